@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages newsbrief builds, tests and runs with.
+# The one list of build dependencies: the README, the Makefile and .ci/run all call this.
+# Idempotent: packages already present are skipped; apt-get runs only when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config clang libclang-rt-14-dev
+  libcurl4-openssl-dev libxml2-dev libgumbo-dev libjansson-dev libsqlite3-dev
+  libyaml-dev libssl-dev zlib1g-dev libmicrohttpd-dev
+  libutf8proc-dev libcmocka-dev tzdata ca-certificates python3 python3-aiosmtpd
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  if [ "$status" != "install ok installed" ]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update
+$sudo apt-get install -y --no-install-recommends "${missing[@]}"

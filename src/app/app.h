@@ -1,0 +1,49 @@
+/* The command-line program: option parsing shared by every command, one function per
+ * command, and the pipeline that a run performs. The CLI uses only the stage headers. */
+#ifndef NB_APP_APP_H
+#define NB_APP_APP_H
+
+#include <stdio.h>
+
+#include "core/config.h"
+#include "core/err.h"
+
+enum {
+    NB_EXIT_OK = 0,     /* success */
+    NB_EXIT_FAILED = 1, /* the run failed: no source succeeded, or a channel failed */
+    NB_EXIT_USAGE = 2,  /* usage or configuration error */
+};
+
+/* Options every command takes. */
+typedef struct nb_cli {
+    const char *config_path; /* --config, or NULL */
+    const char *now;         /* --now, or NULL */
+    int verbosity;           /* -1 quiet, 0 default, 1 -v, 2 -vv */
+} nb_cli;
+
+/* A command's description for parsing and --help. */
+typedef struct nb_command {
+    const char *name;
+    const char *summary; /* one line for `newsbrief --help` */
+    const char *usage;   /* the full --help text after the "usage:" line */
+    int (*main)(const nb_cli *cli, int argc, char **argv);
+} nb_command;
+
+extern const nb_command nb_cmd_run;
+extern const nb_command nb_cmd_check_config;
+extern const nb_command nb_cmd_demo;
+
+/* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
+int nb_app_setup(const nb_cli *cli);
+
+/* Finds, reads and checks the configuration (including each source's and channel's own
+ * settings) and selects its display zone. */
+nb_err nb_app_load_config(const char *explicit_path, nb_config **out,
+                          nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_app_check_config(nb_config *config, nb_errbuf *err) NB_MUST_CHECK;
+
+/* One pass of every stage: collect, store, compose, deliver. Briefings for type stdout
+ * (and the default channel when none is configured) go to out. Returns an exit code. */
+int nb_pipeline_run(const nb_config *config, FILE *out);
+
+#endif

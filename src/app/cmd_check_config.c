@@ -1,0 +1,30 @@
+/* `newsbrief check-config`: validates the configuration and prints it with secrets masked. */
+#include <stdio.h>
+
+#include "app/app.h"
+
+static int check_config_main(const nb_cli *cli, int argc, char **argv)
+{
+    nb_config *config = NULL;
+    nb_errbuf err;
+    if (nb_app_load_config(cli->config_path, &config, &err) != NB_OK) {
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        return NB_EXIT_USAGE;
+    }
+    nb_config_print(config, stdout);
+    nb_config_free(config);
+    return NB_EXIT_OK;
+}
+
+const nb_command nb_cmd_check_config = {
+    .name = "check-config",
+    .summary = "validate the configuration and print it, secrets masked",
+    .usage = "Reads the configuration, checks every key, type and value, and prints the\n"
+             "effective configuration (defaults filled in, secrets shown as ***).\n"
+             "An error names the file, line and column.\n\n"
+             "options:\n"
+             "  -c, --config FILE  configuration file\n"
+             "  -h, --help         this help\n\n"
+             "exit status: 0 valid, 2 invalid\n",
+    .main = check_config_main,
+};

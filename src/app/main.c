@@ -1,0 +1,103 @@
+/* newsbrief's entry point: dispatches `newsbrief <command> [options]`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "core/log.h"
+
+static const nb_command *const commands[] = {
+    &nb_cmd_run,
+    &nb_cmd_check_config,
+    &nb_cmd_demo,
+};
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static void print_help(FILE *out)
+{
+    fputs("usage: newsbrief <command> [options]\n\n"
+          "Collects AI news from sites and feeds, summarizes it and delivers briefings to\n"
+          "chat tools, e-mail, files or standard output.\n\ncommands:\n",
+          out);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(out, "  %-14s %s\n", commands[i]->name, commands[i]->summary);
+    fputs("\noptions of every command:\n"
+          "  -c, --config FILE  configuration (default ./newsbrief.yaml, then\n"
+          "                     ~/.config/newsbrief/newsbrief.yaml)\n"
+          "      --now TIME     pin the current time (ISO 8601); also NEWSBRIEF_NOW\n"
+          "  -v, --verbose      more log lines on stderr (twice for debug)\n"
+          "  -q, --quiet        errors only on stderr\n"
+          "  -h, --help         help of the command\n"
+          "\n  newsbrief --version  prints the version\n"
+          "\nexit status: 0 success, 1 the run failed, 2 usage or configuration error\n"
+          "Run `newsbrief <command> --help` for a command's own options.\n",
+          out);
+}
+
+static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cli)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'}, {"now", required_argument, NULL, 'N'},
+        {"verbose", no_argument, NULL, 'v'},      {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":c:vqh", options, NULL)) != -1) {
+        switch (c) {
+        case 'c': cli->config_path = optarg; break;
+        case 'N': cli->now = optarg; break;
+        case 'v': cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1; break;
+        case 'q': cli->verbosity = -1; break;
+        case 'h':
+            printf("usage: newsbrief %s [options]\n\n%s", cmd->name, cmd->usage);
+            return NB_EXIT_OK;
+        case ':':
+            fprintf(stderr, "newsbrief %s: option %s needs a value\n", cmd->name,
+                    argv[optind - 1]);
+            return NB_EXIT_USAGE;
+        default:
+            fprintf(stderr, "newsbrief %s: unknown option %s (see newsbrief %s --help)\n",
+                    cmd->name, argv[optind - 1], cmd->name);
+            return NB_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "newsbrief %s: unexpected argument \"%s\" (see newsbrief %s --help)\n",
+                cmd->name, argv[optind], cmd->name);
+        return NB_EXIT_USAGE;
+    }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return NB_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+        print_help(stdout);
+        return NB_EXIT_OK;
+    }
+    if (!strcmp(name, "--version") || !strcmp(name, "-V")) {
+        printf("newsbrief %s\n", NB_VERSION);
+        return NB_EXIT_OK;
+    }
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (strcmp(commands[i]->name, name) != 0)
+            continue;
+        nb_cli cli = {0};
+        int rc = parse_common(commands[i], argc - 1, argv + 1, &cli);
+        if (rc < 0)
+            rc = nb_app_setup(&cli);
+        if (rc < 0)
+            rc = commands[i]->main(&cli, argc - 1, argv + 1);
+        nb_log_reset();
+        return rc;
+    }
+    fprintf(stderr, "newsbrief: unknown command \"%s\" (see newsbrief --help)\n", name);
+    return NB_EXIT_USAGE;
+}

@@ -1,0 +1,143 @@
+/* The seed's Markdown. Page: "# title (更新时间: YYYY-MM-DD HH:MM)", then numbered items
+ * ("## n. [title](url)   time", summary, image) separated by "---". Titles and URLs are
+ * escaped so that nothing a site sends can break the Markdown around it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "brief/brief.h"
+#include "core/buf.h"
+#include "core/memory.h"
+#include "core/time.h"
+#include "core/url.h"
+
+static int newest_first(const void *a, const void *b)
+{
+    const nb_item *x = a, *y = b;
+    if (x->published_at != y->published_at)
+        return x->published_at < y->published_at ? 1 : -1;
+    return x->id < y->id ? 1 : (x->id > y->id ? -1 : 0);
+}
+
+size_t nb_brief_select(nb_item *items, size_t count, int64_t now, int64_t window, size_t max)
+{
+    qsort(items, count, sizeof *items, newest_first);
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (kept < max && items[i].published_at >= now - window) {
+            if (kept != i) {
+                items[kept] = items[i];
+                memset(&items[i], 0, sizeof items[i]);
+            }
+            kept++;
+        } else {
+            nb_item_clear(&items[i]);
+        }
+    }
+    return kept;
+}
+
+/* Link text: brackets become full-width, line breaks and tabs become spaces. */
+static void put_link_text(nb_buf *b, const char *text)
+{
+    nb_err rc = NB_OK;
+    for (const char *p = text; *p && !rc; p++) {
+        if (*p == '[')
+            rc = nb_buf_puts(b, "［");
+        else if (*p == ']')
+            rc = nb_buf_puts(b, "］");
+        else if (*p == '\n' || *p == '\r' || *p == '\t')
+            rc = nb_buf_putc(b, ' ');
+        else
+            rc = nb_buf_putc(b, *p);
+    }
+}
+
+static void put_url(nb_buf *b, const char *url)
+{
+    char *escaped = nb_url_escape_markdown(url);
+    if (nb_buf_puts(b, escaped)) {
+        /* unlimited buffer: cannot fail */
+    }
+    free(escaped);
+}
+
+/* A summary is one paragraph; a leading character that would turn it into a heading,
+ * quote, list or rule is escaped. */
+static void put_summary(nb_buf *b, const char *summary)
+{
+    nb_err rc = NB_OK;
+    if (strchr("#>-+*=|", summary[0]) ||
+        (summary[0] >= '0' && summary[0] <= '9' && strspn(summary, "0123456789") &&
+         strchr(".)", summary[strspn(summary, "0123456789")])))
+        rc = nb_buf_putc(b, '\\');
+    for (const char *p = summary; *p && !rc; p++)
+        rc = nb_buf_putc(b, *p == '\n' || *p == '\r' ? ' ' : *p);
+}
+
+static char *render_page(const nb_render_options *o, const char *stamp, const nb_item *items,
+                         size_t count)
+{
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    nb_err rc = nb_buf_printf(&b, "# %s (更新时间: %s)\n", o->title, stamp);
+    for (size_t i = 0; i < count && !rc; i++) {
+        const nb_item *it = &items[i];
+        char when[32];
+        nb_time_format_display(it->published_at, when, sizeof when);
+        rc = nb_buf_puts(&b, i ? "\n---\n\n" : "\n");
+        if (!rc)
+            rc = nb_buf_printf(&b, "## %zu. [", i + 1);
+        put_link_text(&b, it->title);
+        if (!rc)
+            rc = nb_buf_puts(&b, "](");
+        put_url(&b, it->url);
+        if (!rc)
+            rc = nb_buf_printf(&b, ")   %s\n", when);
+        if (!rc && it->summary && *it->summary) {
+            rc = nb_buf_puts(&b, "\n");
+            put_summary(&b, it->summary);
+            if (!rc)
+                rc = nb_buf_puts(&b, "\n");
+        }
+        if (!rc && it->image && *it->image) {
+            rc = nb_buf_puts(&b, "\n![](");
+            put_url(&b, it->image);
+            if (!rc)
+                rc = nb_buf_puts(&b, ")\n");
+        }
+    }
+    return nb_buf_take(&b);
+}
+
+void nb_brief_render(const nb_render_options *o, const nb_item *items, size_t count,
+                     char ***pages, size_t *page_count)
+{
+    size_t per_page = o->items_per_page ? o->items_per_page : 10;
+    size_t n = (count + per_page - 1) / per_page;
+    char stamp[32];
+    nb_time_format_display(o->now, stamp, sizeof stamp);
+    *pages = n ? nb_xcalloc(n, sizeof(char *)) : NULL;
+    for (size_t p = 0; p < n; p++) {
+        size_t first = p * per_page;
+        size_t len = count - first < per_page ? count - first : per_page;
+        (*pages)[p] = render_page(o, stamp, items + first, len);
+    }
+    *page_count = n;
+}
+
+void nb_brief_pages_free(char **pages, size_t page_count)
+{
+    for (size_t i = 0; i < page_count; i++)
+        free(pages[i]);
+    free(pages);
+}
+
+char *nb_brief_join(char *const *pages, size_t page_count)
+{
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    for (size_t i = 0; i < page_count; i++)
+        if ((i && nb_buf_putc(&b, '\n')) || nb_buf_puts(&b, pages[i]))
+            break;
+    return nb_buf_take(&b);
+}

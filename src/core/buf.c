@@ -1,0 +1,109 @@
+/* Capped growable string. Invariant: len <= limit (when limit != 0) and data[len] == 0. */
+#include "core/buf.h"
+
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/memory.h"
+
+void nb_buf_init(nb_buf *b, size_t limit)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->alloc = 0;
+    b->limit = limit;
+}
+
+void nb_buf_free(nb_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+    b->alloc = 0;
+}
+
+void nb_buf_reset(nb_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+static nb_err reserve(nb_buf *b, size_t extra)
+{
+    if (extra > ((size_t)-1) / 2 - b->len)
+        return NB_ERR_LIMIT;
+    size_t need = b->len + extra;
+    if (b->limit && need > b->limit)
+        return NB_ERR_LIMIT;
+    if (need + 1 <= b->alloc)
+        return NB_OK;
+    size_t n = b->alloc ? b->alloc : 64;
+    while (n < need + 1)
+        n *= 2;
+    b->data = nb_xrealloc(b->data, n);
+    b->alloc = n;
+    return NB_OK;
+}
+
+nb_err nb_buf_append(nb_buf *b, const void *data, size_t len)
+{
+    nb_err rc = reserve(b, len);
+    if (rc)
+        return rc;
+    if (len)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return NB_OK;
+}
+
+nb_err nb_buf_puts(nb_buf *b, const char *s)
+{
+    return nb_buf_append(b, s, strlen(s));
+}
+
+nb_err nb_buf_putc(nb_buf *b, char c)
+{
+    return nb_buf_append(b, &c, 1);
+}
+
+nb_err nb_buf_vprintf(nb_buf *b, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return NB_ERR_INTERNAL;
+    nb_err rc = reserve(b, (size_t)n);
+    if (rc)
+        return rc;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+    return NB_OK;
+}
+
+nb_err nb_buf_printf(nb_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    nb_err rc = nb_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+char *nb_buf_take(nb_buf *b)
+{
+    char *s = b->data ? b->data : nb_xstrdup("");
+    b->data = NULL;
+    b->len = 0;
+    b->alloc = 0;
+    return s;
+}
+
+const char *nb_buf_str(const nb_buf *b)
+{
+    return b->data ? b->data : "";
+}

@@ -1,0 +1,530 @@
+/* Config loader: libyaml's document API gives a node tree with positions; a schema table
+ * per section maps each key to a typed field of the nb_config records. Every value is
+ * checked before use, so the rest of the program trusts nb_config. */
+#include "core/config.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "core/buf.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/memory.h"
+#include "core/time.h"
+
+typedef enum field_kind {
+    FIELD_STRING,
+    FIELD_PATH, /* a string with "~/" expanded */
+    FIELD_INT,
+    FIELD_BOOL,
+    FIELD_DURATION, /* stored as seconds */
+} field_kind;
+
+enum { FIELD_SECRET = 1 };
+
+typedef struct field {
+    const char *key;
+    field_kind kind;
+    size_t offset;
+    unsigned flags;
+    int64_t min, max; /* FIELD_INT */
+} field;
+
+#define STR(type, member, flags) {#member, FIELD_STRING, offsetof(type, member), flags, 0, 0}
+#define PATH(type, member) {#member, FIELD_PATH, offsetof(type, member), 0, 0, 0}
+#define INT(type, member, lo, hi) {#member, FIELD_INT, offsetof(type, member), 0, lo, hi}
+#define BOOL(type, member) {#member, FIELD_BOOL, offsetof(type, member), 0, 0, 0}
+#define DURATION(type, member) {#member, FIELD_DURATION, offsetof(type, member), 0, 0, 0}
+
+static const field general_fields[] = {
+    PATH(nb_config, database),
+    STR(nb_config, timezone, 0),
+    STR(nb_config, title, 0),
+    INT(nb_config, items_per_page, 1, 100),
+    DURATION(nb_config, window),
+    INT(nb_config, max_items, 1, 1000),
+    {0},
+};
+
+static const field source_fields[] = {
+    STR(nb_source_config, type, 0),
+    STR(nb_source_config, url, 0),
+    BOOL(nb_source_config, enabled),
+    {0},
+};
+
+static const field summarizer_fields[] = {
+    STR(nb_summarizer_config, type, 0),
+    {0},
+};
+
+static const field channel_fields[] = {
+    STR(nb_channel_config, type, 0),
+    PATH(nb_channel_config, path),
+    INT(nb_channel_config, items_per_page, 1, 100),
+    {0},
+};
+
+typedef struct loader {
+    const char *file;
+    yaml_document_t doc;
+    const nb_config_vocab *vocab;
+    nb_errbuf *err;
+} loader;
+
+static nb_err at(loader *ld, const yaml_node_t *node, nb_err code, const char *fmt, ...)
+    NB_PRINTF(4, 5);
+
+static nb_err at(loader *ld, const yaml_node_t *node, nb_err code, const char *fmt, ...)
+{
+    char msg[NB_ERRBUF_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return nb_errf(ld->err, code, "%s:%zu:%zu: %s", ld->file, node->start_mark.line + 1,
+                   node->start_mark.column + 1, msg);
+}
+
+static char *home_path(const char *rest)
+{
+    const char *home = getenv("HOME");
+    return nb_xasprintf("%s/%s", home && *home ? home : ".", rest);
+}
+
+/* Expands ${NAME} references; an unset NAME is an error. */
+static nb_err expand_env(loader *ld, const yaml_node_t *node, char **out)
+{
+    const char *s = (const char *)node->data.scalar.value;
+    nb_buf b;
+    nb_buf_init(&b, NB_LIMIT_CONFIG_BYTES);
+    nb_err rc = NB_OK;
+    while (*s && rc == NB_OK) {
+        const char *open = strstr(s, "${");
+        if (!open) {
+            rc = nb_buf_puts(&b, s);
+            break;
+        }
+        rc = nb_buf_append(&b, s, (size_t)(open - s));
+        const char *close = strchr(open + 2, '}');
+        if (!close) {
+            rc = at(ld, node, NB_ERR_CONFIG, "unterminated \"${\" in value");
+            break;
+        }
+        char name[256];
+        size_t len = (size_t)(close - open - 2);
+        if (len == 0 || len >= sizeof name) {
+            rc = at(ld, node, NB_ERR_CONFIG, "bad environment variable name in value");
+            break;
+        }
+        memcpy(name, open + 2, len);
+        name[len] = '\0';
+        const char *value = getenv(name);
+        if (!value) {
+            rc = at(ld, node, NB_ERR_CONFIG, "environment variable %s is not set", name);
+            break;
+        }
+        if (rc == NB_OK)
+            rc = nb_buf_puts(&b, value);
+        s = close + 1;
+    }
+    if (rc == NB_ERR_LIMIT)
+        rc = at(ld, node, NB_ERR_CONFIG, "value too long");
+    if (rc) {
+        nb_buf_free(&b);
+        return rc;
+    }
+    *out = nb_buf_take(&b);
+    return NB_OK;
+}
+
+static nb_err set_field(loader *ld, const field *f, void *record, const yaml_node_t *value)
+{
+    if (value->type != YAML_SCALAR_NODE)
+        return at(ld, value, NB_ERR_CONFIG, "%s: expected a single value, got a %s", f->key,
+                  value->type == YAML_MAPPING_NODE ? "mapping" : "list");
+    char *text;
+    nb_err rc = expand_env(ld, value, &text);
+    if (rc)
+        return rc;
+    char *slot_str = NULL;
+    int64_t number = 0;
+    nb_errbuf inner;
+    switch (f->kind) {
+    case FIELD_STRING:
+        slot_str = text;
+        text = NULL;
+        break;
+    case FIELD_PATH:
+        if (text[0] == '~' && (text[1] == '/' || text[1] == '\0'))
+            slot_str = home_path(text[1] ? text + 2 : "");
+        else
+            slot_str = nb_xstrdup(text);
+        break;
+    case FIELD_INT: {
+        char *end;
+        errno = 0;
+        long long v = strtoll(text, &end, 10);
+        if (errno || end == text || *end || v < f->min || v > f->max) {
+            rc = at(ld, value, NB_ERR_CONFIG, "%s: expected an integer from %lld to %lld, got \"%s\"",
+                    f->key, (long long)f->min, (long long)f->max, text);
+            break;
+        }
+        number = v;
+        break;
+    }
+    case FIELD_BOOL:
+        if (!strcmp(text, "true") || !strcmp(text, "yes") || !strcmp(text, "on"))
+            number = 1;
+        else if (!strcmp(text, "false") || !strcmp(text, "no") || !strcmp(text, "off"))
+            number = 0;
+        else
+            rc = at(ld, value, NB_ERR_CONFIG, "%s: expected true or false, got \"%s\"", f->key,
+                    text);
+        break;
+    case FIELD_DURATION:
+        if (nb_duration_parse(text, &number, &inner) != NB_OK || number <= 0)
+            rc = at(ld, value, NB_ERR_CONFIG, "%s: expected a duration such as 24h, got \"%s\"",
+                    f->key, text);
+        break;
+    }
+    free(text);
+    if (rc) {
+        free(slot_str);
+        return rc;
+    }
+    char *slot = (char *)record + f->offset;
+    if (f->kind == FIELD_STRING || f->kind == FIELD_PATH) {
+        free(*(char **)slot);
+        *(char **)slot = slot_str;
+        if (f->flags & FIELD_SECRET)
+            nb_log_add_secret(slot_str);
+    } else if (f->kind == FIELD_BOOL) {
+        *(int *)slot = (int)number;
+    } else {
+        *(int64_t *)slot = number;
+    }
+    return NB_OK;
+}
+
+static nb_err load_mapping(loader *ld, const char *section, const yaml_node_t *map,
+                           const field *fields, void *record)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return at(ld, map, NB_ERR_CONFIG, "%s: expected a mapping of keys to values", section);
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
+         pair < map->data.mapping.pairs.top; pair++) {
+        yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
+        yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
+        if (key->type != YAML_SCALAR_NODE)
+            return at(ld, key, NB_ERR_CONFIG, "%s: keys must be plain names", section);
+        const char *name = (const char *)key->data.scalar.value;
+        const field *f = fields;
+        while (f->key && strcmp(f->key, name) != 0)
+            f++;
+        if (!f->key)
+            return at(ld, key, NB_ERR_CONFIG, "%s: unknown key \"%s\"", section, name);
+        nb_err rc = set_field(ld, f, record, value);
+        if (rc)
+            return rc;
+    }
+    return NB_OK;
+}
+
+static int in_vocab(const char *const *words, const char *word)
+{
+    if (!words)
+        return 1;
+    for (; *words; words++)
+        if (strcmp(*words, word) == 0)
+            return 1;
+    return 0;
+}
+
+static nb_err check_type(loader *ld, const yaml_node_t *node, const char *section,
+                         const char *type, const char *const *words)
+{
+    if (!type)
+        return at(ld, node, NB_ERR_CONFIG, "%s: \"type\" is required", section);
+    if (in_vocab(words, type))
+        return NB_OK;
+    nb_buf list;
+    nb_buf_init(&list, 512);
+    for (const char *const *w = words; *w; w++)
+        if (nb_buf_printf(&list, "%s%s", w == words ? "" : ", ", *w))
+            break;
+    nb_err rc = at(ld, node, NB_ERR_CONFIG, "%s: unknown type \"%s\" (known: %s)", section, type,
+                   nb_buf_str(&list));
+    nb_buf_free(&list);
+    return rc;
+}
+
+/* sources: and channels: are mappings from a name to a record of the same schema. */
+static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map,
+                         const field *fields, size_t record_size, size_t limit, void **records,
+                         size_t *count)
+{
+    if (map->type == YAML_SCALAR_NODE && map->data.scalar.length == 0)
+        return NB_OK; /* "sources:" with nothing under it */
+    if (map->type != YAML_MAPPING_NODE)
+        return at(ld, map, NB_ERR_CONFIG, "%s: expected a mapping from names to settings",
+                  section);
+    size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+    if (n > limit)
+        return at(ld, map, NB_ERR_CONFIG, "%s: %zu entries exceed the cap of %zu", section, n,
+                  limit);
+    *records = nb_xcalloc(n ? n : 1, record_size);
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
+         pair < map->data.mapping.pairs.top; pair++) {
+        yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
+        yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
+        if (key->type != YAML_SCALAR_NODE || key->data.scalar.length == 0)
+            return at(ld, key, NB_ERR_CONFIG, "%s: names must be plain text", section);
+        const char *name = (const char *)key->data.scalar.value;
+        for (size_t i = 0; i < *count; i++) {
+            char *other = *(char **)((char *)*records + i * record_size);
+            if (strcmp(other, name) == 0)
+                return at(ld, key, NB_ERR_CONFIG, "%s: \"%s\" is defined twice", section, name);
+        }
+        char *record = (char *)*records + *count * record_size;
+        /* Both record types start with name, then type; line and column are set below. */
+        *(char **)record = nb_xstrdup(name);
+        (*count)++;
+        char where[300];
+        snprintf(where, sizeof where, "%s.%s", section, name);
+        if (fields == source_fields) {
+            nb_source_config *src = (nb_source_config *)record;
+            src->enabled = 1;
+            src->line = (int)key->start_mark.line + 1;
+            src->column = (int)key->start_mark.column + 1;
+        } else {
+            nb_channel_config *ch = (nb_channel_config *)record;
+            ch->line = (int)key->start_mark.line + 1;
+            ch->column = (int)key->start_mark.column + 1;
+        }
+        nb_err rc = load_mapping(ld, where, value, fields, record);
+        if (rc)
+            return rc;
+        const char *type = *(char **)(record + sizeof(char *));
+        rc = check_type(ld, key, where, type,
+                        fields == source_fields ? ld->vocab->source_types
+                                                : ld->vocab->channel_types);
+        if (rc)
+            return rc;
+    }
+    return NB_OK;
+}
+
+static void set_defaults(nb_config *c)
+{
+    c->database = home_path(".local/share/newsbrief/newsbrief.db");
+    c->timezone = nb_xstrdup("Asia/Shanghai");
+    c->title = nb_xstrdup("新闻简报");
+    c->items_per_page = 10;
+    c->window = 24 * 3600;
+    c->max_items = 30;
+    c->summarizer.type = nb_xstrdup("extractive");
+}
+
+static nb_err load_root(loader *ld, nb_config *c)
+{
+    yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
+    if (!root)
+        return nb_errf(ld->err, NB_ERR_CONFIG, "%s: the file is empty", ld->file);
+    if (root->type != YAML_MAPPING_NODE)
+        return at(ld, root, NB_ERR_CONFIG,
+                  "expected a mapping with newsbrief, sources, summarizer, channels");
+    for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
+         pair < root->data.mapping.pairs.top; pair++) {
+        yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
+        yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
+        const char *name = key->type == YAML_SCALAR_NODE ? (const char *)key->data.scalar.value
+                                                         : "";
+        nb_err rc;
+        if (!strcmp(name, "newsbrief"))
+            rc = load_mapping(ld, "newsbrief", value, general_fields, c);
+        else if (!strcmp(name, "sources"))
+            rc = load_named(ld, "sources", value, source_fields, sizeof(nb_source_config),
+                            NB_LIMIT_SOURCES, (void **)&c->sources, &c->source_count);
+        else if (!strcmp(name, "summarizer")) {
+            rc = load_mapping(ld, "summarizer", value, summarizer_fields, &c->summarizer);
+            if (rc == NB_OK)
+                rc = check_type(ld, value, "summarizer", c->summarizer.type,
+                                ld->vocab->summarizer_types);
+        } else if (!strcmp(name, "channels"))
+            rc = load_named(ld, "channels", value, channel_fields, sizeof(nb_channel_config),
+                            NB_LIMIT_CHANNELS, (void **)&c->channels, &c->channel_count);
+        else
+            rc = at(ld, key, NB_ERR_CONFIG,
+                    "unknown section \"%s\" (known: newsbrief, sources, summarizer, channels)",
+                    name);
+        if (rc)
+            return rc;
+    }
+    if (!c->database[0])
+        return nb_errf(ld->err, NB_ERR_CONFIG, "%s: newsbrief.database is empty", ld->file);
+    return NB_OK;
+}
+
+nb_err nb_config_parse(const char *name, const char *text, size_t len,
+                       const nb_config_vocab *vocab, nb_config **out, nb_errbuf *err)
+{
+    static const nb_config_vocab open_vocab = {0};
+    loader ld = {.file = name, .vocab = vocab ? vocab : &open_vocab, .err = err};
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return nb_errf(err, NB_ERR_INTERNAL, "libyaml initialization failed");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    nb_err rc = NB_OK;
+    if (!yaml_parser_load(&parser, &ld.doc)) {
+        rc = nb_errf(err, NB_ERR_CONFIG, "%s:%zu:%zu: %s", name, parser.problem_mark.line + 1,
+                     parser.problem_mark.column + 1,
+                     parser.problem ? parser.problem : "invalid YAML");
+        yaml_parser_delete(&parser);
+        return rc;
+    }
+    nb_config *c = nb_xcalloc(1, sizeof *c);
+    c->path = nb_xstrdup(name);
+    set_defaults(c);
+    rc = load_root(&ld, c);
+    yaml_document_delete(&ld.doc);
+    yaml_parser_delete(&parser);
+    if (rc) {
+        nb_config_free(c);
+        return rc;
+    }
+    *out = c;
+    return NB_OK;
+}
+
+nb_err nb_config_load(const char *path, const nb_config_vocab *vocab, nb_config **out,
+                      nb_errbuf *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return nb_errf(err, NB_ERR_CONFIG, "%s: cannot open: %s", path, strerror(errno));
+    nb_buf b;
+    nb_buf_init(&b, NB_LIMIT_CONFIG_BYTES);
+    char chunk[8192];
+    size_t n;
+    nb_err rc = NB_OK;
+    while (rc == NB_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = nb_buf_append(&b, chunk, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (rc == NB_ERR_LIMIT)
+        rc = nb_errf(err, NB_ERR_CONFIG, "%s: larger than the %u byte cap", path,
+                     NB_LIMIT_CONFIG_BYTES);
+    else if (failed)
+        rc = nb_errf(err, NB_ERR_CONFIG, "%s: read error", path);
+    if (rc == NB_OK)
+        rc = nb_config_parse(path, nb_buf_str(&b), b.len, vocab, out, err);
+    nb_buf_free(&b);
+    return rc;
+}
+
+static void free_fields(const field *fields, void *record)
+{
+    for (const field *f = fields; f->key; f++)
+        if (f->kind == FIELD_STRING || f->kind == FIELD_PATH)
+            free(*(char **)((char *)record + f->offset));
+}
+
+void nb_config_free(nb_config *c)
+{
+    if (!c)
+        return;
+    free_fields(general_fields, c);
+    for (size_t i = 0; i < c->source_count; i++) {
+        free(c->sources[i].name);
+        free_fields(source_fields, &c->sources[i]);
+    }
+    free(c->sources);
+    free_fields(summarizer_fields, &c->summarizer);
+    for (size_t i = 0; i < c->channel_count; i++) {
+        free(c->channels[i].name);
+        free_fields(channel_fields, &c->channels[i]);
+    }
+    free(c->channels);
+    free(c->path);
+    free(c);
+}
+
+/* YAML double-quoted scalars accept JSON string syntax, so jansson does the quoting. */
+static void print_string(FILE *out, const char *s)
+{
+    json_t *j = json_string(s);
+    char *quoted = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    fputs(quoted ? quoted : "\"\"", out);
+    free(quoted);
+    json_decref(j);
+}
+
+static void print_fields(FILE *out, const field *fields, const void *record, int indent)
+{
+    for (const field *f = fields; f->key; f++) {
+        const char *slot = (const char *)record + f->offset;
+        if ((f->kind == FIELD_STRING || f->kind == FIELD_PATH) && !*(char *const *)slot)
+            continue;
+        if (f->kind == FIELD_INT && *(const int64_t *)slot == 0)
+            continue; /* 0 means "inherit" for optional integers */
+        fprintf(out, "%*s%s: ", indent, "", f->key);
+        switch (f->kind) {
+        case FIELD_STRING:
+        case FIELD_PATH:
+            if (f->flags & FIELD_SECRET)
+                fputs("\"***\"", out);
+            else
+                print_string(out, *(char *const *)slot);
+            break;
+        case FIELD_INT: fprintf(out, "%lld", (long long)*(const int64_t *)slot); break;
+        case FIELD_BOOL: fputs(*(const int *)slot ? "true" : "false", out); break;
+        case FIELD_DURATION: fprintf(out, "%llds", (long long)*(const int64_t *)slot); break;
+        }
+        fputc('\n', out);
+    }
+}
+
+void nb_config_print(const nb_config *c, FILE *out)
+{
+    fprintf(out, "# effective configuration from %s (secrets masked)\nnewsbrief:\n", c->path);
+    print_fields(out, general_fields, c, 2);
+    fputs(c->source_count ? "sources:\n" : "sources: {}\n", out);
+    for (size_t i = 0; i < c->source_count; i++) {
+        fprintf(out, "  ");
+        print_string(out, c->sources[i].name);
+        fputs(":\n", out);
+        print_fields(out, source_fields, &c->sources[i], 4);
+    }
+    fputs("summarizer:\n", out);
+    print_fields(out, summarizer_fields, &c->summarizer, 2);
+    fputs(c->channel_count ? "channels:\n" : "channels: {}\n", out);
+    for (size_t i = 0; i < c->channel_count; i++) {
+        fprintf(out, "  ");
+        print_string(out, c->channels[i].name);
+        fputs(":\n", out);
+        print_fields(out, channel_fields, &c->channels[i], 4);
+    }
+}
+
+char *nb_config_find(const char *explicit_path, nb_errbuf *err)
+{
+    if (explicit_path)
+        return nb_xstrdup(explicit_path);
+    struct stat st;
+    if (stat("newsbrief.yaml", &st) == 0)
+        return nb_xstrdup("newsbrief.yaml");
+    char *home = home_path(".config/newsbrief/newsbrief.yaml");
+    if (stat(home, &st) == 0)
+        return home;
+    free(home);
+    nb_errf(err, NB_ERR_CONFIG,
+            "no configuration file: pass --config FILE, or create ./newsbrief.yaml or "
+            "~/.config/newsbrief/newsbrief.yaml (see examples/newsbrief.yaml)");
+    return NULL;
+}

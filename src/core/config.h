@@ -1,0 +1,73 @@
+/* The configuration: one YAML file read with libyaml, checked against a fixed schema.
+ * An unknown key, a wrong type or a bad value is an error naming file, line and column.
+ * "${NAME}" in a value is replaced by the environment variable (unset is an error).
+ * The nb_config owns every string in it; nb_config_free releases all. */
+#ifndef NB_CORE_CONFIG_H
+#define NB_CORE_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+
+typedef struct nb_source_config {
+    char *name;       /* the key under sources: */
+    char *type;       /* adapter: feed, ... */
+    char *url;        /* feed URL (type feed) */
+    int enabled;      /* 0 skips the source */
+    int line, column; /* where the source is defined, for messages */
+} nb_source_config;
+
+typedef struct nb_summarizer_config {
+    char *type; /* extractive (built in, offline) */
+} nb_summarizer_config;
+
+typedef struct nb_channel_config {
+    char *name;             /* the key under channels: */
+    char *type;             /* file, stdout */
+    char *path;             /* output file (type file) */
+    int64_t items_per_page; /* 0: the global items_per_page */
+    int line, column;
+} nb_channel_config;
+
+typedef struct nb_config {
+    char *path;             /* the file read */
+    char *database;         /* SQLite file, "~" expanded */
+    char *timezone;         /* IANA zone for displayed times */
+    char *title;            /* briefing header title */
+    int64_t items_per_page; /* items per page (message) */
+    int64_t window;         /* seconds: candidates are items published within it */
+    int64_t max_items;      /* items per briefing */
+    nb_source_config *sources;
+    size_t source_count;
+    nb_summarizer_config summarizer;
+    nb_channel_config *channels;
+    size_t channel_count;
+} nb_config;
+
+/* The names the rest of the program knows; a value outside them is a config error. */
+typedef struct nb_config_vocab {
+    const char *const *source_types;  /* NULL-terminated */
+    const char *const *channel_types; /* NULL-terminated */
+    const char *const *summarizer_types;
+} nb_config_vocab;
+
+/* Reads and checks path. On success *out is the caller's (nb_config_free). */
+nb_err nb_config_load(const char *path, const nb_config_vocab *vocab, nb_config **out,
+                      nb_errbuf *err) NB_MUST_CHECK;
+
+/* Same, from text in memory; name is used in messages. */
+nb_err nb_config_parse(const char *name, const char *text, size_t len,
+                       const nb_config_vocab *vocab, nb_config **out,
+                       nb_errbuf *err) NB_MUST_CHECK;
+
+void nb_config_free(nb_config *config);
+
+/* Writes the effective configuration as YAML, every secret shown as "***". */
+void nb_config_print(const nb_config *config, FILE *out);
+
+/* The file to read: explicit (when not NULL), else ./newsbrief.yaml, else
+ * ~/.config/newsbrief/newsbrief.yaml. Caller frees; NULL with err when none exists. */
+char *nb_config_find(const char *explicit_path, nb_errbuf *err);
+
+#endif

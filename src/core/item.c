@@ -1,0 +1,24 @@
+/* nb_item ownership helpers. */
+#include "core/item.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void nb_item_clear(nb_item *item)
+{
+    free(item->source);
+    free(item->key);
+    free(item->url);
+    free(item->title);
+    free(item->image);
+    free(item->excerpt);
+    free(item->summary);
+    memset(item, 0, sizeof *item);
+}
+
+void nb_items_free(nb_item *items, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        nb_item_clear(&items[i]);
+    free(items);
+}

@@ -1,0 +1,43 @@
+/* Times: parsing the dates feeds and sites print, the pinned clock, and display in the
+ * configured zone. All instants are int64 seconds since the Unix epoch, UTC. */
+#ifndef NB_CORE_TIME_H
+#define NB_CORE_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+/* Parses RFC 822 (and its common deviations), ISO 8601 / RFC 3339, "YYYY-MM-DD HH:MM[:SS]",
+ * "YYYY/MM/DD HH:MM[:SS]" and "2025年04月07日 13:22". A time without an offset is taken to be
+ * at default_offset seconds east of UTC (+28800 for Chinese sites, 0 for feeds). Fields are
+ * range-checked; the year is not (callers judge plausibility). */
+nb_err nb_time_parse(const char *text, int default_offset, int64_t *out,
+                     nb_errbuf *err) NB_MUST_CHECK;
+
+/* "2025-04-07T01:24:00Z". n >= 21. */
+void nb_time_format_iso(int64_t t, char *out, size_t n);
+
+/* Selects the display zone (an IANA name such as "Asia/Shanghai") for the whole process.
+ * Call once at start-up, before any thread starts. */
+nb_err nb_time_set_zone(const char *zone, nb_errbuf *err) NB_MUST_CHECK;
+
+/* "2025-04-07 10:45": t in the display zone, as briefings show it. n >= 17. */
+void nb_time_format_display(int64_t t, char *out, size_t n);
+
+/* Durations: "90s", "15m", "24h", "7d", "1h30m", or bare seconds. */
+nb_err nb_duration_parse(const char *text, int64_t *seconds, nb_errbuf *err) NB_MUST_CHECK;
+
+/* The clock. nb_clock_pin fixes "now" (ISO 8601 text, e.g. from --now or NEWSBRIEF_NOW);
+ * otherwise nb_clock_now reads the system clock. Nothing else reads the wall clock. */
+nb_err nb_clock_pin(const char *iso, nb_errbuf *err) NB_MUST_CHECK;
+void nb_clock_unpin(void);
+int nb_clock_is_pinned(void);
+int64_t nb_clock_now(void);
+/* Monotonic milliseconds, for timeouts and delays (unaffected by pinning). */
+int64_t nb_clock_monotonic_ms(void);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date; valid for any year. */
+int64_t nb_days_from_civil(int64_t year, unsigned month, unsigned day);
+
+#endif

@@ -1,0 +1,31 @@
+/* URLs: resolving links against a base, canonical form, host and port for politeness,
+ * and the escaping that keeps a URL from breaking Markdown. Parsing is libxml2's RFC 3986
+ * URI code. Every returned string is the caller's to free. */
+#ifndef NB_CORE_URL_H
+#define NB_CORE_URL_H
+
+#include "core/err.h"
+
+/* ref resolved against base; NULL when either cannot be parsed. */
+char *nb_url_resolve(const char *base, const char *ref);
+
+/* 1 when url is an absolute http:// or https:// URL with a host. */
+int nb_url_is_http(const char *url);
+
+/* "host:port" with the host lowercased and the scheme's default port filled in; NULL when
+ * url has no host. Requests to the same key share a politeness budget. */
+char *nb_url_host_key(const char *url);
+
+/* Lowercase scheme and host, no default port, no fragment, "/" for an empty path.
+ * NULL when url is not an absolute http(s) URL. */
+char *nb_url_canonical(const char *url);
+
+/* Copy of url with space, '(', ')', '<', '>' and control bytes percent-encoded, so the URL
+ * can stand inside Markdown's (...) or <...>. */
+char *nb_url_escape_markdown(const char *url);
+
+/* Replaces scheme, host and port of url with those of base (a "scheme://host[:port]" URL),
+ * keeping path and query. NULL when either cannot be parsed. */
+char *nb_url_rebase(const char *url, const char *base);
+
+#endif

@@ -1,0 +1,46 @@
+/* Parsers: bytes in, values out. No network, no disk, no globals.
+ * - feed: RSS 2.0, RSS 1.0 (RDF) and Atom 1.0 documents, read with libxml2 without
+ *   network access or entity expansion.
+ * - html: HTML fragments and pages reduced to readable plain text, with gumbo. */
+#ifndef NB_PARSE_PARSE_H
+#define NB_PARSE_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+typedef struct nb_arena nb_arena;
+
+/* One entry of a feed. Strings live in the feed's arena; any may be NULL. */
+typedef struct nb_feed_entry {
+    const char *id;           /* guid / atom:id */
+    const char *title;        /* as given (may hold HTML entities already decoded) */
+    const char *link;         /* absolute URL (resolved against the feed's base) */
+    const char *summary_html; /* description / summary */
+    const char *content_html; /* content:encoded / atom:content */
+    const char *image;        /* enclosure or media:content/thumbnail of an image type */
+    const char *date_text;    /* the publication date as written */
+    int64_t published;        /* UTC seconds; valid when has_published */
+    int has_published;
+} nb_feed_entry;
+
+typedef struct nb_feed {
+    const char *title;
+    const char *link;
+    nb_feed_entry *entries;
+    size_t entry_count;
+    nb_arena *arena; /* owns everything above */
+} nb_feed;
+
+/* Parses a feed. base_url resolves relative links. Times without an offset are UTC.
+ * Not a feed (HTML, JSON, garbage) is NB_ERR_PARSE naming what was found. */
+nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, nb_feed **out,
+                     nb_errbuf *err) NB_MUST_CHECK;
+void nb_feed_free(nb_feed *feed); /* NULL-safe */
+
+/* Plain text of an HTML fragment or page: scripts, styles and comments dropped, block
+ * elements become paragraph breaks ("\n\n"), runs of white space collapse. Caller frees. */
+char *nb_html_to_text(const char *html, size_t len);
+
+#endif

@@ -1,0 +1,369 @@
+/* SQLite implementation of store.h. Migrations are an ordered list of SQL scripts;
+ * PRAGMA user_version records how many have run, so opening is idempotent. */
+#include <errno.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/memory.h"
+#include "store/store.h"
+
+struct nb_store {
+    sqlite3 *db;
+    char *path;
+};
+
+/* Append only: a released migration never changes. */
+static const char *const migrations[] = {
+    /* 1: sources, items, briefings */
+    "CREATE TABLE sources ("
+    "  name TEXT PRIMARY KEY,"
+    "  type TEXT NOT NULL,"
+    "  etag TEXT,"
+    "  last_modified TEXT,"
+    "  next_fetch_at INTEGER NOT NULL DEFAULT 0,"
+    "  consecutive_errors INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  last_success_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_attempt_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE items ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  url TEXT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  published_at INTEGER NOT NULL,"
+    "  image TEXT,"
+    "  excerpt TEXT,"
+    "  content TEXT,"
+    "  content_hash TEXT,"
+    "  signature INTEGER,"
+    "  cluster_id INTEGER,"
+    "  state TEXT NOT NULL DEFAULT 'discovered',"
+    "  first_seen_at INTEGER NOT NULL,"
+    "  UNIQUE (source, key));"
+    "CREATE INDEX items_by_published ON items (published_at DESC, id DESC);"
+    "CREATE TABLE briefings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  channel TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  window_start INTEGER NOT NULL,"
+    "  item_ids TEXT NOT NULL,"
+    "  pages TEXT NOT NULL);",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+
+static nb_err db_error(nb_store *s, nb_errbuf *err, const char *what)
+{
+    return nb_errf(err, NB_ERR_STORE, "database %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static nb_err exec(nb_store *s, const char *sql, nb_errbuf *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        nb_err rc = nb_errf(err, NB_ERR_STORE, "database %s: %s", s->path,
+                            msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return rc;
+    }
+    return NB_OK;
+}
+
+int nb_store_schema_version(nb_store *s)
+{
+    sqlite3_stmt *st;
+    int version = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return version;
+}
+
+static nb_err migrate(nb_store *s, nb_errbuf *err)
+{
+    int version = nb_store_schema_version(s);
+    if (version < 0)
+        return db_error(s, err, "reading schema version");
+    if (version > MIGRATION_COUNT)
+        return nb_errf(err, NB_ERR_STORE,
+                       "database %s has schema %d, newer than this newsbrief knows (%d)",
+                       s->path, version, MIGRATION_COUNT);
+    for (int i = version; i < MIGRATION_COUNT; i++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", i + 1);
+        nb_err rc = exec(s, "BEGIN IMMEDIATE;", err);
+        if (!rc)
+            rc = exec(s, migrations[i], err);
+        if (!rc)
+            rc = exec(s, pragma, err);
+        if (!rc)
+            rc = exec(s, "COMMIT;", err);
+        if (rc) {
+            sqlite3_exec(s->db, "ROLLBACK;", NULL, NULL, NULL);
+            return rc;
+        }
+    }
+    return NB_OK;
+}
+
+/* mkdir -p of the directory holding path. */
+static nb_err make_parent_dirs(const char *path, nb_errbuf *err)
+{
+    char *dir = nb_xstrdup(path);
+    nb_err rc = NB_OK;
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        for (char *p = dir + 1; *p && !rc; p++) {
+            if (*p != '/')
+                continue;
+            *p = '\0';
+            if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+                rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot create directory %s: %s",
+                             path, dir, strerror(errno));
+            *p = '/';
+        }
+        if (!rc && mkdir(dir, 0755) != 0 && errno != EEXIST)
+            rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot create directory %s: %s",
+                         path, dir, strerror(errno));
+    }
+    free(dir);
+    return rc;
+}
+
+nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err)
+{
+    nb_err rc = make_parent_dirs(path, err);
+    if (rc)
+        return rc;
+    nb_store *s = nb_xcalloc(1, sizeof *s);
+    s->path = nb_xstrdup(path);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot open: %s", path,
+                     s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    /* journal_mode is the first write: an unwritable file or directory fails here. */
+    rc = exec(s, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                 "PRAGMA synchronous = NORMAL;", err);
+    if (!rc)
+        rc = migrate(s, err);
+out:
+    if (rc) {
+        nb_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return NB_OK;
+}
+
+void nb_store_close(nb_store *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+static void bind_text(sqlite3_stmt *st, int index, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(st, index, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, index);
+}
+
+static char *column_text(sqlite3_stmt *st, int index)
+{
+    const unsigned char *t = sqlite3_column_text(st, index);
+    return t ? nb_xstrdup((const char *)t) : NULL;
+}
+
+/* Runs sql with the item's fields bound as ?1..?8 (?8 = now); one step. */
+static int item_step(nb_store *s, const char *sql, const nb_item *item, int64_t now,
+                     sqlite3_stmt **out)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK)
+        return SQLITE_ERROR;
+    sqlite3_stmt *st = *out;
+    bind_text(st, 1, item->source);
+    bind_text(st, 2, item->key);
+    bind_text(st, 3, item->url);
+    bind_text(st, 4, item->title);
+    sqlite3_bind_int64(st, 5, item->published_at);
+    bind_text(st, 6, item->image);
+    bind_text(st, 7, item->excerpt);
+    sqlite3_bind_int64(st, 8, now);
+    return sqlite3_step(st);
+}
+
+nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, nb_errbuf *err)
+{
+    static const char insert_sql[] =
+        "INSERT INTO items (source, key, url, title, published_at, image, excerpt,"
+        " first_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+        " ON CONFLICT (source, key) DO NOTHING";
+    static const char update_sql[] =
+        "UPDATE items SET url = ?3, title = ?4, published_at = ?5, image = ?6, excerpt = ?7"
+        " WHERE source = ?1 AND key = ?2 AND ?8 IS NOT NULL RETURNING id";
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (item_step(s, insert_sql, item, now, &st) != SQLITE_DONE) {
+        rc = db_error(s, err, "storing item");
+        goto out;
+    }
+    int inserted = sqlite3_changes(s->db) == 1;
+    if (inserted) {
+        item->id = sqlite3_last_insert_rowid(s->db);
+    } else {
+        sqlite3_finalize(st);
+        if (item_step(s, update_sql, item, now, &st) != SQLITE_ROW) {
+            rc = db_error(s, err, "updating item");
+            goto out;
+        }
+        item->id = sqlite3_column_int64(st, 0);
+    }
+    if (is_new)
+        *is_new = inserted;
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **items,
+                            size_t *count, nb_errbuf *err)
+{
+    static const char sql[] = "SELECT id, source, key, url, title, published_at, image, excerpt"
+                              " FROM items WHERE published_at >= ?1"
+                              " ORDER BY published_at DESC, id DESC LIMIT ?2";
+    sqlite3_stmt *st = NULL;
+    nb_item *out = NULL;
+    size_t n = 0, alloc = 0;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing item query");
+    sqlite3_bind_int64(st, 1, since);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
+        nb_item *it = &out[n++];
+        memset(it, 0, sizeof *it);
+        it->id = sqlite3_column_int64(st, 0);
+        it->source = column_text(st, 1);
+        it->key = column_text(st, 2);
+        it->url = column_text(st, 3);
+        it->title = column_text(st, 4);
+        it->published_at = sqlite3_column_int64(st, 5);
+        it->image = column_text(st, 6);
+        it->excerpt = column_text(st, 7);
+    }
+    if (step != SQLITE_DONE) {
+        rc = db_error(s, err, "reading items");
+        nb_items_free(out, n);
+        out = NULL;
+        n = 0;
+    }
+    sqlite3_finalize(st);
+    *items = out;
+    *count = n;
+    return rc;
+}
+
+nb_err nb_store_source_result(nb_store *s, const char *name, const char *type, int64_t now,
+                              const char *error, nb_errbuf *err)
+{
+    static const char sql[] =
+        "INSERT INTO sources (name, type, last_attempt_at, last_success_at,"
+        " consecutive_errors, last_error) VALUES (?1, ?2, ?3,"
+        " CASE WHEN ?4 IS NULL THEN ?3 ELSE 0 END, CASE WHEN ?4 IS NULL THEN 0 ELSE 1 END, ?4)"
+        " ON CONFLICT (name) DO UPDATE SET type = excluded.type,"
+        " last_attempt_at = excluded.last_attempt_at,"
+        " last_success_at = CASE WHEN ?4 IS NULL THEN ?3 ELSE last_success_at END,"
+        " consecutive_errors = CASE WHEN ?4 IS NULL THEN 0 ELSE consecutive_errors + 1 END,"
+        " last_error = ?4";
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing source update");
+    bind_text(st, 1, name);
+    bind_text(st, 2, type);
+    sqlite3_bind_int64(st, 3, now);
+    bind_text(st, 4, error);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(s, err, "recording source result");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_source_state(nb_store *s, const char *name, nb_source_state *out,
+                             nb_errbuf *err)
+{
+    static const char sql[] = "SELECT last_success_at, last_attempt_at, consecutive_errors,"
+                              " last_error FROM sources WHERE name = ?1";
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    memset(out, 0, sizeof *out);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing source query");
+    bind_text(st, 1, name);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        out->last_success_at = sqlite3_column_int64(st, 0);
+        out->last_attempt_at = sqlite3_column_int64(st, 1);
+        out->consecutive_errors = sqlite3_column_int(st, 2);
+        out->last_error = column_text(st, 3);
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(s, err, "reading source");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_briefing_add(nb_store *s, const char *channel, int64_t created_at,
+                             int64_t window_start, const int64_t *item_ids, size_t item_count,
+                             const char *const *pages, size_t page_count, int64_t *id,
+                             nb_errbuf *err)
+{
+    json_t *ids = json_array(), *texts = json_array();
+    for (size_t i = 0; i < item_count; i++)
+        json_array_append_new(ids, json_integer(item_ids[i]));
+    for (size_t i = 0; i < page_count; i++)
+        json_array_append_new(texts, json_string(pages[i]));
+    char *ids_text = json_dumps(ids, JSON_COMPACT);
+    char *pages_text = json_dumps(texts, JSON_COMPACT);
+    json_decref(ids);
+    json_decref(texts);
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO briefings (channel, created_at, window_start, item_ids,"
+                           " pages) VALUES (?1, ?2, ?3, ?4, ?5)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(s, err, "preparing briefing insert");
+        goto out;
+    }
+    bind_text(st, 1, channel);
+    sqlite3_bind_int64(st, 2, created_at);
+    sqlite3_bind_int64(st, 3, window_start);
+    bind_text(st, 4, ids_text ? ids_text : "[]");
+    bind_text(st, 5, pages_text ? pages_text : "[]");
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(s, err, "storing briefing");
+    else if (id)
+        *id = sqlite3_last_insert_rowid(s->db);
+out:
+    sqlite3_finalize(st);
+    free(ids_text);
+    free(pages_text);
+    return rc;
+}

@@ -1,0 +1,52 @@
+/* The store: the only door to persistence. SQLite in WAL mode, schema by numbered
+ * migrations. One writer (the run's core thread); every call is a short transaction.
+ * Strings handed in are copied; records handed out are the caller's to free. */
+#ifndef NB_STORE_STORE_H
+#define NB_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/item.h"
+
+typedef struct nb_store nb_store;
+
+/* Opens (creating the file and its directory when missing) and migrates the database.
+ * An unwritable path is NB_ERR_STORE with a message naming it. */
+nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err) NB_MUST_CHECK;
+void nb_store_close(nb_store *store); /* NULL-safe */
+
+/* The schema version after migration (for tests and `check-config`). */
+int nb_store_schema_version(nb_store *store);
+
+/* Inserts the item, or updates the stored one with the same (source, key).
+ * now is recorded as the time first seen. Sets item->id; *is_new (may be NULL) tells whether it was inserted. */
+nb_err nb_store_item_put(nb_store *store, nb_item *item, int64_t now, int *is_new,
+                         nb_errbuf *err) NB_MUST_CHECK;
+
+/* Items published at or after since, newest first (ties: newest id first), at most max. */
+nb_err nb_store_items_since(nb_store *store, int64_t since, size_t max, nb_item **items,
+                            size_t *count, nb_errbuf *err) NB_MUST_CHECK;
+
+/* Records one run of a source: error NULL for success, else the message. */
+nb_err nb_store_source_result(nb_store *store, const char *name, const char *type,
+                              int64_t now, const char *error, nb_errbuf *err) NB_MUST_CHECK;
+
+/* Source health as stored. */
+typedef struct nb_source_state {
+    int64_t last_success_at;   /* 0 when never */
+    int64_t last_attempt_at;   /* 0 when never */
+    int consecutive_errors;
+    char *last_error;          /* NULL when none; caller frees */
+} nb_source_state;
+nb_err nb_store_source_state(nb_store *store, const char *name, nb_source_state *out,
+                             nb_errbuf *err) NB_MUST_CHECK;
+
+/* Records a composed briefing for a channel: its item ids and rendered pages. */
+nb_err nb_store_briefing_add(nb_store *store, const char *channel, int64_t created_at,
+                             int64_t window_start, const int64_t *item_ids, size_t item_count,
+                             const char *const *pages, size_t page_count, int64_t *id,
+                             nb_errbuf *err) NB_MUST_CHECK;
+
+#endif

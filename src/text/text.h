@@ -1,0 +1,27 @@
+/* Text: UTF-8 handling (through utf8proc) and the short-summary cut.
+ * Pure functions; every returned string is the caller's to free. */
+#ifndef NB_TEXT_TEXT_H
+#define NB_TEXT_TEXT_H
+
+#include <stddef.h>
+
+/* Code points in a UTF-8 string (invalid bytes count one each). */
+size_t nb_utf8_length(const char *s);
+
+/* Copy of len bytes with every invalid sequence replaced by U+FFFD and NULs dropped. */
+char *nb_utf8_sanitize(const char *s, size_t len);
+
+/* Paragraphs joined into one line: a break between two CJK characters disappears,
+ * any other run of white space becomes one space; leading and trailing space go. */
+char *nb_text_one_line(const char *text);
+
+/* At most max code points of text, ended at the last sentence end (。！？!?; or ". ")
+ * that keeps at least half of max; failing that, cut at max - 1 code points and "…"
+ * appended. Text already short enough is returned whole. */
+char *nb_text_cut(const char *text, size_t max);
+
+/* The summary shown under an item while no summarizer has run: the source's excerpt,
+ * on one line, cut to max code points. NULL or empty in, NULL out. */
+char *nb_text_excerpt_summary(const char *excerpt, size_t max);
+
+#endif

@@ -1,0 +1,90 @@
+/* UTF-8 primitives over utf8proc_iterate: counting, sanitizing, one-line joining. */
+#include <string.h>
+#include <utf8proc.h>
+
+#include "core/buf.h"
+#include "core/memory.h"
+#include "text/text.h"
+
+size_t nb_utf8_length(const char *s)
+{
+    size_t n = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    while (*p) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate(p, -1, &cp);
+        p += step > 0 ? step : 1;
+        n++;
+    }
+    return n;
+}
+
+char *nb_utf8_sanitize(const char *s, size_t len)
+{
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s, *end = p + len;
+    nb_err rc = NB_OK;
+    while (p < end && !rc) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate(p, end - p, &cp);
+        if (step <= 0) {
+            rc = nb_buf_puts(&b, "\xEF\xBF\xBD");
+            p++;
+        } else {
+            if (cp != 0)
+                rc = nb_buf_append(&b, p, (size_t)step);
+            p += step;
+        }
+    }
+    return nb_buf_take(&b);
+}
+
+/* CJK ideographs, kana, hangul, and full-width punctuation: scripts written without
+ * spaces between words, so a line break between two of them is not a space. */
+static int is_cjk(utf8proc_int32_t cp)
+{
+    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+           (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x20000 && cp <= 0x2FFFF);
+}
+
+static int is_white(utf8proc_int32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' ||
+           cp == 0xA0 || cp == 0x3000;
+}
+
+char *nb_text_one_line(const char *text)
+{
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
+    utf8proc_int32_t last = 0; /* last code point written */
+    int gap = 0, gap_has_break = 0;
+    while (*p) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate(p, -1, &cp);
+        if (step <= 0) {
+            step = 1;
+            cp = 0xFFFD;
+        }
+        if (is_white(cp)) {
+            gap = 1;
+            gap_has_break |= cp == '\n';
+            p += step;
+            continue;
+        }
+        nb_err rc = NB_OK;
+        if (gap && last && !(gap_has_break && is_cjk(last) && is_cjk(cp)))
+            rc = nb_buf_putc(&b, ' ');
+        if (!rc)
+            rc = cp == 0xFFFD && step == 1 ? nb_buf_puts(&b, "\xEF\xBF\xBD")
+                                           : nb_buf_append(&b, p, (size_t)step);
+        (void)rc; /* unlimited buffer */
+        gap = gap_has_break = 0;
+        last = cp;
+        p += step;
+    }
+    return nb_buf_take(&b);
+}
