@@ -8,7 +8,7 @@
 /* Code points in a UTF-8 string (invalid bytes count one each). */
 size_t nb_utf8_length(const char *s);
 
-/* Copy of len bytes with every invalid sequence replaced by U+FFFD and NULs dropped. */
+/* Copy of len bytes with every byte of an invalid sequence replaced by U+FFFD, NULs dropped. */
 char *nb_utf8_sanitize(const char *s, size_t len);
 
 /* Paragraphs joined into one line: a break between two CJK characters disappears,

@@ -1,0 +1,178 @@
+/* core/config: schema, defaults, ${ENV}, errors with file:line:column, masked printing. */
+#include "testing.h"
+
+#include "core/config.h"
+#include "core/log.h"
+
+static const char *const source_types[] = {"feed", NULL};
+static const char *const channel_types[] = {"stdout", "file", NULL};
+static const char *const summarizer_types[] = {"extractive", NULL};
+static const nb_config_vocab vocab = {source_types, channel_types, summarizer_types};
+
+static nb_err parse(const char *yaml, nb_config **out, nb_errbuf *err)
+{
+    return nb_config_parse("test.yaml", yaml, strlen(yaml), &vocab, out, err);
+}
+
+static void test_full_config(void **state)
+{
+    (void)state;
+    setenv("NB_TEST_FEED_HOST", "example.com", 1);
+    nb_config *c = NULL;
+    nb_errbuf err = {{0}};
+    nb_err rc = parse("newsbrief:\n"
+                      "  database: /tmp/x/nb.db\n"
+                      "  timezone: UTC\n"
+                      "  title: AI 简报\n"
+                      "  items_per_page: 5\n"
+                      "  window: 36h\n"
+                      "  max_items: 12\n"
+                      "sources:\n"
+                      "  ai-blog:\n"
+                      "    type: feed\n"
+                      "    url: https://${NB_TEST_FEED_HOST}/feed.xml\n"
+                      "  off:\n"
+                      "    type: feed\n"
+                      "    url: https://b.com/rss\n"
+                      "    enabled: false\n"
+                      "summarizer:\n"
+                      "  type: extractive\n"
+                      "channels:\n"
+                      "  out:\n"
+                      "    type: file\n"
+                      "    path: ./briefing.md\n"
+                      "    items_per_page: 3\n",
+                      &c, &err);
+    if (rc)
+        fail_msg("%s", err.msg);
+    assert_string_equal(c->database, "/tmp/x/nb.db");
+    assert_string_equal(c->title, "AI 简报");
+    assert_int_equal(c->items_per_page, 5);
+    assert_int_equal(c->window, 36 * 3600);
+    assert_int_equal(c->max_items, 12);
+    assert_int_equal(c->source_count, 2);
+    assert_string_equal(c->sources[0].name, "ai-blog");
+    assert_string_equal(c->sources[0].url, "https://example.com/feed.xml");
+    assert_true(c->sources[0].enabled);
+    assert_false(c->sources[1].enabled);
+    assert_int_equal(c->sources[0].line, 9);
+    assert_int_equal(c->channel_count, 1);
+    assert_string_equal(c->channels[0].type, "file");
+    assert_int_equal(c->channels[0].items_per_page, 3);
+    nb_config_free(c);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    setenv("HOME", "/home/someone", 1);
+    nb_config *c = NULL;
+    nb_errbuf err;
+    assert_int_equal(parse("sources:\n  a:\n    type: feed\n    url: http://a/\n", &c, &err),
+                     NB_OK);
+    assert_string_equal(c->database, "/home/someone/.local/share/newsbrief/newsbrief.db");
+    assert_string_equal(c->timezone, "Asia/Shanghai");
+    assert_string_equal(c->title, "新闻简报");
+    assert_int_equal(c->items_per_page, 10);
+    assert_int_equal(c->window, 86400);
+    assert_int_equal(c->max_items, 30);
+    assert_string_equal(c->summarizer.type, "extractive");
+    assert_int_equal(c->channel_count, 0);
+    nb_config_free(c);
+}
+
+typedef struct bad_case {
+    const char *yaml;
+    const char *message; /* expected error text */
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {"newsbrief:\n  titel: x\n", "test.yaml:2:3: newsbrief: unknown key \"titel\""},
+    {"newsbrief:\n  items_per_page: ten\n",
+     "test.yaml:2:19: items_per_page: expected an integer from 1 to 100, got \"ten\""},
+    {"newsbrief:\n  items_per_page: 0\n", "expected an integer from 1 to 100"},
+    {"newsbrief:\n  window: soon\n", "test.yaml:2:11: window: expected a duration"},
+    {"sources:\n  a:\n    type: feed\n    enabled: maybe\n",
+     "test.yaml:4:14: enabled: expected true or false, got \"maybe\""},
+    {"sources:\n  a:\n    type: rss2\n", "test.yaml:2:3: sources.a: unknown type \"rss2\" "
+                                          "(known: feed)"},
+    {"sources:\n  a:\n    url: http://x/\n", "sources.a: \"type\" is required"},
+    {"sources:\n  a:\n    type: feed\n    url: ${NB_SURELY_UNSET_VARIABLE}\n",
+     "test.yaml:4:10: environment variable NB_SURELY_UNSET_VARIABLE is not set"},
+    {"newsbrief: [1, 2]\n", "newsbrief: expected a mapping"},
+    {"channels:\n  out:\n    type: pigeon\n", "unknown type \"pigeon\""},
+    {"summarizer:\n  type: magic\n", "summarizer: unknown type \"magic\""},
+    {"extra:\n  a: 1\n", "test.yaml:1:1: unknown section \"extra\""},
+    {"newsbrief:\n  title: [a\n", "test.yaml:"},
+    {"sources:\n  a:\n    type: feed\n    url:\n      nested: 1\n",
+     "url: expected a single value, got a mapping"},
+    {"- just\n- a list\n", "expected a mapping with newsbrief"},
+    {"", "the file is empty"},
+};
+
+static void test_bad_configs(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        nb_config *c = NULL;
+        nb_errbuf err = {{0}};
+        nb_err rc = parse(bad_cases[i].yaml, &c, &err);
+        if (rc != NB_ERR_CONFIG)
+            fail_msg("case %zu accepted: %s", i, bad_cases[i].yaml);
+        if (!strstr(err.msg, bad_cases[i].message))
+            fail_msg("case %zu: got \"%s\", want \"%s\"", i, err.msg, bad_cases[i].message);
+        assert_null(c);
+    }
+}
+
+static void test_print_round_trips(void **state)
+{
+    (void)state;
+    nb_config *c = NULL, *again = NULL;
+    nb_errbuf err;
+    assert_int_equal(parse("newsbrief:\n  title: \"say \\\"hi\\\"\"\n  database: /tmp/a.db\n"
+                           "sources:\n  \"odd: name\":\n    type: feed\n    url: http://a/\n",
+                           &c, &err),
+                     NB_OK);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    nb_config_print(c, f);
+    fclose(f);
+    assert_non_null(strstr(text, "title: \"say \\\"hi\\\"\""));
+    assert_non_null(strstr(text, "window: 86400s"));
+    /* The printed configuration is itself a valid configuration with the same values. */
+    if (parse(text, &again, &err) != NB_OK)
+        fail_msg("%s\n%s", err.msg, text);
+    assert_string_equal(again->title, c->title);
+    assert_string_equal(again->sources[0].name, "odd: name");
+    assert_int_equal(again->window, c->window);
+    free(text);
+    nb_config_free(c);
+    nb_config_free(again);
+}
+
+static void test_load_missing_file(void **state)
+{
+    (void)state;
+    nb_config *c = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_config_load("/nonexistent/newsbrief.yaml", &vocab, &c, &err),
+                     NB_ERR_CONFIG);
+    assert_non_null(strstr(err.msg, "/nonexistent/newsbrief.yaml: cannot open"));
+    char *found = nb_config_find("/explicit.yaml", &err);
+    assert_string_equal(found, "/explicit.yaml");
+    free(found);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_config),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_print_round_trips),
+        cmocka_unit_test(test_load_missing_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,164 @@
+/* store/sqlite: migrations, item upsert and queries, source health, briefings. */
+#include "testing.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/memory.h"
+#include "store/store.h"
+
+static char dir[] = "/tmp/nb-test-store-XXXXXX";
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
+static nb_item make_item(const char *key, int64_t published, const char *title)
+{
+    nb_item it = {
+        .source = nb_xstrdup("s"),
+        .key = nb_xstrdup(key),
+        .url = nb_xasprintf("https://a.com/%s", key),
+        .title = nb_xstrdup(title),
+        .published_at = published,
+        .excerpt = nb_xstrdup("text"),
+    };
+    return it;
+}
+
+static void test_open_creates_and_migrates(void **state)
+{
+    (void)state;
+    char *path = nb_xasprintf("%s/deep/er/nb.db", dir);
+    nb_store *s = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
+    assert_int_equal(nb_store_schema_version(s), 1);
+    nb_store_close(s);
+    assert_int_equal(nb_store_open(path, &s, &err), NB_OK); /* idempotent */
+    assert_int_equal(nb_store_schema_version(s), 1);
+    nb_store_close(s);
+    free(path);
+}
+
+static void test_unwritable_path(void **state)
+{
+    (void)state;
+    nb_store *s = NULL;
+    nb_errbuf err;
+    char *ro = nb_xasprintf("%s/ro", dir);
+    assert_int_equal(mkdir(ro, 0500), 0);
+    char *path = nb_xasprintf("%s/nb.db", ro);
+    if (geteuid() == 0) {
+        /* root writes anywhere; a path under a regular file fails for everyone */
+        char *file = nb_xasprintf("%s/file", dir);
+        FILE *f = fopen(file, "w");
+        fclose(f);
+        free(path);
+        path = nb_xasprintf("%s/nb.db", file);
+        free(file);
+    }
+    assert_int_equal(nb_store_open(path, &s, &err), NB_ERR_STORE);
+    assert_non_null(strstr(err.msg, "nb.db"));
+    assert_null(s);
+    free(path);
+    free(ro);
+}
+
+static void test_items(void **state)
+{
+    (void)state;
+    char *path = nb_xasprintf("%s/items.db", dir);
+    nb_store *s = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
+    nb_item a = make_item("a", 1000, "A"), b = make_item("b", 3000, "B"),
+            c = make_item("c", 2000, "C");
+    int is_new = -1;
+    assert_int_equal(nb_store_item_put(s, &a, 5000, &is_new, &err), NB_OK);
+    assert_int_equal(is_new, 1);
+    assert_true(a.id > 0);
+    assert_int_equal(nb_store_item_put(s, &b, 5000, &is_new, &err), NB_OK);
+    assert_int_equal(nb_store_item_put(s, &c, 5000, &is_new, &err), NB_OK);
+    /* The same (source, key) again updates instead of duplicating. */
+    nb_item a2 = make_item("a", 1500, "A, corrected");
+    assert_int_equal(nb_store_item_put(s, &a2, 6000, &is_new, &err), NB_OK);
+    assert_int_equal(is_new, 0);
+    assert_int_equal(a2.id, a.id);
+
+    nb_item *items = NULL;
+    size_t n = 0;
+    assert_int_equal(nb_store_items_since(s, 1200, 10, &items, &n, &err), NB_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(items[0].key, "b");
+    assert_string_equal(items[1].key, "c");
+    assert_string_equal(items[2].title, "A, corrected");
+    assert_int_equal(items[2].published_at, 1500);
+    assert_string_equal(items[2].source, "s");
+    assert_null(items[2].image);
+    nb_items_free(items, n);
+    assert_int_equal(nb_store_items_since(s, 0, 2, &items, &n, &err), NB_OK);
+    assert_int_equal(n, 2);
+    nb_items_free(items, n);
+
+    int64_t ids[] = {a.id, b.id};
+    const char *pages[] = {"# page 1\n", "# page 2\n"};
+    int64_t briefing = 0;
+    assert_int_equal(nb_store_briefing_add(s, "out", 7000, 0, ids, 2, pages, 2, &briefing, &err),
+                     NB_OK);
+    assert_true(briefing > 0);
+    nb_item_clear(&a);
+    nb_item_clear(&a2);
+    nb_item_clear(&b);
+    nb_item_clear(&c);
+    nb_store_close(s);
+    free(path);
+}
+
+static void test_source_health(void **state)
+{
+    (void)state;
+    char *path = nb_xasprintf("%s/sources.db", dir);
+    nb_store *s = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
+    nb_source_state st;
+    assert_int_equal(nb_store_source_state(s, "x", &st, &err), NB_OK);
+    assert_int_equal(st.last_attempt_at, 0);
+    assert_int_equal(nb_store_source_result(s, "x", "feed", 100, NULL, &err), NB_OK);
+    assert_int_equal(nb_store_source_result(s, "x", "feed", 200, "HTTP 500", &err), NB_OK);
+    assert_int_equal(nb_store_source_result(s, "x", "feed", 300, "HTTP 503", &err), NB_OK);
+    assert_int_equal(nb_store_source_state(s, "x", &st, &err), NB_OK);
+    assert_int_equal(st.last_success_at, 100);
+    assert_int_equal(st.last_attempt_at, 300);
+    assert_int_equal(st.consecutive_errors, 2);
+    assert_string_equal(st.last_error, "HTTP 503");
+    free(st.last_error);
+    assert_int_equal(nb_store_source_result(s, "x", "feed", 400, NULL, &err), NB_OK);
+    assert_int_equal(nb_store_source_state(s, "x", &st, &err), NB_OK);
+    assert_int_equal(st.consecutive_errors, 0);
+    assert_null(st.last_error);
+    nb_store_close(s);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open_creates_and_migrates),
+        cmocka_unit_test(test_unwritable_path),
+        cmocka_unit_test(test_items),
+        cmocka_unit_test(test_source_health),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,111 @@
+/* parse/html and text/: plain text from HTML, UTF-8 handling, the summary cut. */
+#include "testing.h"
+
+#include "parse/parse.h"
+#include "text/text.h"
+
+static void expect(char *got, const char *want)
+{
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static char *html_text(const char *html)
+{
+    return nb_html_to_text(html, strlen(html));
+}
+
+static void test_html_to_text(void **state)
+{
+    (void)state;
+    expect(html_text("<p>第一段。</p><p>第二段  有   空格。</p>"), "第一段。\n\n第二段 有 空格。");
+    expect(html_text("<div>a<script>var x='<p>no</p>';</script><style>p{}</style>b</div>"),
+           "ab");
+    expect(html_text("Tom &amp; Jerry&nbsp;&lt;3 <!-- hidden --> <span class=\"spamTxt\">"
+                     "x</span>"),
+           "Tom & Jerry <3 x");
+    expect(html_text("line<br>break"), "line\n\nbreak");
+    expect(html_text(""), "");
+    expect(html_text("<p>unclosed <b>bold <i>both</p> after"), "unclosed bold both\n\nafter");
+}
+
+static void test_deep_nesting_is_safe(void **state)
+{
+    (void)state;
+    size_t depth = 20000;
+    char *html = malloc(depth * 5 + 16);
+    char *p = html;
+    for (size_t i = 0; i < depth; i++)
+        p += sprintf(p, "<i>");
+    strcpy(p, "deep");
+    char *text = nb_html_to_text(html, strlen(html));
+    assert_string_equal(text, "deep");
+    free(text);
+    free(html);
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    assert_int_equal(nb_utf8_length("新闻简报 ok"), 7);
+    assert_int_equal(nb_utf8_length(""), 0);
+    expect(nb_utf8_sanitize("a\xff" "b\xe4\xb8", 5), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD");
+    expect(nb_utf8_sanitize("a\0b", 3), "ab");
+}
+
+static void test_one_line(void **state)
+{
+    (void)state;
+    expect(nb_text_one_line("第一段。\n\n第二段。"), "第一段。第二段。");
+    expect(nb_text_one_line("First.\n\nSecond."), "First. Second.");
+    expect(nb_text_one_line("  中文 English\t混排  "), "中文 English 混排");
+    expect(nb_text_one_line("AI\n\n模型"), "AI 模型");
+}
+
+static void test_cut(void **state)
+{
+    (void)state;
+    expect(nb_text_cut("短句。", 200), "短句。");
+    /* Cut at the last sentence end that keeps at least half. */
+    expect(nb_text_cut("一二三四五。六七八九十。甲乙丙丁", 12), "一二三四五。六七八九十。");
+    expect(nb_text_cut("First sentence here. Second one is longer than the cap", 30),
+           "First sentence here.");
+    /* No sentence end in reach: hard cut with an ellipsis, total within max. */
+    char *cut = nb_text_cut("一二三四五六七八九十一二三四五六七八九十", 10);
+    assert_string_equal(cut, "一二三四五六七八九…");
+    assert_int_equal(nb_utf8_length(cut), 10);
+    free(cut);
+    /* A sentence end too early (under half) is not used. */
+    expect(nb_text_cut("短。一二三四五六七八九十一二三四五六七八九十", 10), "短。一二三四五六七…");
+    /* "3.5" is not a sentence end. */
+    expect(nb_text_cut("Version 3.5 improves a lot of things for everyone", 20),
+           "Version 3.5 improve…");
+}
+
+static void test_excerpt_summary(void **state)
+{
+    (void)state;
+    assert_null(nb_text_excerpt_summary(NULL, 200));
+    assert_null(nb_text_excerpt_summary("", 200));
+    assert_null(nb_text_excerpt_summary(" \n ", 200));
+    expect(nb_text_excerpt_summary("第一段。\n\n第二段。", 200), "第一段。第二段。");
+    char longer[2000] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(longer, "这是一个测试句子。");
+    char *s = nb_text_excerpt_summary(longer, 200);
+    assert_true(nb_utf8_length(s) <= 200);
+    assert_true(nb_utf8_length(s) >= 100);
+    assert_string_equal(s + strlen(s) - 3, "。");
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_html_to_text), cmocka_unit_test(test_deep_nesting_is_safe),
+        cmocka_unit_test(test_utf8),         cmocka_unit_test(test_one_line),
+        cmocka_unit_test(test_cut),          cmocka_unit_test(test_excerpt_summary),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
