@@ -100,6 +100,19 @@ static const char *atom_text(reader *r, const xmlNode *n)
     return text_of(r, n);
 }
 
+/* An Atom text construct as plain text (titles): markup of type html or xhtml is reduced. */
+static const char *atom_plain(reader *r, const xmlNode *n)
+{
+    const char *type = attr(r, n, "type");
+    const char *raw = atom_text(r, n);
+    if (!raw || !type || (strcmp(type, "html") != 0 && strcmp(type, "xhtml") != 0))
+        return raw;
+    char *text = nb_html_to_text(raw, strlen(raw));
+    const char *out = nb_arena_strdup(r->feed->arena, text);
+    free(text);
+    return out;
+}
+
 static int is_image(const char *type, const char *url)
 {
     if (type)
@@ -120,7 +133,7 @@ static void set_once(const char **slot, const char *value)
 static void read_entry_child(reader *r, nb_feed_entry *e, const xmlNode *c)
 {
     if (is(c, "title", NULL) || is(c, "title", NS_ATOM)) {
-        set_once(&e->title, c->ns && is(c, "title", NS_ATOM) ? atom_text(r, c) : text_of(r, c));
+        set_once(&e->title, is(c, "title", NS_ATOM) ? atom_plain(r, c) : text_of(r, c));
     } else if (is(c, "link", NULL)) {
         set_once(&e->link, resolve(r, c, text_of(r, c)));
     } else if (is(c, "link", NS_ATOM)) {
@@ -134,8 +147,7 @@ static void read_entry_child(reader *r, nb_feed_entry *e, const xmlNode *c)
     } else if (is(c, "guid", NULL) || is(c, "id", NS_ATOM)) {
         set_once(&e->id, text_of(r, c));
     } else if (is(c, "description", NULL) || is(c, "summary", NS_ATOM)) {
-        set_once(&e->summary_html, c->ns && is(c, "summary", NS_ATOM) ? atom_text(r, c)
-                                                                      : text_of(r, c));
+        set_once(&e->summary_html, is(c, "summary", NS_ATOM) ? atom_text(r, c) : text_of(r, c));
     } else if (is(c, "encoded", NS_CONTENT) || is(c, "content", NS_ATOM)) {
         set_once(&e->content_html, is(c, "content", NS_ATOM) ? atom_text(r, c) : text_of(r, c));
     } else if (is(c, "pubDate", NULL) || is(c, "published", NS_ATOM) || is(c, "date", NS_DC)) {

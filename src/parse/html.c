@@ -1,7 +1,11 @@
-/* HTML to plain text over gumbo's tree. The walk is iterative (an explicit stack), so a
- * deeply nested page cannot exhaust the C stack; text is collected with white space
- * collapsed and block boundaries turned into paragraph breaks. */
+/* HTML to plain text. gumbo parses HTML5 correctly but its time grows with the square of
+ * the nesting depth, so a pre-scan sends deeper documents to libxml2's HTML parser (with
+ * XML_PARSE_HUGE, linear at any depth). Both walks are iterative, so no depth can exhaust
+ * the C stack; text is collected with white space collapsed and block boundaries turned
+ * into paragraph breaks. */
+#include <ctype.h>
 #include <gumbo.h>
+#include <libxml/HTMLparser.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,10 +74,80 @@ static void sink_text(text_sink *s, const char *text)
     }
 }
 
+/* An upper estimate of the element nesting depth: every start tag opens a level, every end
+ * tag closes one. Void elements are counted too, which errs toward the safe parser. */
+static size_t nesting_depth(const char *html, size_t len)
+{
+    size_t depth = 0, deepest = 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (html[i] != '<')
+            continue;
+        if (html[i + 1] == '/') {
+            if (depth)
+                depth--;
+        } else if (isalpha((unsigned char)html[i + 1])) {
+            if (++depth > deepest)
+                deepest = depth;
+        }
+    }
+    return deepest;
+}
+
+static int block_name(const char *name)
+{
+    GumboTag tag = gumbo_tag_enum(name);
+    return is_block(tag);
+}
+
+static int skipped_name(const char *name)
+{
+    return skipped(gumbo_tag_enum(name));
+}
+
+/* libxml2 tree walk without recursion: down to the first child, else across, else up. */
+static void deep_to_text(const char *html, size_t len, text_sink *sink)
+{
+    if (len > (size_t)INT32_MAX)
+        return;
+    htmlDocPtr doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
+                                    HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+                                        HTML_PARSE_NOWARNING | XML_PARSE_HUGE);
+    if (!doc)
+        return;
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *n = root;
+    while (n) {
+        int descend = 0;
+        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+            sink_text(sink, (const char *)n->content);
+        } else if (n->type == XML_ELEMENT_NODE) {
+            const char *name = (const char *)n->name;
+            if (block_name(name))
+                sink->pending_break = 1;
+            descend = !skipped_name(name) && n->children;
+        }
+        if (descend) {
+            n = n->children;
+            continue;
+        }
+        while (n && n != root && !n->next) {
+            n = n->parent;
+            if (n && n->type == XML_ELEMENT_NODE && block_name((const char *)n->name))
+                sink->pending_break = 1;
+        }
+        n = n && n != root ? n->next : NULL;
+    }
+    xmlFreeDoc(doc);
+}
+
 char *nb_html_to_text(const char *html, size_t len)
 {
     text_sink sink = {0};
     nb_buf_init(&sink.out, NB_LIMIT_FIELD_BYTES);
+    if (nesting_depth(html, len) > NB_LIMIT_HTML_DEPTH) {
+        deep_to_text(html, len, &sink);
+        return nb_buf_take(&sink.out);
+    }
     GumboOutput *doc = gumbo_parse_with_options(&kGumboDefaultOptions, html, len);
     if (!doc)
         return nb_buf_take(&sink.out);

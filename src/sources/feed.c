@@ -34,7 +34,7 @@ static void emit_entry(nb_source_run *run, const nb_feed_entry *e)
 {
     const char *key = e->id ? e->id : e->link;
     char *url = e->link ? nb_url_canonical(e->link) : NULL;
-    char *title = e->title ? nb_text_one_line(e->title) : NULL;
+    char *title = e->title ? nb_text_collapse_space(e->title) : NULL;
     if (!key || !url || !title || !*title) {
         free(url);
         free(title);

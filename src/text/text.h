@@ -15,6 +15,10 @@ char *nb_utf8_sanitize(const char *s, size_t len);
  * any other run of white space becomes one space; leading and trailing space go. */
 char *nb_text_one_line(const char *text);
 
+/* Every run of white space (line breaks and tabs included) becomes one space; leading and
+ * trailing space go. For titles, where a line break is never meaningful. */
+char *nb_text_collapse_space(const char *text);
+
 /* At most max code points of text, ended at the last sentence end (。！？!?; or ". ")
  * that keeps at least half of max; failing that, cut at max - 1 code points and "…"
  * appended. Text already short enough is returned whole. */

@@ -55,7 +55,9 @@ static int is_white(utf8proc_int32_t cp)
            cp == 0xA0 || cp == 0x3000;
 }
 
-char *nb_text_one_line(const char *text)
+/* Joins the words of text with single spaces; keep_cjk_joins drops a line break between
+ * two CJK characters instead. */
+static char *join_words(const char *text, int keep_cjk_joins)
 {
     nb_buf b;
     nb_buf_init(&b, 0);
@@ -76,7 +78,7 @@ char *nb_text_one_line(const char *text)
             continue;
         }
         nb_err rc = NB_OK;
-        if (gap && last && !(gap_has_break && is_cjk(last) && is_cjk(cp)))
+        if (gap && last && !(keep_cjk_joins && gap_has_break && is_cjk(last) && is_cjk(cp)))
             rc = nb_buf_putc(&b, ' ');
         if (!rc)
             rc = cp == 0xFFFD && step == 1 ? nb_buf_puts(&b, "\xEF\xBF\xBD")
@@ -87,4 +89,14 @@ char *nb_text_one_line(const char *text)
         p += step;
     }
     return nb_buf_take(&b);
+}
+
+char *nb_text_one_line(const char *text)
+{
+    return join_words(text, 1);
+}
+
+char *nb_text_collapse_space(const char *text)
+{
+    return join_words(text, 0);
 }

@@ -43,6 +43,16 @@ static void test_deep_nesting_is_safe(void **state)
     assert_string_equal(text, "deep");
     free(text);
     free(html);
+    /* Past the gumbo depth guard, libxml2 gives the same paragraphs and drops scripts. */
+    html = malloc(1000 * 11 + 100);
+    p = html;
+    for (int i = 0; i < 1000; i++)
+        p += sprintf(p, "<div>");
+    strcpy(p, "<p>一段。</p><script>x()</script><p>二段 。</p>");
+    text = nb_html_to_text(html, strlen(html));
+    assert_string_equal(text, "一段。\n\n二段 。");
+    free(text);
+    free(html);
 }
 
 static void test_utf8(void **state)
@@ -61,6 +71,7 @@ static void test_one_line(void **state)
     expect(nb_text_one_line("First.\n\nSecond."), "First. Second.");
     expect(nb_text_one_line("  中文 English\t混排  "), "中文 English 混排");
     expect(nb_text_one_line("AI\n\n模型"), "AI 模型");
+    expect(nb_text_collapse_space(" 标题\n第二行\t[x] "), "标题 第二行 [x]");
 }
 
 static void test_cut(void **state)

@@ -1,0 +1,127 @@
+"""Loopback servers and helpers for the end-to-end tests.
+
+SiteServer serves fixture files and scripted failures on 127.0.0.1 with a free port:
+  /feeds/<name>      a file of tests/data/feeds (content type from the extension)
+  /status/<code>     that HTTP status with a short body
+  /html              an HTML landing page where a feed was promised
+  /empty             a valid RSS document without items
+  /slow/<ms>/<name>  the feed <name> after <ms> milliseconds
+Every request is recorded (path and headers) for assertions.
+"""
+import http.server
+import os
+import subprocess
+import tempfile
+import threading
+import time
+
+DATA = os.environ.get("NB_TEST_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
+BINARY = os.environ.get("NEWSBRIEF_BIN") or "newsbrief"
+
+
+def time_scale():
+    return max(1, int(os.environ.get("NB_TEST_TIME_SCALE", "1")))
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status, body, content_type="text/plain; charset=utf-8"):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _feed(self, name):
+        path = os.path.join(DATA, "feeds", os.path.basename(name))
+        if not os.path.isfile(path):
+            return self._send(404, b"no such fixture\n")
+        with open(path, "rb") as f:
+            body = f.read()
+        kind = "application/atom+xml" if "atom" in name else "application/rss+xml"
+        self._send(200, body, kind)
+
+    def do_GET(self):
+        self.server.requests.append((self.path, dict(self.headers)))
+        parts = self.path.strip("/").split("/")
+        if parts[0] == "feeds" and len(parts) == 2:
+            return self._feed(parts[1])
+        if parts[0] == "status" and len(parts) == 2:
+            return self._send(int(parts[1]), b"scripted status\n")
+        if parts[0] == "html":
+            return self._send(200, b"<!DOCTYPE html><html><body><p>Welcome</p></body></html>",
+                              "text/html")
+        if parts[0] == "empty":
+            return self._send(200, b'<rss version="2.0"><channel><title>e</title></channel></rss>',
+                              "application/rss+xml")
+        if parts[0] == "slow" and len(parts) == 3:
+            time.sleep(int(parts[1]) / 1000.0)
+            return self._feed(parts[2])
+        self._send(404, b"not found\n")
+
+
+class SiteServer:
+    def __enter__(self):
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.requests = []
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    @property
+    def base(self):
+        return "http://127.0.0.1:%d" % self.httpd.server_address[1]
+
+    @property
+    def requests(self):
+        return self.httpd.requests
+
+
+def run(args, env=None, cwd=None, timeout=60):
+    """Runs the real binary; returns (exit code, stdout, stderr) as text."""
+    full_env = dict(os.environ)
+    full_env.pop("NEWSBRIEF_NOW", None)
+    full_env.update(env or {})
+    proc = subprocess.run([BINARY] + args, capture_output=True, env=full_env, cwd=cwd,
+                          timeout=timeout * time_scale())
+    return proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+
+
+class Workdir:
+    """A temporary directory holding a config and a database, removed afterwards."""
+
+    def __enter__(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="nb-e2e-")
+        self.path = self.tmp.name
+        return self
+
+    def __exit__(self, *exc):
+        self.tmp.cleanup()
+
+    def write(self, name, text):
+        path = os.path.join(self.path, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+
+def expect(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def expect_equal(got, want, what):
+    if got != want:
+        import difflib
+        diff = "\n".join(difflib.unified_diff(want.splitlines(), got.splitlines(),
+                                              "expected", "got", lineterm=""))
+        raise AssertionError("%s differs:\n%s" % (what, diff))

@@ -1,0 +1,178 @@
+"""End to end: `newsbrief run` against loopback feeds, compared byte for byte with the golden
+briefing; bad sources; exit codes; the file channel."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from loopback import DATA, SiteServer, Workdir, expect, expect_equal, run  # noqa: E402
+
+NOW = "2025-04-07T10:45:00+08:00"
+GOLDEN = os.path.join(DATA, "e2e", "golden.md")
+
+
+def config(work, server, extra_sources="", channels="", database=None):
+    return work.write("newsbrief.yaml", """\
+newsbrief:
+  database: %s
+  timezone: Asia/Shanghai
+  title: 新闻简报
+  window: 24h
+  items_per_page: 3
+sources:
+  lab:
+    type: feed
+    url: %s/feeds/atom-utc.xml
+  cn-tech:
+    type: feed
+    url: %s/feeds/rss-cst.xml
+%s%s""" % (database or os.path.join(work.path, "nb.db"), server.base, server.base,
+           extra_sources, channels))
+
+
+def golden():
+    with open(GOLDEN, encoding="utf-8") as f:
+        return f.read()
+
+
+def test_golden_briefing():
+    with SiteServer() as server, Workdir() as work:
+        path = config(work, server)
+        code, out, err = run(["run", "--config", path], env={"NEWSBRIEF_NOW": NOW})
+        expect(code == 0, "exit %d, stderr: %s" % (code, err))
+        expect_equal(out, golden(), "briefing")
+        expect(err == "", "unexpected stderr: %r" % err)
+        # --now wins over NEWSBRIEF_NOW
+        code, out2, err = run(["run", "--config", path, "--now", NOW],
+                              env={"NEWSBRIEF_NOW": "2030-01-01T00:00:00Z"})
+        expect_equal(out2, golden(), "briefing with --now")
+
+
+def test_bad_sources_do_not_stop_the_run():
+    bad = """\
+  dead:
+    type: feed
+    url: http://127.0.0.1:9/feed.xml
+  broken:
+    type: feed
+    url: {base}/status/500
+  landing:
+    type: feed
+    url: {base}/html
+  hollow:
+    type: feed
+    url: {base}/empty
+"""
+    with SiteServer() as server, Workdir() as work:
+        path = config(work, server, extra_sources=bad.format(base=server.base))
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, "exit %d although two sources worked" % code)
+        expect_equal(out, golden(), "briefing despite bad sources")
+        lines = err.splitlines()
+        expect(len(lines) == 4, "want one stderr line per bad source, got:\n" + err)
+        causes = {"dead": "127.0.0.1:9", "broken": "HTTP 500", "landing": "not a feed",
+                  "hollow": "no entries"}
+        for name, cause in causes.items():
+            line = [l for l in lines if "name=%s " % name in l]
+            expect(len(line) == 1, "no line for %s in:\n%s" % (name, err))
+            expect(cause in line[0], "line for %s lacks %r: %s" % (name, cause, line[0]))
+
+
+def test_no_source_succeeds():
+    with SiteServer() as server, Workdir() as work:
+        path = work.write("newsbrief.yaml", """\
+newsbrief:
+  database: %s/nb.db
+sources:
+  broken:
+    type: feed
+    url: %s/status/503
+""" % (work.path, server.base))
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 1, "exit %d, want 1" % code)
+        expect(out == "", "printed a briefing: %r" % out)
+        expect("name=broken" in err and "HTTP 503" in err, err)
+        expect("no source succeeded" in err, err)
+
+
+def test_file_channel():
+    with SiteServer() as server, Workdir() as work:
+        target = os.path.join(work.path, "out", "briefing.md")
+        os.mkdir(os.path.dirname(target))
+        path = config(work, server, channels="channels:\n  archive:\n    type: file\n"
+                                               "    path: %s\n" % target)
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, err)
+        expect(out == "", "stdout should be empty when a channel is configured")
+        with open(target, encoding="utf-8") as f:
+            expect_equal(f.read(), golden(), "file channel")
+        expect(os.listdir(os.path.dirname(target)) == ["briefing.md"], "temporary file left")
+
+
+def test_configuration_errors():
+    with SiteServer() as server, Workdir() as work:
+        code, out, err = run(["run", "--config", os.path.join(work.path, "missing.yaml")])
+        expect(code == 2 and "missing.yaml: cannot open" in err, err)
+        code, out, err = run(["run"], cwd=work.path, env={"HOME": work.path})
+        expect(code == 2 and "no configuration file" in err, err)
+        path = work.write("bad.yaml", "newsbrief:\n  title: x\n  colour: blue\n")
+        code, out, err = run(["run", "--config", path])
+        expect(code == 2 and "bad.yaml:3:3: newsbrief: unknown key \"colour\"" in err, err)
+        blocker = work.write("blocker", "a file where a directory should be")
+        path = config(work, server, database=os.path.join(blocker, "nb.db"))
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 2, "unwritable database: exit %d" % code)
+        expect("blocker" in err and len(err.splitlines()) == 1, err)
+        expect(len(server.requests) == 0, "fetched before checking the database")
+        code, out, err = run(["run", "--config", path, "--now", "someday"])
+        expect(code == 2 and "--now" in err, err)
+        code, out, err = run(["run", "--bogus"])
+        expect(code == 2 and "--bogus" in err, err)
+        code, out, err = run(["frobnicate"])
+        expect(code == 2 and "unknown command" in err, err)
+
+
+def test_check_config():
+    with SiteServer() as server, Workdir() as work:
+        path = config(work, server)
+        code, out, err = run(["check-config", "--config", path])
+        expect(code == 0, err)
+        for want in ("title: \"新闻简报\"", "window: 86400s", "items_per_page: 3",
+                     "max_items: 30", '"lab":\n    type: "feed"', "type: \"extractive\""):
+            expect(want in out, "check-config output lacks %r:\n%s" % (want, out))
+
+
+def test_help_and_version():
+    code, out, err = run(["--help"])
+    expect(code == 0, err)
+    for command in ("run", "check-config", "demo"):
+        expect(command in out, "--help does not list %s" % command)
+        code, sub, err = run([command, "--help"])
+        expect(code == 0 and sub.startswith("usage: newsbrief %s" % command), sub + err)
+        expect("--help" in sub, "%s --help lists no options" % command)
+    code, out, err = run(["--version"])
+    expect(code == 0 and out.startswith("newsbrief "), out)
+    code, out, err = run([])
+    expect(code == 2 and "usage:" in err, err)
+
+
+def test_demo_is_repeatable():
+    code1, out1, err1 = run(["demo"])
+    code2, out2, err2 = run(["demo"])
+    expect(code1 == 0 and code2 == 0, err1 + err2)
+    expect(out1 == out2, "two demo runs differ")
+    expect(out1.startswith("# 新闻简报 (更新时间: 2025-04-07 15:46)\n\n## 1. ["), out1[:200])
+    expect(out1.count("\n## ") == 20, "demo shows %d items" % out1.count("\n## "))
+    expect("aibase.com" in out1 and "jiqizhixin.com" in out1, "demo lacks a site")
+
+
+if __name__ == "__main__":
+    failed = 0
+    for name, fn in sorted(globals().items()):
+        if name.startswith("test_") and callable(fn):
+            try:
+                fn()
+                print("ok   %s" % name)
+            except Exception as e:  # report every case, then fail
+                failed += 1
+                print("FAIL %s: %s" % (name, e))
+    sys.exit(1 if failed else 0)
