@@ -38,8 +38,7 @@ int nb_app_setup(const nb_cli *cli);
 
 /* Finds, reads and checks the configuration (including each source's and channel's own
  * settings) and selects its display zone. */
-nb_err nb_app_load_config(const char *explicit_path, nb_config **out,
-                          nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_app_load_config(const char *explicit_path, nb_config **out, nb_errbuf *err) NB_MUST_CHECK;
 nb_err nb_app_check_config(nb_config *config, nb_errbuf *err) NB_MUST_CHECK;
 
 /* One pass of every stage: collect, store, compose, deliver. Briefings for type stdout

@@ -29,8 +29,8 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *connection, const
     struct MHD_Response *response;
     unsigned status = MHD_HTTP_OK;
     if (file && strcmp(method, "GET") == 0) {
-        response = MHD_create_response_from_buffer(file->size, (void *)file->data,
-                                                   MHD_RESPMEM_PERSISTENT);
+        response =
+            MHD_create_response_from_buffer(file->size, (void *)file->data, MHD_RESPMEM_PERSISTENT);
         MHD_add_response_header(response, "Content-Type",
                                 strstr(file->name, ".atom") ? "application/atom+xml"
                                                             : "application/rss+xml");

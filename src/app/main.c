@@ -46,16 +46,23 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":c:vqh", options, NULL)) != -1) {
         switch (c) {
-        case 'c': cli->config_path = optarg; break;
-        case 'N': cli->now = optarg; break;
-        case 'v': cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1; break;
-        case 'q': cli->verbosity = -1; break;
+        case 'c':
+            cli->config_path = optarg;
+            break;
+        case 'N':
+            cli->now = optarg;
+            break;
+        case 'v':
+            cli->verbosity = cli->verbosity < 0 ? 1 : cli->verbosity + 1;
+            break;
+        case 'q':
+            cli->verbosity = -1;
+            break;
         case 'h':
             printf("usage: newsbrief %s [options]\n\n%s", cmd->name, cmd->usage);
             return NB_EXIT_OK;
         case ':':
-            fprintf(stderr, "newsbrief %s: option %s needs a value\n", cmd->name,
-                    argv[optind - 1]);
+            fprintf(stderr, "newsbrief %s: option %s needs a value\n", cmd->name, argv[optind - 1]);
             return NB_EXIT_USAGE;
         default:
             fprintf(stderr, "newsbrief %s: unknown option %s (see newsbrief %s --help)\n",

@@ -36,17 +36,17 @@ static int store_collection(nb_store *store, const nb_collection *c, int64_t now
             succeeded++;
             nb_log(NB_LOG_INFO, "source", "name=%s items=%zu", o->config->name, o->item_count);
         } else {
-            nb_log(NB_LOG_ERROR, "source", "name=%s type=%s error=%s cause=\"%s\"",
-                   o->config->name, o->config->type, nb_err_name(o->status), o->error);
+            nb_log(NB_LOG_ERROR, "source", "name=%s type=%s error=%s cause=\"%s\"", o->config->name,
+                   o->config->type, nb_err_name(o->status), o->error);
         }
-        if (nb_store_source_result(store, o->config->name, o->config->type, now, o->error,
-                                   &err) != NB_OK) {
+        if (nb_store_source_result(store, o->config->name, o->config->type, now, o->error, &err) !=
+            NB_OK) {
             nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
             return -1;
         }
     }
-    nb_log(NB_LOG_INFO, "collect", "items=%zu new=%zu sources_ok=%d sources=%zu",
-           c->item_count, fresh, succeeded, c->outcome_count);
+    nb_log(NB_LOG_INFO, "collect", "items=%zu new=%zu sources_ok=%d sources=%zu", c->item_count,
+           fresh, succeeded, c->outcome_count);
     return succeeded;
 }
 
@@ -65,8 +65,8 @@ static int deliver(const nb_config *config, nb_store *store, const nb_channel_co
     nb_render_options ro = {
         .title = config->title,
         .now = now,
-        .items_per_page = (size_t)(channel->items_per_page ? channel->items_per_page
-                                                           : config->items_per_page),
+        .items_per_page =
+            (size_t)(channel->items_per_page ? channel->items_per_page : config->items_per_page),
     };
     char **pages = NULL;
     size_t page_count = 0;
@@ -80,8 +80,7 @@ static int deliver(const nb_config *config, nb_store *store, const nb_channel_co
                               (const char *const *)pages, page_count, NULL, &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
         rc = NB_EXIT_FAILED;
-    } else if (page_count &&
-               nb_push_deliver(channel, pages, page_count, out, &err) != NB_OK) {
+    } else if (page_count && nb_push_deliver(channel, pages, page_count, out, &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
         rc = NB_EXIT_FAILED;
     } else {
@@ -129,8 +128,8 @@ int nb_pipeline_run(const nb_config *config, FILE *out)
 
     nb_item *items = NULL;
     size_t count = 0;
-    if (nb_store_items_since(store, now - config->window, (size_t)config->max_items, &items,
-                             &count, &err) != NB_OK) {
+    if (nb_store_items_since(store, now - config->window, (size_t)config->max_items, &items, &count,
+                             &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
         rc = NB_EXIT_FAILED;
         goto out;

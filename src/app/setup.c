@@ -35,8 +35,7 @@ nb_err nb_app_check_config(nb_config *config, nb_errbuf *err)
         const nb_source_adapter *a = nb_source_adapter_find(s->type);
         nb_err rc = a && a->check ? a->check(s, err) : NB_OK;
         if (rc) {
-            nb_err_prefix(err, "%s:%d:%d: sources.%s", config->path, s->line, s->column,
-                          s->name);
+            nb_err_prefix(err, "%s:%d:%d: sources.%s", config->path, s->line, s->column, s->name);
             return rc;
         }
     }
@@ -44,8 +43,7 @@ nb_err nb_app_check_config(nb_config *config, nb_errbuf *err)
         const nb_channel_config *c = &config->channels[i];
         nb_err rc = nb_push_check(c, err);
         if (rc) {
-            nb_err_prefix(err, "%s:%d:%d: channels.%s", config->path, c->line, c->column,
-                          c->name);
+            nb_err_prefix(err, "%s:%d:%d: channels.%s", config->path, c->line, c->column, c->name);
             return rc;
         }
     }

@@ -109,8 +109,8 @@ static char *render_page(const nb_render_options *o, const char *stamp, const nb
     return nb_buf_take(&b);
 }
 
-void nb_brief_render(const nb_render_options *o, const nb_item *items, size_t count,
-                     char ***pages, size_t *page_count)
+void nb_brief_render(const nb_render_options *o, const nb_item *items, size_t count, char ***pages,
+                     size_t *page_count)
 {
     size_t per_page = o->items_per_page ? o->items_per_page : 10;
     size_t n = (count + per_page - 1) / per_page;

@@ -17,7 +17,7 @@ typedef struct nb_buf {
 } nb_buf;
 
 void nb_buf_init(nb_buf *b, size_t limit);
-void nb_buf_free(nb_buf *b); /* releases data; the buffer can be used again */
+void nb_buf_free(nb_buf *b);  /* releases data; the buffer can be used again */
 void nb_buf_reset(nb_buf *b); /* len = 0, keeps memory */
 nb_err nb_buf_append(nb_buf *b, const void *data, size_t len) NB_MUST_CHECK;
 nb_err nb_buf_puts(nb_buf *b, const char *s) NB_MUST_CHECK;

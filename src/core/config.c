@@ -35,11 +35,26 @@ typedef struct field {
     int64_t min, max; /* FIELD_INT */
 } field;
 
-#define STR(type, member, flags) {#member, FIELD_STRING, offsetof(type, member), flags, 0, 0}
-#define PATH(type, member) {#member, FIELD_PATH, offsetof(type, member), 0, 0, 0}
-#define INT(type, member, lo, hi) {#member, FIELD_INT, offsetof(type, member), 0, lo, hi}
-#define BOOL(type, member) {#member, FIELD_BOOL, offsetof(type, member), 0, 0, 0}
-#define DURATION(type, member) {#member, FIELD_DURATION, offsetof(type, member), 0, 0, 0}
+#define STR(type, member, flags)                                                                   \
+    {                                                                                              \
+#member, FIELD_STRING, offsetof(type, member), flags, 0, 0                                 \
+    }
+#define PATH(type, member)                                                                         \
+    {                                                                                              \
+#member, FIELD_PATH, offsetof(type, member), 0, 0, 0                                       \
+    }
+#define INT(type, member, lo, hi)                                                                  \
+    {                                                                                              \
+#member, FIELD_INT, offsetof(type, member), 0, lo, hi                                      \
+    }
+#define BOOL(type, member)                                                                         \
+    {                                                                                              \
+#member, FIELD_BOOL, offsetof(type, member), 0, 0, 0                                       \
+    }
+#define DURATION(type, member)                                                                     \
+    {                                                                                              \
+#member, FIELD_DURATION, offsetof(type, member), 0, 0, 0                                   \
+    }
 
 static const field general_fields[] = {
     PATH(nb_config, database),
@@ -171,8 +186,9 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
         errno = 0;
         long long v = strtoll(text, &end, 10);
         if (errno || end == text || *end || v < f->min || v > f->max) {
-            rc = at(ld, value, NB_ERR_CONFIG, "%s: expected an integer from %lld to %lld, got \"%s\"",
-                    f->key, (long long)f->min, (long long)f->max, text);
+            rc = at(ld, value, NB_ERR_CONFIG,
+                    "%s: expected an integer from %lld to %lld, got \"%s\"", f->key,
+                    (long long)f->min, (long long)f->max, text);
             break;
         }
         number = v;
@@ -217,8 +233,8 @@ static nb_err load_mapping(loader *ld, const char *section, const yaml_node_t *m
 {
     if (map->type != YAML_MAPPING_NODE)
         return at(ld, map, NB_ERR_CONFIG, "%s: expected a mapping of keys to values", section);
-    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
-         pair < map->data.mapping.pairs.top; pair++) {
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
+         pair++) {
         yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
         yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
         if (key->type != YAML_SCALAR_NODE)
@@ -246,8 +262,8 @@ static int in_vocab(const char *const *words, const char *word)
     return 0;
 }
 
-static nb_err check_type(loader *ld, const yaml_node_t *node, const char *section,
-                         const char *type, const char *const *words)
+static nb_err check_type(loader *ld, const yaml_node_t *node, const char *section, const char *type,
+                         const char *const *words)
 {
     if (!type)
         return at(ld, node, NB_ERR_CONFIG, "%s: \"type\" is required", section);
@@ -272,15 +288,14 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
     if (map->type == YAML_SCALAR_NODE && map->data.scalar.length == 0)
         return NB_OK; /* "sources:" with nothing under it */
     if (map->type != YAML_MAPPING_NODE)
-        return at(ld, map, NB_ERR_CONFIG, "%s: expected a mapping from names to settings",
-                  section);
+        return at(ld, map, NB_ERR_CONFIG, "%s: expected a mapping from names to settings", section);
     size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
     if (n > limit)
         return at(ld, map, NB_ERR_CONFIG, "%s: %zu entries exceed the cap of %zu", section, n,
                   limit);
     *records = nb_xcalloc(n ? n : 1, record_size);
-    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
-         pair < map->data.mapping.pairs.top; pair++) {
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
+         pair++) {
         yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
         yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
         if (key->type != YAML_SCALAR_NODE || key->data.scalar.length == 0)
@@ -343,8 +358,14 @@ static nb_err load_root(loader *ld, nb_config *c)
          pair < root->data.mapping.pairs.top; pair++) {
         yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
         yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
-        const char *name = key->type == YAML_SCALAR_NODE ? (const char *)key->data.scalar.value
-                                                         : "";
+        const char *name =
+            key->type == YAML_SCALAR_NODE ? (const char *)key->data.scalar.value : "";
+        for (yaml_node_pair_t *prev = root->data.mapping.pairs.start; prev < pair; prev++) {
+            yaml_node_t *seen = yaml_document_get_node(&ld->doc, prev->key);
+            if (seen->type == YAML_SCALAR_NODE &&
+                !strcmp((const char *)seen->data.scalar.value, name))
+                return at(ld, key, NB_ERR_CONFIG, "section \"%s\" appears twice", name);
+        }
         nb_err rc;
         if (!strcmp(name, "newsbrief"))
             rc = load_mapping(ld, "newsbrief", value, general_fields, c);
@@ -371,8 +392,8 @@ static nb_err load_root(loader *ld, nb_config *c)
     return NB_OK;
 }
 
-nb_err nb_config_parse(const char *name, const char *text, size_t len,
-                       const nb_config_vocab *vocab, nb_config **out, nb_errbuf *err)
+nb_err nb_config_parse(const char *name, const char *text, size_t len, const nb_config_vocab *vocab,
+                       nb_config **out, nb_errbuf *err)
 {
     static const nb_config_vocab open_vocab = {0};
     loader ld = {.file = name, .vocab = vocab ? vocab : &open_vocab, .err = err};
@@ -482,9 +503,15 @@ static void print_fields(FILE *out, const field *fields, const void *record, int
             else
                 print_string(out, *(char *const *)slot);
             break;
-        case FIELD_INT: fprintf(out, "%lld", (long long)*(const int64_t *)slot); break;
-        case FIELD_BOOL: fputs(*(const int *)slot ? "true" : "false", out); break;
-        case FIELD_DURATION: fprintf(out, "%llds", (long long)*(const int64_t *)slot); break;
+        case FIELD_INT:
+            fprintf(out, "%lld", (long long)*(const int64_t *)slot);
+            break;
+        case FIELD_BOOL:
+            fputs(*(const int *)slot ? "true" : "false", out);
+            break;
+        case FIELD_DURATION:
+            fprintf(out, "%llds", (long long)*(const int64_t *)slot);
+            break;
         }
         fputc('\n', out);
     }

@@ -57,9 +57,8 @@ nb_err nb_config_load(const char *path, const nb_config_vocab *vocab, nb_config 
                       nb_errbuf *err) NB_MUST_CHECK;
 
 /* Same, from text in memory; name is used in messages. */
-nb_err nb_config_parse(const char *name, const char *text, size_t len,
-                       const nb_config_vocab *vocab, nb_config **out,
-                       nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_config_parse(const char *name, const char *text, size_t len, const nb_config_vocab *vocab,
+                       nb_config **out, nb_errbuf *err) NB_MUST_CHECK;
 
 void nb_config_free(nb_config *config);
 

@@ -34,19 +34,32 @@ void nb_err_prefix(nb_errbuf *err, const char *fmt, ...)
 const char *nb_err_name(nb_err code)
 {
     switch (code) {
-    case NB_OK: return "ok";
-    case NB_ERR_USAGE: return "usage";
-    case NB_ERR_CONFIG: return "config";
-    case NB_ERR_IO: return "io";
-    case NB_ERR_STORE: return "store";
-    case NB_ERR_NETWORK: return "network";
-    case NB_ERR_HTTP: return "http";
-    case NB_ERR_PARSE: return "parse";
-    case NB_ERR_SCHEMA: return "schema";
-    case NB_ERR_LIMIT: return "limit";
-    case NB_ERR_BLOCKED: return "blocked";
-    case NB_ERR_LOCKED: return "locked";
-    case NB_ERR_INTERNAL: return "internal";
+    case NB_OK:
+        return "ok";
+    case NB_ERR_USAGE:
+        return "usage";
+    case NB_ERR_CONFIG:
+        return "config";
+    case NB_ERR_IO:
+        return "io";
+    case NB_ERR_STORE:
+        return "store";
+    case NB_ERR_NETWORK:
+        return "network";
+    case NB_ERR_HTTP:
+        return "http";
+    case NB_ERR_PARSE:
+        return "parse";
+    case NB_ERR_SCHEMA:
+        return "schema";
+    case NB_ERR_LIMIT:
+        return "limit";
+    case NB_ERR_BLOCKED:
+        return "blocked";
+    case NB_ERR_LOCKED:
+        return "locked";
+    case NB_ERR_INTERNAL:
+        return "internal";
     }
     return "unknown";
 }

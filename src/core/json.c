@@ -9,13 +9,13 @@
 nb_err nb_json_parse(const char *data, size_t len, json_t **out, nb_errbuf *err)
 {
     if (len > NB_LIMIT_JSON_BYTES)
-        return nb_errf(err, NB_ERR_LIMIT, "JSON document of %zu bytes exceeds the %u byte cap",
-                       len, NB_LIMIT_JSON_BYTES);
+        return nb_errf(err, NB_ERR_LIMIT, "JSON document of %zu bytes exceeds the %u byte cap", len,
+                       NB_LIMIT_JSON_BYTES);
     json_error_t jerr;
     json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return nb_errf(err, NB_ERR_PARSE, "not JSON: %s at line %d column %d", jerr.text,
-                       jerr.line, jerr.column);
+        return nb_errf(err, NB_ERR_PARSE, "not JSON: %s at line %d column %d", jerr.text, jerr.line,
+                       jerr.column);
     *out = root;
     return NB_OK;
 }
@@ -25,20 +25,27 @@ const char *nb_json_type_name(const json_t *v)
     if (!v)
         return "nothing";
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER: return "integer";
-    case JSON_REAL: return "number";
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "number";
     case JSON_TRUE:
-    case JSON_FALSE: return "boolean";
-    case JSON_NULL: return "null";
+    case JSON_FALSE:
+        return "boolean";
+    case JSON_NULL:
+        return "null";
     }
     return "?";
 }
 
-static nb_err member(json_t *obj, const char *path, const char *key, json_type want,
-                     int optional, json_t **out, nb_errbuf *err)
+static nb_err member(json_t *obj, const char *path, const char *key, json_type want, int optional,
+                     json_t **out, nb_errbuf *err)
 {
     const char *dot = path && *path ? "." : "";
     if (!json_is_object(obj))
@@ -57,8 +64,8 @@ static nb_err member(json_t *obj, const char *path, const char *key, json_type w
                                 : want == JSON_ARRAY  ? "array"
                                 : want == JSON_STRING ? "string"
                                                       : "integer";
-        return nb_errf(err, NB_ERR_SCHEMA, "%s%s%s: expected %s, got %s", path ? path : "",
-                       dot, key, want_name, nb_json_type_name(v));
+        return nb_errf(err, NB_ERR_SCHEMA, "%s%s%s: expected %s, got %s", path ? path : "", dot,
+                       key, want_name, nb_json_type_name(v));
     }
     *out = v;
     return NB_OK;
@@ -74,8 +81,8 @@ nb_err nb_json_get_string(json_t *obj, const char *path, const char *key, const 
     return rc;
 }
 
-nb_err nb_json_get_string_opt(json_t *obj, const char *path, const char *key,
-                              const char **out, nb_errbuf *err)
+nb_err nb_json_get_string_opt(json_t *obj, const char *path, const char *key, const char **out,
+                              nb_errbuf *err)
 {
     json_t *v;
     nb_err rc = member(obj, path, key, JSON_STRING, 1, &v, err);
@@ -84,8 +91,7 @@ nb_err nb_json_get_string_opt(json_t *obj, const char *path, const char *key,
     return rc;
 }
 
-nb_err nb_json_get_int(json_t *obj, const char *path, const char *key, int64_t *out,
-                       nb_errbuf *err)
+nb_err nb_json_get_int(json_t *obj, const char *path, const char *key, int64_t *out, nb_errbuf *err)
 {
     json_t *v;
     nb_err rc = member(obj, path, key, JSON_INTEGER, 0, &v, err);

@@ -17,8 +17,8 @@ nb_err nb_json_parse(const char *data, size_t len, json_t **out, nb_errbuf *err)
  * which leaves *out untouched and returns NB_OK. */
 nb_err nb_json_get_string(json_t *obj, const char *path, const char *key, const char **out,
                           nb_errbuf *err) NB_MUST_CHECK;
-nb_err nb_json_get_string_opt(json_t *obj, const char *path, const char *key,
-                              const char **out, nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_json_get_string_opt(json_t *obj, const char *path, const char *key, const char **out,
+                              nb_errbuf *err) NB_MUST_CHECK;
 nb_err nb_json_get_int(json_t *obj, const char *path, const char *key, int64_t *out,
                        nb_errbuf *err) NB_MUST_CHECK;
 nb_err nb_json_get_object(json_t *obj, const char *path, const char *key, json_t **out,

@@ -65,8 +65,8 @@ int nb_log_traced(const char *subsystem)
 }
 
 /* Query parameters whose values are credentials on the platforms we talk to. */
-static const char *const secret_params[] = {"key", "token", "access_token", "secret", "sign",
-                                            "api_key", "apikey", "password", NULL};
+static const char *const secret_params[] = {"key",     "token",  "access_token", "secret", "sign",
+                                            "api_key", "apikey", "password",     NULL};
 
 static int is_secret_param(const char *name, size_t len)
 {
@@ -118,10 +118,14 @@ void nb_log_redact(const char *text, char *out, size_t n)
 static const char *level_name(nb_log_level level)
 {
     switch (level) {
-    case NB_LOG_ERROR: return "error";
-    case NB_LOG_WARN: return "warn";
-    case NB_LOG_INFO: return "info";
-    case NB_LOG_DEBUG: return "debug";
+    case NB_LOG_ERROR:
+        return "error";
+    case NB_LOG_WARN:
+        return "warn";
+    case NB_LOG_INFO:
+        return "info";
+    case NB_LOG_DEBUG:
+        return "debug";
     }
     return "?";
 }

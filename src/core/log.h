@@ -18,10 +18,10 @@ typedef enum nb_log_level {
 
 extern int nb_log_threshold; /* lines above this level are dropped (NB_TRACE aside) */
 
-#define nb_log(level, subsystem, ...)                                                    \
-    do {                                                                                 \
-        if ((int)(level) <= nb_log_threshold || nb_log_traced(subsystem))               \
-            nb_log_write((level), (subsystem), __VA_ARGS__);                             \
+#define nb_log(level, subsystem, ...)                                                              \
+    do {                                                                                           \
+        if ((int)(level) <= nb_log_threshold || nb_log_traced(subsystem))                          \
+            nb_log_write((level), (subsystem), __VA_ARGS__);                                       \
     } while (0)
 
 void nb_log_set_level(nb_log_level level);
@@ -30,8 +30,7 @@ void nb_log_add_secret(const char *secret); /* copied; strings shorter than 4 ar
 void nb_log_reset(void);                    /* forget secrets and traces (tests, exit) */
 void nb_log_trace_from_env(void);           /* reads NB_TRACE */
 int nb_log_traced(const char *subsystem);
-void nb_log_write(nb_log_level level, const char *subsystem, const char *fmt, ...)
-    NB_PRINTF(3, 4);
+void nb_log_write(nb_log_level level, const char *subsystem, const char *fmt, ...) NB_PRINTF(3, 4);
 /* Copies text into out (size n) with secrets masked; used for any line shown to people. */
 void nb_log_redact(const char *text, char *out, size_t n);
 

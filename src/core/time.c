@@ -78,9 +78,9 @@ static int month_from_name(const char *p, int *consumed)
 {
     static const char *const names[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                         "jul", "aug", "sep", "oct", "nov", "dec"};
-    static const char *const full[] = {"january", "february", "march",     "april",
-                                       "may",     "june",     "july",      "august",
-                                       "september", "october", "november", "december"};
+    static const char *const full[] = {"january",   "february", "march",    "april",
+                                       "may",       "june",     "july",     "august",
+                                       "september", "october",  "november", "december"};
     for (int i = 0; i < 12; i++) {
         size_t fl = strlen(full[i]);
         if (strncasecmp(p, full[i], fl) == 0) {
@@ -105,9 +105,8 @@ static int read_zone(scanner *s, fields *f)
     static const struct {
         const char *name;
         int hours;
-    } named[] = {{"UTC", 0},  {"GMT", 0},  {"UT", 0},   {"Z", 0},    {"EST", -5},
-                 {"EDT", -4}, {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6},
-                 {"PST", -8}, {"PDT", -7}};
+    } named[] = {{"UTC", 0},  {"GMT", 0},  {"UT", 0},   {"Z", 0},    {"EST", -5}, {"EDT", -4},
+                 {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}};
     skip_space(s);
     if (*s->p == '+' || *s->p == '-') {
         int sign = *s->p == '-' ? -1 : 1;
@@ -297,8 +296,8 @@ nb_err nb_time_parse(const char *text, int default_offset, int64_t *out, nb_errb
     if (f.second == 60)
         f.second = 59; /* leap second: the instant before is close enough */
     int offset = f.has_offset ? f.offset : default_offset;
-    *out = nb_days_from_civil(f.year, (unsigned)f.month, (unsigned)f.day) * 86400 +
-           f.hour * 3600 + f.minute * 60 + f.second - offset;
+    *out = nb_days_from_civil(f.year, (unsigned)f.month, (unsigned)f.day) * 86400 + f.hour * 3600 +
+           f.minute * 60 + f.second - offset;
     return NB_OK;
 }
 
@@ -354,16 +353,32 @@ nb_err nb_duration_parse(const char *text, int64_t *seconds, nb_errbuf *err)
             goto bad;
         int64_t unit = 1;
         switch (*s.p) {
-        case 's': unit = 1; s.p++; break;
-        case 'm': unit = 60; s.p++; break;
-        case 'h': unit = 3600; s.p++; break;
-        case 'd': unit = 86400; s.p++; break;
-        case 'w': unit = 7 * 86400; s.p++; break;
+        case 's':
+            unit = 1;
+            s.p++;
+            break;
+        case 'm':
+            unit = 60;
+            s.p++;
+            break;
+        case 'h':
+            unit = 3600;
+            s.p++;
+            break;
+        case 'd':
+            unit = 86400;
+            s.p++;
+            break;
+        case 'w':
+            unit = 7 * 86400;
+            s.p++;
+            break;
         case '\0':
             if (parts)
                 goto bad;
             break;
-        default: goto bad;
+        default:
+            goto bad;
         }
         total += v * unit;
         parts++;
@@ -374,8 +389,8 @@ nb_err nb_duration_parse(const char *text, int64_t *seconds, nb_errbuf *err)
     *seconds = total;
     return NB_OK;
 bad:
-    return nb_errf(err, NB_ERR_CONFIG,
-                   "invalid duration \"%s\" (expected e.g. 90s, 15m, 24h, 7d)", text);
+    return nb_errf(err, NB_ERR_CONFIG, "invalid duration \"%s\" (expected e.g. 90s, 15m, 24h, 7d)",
+                   text);
 }
 
 nb_err nb_clock_pin(const char *iso, nb_errbuf *err)
@@ -383,8 +398,7 @@ nb_err nb_clock_pin(const char *iso, nb_errbuf *err)
     int64_t t;
     nb_errbuf inner;
     if (nb_time_parse(iso, 0, &t, &inner) != NB_OK)
-        return nb_errf(err, NB_ERR_USAGE, "invalid time for --now / NEWSBRIEF_NOW: %s",
-                       inner.msg);
+        return nb_errf(err, NB_ERR_USAGE, "invalid time for --now / NEWSBRIEF_NOW: %s", inner.msg);
     pinned_now = t;
     pinned = 1;
     return NB_OK;

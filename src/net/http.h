@@ -23,10 +23,10 @@ typedef enum nb_http_class {
 } nb_http_class;
 
 typedef struct nb_http_options {
-    int max_in_flight;                         /* all classes together; 0: default 64 */
-    int max_per_class[NB_HTTP_CLASS_COUNT];    /* 0: no cap beyond max_in_flight */
-    int max_per_host;                          /* sources only, keyed by host:port; 0: none */
-    const char *user_agent;                    /* NULL: "newsbrief/<version>" */
+    int max_in_flight;                      /* all classes together; 0: default 64 */
+    int max_per_class[NB_HTTP_CLASS_COUNT]; /* 0: no cap beyond max_in_flight */
+    int max_per_host;                       /* sources only, keyed by host:port; 0: none */
+    const char *user_agent;                 /* NULL: "newsbrief/<version>" */
 } nb_http_options;
 
 /* What came back. Borrowed by the callback; valid only during the call. */
@@ -38,22 +38,22 @@ typedef struct nb_http_response {
     const char *final_url;     /* after redirects */
     const char *body;          /* NUL-terminated; "" when empty */
     size_t body_len;
-    const char *content_type;  /* NULL when absent */
-    double seconds;            /* total time of the request */
+    const char *content_type; /* NULL when absent */
+    double seconds;           /* total time of the request */
 } nb_http_response;
 
 typedef void (*nb_http_done_fn)(void *user, const nb_http_response *response);
 
 typedef struct nb_http_request {
     const char *url;
-    const char *method;               /* NULL: GET, or POST when body is set */
-    const char *body;                 /* request body, or NULL */
+    const char *method; /* NULL: GET, or POST when body is set */
+    const char *body;   /* request body, or NULL */
     size_t body_len;
-    const char *const *headers;       /* NULL-terminated "Name: value" lines, or NULL */
+    const char *const *headers; /* NULL-terminated "Name: value" lines, or NULL */
     nb_http_class caller;
-    long connect_timeout_ms;          /* 0: NB_LIMIT_CONNECT_TIMEOUT_MS */
-    long timeout_ms;                  /* 0: NB_LIMIT_TOTAL_TIMEOUT_MS */
-    size_t max_body;                  /* 0: NB_LIMIT_BODY_BYTES */
+    long connect_timeout_ms; /* 0: NB_LIMIT_CONNECT_TIMEOUT_MS */
+    long timeout_ms;         /* 0: NB_LIMIT_TOTAL_TIMEOUT_MS */
+    size_t max_body;         /* 0: NB_LIMIT_BODY_BYTES */
     nb_http_done_fn done;
     void *user;
 } nb_http_request;

@@ -50,8 +50,8 @@ static const char *text_of(reader *r, const xmlNode *n)
         p++;
         len--;
     }
-    while (len && (p[len - 1] == ' ' || p[len - 1] == '\n' || p[len - 1] == '\r' ||
-                   p[len - 1] == '\t'))
+    while (len &&
+           (p[len - 1] == ' ' || p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == '\t'))
         len--;
     const char *out = len ? nb_arena_strndup(r->feed->arena, p, len) : NULL;
     xmlFree(s);
@@ -218,9 +218,17 @@ static void read_items(reader *r, const xmlNode *parent)
             read_entry(r, c);
 }
 
+/* libxml2 reports recoverable problems (and serialization trouble in xmlNodeDump) on
+ * stderr through its generic handler; a parser must not write to the terminal. */
+static void ignore_libxml_message(void *ctx, const char *msg, ...)
+{
+    (void)ctx, (void)msg;
+}
+
 nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, nb_feed **out,
                      nb_errbuf *err)
 {
+    xmlSetGenericErrorFunc(NULL, ignore_libxml_message);
     if (len > NB_LIMIT_BODY_BYTES)
         return nb_errf(err, NB_ERR_LIMIT, "feed of %zu bytes exceeds the %u byte cap", len,
                        NB_LIMIT_BODY_BYTES);

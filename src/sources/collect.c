@@ -91,10 +91,8 @@ nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now)
 {
     nb_collection *c = nb_xcalloc(1, sizeof *c);
     collector owner = {.collection = c};
-    c->outcomes = nb_xcalloc(config->source_count ? config->source_count : 1,
-                             sizeof *c->outcomes);
-    nb_source_run *runs = nb_xcalloc(config->source_count ? config->source_count : 1,
-                                     sizeof *runs);
+    c->outcomes = nb_xcalloc(config->source_count ? config->source_count : 1, sizeof *c->outcomes);
+    nb_source_run *runs = nb_xcalloc(config->source_count ? config->source_count : 1, sizeof *runs);
     for (size_t i = 0; i < config->source_count; i++) {
         const nb_source_config *sc = &config->sources[i];
         if (!sc->enabled)

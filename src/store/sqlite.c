@@ -92,8 +92,8 @@ static nb_err migrate(nb_store *s, nb_errbuf *err)
         return db_error(s, err, "reading schema version");
     if (version > MIGRATION_COUNT)
         return nb_errf(err, NB_ERR_STORE,
-                       "database %s has schema %d, newer than this newsbrief knows (%d)",
-                       s->path, version, MIGRATION_COUNT);
+                       "database %s has schema %d, newer than this newsbrief knows (%d)", s->path,
+                       version, MIGRATION_COUNT);
     for (int i = version; i < MIGRATION_COUNT; i++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", i + 1);
@@ -125,13 +125,13 @@ static nb_err make_parent_dirs(const char *path, nb_errbuf *err)
                 continue;
             *p = '\0';
             if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-                rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot create directory %s: %s",
-                             path, dir, strerror(errno));
+                rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot create directory %s: %s", path,
+                             dir, strerror(errno));
             *p = '/';
         }
         if (!rc && mkdir(dir, 0755) != 0 && errno != EEXIST)
-            rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot create directory %s: %s",
-                         path, dir, strerror(errno));
+            rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot create directory %s: %s", path,
+                         dir, strerror(errno));
     }
     free(dir);
     return rc;
@@ -152,8 +152,10 @@ nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err)
     }
     sqlite3_busy_timeout(s->db, 5000);
     /* journal_mode is the first write: an unwritable file or directory fails here. */
-    rc = exec(s, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-                 "PRAGMA synchronous = NORMAL;", err);
+    rc = exec(s,
+              "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+              "PRAGMA synchronous = NORMAL;",
+              err);
     if (!rc)
         rc = migrate(s, err);
 out:
@@ -239,8 +241,8 @@ out:
     return rc;
 }
 
-nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **items,
-                            size_t *count, nb_errbuf *err)
+nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **items, size_t *count,
+                            nb_errbuf *err)
 {
     static const char sql[] = "SELECT id, source, key, url, title, published_at, image, excerpt"
                               " FROM items WHERE published_at >= ?1"
@@ -305,8 +307,7 @@ nb_err nb_store_source_result(nb_store *s, const char *name, const char *type, i
     return rc;
 }
 
-nb_err nb_store_source_state(nb_store *s, const char *name, nb_source_state *out,
-                             nb_errbuf *err)
+nb_err nb_store_source_state(nb_store *s, const char *name, nb_source_state *out, nb_errbuf *err)
 {
     static const char sql[] = "SELECT last_success_at, last_attempt_at, consecutive_errors,"
                               " last_error FROM sources WHERE name = ?1";

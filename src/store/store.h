@@ -21,7 +21,8 @@ void nb_store_close(nb_store *store); /* NULL-safe */
 int nb_store_schema_version(nb_store *store);
 
 /* Inserts the item, or updates the stored one with the same (source, key).
- * now is recorded as the time first seen. Sets item->id; *is_new (may be NULL) tells whether it was inserted. */
+ * now is recorded as the time first seen. Sets item->id; *is_new (may be NULL) tells whether it was
+ * inserted. */
 nb_err nb_store_item_put(nb_store *store, nb_item *item, int64_t now, int *is_new,
                          nb_errbuf *err) NB_MUST_CHECK;
 
@@ -30,15 +31,15 @@ nb_err nb_store_items_since(nb_store *store, int64_t since, size_t max, nb_item 
                             size_t *count, nb_errbuf *err) NB_MUST_CHECK;
 
 /* Records one run of a source: error NULL for success, else the message. */
-nb_err nb_store_source_result(nb_store *store, const char *name, const char *type,
-                              int64_t now, const char *error, nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_store_source_result(nb_store *store, const char *name, const char *type, int64_t now,
+                              const char *error, nb_errbuf *err) NB_MUST_CHECK;
 
 /* Source health as stored. */
 typedef struct nb_source_state {
-    int64_t last_success_at;   /* 0 when never */
-    int64_t last_attempt_at;   /* 0 when never */
+    int64_t last_success_at; /* 0 when never */
+    int64_t last_attempt_at; /* 0 when never */
     int consecutive_errors;
-    char *last_error;          /* NULL when none; caller frees */
+    char *last_error; /* NULL when none; caller frees */
 } nb_source_state;
 nb_err nb_store_source_state(nb_store *store, const char *name, nb_source_state *out,
                              nb_errbuf *err) NB_MUST_CHECK;

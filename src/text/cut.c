@@ -31,8 +31,8 @@ char *nb_text_cut(const char *text, size_t max)
         return nb_xstrdup(text);
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
     size_t count = 0;
-    size_t sentence_end = 0;    /* byte offset just after the last sentence end within max */
-    size_t hard_end = 0;        /* byte offset after max - 1 code points */
+    size_t sentence_end = 0; /* byte offset just after the last sentence end within max */
+    size_t hard_end = 0;     /* byte offset after max - 1 code points */
     size_t sentence_count = 0;
     while (*p && count < max) {
         utf8proc_int32_t cp;

@@ -95,7 +95,7 @@ static const bad_case bad_cases[] = {
     {"sources:\n  a:\n    type: feed\n    enabled: maybe\n",
      "test.yaml:4:14: enabled: expected true or false, got \"maybe\""},
     {"sources:\n  a:\n    type: rss2\n", "test.yaml:2:3: sources.a: unknown type \"rss2\" "
-                                          "(known: feed)"},
+                                         "(known: feed)"},
     {"sources:\n  a:\n    url: http://x/\n", "sources.a: \"type\" is required"},
     {"sources:\n  a:\n    type: feed\n    url: ${NB_SURELY_UNSET_VARIABLE}\n",
      "test.yaml:4:10: environment variable NB_SURELY_UNSET_VARIABLE is not set"},
@@ -108,6 +108,8 @@ static const bad_case bad_cases[] = {
      "url: expected a single value, got a mapping"},
     {"- just\n- a list\n", "expected a mapping with newsbrief"},
     {"", "the file is empty"},
+    {"sources: {a: {type: feed}}\nsources: {b: {type: feed}}\n",
+     "test.yaml:2:1: section \"sources\" appears twice"},
 };
 
 static void test_bad_configs(void **state)
@@ -168,10 +170,8 @@ static void test_load_missing_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_config),
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_bad_configs),
-        cmocka_unit_test(test_print_round_trips),
+        cmocka_unit_test(test_full_config),       cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_bad_configs),       cmocka_unit_test(test_print_round_trips),
         cmocka_unit_test(test_load_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

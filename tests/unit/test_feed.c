@@ -33,7 +33,7 @@ static void test_atom(void **state)
     assert_non_null(strstr(e->summary_html, "<p>实验室发布了"));
     e = &f->entries[1];
     assert_string_equal(e->title, "推理 加速 三倍"); /* xhtml title reduced to text */
-    assert_int_equal(e->published, 1743980400); /* falls back to <updated> */
+    assert_int_equal(e->published, 1743980400);      /* falls back to <updated> */
     assert_string_equal(e->image, "https://img.example.org/fast.jpg");
     assert_non_null(strstr(e->content_html, "<p>通过新的内核"));
     assert_null(f->entries[2].link);
@@ -97,8 +97,8 @@ static void test_not_a_feed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_atom), cmocka_unit_test(test_rss),
-        cmocka_unit_test(test_rdf),  cmocka_unit_test(test_no_entity_expansion),
+        cmocka_unit_test(test_atom),       cmocka_unit_test(test_rss),
+        cmocka_unit_test(test_rdf),        cmocka_unit_test(test_no_entity_expansion),
         cmocka_unit_test(test_not_a_feed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -98,9 +98,9 @@ static int start_server(server *s)
     pthread_mutex_init(&s->lock, NULL);
     struct sockaddr_in addr = {.sin_family = AF_INET};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    s->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-                                 0, NULL, NULL, answer, s, MHD_OPTION_SOCK_ADDR, &addr,
-                                 MHD_OPTION_END);
+    s->daemon =
+        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL,
+                         NULL, answer, s, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_END);
     if (!s->daemon)
         return -1;
     s->port = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
@@ -147,8 +147,8 @@ static outcome fetch(server *s, const char *path, long timeout_ms, size_t max_bo
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%u%s", s->port, path);
     nb_http *h = nb_http_new(NULL);
-    nb_http_request req = {.url = url, .timeout_ms = timeout_ms, .max_body = max_body,
-                           .done = record, .user = &o};
+    nb_http_request req = {
+        .url = url, .timeout_ms = timeout_ms, .max_body = max_body, .done = record, .user = &o};
     nb_http_submit(h, &req);
     nb_http_run(h);
     nb_http_free(h);
@@ -245,8 +245,8 @@ static void test_per_host_cap(void **state)
         /* 50 requests to site A, 10 to site B, all slow enough to overlap */
         server *s = i < 50 ? &site_a : &site_b;
         snprintf(url, sizeof url, "http://127.0.0.1:%u/slow/20", s->port);
-        nb_http_request req = {.url = url, .caller = NB_HTTP_SOURCE, .done = record,
-                               .user = &results[i]};
+        nb_http_request req = {
+            .url = url, .caller = NB_HTTP_SOURCE, .done = record, .user = &results[i]};
         nb_http_submit(h, &req);
     }
     nb_http_run(h);
@@ -273,8 +273,8 @@ static void test_class_cap_is_separate(void **state)
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%u/slow/50", site_a.port);
     for (int i = 0; i < 8; i++) {
-        nb_http_request req = {.url = url, .caller = NB_HTTP_LLM, .done = record,
-                               .user = &results[i]};
+        nb_http_request req = {
+            .url = url, .caller = NB_HTTP_LLM, .done = record, .user = &results[i]};
         nb_http_submit(h, &req);
     }
     nb_http_run(h);
@@ -286,9 +286,12 @@ static void test_class_cap_is_separate(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ok_and_status), cmocka_unit_test(test_body_cap),
-        cmocka_unit_test(test_timeout),       cmocka_unit_test(test_redirect_loop),
-        cmocka_unit_test(test_unreachable),   cmocka_unit_test(test_per_host_cap),
+        cmocka_unit_test(test_ok_and_status),
+        cmocka_unit_test(test_body_cap),
+        cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_redirect_loop),
+        cmocka_unit_test(test_unreachable),
+        cmocka_unit_test(test_per_host_cap),
         cmocka_unit_test(test_class_cap_is_separate),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

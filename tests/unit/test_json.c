@@ -28,8 +28,7 @@ static void test_getters(void **state)
     assert_int_equal(nb_json_get_string(first, "data.list[0]", "cover", &when, &err),
                      NB_ERR_SCHEMA);
     assert_string_equal(err.msg, "data.list[0].cover: missing");
-    assert_int_equal(nb_json_get_string_opt(first, "data.list[0]", "thumb", &thumb, &err),
-                     NB_OK);
+    assert_int_equal(nb_json_get_string_opt(first, "data.list[0]", "thumb", &thumb, &err), NB_OK);
     assert_string_equal(thumb, "unset");
     assert_int_equal(nb_json_get_object(list, "data.list", "x", &data, &err), NB_ERR_SCHEMA);
     assert_string_equal(err.msg, "data.list: expected object, got array");

@@ -31,7 +31,8 @@ static void test_seed_page(void **state)
     (void)state;
     nb_item items[2] = {
         item(1, "OpenAI 新图像生成模型助推虚假文件的制作潮", "https://www.aibase.com/zh/news/16870",
-             1743989040, "摘要一。", "https://upload.chinaz.com/2025/0407/6387961465414723411193632.png"),
+             1743989040, "摘要一。",
+             "https://upload.chinaz.com/2025/0407/6387961465414723411193632.png"),
         item(2, "标题", "https://www.jiqizhixin.com/articles/2025-04-07-7", 1744003320, "摘要二。",
              NULL),
     };
@@ -101,7 +102,8 @@ static void test_pages_and_join(void **state)
     size_t len = strlen(pages[0]);
     assert_string_equal(pages[0] + len - strlen("09:15\n"), "09:15\n");
     char *all = nb_brief_join(pages, n);
-    assert_non_null(strstr(all, "09:15\n\n# 新闻简报 (更新时间: 2025-04-07 10:45)\n\n## 1. [item 11]"));
+    assert_non_null(
+        strstr(all, "09:15\n\n# 新闻简报 (更新时间: 2025-04-07 10:45)\n\n## 1. [item 11]"));
     free(all);
     nb_brief_pages_free(pages, n);
     nb_brief_render(&o, items, 0, &pages, &n);

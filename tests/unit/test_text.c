@@ -20,8 +20,7 @@ static void test_html_to_text(void **state)
 {
     (void)state;
     expect(html_text("<p>第一段。</p><p>第二段  有   空格。</p>"), "第一段。\n\n第二段 有 空格。");
-    expect(html_text("<div>a<script>var x='<p>no</p>';</script><style>p{}</style>b</div>"),
-           "ab");
+    expect(html_text("<div>a<script>var x='<p>no</p>';</script><style>p{}</style>b</div>"), "ab");
     expect(html_text("Tom &amp; Jerry&nbsp;&lt;3 <!-- hidden --> <span class=\"spamTxt\">"
                      "x</span>"),
            "Tom & Jerry <3 x");
@@ -60,7 +59,11 @@ static void test_utf8(void **state)
     (void)state;
     assert_int_equal(nb_utf8_length("新闻简报 ok"), 7);
     assert_int_equal(nb_utf8_length(""), 0);
-    expect(nb_utf8_sanitize("a\xff" "b\xe4\xb8", 5), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD");
+    expect(nb_utf8_sanitize("a\xff"
+                            "b\xe4\xb8",
+                            5),
+           "a\xEF\xBF\xBD"
+           "b\xEF\xBF\xBD\xEF\xBF\xBD");
     expect(nb_utf8_sanitize("a\0b", 3), "ab");
 }
 

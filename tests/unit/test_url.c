@@ -18,8 +18,7 @@ static void test_resolve(void **state)
 {
     (void)state;
     expect(nb_url_resolve("https://a.com/x/feed.xml", "/zh/news/1"), "https://a.com/zh/news/1");
-    expect(nb_url_resolve("https://a.com/x/feed.xml", "item?id=2"),
-           "https://a.com/x/item?id=2");
+    expect(nb_url_resolve("https://a.com/x/feed.xml", "item?id=2"), "https://a.com/x/item?id=2");
     expect(nb_url_resolve("https://a.com/x/", "//cdn.b.com/i.png"), "https://cdn.b.com/i.png");
     expect(nb_url_resolve("https://a.com/", "http://c.com/"), "http://c.com/");
     expect(nb_url_resolve(NULL, "http://c.com/"), "http://c.com/");
@@ -50,8 +49,7 @@ static void test_host_key(void **state)
 static void test_markdown_escape(void **state)
 {
     (void)state;
-    expect(nb_url_escape_markdown("https://a.com/a b(c)<d>"),
-           "https://a.com/a%20b%28c%29%3Cd%3E");
+    expect(nb_url_escape_markdown("https://a.com/a b(c)<d>"), "https://a.com/a%20b%28c%29%3Cd%3E");
     expect(nb_url_escape_markdown("https://a.com/中文?q=1"), "https://a.com/中文?q=1");
 }
 
@@ -67,8 +65,8 @@ static void test_rebase(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_resolve),        cmocka_unit_test(test_canonical),
-        cmocka_unit_test(test_host_key),       cmocka_unit_test(test_markdown_escape),
+        cmocka_unit_test(test_resolve),  cmocka_unit_test(test_canonical),
+        cmocka_unit_test(test_host_key), cmocka_unit_test(test_markdown_escape),
         cmocka_unit_test(test_rebase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
