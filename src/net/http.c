@@ -1,16 +1,19 @@
-/* libcurl multi engine. Requests wait in a FIFO queue until the global, class and host
- * budgets all have room; then they become easy handles on the multi handle. Invariant:
- * in_flight == sum(class_in_flight) == number of easy handles attached. */
+/* libcurl multi engine. Requests wait in a FIFO queue until their start time has come and
+ * the global, class and host budgets all have room; then they become easy handles on the
+ * multi handle. A retried request goes back to the queue with a later start time.
+ * Invariant: in_flight == sum(class_in_flight) == number of easy handles attached. */
 #include "net/http.h"
 
 #include <curl/curl.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/memory.h"
+#include "core/time.h"
 #include "core/url.h"
 
 typedef struct host_slot {
@@ -24,7 +27,8 @@ typedef struct transfer {
     struct transfer *next; /* queue link */
     nb_http_request req;   /* owned copies of the caller's strings */
     char **header_copy;
-    char *method_copy, *body_copy, *url_copy;
+    char *method_copy, *body_copy, *url_copy, *proxy_copy;
+    int attempts;
     host_slot *host; /* NULL when not a source request or no host */
     CURL *easy;
     struct curl_slist *header_list;
@@ -39,6 +43,7 @@ struct nb_http {
     char *user_agent;
     transfer *queue_head, *queue_tail;
     int in_flight, peak_in_flight;
+    uint64_t jitter_state; /* xorshift state for backoff jitter */
     int class_in_flight[NB_HTTP_CLASS_COUNT];
     host_slot *hosts;
 };
@@ -66,6 +71,7 @@ nb_http *nb_http_new(const nb_http_options *options)
         return NULL;
     }
     curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    h->jitter_state = (uint64_t)nb_clock_monotonic_ms() * 2654435761u | 1;
     return h;
 }
 
@@ -81,11 +87,22 @@ static void transfer_free(transfer *t)
     free(t->method_copy);
     free(t->body_copy);
     free(t->url_copy);
+    free(t->proxy_copy);
     curl_slist_free_all(t->header_list);
     if (t->easy)
         curl_easy_cleanup(t->easy);
     nb_buf_free(&t->body);
     free(t);
+}
+
+static void enqueue(nb_http *h, transfer *t)
+{
+    t->next = NULL;
+    if (h->queue_tail)
+        h->queue_tail->next = t;
+    else
+        h->queue_head = t;
+    h->queue_tail = t;
 }
 
 void nb_http_free(nb_http *h)
@@ -135,27 +152,30 @@ void nb_http_submit(nb_http *h, const nb_http_request *req)
     t->req.url = t->url_copy;
     t->method_copy = nb_xstrdup(req->method);
     t->req.method = t->method_copy;
+    t->proxy_copy = nb_xstrdup(req->proxy);
+    t->req.proxy = t->proxy_copy;
     if (req->body) {
         t->body_copy = nb_xstrndup(req->body, req->body_len);
         t->req.body = t->body_copy;
     }
-    if (req->headers) {
-        size_t n = 0;
-        while (req->headers[n])
-            n++;
-        t->header_copy = nb_xcalloc(n + 1, sizeof(char *));
-        for (size_t i = 0; i < n; i++)
-            t->header_copy[i] = nb_xstrdup(req->headers[i]);
-        t->req.headers = (const char *const *)t->header_copy;
-    }
+    /* The caller's headers, plus the conditional GET validators as headers. */
+    size_t n = 0;
+    while (req->headers && req->headers[n])
+        n++;
+    t->header_copy = nb_xcalloc(n + 3, sizeof(char *));
+    size_t k = 0;
+    for (; k < n; k++)
+        t->header_copy[k] = nb_xstrdup(req->headers[k]);
+    if (req->if_none_match && *req->if_none_match)
+        t->header_copy[k++] = nb_xasprintf("If-None-Match: %s", req->if_none_match);
+    if (req->if_modified_since && *req->if_modified_since)
+        t->header_copy[k++] = nb_xasprintf("If-Modified-Since: %s", req->if_modified_since);
+    t->req.headers = (const char *const *)t->header_copy;
+    t->req.if_none_match = t->req.if_modified_since = NULL;
     if (req->caller == NB_HTTP_SOURCE && h->opt.max_per_host > 0)
         t->host = host_for(h, t->url_copy);
     nb_buf_init(&t->body, req->max_body ? req->max_body : NB_LIMIT_BODY_BYTES);
-    if (h->queue_tail)
-        h->queue_tail->next = t;
-    else
-        h->queue_head = t;
-    h->queue_tail = t;
+    enqueue(h, t);
 }
 
 static size_t on_body(char *data, size_t size, size_t count, void *user)
@@ -202,6 +222,11 @@ static void start(nb_http *h, transfer *t)
     }
     if (t->req.method)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->req.method);
+    if (t->req.proxy)
+        curl_easy_setopt(e, CURLOPT_PROXY, t->req.proxy);
+    else
+        curl_easy_setopt(e, CURLOPT_PROXY, ""); /* no proxy from the environment either */
+    t->attempts++;
     h->in_flight++;
     if (h->in_flight > h->peak_in_flight)
         h->peak_in_flight = h->in_flight;
@@ -215,8 +240,10 @@ static void start(nb_http *h, transfer *t)
     curl_multi_add_handle(h->multi, e);
 }
 
-static int has_room(const nb_http *h, const transfer *t)
+static int has_room(const nb_http *h, const transfer *t, int64_t now_ms)
 {
+    if (t->req.not_before_ms > now_ms)
+        return 0;
     int class_cap = h->opt.max_per_class[t->req.caller];
     if (class_cap > 0 && h->class_in_flight[t->req.caller] >= class_cap)
         return 0;
@@ -229,10 +256,11 @@ static int has_room(const nb_http *h, const transfer *t)
  * class is full so that one slow host never blocks the others. */
 static void start_queued(nb_http *h)
 {
+    int64_t now_ms = nb_clock_monotonic_ms();
     transfer *prev = NULL, *t = h->queue_head;
     while (t && h->in_flight < h->opt.max_in_flight) {
         transfer *next = t->next;
-        if (has_room(h, t)) {
+        if (has_room(h, t, now_ms)) {
             if (prev)
                 prev->next = next;
             else
@@ -246,6 +274,65 @@ static void start_queued(nb_http *h)
         }
         t = next;
     }
+}
+
+static const char *header_value(CURL *easy, const char *name)
+{
+    struct curl_header *hd = NULL;
+    if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &hd) != CURLHE_OK || !hd)
+        return NULL;
+    return hd->value;
+}
+
+int64_t nb_http_parse_retry_after(const char *value, int64_t now)
+{
+    if (!value || !*value)
+        return -1;
+    char *end;
+    long long seconds = strtoll(value, &end, 10);
+    if (end != value && *end == '\0')
+        return seconds < 0 ? 0 : (int64_t)seconds;
+    int64_t when;
+    if (nb_time_parse(value, 0, &when, NULL) != NB_OK)
+        return -1;
+    return when > now ? when - now : 0;
+}
+
+/* Exponential backoff with +-50% jitter: base * 2^(attempt-1) * [0.5, 1.5). */
+static long backoff_ms(nb_http *h, long base, int attempt)
+{
+    h->jitter_state ^= h->jitter_state << 13;
+    h->jitter_state ^= h->jitter_state >> 7;
+    h->jitter_state ^= h->jitter_state << 17;
+    long delay = base << (attempt - 1 < 16 ? attempt - 1 : 16);
+    return delay / 2 + (long)(h->jitter_state % (uint64_t)(delay > 0 ? delay : 1));
+}
+
+/* Puts t back in the queue for another attempt when the caller's policy asks for one and
+ * the wait fits; returns 1 when it did. */
+static int schedule_retry(nb_http *h, transfer *t, const nb_http_response *r)
+{
+    const nb_http_retry *p = &t->req.retry;
+    if (!p->should_retry || t->attempts > p->max_retries || !p->should_retry(r))
+        return 0;
+    long max_delay = p->max_delay_ms ? p->max_delay_ms : 30000;
+    long delay = r->retry_after >= 0 ? (long)(r->retry_after * 1000)
+                                     : backoff_ms(h, p->base_delay_ms ? p->base_delay_ms : 500,
+                                                  t->attempts);
+    if (delay > max_delay)
+        return 0;
+    nb_log(NB_LOG_INFO, "http", "retry url=%s attempt=%d status=%ld delay_ms=%ld", t->req.url,
+           t->attempts + 1, r->status, delay);
+    curl_easy_cleanup(t->easy);
+    t->easy = NULL;
+    curl_slist_free_all(t->header_list);
+    t->header_list = NULL;
+    nb_buf_reset(&t->body);
+    t->too_big = 0;
+    t->curl_error[0] = '\0';
+    t->req.not_before_ms = nb_clock_monotonic_ms() + delay;
+    enqueue(h, t);
+    return 1;
 }
 
 static void finish(nb_http *h, transfer *t, CURLcode result)
@@ -262,6 +349,14 @@ static void finish(nb_http *h, transfer *t, CURLcode result)
     r.content_type = content_type;
     r.body = nb_buf_str(&t->body);
     r.body_len = t->body.len;
+    r.attempts = t->attempts;
+    r.retry_after = -1;
+    if (result == CURLE_OK) {
+        r.etag = header_value(t->easy, "ETag");
+        r.last_modified = header_value(t->easy, "Last-Modified");
+        r.retry_after = nb_http_parse_retry_after(header_value(t->easy, "Retry-After"),
+                                                  nb_clock_now());
+    }
     if (t->too_big || result == CURLE_FILESIZE_EXCEEDED) {
         r.error = NB_ERR_LIMIT;
         snprintf(message, sizeof message, "%s: body exceeds the %zu byte cap", t->req.url,
@@ -286,9 +381,27 @@ static void finish(nb_http *h, transfer *t, CURLcode result)
     if (t->host)
         t->host->in_flight--;
     curl_multi_remove_handle(h->multi, t->easy);
+    if (schedule_retry(h, t, &r))
+        return;
     if (t->req.done)
         t->req.done(t->req.user, &r);
     transfer_free(t);
+}
+
+/* How long the loop may sleep: until the next queued request may start, at most 100 ms. */
+static int poll_timeout_ms(const nb_http *h)
+{
+    int64_t now = nb_clock_monotonic_ms(), wait = 100;
+    /* Requests held back by a cap wake the loop when a transfer ends; only start times
+     * need a timer. */
+    for (const transfer *t = h->queue_head; t; t = t->next) {
+        int64_t until = t->req.not_before_ms - now;
+        if (until > 0 && until < wait)
+            wait = until;
+    }
+    if (h->in_flight > 0 && wait > 100)
+        wait = 100;
+    return wait < 0 ? 0 : (int)wait;
 }
 
 void nb_http_run(nb_http *h)
@@ -307,8 +420,7 @@ void nb_http_run(nb_http *h)
             finish(h, t, msg->data.result);
         }
         start_queued(h);
-        if (h->in_flight > 0)
-            curl_multi_poll(h->multi, NULL, 0, 100, NULL);
+        curl_multi_poll(h->multi, NULL, 0, poll_timeout_ms(h), NULL);
     }
 }
 

@@ -1,8 +1,10 @@
 /* The HTTP engine: every request of a run (sources, articles, LLM, channels) goes through
  * one libcurl multi handle on the calling thread. The engine enforces a global cap on
- * requests in flight, a cap per caller class, and a per-host cap for sources, plus
- * timeouts, a redirect cap and a body-size cap. Callers are told the outcome through a
- * callback; a callback may submit further requests. */
+ * requests in flight, a cap per caller class, a per-host cap for sources, start times
+ * (for politeness delays), timeouts, a redirect cap and a body-size cap. Retries are a
+ * mechanism here and a policy of the caller: a request says whether and how often an
+ * answer is retried, and the engine backs off exponentially with jitter, honouring
+ * Retry-After. Callers learn the outcome through a callback, which may submit more. */
 #ifndef NB_NET_HTTP_H
 #define NB_NET_HTTP_H
 
@@ -23,7 +25,7 @@ typedef enum nb_http_class {
 } nb_http_class;
 
 typedef struct nb_http_options {
-    int max_in_flight;                      /* all classes together; 0: default 64 */
+    int max_in_flight;                      /* all classes together; 0: 64 */
     int max_per_class[NB_HTTP_CLASS_COUNT]; /* 0: no cap beyond max_in_flight */
     int max_per_host;                       /* sources only, keyed by host:port; 0: none */
     const char *user_agent;                 /* NULL: "newsbrief/<version>" */
@@ -38,22 +40,42 @@ typedef struct nb_http_response {
     const char *final_url;     /* after redirects */
     const char *body;          /* NUL-terminated; "" when empty */
     size_t body_len;
-    const char *content_type; /* NULL when absent */
-    double seconds;           /* total time of the request */
+    const char *content_type;  /* NULL when absent */
+    const char *etag;          /* ETag header, or NULL */
+    const char *last_modified; /* Last-Modified header, or NULL */
+    int64_t retry_after;       /* Retry-After in seconds from now; -1 when absent */
+    int attempts;              /* requests made, retries included */
+    double seconds;            /* time of the last attempt */
 } nb_http_response;
 
 typedef void (*nb_http_done_fn)(void *user, const nb_http_response *response);
 
+/* The caller's retry policy. should_retry sees each failed attempt; returning 1 retries
+ * it (while attempts remain) after base_delay_ms * 2^(attempt-1), +-50% jitter, or after
+ * Retry-After when the answer carries one. A wait longer than max_delay_ms is not
+ * retried: the answer goes to the caller, who may come back next run. */
+typedef struct nb_http_retry {
+    int max_retries;     /* extra attempts; 0: none */
+    long base_delay_ms;  /* 0: 500 */
+    long max_delay_ms;   /* 0: 30000 */
+    int (*should_retry)(const nb_http_response *response);
+} nb_http_retry;
+
 typedef struct nb_http_request {
     const char *url;
-    const char *method; /* NULL: GET, or POST when body is set */
-    const char *body;   /* request body, or NULL */
+    const char *method;               /* NULL: GET, or POST when body is set */
+    const char *body;                 /* request body, or NULL */
     size_t body_len;
-    const char *const *headers; /* NULL-terminated "Name: value" lines, or NULL */
+    const char *const *headers;       /* NULL-terminated "Name: value" lines, or NULL */
     nb_http_class caller;
-    long connect_timeout_ms; /* 0: NB_LIMIT_CONNECT_TIMEOUT_MS */
-    long timeout_ms;         /* 0: NB_LIMIT_TOTAL_TIMEOUT_MS */
-    size_t max_body;         /* 0: NB_LIMIT_BODY_BYTES */
+    long connect_timeout_ms;          /* 0: NB_LIMIT_CONNECT_TIMEOUT_MS */
+    long timeout_ms;                  /* 0: NB_LIMIT_TOTAL_TIMEOUT_MS */
+    size_t max_body;                  /* 0: NB_LIMIT_BODY_BYTES */
+    const char *proxy;                /* http://, https:// or socks5:// URL; NULL: none */
+    const char *if_none_match;        /* conditional GET: the stored ETag */
+    const char *if_modified_since;    /* conditional GET: the stored Last-Modified */
+    int64_t not_before_ms;            /* do not start before this nb_clock_monotonic_ms() */
+    nb_http_retry retry;
     nb_http_done_fn done;
     void *user;
 } nb_http_request;
@@ -67,8 +89,11 @@ void nb_http_submit(nb_http *http, const nb_http_request *request);
 /* Runs until no request is queued or in flight. */
 void nb_http_run(nb_http *http);
 
-/* The most requests that were in flight at once to one host:port (tests, bench). */
+/* The most requests that were in flight at once to one host:port, and overall. */
 int nb_http_peak_per_host(nb_http *http, const char *host_key);
 int nb_http_peak_in_flight(nb_http *http);
+
+/* Retry-After's value ("120" or an HTTP date) as seconds from now; -1 when unreadable. */
+int64_t nb_http_parse_retry_after(const char *value, int64_t now);
 
 #endif

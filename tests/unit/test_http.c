@@ -8,16 +8,21 @@
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
+#include <brotli/encode.h>
 #include <zlib.h>
 
 #include "core/limits.h"
+#include "core/time.h"
 #include "net/http.h"
 
 typedef struct server {
     struct MHD_Daemon *daemon;
     unsigned port;
     pthread_mutex_t lock;
-    int active, peak; /* requests being answered now / at most */
+    int active, peak;      /* requests being answered now / at most */
+    int flaky_calls;       /* requests to /flaky so far */
+    int64_t starts_ms[64]; /* monotonic start times of /stamp requests */
+    int stamp_count;
 } server;
 
 static server site_a, site_b;
@@ -55,6 +60,45 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     } else if (strncmp(url, "/status/", 8) == 0) {
         status = (unsigned)strtol(url + 8, NULL, 10);
         r = text_response("status");
+    } else if (strcmp(url, "/etag") == 0) {
+        const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+        const char *ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Modified-Since");
+        if (inm && !strcmp(inm, "\"v1\"") && ims && !strcmp(ims, "Mon, 07 Apr 2025 01:00:00 GMT"))
+            status = 304;
+        r = text_response(status == 304 ? "" : "fresh");
+        MHD_add_response_header(r, "ETag", "\"v1\"");
+        MHD_add_response_header(r, "Last-Modified", "Mon, 07 Apr 2025 01:00:00 GMT");
+    } else if (strncmp(url, "/flaky/", 7) == 0) {
+        /* /flaky/<n>/<status>: the first n calls answer <status> with Retry-After: 1. */
+        pthread_mutex_lock(&s->lock);
+        int call = ++s->flaky_calls;
+        pthread_mutex_unlock(&s->lock);
+        char *rest;
+        long failures = strtol(url + 7, &rest, 10);
+        if (call <= failures) {
+            status = (unsigned)strtol(rest + 1, NULL, 10);
+            r = text_response("try later");
+            if (status == 429)
+                MHD_add_response_header(r, "Retry-After", "1");
+        } else {
+            r = text_response("recovered");
+        }
+    } else if (strcmp(url, "/stamp") == 0) {
+        pthread_mutex_lock(&s->lock);
+        if (s->stamp_count < 64)
+            s->starts_ms[s->stamp_count++] = nb_clock_monotonic_ms();
+        pthread_mutex_unlock(&s->lock);
+        r = text_response("stamped");
+    } else if (strncmp(url, "http://", 7) == 0) {
+        r = text_response("via proxy"); /* an absolute-form request: we are the proxy */
+    } else if (strcmp(url, "/br") == 0) {
+        static const char plain[] = "brotli body, brotli body, brotli body";
+        size_t out_len = BrotliEncoderMaxCompressedSize(sizeof plain - 1);
+        uint8_t *out = malloc(out_len);
+        BrotliEncoderCompress(5, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, sizeof plain - 1,
+                              (const uint8_t *)plain, &out_len, out);
+        r = MHD_create_response_from_buffer(out_len, out, MHD_RESPMEM_MUST_FREE);
+        MHD_add_response_header(r, "Content-Encoding", "br");
     } else if (strcmp(url, "/big") == 0) {
         size_t n = 3u << 20;
         char *big = malloc(n);
@@ -125,6 +169,9 @@ typedef struct outcome {
     int calls;
     nb_err error;
     long status;
+    int attempts;
+    int64_t retry_after;
+    char etag[32], last_modified[64];
     size_t body_len;
     char body[64];
     char message[NB_ERRBUF_SIZE];
@@ -137,22 +184,35 @@ static void record(void *user, const nb_http_response *r)
     o->error = r->error;
     o->status = r->status;
     o->body_len = r->body_len;
+    o->attempts = r->attempts;
+    o->retry_after = r->retry_after;
+    snprintf(o->etag, sizeof o->etag, "%s", r->etag ? r->etag : "");
+    snprintf(o->last_modified, sizeof o->last_modified, "%s",
+             r->last_modified ? r->last_modified : "");
     snprintf(o->body, sizeof o->body, "%s", r->body);
     snprintf(o->message, sizeof o->message, "%s", r->error ? r->error_message : "");
 }
 
-static outcome fetch(server *s, const char *path, long timeout_ms, size_t max_body)
+/* Runs one request built from template (url filled in from s and path). */
+static outcome fetch_with(server *s, const char *path, nb_http_request req)
 {
     outcome o = {0};
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%u%s", s->port, path);
     nb_http *h = nb_http_new(NULL);
-    nb_http_request req = {
-        .url = url, .timeout_ms = timeout_ms, .max_body = max_body, .done = record, .user = &o};
+    req.url = url;
+    req.done = record;
+    req.user = &o;
     nb_http_submit(h, &req);
     nb_http_run(h);
     nb_http_free(h);
     return o;
+}
+
+static outcome fetch(server *s, const char *path, long timeout_ms, size_t max_body)
+{
+    nb_http_request req = {.timeout_ms = timeout_ms, .max_body = max_body};
+    return fetch_with(s, path, req);
 }
 
 static void test_ok_and_status(void **state)
@@ -283,6 +343,131 @@ static void test_class_cap_is_separate(void **state)
     nb_http_free(h);
 }
 
+static int retry_5xx_and_429(const nb_http_response *r)
+{
+    return r->status == 429 || (r->status >= 500 && r->status != 503);
+}
+
+static void test_retry_policy(void **state)
+{
+    (void)state;
+    /* 500 twice, then success: two retries allowed, so the caller sees the success. */
+    site_a.flaky_calls = 0;
+    nb_http_request req = {
+        .retry = {.max_retries = 2, .base_delay_ms = 20, .should_retry = retry_5xx_and_429}};
+    outcome o = fetch_with(&site_a, "/flaky/2/500", req);
+    assert_int_equal(o.status, 200);
+    assert_int_equal(o.attempts, 3);
+    assert_string_equal(o.body, "recovered");
+    /* One retry allowed: the caller sees the second 500. */
+    site_a.flaky_calls = 0;
+    req.retry.max_retries = 1;
+    o = fetch_with(&site_a, "/flaky/2/500", req);
+    assert_int_equal(o.status, 500);
+    assert_int_equal(o.attempts, 2);
+    /* 503 is not retried by this policy: the caller backs off to the next run. */
+    site_a.flaky_calls = 0;
+    o = fetch_with(&site_a, "/flaky/1/503", req);
+    assert_int_equal(o.status, 503);
+    assert_int_equal(o.attempts, 1);
+    /* No policy, no retry. */
+    site_a.flaky_calls = 0;
+    o = fetch(&site_a, "/flaky/1/500", 0, 0);
+    assert_int_equal(o.attempts, 1);
+}
+
+static void test_retry_after_is_honoured(void **state)
+{
+    (void)state;
+    site_a.flaky_calls = 0;
+    nb_http_request req = {
+        .retry = {.max_retries = 1, .base_delay_ms = 1, .should_retry = retry_5xx_and_429}};
+    int64_t start = nb_clock_monotonic_ms();
+    outcome o = fetch_with(&site_a, "/flaky/1/429", req);
+    int64_t took = nb_clock_monotonic_ms() - start;
+    assert_int_equal(o.status, 200);
+    assert_int_equal(o.attempts, 2);
+    assert_true(took >= 1000); /* waited the server's Retry-After: 1, not the 1 ms base */
+    /* A Retry-After beyond max_delay_ms is not waited for: the caller gets the 429. */
+    site_a.flaky_calls = 0;
+    req.retry.max_delay_ms = 500;
+    o = fetch_with(&site_a, "/flaky/1/429", req);
+    assert_int_equal(o.status, 429);
+    assert_int_equal(o.retry_after, 1);
+}
+
+static void test_parse_retry_after(void **state)
+{
+    (void)state;
+    assert_int_equal(nb_http_parse_retry_after("120", 0), 120);
+    assert_int_equal(nb_http_parse_retry_after("Mon, 07 Apr 2025 01:02:00 GMT", 1743987600), 120);
+    assert_int_equal(nb_http_parse_retry_after("Mon, 07 Apr 2025 01:02:00 GMT", 1743990000), 0);
+    assert_int_equal(nb_http_parse_retry_after("soon", 0), -1);
+    assert_int_equal(nb_http_parse_retry_after(NULL, 0), -1);
+}
+
+static void test_conditional_get(void **state)
+{
+    (void)state;
+    outcome o = fetch(&site_a, "/etag", 0, 0);
+    assert_int_equal(o.status, 200);
+    assert_string_equal(o.etag, "\"v1\"");
+    assert_string_equal(o.last_modified, "Mon, 07 Apr 2025 01:00:00 GMT");
+    nb_http_request req = {.if_none_match = "\"v1\"",
+                           .if_modified_since = "Mon, 07 Apr 2025 01:00:00 GMT"};
+    o = fetch_with(&site_a, "/etag", req);
+    assert_int_equal(o.status, 304);
+    assert_int_equal(o.body_len, 0);
+    req.if_none_match = "\"v0\"";
+    o = fetch_with(&site_a, "/etag", req);
+    assert_int_equal(o.status, 200);
+}
+
+static void test_brotli(void **state)
+{
+    (void)state;
+    outcome o = fetch(&site_a, "/br", 0, 0);
+    assert_int_equal(o.error, NB_OK);
+    assert_string_equal(o.body, "brotli body, brotli body, brotli body");
+}
+
+static void test_start_times(void **state)
+{
+    (void)state;
+    site_b.stamp_count = 0;
+    nb_http *h = nb_http_new(NULL);
+    outcome results[3] = {{0}};
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/stamp", site_b.port);
+    int64_t start = nb_clock_monotonic_ms();
+    for (int i = 0; i < 3; i++) {
+        nb_http_request req = {
+            .url = url, .not_before_ms = start + 150 * i, .done = record, .user = &results[i]};
+        nb_http_submit(h, &req);
+    }
+    nb_http_run(h);
+    nb_http_free(h);
+    assert_int_equal(site_b.stamp_count, 3);
+    for (int i = 1; i < 3; i++)
+        assert_true(site_b.starts_ms[i] - site_b.starts_ms[i - 1] >= 140);
+}
+
+static void test_proxy(void **state)
+{
+    (void)state;
+    char proxy[64];
+    snprintf(proxy, sizeof proxy, "http://127.0.0.1:%u", site_b.port);
+    outcome o = {0};
+    nb_http *h = nb_http_new(NULL);
+    nb_http_request req = {
+        .url = "http://news.example.invalid/article", .proxy = proxy, .done = record, .user = &o};
+    nb_http_submit(h, &req);
+    nb_http_run(h);
+    nb_http_free(h);
+    assert_int_equal(o.error, NB_OK);
+    assert_string_equal(o.body, "via proxy");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +478,13 @@ int main(void)
         cmocka_unit_test(test_unreachable),
         cmocka_unit_test(test_per_host_cap),
         cmocka_unit_test(test_class_cap_is_separate),
+        cmocka_unit_test(test_retry_policy),
+        cmocka_unit_test(test_retry_after_is_honoured),
+        cmocka_unit_test(test_parse_retry_after),
+        cmocka_unit_test(test_conditional_get),
+        cmocka_unit_test(test_brotli),
+        cmocka_unit_test(test_start_times),
+        cmocka_unit_test(test_proxy),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
