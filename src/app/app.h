@@ -19,6 +19,7 @@ typedef struct nb_cli {
     const char *config_path; /* --config, or NULL */
     const char *now;         /* --now, or NULL */
     int verbosity;           /* -1 quiet, 0 default, 1 -v, 2 -vv */
+    int json;                /* --json: data as JSON (commands with accepts_json) */
 } nb_cli;
 
 /* A command's description for parsing and --help. */
@@ -27,11 +28,13 @@ typedef struct nb_command {
     const char *summary; /* one line for `newsbrief --help` */
     const char *usage;   /* the full --help text after the "usage:" line */
     int (*main)(const nb_cli *cli, int argc, char **argv);
+    int accepts_json; /* takes --json */
 } nb_command;
 
 extern const nb_command nb_cmd_run;
 extern const nb_command nb_cmd_check_config;
 extern const nb_command nb_cmd_demo;
+extern const nb_command nb_cmd_sources;
 
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);

@@ -9,6 +9,7 @@
 static const nb_command *const commands[] = {
     &nb_cmd_run,
     &nb_cmd_check_config,
+    &nb_cmd_sources,
     &nb_cmd_demo,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -37,9 +38,13 @@ static void print_help(FILE *out)
 static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cli)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'}, {"now", required_argument, NULL, 'N'},
-        {"verbose", no_argument, NULL, 'v'},      {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"now", required_argument, NULL, 'N'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"json", no_argument, NULL, 'J'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -57,6 +62,13 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
             break;
         case 'q':
             cli->verbosity = -1;
+            break;
+        case 'J':
+            if (!cmd->accepts_json) {
+                fprintf(stderr, "newsbrief %s: unknown option --json\n", cmd->name);
+                return NB_EXIT_USAGE;
+            }
+            cli->json = 1;
             break;
         case 'h':
             printf("usage: newsbrief %s [options]\n\n%s", cmd->name, cmd->usage);

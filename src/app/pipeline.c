@@ -15,38 +15,49 @@
 #include "store/store.h"
 #include "text/text.h"
 
-/* Stores the collected items and each source's outcome; returns how many sources
- * succeeded, or -1 when the store failed. */
-static int store_collection(nb_store *store, const nb_collection *c, int64_t now)
+/* Stores the collected items and each source's new state; returns the number of new
+ * items, or -1 when the store failed. */
+static long store_collection(nb_store *store, const nb_collection *c, const nb_source_state *states,
+                             size_t state_count, int64_t now)
 {
     nb_errbuf err;
-    size_t fresh = 0;
+    long fresh = 0;
     for (size_t i = 0; i < c->item_count; i++) {
         int is_new = 0;
         if (nb_store_item_put(store, &c->items[i], now, &is_new, &err) != NB_OK) {
             nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
             return -1;
         }
-        fresh += (size_t)is_new;
+        fresh += is_new;
     }
-    int succeeded = 0;
-    for (size_t i = 0; i < c->outcome_count; i++) {
-        const nb_source_outcome *o = &c->outcomes[i];
-        if (o->status == NB_OK) {
-            succeeded++;
-            nb_log(NB_LOG_INFO, "source", "name=%s items=%zu", o->config->name, o->item_count);
-        } else {
-            nb_log(NB_LOG_ERROR, "source", "name=%s type=%s error=%s cause=\"%s\"", o->config->name,
-                   o->config->type, nb_err_name(o->status), o->error);
-        }
-        if (nb_store_source_result(store, o->config->name, o->config->type, now, o->error, &err) !=
-            NB_OK) {
+    for (size_t i = 0; i < state_count; i++) {
+        if (states[i].last_attempt_at != now)
+            continue; /* disabled or backing off: nothing changed */
+        if (nb_store_source_save(store, &states[i], &err) != NB_OK) {
             nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
             return -1;
         }
     }
-    nb_log(NB_LOG_INFO, "collect", "items=%zu new=%zu sources_ok=%d sources=%zu", c->item_count,
-           fresh, succeeded, c->outcome_count);
+    return fresh;
+}
+
+/* Logs each source's outcome; returns how many succeeded (a 304 is a success). */
+static int report_outcomes(const nb_collection *c)
+{
+    int succeeded = 0;
+    for (size_t i = 0; i < c->outcome_count; i++) {
+        const nb_source_outcome *o = &c->outcomes[i];
+        if (o->skipped)
+            continue;
+        if (o->status == NB_OK) {
+            succeeded++;
+            nb_log(NB_LOG_INFO, "source", "name=%s items=%zu not_modified=%d", o->config->name,
+                   o->item_count, o->not_modified);
+        } else {
+            nb_log(NB_LOG_ERROR, "source", "name=%s type=%s error=%s cause=\"%s\"", o->config->name,
+                   o->config->type, nb_err_name(o->status), o->error);
+        }
+    }
     return succeeded;
 }
 
@@ -65,8 +76,8 @@ static int deliver(const nb_config *config, nb_store *store, const nb_channel_co
     nb_render_options ro = {
         .title = config->title,
         .now = now,
-        .items_per_page =
-            (size_t)(channel->items_per_page ? channel->items_per_page : config->items_per_page),
+        .items_per_page = (size_t)(channel->items_per_page > 0 ? channel->items_per_page
+                                                               : config->items_per_page),
     };
     char **pages = NULL;
     size_t page_count = 0;
@@ -92,61 +103,102 @@ static int deliver(const nb_config *config, nb_store *store, const nb_channel_co
     return rc;
 }
 
-int nb_pipeline_run(const nb_config *config, FILE *out)
+static nb_source_state *load_states(nb_store *store, const nb_config *config)
 {
-    int64_t now = nb_clock_now();
-    nb_store *store = NULL;
+    nb_source_state *states = nb_xcalloc(config->source_count + 1, sizeof *states);
+    for (size_t i = 0; i < config->source_count; i++) {
+        nb_errbuf err;
+        if (nb_store_source_load(store, config->sources[i].name, &states[i], &err) != NB_OK) {
+            nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+            states[i].name = nb_xstrdup(config->sources[i].name);
+        }
+    }
+    return states;
+}
+
+static void free_states(nb_source_state *states, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        nb_source_state_clear(&states[i]);
+    free(states);
+}
+
+/* Composes from the stored items and delivers to every channel. */
+static int compose_and_deliver(const nb_config *config, nb_store *store, int64_t now, FILE *out)
+{
     nb_errbuf err;
-    if (nb_store_open(config->database, &store, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
-        return NB_EXIT_USAGE;
-    }
-    size_t enabled = 0;
-    for (size_t i = 0; i < config->source_count; i++)
-        enabled += (size_t)config->sources[i].enabled;
-    if (enabled == 0) {
-        fprintf(stderr, "newsbrief: %s: no enabled source under sources:\n", config->path);
-        nb_store_close(store);
-        return NB_EXIT_USAGE;
-    }
-
-    nb_http_options ho = {.max_per_host = 2};
-    nb_http *http = nb_http_new(&ho);
-    nb_collection *collection = nb_collect(config, http, now);
-    int succeeded = store_collection(store, collection, now);
-    nb_collection_free(collection);
-    nb_http_free(http);
-    int rc = NB_EXIT_OK;
-    if (succeeded < 0) {
-        rc = NB_EXIT_FAILED;
-        goto out;
-    }
-    if (succeeded == 0) {
-        nb_log(NB_LOG_ERROR, "run", "error=\"no source succeeded\"");
-        rc = NB_EXIT_FAILED;
-    }
-
     nb_item *items = NULL;
     size_t count = 0;
     if (nb_store_items_since(store, now - config->window, (size_t)config->max_items, &items, &count,
                              &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
-        rc = NB_EXIT_FAILED;
-        goto out;
+        return NB_EXIT_FAILED;
     }
-    count = nb_brief_select(items, count, now, config->window, (size_t)config->max_items);
-    fill_summaries(items, count);
-
+    size_t kept = nb_brief_select(items, count, now, config->window, (size_t)config->max_items);
+    fill_summaries(items, kept);
+    int rc = NB_EXIT_OK;
     static const nb_channel_config default_channel = {.name = "stdout", .type = "stdout"};
-    if (config->channel_count == 0) {
-        if (deliver(config, store, &default_channel, items, count, now, out))
-            rc = NB_EXIT_FAILED;
-    }
+    if (config->channel_count == 0 &&
+        deliver(config, store, &default_channel, items, kept, now, out))
+        rc = NB_EXIT_FAILED;
     for (size_t i = 0; i < config->channel_count; i++)
-        if (deliver(config, store, &config->channels[i], items, count, now, out))
+        if (deliver(config, store, &config->channels[i], items, kept, now, out))
             rc = NB_EXIT_FAILED;
     nb_items_free(items, count);
-out:
+    return rc;
+}
+
+int nb_pipeline_run(const nb_config *config, FILE *out)
+{
+    int64_t now = nb_clock_now();
+    nb_errbuf err;
+    size_t enabled = 0;
+    for (size_t i = 0; i < config->source_count; i++)
+        enabled += (size_t)config->sources[i].enabled;
+    if (enabled == 0) {
+        fprintf(stderr, "newsbrief: %s: no enabled source under sources:\n", config->path);
+        return NB_EXIT_USAGE;
+    }
+    nb_store *store = NULL;
+    if (nb_store_open(config->database, &store, &err) != NB_OK) {
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        return NB_EXIT_USAGE;
+    }
+    /* Two overlapping runs (cron) must never both send: the second waits or gives up. */
+    nb_store_lock *lock = NULL;
+    nb_err lrc = nb_store_lock_take(config->database, config->lock_timeout * 1000, &lock, &err);
+    if (lrc) {
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_store_close(store);
+        return lrc == NB_ERR_LOCKED ? NB_EXIT_FAILED : NB_EXIT_USAGE;
+    }
+
+    nb_source_state *states = load_states(store, config);
+    nb_http_options ho = {.max_per_host = 2};
+    nb_http *http = nb_http_new(&ho);
+    nb_collection *collection = nb_collect(config, http, now, states);
+    nb_http_free(http);
+    int succeeded = report_outcomes(collection);
+    long fresh = store_collection(store, collection, states, config->source_count, now);
+    nb_log(NB_LOG_INFO, "collect", "items=%zu new=%ld sources_ok=%d sources=%zu",
+           collection->item_count, fresh, succeeded, collection->outcome_count);
+    nb_collection_free(collection);
+    free_states(states, config->source_count);
+
+    int rc = NB_EXIT_OK;
+    if (fresh < 0) {
+        rc = NB_EXIT_FAILED;
+    } else {
+        if (succeeded == 0) {
+            nb_log(NB_LOG_ERROR, "run", "error=\"no source succeeded\"");
+            rc = NB_EXIT_FAILED;
+        }
+        if (fresh == 0)
+            nb_log(NB_LOG_INFO, "run", "nothing new: no briefing");
+        else if (compose_and_deliver(config, store, now, out) != NB_EXIT_OK)
+            rc = NB_EXIT_FAILED;
+    }
+    nb_store_lock_release(lock);
     nb_store_close(store);
     return rc;
 }

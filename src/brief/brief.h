@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/item.h"
+#include "core/record.h"
 
 /* Orders items newest first (ties: higher id first), drops those published before
  * now - window, and keeps at most max. Returns how many remain at the front of items;

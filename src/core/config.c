@@ -63,6 +63,8 @@ static const field general_fields[] = {
     INT(nb_config, items_per_page, 1, 100),
     DURATION(nb_config, window),
     INT(nb_config, max_items, 1, 1000),
+    DURATION(nb_config, lock_timeout),
+    INT(nb_config, failures_before_backoff, 1, 1000),
     {0},
 };
 
@@ -70,6 +72,8 @@ static const field source_fields[] = {
     STR(nb_source_config, type, 0),
     STR(nb_source_config, url, 0),
     BOOL(nb_source_config, enabled),
+    INT(nb_source_config, delay_ms, 0, 600000),
+    STR(nb_source_config, proxy, FIELD_SECRET),
     {0},
 };
 
@@ -315,10 +319,12 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
         if (fields == source_fields) {
             nb_source_config *src = (nb_source_config *)record;
             src->enabled = 1;
+            src->delay_ms = -1;
             src->line = (int)key->start_mark.line + 1;
             src->column = (int)key->start_mark.column + 1;
         } else {
             nb_channel_config *ch = (nb_channel_config *)record;
+            ch->items_per_page = -1;
             ch->line = (int)key->start_mark.line + 1;
             ch->column = (int)key->start_mark.column + 1;
         }
@@ -343,6 +349,8 @@ static void set_defaults(nb_config *c)
     c->items_per_page = 10;
     c->window = 24 * 3600;
     c->max_items = 30;
+    c->lock_timeout = 600;
+    c->failures_before_backoff = 5;
     c->summarizer.type = nb_xstrdup("extractive");
 }
 
@@ -492,8 +500,8 @@ static void print_fields(FILE *out, const field *fields, const void *record, int
         const char *slot = (const char *)record + f->offset;
         if ((f->kind == FIELD_STRING || f->kind == FIELD_PATH) && !*(char *const *)slot)
             continue;
-        if (f->kind == FIELD_INT && *(const int64_t *)slot == 0)
-            continue; /* 0 means "inherit" for optional integers */
+        if (f->kind == FIELD_INT && *(const int64_t *)slot < 0)
+            continue; /* unset optional integer: the default applies */
         fprintf(out, "%*s%s: ", indent, "", f->key);
         switch (f->kind) {
         case FIELD_STRING:

@@ -15,6 +15,8 @@ typedef struct nb_source_config {
     char *type;       /* adapter: feed, ... */
     char *url;        /* feed URL (type feed) */
     int enabled;      /* 0 skips the source */
+    int64_t delay_ms; /* pause between this source's requests; -1: the adapter's default */
+    char *proxy;      /* http://, https:// or socks5:// proxy URL, or NULL */
     int line, column; /* where the source is defined, for messages */
 } nb_source_config;
 
@@ -26,18 +28,20 @@ typedef struct nb_channel_config {
     char *name;             /* the key under channels: */
     char *type;             /* file, stdout */
     char *path;             /* output file (type file) */
-    int64_t items_per_page; /* 0: the global items_per_page */
+    int64_t items_per_page; /* -1: the global items_per_page */
     int line, column;
 } nb_channel_config;
 
 typedef struct nb_config {
-    char *path;             /* the file read */
-    char *database;         /* SQLite file, "~" expanded */
-    char *timezone;         /* IANA zone for displayed times */
-    char *title;            /* briefing header title */
-    int64_t items_per_page; /* items per page (message) */
-    int64_t window;         /* seconds: candidates are items published within it */
-    int64_t max_items;      /* items per briefing */
+    char *path;                      /* the file read */
+    char *database;                  /* SQLite file, "~" expanded */
+    char *timezone;                  /* IANA zone for displayed times */
+    char *title;                     /* briefing header title */
+    int64_t items_per_page;          /* items per page (message) */
+    int64_t window;                  /* seconds: candidates are items published within it */
+    int64_t max_items;               /* items per briefing */
+    int64_t lock_timeout;            /* seconds a run waits for another run on the same database */
+    int64_t failures_before_backoff; /* failed runs in a row before a source backs off */
     nb_source_config *sources;
     size_t source_count;
     nb_summarizer_config summarizer;

@@ -1,6 +1,7 @@
 /* Collection: starts every enabled source on the shared engine, gathers what the
- * adapters emit, and records one outcome per source. A source's failure never stops
- * the others. */
+ * adapters emit, and records one outcome per source. A source's failure never stops the
+ * others. The health policy lives here too: what a source's result means for its next run
+ * (validators kept, errors counted, backoff after repeated failures or a Retry-After). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,11 @@
 
 #include "core/log.h"
 #include "core/memory.h"
+#include "core/time.h"
 #include "sources/source.h"
+
+#define BACKOFF_BASE_SECONDS (30 * 60)
+#define BACKOFF_MAX_SECONDS (24 * 3600)
 
 typedef struct collector {
     nb_collection *collection;
@@ -18,14 +23,19 @@ typedef struct collector {
 struct nb_source_run {
     collector *owner;
     nb_source_outcome *outcome;
+    nb_source_state *state; /* as stored before the run */
     nb_http *http;
     int64_t now;
+    long delay_ms;
+    int64_t next_start_ms; /* monotonic time before which the next request may not start */
+    char *new_etag, *new_last_modified;
 };
 
 typedef struct pending_fetch {
     nb_source_run *run;
     nb_source_fetch_fn done;
     void *user;
+    int conditional;
 } pending_fetch;
 
 const nb_source_config *nb_source_config_of(const nb_source_run *run)
@@ -38,28 +48,89 @@ int64_t nb_source_now(const nb_source_run *run)
     return run->now;
 }
 
-static void on_fetched(void *user, const nb_http_response *response)
+static void on_fetched(void *user, const nb_http_response *r)
 {
     pending_fetch *f = user;
-    f->done(f->run, response, f->user);
+    nb_source_run *run = f->run;
+    if (f->conditional && r->error == NB_OK) {
+        if (r->status == 304) {
+            run->outcome->not_modified = 1;
+        } else if (r->status == 200) {
+            free(run->new_etag);
+            free(run->new_last_modified);
+            run->new_etag = nb_xstrdup(r->etag);
+            run->new_last_modified = nb_xstrdup(r->last_modified);
+        }
+    }
+    f->done(run, r, f->user);
     free(f);
+}
+
+/* A source's policy: one more try for a server error, none for 503 (the site is busy or
+ * blocking: come back next run) and none for client errors. */
+static int source_should_retry(const nb_http_response *r)
+{
+    return r->error == NB_OK && r->status >= 500 && r->status != 503;
+}
+
+static void fetch(nb_source_run *run, const char *url, const char *const *headers,
+                  nb_source_fetch_fn done, void *user, int conditional)
+{
+    pending_fetch *f = nb_xcalloc(1, sizeof *f);
+    *f = (pending_fetch){.run = run, .done = done, .user = user, .conditional = conditional};
+    int64_t now_ms = nb_clock_monotonic_ms();
+    int64_t start = run->next_start_ms > now_ms ? run->next_start_ms : now_ms;
+    run->next_start_ms = start + run->delay_ms;
+    nb_http_request req = {
+        .url = url,
+        .headers = headers,
+        .caller = NB_HTTP_SOURCE,
+        .proxy = run->outcome->config->proxy,
+        .not_before_ms = start,
+        .retry = {.max_retries = 1, .base_delay_ms = 1000, .should_retry = source_should_retry},
+        .done = on_fetched,
+        .user = f,
+    };
+    if (conditional) {
+        req.if_none_match = run->state->etag;
+        req.if_modified_since = run->state->last_modified;
+    }
+    nb_http_submit(run->http, &req);
 }
 
 void nb_source_fetch(nb_source_run *run, const char *url, const char *const *headers,
                      nb_source_fetch_fn done, void *user)
 {
-    pending_fetch *f = nb_xcalloc(1, sizeof *f);
-    f->run = run;
-    f->done = done;
-    f->user = user;
-    nb_http_request req = {
-        .url = url,
-        .headers = headers,
-        .caller = NB_HTTP_SOURCE,
-        .done = on_fetched,
-        .user = f,
-    };
-    nb_http_submit(run->http, &req);
+    fetch(run, url, headers, done, user, 0);
+}
+
+void nb_source_fetch_conditional(nb_source_run *run, const char *url, const char *const *headers,
+                                 nb_source_fetch_fn done, void *user)
+{
+    fetch(run, url, headers, done, user, 1);
+}
+
+int nb_source_expect_ok(nb_source_run *run, const nb_http_response *r, const char *what)
+{
+    if (r->error) {
+        nb_source_fail(run, r->error, "%s: %s", what, r->error_message);
+        return 0;
+    }
+    if (r->status == 200)
+        return 1;
+    if (r->status == 304)
+        return 0;
+    if (r->status == 403 || r->status == 429 || r->status == 503) {
+        run->outcome->retry_after = r->retry_after;
+        if (r->retry_after >= 0)
+            nb_source_fail(run, NB_ERR_BLOCKED, "%s: %s: HTTP %ld, retry after %lld s", what,
+                           r->url, r->status, (long long)r->retry_after);
+        else
+            nb_source_fail(run, NB_ERR_BLOCKED, "%s: %s: HTTP %ld", what, r->url, r->status);
+        return 0;
+    }
+    nb_source_fail(run, NB_ERR_HTTP, "%s: %s: HTTP %ld", what, r->url, r->status);
+    return 0;
 }
 
 void nb_source_emit(nb_source_run *run, nb_item *item)
@@ -87,21 +158,80 @@ void nb_source_fail(nb_source_run *run, nb_err code, const char *fmt, ...)
     run->outcome->error = nb_xstrdup(msg);
 }
 
-nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now)
+static void replace(char **slot, char *value)
+{
+    free(*slot);
+    *slot = value;
+}
+
+/* What this run's result means for the source's next run. */
+static void update_state(const nb_config *config, nb_source_run *run)
+{
+    nb_source_state *st = run->state;
+    const nb_source_outcome *o = run->outcome;
+    replace(&st->type, nb_xstrdup(o->config->type));
+    st->last_attempt_at = run->now;
+    if (o->status == NB_OK) {
+        st->consecutive_errors = 0;
+        st->next_fetch_at = 0;
+        st->last_success_at = run->now;
+        replace(&st->last_error, NULL);
+        if (run->new_etag || run->new_last_modified) {
+            replace(&st->etag, run->new_etag);
+            replace(&st->last_modified, run->new_last_modified);
+            run->new_etag = run->new_last_modified = NULL;
+        }
+        return;
+    }
+    st->consecutive_errors++;
+    replace(&st->last_error, nb_xstrdup(o->error));
+    int64_t wait = 0;
+    if (st->consecutive_errors >= config->failures_before_backoff) {
+        int doublings = st->consecutive_errors - (int)config->failures_before_backoff;
+        wait = BACKOFF_BASE_SECONDS;
+        while (doublings-- > 0 && wait < BACKOFF_MAX_SECONDS)
+            wait *= 2;
+    }
+    if (o->retry_after > wait)
+        wait = o->retry_after;
+    if (wait > BACKOFF_MAX_SECONDS)
+        wait = BACKOFF_MAX_SECONDS;
+    st->next_fetch_at = wait ? run->now + wait : 0;
+    if (wait) {
+        char until[32];
+        nb_time_format_iso(st->next_fetch_at, until, sizeof until);
+        nb_log(NB_LOG_WARN, "source", "name=%s failures=%d backoff_until=%s", o->config->name,
+               st->consecutive_errors, until);
+    }
+}
+
+nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now,
+                          nb_source_state *states)
 {
     nb_collection *c = nb_xcalloc(1, sizeof *c);
     collector owner = {.collection = c};
-    c->outcomes = nb_xcalloc(config->source_count ? config->source_count : 1, sizeof *c->outcomes);
-    nb_source_run *runs = nb_xcalloc(config->source_count ? config->source_count : 1, sizeof *runs);
+    size_t n = config->source_count ? config->source_count : 1;
+    c->outcomes = nb_xcalloc(n, sizeof *c->outcomes);
+    nb_source_run *runs = nb_xcalloc(n, sizeof *runs);
     for (size_t i = 0; i < config->source_count; i++) {
         const nb_source_config *sc = &config->sources[i];
         if (!sc->enabled)
             continue;
         nb_source_outcome *o = &c->outcomes[c->outcome_count++];
         o->config = sc;
-        nb_source_run *run = &runs[i];
-        *run = (nb_source_run){.owner = &owner, .outcome = o, .http = http, .now = now};
+        o->retry_after = -1;
         const nb_source_adapter *a = nb_source_adapter_find(sc->type);
+        nb_source_run *run = &runs[i];
+        *run = (nb_source_run){
+            .owner = &owner, .outcome = o, .state = &states[i], .http = http, .now = now};
+        run->delay_ms = sc->delay_ms >= 0 ? (long)sc->delay_ms : a ? a->default_delay_ms : 0;
+        if (states[i].next_fetch_at > now) {
+            char until[32];
+            nb_time_format_iso(states[i].next_fetch_at, until, sizeof until);
+            o->skipped = 1;
+            nb_log(NB_LOG_WARN, "source", "name=%s skipped=backoff until=%s", sc->name, until);
+            continue;
+        }
         if (!a) {
             nb_source_fail(run, NB_ERR_CONFIG, "no adapter for type %s", sc->type);
             continue;
@@ -110,6 +240,12 @@ nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now)
         a->start(run);
     }
     nb_http_run(http);
+    for (size_t i = 0; i < config->source_count; i++) {
+        if (runs[i].outcome && !runs[i].outcome->skipped)
+            update_state(config, &runs[i]);
+        free(runs[i].new_etag);
+        free(runs[i].new_last_modified);
+    }
     free(runs);
     return c;
 }

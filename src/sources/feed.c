@@ -54,34 +54,32 @@ static void emit_entry(nb_source_run *run, const nb_feed_entry *e)
 static void on_feed(nb_source_run *run, const nb_http_response *r, void *user)
 {
     (void)user;
-    if (r->error) {
-        nb_source_fail(run, r->error, "%s", r->error_message);
-        return;
-    }
-    if (r->status != 200) {
-        nb_source_fail(run, NB_ERR_HTTP, "%s: HTTP %ld", r->url, r->status);
-        return;
-    }
+    if (!nb_source_expect_ok(run, r, "feed"))
+        return; /* failed, or 304: nothing new */
     nb_feed *feed = NULL;
     nb_errbuf err;
     if (nb_feed_parse(r->body, r->body_len, r->final_url, &feed, &err) != NB_OK) {
-        nb_source_fail(run, NB_ERR_PARSE, "%s: %s", r->url, err.msg);
+        nb_source_fail(run, NB_ERR_PARSE, "feed: %s: %s", r->url, err.msg);
         return;
     }
     if (feed->entry_count == 0)
-        nb_source_fail(run, NB_ERR_PARSE, "%s: the feed has no entries", r->url);
+        nb_source_fail(run, NB_ERR_PARSE, "feed: %s: the feed has no entries", r->url);
     for (size_t i = 0; i < feed->entry_count; i++)
         emit_entry(run, &feed->entries[i]);
     nb_feed_free(feed);
 }
 
+static const char *const feed_headers[] = {
+    "Accept: application/rss+xml, application/atom+xml, application/xml;q=0.9, "
+    "text/xml;q=0.8, */*;q=0.5",
+    NULL,
+};
+
 static void start(nb_source_run *run)
 {
-    nb_source_fetch(run, nb_source_config_of(run)->url, NULL, on_feed, NULL);
+    nb_source_fetch_conditional(run, nb_source_config_of(run)->url, feed_headers, on_feed, NULL);
 }
 
 const nb_source_adapter nb_feed_adapter = {
-    .type = "feed",
-    .check = check,
-    .start = start,
+    .type = "feed", .check = check, .start = start, .default_delay_ms = 0, /* one request per run */
 };

@@ -9,7 +9,7 @@
 
 #include "core/config.h"
 #include "core/err.h"
-#include "core/item.h"
+#include "core/record.h"
 #include "net/http.h"
 
 typedef struct nb_source_run nb_source_run;
@@ -20,6 +20,7 @@ typedef struct nb_source_adapter {
     nb_err (*check)(const nb_source_config *config, nb_errbuf *err);
     /* Begins collecting: submits the first request(s) with nb_source_fetch. */
     void (*start)(nb_source_run *run);
+    long default_delay_ms; /* pause between this source's requests unless delay_ms is set */
 } nb_source_adapter;
 
 /* The adapter for a type, or NULL. */
@@ -35,9 +36,19 @@ typedef void (*nb_source_fetch_fn)(nb_source_run *run, const nb_http_response *r
 const nb_source_config *nb_source_config_of(const nb_source_run *run);
 /* The run's clock ("now", pinned in tests). */
 int64_t nb_source_now(const nb_source_run *run);
-/* GETs url for this source; done runs later, from the engine's loop. */
+/* GETs url for this source; done runs later, from the engine's loop. Requests of one
+ * source start at least its delay apart; a 5xx other than 503 is retried once. */
 void nb_source_fetch(nb_source_run *run, const char *url, const char *const *headers,
                      nb_source_fetch_fn done, void *user);
+/* The same, sending the validators stored from the source's last run (If-None-Match,
+ * If-Modified-Since) and remembering the new ones. A 304 marks the run "not modified". */
+void nb_source_fetch_conditional(nb_source_run *run, const char *url,
+                                 const char *const *headers, nb_source_fetch_fn done,
+                                 void *user);
+/* Checks that response is a 200; otherwise fails the run with the right class (network,
+ * blocked for 403/429/503, http for other statuses) naming what and the URL, and returns
+ * 0. A 304 returns 0 without failing. */
+int nb_source_expect_ok(nb_source_run *run, const nb_http_response *response, const char *what);
 /* Hands an item to the collection; takes ownership of its strings and zeroes *item. */
 void nb_source_emit(nb_source_run *run, nb_item *item);
 /* Records the source's failure for this run (the first one counts). */
@@ -50,6 +61,9 @@ typedef struct nb_source_outcome {
     nb_err status;                  /* NB_OK, or the failure's class */
     char *error;                    /* the failure's message, or NULL */
     size_t item_count;              /* items emitted */
+    int not_modified;               /* the source answered 304: nothing new */
+    int skipped;                    /* not fetched: backing off until state's next_fetch_at */
+    int64_t retry_after;            /* seconds the site asked us to wait; -1: none */
 } nb_source_outcome;
 
 typedef struct nb_collection {
@@ -59,8 +73,13 @@ typedef struct nb_collection {
     size_t outcome_count;
 } nb_collection;
 
-/* Runs every enabled source of config on http until all are done. */
-nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now);
+/* Runs every enabled source of config on http until all are done. states holds one entry
+ * per configured source (same order), as stored: sources still backing off are skipped,
+ * and each state is updated with the run's result (validators, errors, next fetch time)
+ * for the caller to store. failures_before_backoff failed runs in a row start an
+ * exponential backoff (30 min, doubling, at most a day). */
+nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now,
+                          nb_source_state *states);
 void nb_collection_free(nb_collection *collection); /* NULL-safe */
 
 #endif

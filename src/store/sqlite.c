@@ -5,10 +5,14 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/memory.h"
+#include "core/time.h"
 #include "store/store.h"
 
 struct nb_store {
@@ -281,36 +285,27 @@ nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **it
     return rc;
 }
 
-nb_err nb_store_source_result(nb_store *s, const char *name, const char *type, int64_t now,
-                              const char *error, nb_errbuf *err)
+static const char source_columns[] = "name, type, etag, last_modified, next_fetch_at,"
+                                     " consecutive_errors, last_error, last_success_at,"
+                                     " last_attempt_at";
+
+static void read_source(sqlite3_stmt *st, nb_source_state *out)
 {
-    static const char sql[] =
-        "INSERT INTO sources (name, type, last_attempt_at, last_success_at,"
-        " consecutive_errors, last_error) VALUES (?1, ?2, ?3,"
-        " CASE WHEN ?4 IS NULL THEN ?3 ELSE 0 END, CASE WHEN ?4 IS NULL THEN 0 ELSE 1 END, ?4)"
-        " ON CONFLICT (name) DO UPDATE SET type = excluded.type,"
-        " last_attempt_at = excluded.last_attempt_at,"
-        " last_success_at = CASE WHEN ?4 IS NULL THEN ?3 ELSE last_success_at END,"
-        " consecutive_errors = CASE WHEN ?4 IS NULL THEN 0 ELSE consecutive_errors + 1 END,"
-        " last_error = ?4";
-    sqlite3_stmt *st = NULL;
-    nb_err rc = NB_OK;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, err, "preparing source update");
-    bind_text(st, 1, name);
-    bind_text(st, 2, type);
-    sqlite3_bind_int64(st, 3, now);
-    bind_text(st, 4, error);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = db_error(s, err, "recording source result");
-    sqlite3_finalize(st);
-    return rc;
+    out->name = column_text(st, 0);
+    out->type = column_text(st, 1);
+    out->etag = column_text(st, 2);
+    out->last_modified = column_text(st, 3);
+    out->next_fetch_at = sqlite3_column_int64(st, 4);
+    out->consecutive_errors = sqlite3_column_int(st, 5);
+    out->last_error = column_text(st, 6);
+    out->last_success_at = sqlite3_column_int64(st, 7);
+    out->last_attempt_at = sqlite3_column_int64(st, 8);
 }
 
-nb_err nb_store_source_state(nb_store *s, const char *name, nb_source_state *out, nb_errbuf *err)
+nb_err nb_store_source_load(nb_store *s, const char *name, nb_source_state *out, nb_errbuf *err)
 {
-    static const char sql[] = "SELECT last_success_at, last_attempt_at, consecutive_errors,"
-                              " last_error FROM sources WHERE name = ?1";
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM sources WHERE name = ?1", source_columns);
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
     memset(out, 0, sizeof *out);
@@ -318,16 +313,115 @@ nb_err nb_store_source_state(nb_store *s, const char *name, nb_source_state *out
         return db_error(s, err, "preparing source query");
     bind_text(st, 1, name);
     int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        out->last_success_at = sqlite3_column_int64(st, 0);
-        out->last_attempt_at = sqlite3_column_int64(st, 1);
-        out->consecutive_errors = sqlite3_column_int(st, 2);
-        out->last_error = column_text(st, 3);
-    } else if (step != SQLITE_DONE) {
+    if (step == SQLITE_ROW)
+        read_source(st, out);
+    else if (step == SQLITE_DONE)
+        out->name = nb_xstrdup(name);
+    else
         rc = db_error(s, err, "reading source");
-    }
     sqlite3_finalize(st);
     return rc;
+}
+
+nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf *err)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT OR REPLACE INTO sources (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             source_columns);
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing source update");
+    bind_text(st, 1, state->name);
+    bind_text(st, 2, state->type ? state->type : "");
+    bind_text(st, 3, state->etag);
+    bind_text(st, 4, state->last_modified);
+    sqlite3_bind_int64(st, 5, state->next_fetch_at);
+    sqlite3_bind_int(st, 6, state->consecutive_errors);
+    bind_text(st, 7, state->last_error);
+    sqlite3_bind_int64(st, 8, state->last_success_at);
+    sqlite3_bind_int64(st, 9, state->last_attempt_at);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(s, err, "saving source");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_source_list(nb_store *s, nb_source_state **states, size_t *count, nb_errbuf *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM sources ORDER BY name", source_columns);
+    sqlite3_stmt *st = NULL;
+    nb_source_state *out = NULL;
+    size_t n = 0, alloc = 0;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing source list");
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
+        memset(&out[n], 0, sizeof out[n]);
+        read_source(st, &out[n++]);
+    }
+    if (step != SQLITE_DONE)
+        rc = db_error(s, err, "listing sources");
+    sqlite3_finalize(st);
+    *states = out;
+    *count = n;
+    return rc;
+}
+
+struct nb_store_lock {
+    int fd;
+};
+
+nb_err nb_store_lock_take(const char *database, int64_t timeout_ms, nb_store_lock **out,
+                          nb_errbuf *err)
+{
+    nb_err rc = make_parent_dirs(database, err);
+    if (rc)
+        return rc;
+    char *path = nb_xasprintf("%s.lock", database);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        rc = nb_errf(err, NB_ERR_STORE, "run lock %s: cannot open: %s", path, strerror(errno));
+        free(path);
+        return rc;
+    }
+    int64_t deadline = nb_clock_monotonic_ms() + timeout_ms;
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            rc = nb_errf(err, NB_ERR_STORE, "run lock %s: %s", path, strerror(errno));
+            break;
+        }
+        if (nb_clock_monotonic_ms() >= deadline) {
+            rc = nb_errf(err, NB_ERR_LOCKED,
+                         "another newsbrief run holds %s; gave up after %lld s (lock_timeout)",
+                         path, (long long)(timeout_ms / 1000));
+            break;
+        }
+        struct timespec pause = {0, 50 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    free(path);
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    nb_store_lock *lock = nb_xmalloc(sizeof *lock);
+    lock->fd = fd;
+    *out = lock;
+    return NB_OK;
+}
+
+void nb_store_lock_release(nb_store_lock *lock)
+{
+    if (!lock)
+        return;
+    flock(lock->fd, LOCK_UN);
+    close(lock->fd);
+    free(lock);
 }
 
 nb_err nb_store_briefing_add(nb_store *s, const char *channel, int64_t created_at,

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
-#include "core/item.h"
+#include "core/record.h"
 
 typedef struct nb_store nb_store;
 
@@ -30,19 +30,22 @@ nb_err nb_store_item_put(nb_store *store, nb_item *item, int64_t now, int *is_ne
 nb_err nb_store_items_since(nb_store *store, int64_t since, size_t max, nb_item **items,
                             size_t *count, nb_errbuf *err) NB_MUST_CHECK;
 
-/* Records one run of a source: error NULL for success, else the message. */
-nb_err nb_store_source_result(nb_store *store, const char *name, const char *type, int64_t now,
-                              const char *error, nb_errbuf *err) NB_MUST_CHECK;
+/* The stored state of a source; a source never seen yields a zeroed state with name set. */
+nb_err nb_store_source_load(nb_store *store, const char *name, nb_source_state *out,
+                            nb_errbuf *err) NB_MUST_CHECK;
+/* Saves state under state->name, replacing what was stored. */
+nb_err nb_store_source_save(nb_store *store, const nb_source_state *state,
+                            nb_errbuf *err) NB_MUST_CHECK;
+/* Every stored source, by name. */
+nb_err nb_store_source_list(nb_store *store, nb_source_state **states, size_t *count,
+                            nb_errbuf *err) NB_MUST_CHECK;
 
-/* Source health as stored. */
-typedef struct nb_source_state {
-    int64_t last_success_at; /* 0 when never */
-    int64_t last_attempt_at; /* 0 when never */
-    int consecutive_errors;
-    char *last_error; /* NULL when none; caller frees */
-} nb_source_state;
-nb_err nb_store_source_state(nb_store *store, const char *name, nb_source_state *out,
-                             nb_errbuf *err) NB_MUST_CHECK;
+/* The run lock: an exclusive lock on "<database>.lock", so that two runs on one database
+ * never overlap. Waits up to timeout_ms; NB_ERR_LOCKED when another run keeps it. */
+typedef struct nb_store_lock nb_store_lock;
+nb_err nb_store_lock_take(const char *database, int64_t timeout_ms, nb_store_lock **out,
+                          nb_errbuf *err) NB_MUST_CHECK;
+void nb_store_lock_release(nb_store_lock *lock); /* NULL-safe */
 
 /* Records a composed briefing for a channel: its item ids and rendered pages. */
 nb_err nb_store_briefing_add(nb_store *store, const char *channel, int64_t created_at,

@@ -6,8 +6,13 @@ SiteServer serves fixture files and scripted failures on 127.0.0.1 with a free p
   /html              an HTML landing page where a feed was promised
   /empty             a valid RSS document without items
   /slow/<ms>/<name>  the feed <name> after <ms> milliseconds
-Every request is recorded (path and headers) for assertions.
+  /retry/<s>         429 with Retry-After: <s>
+Feeds carry an ETag and a Last-Modified and answer a matching conditional GET with 304.
+Every request is recorded (path and headers), and the most requests answered at once is
+kept in `peak`, for assertions.
 """
+import hashlib
+import urllib.parse
 import http.server
 import os
 import subprocess
@@ -42,12 +47,35 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._send(404, b"no such fixture\n")
         with open(path, "rb") as f:
             body = f.read()
-        kind = "application/atom+xml" if "atom" in name else "application/rss+xml"
-        self._send(200, body, kind)
+        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
+        modified = "Mon, 07 Apr 2025 02:00:00 GMT"
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type",
+                         "application/atom+xml" if "atom" in name else "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", modified)
+        self.end_headers()
+        self.wfile.write(body)
 
     def do_GET(self):
-        self.server.requests.append((self.path, dict(self.headers)))
-        parts = self.path.strip("/").split("/")
+        with self.server.lock:
+            self.server.requests.append((self.path, dict(self.headers)))
+            self.server.active += 1
+            self.server.peak = max(self.server.peak, self.server.active)
+        try:
+            self._route()
+        finally:
+            with self.server.lock:
+                self.server.active -= 1
+
+    def _route(self):
+        parts = urllib.parse.urlsplit(self.path).path.strip("/").split("/")
         if parts[0] == "feeds" and len(parts) == 2:
             return self._feed(parts[1])
         if parts[0] == "status" and len(parts) == 2:
@@ -58,6 +86,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if parts[0] == "empty":
             return self._send(200, b'<rss version="2.0"><channel><title>e</title></channel></rss>',
                               "application/rss+xml")
+        if parts[0] == "retry" and len(parts) == 2:
+            self.send_response(429)
+            self.send_header("Retry-After", parts[1])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if parts[0] == "slow" and len(parts) == 3:
             time.sleep(int(parts[1]) / 1000.0)
             return self._feed(parts[2])
@@ -69,6 +103,9 @@ class SiteServer:
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.requests = []
+        self.httpd.lock = threading.Lock()
+        self.httpd.active = 0
+        self.httpd.peak = 0
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
         return self
@@ -84,6 +121,10 @@ class SiteServer:
     @property
     def requests(self):
         return self.httpd.requests
+
+    @property
+    def peak(self):
+        return self.httpd.peak
 
 
 def run(args, env=None, cwd=None, timeout=60):

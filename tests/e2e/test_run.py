@@ -41,10 +41,32 @@ def test_golden_briefing():
         expect(code == 0, "exit %d, stderr: %s" % (code, err))
         expect_equal(out, golden(), "briefing")
         expect(err == "", "unexpected stderr: %r" % err)
-        # --now wins over NEWSBRIEF_NOW
-        code, out2, err = run(["run", "--config", path, "--now", NOW],
-                              env={"NEWSBRIEF_NOW": "2030-01-01T00:00:00Z"})
-        expect_equal(out2, golden(), "briefing with --now")
+
+
+def test_now_option_wins_over_environment():
+    with SiteServer() as server, Workdir() as work:
+        path = config(work, server)
+        code, out, err = run(["run", "--config", path, "--now", NOW],
+                             env={"NEWSBRIEF_NOW": "2030-01-01T00:00:00Z"})
+        expect_equal(out, golden(), "briefing with --now")
+
+
+def test_second_run_with_nothing_new_is_quiet():
+    with SiteServer() as server, Workdir() as work:
+        path = config(work, server)
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0 and out, err)
+        first = len(server.requests)
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, "second run exit %d: %s" % (code, err))
+        expect(out == "" and err == "", "second run printed %r / %r" % (out, err))
+        second = server.requests[first:]
+        expect(len(second) == 2, "second run made %d requests" % len(second))
+        for request_path, headers in second:
+            expect(headers.get("If-None-Match", "").startswith('"'),
+                   "no If-None-Match on %s" % request_path)
+            expect(headers.get("If-Modified-Since") == "Mon, 07 Apr 2025 02:00:00 GMT",
+                   "no If-Modified-Since on %s" % request_path)
 
 
 def test_bad_sources_do_not_stop_the_run():
@@ -144,7 +166,7 @@ def test_check_config():
 def test_help_and_version():
     code, out, err = run(["--help"])
     expect(code == 0, err)
-    for command in ("run", "check-config", "demo"):
+    for command in ("run", "check-config", "sources", "demo"):
         expect(command in out, "--help does not list %s" % command)
         code, sub, err = run([command, "--help"])
         expect(code == 0 and sub.startswith("usage: newsbrief %s" % command), sub + err)

@@ -125,7 +125,7 @@ static void test_items(void **state)
     free(path);
 }
 
-static void test_source_health(void **state)
+static void test_source_state(void **state)
 {
     (void)state;
     char *path = nb_xasprintf("%s/sources.db", dir);
@@ -133,22 +133,60 @@ static void test_source_health(void **state)
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
     nb_source_state st;
-    assert_int_equal(nb_store_source_state(s, "x", &st, &err), NB_OK);
+    assert_int_equal(nb_store_source_load(s, "x", &st, &err), NB_OK);
+    assert_string_equal(st.name, "x"); /* never seen: zeroed, named */
     assert_int_equal(st.last_attempt_at, 0);
-    assert_int_equal(nb_store_source_result(s, "x", "feed", 100, NULL, &err), NB_OK);
-    assert_int_equal(nb_store_source_result(s, "x", "feed", 200, "HTTP 500", &err), NB_OK);
-    assert_int_equal(nb_store_source_result(s, "x", "feed", 300, "HTTP 503", &err), NB_OK);
-    assert_int_equal(nb_store_source_state(s, "x", &st, &err), NB_OK);
-    assert_int_equal(st.last_success_at, 100);
-    assert_int_equal(st.last_attempt_at, 300);
+    assert_null(st.etag);
+    st.type = nb_xstrdup("feed");
+    st.etag = nb_xstrdup("\"v1\"");
+    st.last_modified = nb_xstrdup("Mon, 07 Apr 2025 01:00:00 GMT");
+    st.next_fetch_at = 900;
+    st.consecutive_errors = 2;
+    st.last_error = nb_xstrdup("HTTP 503");
+    st.last_success_at = 100;
+    st.last_attempt_at = 300;
+    assert_int_equal(nb_store_source_save(s, &st, &err), NB_OK);
+    nb_source_state_clear(&st);
+    nb_source_state b = {.name = nb_xstrdup("a-first"), .type = nb_xstrdup("feed")};
+    assert_int_equal(nb_store_source_save(s, &b, &err), NB_OK);
+    nb_source_state_clear(&b);
+
+    assert_int_equal(nb_store_source_load(s, "x", &st, &err), NB_OK);
+    assert_string_equal(st.etag, "\"v1\"");
+    assert_string_equal(st.last_modified, "Mon, 07 Apr 2025 01:00:00 GMT");
+    assert_int_equal(st.next_fetch_at, 900);
     assert_int_equal(st.consecutive_errors, 2);
     assert_string_equal(st.last_error, "HTTP 503");
-    free(st.last_error);
-    assert_int_equal(nb_store_source_result(s, "x", "feed", 400, NULL, &err), NB_OK);
-    assert_int_equal(nb_store_source_state(s, "x", &st, &err), NB_OK);
-    assert_int_equal(st.consecutive_errors, 0);
-    assert_null(st.last_error);
+    assert_int_equal(st.last_success_at, 100);
+    assert_int_equal(st.last_attempt_at, 300);
+    nb_source_state_clear(&st);
+
+    nb_source_state *all = NULL;
+    size_t n = 0;
+    assert_int_equal(nb_store_source_list(s, &all, &n, &err), NB_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(all[0].name, "a-first");
+    assert_string_equal(all[1].name, "x");
+    for (size_t i = 0; i < n; i++)
+        nb_source_state_clear(&all[i]);
+    free(all);
     nb_store_close(s);
+    free(path);
+}
+
+static void test_run_lock(void **state)
+{
+    (void)state;
+    char *path = nb_xasprintf("%s/lock/nb.db", dir);
+    nb_store_lock *first = NULL, *second = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_store_lock_take(path, 0, &first, &err), NB_OK);
+    assert_int_equal(nb_store_lock_take(path, 200, &second, &err), NB_ERR_LOCKED);
+    assert_non_null(strstr(err.msg, "another newsbrief run holds"));
+    assert_null(second);
+    nb_store_lock_release(first);
+    assert_int_equal(nb_store_lock_take(path, 0, &second, &err), NB_OK);
+    nb_store_lock_release(second);
     free(path);
 }
 
@@ -158,7 +196,8 @@ int main(void)
         cmocka_unit_test(test_open_creates_and_migrates),
         cmocka_unit_test(test_unwritable_path),
         cmocka_unit_test(test_items),
-        cmocka_unit_test(test_source_health),
+        cmocka_unit_test(test_source_state),
+        cmocka_unit_test(test_run_lock),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

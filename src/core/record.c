@@ -1,5 +1,5 @@
-/* nb_item ownership helpers. */
-#include "core/item.h"
+/* Ownership helpers of the plain records. */
+#include "core/record.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,4 +21,14 @@ void nb_items_free(nb_item *items, size_t count)
     for (size_t i = 0; i < count; i++)
         nb_item_clear(&items[i]);
     free(items);
+}
+
+void nb_source_state_clear(nb_source_state *state)
+{
+    free(state->name);
+    free(state->type);
+    free(state->etag);
+    free(state->last_modified);
+    free(state->last_error);
+    memset(state, 0, sizeof *state);
 }

@@ -1,0 +1,39 @@
+/* Plain records that travel between stages: nb_item, one news article on its way from a
+ * source adapter through the store to a briefing; nb_source_state, what a source remembers
+ * between runs. Whoever fills a record owns its strings (the _clear functions free them). */
+#ifndef NB_CORE_RECORD_H
+#define NB_CORE_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct nb_item {
+    int64_t id;           /* store row id; 0 until stored */
+    char *source;         /* name of the source (its key under sources:) */
+    char *key;            /* stable key within the source: feed guid, site id */
+    char *url;            /* canonical article URL */
+    char *title;          /* plain text, one line */
+    int64_t published_at; /* UTC seconds */
+    char *image;          /* absolute image URL, or NULL */
+    char *excerpt;        /* plain text the source gives with the item, or NULL */
+    char *summary;        /* the text shown under the title, or NULL */
+} nb_item;
+
+void nb_item_clear(nb_item *item); /* frees the strings, zeroes the record */
+void nb_items_free(nb_item *items, size_t count);
+
+typedef struct nb_source_state {
+    char *name; /* the source's name */
+    char *type; /* its adapter type */
+    char *etag; /* validators for conditional GET, or NULL */
+    char *last_modified;
+    int64_t next_fetch_at;   /* UTC seconds; the source is skipped until then (0: now) */
+    int consecutive_errors;  /* failed runs in a row */
+    char *last_error;        /* the last failure's message, or NULL */
+    int64_t last_success_at; /* 0: never */
+    int64_t last_attempt_at; /* 0: never */
+} nb_source_state;
+
+void nb_source_state_clear(nb_source_state *state);
+
+#endif
