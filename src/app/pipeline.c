@@ -174,7 +174,10 @@ int nb_pipeline_run(const nb_config *config, FILE *out)
     }
 
     nb_source_state *states = load_states(store, config);
-    nb_http_options ho = {.max_per_host = 2};
+    nb_http_options ho = {
+        .max_in_flight = (int)config->max_connections,
+        .max_per_host = (int)config->max_connections_per_host,
+    };
     nb_http *http = nb_http_new(&ho);
     nb_collection *collection = nb_collect(config, http, now, states);
     nb_http_free(http);

@@ -65,6 +65,8 @@ static const field general_fields[] = {
     INT(nb_config, max_items, 1, 1000),
     DURATION(nb_config, lock_timeout),
     INT(nb_config, failures_before_backoff, 1, 1000),
+    INT(nb_config, max_connections, 1, 1024),
+    INT(nb_config, max_connections_per_host, 0, 64),
     {0},
 };
 
@@ -351,6 +353,8 @@ static void set_defaults(nb_config *c)
     c->max_items = 30;
     c->lock_timeout = 600;
     c->failures_before_backoff = 5;
+    c->max_connections = 64;
+    c->max_connections_per_host = 2;
     c->summarizer.type = nb_xstrdup("extractive");
 }
 

@@ -42,6 +42,8 @@ typedef struct nb_config {
     int64_t max_items;               /* items per briefing */
     int64_t lock_timeout;            /* seconds a run waits for another run on the same database */
     int64_t failures_before_backoff; /* failed runs in a row before a source backs off */
+    int64_t max_connections;          /* HTTP requests in flight at once, all callers */
+    int64_t max_connections_per_host; /* source requests to one host:port at once; 0: no cap */
     nb_source_config *sources;
     size_t source_count;
     nb_summarizer_config summarizer;

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs every benchmark against the build in $1.
+set -euo pipefail
+build=${1:-build}
+cd "$(dirname "$0")/.."
+./bench/fetch.sh "$build"
