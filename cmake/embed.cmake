@@ -1,9 +1,10 @@
-# Writes OUT: a C file with each of FILES as a byte array, listed in nb_demo_files[].
+# Writes OUT: a C file with each of FILES as a byte array, listed in nb_demo_files[] under
+# its path relative to DIR.
 set(body "/* Generated from data/demo by cmake/embed.cmake; do not edit. */\n#include \"app/demo_data.h\"\n\n")
 set(table "")
 set(index 0)
 foreach(path ${FILES})
-  get_filename_component(name ${path} NAME)
+  file(RELATIVE_PATH name ${DIR} ${path})
   file(READ ${path} hex HEX)
   string(LENGTH "${hex}" hexlen)
   math(EXPR size "${hexlen} / 2")

@@ -1,6 +1,7 @@
-/* `newsbrief demo`: the whole pipeline offline. A loopback server (libmicrohttpd) serves
- * the bundled recordings, the clock is pinned to their recording time, a temporary
- * database is used and removed, and the briefing is printed. */
+/* `newsbrief demo`: the whole pipeline offline. A loopback server (libmicrohttpd) answers
+ * the API requests of the aibase and 机器之心 adapters from bundled recordings (data/demo),
+ * the clock is pinned to their recording time, a temporary database is used and removed,
+ * and the briefing is printed. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -14,8 +15,41 @@
 #include "core/memory.h"
 #include "core/time.h"
 
-/* The recordings were made at the seed's 15:46 update (Asia/Shanghai). */
-#define DEMO_RECORDED_AT "2025-04-07T15:46:00+08:00"
+/* The recordings stand for the sites as they were at the seed's 20:46 update. */
+#define DEMO_RECORDED_AT "2025-04-07T20:46:00+08:00"
+
+/* Only ids made of these characters name a recording. */
+static int plain_id(const char *s)
+{
+    return s && *s && strspn(s, "0123456789abcdefghijklmnopqrstuvwxyz-") == strlen(s);
+}
+
+/* The recording that answers a request: "aibase/aiNews-<pageNo>.json",
+ * "aibase/detail-<id>.json", "jiqizhixin/articles-<page>.json" or
+ * "jiqizhixin/articles/<slug>.json". NULL when none does. Caller frees. */
+static char *recording_for(struct MHD_Connection *c, const char *path)
+{
+    static const char detail_prefix[] = "/api/article_library/articles/";
+    const char *page = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "pageNo");
+    const char *id = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "id");
+    if (!strcmp(path, "/api/aiInfo/aiNews") && plain_id(page))
+        return nb_xasprintf("aibase/aiNews-%s.json", page);
+    if (!strcmp(path, "/api/aiInfo/detail") && plain_id(id))
+        return nb_xasprintf("aibase/detail-%s.json", id);
+    page = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page");
+    if (!strcmp(path, "/api/article_library/articles.json") && plain_id(page))
+        return nb_xasprintf("jiqizhixin/articles-%s.json", page);
+    if (!strncmp(path, detail_prefix, sizeof detail_prefix - 1)) {
+        char *slug = nb_xstrdup(path + sizeof detail_prefix - 1);
+        size_t len = strlen(slug);
+        if (len > 5 && !strcmp(slug + len - 5, ".json"))
+            slug[len - 5] = '\0';
+        char *name = plain_id(slug) ? nb_xasprintf("jiqizhixin/articles/%s.json", slug) : NULL;
+        free(slug);
+        return name;
+    }
+    return NULL;
+}
 
 static enum MHD_Result serve(void *cls, struct MHD_Connection *connection, const char *url,
                              const char *method, const char *version, const char *upload,
@@ -23,17 +57,17 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *connection, const
 {
     (void)cls, (void)version, (void)upload, (void)upload_size, (void)state;
     const nb_demo_file *file = NULL;
-    for (const nb_demo_file *f = nb_demo_files; f->name; f++)
-        if (url[0] == '/' && strcmp(url + 1, f->name) == 0)
+    char *name = recording_for(connection, url);
+    for (const nb_demo_file *f = nb_demo_files; name && f->name; f++)
+        if (strcmp(name, f->name) == 0)
             file = f;
+    free(name);
     struct MHD_Response *response;
     unsigned status = MHD_HTTP_OK;
     if (file && strcmp(method, "GET") == 0) {
         response =
             MHD_create_response_from_buffer(file->size, (void *)file->data, MHD_RESPMEM_PERSISTENT);
-        MHD_add_response_header(response, "Content-Type",
-                                strstr(file->name, ".atom") ? "application/atom+xml"
-                                                            : "application/rss+xml");
+        MHD_add_response_header(response, "Content-Type", "application/json; charset=utf-8");
     } else {
         static const char missing[] = "not found\n";
         status = MHD_HTTP_NOT_FOUND;
@@ -98,14 +132,16 @@ static int demo_main(const nb_cli *cli, int argc, char **argv)
                         "  timezone: Asia/Shanghai\n"
                         "  title: 新闻简报\n"
                         "  window: 72h\n"
-                        "  max_items: 20\n"
+                        "  max_items: 30\n"
                         "sources:\n"
                         "  aibase:\n"
-                        "    type: feed\n"
-                        "    url: http://127.0.0.1:%u/aibase.rss\n"
+                        "    type: aibase\n"
+                        "    base_url: http://127.0.0.1:%u\n"
+                        "    delay_ms: 0\n"
                         "  jiqizhixin:\n"
-                        "    type: feed\n"
-                        "    url: http://127.0.0.1:%u/jiqizhixin.atom\n",
+                        "    type: jiqizhixin\n"
+                        "    base_url: http://127.0.0.1:%u\n"
+                        "    delay_ms: 0\n",
                         dir, port, port);
     if (nb_config_parse("demo", yaml, strlen(yaml), NULL, &config, &err) != NB_OK ||
         nb_app_check_config(config, &err) != NB_OK) {

@@ -61,13 +61,27 @@ static int report_outcomes(const nb_collection *c)
     return succeeded;
 }
 
-/* Until a summarizer runs, an item's summary is the source's own excerpt, cut. */
+/* A list API's excerpt that stops mid-sentence ("...", "…") is a teaser, not a summary. */
+static int truncated(const char *text)
+{
+    size_t len = text ? strlen(text) : 0;
+    return (len >= 3 && !strcmp(text + len - 3, "...")) ||
+           (len >= 3 && !strcmp(text + len - 3, "…"));
+}
+
+/* Until a summarizer runs, an item's summary is the source's excerpt cut at a sentence end,
+ * or the start of the article when the excerpt is missing or a teaser. */
 static void fill_summaries(nb_item *items, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
-        if (!items[i].summary)
-            items[i].summary =
-                nb_text_excerpt_summary(items[i].excerpt, NB_LIMIT_SUMMARY_CODEPOINTS);
+    for (size_t i = 0; i < count; i++) {
+        nb_item *it = &items[i];
+        if (it->summary)
+            continue;
+        const char *text = it->excerpt;
+        if ((!text || !*text || truncated(text)) && it->content && *it->content)
+            text = it->content;
+        it->summary = nb_text_excerpt_summary(text, NB_LIMIT_SUMMARY_CODEPOINTS);
+    }
 }
 
 static int deliver(const nb_config *config, nb_store *store, const nb_channel_config *channel,
@@ -101,6 +115,16 @@ static int deliver(const nb_config *config, nb_store *store, const nb_channel_co
     free(ids);
     nb_brief_pages_free(pages, page_count);
     return rc;
+}
+
+/* Lets adapters stop paging at the first item already stored. */
+static int item_known(void *ctx, const char *source, const char *key)
+{
+    int known = 0;
+    nb_errbuf err;
+    if (nb_store_item_known(ctx, source, key, &known, &err) != NB_OK)
+        nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+    return known;
 }
 
 static nb_source_state *load_states(nb_store *store, const nb_config *config)
@@ -179,7 +203,7 @@ int nb_pipeline_run(const nb_config *config, FILE *out)
         .max_per_host = (int)config->max_connections_per_host,
     };
     nb_http *http = nb_http_new(&ho);
-    nb_collection *collection = nb_collect(config, http, now, states);
+    nb_collection *collection = nb_collect(config, http, now, states, item_known, store);
     nb_http_free(http);
     int succeeded = report_outcomes(collection);
     long fresh = store_collection(store, collection, states, config->source_count, now);

@@ -76,6 +76,7 @@ static const field source_fields[] = {
     BOOL(nb_source_config, enabled),
     INT(nb_source_config, delay_ms, 0, 600000),
     STR(nb_source_config, proxy, FIELD_SECRET),
+    STR(nb_source_config, base_url, 0),
     {0},
 };
 

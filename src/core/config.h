@@ -17,6 +17,7 @@ typedef struct nb_source_config {
     int enabled;      /* 0 skips the source */
     int64_t delay_ms; /* pause between this source's requests; -1: the adapter's default */
     char *proxy;      /* http://, https:// or socks5:// proxy URL, or NULL */
+    char *base_url;   /* replaces scheme, host and port of every request of a site adapter */
     int line, column; /* where the source is defined, for messages */
 } nb_source_config;
 

@@ -12,6 +12,9 @@ void nb_item_clear(nb_item *item)
     free(item->title);
     free(item->image);
     free(item->excerpt);
+    free(item->content);
+    free(item->author);
+    free(item->tags);
     free(item->summary);
     memset(item, 0, sizeof *item);
 }

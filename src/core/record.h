@@ -16,6 +16,9 @@ typedef struct nb_item {
     int64_t published_at; /* UTC seconds */
     char *image;          /* absolute image URL, or NULL */
     char *excerpt;        /* plain text the source gives with the item, or NULL */
+    char *content;        /* the article's full text, paragraphs separated by "\n\n", or NULL */
+    char *author;         /* or NULL */
+    char *tags;           /* tags, one per line, or NULL */
     char *summary;        /* the text shown under the title, or NULL */
 } nb_item;
 

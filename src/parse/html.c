@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/limits.h"
 #include "core/memory.h"
+#include "core/url.h"
 #include "parse/parse.h"
 
 typedef struct text_sink {
@@ -24,7 +25,8 @@ static int skipped(GumboTag tag)
 {
     return tag == GUMBO_TAG_SCRIPT || tag == GUMBO_TAG_STYLE || tag == GUMBO_TAG_NOSCRIPT ||
            tag == GUMBO_TAG_TEMPLATE || tag == GUMBO_TAG_IFRAME || tag == GUMBO_TAG_HEAD ||
-           tag == GUMBO_TAG_SVG;
+           tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_ASIDE || tag == GUMBO_TAG_NAV ||
+           tag == GUMBO_TAG_FOOTER || tag == GUMBO_TAG_FORM;
 }
 
 static int is_block(GumboTag tag)
@@ -210,4 +212,49 @@ char *nb_html_to_text(const char *html, size_t len)
     free(stack);
     gumbo_destroy_output(&kGumboDefaultOptions, doc);
     return nb_buf_take(&sink.out);
+}
+
+static int is_pixel(const GumboElement *img)
+{
+    const GumboAttribute *w = gumbo_get_attribute(&img->attributes, "width");
+    const GumboAttribute *h = gumbo_get_attribute(&img->attributes, "height");
+    return w && h && strcmp(w->value, "1") == 0 && strcmp(h->value, "1") == 0;
+}
+
+char *nb_html_first_image(const char *html, size_t len, const char *base)
+{
+    if (nesting_depth(html, len) > NB_LIMIT_HTML_DEPTH)
+        return NULL; /* not worth a second parser for a picture */
+    GumboOutput *doc = gumbo_parse_with_options(&kGumboDefaultOptions, html, len);
+    if (!doc)
+        return NULL;
+    char *found = NULL;
+    const GumboNode **stack = NULL;
+    size_t depth = 0, alloc = 0;
+    stack = nb_xgrow(stack, &alloc, 1, sizeof *stack);
+    stack[depth++] = doc->root;
+    while (depth && !found) {
+        const GumboNode *n = stack[--depth];
+        if (n->type != GUMBO_NODE_ELEMENT)
+            continue;
+        const GumboElement *e = &n->v.element;
+        if (e->tag == GUMBO_TAG_IMG) {
+            const GumboAttribute *src = gumbo_get_attribute(&e->attributes, "src");
+            if (src && *src->value && strncmp(src->value, "data:", 5) != 0 && !is_pixel(e)) {
+                found = strncmp(src->value, "//", 2) == 0 ? nb_xasprintf("https:%s", src->value)
+                                                          : nb_url_resolve(base, src->value);
+            }
+            continue;
+        }
+        stack = nb_xgrow(stack, &alloc, depth + e->children.length, sizeof *stack);
+        for (unsigned i = e->children.length; i > 0; i--)
+            stack[depth++] = e->children.data[i - 1];
+    }
+    free(stack);
+    gumbo_destroy_output(&kGumboDefaultOptions, doc);
+    if (found && !nb_url_is_http(found)) {
+        free(found);
+        found = NULL;
+    }
+    return found;
 }

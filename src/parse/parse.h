@@ -43,4 +43,8 @@ void nb_feed_free(nb_feed *feed); /* NULL-safe */
  * elements become paragraph breaks ("\n\n"), runs of white space collapse. Caller frees. */
 char *nb_html_to_text(const char *html, size_t len);
 
+/* The first <img> of an HTML fragment worth showing: src resolved against base (and
+ * "//host/..." made https), data: URIs and 1x1 pixels skipped. NULL when none. */
+char *nb_html_first_image(const char *html, size_t len, const char *base);
+
 #endif

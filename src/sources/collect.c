@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/time.h"
+#include "core/url.h"
 #include "sources/source.h"
 
 #define BACKOFF_BASE_SECONDS (30 * 60)
@@ -18,6 +19,9 @@
 typedef struct collector {
     nb_collection *collection;
     size_t item_alloc; /* capacity of collection->items */
+    const nb_config *config;
+    nb_source_known_fn known;
+    void *known_ctx;
 } collector;
 
 struct nb_source_run {
@@ -46,6 +50,24 @@ const nb_source_config *nb_source_config_of(const nb_source_run *run)
 int64_t nb_source_now(const nb_source_run *run)
 {
     return run->now;
+}
+
+int64_t nb_source_window_start(const nb_source_run *run)
+{
+    return run->now - run->owner->config->window;
+}
+
+int nb_source_known(nb_source_run *run, const char *key)
+{
+    collector *c = run->owner;
+    return c->known && c->known(c->known_ctx, run->outcome->config->name, key);
+}
+
+char *nb_source_site_url(const nb_source_run *run, const char *url)
+{
+    const char *base = run->outcome->config->base_url;
+    char *rebased = base ? nb_url_rebase(url, base) : NULL;
+    return rebased ? rebased : nb_xstrdup(url);
 }
 
 static void on_fetched(void *user, const nb_http_response *r)
@@ -206,10 +228,10 @@ static void update_state(const nb_config *config, nb_source_run *run)
 }
 
 nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now,
-                          nb_source_state *states)
+                          nb_source_state *states, nb_source_known_fn known, void *known_ctx)
 {
     nb_collection *c = nb_xcalloc(1, sizeof *c);
-    collector owner = {.collection = c};
+    collector owner = {.collection = c, .config = config, .known = known, .known_ctx = known_ctx};
     size_t n = config->source_count ? config->source_count : 1;
     c->outcomes = nb_xcalloc(n, sizeof *c->outcomes);
     nb_source_run *runs = nb_xcalloc(n, sizeof *runs);

@@ -3,20 +3,34 @@
 
 #include "sources/source.h"
 
-extern const nb_source_adapter nb_feed_adapter;
+/* One line per adapter: ADAPTER(name) registers nb_<name>_adapter from sources/<name>.c. */
+#define ADAPTERS                                                                                   \
+    ADAPTER(feed)                                                                                  \
+    ADAPTER(aibase)                                                                                \
+    ADAPTER(jiqizhixin)                                                                            \
+    ADAPTER(qbitai)
 
-static const nb_source_adapter *const adapters[] = {
-    &nb_feed_adapter,
-};
+#define ADAPTER(name) extern const nb_source_adapter nb_##name##_adapter;
+ADAPTERS
+#undef ADAPTER
 
-const char *const nb_source_types[] = {
-    "feed",
-    NULL,
-};
+#define ADAPTER(name) &nb_##name##_adapter,
+static const nb_source_adapter *const adapters[] = {ADAPTERS};
+#undef ADAPTER
+
+#define ADAPTER_COUNT (sizeof adapters / sizeof adapters[0])
+
+const char *const *nb_source_types(void)
+{
+    static const char *names[ADAPTER_COUNT + 1];
+    for (size_t i = 0; i < ADAPTER_COUNT; i++)
+        names[i] = adapters[i]->type;
+    return names;
+}
 
 const nb_source_adapter *nb_source_adapter_find(const char *type)
 {
-    for (size_t i = 0; i < sizeof adapters / sizeof adapters[0]; i++)
+    for (size_t i = 0; i < ADAPTER_COUNT; i++)
         if (strcmp(adapters[i]->type, type) == 0)
             return adapters[i];
     return NULL;

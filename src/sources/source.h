@@ -7,10 +7,13 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "core/config.h"
 #include "core/err.h"
 #include "core/record.h"
 #include "net/http.h"
+#include "text/text.h"
 
 typedef struct nb_source_run nb_source_run;
 
@@ -26,7 +29,7 @@ typedef struct nb_source_adapter {
 /* The adapter for a type, or NULL. */
 const nb_source_adapter *nb_source_adapter_find(const char *type);
 /* Every registered type, NULL-terminated (for the configuration vocabulary). */
-extern const char *const nb_source_types[];
+const char *const *nb_source_types(void);
 
 /* --- For adapters ------------------------------------------------------------------- */
 
@@ -42,13 +45,43 @@ void nb_source_fetch(nb_source_run *run, const char *url, const char *const *hea
                      nb_source_fetch_fn done, void *user);
 /* The same, sending the validators stored from the source's last run (If-None-Match,
  * If-Modified-Since) and remembering the new ones. A 304 marks the run "not modified". */
-void nb_source_fetch_conditional(nb_source_run *run, const char *url,
-                                 const char *const *headers, nb_source_fetch_fn done,
-                                 void *user);
+void nb_source_fetch_conditional(nb_source_run *run, const char *url, const char *const *headers,
+                                 nb_source_fetch_fn done, void *user);
 /* Checks that response is a 200; otherwise fails the run with the right class (network,
  * blocked for 403/429/503, http for other statuses) naming what and the URL, and returns
  * 0. A 304 returns 0 without failing. */
 int nb_source_expect_ok(nb_source_run *run, const nb_http_response *response, const char *what);
+/* Start of the window: items published before it are not wanted. */
+int64_t nb_source_window_start(const nb_source_run *run);
+/* 1 when an item with this key is already stored for this source. */
+int nb_source_known(nb_source_run *run, const char *key);
+/* url with scheme, host and port replaced by the source's base_url (when set); caller frees. */
+char *nb_source_site_url(const nb_source_run *run, const char *url);
+/* The JSON object a site's API promised. Fails the run and returns NULL when the answer is
+ * not one: an HTTP failure (as nb_source_expect_ok), a page containing one of
+ * block_markers (NULL-terminated; anti-bot or landing pages: blocked), another non-JSON
+ * body (parse, with content type and the first bytes), or bad JSON (parse). what names the
+ * request in messages ("list page 1"). The caller json_decref's the result. */
+json_t *nb_source_json(nb_source_run *run, const nb_http_response *response, const char *what,
+                       const char *const *block_markers);
+/* A site's wall-clock time text as UTC seconds: offset is the site's zone (28800 for
+ * Beijing); an explicit offset in the text wins. A text that is not a date, or a year
+ * outside 2015..next year, fails the run with a schema error naming what and path. */
+int nb_source_site_time(nb_source_run *run, const char *what, const char *path, const char *text,
+                        int offset, int64_t *out);
+/* The plain text of an article body: HTML reduced to paragraphs, then rules applied. */
+char *nb_source_body_text(const char *html, const nb_body_rules *rules);
+/* Member key of obj as a string (NULL when absent or null), or fail the run with a schema
+ * error naming what and the field path. Returns 0 after failing. */
+int nb_source_string(nb_source_run *run, const char *what, json_t *obj, const char *path,
+                     const char *key, int required, const char **out);
+/* The check of a built-in site adapter: no url (endpoints are built in), base_url http(s). */
+nb_err nb_source_check_site(const nb_source_config *config, nb_errbuf *err);
+/* Browser-like User-Agent for sites that refuse unknown clients. */
+#define NB_SOURCE_BROWSER_UA                                                                       \
+    "User-Agent: Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, "      \
+    "like Gecko) Chrome/126.0 Safari/537.36"
+
 /* Hands an item to the collection; takes ownership of its strings and zeroes *item. */
 void nb_source_emit(nb_source_run *run, nb_item *item);
 /* Records the source's failure for this run (the first one counts). */
@@ -77,9 +110,11 @@ typedef struct nb_collection {
  * per configured source (same order), as stored: sources still backing off are skipped,
  * and each state is updated with the run's result (validators, errors, next fetch time)
  * for the caller to store. failures_before_backoff failed runs in a row start an
- * exponential backoff (30 min, doubling, at most a day). */
+ * exponential backoff (30 min, doubling, at most a day). known (may be NULL) tells
+ * adapters which keys are stored, so that paging stops at the first known item. */
+typedef int (*nb_source_known_fn)(void *ctx, const char *source, const char *key);
 nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now,
-                          nb_source_state *states);
+                          nb_source_state *states, nb_source_known_fn known, void *known_ctx);
 void nb_collection_free(nb_collection *collection); /* NULL-safe */
 
 #endif

@@ -57,6 +57,9 @@ static const char *const migrations[] = {
     "  window_start INTEGER NOT NULL,"
     "  item_ids TEXT NOT NULL,"
     "  pages TEXT NOT NULL);",
+    /* 2: author and tags of items (content existed from 1) */
+    "ALTER TABLE items ADD COLUMN author TEXT;"
+    "ALTER TABLE items ADD COLUMN tags TEXT;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -194,7 +197,7 @@ static char *column_text(sqlite3_stmt *st, int index)
     return t ? nb_xstrdup((const char *)t) : NULL;
 }
 
-/* Runs sql with the item's fields bound as ?1..?8 (?8 = now); one step. */
+/* Runs sql with the item's fields bound as ?1..?11 (?8 = now); one step. */
 static int item_step(nb_store *s, const char *sql, const nb_item *item, int64_t now,
                      sqlite3_stmt **out)
 {
@@ -209,6 +212,9 @@ static int item_step(nb_store *s, const char *sql, const nb_item *item, int64_t 
     bind_text(st, 6, item->image);
     bind_text(st, 7, item->excerpt);
     sqlite3_bind_int64(st, 8, now);
+    bind_text(st, 9, item->content);
+    bind_text(st, 10, item->author);
+    bind_text(st, 11, item->tags);
     return sqlite3_step(st);
 }
 
@@ -216,10 +222,11 @@ nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, n
 {
     static const char insert_sql[] =
         "INSERT INTO items (source, key, url, title, published_at, image, excerpt,"
-        " first_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-        " ON CONFLICT (source, key) DO NOTHING";
+        " first_seen_at, content, author, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+        " ?10, ?11) ON CONFLICT (source, key) DO NOTHING";
     static const char update_sql[] =
-        "UPDATE items SET url = ?3, title = ?4, published_at = ?5, image = ?6, excerpt = ?7"
+        "UPDATE items SET url = ?3, title = ?4, published_at = ?5, image = ?6, excerpt = ?7,"
+        " content = ?9, author = ?10, tags = ?11"
         " WHERE source = ?1 AND key = ?2 AND ?8 IS NOT NULL RETURNING id";
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -248,8 +255,8 @@ out:
 nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **items, size_t *count,
                             nb_errbuf *err)
 {
-    static const char sql[] = "SELECT id, source, key, url, title, published_at, image, excerpt"
-                              " FROM items WHERE published_at >= ?1"
+    static const char sql[] = "SELECT id, source, key, url, title, published_at, image, excerpt,"
+                              " content, author, tags FROM items WHERE published_at >= ?1"
                               " ORDER BY published_at DESC, id DESC LIMIT ?2";
     sqlite3_stmt *st = NULL;
     nb_item *out = NULL;
@@ -272,6 +279,9 @@ nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **it
         it->published_at = sqlite3_column_int64(st, 5);
         it->image = column_text(st, 6);
         it->excerpt = column_text(st, 7);
+        it->content = column_text(st, 8);
+        it->author = column_text(st, 9);
+        it->tags = column_text(st, 10);
     }
     if (step != SQLITE_DONE) {
         rc = db_error(s, err, "reading items");
@@ -422,6 +432,25 @@ void nb_store_lock_release(nb_store_lock *lock)
     flock(lock->fd, LOCK_UN);
     close(lock->fd);
     free(lock);
+}
+
+nb_err nb_store_item_known(nb_store *s, const char *source, const char *key, int *known,
+                           nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM items WHERE source = ?1 AND key = ?2", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing item lookup");
+    bind_text(st, 1, source);
+    bind_text(st, 2, key);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW || step == SQLITE_DONE)
+        *known = step == SQLITE_ROW;
+    else
+        rc = db_error(s, err, "looking up item");
+    sqlite3_finalize(st);
+    return rc;
 }
 
 nb_err nb_store_briefing_add(nb_store *s, const char *channel, int64_t created_at,

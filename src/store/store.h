@@ -26,6 +26,10 @@ int nb_store_schema_version(nb_store *store);
 nb_err nb_store_item_put(nb_store *store, nb_item *item, int64_t now, int *is_new,
                          nb_errbuf *err) NB_MUST_CHECK;
 
+/* Whether an item with this (source, key) is stored. */
+nb_err nb_store_item_known(nb_store *store, const char *source, const char *key, int *known,
+                           nb_errbuf *err) NB_MUST_CHECK;
+
 /* Items published at or after since, newest first (ties: newest id first), at most max. */
 nb_err nb_store_items_since(nb_store *store, int64_t since, size_t max, nb_item **items,
                             size_t *count, nb_errbuf *err) NB_MUST_CHECK;

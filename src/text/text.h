@@ -28,4 +28,17 @@ char *nb_text_cut(const char *text, size_t max);
  * on one line, cut to max code points. NULL or empty in, NULL out. */
 char *nb_text_excerpt_summary(const char *excerpt, size_t max);
 
+/* Paragraph rules for cleaning an article body (paragraphs separated by "\n\n"). */
+typedef struct nb_body_rules {
+    const char *const *drop_prefixes; /* paragraphs starting so are dropped anywhere */
+    const char *const *lead_prefixes; /* ... dropped while they open the text (bylines) */
+    const char *const *labels;        /* a label opening the first paragraph is removed */
+    const char *key_points_heading;   /* this paragraph and the short ones after it are
+                                       * key points, kept apart from the text */
+} nb_body_rules;
+
+/* Applies rules to text. *key_points (may be NULL) receives the key points, one per line,
+ * or NULL when there are none. Both results are the caller's. */
+char *nb_text_clean_body(const char *text, const nb_body_rules *rules, char **key_points);
+
 #endif

@@ -49,6 +49,13 @@ static int is_cjk(utf8proc_int32_t cp)
            (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x20000 && cp <= 0x2FFFF);
 }
 
+/* Full-width punctuation (。，！？；：、and friends) needs no space after it. */
+static int is_cjk_punctuation(utf8proc_int32_t cp)
+{
+    return (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF01 && cp <= 0xFF0F) ||
+           (cp >= 0xFF1A && cp <= 0xFF20) || cp == 0x2026 || cp == 0x201D;
+}
+
 static int is_white(utf8proc_int32_t cp)
 {
     return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' ||
@@ -78,7 +85,9 @@ static char *join_words(const char *text, int keep_cjk_joins)
             continue;
         }
         nb_err rc = NB_OK;
-        if (gap && last && !(keep_cjk_joins && gap_has_break && is_cjk(last) && is_cjk(cp)))
+        int joined = keep_cjk_joins && gap_has_break &&
+                     ((is_cjk(last) && is_cjk(cp)) || is_cjk_punctuation(last));
+        if (gap && last && !joined)
             rc = nb_buf_putc(&b, ' ');
         if (!rc)
             rc = cp == 0xFFFD && step == 1 ? nb_buf_puts(&b, "\xEF\xBF\xBD")

@@ -182,9 +182,14 @@ def test_demo_is_repeatable():
     code2, out2, err2 = run(["demo"])
     expect(code1 == 0 and code2 == 0, err1 + err2)
     expect(out1 == out2, "two demo runs differ")
-    expect(out1.startswith("# 新闻简报 (更新时间: 2025-04-07 15:46)\n\n## 1. ["), out1[:200])
-    expect(out1.count("\n## ") == 20, "demo shows %d items" % out1.count("\n## "))
-    expect("aibase.com" in out1 and "jiqizhixin.com" in out1, "demo lacks a site")
+    expect(out1.startswith("# 新闻简报 (更新时间: 2025-04-07 20:46)\n\n## 1. [商汤科技"), out1[:200])
+    expect(out1.count("\n## ") == 30, "demo shows %d items" % out1.count("\n## "))
+    expect(out1.count("# 新闻简报 (更新时间: 2025-04-07 20:46)\n") == 3, "want 3 pages of 10")
+    expect("](https://news.aibase.com/zh/news/16890)   2025-04-07 14:21\n" in out1, "aibase item")
+    expect("](https://www.jiqizhixin.com/articles/2025-04-07-7)   2025-04-07 13:22\n" in out1,
+           "机器之心 item")
+    expect("![](https://image.jiqizhixin.com/uploads/editor/51727d01-cabe-45ea-b8c0-3041d2f58f24"
+           "/640.png)" in out1, "机器之心 image")
 
 
 if __name__ == "__main__":

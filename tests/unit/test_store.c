@@ -43,10 +43,10 @@ static void test_open_creates_and_migrates(void **state)
     nb_store *s = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
-    assert_int_equal(nb_store_schema_version(s), 1);
+    assert_int_equal(nb_store_schema_version(s), 2);
     nb_store_close(s);
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK); /* idempotent */
-    assert_int_equal(nb_store_schema_version(s), 1);
+    assert_int_equal(nb_store_schema_version(s), 2);
     nb_store_close(s);
     free(path);
 }
@@ -84,6 +84,8 @@ static void test_items(void **state)
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
     nb_item a = make_item("a", 1000, "A"), b = make_item("b", 3000, "B"),
             c = make_item("c", 2000, "C");
+    b.content = nb_xstrdup("body of b");
+    b.tags = nb_xstrdup("t1\nt2");
     int is_new = -1;
     assert_int_equal(nb_store_item_put(s, &a, 5000, &is_new, &err), NB_OK);
     assert_int_equal(is_new, 1);
@@ -106,6 +108,13 @@ static void test_items(void **state)
     assert_int_equal(items[2].published_at, 1500);
     assert_string_equal(items[2].source, "s");
     assert_null(items[2].image);
+    assert_string_equal(items[0].content, "body of b");
+    assert_string_equal(items[0].tags, "t1\nt2");
+    int known = -1;
+    assert_int_equal(nb_store_item_known(s, "s", "b", &known, &err), NB_OK);
+    assert_int_equal(known, 1);
+    assert_int_equal(nb_store_item_known(s, "s", "zz", &known, &err), NB_OK);
+    assert_int_equal(known, 0);
     nb_items_free(items, n);
     assert_int_equal(nb_store_items_since(s, 0, 2, &items, &n, &err), NB_OK);
     assert_int_equal(n, 2);

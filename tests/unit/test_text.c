@@ -74,6 +74,8 @@ static void test_one_line(void **state)
     expect(nb_text_one_line("First.\n\nSecond."), "First. Second.");
     expect(nb_text_one_line("  中文 English\t混排  "), "中文 English 混排");
     expect(nb_text_one_line("AI\n\n模型"), "AI 模型");
+    expect(nb_text_one_line("高效学习。\n\nNoProp 表现优异"), "高效学习。NoProp 表现优异");
+    expect(nb_text_one_line("高效学习。 NoProp"), "高效学习。 NoProp"); /* only breaks join */
     expect(nb_text_collapse_space(" 标题\n第二行\t[x] "), "标题 第二行 [x]");
 }
 
