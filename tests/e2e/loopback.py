@@ -7,6 +7,10 @@ SiteServer serves fixture files and scripted failures on 127.0.0.1 with a free p
   /empty             a valid RSS document without items
   /slow/<ms>/<name>  the feed <name> after <ms> milliseconds
   /retry/<s>         429 with Retry-After: <s>
+  the site APIs      answered from recordings laid out as in data/demo (see site_file):
+                     aibase, 机器之心 and 量子位 (WordPress) endpoints
+Overrides (path -> status, content type, body file) replace any answer, for scripted
+failures. 机器之心 endpoints answer a landing page unless the Referer is the site's.
 Feeds carry an ETag and a Last-Modified and answer a matching conditional GET with 304.
 Every request is recorded (path and headers), and the most requests answered at once is
 kept in `peak`, for assertions.
@@ -21,6 +25,26 @@ import threading
 import time
 
 DATA = os.environ.get("NB_TEST_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
+RECORDINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "demo")
+
+
+def site_file(path, query):
+    """The recording answering a site API request (the demo server's layout), or None."""
+    arg = lambda name: (query.get(name) or [""])[0]  # noqa: E731
+    if path == "/api/aiInfo/aiNews":
+        return "aibase/aiNews-%s.json" % arg("pageNo")
+    if path == "/api/aiInfo/detail":
+        return "aibase/detail-%s.json" % arg("id")
+    if path == "/api/article_library/articles.json":
+        return "jiqizhixin/articles-%s.json" % arg("page")
+    if path.startswith("/api/article_library/articles/"):
+        slug = path.rsplit("/", 1)[1]
+        return "jiqizhixin/articles/%s.json" % (slug[:-5] if slug.endswith(".json") else slug)
+    if path == "/wp-json/wp/v2/posts":
+        return "qbitai/posts-%s.json" % arg("page")
+    if path.startswith("/wp-json/wp/v2/posts/"):
+        return "qbitai/posts/%s.json" % path.rsplit("/", 1)[1]
+    return None
 BINARY = os.environ.get("NEWSBRIEF_BIN") or "newsbrief"
 
 
@@ -63,9 +87,29 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _site(self, path, query):
+        name = site_file(path, query)
+        if name is None:
+            return False
+        if path.startswith("/api/article_library/") and not (
+                self.headers.get("Referer", "").startswith("https://www.jiqizhixin.com/articles")):
+            with open(os.path.join(DATA, "sites", "broken", "jiqizhixin-interstitial.html"),
+                      "rb") as f:
+                self._send(200, f.read(), "text/html; charset=utf-8")
+            return True
+        for root in self.server.site_dirs:
+            full = os.path.normpath(os.path.join(root, name))
+            if full.startswith(os.path.normpath(root)) and os.path.isfile(full):
+                with open(full, "rb") as f:
+                    self._send(200, f.read(), "application/json; charset=utf-8")
+                return True
+        self._send(404, b'{"code":404}', "application/json")
+        return True
+
     def do_GET(self):
         with self.server.lock:
             self.server.requests.append((self.path, dict(self.headers)))
+            self.server.times.append(time.monotonic())
             self.server.active += 1
             self.server.peak = max(self.server.peak, self.server.active)
         try:
@@ -75,7 +119,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.server.active -= 1
 
     def _route(self):
-        parts = urllib.parse.urlsplit(self.path).path.strip("/").split("/")
+        url = urllib.parse.urlsplit(self.path)
+        override = self.server.overrides.get(url.path)
+        if override:
+            status, kind, body_file = override
+            with open(os.path.join(DATA, "sites", body_file), "rb") as f:
+                return self._send(status, f.read(), kind)
+        if self._site(url.path, urllib.parse.parse_qs(url.query)):
+            return
+        parts = url.path.strip("/").split("/")
         if parts[0] == "feeds" and len(parts) == 2:
             return self._feed(parts[1])
         if parts[0] == "status" and len(parts) == 2:
@@ -99,9 +151,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 class SiteServer:
+    def __init__(self, site_dirs=(RECORDINGS, os.path.join(DATA, "sites"))):
+        self.site_dirs = list(site_dirs)
+        self.overrides = {}
+
+    def override(self, path, body_file, status=200, kind="application/json"):
+        """Answers every request to path with body_file (under tests/data/sites)."""
+        self.overrides[path] = (status, kind, body_file)
+
     def __enter__(self):
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
+        self.httpd.site_dirs = self.site_dirs
+        self.httpd.overrides = self.overrides
+        self.httpd.times = []
         self.httpd.requests = []
         self.httpd.lock = threading.Lock()
         self.httpd.active = 0
@@ -125,6 +188,10 @@ class SiteServer:
     @property
     def peak(self):
         return self.httpd.peak
+
+    @property
+    def times(self):
+        return self.httpd.times
 
 
 def run(args, env=None, cwd=None, timeout=60):
