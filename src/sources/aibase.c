@@ -181,9 +181,7 @@ static int read_list_item(nb_source_run *run, const char *what, json_t *entry, s
     d->item.excerpt = description && *description ? nb_text_collapse_space(description) : NULL;
     d->item.image = thumb && *thumb ? nb_xstrdup(thumb) : NULL;
     char *url = nb_xasprintf(DETAIL_URL, (long long)request_ms(run), (long long)oid);
-    char *site_url = nb_source_site_url(run, url);
-    nb_source_fetch(run, site_url, headers, on_detail, d);
-    free(site_url);
+    nb_source_fetch_site(run, url, headers, on_detail, d);
     free(url);
     return 1;
 }
@@ -238,9 +236,7 @@ out:
 static void fetch_list(nb_source_run *run, page *pg)
 {
     char *url = nb_xasprintf(LIST_URL, (long long)request_ms(run), pg->number);
-    char *site_url = nb_source_site_url(run, url);
-    nb_source_fetch(run, site_url, headers, on_list, pg);
-    free(site_url);
+    nb_source_fetch_site(run, url, headers, on_list, pg);
     free(url);
 }
 

@@ -132,6 +132,14 @@ void nb_source_fetch_conditional(nb_source_run *run, const char *url, const char
     fetch(run, url, headers, done, user, 1);
 }
 
+void nb_source_fetch_site(nb_source_run *run, const char *url, const char *const *headers,
+                          nb_source_fetch_fn done, void *user)
+{
+    char *site_url = nb_source_site_url(run, url);
+    fetch(run, site_url, headers, done, user, 0);
+    free(site_url);
+}
+
 int nb_source_expect_ok(nb_source_run *run, const nb_http_response *r, const char *what)
 {
     if (r->error) {

@@ -133,7 +133,6 @@ out:
 static void fetch_detail(nb_source_run *run, detail *d)
 {
     char *url = nb_xasprintf(d->bare ? DETAIL_BARE_URL : DETAIL_URL, d->slug);
-    char *site_url = nb_source_site_url(run, url);
     char *referer = nb_xasprintf("Referer: https://www.jiqizhixin.com/articles/%s", d->slug);
     const char *headers[] = {"Accept: application/json",
                              referer,
@@ -141,9 +140,8 @@ static void fetch_detail(nb_source_run *run, detail *d)
                              "Accept-Language: zh-CN,zh;q=0.9",
                              NB_SOURCE_BROWSER_UA,
                              NULL};
-    nb_source_fetch(run, site_url, headers, on_detail, d);
+    nb_source_fetch_site(run, url, headers, on_detail, d);
     free(referer);
-    free(site_url);
     free(url);
 }
 
@@ -219,9 +217,7 @@ out:
 static void fetch_list(nb_source_run *run, int number)
 {
     char *url = nb_xasprintf(LIST_URL, number);
-    char *site_url = nb_source_site_url(run, url);
-    nb_source_fetch(run, site_url, list_headers, on_list, (void *)(intptr_t)number);
-    free(site_url);
+    nb_source_fetch_site(run, url, list_headers, on_list, (void *)(intptr_t)number);
     free(url);
 }
 

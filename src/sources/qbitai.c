@@ -113,9 +113,7 @@ static int read_post(nb_source_run *run, const char *what, json_t *post, size_t 
     d->item.author = nb_xstrdup("量子位");
     d->item.excerpt = rendered_text(post, "excerpt");
     char *detail_url = nb_xasprintf(DETAIL_URL, (long long)d->id);
-    char *site_url = nb_source_site_url(run, detail_url);
-    nb_source_fetch(run, site_url, headers, on_detail, d);
-    free(site_url);
+    nb_source_fetch_site(run, detail_url, headers, on_detail, d);
     free(detail_url);
     return 1;
 }
@@ -147,9 +145,7 @@ static void on_list(nb_source_run *run, const nb_http_response *r, void *user)
 static void fetch_list(nb_source_run *run, int number)
 {
     char *url = nb_xasprintf(LIST_URL, number);
-    char *site_url = nb_source_site_url(run, url);
-    nb_source_fetch(run, site_url, headers, on_list, (void *)(intptr_t)number);
-    free(site_url);
+    nb_source_fetch_site(run, url, headers, on_list, (void *)(intptr_t)number);
     free(url);
 }
 

@@ -57,6 +57,9 @@ int64_t nb_source_window_start(const nb_source_run *run);
 int nb_source_known(nb_source_run *run, const char *key);
 /* url with scheme, host and port replaced by the source's base_url (when set); caller frees. */
 char *nb_source_site_url(const nb_source_run *run, const char *url);
+/* nb_source_fetch of url as redirected by base_url. */
+void nb_source_fetch_site(nb_source_run *run, const char *url, const char *const *headers,
+                          nb_source_fetch_fn done, void *user);
 /* The JSON object a site's API promised. Fails the run and returns NULL when the answer is
  * not one: an HTTP failure (as nb_source_expect_ok), a page containing one of
  * block_markers (NULL-terminated; anti-bot or landing pages: blocked), another non-JSON

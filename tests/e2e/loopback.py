@@ -233,3 +233,17 @@ def expect_equal(got, want, what):
         diff = "\n".join(difflib.unified_diff(want.splitlines(), got.splitlines(),
                                               "expected", "got", lineterm=""))
         raise AssertionError("%s differs:\n%s" % (what, diff))
+
+
+def run_tests(namespace):
+    """Runs every test_* function of a module, reports each, returns the exit status."""
+    failed = 0
+    for name, fn in sorted(namespace.items()):
+        if name.startswith("test_") and callable(fn):
+            try:
+                fn()
+                print("ok   %s" % name)
+            except Exception as e:  # report every case, then fail
+                failed += 1
+                print("FAIL %s: %s" % (name, e))
+    return 1 if failed else 0

@@ -6,7 +6,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from loopback import (BINARY, SiteServer, Workdir, expect, run,  # noqa: E402
+from loopback import (BINARY, SiteServer, Workdir, expect, run, run_tests,  # noqa: E402
                       time_scale)
 
 NOW = "2025-04-07T10:45:00+08:00"
@@ -119,13 +119,4 @@ def test_retry_after_defers_the_next_run():
 
 
 if __name__ == "__main__":
-    failed = 0
-    for name, fn in sorted(globals().items()):
-        if name.startswith("test_") and callable(fn):
-            try:
-                fn()
-                print("ok   %s" % name)
-            except Exception as e:
-                failed += 1
-                print("FAIL %s: %s" % (name, e))
-    sys.exit(1 if failed else 0)
+    sys.exit(run_tests(globals()))

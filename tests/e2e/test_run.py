@@ -4,7 +4,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from loopback import DATA, SiteServer, Workdir, expect, expect_equal, run  # noqa: E402
+from loopback import (DATA, SiteServer, Workdir, expect, expect_equal, run,  # noqa: E402
+                      run_tests)
 
 NOW = "2025-04-07T10:45:00+08:00"
 GOLDEN = os.path.join(DATA, "e2e", "golden.md")
@@ -193,13 +194,4 @@ def test_demo_is_repeatable():
 
 
 if __name__ == "__main__":
-    failed = 0
-    for name, fn in sorted(globals().items()):
-        if name.startswith("test_") and callable(fn):
-            try:
-                fn()
-                print("ok   %s" % name)
-            except Exception as e:  # report every case, then fail
-                failed += 1
-                print("FAIL %s: %s" % (name, e))
-    sys.exit(1 if failed else 0)
+    sys.exit(run_tests(globals()))

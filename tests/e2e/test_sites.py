@@ -7,7 +7,7 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
-from loopback import SiteServer, Workdir, expect, run  # noqa: E402
+from loopback import SiteServer, Workdir, expect, run, run_tests  # noqa: E402
 
 NOW = "2025-04-07T20:46:00+08:00"
 NOW_MS = "1744029960000"
@@ -211,13 +211,4 @@ def test_url_key_is_refused_for_site_adapters():
 
 
 if __name__ == "__main__":
-    failed = 0
-    for name, fn in sorted(globals().items()):
-        if name.startswith("test_") and callable(fn):
-            try:
-                fn()
-                print("ok   %s" % name)
-            except Exception as e:
-                failed += 1
-                print("FAIL %s: %s" % (name, e))
-    sys.exit(1 if failed else 0)
+    sys.exit(run_tests(globals()))
