@@ -177,6 +177,19 @@ static int read_clock(scanner *s, fields *f)
     return 1;
 }
 
+/* What may follow a date: an optional clock, an optional zone, then nothing. */
+static int read_rest(scanner *s, fields *f)
+{
+    skip_space(s);
+    if (isdigit((unsigned char)*s->p) && !read_clock(s, f))
+        return 0;
+    skip_space(s);
+    if (*s->p && !read_zone(s, f))
+        return 0;
+    skip_space(s);
+    return *s->p == '\0';
+}
+
 /* ISO-like: "YYYY-MM-DD[(T| )HH:MM[:SS]][zone]", "YYYY/MM/DD HH:MM", "YYYY年MM月DD日 HH:MM". */
 static int parse_numeric(const char *text, fields *f)
 {
@@ -205,16 +218,7 @@ static int parse_numeric(const char *text, fields *f)
     f->day = (int)d;
     if (*s.p == 'T' || *s.p == 't')
         s.p++;
-    skip_space(&s);
-    if (isdigit((unsigned char)*s.p)) {
-        if (!read_clock(&s, f))
-            return 0;
-    }
-    skip_space(&s);
-    if (*s.p && !read_zone(&s, f))
-        return 0;
-    skip_space(&s);
-    return *s.p == '\0';
+    return read_rest(&s, f);
 }
 
 /* RFC 822 and deviations: "[Mon[,]] 7 Apr 2025 13:22[:05] [zone]", also "Apr 7, 2025 ...". */
@@ -271,13 +275,7 @@ static int parse_rfc822(const char *text, fields *f)
     f->year = y;
     f->month = month;
     f->day = (int)d;
-    if (isdigit((unsigned char)*s.p) && !read_clock(&s, f))
-        return 0;
-    skip_space(&s);
-    if (*s.p && !read_zone(&s, f))
-        return 0;
-    skip_space(&s);
-    return *s.p == '\0';
+    return read_rest(&s, f);
 }
 
 nb_err nb_time_parse(const char *text, int default_offset, int64_t *out, nb_errbuf *err)
