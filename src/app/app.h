@@ -7,6 +7,9 @@
 
 #include "core/config.h"
 #include "core/err.h"
+#include "core/record.h"
+#include "net/http.h"
+#include "store/store.h"
 
 enum {
     NB_EXIT_OK = 0,     /* success */
@@ -43,6 +46,11 @@ int nb_app_setup(const nb_cli *cli);
  * settings) and selects its display zone. */
 nb_err nb_app_load_config(const char *explicit_path, nb_config **out, nb_errbuf *err) NB_MUST_CHECK;
 nb_err nb_app_check_config(nb_config *config, nb_errbuf *err) NB_MUST_CHECK;
+
+/* The summarize stage: fills every item's summary (LLM when configured, then the source's
+ * own summary, then the offline summarizer), running requests on http. */
+void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
+                      nb_item *items, size_t count);
 
 /* One pass of every stage: collect, store, compose, deliver. Briefings for type stdout
  * (and the default channel when none is configured) go to out. Returns an exit code. */

@@ -5,7 +5,6 @@
 
 #include "app/app.h"
 #include "brief/brief.h"
-#include "core/limits.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/time.h"
@@ -13,7 +12,6 @@
 #include "push/push.h"
 #include "sources/source.h"
 #include "store/store.h"
-#include "text/text.h"
 
 /* Stores the collected items and each source's new state; returns the number of new
  * items, or -1 when the store failed. */
@@ -59,29 +57,6 @@ static int report_outcomes(const nb_collection *c)
         }
     }
     return succeeded;
-}
-
-/* A list API's excerpt that stops mid-sentence ("...", "…") is a teaser, not a summary. */
-static int truncated(const char *text)
-{
-    size_t len = text ? strlen(text) : 0;
-    return (len >= 3 && !strcmp(text + len - 3, "...")) ||
-           (len >= 3 && !strcmp(text + len - 3, "…"));
-}
-
-/* Until a summarizer runs, an item's summary is the source's excerpt cut at a sentence end,
- * or the start of the article when the excerpt is missing or a teaser. */
-static void fill_summaries(nb_item *items, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        nb_item *it = &items[i];
-        if (it->summary)
-            continue;
-        const char *text = it->excerpt;
-        if ((!text || !*text || truncated(text)) && it->content && *it->content)
-            text = it->content;
-        it->summary = nb_text_excerpt_summary(text, NB_LIMIT_SUMMARY_CODEPOINTS);
-    }
 }
 
 static int deliver(const nb_config *config, nb_store *store, const nb_channel_config *channel,
@@ -148,7 +123,8 @@ static void free_states(nb_source_state *states, size_t count)
 }
 
 /* Composes from the stored items and delivers to every channel. */
-static int compose_and_deliver(const nb_config *config, nb_store *store, int64_t now, FILE *out)
+static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
+                               FILE *out)
 {
     nb_errbuf err;
     nb_item *items = NULL;
@@ -159,7 +135,7 @@ static int compose_and_deliver(const nb_config *config, nb_store *store, int64_t
         return NB_EXIT_FAILED;
     }
     size_t kept = nb_brief_select(items, count, now, config->window, (size_t)config->max_items);
-    fill_summaries(items, kept);
+    nb_app_summarize(config, store, http, now, items, kept);
     int rc = NB_EXIT_OK;
     static const nb_channel_config default_channel = {.name = "stdout", .type = "stdout"};
     if (config->channel_count == 0 &&
@@ -200,11 +176,11 @@ int nb_pipeline_run(const nb_config *config, FILE *out)
     nb_source_state *states = load_states(store, config);
     nb_http_options ho = {
         .max_in_flight = (int)config->max_connections,
+        .max_per_class = {[NB_HTTP_LLM] = (int)config->summarizer.concurrency},
         .max_per_host = (int)config->max_connections_per_host,
     };
     nb_http *http = nb_http_new(&ho);
     nb_collection *collection = nb_collect(config, http, now, states, item_known, store);
-    nb_http_free(http);
     int succeeded = report_outcomes(collection);
     long fresh = store_collection(store, collection, states, config->source_count, now);
     nb_log(NB_LOG_INFO, "collect", "items=%zu new=%ld sources_ok=%d sources=%zu",
@@ -222,9 +198,10 @@ int nb_pipeline_run(const nb_config *config, FILE *out)
         }
         if (fresh == 0)
             nb_log(NB_LOG_INFO, "run", "nothing new: no briefing");
-        else if (compose_and_deliver(config, store, now, out) != NB_EXIT_OK)
+        else if (compose_and_deliver(config, store, http, now, out) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
     }
+    nb_http_free(http);
     nb_store_lock_release(lock);
     nb_store_close(store);
     return rc;

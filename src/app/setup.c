@@ -26,7 +26,7 @@ int nb_app_setup(const nb_cli *cli)
     return -1;
 }
 
-static const char *const summarizer_types[] = {"extractive", NULL};
+static const char *const summarizer_types[] = {"extractive", "llm", NULL};
 
 nb_err nb_app_check_config(nb_config *config, nb_errbuf *err)
 {

@@ -23,6 +23,8 @@ typedef enum field_kind {
     FIELD_INT,
     FIELD_BOOL,
     FIELD_DURATION, /* stored as seconds */
+    FIELD_NUMBER,   /* double */
+    FIELD_HEADERS,  /* a mapping of header names to values, stored as "Name: value" lines */
 } field_kind;
 
 enum { FIELD_SECRET = 1 };
@@ -80,8 +82,38 @@ static const field source_fields[] = {
     {0},
 };
 
+#define NUMBER(type, member, lo, hi)                                                               \
+    {                                                                                              \
+#member, FIELD_NUMBER, offsetof(type, member), 0, lo, hi                                   \
+    }
+#define HEADERS(type, member)                                                                      \
+    {                                                                                              \
+#member, FIELD_HEADERS, offsetof(type, member), FIELD_SECRET, 0, 0                         \
+    }
+
 static const field summarizer_fields[] = {
     STR(nb_summarizer_config, type, 0),
+    STR(nb_summarizer_config, api_base, 0),
+    STR(nb_summarizer_config, api_key, FIELD_SECRET),
+    STR(nb_summarizer_config, model, 0),
+    NUMBER(nb_summarizer_config, temperature, 0, 2),
+    INT(nb_summarizer_config, max_tokens, 16, 32768),
+    HEADERS(nb_summarizer_config, headers),
+    STR(nb_summarizer_config, proxy, FIELD_SECRET),
+    INT(nb_summarizer_config, concurrency, 1, 64),
+    INT(nb_summarizer_config, rpm, 0, 100000),
+    DURATION(nb_summarizer_config, timeout),
+    INT(nb_summarizer_config, max_retries, 0, 10),
+    STR(nb_summarizer_config, system_prompt, 0),
+    STR(nb_summarizer_config, user_prompt, 0),
+    PATH(nb_summarizer_config, system_prompt_file),
+    PATH(nb_summarizer_config, user_prompt_file),
+    INT(nb_summarizer_config, min_chars, 10, 2000),
+    INT(nb_summarizer_config, max_chars, 20, 4000),
+    STR(nb_summarizer_config, language, 0),
+    INT(nb_summarizer_config, max_input_tokens, 200, 200000),
+    NUMBER(nb_summarizer_config, price_input, 0, 10000),
+    NUMBER(nb_summarizer_config, price_output, 0, 10000),
     {0},
 };
 
@@ -165,8 +197,55 @@ static nb_err expand_env(loader *ld, const yaml_node_t *node, char **out)
     return NB_OK;
 }
 
+static nb_err set_headers(loader *ld, const field *f, void *record, const yaml_node_t *map)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return at(ld, map, NB_ERR_CONFIG, "%s: expected a mapping of header names to values",
+                  f->key);
+    size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+    char **lines = nb_xcalloc(n + 1, sizeof *lines);
+    nb_err rc = NB_OK;
+    size_t i = 0;
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
+         pair < map->data.mapping.pairs.top && !rc; pair++) {
+        yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
+        yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
+        const char *name =
+            key->type == YAML_SCALAR_NODE ? (const char *)key->data.scalar.value : "";
+        if (!*name || strcspn(name, ": \r\n") != strlen(name) || value->type != YAML_SCALAR_NODE) {
+            rc = at(ld, key, NB_ERR_CONFIG, "%s: each entry is a header name and a text value",
+                    f->key);
+            break;
+        }
+        char *text;
+        rc = expand_env(ld, value, &text);
+        if (rc)
+            break;
+        if (strpbrk(text, "\r\n")) {
+            rc = at(ld, value, NB_ERR_CONFIG, "%s.%s: a header value cannot span lines", f->key,
+                    name);
+            free(text);
+            break;
+        }
+        nb_log_add_secret(text);
+        lines[i++] = nb_xasprintf("%s: %s", name, text);
+        free(text);
+    }
+    char ***slot = (char ***)((char *)record + f->offset);
+    if (rc) {
+        for (size_t k = 0; k < i; k++)
+            free(lines[k]);
+        free(lines);
+        return rc;
+    }
+    *slot = lines;
+    return NB_OK;
+}
+
 static nb_err set_field(loader *ld, const field *f, void *record, const yaml_node_t *value)
 {
+    if (f->kind == FIELD_HEADERS)
+        return set_headers(ld, f, record, value);
     if (value->type != YAML_SCALAR_NODE)
         return at(ld, value, NB_ERR_CONFIG, "%s: expected a single value, got a %s", f->key,
                   value->type == YAML_MAPPING_NODE ? "mapping" : "list");
@@ -176,6 +255,7 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
         return rc;
     char *slot_str = NULL;
     int64_t number = 0;
+    double real = 0;
     nb_errbuf inner;
     switch (f->kind) {
     case FIELD_STRING:
@@ -215,6 +295,17 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
             rc = at(ld, value, NB_ERR_CONFIG, "%s: expected a duration such as 24h, got \"%s\"",
                     f->key, text);
         break;
+    case FIELD_NUMBER: {
+        char *end;
+        errno = 0;
+        real = strtod(text, &end);
+        if (errno || end == text || *end || real < (double)f->min || real > (double)f->max)
+            rc = at(ld, value, NB_ERR_CONFIG, "%s: expected a number from %lld to %lld, got \"%s\"",
+                    f->key, (long long)f->min, (long long)f->max, text);
+        break;
+    }
+    case FIELD_HEADERS:
+        break; /* handled by set_headers */
     }
     free(text);
     if (rc) {
@@ -229,6 +320,8 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
             nb_log_add_secret(slot_str);
     } else if (f->kind == FIELD_BOOL) {
         *(int *)slot = (int)number;
+    } else if (f->kind == FIELD_NUMBER) {
+        *(double *)slot = real;
     } else {
         *(int64_t *)slot = number;
     }
@@ -356,7 +449,78 @@ static void set_defaults(nb_config *c)
     c->failures_before_backoff = 5;
     c->max_connections = 64;
     c->max_connections_per_host = 2;
-    c->summarizer.type = nb_xstrdup("extractive");
+    nb_summarizer_config *z = &c->summarizer;
+    z->type = nb_xstrdup("extractive");
+    z->temperature = 0.3;
+    z->max_tokens = 512;
+    z->concurrency = 8;
+    z->rpm = 0;
+    z->timeout = 60;
+    z->max_retries = 2;
+    z->min_chars = 100;
+    z->max_chars = 200;
+    z->language = nb_xstrdup("zh");
+    z->max_input_tokens = 3000;
+}
+
+/* Reads a whole text file of at most limit bytes. */
+static nb_err read_text_file(const char *path, size_t limit, char **out, nb_errbuf *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return nb_errf(err, NB_ERR_CONFIG, "%s: cannot open: %s", path, strerror(errno));
+    nb_buf b;
+    nb_buf_init(&b, limit);
+    char chunk[8192];
+    size_t n;
+    nb_err rc = NB_OK;
+    while (rc == NB_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = nb_buf_append(&b, chunk, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (rc == NB_ERR_LIMIT)
+        rc = nb_errf(err, NB_ERR_CONFIG, "%s: larger than the %zu byte cap", path, limit);
+    else if (failed)
+        rc = nb_errf(err, NB_ERR_CONFIG, "%s: read error", path);
+    if (rc) {
+        nb_buf_free(&b);
+        return rc;
+    }
+    *out = nb_buf_take(&b);
+    return NB_OK;
+}
+
+/* A prompt given inline or as a file: the file's text replaces the inline slot. */
+static nb_err load_prompt(loader *ld, const char *name, char **inline_text, const char *file)
+{
+    if (!file)
+        return NB_OK;
+    if (*inline_text)
+        return nb_errf(ld->err, NB_ERR_CONFIG, "%s: summarizer: give %s or %s_file, not both",
+                       ld->file, name, name);
+    nb_err rc = read_text_file(file, NB_LIMIT_CONFIG_BYTES, inline_text, ld->err);
+    if (rc)
+        nb_err_prefix(ld->err, "%s: summarizer.%s_file", ld->file, name);
+    return rc;
+}
+
+static nb_err check_summarizer(loader *ld, nb_summarizer_config *z)
+{
+    if (z->min_chars >= z->max_chars)
+        return nb_errf(ld->err, NB_ERR_CONFIG,
+                       "%s: summarizer: min_chars (%lld) must be below max_chars (%lld)", ld->file,
+                       (long long)z->min_chars, (long long)z->max_chars);
+    if (strcmp(z->language, "zh") != 0 && strcmp(z->language, "en") != 0)
+        return nb_errf(ld->err, NB_ERR_CONFIG, "%s: summarizer.language: \"%s\" is not zh or en",
+                       ld->file, z->language);
+    if (strcmp(z->type, "llm") == 0 && (!z->api_base || !z->model))
+        return nb_errf(ld->err, NB_ERR_CONFIG,
+                       "%s: summarizer: type llm needs api_base and model (see docs/LLM.md)",
+                       ld->file);
+    nb_err rc = load_prompt(ld, "system_prompt", &z->system_prompt, z->system_prompt_file);
+    if (!rc)
+        rc = load_prompt(ld, "user_prompt", &z->user_prompt, z->user_prompt_file);
+    return rc;
 }
 
 static nb_err load_root(loader *ld, nb_config *c)
@@ -402,7 +566,7 @@ static nb_err load_root(loader *ld, nb_config *c)
     }
     if (!c->database[0])
         return nb_errf(ld->err, NB_ERR_CONFIG, "%s: newsbrief.database is empty", ld->file);
-    return NB_OK;
+    return check_summarizer(ld, &c->summarizer);
 }
 
 nb_err nb_config_parse(const char *name, const char *text, size_t len, const nb_config_vocab *vocab,
@@ -439,34 +603,26 @@ nb_err nb_config_parse(const char *name, const char *text, size_t len, const nb_
 nb_err nb_config_load(const char *path, const nb_config_vocab *vocab, nb_config **out,
                       nb_errbuf *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return nb_errf(err, NB_ERR_CONFIG, "%s: cannot open: %s", path, strerror(errno));
-    nb_buf b;
-    nb_buf_init(&b, NB_LIMIT_CONFIG_BYTES);
-    char chunk[8192];
-    size_t n;
-    nb_err rc = NB_OK;
-    while (rc == NB_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = nb_buf_append(&b, chunk, n);
-    int failed = ferror(f);
-    fclose(f);
-    if (rc == NB_ERR_LIMIT)
-        rc = nb_errf(err, NB_ERR_CONFIG, "%s: larger than the %u byte cap", path,
-                     NB_LIMIT_CONFIG_BYTES);
-    else if (failed)
-        rc = nb_errf(err, NB_ERR_CONFIG, "%s: read error", path);
+    char *text = NULL;
+    nb_err rc = read_text_file(path, NB_LIMIT_CONFIG_BYTES, &text, err);
     if (rc == NB_OK)
-        rc = nb_config_parse(path, nb_buf_str(&b), b.len, vocab, out, err);
-    nb_buf_free(&b);
+        rc = nb_config_parse(path, text, strlen(text), vocab, out, err);
+    free(text);
     return rc;
 }
 
 static void free_fields(const field *fields, void *record)
 {
-    for (const field *f = fields; f->key; f++)
+    for (const field *f = fields; f->key; f++) {
+        void *slot = (char *)record + f->offset;
         if (f->kind == FIELD_STRING || f->kind == FIELD_PATH)
-            free(*(char **)((char *)record + f->offset));
+            free(*(char **)slot);
+        if (f->kind == FIELD_HEADERS && *(char ***)slot) {
+            for (char **line = *(char ***)slot; *line; line++)
+                free(*line);
+            free(*(char ***)slot);
+        }
+    }
 }
 
 void nb_config_free(nb_config *c)
@@ -507,6 +663,16 @@ static void print_fields(FILE *out, const field *fields, const void *record, int
             continue;
         if (f->kind == FIELD_INT && *(const int64_t *)slot < 0)
             continue; /* unset optional integer: the default applies */
+        if (f->kind == FIELD_HEADERS) {
+            char *const *lines = *(char **const *)slot;
+            if (!lines || !*lines)
+                continue;
+            fprintf(out, "%*s%s:\n", indent, "", f->key);
+            for (; *lines; lines++)
+                fprintf(out, "%*s%.*s: \"***\"\n", indent + 2, "", (int)strcspn(*lines, ":"),
+                        *lines);
+            continue;
+        }
         fprintf(out, "%*s%s: ", indent, "", f->key);
         switch (f->kind) {
         case FIELD_STRING:
@@ -524,6 +690,11 @@ static void print_fields(FILE *out, const field *fields, const void *record, int
             break;
         case FIELD_DURATION:
             fprintf(out, "%llds", (long long)*(const int64_t *)slot);
+            break;
+        case FIELD_NUMBER:
+            fprintf(out, "%g", *(const double *)slot);
+            break;
+        case FIELD_HEADERS:
             break;
         }
         fputc('\n', out);

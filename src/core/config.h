@@ -22,7 +22,28 @@ typedef struct nb_source_config {
 } nb_source_config;
 
 typedef struct nb_summarizer_config {
-    char *type; /* extractive (built in, offline) */
+    char *type;               /* extractive (built in, offline) or llm */
+    char *api_base;           /* llm: e.g. https://api.deepseek.com/v1 */
+    char *api_key;            /* llm: bearer token (secret) */
+    char *model;              /* llm: model name */
+    double temperature;       /* llm: sampling temperature */
+    int64_t max_tokens;       /* llm: reply token cap */
+    char **headers;           /* llm: extra "Name: value" headers, NULL-terminated, or NULL */
+    char *proxy;              /* llm: proxy URL (secret: may hold credentials) */
+    int64_t concurrency;      /* llm: requests in flight at once */
+    int64_t rpm;              /* llm: requests per minute; 0: unlimited */
+    int64_t timeout;          /* llm: seconds per request */
+    int64_t max_retries;      /* llm: retries after 429, 5xx or a timeout */
+    char *system_prompt;      /* prompt templates ({title} {content} {source} {max_chars} */
+    char *user_prompt;        /*   {min_chars} {language}); NULL: the built-in ones */
+    char *system_prompt_file; /* the same, read from files */
+    char *user_prompt_file;
+    int64_t min_chars;        /* summary length in code points */
+    int64_t max_chars;
+    char *language;           /* zh or en: the briefing's language */
+    int64_t max_input_tokens; /* the article is cut to this budget at paragraph ends */
+    double price_input;       /* llm: price per million prompt tokens (for the cost log) */
+    double price_output;      /* llm: price per million completion tokens */
 } nb_summarizer_config;
 
 typedef struct nb_channel_config {

@@ -60,6 +60,24 @@ static const char *const migrations[] = {
     /* 2: author and tags of items (content existed from 1) */
     "ALTER TABLE items ADD COLUMN author TEXT;"
     "ALTER TABLE items ADD COLUMN tags TEXT;",
+    /* 3: the LLM summary cache and what the LLM cost */
+    "CREATE TABLE summaries ("
+    "  content_hash TEXT NOT NULL,"
+    "  model TEXT NOT NULL,"
+    "  prompt_hash TEXT NOT NULL,"
+    "  text TEXT NOT NULL,"
+    "  prompt_tokens INTEGER NOT NULL DEFAULT 0,"
+    "  completion_tokens INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (content_hash, model, prompt_hash));"
+    "CREATE TABLE llm_usage ("
+    "  id INTEGER PRIMARY KEY,"
+    "  run_at INTEGER NOT NULL,"
+    "  model TEXT NOT NULL,"
+    "  requests INTEGER NOT NULL,"
+    "  prompt_tokens INTEGER NOT NULL,"
+    "  completion_tokens INTEGER NOT NULL,"
+    "  cost REAL NOT NULL);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -489,5 +507,76 @@ out:
     sqlite3_finalize(st);
     free(ids_text);
     free(pages_text);
+    return rc;
+}
+
+nb_err nb_store_summary_get(nb_store *s, const char *content_hash, const char *model,
+                           const char *prompt_hash, char **text, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    *text = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT text FROM summaries WHERE content_hash = ?1 AND model = ?2"
+                           " AND prompt_hash = ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing summary lookup");
+    bind_text(st, 1, content_hash);
+    bind_text(st, 2, model);
+    bind_text(st, 3, prompt_hash);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        *text = column_text(st, 0);
+    else if (step != SQLITE_DONE)
+        rc = db_error(s, err, "reading summary");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_summary_put(nb_store *s, const char *content_hash, const char *model,
+                           const char *prompt_hash, const char *text, long prompt_tokens,
+                           long completion_tokens, int64_t now, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO summaries (content_hash, model, prompt_hash,"
+                           " text, prompt_tokens, completion_tokens, created_at)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing summary insert");
+    bind_text(st, 1, content_hash);
+    bind_text(st, 2, model);
+    bind_text(st, 3, prompt_hash);
+    bind_text(st, 4, text);
+    sqlite3_bind_int64(st, 5, prompt_tokens);
+    sqlite3_bind_int64(st, 6, completion_tokens);
+    sqlite3_bind_int64(st, 7, now);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(s, err, "storing summary");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_llm_usage_add(nb_store *s, int64_t run_at, const char *model, long requests,
+                              long prompt_tokens, long completion_tokens, double cost,
+                              nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO llm_usage (run_at, model, requests, prompt_tokens,"
+                           " completion_tokens, cost) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing usage insert");
+    sqlite3_bind_int64(st, 1, run_at);
+    bind_text(st, 2, model);
+    sqlite3_bind_int64(st, 3, requests);
+    sqlite3_bind_int64(st, 4, prompt_tokens);
+    sqlite3_bind_int64(st, 5, completion_tokens);
+    sqlite3_bind_double(st, 6, cost);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(s, err, "storing usage");
+    sqlite3_finalize(st);
     return rc;
 }

@@ -44,6 +44,18 @@ nb_err nb_store_source_save(nb_store *store, const nb_source_state *state,
 nb_err nb_store_source_list(nb_store *store, nb_source_state **states, size_t *count,
                             nb_errbuf *err) NB_MUST_CHECK;
 
+/* The LLM summary cache, keyed by (content hash, model, prompt hash). *text is NULL on a
+ * miss; caller frees. */
+nb_err nb_store_summary_get(nb_store *store, const char *content_hash, const char *model,
+                           const char *prompt_hash, char **text, nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_store_summary_put(nb_store *store, const char *content_hash, const char *model,
+                           const char *prompt_hash, const char *text, long prompt_tokens,
+                           long completion_tokens, int64_t now, nb_errbuf *err) NB_MUST_CHECK;
+/* What one run spent on the LLM. */
+nb_err nb_store_llm_usage_add(nb_store *store, int64_t run_at, const char *model, long requests,
+                              long prompt_tokens, long completion_tokens, double cost,
+                              nb_errbuf *err) NB_MUST_CHECK;
+
 /* The run lock: an exclusive lock on "<database>.lock", so that two runs on one database
  * never overlap. Waits up to timeout_ms; NB_ERR_LOCKED when another run keeps it. */
 typedef struct nb_store_lock nb_store_lock;

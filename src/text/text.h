@@ -41,4 +41,23 @@ typedef struct nb_body_rules {
  * or NULL when there are none. Both results are the caller's. */
 char *nb_text_clean_body(const char *text, const nb_body_rules *rules, char **key_points);
 
+/* The offline summarizer. Sentences are split (Chinese 。！？；… with closing quotes;
+ * English . ! ? outside decimals and abbreviations), boilerplate paragraphs (image
+ * credits, key-point blocks, bylines, captions) are dropped, sentences are ranked by a
+ * TextRank graph over character bigrams (CJK) and words (Latin) with a lead-position
+ * prior and a title bonus, and chosen with maximal marginal relevance until the budget
+ * (code points) is full. The result keeps the sentences' original order. */
+typedef struct nb_summary_options {
+    size_t min_chars; /* aim for at least this many code points */
+    size_t max_chars; /* never more */
+} nb_summary_options;
+
+/* NULL when text holds no sentence. Caller frees. */
+char *nb_summarize_extractive(const char *title, const char *text,
+                              const nb_summary_options *options);
+
+/* Sentences of text as NUL-separated pieces (for tests): *count pieces in the returned
+ * buffer, each starting at the offsets written to starts (caller frees both). */
+char *nb_text_sentences(const char *text, size_t **starts, size_t *count);
+
 #endif

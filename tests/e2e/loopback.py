@@ -16,6 +16,7 @@ Every request is recorded (path and headers), and the most requests answered at 
 kept in `peak`, for assertions.
 """
 import hashlib
+import json
 import urllib.parse
 import http.server
 import os
@@ -247,3 +248,112 @@ def run_tests(namespace):
                 failed += 1
                 print("FAIL %s: %s" % (name, e))
     return 1 if failed else 0
+
+
+class _LLMHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status, body, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        server = self.server
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length)
+        with server.lock:
+            server.requests.append((self.path, dict(self.headers), raw))
+            call = len(server.requests)
+            server.active += 1
+            server.peak = max(server.peak, server.active)
+        try:
+            self._answer(server, call, raw)
+        finally:
+            with server.lock:
+                server.active -= 1
+
+    def _answer(self, server, call, raw):
+        if self.path != "/v1/chat/completions":
+            return self._send(404, b'{"error":{"message":"no such route"}}')
+        if self.headers.get("Authorization") != "Bearer test-key":
+            return self._send(401, b'{"error":{"message":"bad key"}}')
+        request = json.loads(raw)
+        mode = server.mode if call <= server.fail_first else "ok"
+        if server.latency:
+            time.sleep(server.latency)
+        if mode == "429":
+            return self._send(429, b'{"error":{"message":"rate limited"}}',
+                              [("Retry-After", "1")])
+        if mode == "500":
+            return self._send(500, b'{"error":{"message":"upstream failure"}}')
+        if mode == "slow":
+            time.sleep(server.slow_seconds)
+        if mode == "malformed":
+            return self._send(200, b'{"choices": [{"message": {"content": "unterminated')
+        user = request["messages"][1]["content"]
+        title = user.split("标题：", 1)[-1].split("\n", 1)[0] if "标题：" in user else "文章"
+        if mode == "refusal":
+            text = "抱歉，我无法完成这个请求。"
+        elif mode == "overlong":
+            text = "这是一段没有句号而且非常非常长的回答" * 30
+        else:
+            text = ("**摘要：**“《%s》一文报道了最新进展。文章介绍了事件的背景、主要参与方和关键数据，"
+                    "并分析了它对行业的影响。业内人士认为，这一动向值得持续关注，后续进展将在"
+                    "未来几个月内逐步明朗。”" % title)
+        body = {"id": "cmpl-%d" % call, "object": "chat.completion", "model": request["model"],
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                             "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": len(user), "completion_tokens": len(text),
+                          "total_tokens": len(user) + len(text)}}
+        self._send(200, json.dumps(body, ensure_ascii=False).encode("utf-8"))
+
+
+class LLMServer:
+    """An OpenAI-protocol chat-completions server on loopback with deterministic replies.
+
+    mode: ok, 429 (with Retry-After: 1), 500, slow (sleeps slow_seconds), malformed (broken
+    JSON), refusal, overlong. The first fail_first requests answer in mode, the rest "ok"
+    (fail_first=None: every request). latency: seconds before every answer. The key is
+    "test-key"; requests are recorded as (path, headers, body)."""
+
+    def __init__(self, mode="ok", fail_first=None, latency=0.0, slow_seconds=3.0):
+        self.mode, self.fail_first, self.latency = mode, fail_first, latency
+        self.slow_seconds = slow_seconds
+
+    def __enter__(self):
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _LLMHandler)
+        self.httpd.daemon_threads = True
+        self.httpd.mode = self.mode
+        self.httpd.fail_first = 10 ** 9 if self.fail_first is None else self.fail_first
+        self.httpd.latency = self.latency
+        self.httpd.slow_seconds = self.slow_seconds
+        self.httpd.requests = []
+        self.httpd.lock = threading.Lock()
+        self.httpd.active = 0
+        self.httpd.peak = 0
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    @property
+    def api_base(self):
+        return "http://127.0.0.1:%d/v1" % self.httpd.server_address[1]
+
+    @property
+    def requests(self):
+        return self.httpd.requests
+
+    @property
+    def peak(self):
+        return self.httpd.peak

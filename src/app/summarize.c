@@ -1,0 +1,145 @@
+/* The summarize stage: every item of the briefing gets a summary by the first path that
+ * works — the LLM (cached by content, model and prompt), the source's own summary when its
+ * length fits, the offline summarizer on the full text. An item is never dropped. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "core/hash.h"
+#include "core/log.h"
+#include "core/memory.h"
+#include "llm/llm.h"
+#include "store/store.h"
+#include "text/text.h"
+
+typedef struct stage {
+    const nb_config *config;
+    nb_store *store;
+    int64_t now;
+    const char *prompt_hash; /* of the LLM client, when there is one */
+    long requests, prompt_tokens, completion_tokens;
+    size_t paths[5]; /* counts by path: llm, cache, source, extractive, none */
+} stage;
+
+enum { PATH_LLM, PATH_CACHE, PATH_SOURCE, PATH_EXTRACTIVE, PATH_NONE };
+static const char *const path_names[] = {"llm", "cache", "source", "extractive", "none"};
+
+typedef struct pending {
+    stage *stage;
+    nb_item *item;
+    char hash[NB_HASH_HEX_SIZE];
+} pending;
+
+/* What a summary is made from: the article when there is one, else the excerpt. */
+static const char *article_text(const nb_item *it)
+{
+    return it->content && *it->content ? it->content : it->excerpt;
+}
+
+static int teaser(const char *text)
+{
+    size_t len = strlen(text);
+    return (len >= 3 && !strcmp(text + len - 3, "...")) ||
+           (len >= 3 && !strcmp(text + len - 3, "…"));
+}
+
+static void record(stage *st, nb_item *it, int path)
+{
+    st->paths[path]++;
+    nb_log(NB_LOG_INFO, "summary", "source=%s key=%s path=%s", it->source, it->key,
+           path_names[path]);
+}
+
+/* Steps two and three of the chain. */
+static void fall_back(stage *st, nb_item *it)
+{
+    const nb_summarizer_config *z = &st->config->summarizer;
+    if (it->excerpt && !teaser(it->excerpt)) {
+        char *line = nb_text_one_line(it->excerpt);
+        size_t n = nb_utf8_length(line);
+        if (n >= (size_t)z->min_chars && n <= (size_t)z->max_chars) {
+            it->summary = line;
+            record(st, it, PATH_SOURCE);
+            return;
+        }
+        free(line);
+    }
+    nb_summary_options o = {(size_t)z->min_chars, (size_t)z->max_chars};
+    it->summary = nb_summarize_extractive(it->title, article_text(it), &o);
+    record(st, it, it->summary ? PATH_EXTRACTIVE : PATH_NONE);
+}
+
+static void on_llm(void *user, const nb_llm_outcome *o)
+{
+    pending *p = user;
+    stage *st = p->stage;
+    st->requests += o->requests;
+    st->prompt_tokens += o->prompt_tokens;
+    st->completion_tokens += o->completion_tokens;
+    if (o->error == NB_OK) {
+        p->item->summary = nb_xstrdup(o->summary);
+        nb_errbuf err;
+        if (nb_store_summary_put(st->store, p->hash, st->config->summarizer.model, st->prompt_hash,
+                                 o->summary, o->prompt_tokens, o->completion_tokens, st->now,
+                                 &err) != NB_OK)
+            nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+        record(st, p->item, PATH_LLM);
+    } else {
+        nb_log(NB_LOG_WARN, "llm", "source=%s key=%s error=%s cause=\"%s\" fallback=yes",
+               p->item->source, p->item->key, nb_err_name(o->error), o->message);
+        fall_back(st, p->item);
+    }
+    free(p);
+}
+
+void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
+                      nb_item *items, size_t count)
+{
+    const nb_summarizer_config *z = &config->summarizer;
+    stage st = {.config = config, .store = store, .now = now};
+    nb_llm *llm = strcmp(z->type, "llm") == 0 ? nb_llm_new(z, http) : NULL;
+    st.prompt_hash = llm ? nb_llm_prompt_hash(llm) : NULL;
+    for (size_t i = 0; i < count; i++) {
+        nb_item *it = &items[i];
+        if (it->summary)
+            continue;
+        const char *text = article_text(it);
+        if (!llm || !text || !*text) {
+            fall_back(&st, it);
+            continue;
+        }
+        pending *p = nb_xcalloc(1, sizeof *p);
+        *p = (pending){.stage = &st, .item = it};
+        const char *parts[] = {it->title, text};
+        nb_hash_parts(parts, 2, p->hash);
+        char *cached = NULL;
+        nb_errbuf err;
+        if (nb_store_summary_get(store, p->hash, z->model, st.prompt_hash, &cached, &err) != NB_OK)
+            nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+        if (cached) {
+            it->summary = cached;
+            record(&st, it, PATH_CACHE);
+            free(p);
+            continue;
+        }
+        nb_llm_article a = {.title = it->title, .content = text, .source = it->source};
+        nb_llm_summarize(llm, &a, on_llm, p);
+    }
+    nb_http_run(http);
+    if (llm) {
+        double cost = (double)st.prompt_tokens / 1e6 * z->price_input +
+                      (double)st.completion_tokens / 1e6 * z->price_output;
+        nb_log(NB_LOG_INFO, "llm",
+               "model=%s requests=%ld prompt_tokens=%ld completion_tokens=%ld cost=%.4f", z->model,
+               st.requests, st.prompt_tokens, st.completion_tokens, cost);
+        nb_errbuf err;
+        if (st.requests &&
+            nb_store_llm_usage_add(store, now, z->model, st.requests, st.prompt_tokens,
+                                   st.completion_tokens, cost, &err) != NB_OK)
+            nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+    }
+    nb_log(NB_LOG_INFO, "summary", "llm=%zu cache=%zu source=%zu extractive=%zu none=%zu",
+           st.paths[PATH_LLM], st.paths[PATH_CACHE], st.paths[PATH_SOURCE],
+           st.paths[PATH_EXTRACTIVE], st.paths[PATH_NONE]);
+    nb_llm_free(llm);
+}

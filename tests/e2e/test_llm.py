@@ -1,0 +1,159 @@
+"""End to end: summaries through a loopback OpenAI-protocol server, the cache, and every
+failure mode ending in a summary without losing an item."""
+import json
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from loopback import (LLMServer, SiteServer, Workdir, expect, run,  # noqa: E402
+                      run_tests)
+
+NOW = "2025-04-07T10:45:00+08:00"
+
+
+def config(work, site, llm, extra=""):
+    return work.write("newsbrief.yaml", """\
+newsbrief:
+  database: %s/nb.db
+  window: 24h
+sources:
+  lab:
+    type: feed
+    url: %s/feeds/atom-utc.xml
+  cn-tech:
+    type: feed
+    url: %s/feeds/rss-cst.xml
+summarizer:
+  type: llm
+  api_base: %s
+  api_key: ${NB_TEST_LLM_KEY}
+  model: test-model
+  timeout: 1s
+  max_retries: 1
+  min_chars: 40
+  max_chars: 200
+  price_input: 1
+  price_output: 2
+%s""" % (work.path, site.base, site.base, llm.api_base, extra))
+
+
+ENV = {"NB_TEST_LLM_KEY": "test-key"}
+
+
+def summaries(out):
+    """title -> the paragraph under it."""
+    return dict(re.findall(r"^## \d+\. \[(.*)\]\(\S+\)   [\d: -]+\n\n([^\n!#][^\n]*)\n", out, re.M))
+
+
+def paths(err):
+    return re.findall(r"summary source=\S+ key=\S+ path=(\w+)", err)
+
+
+def run_mode(mode, fail_first=None):
+    with SiteServer() as site, LLMServer(mode=mode, fail_first=fail_first) as llm, \
+            Workdir() as work:
+        path = config(work, site, llm)
+        started = time.monotonic()
+        code, out, err = run(["run", "-v", "--config", path, "--now", NOW], env=ENV)
+        return code, out, err, llm.requests, time.monotonic() - started
+
+
+def expect_all_items_summarized(code, out, err):
+    expect(code == 0, "exit %d: %s" % (code, err))
+    found = summaries(out)
+    expect(len(found) == 4, "want 4 summarized items, got %d:\n%s" % (len(found), out))
+    expect(all(len(s) >= 5 for s in found.values()), found)
+    expect("test-key" not in err, "the API key reached the log")
+
+
+def test_replies_are_cleaned_and_cached():
+    with SiteServer() as site, LLMServer() as llm, Workdir() as work:
+        path = config(work, site, llm)
+        code, out, err = run(["run", "-v", "--config", path, "--now", NOW], env=ENV)
+        expect_all_items_summarized(code, out, err)
+        expect(paths(err) == ["llm"] * 4, paths(err))
+        found = summaries(out)
+        expect(found["国产大模型发布新版本"].startswith("《国产大模型发布新版本》一文报道了最新进展。"),
+               found)
+        for text in found.values():
+            # markdown, the "摘要：" prefix and the wrapping quotes are gone; brackets inert
+            expect("**" not in text and "摘要" not in text and not text.startswith("“")
+                   and "[" not in text, text)
+        expect(len(llm.requests) == 4, "requests: %d" % len(llm.requests))
+        route, headers, body = llm.requests[0]
+        request = json.loads(body)
+        expect(route == "/v1/chat/completions" and headers["Authorization"] == "Bearer test-key",
+               headers)
+        expect(request["model"] == "test-model" and request["stream"] is False, request)
+        expect([m["role"] for m in request["messages"]] == ["system", "user"], request)
+        expect("40到200个字" in request["messages"][1]["content"], request["messages"][1])
+        expect(re.search(r"model=test-model requests=4 prompt_tokens=\d+ completion_tokens=\d+ "
+                         r"cost=0\.\d{4}", err), err)
+        # nothing new: no briefing, no request
+        code, out, err = run(["run", "-v", "--config", path, "--now", NOW], env=ENV)
+        expect(code == 0 and out == "" and len(llm.requests) == 4, "second run asked again")
+        # one new article: only it goes to the model, the others come from the cache
+        site.override("/feeds/atom-utc.xml", "../feeds/atom-utc-more.xml",
+                      kind="application/atom+xml")
+        code, out, err = run(["run", "-v", "--config", path, "--now", NOW], env=ENV)
+        expect(code == 0 and len(summaries(out)) == 5, out + err)
+        expect(len(llm.requests) == 5, "cached summaries were asked for again: %d requests"
+               % len(llm.requests))
+        expect(sorted(paths(err)) == ["cache"] * 4 + ["llm"], paths(err))
+
+
+def test_rate_limit_is_waited_out():
+    code, out, err, requests, elapsed = run_mode("429", fail_first=1)
+    expect_all_items_summarized(code, out, err)
+    expect(paths(err) == ["llm"] * 4, paths(err))
+    expect(len(requests) == 5 and elapsed >= 1.0, "%d requests in %.2f s" % (len(requests), elapsed))
+
+
+def test_server_errors_fall_back():
+    code, out, err, requests, _ = run_mode("500")
+    expect_all_items_summarized(code, out, err)
+    expect(len(requests) == 8, "one retry per item: %d requests" % len(requests))
+    expect(set(paths(err)) <= {"source", "extractive"} and len(paths(err)) == 4, paths(err))
+    expect("HTTP 500: upstream failure" in err and "fallback=yes" in err, err)
+
+
+def test_timeouts_fall_back():
+    code, out, err, requests, elapsed = run_mode("slow")
+    expect_all_items_summarized(code, out, err)
+    expect(len(requests) == 8 and "timed out" in err, err)
+
+
+def test_malformed_json_falls_back():
+    code, out, err, requests, _ = run_mode("malformed")
+    expect_all_items_summarized(code, out, err)
+    expect(len(requests) == 4 and "error=parse" in err, err)
+
+
+def test_refusal_gets_one_correction_then_falls_back():
+    code, out, err, requests, _ = run_mode("refusal")
+    expect_all_items_summarized(code, out, err)
+    expect(len(requests) == 8, "want a corrective request per item: %d" % len(requests))
+    corrective = json.loads(requests[-1][2])["messages"]
+    expect([m["role"] for m in corrective] == ["system", "user", "assistant", "user"], corrective)
+    expect("抱歉" not in "".join(summaries(out).values()), out)
+
+
+def test_overlong_reply_gets_one_correction_then_falls_back():
+    code, out, err, requests, _ = run_mode("overlong")
+    expect_all_items_summarized(code, out, err)
+    expect(len(requests) == 8 and "over 200" in err, err)
+    expect(all(len(s) <= 200 for s in summaries(out).values()), out)
+
+
+def test_llm_needs_api_base_and_model():
+    with Workdir() as work:
+        path = work.write("newsbrief.yaml", "sources:\n  a:\n    type: feed\n    url: http://a/\n"
+                          "summarizer:\n  type: llm\n  model: m\n")
+        code, out, err = run(["check-config", "--config", path])
+        expect(code == 2 and "type llm needs api_base and model" in err, err)
+
+
+if __name__ == "__main__":
+    sys.exit(run_tests(globals()))
