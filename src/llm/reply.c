@@ -16,8 +16,8 @@ static const char *const refusals[] = {"抱歉",      "对不起",     "我无�
                                        "I'm sorry", "I am sorry", "I cannot", "I can't",
                                        "As an AI",  NULL};
 
-/* Removes code fences, heading and list marks at line starts, emphasis marks and
- * backquotes; makes brackets and angle brackets full-width. */
+/* Removes code fences, heading lines, quote and list marks at line starts, emphasis marks
+ * and backquotes; makes brackets and angle brackets full-width. */
 static char *strip_markdown(const char *reply)
 {
     nb_buf b;
@@ -31,7 +31,11 @@ static char *strip_markdown(const char *reply)
                 p += strcspn(p, "\n"); /* the fence line, with its language tag */
                 continue;
             }
-            while (*p == '#' || *p == '>')
+            if (*p == '#') {
+                p += strcspn(p, "\n"); /* a heading ("## 摘要") is never part of a summary */
+                continue;
+            }
+            while (*p == '>')
                 p++;
             if ((*p == '-' || *p == '*' || *p == '+') && p[1] == ' ')
                 p += 2;

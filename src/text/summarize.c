@@ -68,8 +68,12 @@ static int abbreviation_before(const char *text, const char *dot)
            ((w[-1] >= 'a' && w[-1] <= 'z') || (w[-1] >= 'A' && w[-1] <= 'Z') || w[-1] == '.'))
         w--;
     size_t len = (size_t)(dot - w);
-    if (len == 1 && w[0] >= 'A' && w[0] <= 'Z')
-        return 1; /* an initial: "J. Smith", "U.S." */
+    /* Initials and initialisms: "J. Smith", "U.S.", "e.g.": single letters between dots. */
+    int initials = len > 0;
+    for (size_t i = 0; i < len && initials; i++)
+        initials = (i % 2 == 0) ? w[i] != '.' : w[i] == '.';
+    if (initials)
+        return 1;
     for (const char *const *x = words; *x; x++)
         if (strlen(*x) == len && strncmp(w, *x, len) == 0)
             return 1;
