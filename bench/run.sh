@@ -4,3 +4,5 @@ set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
 ./bench/fetch.sh "$build"
+echo
+./bench/summarize.sh "$build"
