@@ -2,11 +2,13 @@
 #include "testing.h"
 
 #include "core/config.h"
+#include <unistd.h>
+
 #include "core/log.h"
 
 static const char *const source_types[] = {"feed", NULL};
 static const char *const channel_types[] = {"stdout", "file", NULL};
-static const char *const summarizer_types[] = {"extractive", NULL};
+static const char *const summarizer_types[] = {"extractive", "llm", NULL};
 static const nb_config_vocab vocab = {source_types, channel_types, summarizer_types};
 
 static nb_err parse(const char *yaml, nb_config **out, nb_errbuf *err)
@@ -154,6 +156,72 @@ static void test_print_round_trips(void **state)
     nb_config_free(again);
 }
 
+static void test_llm_summarizer(void **state)
+{
+    (void)state;
+    setenv("NB_TEST_KEY", "sk-verysecretkey", 1);
+    char prompt_path[] = "/tmp/nb-test-prompt-XXXXXX";
+    int fd = mkstemp(prompt_path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "请总结：{content}", strlen("请总结：{content}")),
+                     (ssize_t)strlen("请总结：{content}"));
+    close(fd);
+    char *yaml = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&yaml, &len);
+    fprintf(f, "summarizer:\n  type: llm\n  api_base: https://api.deepseek.com/v1\n"
+               "  api_key: ${NB_TEST_KEY}\n  model: deepseek-chat\n  temperature: 0.7\n"
+               "  headers:\n    X-Team: ${NB_TEST_KEY}\n    X-Env: prod\n"
+               "  user_prompt_file: %s\n  min_chars: 80\n  max_chars: 160\n",
+            prompt_path);
+    fclose(f);
+    nb_config *c = NULL;
+    nb_errbuf err;
+    if (parse(yaml, &c, &err) != NB_OK)
+        fail_msg("%s", err.msg);
+    free(yaml);
+    unlink(prompt_path);
+    const nb_summarizer_config *z = &c->summarizer;
+    assert_string_equal(z->api_key, "sk-verysecretkey");
+    assert_true(z->temperature > 0.69 && z->temperature < 0.71);
+    assert_string_equal(z->headers[0], "X-Team: sk-verysecretkey");
+    assert_string_equal(z->headers[1], "X-Env: prod");
+    assert_null(z->headers[2]);
+    assert_string_equal(z->user_prompt, "请总结：{content}");
+    assert_int_equal(z->concurrency, 8);
+    assert_int_equal(z->max_chars, 160);
+    char *text = NULL;
+    f = open_memstream(&text, &len);
+    nb_config_print(c, f);
+    fclose(f);
+    assert_null(strstr(text, "sk-verysecretkey"));
+    assert_non_null(strstr(text, "api_key: \"***\""));
+    assert_non_null(strstr(text, "X-Env: \"***\""));
+    assert_non_null(strstr(text, "temperature: 0.7"));
+    free(text);
+    nb_config_free(c);
+    nb_log_reset();
+
+    const char *const bad[][2] = {
+        {"summarizer:\n  type: llm\n  model: m\n", "type llm needs api_base and model"},
+        {"summarizer:\n  min_chars: 300\n", "min_chars (300) must be below max_chars (200)"},
+        {"summarizer:\n  language: fr\n", "\"fr\" is not zh or en"},
+        {"summarizer:\n  temperature: hot\n", "temperature: expected a number"},
+        {"summarizer:\n  headers: [a]\n", "headers: expected a mapping"},
+        {"summarizer:\n  user_prompt: x\n  user_prompt_file: /etc/hostname\n",
+         "give user_prompt or user_prompt_file, not both"},
+        {"summarizer:\n  system_prompt_file: /nonexistent/prompt.txt\n",
+         "summarizer.system_prompt_file: /nonexistent/prompt.txt: cannot open"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        c = NULL;
+        if (parse(bad[i][0], &c, &err) != NB_ERR_CONFIG)
+            fail_msg("accepted: %s", bad[i][0]);
+        if (!strstr(err.msg, bad[i][1]))
+            fail_msg("got \"%s\", want \"%s\"", err.msg, bad[i][1]);
+    }
+}
+
 static void test_load_missing_file(void **state)
 {
     (void)state;
@@ -172,6 +240,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_config),       cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_bad_configs),       cmocka_unit_test(test_print_round_trips),
+        cmocka_unit_test(test_llm_summarizer),
         cmocka_unit_test(test_load_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
