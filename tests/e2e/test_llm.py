@@ -147,6 +147,16 @@ def test_overlong_reply_gets_one_correction_then_falls_back():
     expect(all(len(s) <= 200 for s in summaries(out).values()), out)
 
 
+def test_requests_per_minute_are_spaced():
+    with SiteServer() as site, LLMServer() as llm, Workdir() as work:
+        path = config(work, site, llm, extra="  rpm: 120\n")  # one every 0.5 s
+        started = time.monotonic()
+        code, out, err = run(["run", "-v", "--config", path, "--now", NOW], env=ENV)
+        elapsed = time.monotonic() - started
+        expect_all_items_summarized(code, out, err)
+        expect(elapsed >= 1.4, "4 requests at 120 per minute took only %.2f s" % elapsed)
+
+
 def test_llm_needs_api_base_and_model():
     with Workdir() as work:
         path = work.write("newsbrief.yaml", "sources:\n  a:\n    type: feed\n    url: http://a/\n"
