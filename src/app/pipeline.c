@@ -59,9 +59,27 @@ static int report_outcomes(const nb_collection *c)
     return succeeded;
 }
 
-static int deliver(const nb_config *config, nb_store *store, const nb_channel_config *channel,
-                   const nb_item *items, size_t count, int64_t now, FILE *out)
+/* Composes one channel's briefing from the items it has not been given yet and records it
+ * (briefing, ledger, outbox rows) in one transaction; local channels are written at once.
+ * Returns an exit code; *composed tells whether there was anything to send. */
+static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
+                       const nb_channel_config *channel, int64_t now, FILE *out, int *composed)
 {
+    nb_errbuf err;
+    nb_item *items = NULL;
+    size_t count = 0;
+    *composed = 0;
+    if (nb_store_items_undelivered(store, channel->name, now - config->window,
+                                   (size_t)config->max_items, &items, &count, &err) != NB_OK) {
+        nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+        return NB_EXIT_FAILED;
+    }
+    size_t kept = nb_brief_select(items, count, now, config->window, (size_t)config->max_items);
+    int rc = NB_EXIT_OK;
+    if (kept == 0)
+        goto out;
+    *composed = 1;
+    nb_app_summarize(config, store, http, now, items, kept);
     nb_render_options ro = {
         .title = config->title,
         .now = now,
@@ -70,25 +88,64 @@ static int deliver(const nb_config *config, nb_store *store, const nb_channel_co
     };
     char **pages = NULL;
     size_t page_count = 0;
-    nb_brief_render(&ro, items, count, &pages, &page_count);
-    int64_t *ids = nb_xcalloc(count ? count : 1, sizeof *ids);
-    for (size_t i = 0; i < count; i++)
+    nb_brief_render(&ro, items, kept, &pages, &page_count);
+    nb_push_message *messages = NULL;
+    size_t message_count = 0;
+    int local = nb_push_is_local(channel);
+    if (!local && nb_push_compose(config, channel, now, items, kept, &messages, &message_count,
+                                  &err) != NB_OK) {
+        nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
+        rc = NB_EXIT_FAILED;
+        goto free_pages;
+    }
+    int64_t *ids = nb_xcalloc(kept, sizeof *ids);
+    for (size_t i = 0; i < kept; i++)
         ids[i] = items[i].id;
-    nb_errbuf err;
-    int rc = NB_EXIT_OK;
-    if (nb_store_briefing_add(store, channel->name, now, now - config->window, ids, count,
-                              (const char *const *)pages, page_count, NULL, &err) != NB_OK) {
+    nb_outbox_message *rows = nb_xcalloc(message_count + 1, sizeof *rows);
+    for (size_t i = 0; i < message_count; i++)
+        rows[i] = (nb_outbox_message){messages[i].method, messages[i].body};
+    if (nb_store_briefing_commit(store, channel->name, now, now - config->window, ids, kept,
+                                 (const char *const *)pages, page_count, rows, message_count, NULL,
+                                 &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
         rc = NB_EXIT_FAILED;
-    } else if (page_count && nb_push_deliver(channel, pages, page_count, out, &err) != NB_OK) {
+    } else if (local && nb_push_local(channel, pages, page_count, out, &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
         rc = NB_EXIT_FAILED;
     } else {
-        nb_log(NB_LOG_INFO, "push", "channel=%s items=%zu pages=%zu", channel->name, count,
-               page_count);
+        nb_log(NB_LOG_INFO, "push", "channel=%s items=%zu pages=%zu messages=%zu", channel->name,
+               kept, page_count, message_count);
     }
+    free(rows);
     free(ids);
+    nb_push_messages_free(messages, message_count);
+free_pages:
     nb_brief_pages_free(pages, page_count);
+out:
+    nb_items_free(items, count);
+    return rc;
+}
+
+/* Composes for every channel, then sends what the outbox holds. */
+static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
+                               FILE *out)
+{
+    static const nb_channel_config default_channel = {.name = "stdout", .type = "stdout"};
+    const nb_channel_config *channels = config->channel_count ? config->channels : &default_channel;
+    size_t channel_count = config->channel_count ? config->channel_count : 1;
+    int rc = NB_EXIT_OK, any = 0;
+    for (size_t i = 0; i < channel_count; i++) {
+        int composed = 0;
+        if (compose_for(config, store, http, &channels[i], now, out, &composed) != NB_EXIT_OK)
+            rc = NB_EXIT_FAILED;
+        any |= composed;
+    }
+    if (!any)
+        nb_log(NB_LOG_INFO, "run", "nothing new: no briefing");
+    nb_push_report report;
+    nb_push_outbox(config, store, http, NULL, &report);
+    if (report.channels_failed)
+        rc = NB_EXIT_FAILED;
     return rc;
 }
 
@@ -120,32 +177,6 @@ static void free_states(nb_source_state *states, size_t count)
     for (size_t i = 0; i < count; i++)
         nb_source_state_clear(&states[i]);
     free(states);
-}
-
-/* Composes from the stored items and delivers to every channel. */
-static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
-                               FILE *out)
-{
-    nb_errbuf err;
-    nb_item *items = NULL;
-    size_t count = 0;
-    if (nb_store_items_since(store, now - config->window, (size_t)config->max_items, &items, &count,
-                             &err) != NB_OK) {
-        nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
-        return NB_EXIT_FAILED;
-    }
-    size_t kept = nb_brief_select(items, count, now, config->window, (size_t)config->max_items);
-    nb_app_summarize(config, store, http, now, items, kept);
-    int rc = NB_EXIT_OK;
-    static const nb_channel_config default_channel = {.name = "stdout", .type = "stdout"};
-    if (config->channel_count == 0 &&
-        deliver(config, store, &default_channel, items, kept, now, out))
-        rc = NB_EXIT_FAILED;
-    for (size_t i = 0; i < config->channel_count; i++)
-        if (deliver(config, store, &config->channels[i], items, kept, now, out))
-            rc = NB_EXIT_FAILED;
-    nb_items_free(items, count);
-    return rc;
 }
 
 int nb_pipeline_run(const nb_config *config, FILE *out)
@@ -196,9 +227,7 @@ int nb_pipeline_run(const nb_config *config, FILE *out)
             nb_log(NB_LOG_ERROR, "run", "error=\"no source succeeded\"");
             rc = NB_EXIT_FAILED;
         }
-        if (fresh == 0)
-            nb_log(NB_LOG_INFO, "run", "nothing new: no briefing");
-        else if (compose_and_deliver(config, store, http, now, out) != NB_EXIT_OK)
+        if (compose_and_deliver(config, store, http, now, out) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
     }
     nb_http_free(http);

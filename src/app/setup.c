@@ -60,7 +60,7 @@ nb_err nb_app_load_config(const char *explicit_path, nb_config **out, nb_errbuf 
         return NB_ERR_CONFIG;
     const nb_config_vocab vocab = {
         .source_types = nb_source_types(),
-        .channel_types = nb_channel_types,
+        .channel_types = nb_channel_types(),
         .summarizer_types = summarizer_types,
     };
     nb_config *config = NULL;

@@ -27,6 +27,10 @@ void nb_brief_render(const nb_render_options *options, const nb_item *items, siz
                      char ***pages, size_t *page_count);
 void nb_brief_pages_free(char **pages, size_t page_count);
 
+/* Link text that cannot break Markdown: "[" and "]" full-width, line breaks and tabs as
+ * spaces. Caller frees. */
+char *nb_brief_link_text(const char *text);
+
 /* The whole briefing as one text: pages separated by one blank line. Caller frees. */
 char *nb_brief_join(char *const *pages, size_t page_count);
 

@@ -36,20 +36,31 @@ size_t nb_brief_select(nb_item *items, size_t count, int64_t now, int64_t window
     return kept;
 }
 
-/* Link text: brackets become full-width, line breaks and tabs become spaces. */
-static void put_link_text(nb_buf *b, const char *text)
+char *nb_brief_link_text(const char *text)
 {
+    nb_buf b;
+    nb_buf_init(&b, 0);
     nb_err rc = NB_OK;
     for (const char *p = text; *p && !rc; p++) {
         if (*p == '[')
-            rc = nb_buf_puts(b, "［");
+            rc = nb_buf_puts(&b, "［");
         else if (*p == ']')
-            rc = nb_buf_puts(b, "］");
+            rc = nb_buf_puts(&b, "］");
         else if (*p == '\n' || *p == '\r' || *p == '\t')
-            rc = nb_buf_putc(b, ' ');
+            rc = nb_buf_putc(&b, ' ');
         else
-            rc = nb_buf_putc(b, *p);
+            rc = nb_buf_putc(&b, *p);
     }
+    return nb_buf_take(&b);
+}
+
+static void put_link_text(nb_buf *b, const char *text)
+{
+    char *safe = nb_brief_link_text(text);
+    if (nb_buf_puts(b, safe)) {
+        /* unlimited buffer */
+    }
+    free(safe);
 }
 
 static void put_url(nb_buf *b, const char *url)

@@ -121,6 +121,20 @@ static const field channel_fields[] = {
     STR(nb_channel_config, type, 0),
     PATH(nb_channel_config, path),
     INT(nb_channel_config, items_per_page, 1, 100),
+    STR(nb_channel_config, url, FIELD_SECRET),
+    STR(nb_channel_config, secret, FIELD_SECRET),
+    STR(nb_channel_config, token, FIELD_SECRET),
+    STR(nb_channel_config, chat_id, 0),
+    STR(nb_channel_config, api_base, 0),
+    STR(nb_channel_config, proxy, FIELD_SECRET),
+    STR(nb_channel_config, images, 0),
+    STR(nb_channel_config, mode, 0),
+    STR(nb_channel_config, format, 0),
+    STR(nb_channel_config, keyword, 0),
+    BOOL(nb_channel_config, photos),
+    BOOL(nb_channel_config, page_marker),
+    DURATION(nb_channel_config, retry_floor),
+    INT(nb_channel_config, max_attempts, 1, 100),
     {0},
 };
 
@@ -291,7 +305,7 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
                     text);
         break;
     case FIELD_DURATION:
-        if (nb_duration_parse(text, &number, &inner) != NB_OK || number <= 0)
+        if (nb_duration_parse(text, &number, &inner) != NB_OK)
             rc = at(ld, value, NB_ERR_CONFIG, "%s: expected a duration such as 24h, got \"%s\"",
                     f->key, text);
         break;
@@ -421,6 +435,9 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
         } else {
             nb_channel_config *ch = (nb_channel_config *)record;
             ch->items_per_page = -1;
+            ch->page_marker = 1;
+            ch->retry_floor = -1;
+            ch->max_attempts = 5;
             ch->line = (int)key->start_mark.line + 1;
             ch->column = (int)key->start_mark.column + 1;
         }
@@ -661,7 +678,7 @@ static void print_fields(FILE *out, const field *fields, const void *record, int
         const char *slot = (const char *)record + f->offset;
         if ((f->kind == FIELD_STRING || f->kind == FIELD_PATH) && !*(char *const *)slot)
             continue;
-        if (f->kind == FIELD_INT && *(const int64_t *)slot < 0)
+        if ((f->kind == FIELD_INT || f->kind == FIELD_DURATION) && *(const int64_t *)slot < 0)
             continue; /* unset optional integer: the default applies */
         if (f->kind == FIELD_HEADERS) {
             char *const *lines = *(char **const *)slot;

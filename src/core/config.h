@@ -48,9 +48,23 @@ typedef struct nb_summarizer_config {
 
 typedef struct nb_channel_config {
     char *name;             /* the key under channels: */
-    char *type;             /* file, stdout */
+    char *type;             /* stdout, file, wecom, feishu, dingtalk, telegram */
     char *path;             /* output file (type file) */
     int64_t items_per_page; /* -1: the global items_per_page */
+    char *url;              /* webhook URL as the platform hands it out (secret) */
+    char *secret;           /* signing secret (DingTalk, Feishu) */
+    char *token;            /* bot token (Telegram) */
+    char *chat_id;          /* Telegram chat */
+    char *api_base;         /* Telegram API base; NULL: https://api.telegram.org */
+    char *proxy;            /* proxy URL (secret: may hold credentials) */
+    char *images;           /* WeCom: news (cards with pictures) or none */
+    char *mode;             /* WeCom: markdown or text (personal WeChat) */
+    char *format;           /* Feishu: post or card */
+    char *keyword;          /* put before every title (DingTalk/Feishu keyword security) */
+    int photos;             /* Telegram: items with an image go as photos with captions */
+    int page_marker;        /* "(1/3)" after the header time when a briefing has parts */
+    int64_t retry_floor;    /* seconds: least wait after a rate-limit answer; -1: platform's */
+    int64_t max_attempts;   /* attempts per message within one run */
     int line, column;
 } nb_channel_config;
 

@@ -127,3 +127,15 @@ char *nb_url_rebase(const char *url, const char *base)
     xmlFreeURI(origin);
     return out;
 }
+
+char *nb_url_encode_component(const char *text)
+{
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        nb_err rc = isalnum(*p) || strchr("-._~", *p) ? nb_buf_putc(&b, (char)*p)
+                                                      : nb_buf_printf(&b, "%%%02X", *p);
+        (void)rc; /* unlimited buffer: cannot fail */
+    }
+    return nb_buf_take(&b);
+}

@@ -24,6 +24,9 @@ char *nb_url_canonical(const char *url);
  * can stand inside Markdown's (...) or <...>. */
 char *nb_url_escape_markdown(const char *url);
 
+/* text percent-encoded for a query value: everything but A-Z a-z 0-9 - . _ ~ becomes %XX. */
+char *nb_url_encode_component(const char *text);
+
 /* Replaces scheme, host and port of url with those of base (a "scheme://host[:port]" URL),
  * keeping path and query. NULL when either cannot be parsed. */
 char *nb_url_rebase(const char *url, const char *base);

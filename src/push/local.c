@@ -1,4 +1,4 @@
-/* Local channels: stdout, and a file written atomically (temporary file, then rename),
+/* Local channels and checks: stdout, and a file written atomically (temporary file, then rename),
  * so a reader never sees half a briefing. */
 #include <errno.h>
 #include <stdio.h>
@@ -8,19 +8,20 @@
 
 #include "brief/brief.h"
 #include "core/memory.h"
+#include "push/channel.h"
 #include "push/push.h"
-
-const char *const nb_channel_types[] = {
-    "stdout",
-    "file",
-    NULL,
-};
 
 nb_err nb_push_check(const nb_channel_config *channel, nb_errbuf *err)
 {
     if (strcmp(channel->type, "file") == 0 && (!channel->path || !*channel->path))
         return nb_errf(err, NB_ERR_CONFIG, "\"path\" is required for type file");
-    return NB_OK;
+    const nb_channel_kind *kind = nb_channel_kind_find(channel->type);
+    return kind && kind->check ? kind->check(channel, err) : NB_OK;
+}
+
+int nb_push_is_local(const nb_channel_config *channel)
+{
+    return !strcmp(channel->type, "stdout") || !strcmp(channel->type, "file");
 }
 
 static nb_err write_file(const char *path, const char *text, nb_errbuf *err)
@@ -49,8 +50,8 @@ out:
     return rc;
 }
 
-nb_err nb_push_deliver(const nb_channel_config *channel, char *const *pages, size_t page_count,
-                       FILE *stdout_stream, nb_errbuf *err)
+nb_err nb_push_local(const nb_channel_config *channel, char *const *pages, size_t page_count,
+                     FILE *stdout_stream, nb_errbuf *err)
 {
     char *text = nb_brief_join(pages, page_count);
     nb_err rc = NB_OK;

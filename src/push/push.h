@@ -1,5 +1,7 @@
-/* Delivery: handing a rendered briefing to a channel. This module holds the channel
- * registry and the local channels (stdout, file); chat platforms join it one file each. */
+/* Delivery: composing a briefing into a channel's messages and getting them delivered.
+ * Local channels (stdout, file) are written at once; chat platforms go through the
+ * outbox: one stored row per platform request, sent in order, each marked "sending" before
+ * its request and "sent" only once the platform accepted it. */
 #ifndef NB_PUSH_PUSH_H
 #define NB_PUSH_PUSH_H
 
@@ -8,15 +10,55 @@
 
 #include "core/config.h"
 #include "core/err.h"
+#include "core/record.h"
+#include "net/http.h"
+#include "store/store.h"
 
 /* Every channel type, NULL-terminated (for the configuration vocabulary). */
-extern const char *const nb_channel_types[];
+const char *const *nb_channel_types(void);
 
 /* Checks the settings a channel's type needs. */
 nb_err nb_push_check(const nb_channel_config *channel, nb_errbuf *err) NB_MUST_CHECK;
 
-/* Delivers the pages of one briefing. stdout_stream receives type stdout. */
-nb_err nb_push_deliver(const nb_channel_config *channel, char *const *pages, size_t page_count,
-                       FILE *stdout_stream, nb_errbuf *err) NB_MUST_CHECK;
+/* 1 for stdout and file. */
+int nb_push_is_local(const nb_channel_config *channel);
+
+/* Writes pages to a local channel. stdout_stream receives type stdout. */
+nb_err nb_push_local(const nb_channel_config *channel, char *const *pages, size_t page_count,
+                     FILE *stdout_stream, nb_errbuf *err) NB_MUST_CHECK;
+
+/* A platform request to queue. */
+typedef struct nb_push_message {
+    char *method; /* or NULL */
+    char *body;
+} nb_push_message;
+
+/* The messages of a briefing for a chat channel: pages of items_per_page items, each split
+ * at item boundaries until it fits the platform's limit in the platform's unit; an item
+ * too big alone gets its summary shortened at a sentence end (never its title or link).
+ * With page_marker and more than one message, each header carries "(i/n)". */
+nb_err nb_push_compose(const nb_config *config, const nb_channel_config *channel, int64_t now,
+                       const nb_item *items, size_t count, nb_push_message **messages,
+                       size_t *message_count, nb_errbuf *err) NB_MUST_CHECK;
+void nb_push_messages_free(nb_push_message *messages, size_t count);
+
+/* What a delivery pass did. */
+typedef struct nb_push_report {
+    size_t sent;         /* accepted by the platforms */
+    size_t pending;      /* still to send (waiting for a retry, or the channel stopped) */
+    size_t failed;       /* refused as payloads */
+    size_t duplicates;   /* resent after a crash: the platform may show them twice */
+    int channels_failed; /* channels stopped by a configuration error or left pending */
+} nb_push_report;
+
+/* Sends every pending outbox row of every chat channel (or only of only_channel) on http:
+ * in order per channel, within the platform's rate limits, retrying transient failures
+ * with backoff. */
+void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
+                    const char *only_channel, nb_push_report *report);
+
+/* Sends one short test message to a channel, now, bypassing the outbox. */
+nb_err nb_push_test(const nb_config *config, const nb_channel_config *channel, nb_http *http,
+                    nb_errbuf *err) NB_MUST_CHECK;
 
 #endif

@@ -78,6 +78,27 @@ static const char *const migrations[] = {
     "  prompt_tokens INTEGER NOT NULL,"
     "  completion_tokens INTEGER NOT NULL,"
     "  cost REAL NOT NULL);",
+    /* 4: what each channel was given (the item ledger) and the outbox */
+    "CREATE TABLE briefing_items ("
+    "  channel TEXT NOT NULL,"
+    "  item_id INTEGER NOT NULL,"
+    "  briefing_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (channel, item_id));"
+    "CREATE TABLE deliveries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  briefing_id INTEGER NOT NULL,"
+    "  channel TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  method TEXT NOT NULL DEFAULT '',"
+    "  payload TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'pending',"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_answer TEXT,"
+    "  possible_duplicate INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  sent_at INTEGER);"
+    "CREATE INDEX deliveries_by_channel ON deliveries (channel, status, id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -270,12 +291,10 @@ out:
     return rc;
 }
 
-nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **items, size_t *count,
-                            nb_errbuf *err)
+/* Runs an item query binding ?1 = since, ?2 = max and ?3 = text (when not NULL). */
+static nb_err query_items(nb_store *s, const char *sql, int64_t since, size_t max,
+                          const char *text, nb_item **items, size_t *count, nb_errbuf *err)
 {
-    static const char sql[] = "SELECT id, source, key, url, title, published_at, image, excerpt,"
-                              " content, author, tags FROM items WHERE published_at >= ?1"
-                              " ORDER BY published_at DESC, id DESC LIMIT ?2";
     sqlite3_stmt *st = NULL;
     nb_item *out = NULL;
     size_t n = 0, alloc = 0;
@@ -284,6 +303,8 @@ nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **it
         return db_error(s, err, "preparing item query");
     sqlite3_bind_int64(st, 1, since);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    if (text)
+        bind_text(st, 3, text);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
@@ -311,6 +332,16 @@ nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **it
     *items = out;
     *count = n;
     return rc;
+}
+
+nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **items,
+                            size_t *count, nb_errbuf *err)
+{
+    return query_items(s,
+                       "SELECT id, source, key, url, title, published_at, image, excerpt,"
+                       " content, author, tags FROM items WHERE published_at >= ?1"
+                       " ORDER BY published_at DESC, id DESC LIMIT ?2",
+                       since, max, NULL, items, count, err);
 }
 
 static const char source_columns[] = "name, type, etag, last_modified, next_fetch_at,"
@@ -471,10 +502,19 @@ nb_err nb_store_item_known(nb_store *s, const char *source, const char *key, int
     return rc;
 }
 
-nb_err nb_store_briefing_add(nb_store *s, const char *channel, int64_t created_at,
-                             int64_t window_start, const int64_t *item_ids, size_t item_count,
-                             const char *const *pages, size_t page_count, int64_t *id,
-                             nb_errbuf *err)
+static nb_err step_done(nb_store *s, sqlite3_stmt *st, const char *what, nb_errbuf *err)
+{
+    nb_err rc = sqlite3_step(st) == SQLITE_DONE ? NB_OK : db_error(s, err, what);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+nb_err nb_store_briefing_commit(nb_store *s, const char *channel, int64_t created_at,
+                                int64_t window_start, const int64_t *item_ids, size_t item_count,
+                                const char *const *pages, size_t page_count,
+                                const nb_outbox_message *messages, size_t message_count,
+                                int64_t *id, nb_errbuf *err)
 {
     json_t *ids = json_array(), *texts = json_array();
     for (size_t i = 0; i < item_count; i++)
@@ -485,28 +525,169 @@ nb_err nb_store_briefing_add(nb_store *s, const char *channel, int64_t created_a
     char *pages_text = json_dumps(texts, JSON_COMPACT);
     json_decref(ids);
     json_decref(texts);
-    sqlite3_stmt *st = NULL;
-    nb_err rc = NB_OK;
+    sqlite3_stmt *brief = NULL, *ledger = NULL, *outbox = NULL;
+    nb_err rc = exec(s, "BEGIN IMMEDIATE;", err);
+    if (rc)
+        goto out;
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO briefings (channel, created_at, window_start, item_ids,"
                            " pages) VALUES (?1, ?2, ?3, ?4, ?5)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = db_error(s, err, "preparing briefing insert");
-        goto out;
+                           -1, &brief, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "INSERT OR IGNORE INTO briefing_items (channel, item_id, briefing_id)"
+                           " VALUES (?1, ?2, ?3)",
+                           -1, &ledger, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "INSERT INTO deliveries (briefing_id, channel, seq, method, payload,"
+                           " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &outbox, NULL) != SQLITE_OK) {
+        rc = db_error(s, err, "preparing briefing");
+        goto rollback;
     }
-    bind_text(st, 1, channel);
-    sqlite3_bind_int64(st, 2, created_at);
-    sqlite3_bind_int64(st, 3, window_start);
-    bind_text(st, 4, ids_text ? ids_text : "[]");
-    bind_text(st, 5, pages_text ? pages_text : "[]");
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = db_error(s, err, "storing briefing");
-    else if (id)
-        *id = sqlite3_last_insert_rowid(s->db);
+    bind_text(brief, 1, channel);
+    sqlite3_bind_int64(brief, 2, created_at);
+    sqlite3_bind_int64(brief, 3, window_start);
+    bind_text(brief, 4, ids_text ? ids_text : "[]");
+    bind_text(brief, 5, pages_text ? pages_text : "[]");
+    rc = step_done(s, brief, "storing briefing", err);
+    int64_t briefing_id = sqlite3_last_insert_rowid(s->db);
+    for (size_t i = 0; i < item_count && !rc; i++) {
+        bind_text(ledger, 1, channel);
+        sqlite3_bind_int64(ledger, 2, item_ids[i]);
+        sqlite3_bind_int64(ledger, 3, briefing_id);
+        rc = step_done(s, ledger, "recording briefing items", err);
+    }
+    for (size_t i = 0; i < message_count && !rc; i++) {
+        sqlite3_bind_int64(outbox, 1, briefing_id);
+        bind_text(outbox, 2, channel);
+        sqlite3_bind_int64(outbox, 3, (sqlite3_int64)i + 1);
+        bind_text(outbox, 4, messages[i].method ? messages[i].method : "");
+        bind_text(outbox, 5, messages[i].payload);
+        sqlite3_bind_int64(outbox, 6, created_at);
+        rc = step_done(s, outbox, "queueing message", err);
+    }
+    if (!rc)
+        rc = exec(s, "COMMIT;", err);
+    if (!rc && id)
+        *id = briefing_id;
+rollback:
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK;", NULL, NULL, NULL);
 out:
-    sqlite3_finalize(st);
+    sqlite3_finalize(brief);
+    sqlite3_finalize(ledger);
+    sqlite3_finalize(outbox);
     free(ids_text);
     free(pages_text);
+    return rc;
+}
+
+nb_err nb_store_items_undelivered(nb_store *s, const char *channel, int64_t since, size_t max,
+                                  nb_item **items, size_t *count, nb_errbuf *err)
+{
+    return query_items(s,
+                       "SELECT id, source, key, url, title, published_at, image, excerpt,"
+                       " content, author, tags FROM items WHERE published_at >= ?1"
+                       " AND id NOT IN (SELECT item_id FROM briefing_items WHERE channel = ?3)"
+                       " ORDER BY published_at DESC, id DESC LIMIT ?2",
+                       since, max, channel, items, count, err);
+}
+
+static const char outbox_columns[] = "id, briefing_id, channel, seq, method, payload, status,"
+                                     " attempts, next_attempt_at, last_answer,"
+                                     " possible_duplicate, created_at";
+
+static nb_err query_outbox(nb_store *s, const char *where, const char *channel,
+                           nb_outbox_row **rows, size_t *count, nb_errbuf *err)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT %s FROM deliveries WHERE %s ORDER BY id", outbox_columns,
+             where);
+    sqlite3_stmt *st = NULL;
+    nb_outbox_row *out = NULL;
+    size_t n = 0, alloc = 0;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing outbox query");
+    if (channel)
+        bind_text(st, 1, channel);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
+        nb_outbox_row *r = &out[n++];
+        r->id = sqlite3_column_int64(st, 0);
+        r->briefing_id = sqlite3_column_int64(st, 1);
+        r->channel = column_text(st, 2);
+        r->seq = sqlite3_column_int(st, 3);
+        r->method = column_text(st, 4);
+        r->payload = column_text(st, 5);
+        r->status = column_text(st, 6);
+        r->attempts = sqlite3_column_int(st, 7);
+        r->next_attempt_at = sqlite3_column_int64(st, 8);
+        r->last_answer = column_text(st, 9);
+        r->possible_duplicate = sqlite3_column_int(st, 10);
+        r->created_at = sqlite3_column_int64(st, 11);
+    }
+    if (step != SQLITE_DONE)
+        rc = db_error(s, err, "reading the outbox");
+    sqlite3_finalize(st);
+    *rows = out;
+    *count = n;
+    return rc;
+}
+
+nb_err nb_store_outbox_pending(nb_store *s, const char *channel, nb_outbox_row **rows,
+                               size_t *count, nb_errbuf *err)
+{
+    return query_outbox(s, "channel = ?1 AND status = 'pending'", channel, rows, count, err);
+}
+
+nb_err nb_store_outbox_list(nb_store *s, nb_outbox_row **rows, size_t *count, nb_errbuf *err)
+{
+    return query_outbox(s, "status IN ('pending', 'sending', 'failed')", NULL, rows, count, err);
+}
+
+void nb_outbox_rows_free(nb_outbox_row *rows, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(rows[i].channel);
+        free(rows[i].method);
+        free(rows[i].payload);
+        free(rows[i].status);
+        free(rows[i].last_answer);
+    }
+    free(rows);
+}
+
+nb_err nb_store_outbox_mark(nb_store *s, int64_t id, const char *status, int attempts,
+                            int64_t next_attempt_at, const char *answer, int64_t now,
+                            nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE deliveries SET status = ?2, attempts = ?3,"
+                           " next_attempt_at = ?4, last_answer = COALESCE(?5, last_answer),"
+                           " sent_at = CASE WHEN ?2 = 'sent' THEN ?6 ELSE sent_at END"
+                           " WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing outbox update");
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, status);
+    sqlite3_bind_int(st, 3, attempts);
+    sqlite3_bind_int64(st, 4, next_attempt_at);
+    bind_text(st, 5, answer);
+    sqlite3_bind_int64(st, 6, now);
+    nb_err rc = step_done(s, st, "updating the outbox", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_outbox_recover(nb_store *s, size_t *recovered, nb_errbuf *err)
+{
+    nb_err rc = exec(s, "UPDATE deliveries SET status = 'pending', possible_duplicate = 1"
+                        " WHERE status = 'sending';",
+                     err);
+    *recovered = rc ? 0 : (size_t)sqlite3_changes(s->db);
     return rc;
 }
 

@@ -63,6 +63,76 @@ nb_err nb_store_lock_take(const char *database, int64_t timeout_ms, nb_store_loc
                           nb_errbuf *err) NB_MUST_CHECK;
 void nb_store_lock_release(nb_store_lock *lock); /* NULL-safe */
 
+/* One outbox row to create: a platform request body. */
+typedef struct nb_outbox_message {
+    const char *method;  /* the platform call ("sendMessage", "sendPhoto"), or "" */
+    const char *payload; /* request body, unsigned (signatures are added at send time) */
+} nb_outbox_message;
+
+/* Records a composed briefing for a channel in one transaction: the briefing (item ids,
+ * rendered pages), the ledger of items given to the channel, and one pending outbox row
+ * per message (sequence 1..n). */
+nb_err nb_store_briefing_commit(nb_store *store, const char *channel, int64_t created_at,
+                                int64_t window_start, const int64_t *item_ids, size_t item_count,
+                                const char *const *pages, size_t page_count,
+                                const nb_outbox_message *messages, size_t message_count,
+                                int64_t *id, nb_errbuf *err) NB_MUST_CHECK;
+
+/* Items published at or after since that were never in a briefing for channel, newest
+ * first, at most max. */
+nb_err nb_store_items_undelivered(nb_store *store, const char *channel, int64_t since,
+                                  size_t max, nb_item **items, size_t *count,
+                                  nb_errbuf *err) NB_MUST_CHECK;
+
+/* The outbox. A row is pending until sent; "sending" while its request is out (a crash
+ * leaves it so: recovery makes it pending again and flags a possible duplicate); "failed"
+ * when the platform refused the payload itself. */
+typedef struct nb_outbox_row {
+    int64_t id, briefing_id;
+    char *channel;
+    int seq;
+    char *method;
+    char *payload;
+    char *status;
+    int attempts;
+    int64_t next_attempt_at; /* UTC seconds; 0: now */
+    char *last_answer;       /* the platform's last answer, or NULL */
+    int possible_duplicate;  /* was "sending" when a run died */
+    int64_t created_at;
+} nb_outbox_row;
+
+nb_err nb_store_outbox_pending(nb_store *store, const char *channel, nb_outbox_row **rows,
+                               size_t *count, nb_errbuf *err) NB_MUST_CHECK;
+/* Every row not yet sent (pending, sending, failed), oldest first. */
+nb_err nb_store_outbox_list(nb_store *store, nb_outbox_row **rows, size_t *count,
+                            nb_errbuf *err) NB_MUST_CHECK;
+void nb_outbox_rows_free(nb_outbox_row *rows, size_t count);
+/* Sets status, attempts, next attempt and (when not NULL) the last answer. */
+nb_err nb_store_outbox_mark(nb_store *store, int64_t id, const char *status, int attempts,
+                            int64_t next_attempt_at, const char *answer, int64_t now,
+                            nb_errbuf *err) NB_MUST_CHECK;
+/* Rows left "sending" by a run that died become pending, flagged as possible duplicates. */
+nb_err nb_store_outbox_recover(nb_store *store, size_t *recovered, nb_errbuf *err) NB_MUST_CHECK;
+
+/* The LLM summary cache, keyed by (content hash, model, prompt hash). *text is NULL on a
+ * miss; caller frees. */
+nb_err nb_store_summary_get(nb_store *store, const char *content_hash, const char *model,
+                           const char *prompt_hash, char **text, nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_store_summary_put(nb_store *store, const char *content_hash, const char *model,
+                           const char *prompt_hash, const char *text, long prompt_tokens,
+                           long completion_tokens, int64_t now, nb_errbuf *err) NB_MUST_CHECK;
+/* What one run spent on the LLM. */
+nb_err nb_store_llm_usage_add(nb_store *store, int64_t run_at, const char *model, long requests,
+                              long prompt_tokens, long completion_tokens, double cost,
+                              nb_errbuf *err) NB_MUST_CHECK;
+
+/* The run lock: an exclusive lock on "<database>.lock", so that two runs on one database
+ * never overlap. Waits up to timeout_ms; NB_ERR_LOCKED when another run keeps it. */
+typedef struct nb_store_lock nb_store_lock;
+nb_err nb_store_lock_take(const char *database, int64_t timeout_ms, nb_store_lock **out,
+                          nb_errbuf *err) NB_MUST_CHECK;
+void nb_store_lock_release(nb_store_lock *lock); /* NULL-safe */
+
 /* Records a composed briefing for a channel: its item ids and rendered pages. */
 nb_err nb_store_briefing_add(nb_store *store, const char *channel, int64_t created_at,
                              int64_t window_start, const int64_t *item_ids, size_t item_count,

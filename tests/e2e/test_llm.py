@@ -94,14 +94,28 @@ def test_replies_are_cleaned_and_cached():
         # nothing new: no briefing, no request
         code, out, err = run(["run", "-v", "--config", path, "--now", NOW], env=ENV)
         expect(code == 0 and out == "" and len(llm.requests) == 4, "second run asked again")
-        # one new article: only it goes to the model, the others come from the cache
+        # one new article: the briefing holds it alone, and only it goes to the model
         site.override("/feeds/atom-utc.xml", "../feeds/atom-utc-more.xml",
                       kind="application/atom+xml")
         code, out, err = run(["run", "-v", "--config", path, "--now", NOW], env=ENV)
-        expect(code == 0 and len(summaries(out)) == 5, out + err)
-        expect(len(llm.requests) == 5, "cached summaries were asked for again: %d requests"
+        expect(code == 0 and list(summaries(out)) == ["新的一条：开源模型登顶榜单"], out + err)
+        expect(len(llm.requests) == 5, "requests: %d" % len(llm.requests))
+
+
+def test_a_second_channel_reads_summaries_from_the_cache():
+    with SiteServer() as site, LLMServer() as llm, Workdir() as work:
+        channels = "channels:\n" + "".join(
+            "  %s:\n    type: file\n    path: %s/%s.md\n" % (n, work.path, n) for n in "ab")
+        path = config(work, site, llm)
+        work.write("newsbrief.yaml", open(path).read().replace("summarizer:",
+                                                               channels + "summarizer:"))
+        code, out, err = run(["run", "-v", "--config", path, "--now", NOW], env=ENV)
+        expect(code == 0, err)
+        expect(len(llm.requests) == 4, "the same articles were asked twice: %d requests"
                % len(llm.requests))
-        expect(sorted(paths(err)) == ["cache"] * 4 + ["llm"], paths(err))
+        expect(paths(err) == ["llm"] * 4 + ["cache"] * 4, paths(err))
+        a = open(os.path.join(work.path, "a.md")).read()
+        expect(a == open(os.path.join(work.path, "b.md")).read() and a.count("\n## ") == 4, a)
 
 
 def test_rate_limit_is_waited_out():

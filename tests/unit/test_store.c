@@ -43,10 +43,10 @@ static void test_open_creates_and_migrates(void **state)
     nb_store *s = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
-    assert_int_equal(nb_store_schema_version(s), 3);
+    assert_int_equal(nb_store_schema_version(s), 4);
     nb_store_close(s);
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK); /* idempotent */
-    assert_int_equal(nb_store_schema_version(s), 3);
+    assert_int_equal(nb_store_schema_version(s), 4);
     nb_store_close(s);
     free(path);
 }
@@ -120,12 +120,54 @@ static void test_items(void **state)
     assert_int_equal(n, 2);
     nb_items_free(items, n);
 
+    /* The ledger: a channel is given each item once. */
     int64_t ids[] = {a.id, b.id};
     const char *pages[] = {"# page 1\n", "# page 2\n"};
+    nb_outbox_message messages[] = {{"", "{\"n\":1}"}, {"sendPhoto", "{\"n\":2}"}};
     int64_t briefing = 0;
-    assert_int_equal(nb_store_briefing_add(s, "out", 7000, 0, ids, 2, pages, 2, &briefing, &err),
+    assert_int_equal(nb_store_briefing_commit(s, "chat", 7000, 0, ids, 2, pages, 2, messages, 2,
+                                              &briefing, &err),
                      NB_OK);
     assert_true(briefing > 0);
+    assert_int_equal(nb_store_items_undelivered(s, "chat", 0, 10, &items, &n, &err), NB_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].key, "c");
+    nb_items_free(items, n);
+    assert_int_equal(nb_store_items_undelivered(s, "other", 0, 10, &items, &n, &err), NB_OK);
+    assert_int_equal(n, 3);
+    nb_items_free(items, n);
+
+    /* The outbox: pending in order, marked sending, recovered after a crash, sent. */
+    nb_outbox_row *rows = NULL;
+    size_t rn = 0;
+    assert_int_equal(nb_store_outbox_pending(s, "chat", &rows, &rn, &err), NB_OK);
+    assert_int_equal(rn, 2);
+    assert_int_equal(rows[0].seq, 1);
+    assert_string_equal(rows[1].method, "sendPhoto");
+    assert_string_equal(rows[1].payload, "{\"n\":2}");
+    assert_int_equal(rows[0].briefing_id, briefing);
+    int64_t first = rows[0].id, second = rows[1].id;
+    nb_outbox_rows_free(rows, rn);
+    assert_int_equal(nb_store_outbox_mark(s, first, "sending", 1, 0, NULL, 7001, &err), NB_OK);
+    size_t recovered = 0;
+    assert_int_equal(nb_store_outbox_recover(s, &recovered, &err), NB_OK);
+    assert_int_equal(recovered, 1);
+    assert_int_equal(nb_store_outbox_pending(s, "chat", &rows, &rn, &err), NB_OK);
+    assert_int_equal(rn, 2);
+    assert_int_equal(rows[0].possible_duplicate, 1);
+    assert_int_equal(rows[0].attempts, 1);
+    nb_outbox_rows_free(rows, rn);
+    assert_int_equal(nb_store_outbox_mark(s, first, "sent", 2, 0, "ok", 7002, &err), NB_OK);
+    assert_int_equal(nb_store_outbox_mark(s, second, "failed", 1, 0, "too long", 7002, &err),
+                     NB_OK);
+    assert_int_equal(nb_store_outbox_pending(s, "chat", &rows, &rn, &err), NB_OK);
+    assert_int_equal(rn, 0);
+    nb_outbox_rows_free(rows, rn);
+    assert_int_equal(nb_store_outbox_list(s, &rows, &rn, &err), NB_OK);
+    assert_int_equal(rn, 1);
+    assert_string_equal(rows[0].status, "failed");
+    assert_string_equal(rows[0].last_answer, "too long");
+    nb_outbox_rows_free(rows, rn);
     nb_item_clear(&a);
     nb_item_clear(&a2);
     nb_item_clear(&b);

@@ -1,0 +1,103 @@
+/* The channel interface. A channel kind renders a message (some of a page's items) in its
+ * platform's dialect, says how big it is in the unit the platform limits, builds the HTTP
+ * request (signing included) and classifies the answer. One file per platform; they are
+ * registered in registry.c. Rendering and classifying are pure. */
+#ifndef NB_PUSH_CHANNEL_H
+#define NB_PUSH_CHANNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/record.h"
+#include "net/http.h"
+
+/* How a platform measures a message. */
+typedef enum nb_size_unit {
+    NB_UNIT_BYTES,      /* UTF-8 bytes */
+    NB_UNIT_CODEPOINTS, /* Unicode code points */
+    NB_UNIT_UTF16,      /* UTF-16 code units */
+} nb_size_unit;
+
+/* What to render: the items of one message and its header. */
+typedef struct nb_message {
+    const char *title;    /* "新闻简报" */
+    const char *stamp;    /* "2025-04-07 10:45" */
+    int part, parts;      /* "(part/parts)" after the stamp when parts > 1 */
+    const nb_item *items; /* summaries filled */
+    size_t count;
+} nb_message;
+
+/* One platform request of a message (a channel may need several, e.g. a text and a card). */
+typedef struct nb_payload {
+    char *method; /* the platform call ("sendMessage", "sendPhoto"), or NULL */
+    char *body;   /* request body */
+} nb_payload;
+
+/* The request to send a stored payload. */
+typedef struct nb_send_request {
+    char *url;  /* caller frees */
+    char *body; /* caller frees (the payload, signed when the platform wants that) */
+    const char *const *headers;
+} nb_send_request;
+
+typedef enum nb_verdict {
+    NB_ACCEPTED, /* delivered */
+    NB_RETRY,    /* transient: later (retry_after when the platform said) */
+    NB_CONFIG,   /* permanent for this channel until its configuration changes */
+    NB_PAYLOAD,  /* the platform refused this payload: a rendering bug */
+} nb_verdict;
+
+typedef struct nb_channel_kind {
+    const char *type;
+    nb_err (*check)(const nb_channel_config *channel, nb_errbuf *err);
+    nb_size_unit unit;
+    size_t budget; /* the most a message may measure, in unit */
+    size_t (*budget_of)(const nb_channel_config *channel); /* when it depends on settings */
+    /* Renders msg; *size is its measure in unit (of the field the platform limits). The
+     * result is the message's main payload. */
+    char *(*render)(const nb_channel_config *channel, const nb_message *msg, size_t *size);
+    const char *method; /* the platform call of a rendered message, or NULL */
+    /* An item that goes on its own (a Telegram photo with its caption): its payload, with
+     * the call in *method; NULL puts the item in a text message. May be NULL. */
+    char *(*alone)(const nb_channel_config *channel, const nb_item *item, const char **method);
+    /* Extra payloads for msg (news cards), appended to out; may be NULL. */
+    void (*extras)(const nb_channel_config *channel, const nb_message *msg, nb_payload **out,
+                   size_t *count, size_t *alloc);
+    /* Builds the request for a stored payload at now (signatures carry the time). */
+    void (*request)(const nb_channel_config *channel, const char *method, const char *payload,
+                    int64_t now, nb_send_request *out);
+    /* Classifies an answer; *retry_after (seconds, -1 unknown) and why (one line). */
+    nb_verdict (*classify)(const nb_http_response *response, int64_t *retry_after, char *why,
+                           size_t why_size);
+    int per_second, per_minute; /* the platform's rate limits (0: none) */
+    long min_interval_ms;       /* at least this long between two messages */
+    int64_t retry_floor;        /* seconds: the least wait after a rate-limit answer */
+} nb_channel_kind;
+
+/* The kind for a type, or NULL (stdout and file are local, not kinds). */
+const nb_channel_kind *nb_channel_kind_find(const char *type);
+
+/* --- Helpers for channel files ------------------------------------------------------- */
+
+/* Size of text in unit. */
+size_t nb_measure(const char *text, nb_size_unit unit);
+/* The header line text: "新闻简报 (更新时间: 2025-04-07 10:45) (1/3)". Caller frees. */
+char *nb_message_header(const nb_message *msg, const char *keyword);
+/* An item's display time "2025-04-07 09:24" (display zone). out >= 32 bytes. */
+void nb_item_time(const nb_item *item, char *out, size_t n);
+/* Base64 of HMAC-SHA256(key, message). out >= 45 bytes. */
+void nb_hmac_sha256_base64(const char *key, size_t key_len, const char *message, size_t message_len,
+                           char *out);
+/* Lowercase hex of HMAC-SHA256(key, message). out >= 65 bytes. */
+void nb_hmac_sha256_hex(const char *key, const char *message, size_t message_len, char *out);
+/* A JSON body's code at key (errcode, code) or -1; its message at msg_key, or NULL. */
+long nb_answer_code(const nb_http_response *response, const char *key, const char *msg_key,
+                    char *msg, size_t msg_size);
+/* Classification shared by every platform for what is not in the body: transport errors
+ * and HTTP statuses. Returns 1 and sets *verdict when it decided. */
+int nb_classify_transport(const nb_http_response *r, nb_verdict *verdict, int64_t *retry_after,
+                          char *why, size_t why_size);
+
+#endif

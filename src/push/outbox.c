@@ -1,0 +1,268 @@
+/* The outbox driver: one lane per chat channel sends its pending rows in order, one request
+ * at a time, within the platform's rate limits. A row is marked "sending" before its
+ * request and "sent" only after the platform accepted it, so a crash can duplicate at most
+ * the row that was out. Transient failures wait (backoff, Retry-After, the platform's
+ * floor) and hold the lane, so order holds; a configuration error stops the lane with one
+ * error line; a refused payload is marked failed and the lane goes on. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/memory.h"
+#include "core/time.h"
+#include "push/channel.h"
+#include "push/push.h"
+
+#define RECENT 128             /* send times remembered for the rate windows */
+#define WAIT_FOR_LATER_MAX 120 /* seconds a run waits for a row scheduled later */
+
+typedef struct lane {
+    const nb_channel_config *ch;
+    const nb_channel_kind *kind;
+    nb_store *store;
+    nb_http *http;
+    nb_push_report *report;
+    nb_outbox_row *rows;
+    size_t count, next;
+    int run_attempts;    /* attempts of the current row in this run */
+    int64_t retry_at_ms; /* the current row waits until then */
+    int64_t recent[RECENT];
+    size_t recent_n;
+    uint64_t jitter;
+} lane;
+
+static void send_next(lane *l);
+
+static void mark(lane *l, const nb_outbox_row *row, const char *status, int64_t next_attempt,
+                 const char *answer)
+{
+    nb_errbuf err;
+    if (nb_store_outbox_mark(l->store, row->id, status, row->attempts, next_attempt, answer,
+                             nb_clock_now(), &err) != NB_OK)
+        nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", l->ch->name, err.msg);
+}
+
+/* The earliest start the platform's rate limits allow. */
+static int64_t rate_slot(const lane *l, int64_t now)
+{
+    int64_t slot = now;
+    size_t n = l->recent_n < RECENT ? l->recent_n : RECENT;
+    for (size_t k = 0; k < n; k++) {
+        int64_t t = l->recent[(l->recent_n - 1 - k) % RECENT]; /* newest first */
+        if (k == 0 && l->kind->min_interval_ms && t + l->kind->min_interval_ms > slot)
+            slot = t + l->kind->min_interval_ms;
+        if (l->kind->per_second && (int)k == l->kind->per_second - 1 && t + 1000 > slot)
+            slot = t + 1000;
+        if (l->kind->per_minute && (int)k == l->kind->per_minute - 1 && t + 60000 > slot)
+            slot = t + 60000;
+    }
+    return slot;
+}
+
+static void stop(lane *l, int failed)
+{
+    l->report->pending += l->count - l->next;
+    l->report->channels_failed += failed;
+    l->next = l->count;
+}
+
+static long backoff_ms(lane *l, int attempt)
+{
+    l->jitter ^= l->jitter << 13;
+    l->jitter ^= l->jitter >> 7;
+    l->jitter ^= l->jitter << 17;
+    long base = 1000L << (attempt - 1 < 10 ? attempt - 1 : 10);
+    return base / 2 + (long)(l->jitter % (uint64_t)base);
+}
+
+static void on_answer(void *user, const nb_http_response *r)
+{
+    lane *l = user;
+    nb_outbox_row *row = &l->rows[l->next];
+    char why[512];
+    int64_t retry_after = -1;
+    nb_verdict v = l->kind->classify(r, &retry_after, why, sizeof why);
+    int64_t now = nb_clock_now();
+    switch (v) {
+    case NB_ACCEPTED:
+        mark(l, row, "sent", 0, why);
+        l->report->sent++;
+        l->next++;
+        l->run_attempts = 0;
+        nb_log(NB_LOG_INFO, "push", "channel=%s message=%lld seq=%d sent", l->ch->name,
+               (long long)row->id, row->seq);
+        break;
+    case NB_RETRY: {
+        long delay = backoff_ms(l, l->run_attempts);
+        if (retry_after >= 0 && retry_after * 1000 > delay)
+            delay = (long)retry_after * 1000;
+        int rate_limited = r->error == NB_OK && (r->status == 429 || r->status == 200);
+        int64_t floor = l->ch->retry_floor >= 0 ? l->ch->retry_floor : l->kind->retry_floor;
+        if (rate_limited && floor * 1000 > delay)
+            delay = (long)floor * 1000;
+        if (l->run_attempts >= l->ch->max_attempts) {
+            mark(l, row, "pending", now + delay / 1000, why);
+            nb_log(NB_LOG_ERROR, "push",
+                   "channel=%s error=retry cause=\"%s\" attempts=%d pending=%zu (newsbrief push "
+                   "sends them later)",
+                   l->ch->name, why, l->run_attempts, l->count - l->next);
+            stop(l, 1);
+            break;
+        }
+        mark(l, row, "pending", now + delay / 1000, why);
+        nb_log(NB_LOG_WARN, "push", "channel=%s message=%lld retry_in_ms=%ld cause=\"%s\"",
+               l->ch->name, (long long)row->id, delay, why);
+        l->retry_at_ms = nb_clock_monotonic_ms() + delay;
+        break;
+    }
+    case NB_CONFIG:
+        mark(l, row, "pending", 0, why);
+        nb_log(NB_LOG_ERROR, "push", "channel=%s type=%s error=config cause=\"%s\"", l->ch->name,
+               l->ch->type, why);
+        stop(l, 1);
+        break;
+    case NB_PAYLOAD:
+        mark(l, row, "failed", 0, why);
+        nb_log(NB_LOG_ERROR, "push", "channel=%s message=%lld error=payload cause=\"%s\"",
+               l->ch->name, (long long)row->id, why);
+        l->report->failed++;
+        l->next++;
+        l->run_attempts = 0;
+        break;
+    }
+    send_next(l);
+}
+
+static void send_next(lane *l)
+{
+    if (l->next >= l->count)
+        return;
+    nb_outbox_row *row = &l->rows[l->next];
+    int64_t now = nb_clock_now();
+    if (row->next_attempt_at > now + WAIT_FOR_LATER_MAX && l->run_attempts == 0) {
+        nb_log(NB_LOG_WARN, "push", "channel=%s waiting=%llds pending=%zu", l->ch->name,
+               (long long)(row->next_attempt_at - now), l->count - l->next);
+        stop(l, 0);
+        return;
+    }
+    int64_t now_ms = nb_clock_monotonic_ms();
+    int64_t start = rate_slot(l, now_ms);
+    if (l->retry_at_ms > start)
+        start = l->retry_at_ms;
+    if (l->run_attempts == 0 && row->next_attempt_at > now)
+        start += (row->next_attempt_at - now) * 1000;
+    l->recent[l->recent_n++ % RECENT] = start;
+    row->attempts++;
+    l->run_attempts++;
+    mark(l, row, "sending", row->next_attempt_at, NULL);
+    nb_send_request req = {0};
+    l->kind->request(l->ch, row->method, row->payload, nb_clock_now(), &req);
+    nb_http_request http = {
+        .url = req.url,
+        .method = "POST",
+        .body = req.body,
+        .body_len = strlen(req.body),
+        .headers = req.headers,
+        .caller = NB_HTTP_CHANNEL,
+        .proxy = l->ch->proxy,
+        .not_before_ms = start,
+        .done = on_answer,
+        .user = l,
+    };
+    nb_http_submit(l->http, &http);
+    free(req.url);
+    free(req.body);
+}
+
+void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
+                    const char *only_channel, nb_push_report *report)
+{
+    nb_errbuf err;
+    memset(report, 0, sizeof *report);
+    size_t recovered = 0;
+    if (nb_store_outbox_recover(store, &recovered, &err) != NB_OK)
+        nb_log(NB_LOG_ERROR, "outbox", "error=\"%s\"", err.msg);
+    if (recovered) {
+        report->duplicates = recovered;
+        nb_log(NB_LOG_WARN, "outbox",
+               "resending=%zu cause=\"a run stopped while they were being sent; the platform "
+               "may show them twice\"",
+               recovered);
+    }
+    lane *lanes = nb_xcalloc(config->channel_count + 1, sizeof *lanes);
+    for (size_t i = 0; i < config->channel_count; i++) {
+        const nb_channel_config *ch = &config->channels[i];
+        const nb_channel_kind *kind = nb_channel_kind_find(ch->type);
+        if (!kind || (only_channel && strcmp(only_channel, ch->name) != 0))
+            continue;
+        lane *l = &lanes[i];
+        *l = (lane){.ch = ch,
+                    .kind = kind,
+                    .store = store,
+                    .http = http,
+                    .report = report,
+                    .jitter = (uint64_t)nb_clock_monotonic_ms() * 2654435761u + i + 1};
+        if (nb_store_outbox_pending(store, ch->name, &l->rows, &l->count, &err) != NB_OK) {
+            nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
+            continue;
+        }
+        send_next(l);
+    }
+    nb_http_run(http);
+    for (size_t i = 0; i < config->channel_count; i++)
+        nb_outbox_rows_free(lanes[i].rows, lanes[i].count);
+    free(lanes);
+}
+
+typedef struct test_answer {
+    const nb_channel_kind *kind;
+    nb_verdict verdict;
+    char why[512];
+} test_answer;
+
+static void on_test(void *user, const nb_http_response *r)
+{
+    test_answer *t = user;
+    int64_t retry_after;
+    t->verdict = t->kind->classify(r, &retry_after, t->why, sizeof t->why);
+}
+
+nb_err nb_push_test(const nb_config *config, const nb_channel_config *ch, nb_http *http,
+                    nb_errbuf *err)
+{
+    const nb_channel_kind *kind = nb_channel_kind_find(ch->type);
+    if (!kind)
+        return nb_errf(err, NB_ERR_USAGE, "channel %s: type %s is local; nothing to test", ch->name,
+                       ch->type);
+    char stamp[32];
+    nb_time_format_display(nb_clock_now(), stamp, sizeof stamp);
+    nb_item item = {
+        .title = "newsbrief 测试消息 / test message",
+        .url = "https://example.com/newsbrief-test",
+        .published_at = nb_clock_now(),
+        .summary = "看到这条消息，说明频道配置正确。If you can read this, the channel works.",
+    };
+    nb_message m = {.title = config->title, .stamp = stamp, .items = &item, .count = 1};
+    size_t size;
+    char *payload = kind->render(ch, &m, &size);
+    nb_send_request req = {0};
+    kind->request(ch, kind->method, payload, nb_clock_now(), &req);
+    test_answer t = {.kind = kind, .verdict = NB_CONFIG};
+    nb_http_request hr = {.url = req.url,
+                          .method = "POST",
+                          .body = req.body,
+                          .body_len = strlen(req.body),
+                          .headers = req.headers,
+                          .caller = NB_HTTP_CHANNEL,
+                          .proxy = ch->proxy,
+                          .done = on_test,
+                          .user = &t};
+    nb_http_submit(http, &hr);
+    nb_http_run(http);
+    free(req.url);
+    free(req.body);
+    free(payload);
+    if (t.verdict != NB_ACCEPTED)
+        return nb_errf(err, NB_ERR_HTTP, "channel %s: %s", ch->name, t.why);
+    return NB_OK;
+}

@@ -1,0 +1,94 @@
+/* Helpers shared by the channel files: measuring, headers, signatures, answers. */
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "core/memory.h"
+#include "core/time.h"
+#include "push/channel.h"
+
+size_t nb_measure(const char *text, nb_size_unit unit)
+{
+    if (unit == NB_UNIT_BYTES)
+        return strlen(text);
+    size_t n = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
+    while (*p) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate(p, -1, &cp);
+        if (step <= 0) {
+            step = 1;
+            cp = 0xFFFD;
+        }
+        n += unit == NB_UNIT_UTF16 && cp > 0xFFFF ? 2 : 1;
+        p += step;
+    }
+    return n;
+}
+
+char *nb_message_header(const nb_message *msg, const char *keyword)
+{
+    char marker[32] = "";
+    if (msg->parts > 1)
+        snprintf(marker, sizeof marker, " (%d/%d)", msg->part, msg->parts);
+    return nb_xasprintf("%s%s%s (更新时间: %s)%s", keyword ? keyword : "", keyword ? " " : "",
+                        msg->title, msg->stamp, marker);
+}
+
+void nb_item_time(const nb_item *item, char *out, size_t n)
+{
+    nb_time_format_display(item->published_at, out, n);
+}
+
+void nb_hmac_sha256_base64(const char *key, size_t key_len, const char *message, size_t message_len,
+                           char *out)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)message, message_len, digest,
+         &len);
+    EVP_EncodeBlock((unsigned char *)out, digest, (int)len);
+}
+
+void nb_hmac_sha256_hex(const char *key, const char *message, size_t message_len, char *out)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)message, message_len, digest,
+         &len);
+    for (unsigned int i = 0; i < len; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+long nb_answer_code(const nb_http_response *r, const char *key, const char *msg_key, char *msg,
+                    size_t msg_size)
+{
+    json_t *root = json_loadb(r->body, r->body_len, 0, NULL);
+    json_t *code = json_object_get(root, key);
+    long value = json_is_integer(code) ? (long)json_integer_value(code) : -1;
+    const char *text = msg_key ? json_string_value(json_object_get(root, msg_key)) : NULL;
+    if (msg && msg_size)
+        snprintf(msg, msg_size, "%.300s", text ? text : "");
+    json_decref(root);
+    return value;
+}
+
+int nb_classify_transport(const nb_http_response *r, nb_verdict *verdict, int64_t *retry_after,
+                          char *why, size_t why_size)
+{
+    *retry_after = r->retry_after;
+    if (r->error) {
+        snprintf(why, why_size, "%s", r->error_message);
+        *verdict = NB_RETRY;
+        return 1;
+    }
+    if (r->status == 429 || r->status >= 500) {
+        snprintf(why, why_size, "HTTP %ld", r->status);
+        *verdict = NB_RETRY;
+        return 1;
+    }
+    return 0;
+}

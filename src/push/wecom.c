@@ -1,0 +1,170 @@
+/* type: wecom — WeCom (企业微信) group bot. markdown messages of at most 4000 UTF-8 bytes
+ * (the platform's cap is 4096); mode text for personal WeChat (2000 bytes, no markdown);
+ * images: news adds a card of up to 8 items with pictures after each message, since
+ * WeCom markdown does not render images. Answers carry errcode in a 200 body. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "brief/brief.h"
+#include "core/buf.h"
+#include "core/memory.h"
+#include "core/url.h"
+#include "push/channel.h"
+#include "text/text.h"
+
+static const char *const json_headers[] = {"Content-Type: application/json", NULL};
+
+static int text_mode(const nb_channel_config *c)
+{
+    return c->mode && !strcmp(c->mode, "text");
+}
+
+static nb_err check(const nb_channel_config *c, nb_errbuf *err)
+{
+    if (!c->url || !nb_url_is_http(c->url))
+        return nb_errf(err, NB_ERR_CONFIG,
+                       "\"url\" must be the webhook URL WeCom hands out "
+                       "(https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...)");
+    if (c->mode && strcmp(c->mode, "markdown") && strcmp(c->mode, "text"))
+        return nb_errf(err, NB_ERR_CONFIG, "mode \"%s\" is not markdown or text", c->mode);
+    if (c->images && strcmp(c->images, "news") && strcmp(c->images, "none"))
+        return nb_errf(err, NB_ERR_CONFIG, "images \"%s\" is not news or none", c->images);
+    return NB_OK;
+}
+
+static void add(nb_buf *b, const char *s)
+{
+    if (nb_buf_puts(b, s)) {
+        /* unlimited buffer */
+    }
+}
+
+static char *render_content(const nb_channel_config *c, const nb_message *m)
+{
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    char *header = nb_message_header(m, c->keyword);
+    int text = text_mode(c);
+    add(&b, text ? "" : "# ");
+    add(&b, header);
+    free(header);
+    for (size_t i = 0; i < m->count; i++) {
+        const nb_item *it = &m->items[i];
+        char when[32], number[32];
+        nb_item_time(it, when, sizeof when);
+        snprintf(number, sizeof number, "%zu. ", i + 1);
+        add(&b, text ? "\n\n" : "\n\n## ");
+        add(&b, number);
+        if (text) {
+            char *title = nb_text_collapse_space(it->title);
+            add(&b, title);
+            add(&b, "\n");
+            add(&b, it->url);
+            add(&b, "   ");
+            free(title);
+        } else {
+            char *title = nb_brief_link_text(it->title);
+            char *url = nb_url_escape_markdown(it->url);
+            add(&b, "[");
+            add(&b, title);
+            add(&b, "](");
+            add(&b, url);
+            add(&b, ")   ");
+            free(title);
+            free(url);
+        }
+        add(&b, when);
+        if (it->summary && *it->summary) {
+            add(&b, text ? "\n" : "\n\n");
+            add(&b, it->summary);
+        }
+    }
+    return nb_buf_take(&b);
+}
+
+static char *render(const nb_channel_config *c, const nb_message *m, size_t *size)
+{
+    char *content = render_content(c, m);
+    *size = strlen(content);
+    const char *type = text_mode(c) ? "text" : "markdown";
+    json_t *body = json_pack("{s:s, s:{s:s}}", "msgtype", type, type, "content", content);
+    char *out = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    free(content);
+    return out;
+}
+
+/* A news card of the message's items that have a picture (at most 8). */
+static void extras(const nb_channel_config *c, const nb_message *m, nb_payload **out, size_t *count,
+                   size_t *alloc)
+{
+    if (!c->images || strcmp(c->images, "news"))
+        return;
+    json_t *articles = json_array();
+    for (size_t i = 0; i < m->count && json_array_size(articles) < 8; i++) {
+        const nb_item *it = &m->items[i];
+        if (!it->image)
+            continue;
+        char *title = nb_text_cut(it->title, 40);                      /* 128 bytes */
+        char *desc = nb_text_cut(it->summary ? it->summary : "", 160); /* 512 bytes */
+        json_array_append_new(articles,
+                              json_pack("{s:s, s:s, s:s, s:s}", "title", title, "description", desc,
+                                        "url", it->url, "picurl", it->image));
+        free(title);
+        free(desc);
+    }
+    if (json_array_size(articles)) {
+        json_t *body = json_pack("{s:s, s:{s:o}}", "msgtype", "news", "news", "articles", articles);
+        *out = nb_xgrow(*out, alloc, *count + 1, sizeof **out);
+        (*out)[(*count)++] = (nb_payload){NULL, json_dumps(body, JSON_COMPACT)};
+        json_decref(body);
+    } else {
+        json_decref(articles);
+    }
+}
+
+/* text.content is capped at 2048 bytes, markdown.content at 4096. */
+static size_t budget(const nb_channel_config *c)
+{
+    return text_mode(c) ? 2000 : 4000;
+}
+
+static void request(const nb_channel_config *c, const char *method, const char *payload,
+                    int64_t now, nb_send_request *out)
+{
+    (void)method, (void)now;
+    out->url = nb_xstrdup(c->url);
+    out->body = nb_xstrdup(payload);
+    out->headers = json_headers;
+}
+
+static nb_verdict classify(const nb_http_response *r, int64_t *retry_after, char *why, size_t n)
+{
+    nb_verdict v;
+    if (nb_classify_transport(r, &v, retry_after, why, n))
+        return v;
+    char msg[320];
+    long code = nb_answer_code(r, "errcode", "errmsg", msg, sizeof msg);
+    snprintf(why, n, "HTTP %ld, errcode %ld: %s", r->status, code, msg);
+    if (r->status == 200 && code == 0)
+        return NB_ACCEPTED;
+    if (code == 45009)
+        return NB_RETRY;
+    if (code == 40058)
+        return NB_PAYLOAD;
+    return NB_CONFIG; /* 93000 invalid webhook url, and anything unknown */
+}
+
+const nb_channel_kind nb_wecom_channel = {
+    .type = "wecom",
+    .check = check,
+    .unit = NB_UNIT_BYTES,
+    .budget_of = budget,
+    .render = render,
+    .extras = extras,
+    .request = request,
+    .classify = classify,
+    .per_minute = 20,
+    .retry_floor = 60,
+};
