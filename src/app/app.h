@@ -22,8 +22,17 @@ typedef struct nb_cli {
     const char *config_path; /* --config, or NULL */
     const char *now;         /* --now, or NULL */
     int verbosity;           /* -1 quiet, 0 default, 1 -v, 2 -vv */
-    int json;                /* --json: data as JSON (commands with accepts_json) */
+    int json;                /* --json: data as JSON (NB_OPT_JSON) */
+    int dry_run;             /* --dry-run (NB_OPT_DRY_RUN) */
+    const char *argument;    /* the one positional argument (NB_OPT_ARGUMENT) */
 } nb_cli;
+
+/* Options beyond the common ones that a command takes. */
+enum {
+    NB_OPT_JSON = 1,
+    NB_OPT_DRY_RUN = 2,
+    NB_OPT_ARGUMENT = 4, /* exactly one positional argument */
+};
 
 /* A command's description for parsing and --help. */
 typedef struct nb_command {
@@ -31,13 +40,16 @@ typedef struct nb_command {
     const char *summary; /* one line for `newsbrief --help` */
     const char *usage;   /* the full --help text after the "usage:" line */
     int (*main)(const nb_cli *cli, int argc, char **argv);
-    int accepts_json; /* takes --json */
+    unsigned options; /* NB_OPT_* */
 } nb_command;
 
 extern const nb_command nb_cmd_run;
 extern const nb_command nb_cmd_check_config;
 extern const nb_command nb_cmd_demo;
 extern const nb_command nb_cmd_sources;
+extern const nb_command nb_cmd_push;
+extern const nb_command nb_cmd_test_channel;
+extern const nb_command nb_cmd_outbox;
 
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);
@@ -51,6 +63,13 @@ nb_err nb_app_check_config(nb_config *config, nb_errbuf *err) NB_MUST_CHECK;
  * own summary, then the offline summarizer), running requests on http. */
 void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
                       nb_item *items, size_t count);
+
+/* Opens the configuration's database and takes the run lock; prints the error and returns
+ * an exit code on failure, -1 on success. */
+int nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock **lock);
+
+/* The run's HTTP engine with the configured caps. */
+nb_http *nb_app_http(const nb_config *config);
 
 /* One pass of every stage: collect, store, compose, deliver. Briefings for type stdout
  * (and the default channel when none is configured) go to out. Returns an exit code. */

@@ -103,5 +103,5 @@ const nb_command nb_cmd_sources = {
              "      --json         print JSON instead of a table\n"
              "  -h, --help         this help\n",
     .main = sources_main,
-    .accepts_json = 1,
+    .options = NB_OPT_JSON,
 };

@@ -7,10 +7,8 @@
 #include "core/log.h"
 
 static const nb_command *const commands[] = {
-    &nb_cmd_run,
-    &nb_cmd_check_config,
-    &nb_cmd_sources,
-    &nb_cmd_demo,
+    &nb_cmd_run,          &nb_cmd_check_config, &nb_cmd_sources, &nb_cmd_push,
+    &nb_cmd_test_channel, &nb_cmd_outbox,       &nb_cmd_demo,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -38,13 +36,10 @@ static void print_help(FILE *out)
 static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cli)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"now", required_argument, NULL, 'N'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"json", no_argument, NULL, 'J'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'}, {"now", required_argument, NULL, 'N'},
+        {"verbose", no_argument, NULL, 'v'},      {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {"json", no_argument, NULL, 'J'},
+        {"dry-run", no_argument, NULL, 'D'},      {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -64,11 +59,15 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
             cli->verbosity = -1;
             break;
         case 'J':
-            if (!cmd->accepts_json) {
-                fprintf(stderr, "newsbrief %s: unknown option --json\n", cmd->name);
+        case 'D':
+            if (!(cmd->options & (c == 'J' ? NB_OPT_JSON : NB_OPT_DRY_RUN))) {
+                fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
                 return NB_EXIT_USAGE;
             }
-            cli->json = 1;
+            if (c == 'J')
+                cli->json = 1;
+            else
+                cli->dry_run = 1;
             break;
         case 'h':
             printf("usage: newsbrief %s [options]\n\n%s", cmd->name, cmd->usage);
@@ -81,6 +80,13 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
                     cmd->name, argv[optind - 1], cmd->name);
             return NB_EXIT_USAGE;
         }
+    }
+    if ((cmd->options & NB_OPT_ARGUMENT) && optind < argc)
+        cli->argument = argv[optind++];
+    if ((cmd->options & NB_OPT_ARGUMENT) && !cli->argument) {
+        fprintf(stderr, "newsbrief %s: missing argument (see newsbrief %s --help)\n", cmd->name,
+                cmd->name);
+        return NB_EXIT_USAGE;
     }
     if (optind < argc) {
         fprintf(stderr, "newsbrief %s: unexpected argument \"%s\" (see newsbrief %s --help)\n",

@@ -179,10 +179,37 @@ static void free_states(nb_source_state *states, size_t count)
     free(states);
 }
 
+int nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock **lock)
+{
+    nb_errbuf err;
+    if (nb_store_open(config->database, store, &err) != NB_OK) {
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        return NB_EXIT_USAGE;
+    }
+    /* Two overlapping runs (cron) must never both send: the second waits or gives up. */
+    nb_err rc = nb_store_lock_take(config->database, config->lock_timeout * 1000, lock, &err);
+    if (rc) {
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_store_close(*store);
+        *store = NULL;
+        return rc == NB_ERR_LOCKED ? NB_EXIT_FAILED : NB_EXIT_USAGE;
+    }
+    return -1;
+}
+
+nb_http *nb_app_http(const nb_config *config)
+{
+    nb_http_options ho = {
+        .max_in_flight = (int)config->max_connections,
+        .max_per_class = {[NB_HTTP_LLM] = (int)config->summarizer.concurrency},
+        .max_per_host = (int)config->max_connections_per_host,
+    };
+    return nb_http_new(&ho);
+}
+
 int nb_pipeline_run(const nb_config *config, FILE *out)
 {
     int64_t now = nb_clock_now();
-    nb_errbuf err;
     size_t enabled = 0;
     for (size_t i = 0; i < config->source_count; i++)
         enabled += (size_t)config->sources[i].enabled;
@@ -191,26 +218,13 @@ int nb_pipeline_run(const nb_config *config, FILE *out)
         return NB_EXIT_USAGE;
     }
     nb_store *store = NULL;
-    if (nb_store_open(config->database, &store, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
-        return NB_EXIT_USAGE;
-    }
-    /* Two overlapping runs (cron) must never both send: the second waits or gives up. */
     nb_store_lock *lock = NULL;
-    nb_err lrc = nb_store_lock_take(config->database, config->lock_timeout * 1000, &lock, &err);
-    if (lrc) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
-        nb_store_close(store);
-        return lrc == NB_ERR_LOCKED ? NB_EXIT_FAILED : NB_EXIT_USAGE;
-    }
+    int open_rc = nb_app_open_store(config, &store, &lock);
+    if (open_rc >= 0)
+        return open_rc;
 
     nb_source_state *states = load_states(store, config);
-    nb_http_options ho = {
-        .max_in_flight = (int)config->max_connections,
-        .max_per_class = {[NB_HTTP_LLM] = (int)config->summarizer.concurrency},
-        .max_per_host = (int)config->max_connections_per_host,
-    };
-    nb_http *http = nb_http_new(&ho);
+    nb_http *http = nb_app_http(config);
     nb_collection *collection = nb_collect(config, http, now, states, item_known, store);
     int succeeded = report_outcomes(collection);
     long fresh = store_collection(store, collection, states, config->source_count, now);

@@ -1,0 +1,54 @@
+/* `newsbrief test-channel NAME`: one short message to a channel, now, to check its settings. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "push/push.h"
+
+static int test_channel_main(const nb_cli *cli, int argc, char **argv)
+{
+    nb_config *config = NULL;
+    nb_errbuf err;
+    if (nb_app_load_config(cli->config_path, &config, &err) != NB_OK) {
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        return NB_EXIT_USAGE;
+    }
+    const nb_channel_config *channel = NULL;
+    for (size_t i = 0; i < config->channel_count; i++)
+        if (!strcmp(config->channels[i].name, cli->argument))
+            channel = &config->channels[i];
+    int rc;
+    if (!channel) {
+        fprintf(stderr, "newsbrief: no channel \"%s\" under channels: in %s\n", cli->argument,
+                config->path);
+        rc = NB_EXIT_USAGE;
+    } else {
+        nb_http *http = nb_app_http(config);
+        nb_err sent = nb_push_test(config, channel, http, &err);
+        nb_http_free(http);
+        if (sent == NB_OK) {
+            printf("channel %s: test message accepted\n", channel->name);
+            rc = NB_EXIT_OK;
+        } else {
+            fprintf(stderr, "newsbrief: %s\n", err.msg);
+            rc = sent == NB_ERR_USAGE ? NB_EXIT_USAGE : NB_EXIT_FAILED;
+        }
+    }
+    nb_config_free(config);
+    return rc;
+}
+
+const nb_command nb_cmd_test_channel = {
+    .name = "test-channel",
+    .summary = "send a short test message to one channel",
+    .usage = "Sends one short message to the channel NAME (a key under channels:) and says\n"
+             "whether the platform accepted it; the answer names the cause when it did not\n"
+             "(bad key, signature, keyword, chat).\n\n"
+             "usage: newsbrief test-channel NAME\n\n"
+             "options:\n"
+             "  -c, --config FILE  configuration file\n"
+             "  -h, --help         this help\n\n"
+             "exit status: 0 accepted, 1 refused, 2 usage or configuration error\n",
+    .main = test_channel_main,
+    .options = NB_OPT_ARGUMENT,
+};
