@@ -13,22 +13,42 @@
 #include "sources/source.h"
 #include "store/store.h"
 
-/* Stores the collected items and each source's new state; returns the number of new
- * items, or -1 when the store failed. */
-static long store_collection(nb_store *store, const nb_collection *c, const nb_source_state *states,
-                             size_t state_count, int64_t now)
+/* Where collected items go: straight into the store. */
+typedef struct item_sink {
+    nb_store *store;
+    int64_t now;
+    long fresh; /* items stored for the first time */
+    int failed; /* the store refused one */
+} item_sink;
+
+static int item_known(void *ctx, const char *source, const char *key)
+{
+    item_sink *sink = ctx;
+    int known = 0;
+    nb_errbuf err;
+    if (nb_store_item_known(sink->store, source, key, &known, &err) != NB_OK)
+        nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+    return known;
+}
+
+static void item_store(void *ctx, const nb_item *item)
+{
+    item_sink *sink = ctx;
+    nb_item copy = *item; /* put only sets the id */
+    int is_new = 0;
+    nb_errbuf err;
+    if (nb_store_item_put(sink->store, &copy, sink->now, &is_new, &err) != NB_OK) {
+        nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+        sink->failed = 1;
+    }
+    sink->fresh += is_new;
+}
+
+/* Saves each source's new state; 0, or -1 when the store failed. */
+static int store_states(nb_store *store, const nb_source_state *states, size_t count, int64_t now)
 {
     nb_errbuf err;
-    long fresh = 0;
-    for (size_t i = 0; i < c->item_count; i++) {
-        int is_new = 0;
-        if (nb_store_item_put(store, &c->items[i], now, &is_new, &err) != NB_OK) {
-            nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
-            return -1;
-        }
-        fresh += is_new;
-    }
-    for (size_t i = 0; i < state_count; i++) {
+    for (size_t i = 0; i < count; i++) {
         if (states[i].last_attempt_at != now)
             continue; /* disabled or backing off: nothing changed */
         if (nb_store_source_save(store, &states[i], &err) != NB_OK) {
@@ -36,7 +56,7 @@ static long store_collection(nb_store *store, const nb_collection *c, const nb_s
             return -1;
         }
     }
-    return fresh;
+    return 0;
 }
 
 /* Logs each source's outcome; returns how many succeeded (a 304 is a success). */
@@ -149,16 +169,6 @@ static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http
     return rc;
 }
 
-/* Lets adapters stop paging at the first item already stored. */
-static int item_known(void *ctx, const char *source, const char *key)
-{
-    int known = 0;
-    nb_errbuf err;
-    if (nb_store_item_known(ctx, source, key, &known, &err) != NB_OK)
-        nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
-    return known;
-}
-
 static nb_source_state *load_states(nb_store *store, const nb_config *config)
 {
     nb_source_state *states = nb_xcalloc(config->source_count + 1, sizeof *states);
@@ -225,11 +235,14 @@ int nb_pipeline_run(const nb_config *config, FILE *out)
 
     nb_source_state *states = load_states(store, config);
     nb_http *http = nb_app_http(config);
-    nb_collection *collection = nb_collect(config, http, now, states, item_known, store);
+    item_sink sink = {.store = store, .now = now};
+    nb_collect_hooks hooks = {.known = item_known, .sink = item_store, .ctx = &sink};
+    nb_collection *collection = nb_collect(config, http, now, states, &hooks);
     int succeeded = report_outcomes(collection);
-    long fresh = store_collection(store, collection, states, config->source_count, now);
+    long fresh =
+        sink.failed || store_states(store, states, config->source_count, now) ? -1 : sink.fresh;
     nb_log(NB_LOG_INFO, "collect", "items=%zu new=%ld sources_ok=%d sources=%zu",
-           collection->item_count, fresh, succeeded, collection->outcome_count);
+           collection->item_count, sink.fresh, succeeded, collection->outcome_count);
     nb_collection_free(collection);
     free_states(states, config->source_count);
 

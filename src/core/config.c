@@ -135,6 +135,8 @@ static const field channel_fields[] = {
     BOOL(nb_channel_config, page_marker),
     DURATION(nb_channel_config, retry_floor),
     INT(nb_channel_config, max_attempts, 1, 100),
+    INT(nb_channel_config, per_minute, 0, 100000),
+    INT(nb_channel_config, per_second, 0, 1000),
     {0},
 };
 
@@ -438,6 +440,8 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
             ch->page_marker = 1;
             ch->retry_floor = -1;
             ch->max_attempts = 5;
+            ch->per_minute = -1;
+            ch->per_second = -1;
             ch->line = (int)key->start_mark.line + 1;
             ch->column = (int)key->start_mark.column + 1;
         }

@@ -65,6 +65,8 @@ typedef struct nb_channel_config {
     int page_marker;        /* "(1/3)" after the header time when a briefing has parts */
     int64_t retry_floor;    /* seconds: least wait after a rate-limit answer; -1: platform's */
     int64_t max_attempts;   /* attempts per message within one run */
+    int64_t per_minute;     /* messages per minute; -1: the platform's limit, 0: none */
+    int64_t per_second;     /* messages per second; -1: the platform's limit, 0: none */
     int line, column;
 } nb_channel_config;
 

@@ -42,18 +42,21 @@ static void mark(lane *l, const nb_outbox_row *row, const char *status, int64_t 
         nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", l->ch->name, err.msg);
 }
 
-/* The earliest start the platform's rate limits allow. */
+/* The earliest start the platform's rate limits (or the channel's own) allow. */
 static int64_t rate_slot(const lane *l, int64_t now)
 {
+    int per_second = l->ch->per_second >= 0 ? (int)l->ch->per_second : l->kind->per_second;
+    int per_minute = l->ch->per_minute >= 0 ? (int)l->ch->per_minute : l->kind->per_minute;
+    long min_interval = l->ch->per_second >= 0 ? 0 : l->kind->min_interval_ms;
     int64_t slot = now;
     size_t n = l->recent_n < RECENT ? l->recent_n : RECENT;
     for (size_t k = 0; k < n; k++) {
         int64_t t = l->recent[(l->recent_n - 1 - k) % RECENT]; /* newest first */
-        if (k == 0 && l->kind->min_interval_ms && t + l->kind->min_interval_ms > slot)
-            slot = t + l->kind->min_interval_ms;
-        if (l->kind->per_second && (int)k == l->kind->per_second - 1 && t + 1000 > slot)
+        if (k == 0 && min_interval && t + min_interval > slot)
+            slot = t + min_interval;
+        if (per_second && (int)k == per_second - 1 && t + 1000 > slot)
             slot = t + 1000;
-        if (l->kind->per_minute && (int)k == l->kind->per_minute - 1 && t + 60000 > slot)
+        if (per_minute && (int)k == per_minute - 1 && t + 60000 > slot)
             slot = t + 60000;
     }
     return slot;

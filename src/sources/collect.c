@@ -18,14 +18,15 @@
 
 typedef struct collector {
     nb_collection *collection;
-    size_t item_alloc; /* capacity of collection->items */
     const nb_config *config;
-    nb_source_known_fn known;
-    void *known_ctx;
+    const nb_collect_hooks *hooks;
 } collector;
 
 struct nb_source_run {
     collector *owner;
+    nb_item *items; /* emitted, handed to the sink when the source is done */
+    size_t item_count, item_alloc;
+    int in_flight; /* requests not answered yet */
     nb_source_outcome *outcome;
     nb_source_state *state; /* as stored before the run */
     nb_http *http;
@@ -59,8 +60,8 @@ int64_t nb_source_window_start(const nb_source_run *run)
 
 int nb_source_known(nb_source_run *run, const char *key)
 {
-    collector *c = run->owner;
-    return c->known && c->known(c->known_ctx, run->outcome->config->name, key);
+    const nb_collect_hooks *h = run->owner->hooks;
+    return h->known && h->known(h->ctx, run->outcome->config->name, key);
 }
 
 char *nb_source_site_url(const nb_source_run *run, const char *url)
@@ -70,10 +71,27 @@ char *nb_source_site_url(const nb_source_run *run, const char *url)
     return rebased ? rebased : nb_xstrdup(url);
 }
 
+/* A source is done when its last request has been answered and handled: its items go to
+ * the sink together, so a run killed half-way never leaves a source half stored (paging
+ * stops at the first known key, so a partial store would hide the rest). */
+static void flush(nb_source_run *run)
+{
+    const nb_collect_hooks *h = run->owner->hooks;
+    for (size_t i = 0; i < run->item_count; i++) {
+        if (h->sink)
+            h->sink(h->ctx, &run->items[i]);
+        nb_item_clear(&run->items[i]);
+    }
+    free(run->items);
+    run->items = NULL;
+    run->item_count = run->item_alloc = 0;
+}
+
 static void on_fetched(void *user, const nb_http_response *r)
 {
     pending_fetch *f = user;
     nb_source_run *run = f->run;
+    run->in_flight--;
     if (f->conditional && r->error == NB_OK) {
         if (r->status == 304) {
             run->outcome->not_modified = 1;
@@ -86,6 +104,8 @@ static void on_fetched(void *user, const nb_http_response *r)
     }
     f->done(run, r, f->user);
     free(f);
+    if (run->in_flight == 0)
+        flush(run);
 }
 
 /* A source's policy: one more try for a server error, none for 503 (the site is busy or
@@ -113,6 +133,7 @@ static void fetch(nb_source_run *run, const char *url, const char *const *header
         .done = on_fetched,
         .user = f,
     };
+    run->in_flight++;
     if (conditional) {
         req.if_none_match = run->state->etag;
         req.if_modified_since = run->state->last_modified;
@@ -165,12 +186,11 @@ int nb_source_expect_ok(nb_source_run *run, const nb_http_response *r, const cha
 
 void nb_source_emit(nb_source_run *run, nb_item *item)
 {
-    nb_collection *c = run->owner->collection;
-    c->items = nb_xgrow(c->items, &run->owner->item_alloc, c->item_count + 1, sizeof *c->items);
-    c->items[c->item_count] = *item;
-    free(c->items[c->item_count].source);
-    c->items[c->item_count].source = nb_xstrdup(run->outcome->config->name);
-    c->item_count++;
+    free(item->source);
+    item->source = nb_xstrdup(run->outcome->config->name);
+    run->items = nb_xgrow(run->items, &run->item_alloc, run->item_count + 1, sizeof *run->items);
+    run->items[run->item_count++] = *item;
+    run->owner->collection->item_count++;
     run->outcome->item_count++;
     memset(item, 0, sizeof *item);
 }
@@ -236,10 +256,10 @@ static void update_state(const nb_config *config, nb_source_run *run)
 }
 
 nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now,
-                          nb_source_state *states, nb_source_known_fn known, void *known_ctx)
+                          nb_source_state *states, const nb_collect_hooks *hooks)
 {
     nb_collection *c = nb_xcalloc(1, sizeof *c);
-    collector owner = {.collection = c, .config = config, .known = known, .known_ctx = known_ctx};
+    collector owner = {.collection = c, .config = config, .hooks = hooks};
     size_t n = config->source_count ? config->source_count : 1;
     c->outcomes = nb_xcalloc(n, sizeof *c->outcomes);
     nb_source_run *runs = nb_xcalloc(n, sizeof *runs);
@@ -271,6 +291,7 @@ nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now,
     }
     nb_http_run(http);
     for (size_t i = 0; i < config->source_count; i++) {
+        flush(&runs[i]); /* a source that emitted without a request (none today) */
         if (runs[i].outcome && !runs[i].outcome->skipped)
             update_state(config, &runs[i]);
         free(runs[i].new_etag);
@@ -284,7 +305,6 @@ void nb_collection_free(nb_collection *c)
 {
     if (!c)
         return;
-    nb_items_free(c->items, c->item_count);
     for (size_t i = 0; i < c->outcome_count; i++)
         free(c->outcomes[i].error);
     free(c->outcomes);

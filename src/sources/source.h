@@ -85,7 +85,7 @@ nb_err nb_source_check_site(const nb_source_config *config, nb_errbuf *err);
     "User-Agent: Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, "      \
     "like Gecko) Chrome/126.0 Safari/537.36"
 
-/* Hands an item to the collection; takes ownership of its strings and zeroes *item. */
+/* Hands an item over (stored when the source is done); takes its strings, zeroes *item. */
 void nb_source_emit(nb_source_run *run, nb_item *item);
 /* Records the source's failure for this run (the first one counts). */
 void nb_source_fail(nb_source_run *run, nb_err code, const char *fmt, ...) NB_PRINTF(3, 4);
@@ -103,8 +103,7 @@ typedef struct nb_source_outcome {
 } nb_source_outcome;
 
 typedef struct nb_collection {
-    nb_item *items; /* every item of every source, in emission order */
-    size_t item_count;
+    size_t item_count;           /* items emitted by every source */
     nb_source_outcome *outcomes; /* one per enabled source, in configuration order */
     size_t outcome_count;
 } nb_collection;
@@ -113,11 +112,19 @@ typedef struct nb_collection {
  * per configured source (same order), as stored: sources still backing off are skipped,
  * and each state is updated with the run's result (validators, errors, next fetch time)
  * for the caller to store. failures_before_backoff failed runs in a row start an
- * exponential backoff (30 min, doubling, at most a day). known (may be NULL) tells
- * adapters which keys are stored, so that paging stops at the first known item. */
-typedef int (*nb_source_known_fn)(void *ctx, const char *source, const char *key);
+ * exponential backoff (30 min, doubling, at most a day). hooks->known tells adapters which
+ * keys are stored, so that paging stops at the first known item. */
+/* What collection needs from its caller: which keys are stored, and where items go: each
+ * source's items together, as soon as that source is done (so a run killed half-way keeps
+ * the sources it finished, and never half of one). */
+typedef struct nb_collect_hooks {
+    int (*known)(void *ctx, const char *source, const char *key);
+    void (*sink)(void *ctx, const nb_item *item); /* item is borrowed during the call */
+    void *ctx;
+} nb_collect_hooks;
+
 nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now,
-                          nb_source_state *states, nb_source_known_fn known, void *known_ctx);
+                          nb_source_state *states, const nb_collect_hooks *hooks);
 void nb_collection_free(nb_collection *collection); /* NULL-safe */
 
 #endif
