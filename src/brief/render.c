@@ -20,6 +20,8 @@ static int newest_first(const void *a, const void *b)
 
 size_t nb_brief_select(nb_item *items, size_t count, int64_t now, int64_t window, size_t max)
 {
+    if (count == 0)
+        return 0;
     qsort(items, count, sizeof *items, newest_first);
     size_t kept = 0;
     for (size_t i = 0; i < count; i++) {
