@@ -167,7 +167,7 @@ def test_check_config():
 def test_help_and_version():
     code, out, err = run(["--help"])
     expect(code == 0, err)
-    for command in ("run", "check-config", "sources", "demo"):
+    for command in ("run", "check-config", "sources", "push", "outbox", "test-channel", "demo"):
         expect(command in out, "--help does not list %s" % command)
         code, sub, err = run([command, "--help"])
         expect(code == 0 and sub.startswith("usage: newsbrief %s" % command), sub + err)
