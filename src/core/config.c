@@ -25,6 +25,7 @@ typedef enum field_kind {
     FIELD_DURATION, /* stored as seconds */
     FIELD_NUMBER,   /* double */
     FIELD_HEADERS,  /* a mapping of header names to values, stored as "Name: value" lines */
+    FIELD_LIST,     /* a list of texts (or one text), stored NULL-terminated */
 } field_kind;
 
 enum { FIELD_SECRET = 1 };
@@ -137,6 +138,15 @@ static const field channel_fields[] = {
     INT(nb_channel_config, max_attempts, 1, 100),
     INT(nb_channel_config, per_minute, 0, 100000),
     INT(nb_channel_config, per_second, 0, 1000),
+    STR(nb_channel_config, smtp_url, 0),
+    STR(nb_channel_config, username, 0),
+    STR(nb_channel_config, password, FIELD_SECRET),
+    STR(nb_channel_config, from, 0),
+    {"to", FIELD_LIST, offsetof(nb_channel_config, to), 0, 0, 0},
+    PATH(nb_channel_config, ca_file),
+    STR(nb_channel_config, subject, 0),
+    BOOL(nb_channel_config, starttls),
+    {"template", FIELD_STRING, offsetof(nb_channel_config, template_json), 0, 0, 0},
     {0},
 };
 
@@ -258,10 +268,43 @@ static nb_err set_headers(loader *ld, const field *f, void *record, const yaml_n
     return NB_OK;
 }
 
+/* A list of texts: a YAML sequence, or one scalar. */
+static nb_err set_list(loader *ld, const field *f, void *record, const yaml_node_t *value)
+{
+    size_t n = value->type == YAML_SEQUENCE_NODE
+                   ? (size_t)(value->data.sequence.items.top - value->data.sequence.items.start)
+                   : 1;
+    if (value->type == YAML_MAPPING_NODE)
+        return at(ld, value, NB_ERR_CONFIG, "%s: expected a list of texts", f->key);
+    char **list = nb_xcalloc(n + 1, sizeof *list);
+    nb_err rc = NB_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const yaml_node_t *item =
+            value->type == YAML_SEQUENCE_NODE
+                ? yaml_document_get_node(&ld->doc, value->data.sequence.items.start[i])
+                : value;
+        if (item->type != YAML_SCALAR_NODE)
+            rc = at(ld, item, NB_ERR_CONFIG, "%s: expected a list of texts", f->key);
+        else
+            rc = expand_env(ld, item, &list[i]);
+    }
+    char ***slot = (char ***)((char *)record + f->offset);
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            free(list[i]);
+        free(list);
+        return rc;
+    }
+    *slot = list;
+    return NB_OK;
+}
+
 static nb_err set_field(loader *ld, const field *f, void *record, const yaml_node_t *value)
 {
     if (f->kind == FIELD_HEADERS)
         return set_headers(ld, f, record, value);
+    if (f->kind == FIELD_LIST)
+        return set_list(ld, f, record, value);
     if (value->type != YAML_SCALAR_NODE)
         return at(ld, value, NB_ERR_CONFIG, "%s: expected a single value, got a %s", f->key,
                   value->type == YAML_MAPPING_NODE ? "mapping" : "list");
@@ -321,7 +364,8 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
         break;
     }
     case FIELD_HEADERS:
-        break; /* handled by set_headers */
+    case FIELD_LIST:
+        break; /* handled by set_headers and set_list */
     }
     free(text);
     if (rc) {
@@ -442,6 +486,7 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
             ch->max_attempts = 5;
             ch->per_minute = -1;
             ch->per_second = -1;
+            ch->starttls = 1;
             ch->line = (int)key->start_mark.line + 1;
             ch->column = (int)key->start_mark.column + 1;
         }
@@ -638,7 +683,7 @@ static void free_fields(const field *fields, void *record)
         void *slot = (char *)record + f->offset;
         if (f->kind == FIELD_STRING || f->kind == FIELD_PATH)
             free(*(char **)slot);
-        if (f->kind == FIELD_HEADERS && *(char ***)slot) {
+        if ((f->kind == FIELD_HEADERS || f->kind == FIELD_LIST) && *(char ***)slot) {
             for (char **line = *(char ***)slot; *line; line++)
                 free(*line);
             free(*(char ***)slot);
@@ -684,6 +729,18 @@ static void print_fields(FILE *out, const field *fields, const void *record, int
             continue;
         if ((f->kind == FIELD_INT || f->kind == FIELD_DURATION) && *(const int64_t *)slot < 0)
             continue; /* unset optional integer: the default applies */
+        if (f->kind == FIELD_LIST) {
+            char *const *list = *(char **const *)slot;
+            if (!list || !*list)
+                continue;
+            fprintf(out, "%*s%s:\n", indent, "", f->key);
+            for (; *list; list++) {
+                fprintf(out, "%*s- ", indent + 2, "");
+                print_string(out, *list);
+                fputc('\n', out);
+            }
+            continue;
+        }
         if (f->kind == FIELD_HEADERS) {
             char *const *lines = *(char **const *)slot;
             if (!lines || !*lines)
@@ -716,6 +773,7 @@ static void print_fields(FILE *out, const field *fields, const void *record, int
             fprintf(out, "%g", *(const double *)slot);
             break;
         case FIELD_HEADERS:
+        case FIELD_LIST:
             break;
         }
         fputc('\n', out);

@@ -67,6 +67,15 @@ typedef struct nb_channel_config {
     int64_t max_attempts;   /* attempts per message within one run */
     int64_t per_minute;     /* messages per minute; -1: the platform's limit, 0: none */
     int64_t per_second;     /* messages per second; -1: the platform's limit, 0: none */
+    char *smtp_url;         /* e-mail: smtps://host:465 or smtp://host:587 */
+    char *username;         /* e-mail: SMTP AUTH user */
+    char *password;         /* e-mail: SMTP AUTH password or app code (secret) */
+    char *from;             /* e-mail: sender address */
+    char **to;              /* e-mail: recipients, NULL-terminated */
+    char *ca_file;          /* e-mail: CA bundle for the server's certificate */
+    char *subject;          /* e-mail: subject template ({title} {stamp}) */
+    int starttls;           /* e-mail: require STARTTLS on smtp:// (default true) */
+    char *template_json;    /* webhook: body template with {title} {content} {page} {pages} */
     int line, column;
 } nb_channel_config;
 

@@ -316,9 +316,9 @@ static int schedule_retry(nb_http *h, transfer *t, const nb_http_response *r)
     if (!p->should_retry || t->attempts > p->max_retries || !p->should_retry(r))
         return 0;
     long max_delay = p->max_delay_ms ? p->max_delay_ms : 30000;
-    long delay = r->retry_after >= 0 ? (long)(r->retry_after * 1000)
-                                     : backoff_ms(h, p->base_delay_ms ? p->base_delay_ms : 500,
-                                                  t->attempts);
+    long delay = r->retry_after >= 0
+                     ? (long)(r->retry_after * 1000)
+                     : backoff_ms(h, p->base_delay_ms ? p->base_delay_ms : 500, t->attempts);
     if (delay > max_delay)
         return 0;
     nb_log(NB_LOG_INFO, "http", "retry url=%s attempt=%d status=%ld delay_ms=%ld", t->req.url,
@@ -354,8 +354,8 @@ static void finish(nb_http *h, transfer *t, CURLcode result)
     if (result == CURLE_OK) {
         r.etag = header_value(t->easy, "ETag");
         r.last_modified = header_value(t->easy, "Last-Modified");
-        r.retry_after = nb_http_parse_retry_after(header_value(t->easy, "Retry-After"),
-                                                  nb_clock_now());
+        r.retry_after =
+            nb_http_parse_retry_after(header_value(t->easy, "Retry-After"), nb_clock_now());
     }
     if (t->too_big || result == CURLE_FILESIZE_EXCEEDED) {
         r.error = NB_ERR_LIMIT;

@@ -55,26 +55,26 @@ typedef void (*nb_http_done_fn)(void *user, const nb_http_response *response);
  * Retry-After when the answer carries one. A wait longer than max_delay_ms is not
  * retried: the answer goes to the caller, who may come back next run. */
 typedef struct nb_http_retry {
-    int max_retries;     /* extra attempts; 0: none */
-    long base_delay_ms;  /* 0: 500 */
-    long max_delay_ms;   /* 0: 30000 */
+    int max_retries;    /* extra attempts; 0: none */
+    long base_delay_ms; /* 0: 500 */
+    long max_delay_ms;  /* 0: 30000 */
     int (*should_retry)(const nb_http_response *response);
 } nb_http_retry;
 
 typedef struct nb_http_request {
     const char *url;
-    const char *method;               /* NULL: GET, or POST when body is set */
-    const char *body;                 /* request body, or NULL */
+    const char *method; /* NULL: GET, or POST when body is set */
+    const char *body;   /* request body, or NULL */
     size_t body_len;
-    const char *const *headers;       /* NULL-terminated "Name: value" lines, or NULL */
+    const char *const *headers; /* NULL-terminated "Name: value" lines, or NULL */
     nb_http_class caller;
-    long connect_timeout_ms;          /* 0: NB_LIMIT_CONNECT_TIMEOUT_MS */
-    long timeout_ms;                  /* 0: NB_LIMIT_TOTAL_TIMEOUT_MS */
-    size_t max_body;                  /* 0: NB_LIMIT_BODY_BYTES */
-    const char *proxy;                /* http://, https:// or socks5:// URL; NULL: none */
-    const char *if_none_match;        /* conditional GET: the stored ETag */
-    const char *if_modified_since;    /* conditional GET: the stored Last-Modified */
-    int64_t not_before_ms;            /* do not start before this nb_clock_monotonic_ms() */
+    long connect_timeout_ms;       /* 0: NB_LIMIT_CONNECT_TIMEOUT_MS */
+    long timeout_ms;               /* 0: NB_LIMIT_TOTAL_TIMEOUT_MS */
+    size_t max_body;               /* 0: NB_LIMIT_BODY_BYTES */
+    const char *proxy;             /* http://, https:// or socks5:// URL; NULL: none */
+    const char *if_none_match;     /* conditional GET: the stored ETag */
+    const char *if_modified_since; /* conditional GET: the stored Last-Modified */
+    int64_t not_before_ms;         /* do not start before this nb_clock_monotonic_ms() */
     nb_http_retry retry;
     nb_http_done_fn done;
     void *user;
@@ -95,5 +95,25 @@ int nb_http_peak_in_flight(nb_http *http);
 
 /* Retry-After's value ("120" or an HTTP date) as seconds from now; -1 when unreadable. */
 int64_t nb_http_parse_retry_after(const char *value, int64_t now);
+
+/* --- Mail: SMTP, the other protocol the engine's libcurl speaks ------------------------ */
+
+typedef struct nb_smtp_message {
+    const char *url;      /* smtps://host:465 (TLS), or smtp://host:587 */
+    const char *username; /* SMTP AUTH, or NULL */
+    const char *password;
+    const char *from;      /* envelope sender address */
+    const char *const *to; /* envelope recipients, NULL-terminated */
+    const char *ca_file;   /* CA bundle, or NULL for the system's */
+    int require_tls;       /* smtp://: insist on STARTTLS */
+    const char *data;      /* the message, CRLF line ends */
+    size_t len;
+    long timeout_ms; /* 0: NB_LIMIT_TOTAL_TIMEOUT_MS */
+} nb_smtp_message;
+
+/* Sends one message and waits for the server's verdict. *reply receives the last SMTP reply
+ * code (250 accepted, 4xx transient, 5xx permanent), 0 when none came. NB_OK only when the
+ * server accepted the message. */
+nb_err nb_smtp_send(const nb_smtp_message *message, long *reply, nb_errbuf *err) NB_MUST_CHECK;
 
 #endif

@@ -24,6 +24,7 @@ typedef enum nb_size_unit {
 typedef struct nb_message {
     const char *title;    /* "新闻简报" */
     const char *stamp;    /* "2025-04-07 10:45" */
+    int64_t now;          /* the briefing's time */
     int part, parts;      /* "(part/parts)" after the stamp when parts > 1 */
     const nb_item *items; /* summaries filled */
     size_t count;
@@ -35,11 +36,15 @@ typedef struct nb_payload {
     char *body;   /* request body */
 } nb_payload;
 
-/* The request to send a stored payload. */
+/* The request to send a stored payload. The caller sets delivery_id; the kind fills the
+ * rest (headers may point into header_list and header_text of the same struct). */
 typedef struct nb_send_request {
-    char *url;  /* caller frees */
-    char *body; /* caller frees (the payload, signed when the platform wants that) */
-    const char *const *headers;
+    int64_t delivery_id;        /* the outbox row (stable across retries), 0 for tests */
+    char *url;                  /* caller frees */
+    char *body;                 /* caller frees (the payload, signed when the platform wants) */
+    const char *const *headers; /* NULL-terminated */
+    const char *header_list[6];
+    char header_text[3][640];
 } nb_send_request;
 
 typedef enum nb_verdict {
@@ -71,6 +76,11 @@ typedef struct nb_channel_kind {
     /* Classifies an answer; *retry_after (seconds, -1 unknown) and why (one line). */
     nb_verdict (*classify)(const nb_http_response *response, int64_t *retry_after, char *why,
                            size_t why_size);
+    /* A transport other than HTTP (SMTP): sends at once and classifies; replaces request and
+     * classify. May be NULL. */
+    nb_verdict (*send_direct)(const nb_channel_config *channel, const char *payload,
+                              int64_t *retry_after, char *why, size_t why_size);
+    int whole_briefing;         /* one message for all items (e-mail): no pages */
     int per_second, per_minute; /* the platform's rate limits (0: none) */
     long min_interval_ms;       /* at least this long between two messages */
     int64_t retry_floor;        /* seconds: the least wait after a rate-limit answer */
@@ -87,6 +97,9 @@ size_t nb_measure(const char *text, nb_size_unit unit);
 char *nb_message_header(const nb_message *msg, const char *keyword);
 /* An item's display time "2025-04-07 09:24" (display zone). out >= 32 bytes. */
 void nb_item_time(const nb_item *item, char *out, size_t n);
+/* The message as the briefing's Markdown (seed format, header with the marker). Caller
+ * frees. */
+char *nb_message_markdown(const nb_message *msg);
 /* Base64 of HMAC-SHA256(key, message). out >= 45 bytes. */
 void nb_hmac_sha256_base64(const char *key, size_t key_len, const char *message, size_t message_len,
                            char *out);

@@ -47,13 +47,15 @@ nb_err nb_push_compose(const nb_config *config, const nb_channel_config *ch, int
     size_t budget = kind->budget_of ? kind->budget_of(ch) : kind->budget;
     size_t per_page =
         (size_t)(ch->items_per_page > 0 ? ch->items_per_page : config->items_per_page);
+    if (kind->whole_briefing)
+        per_page = count ? count : 1;
     char stamp[32];
     nb_time_format_display(now, stamp, sizeof stamp);
     /* Items are copied so that an oversized one can get a shorter summary. */
     nb_item *copy = nb_xcalloc(count ? count : 1, sizeof *copy);
     char **shortened = nb_xcalloc(count ? count : 1, sizeof *shortened);
     memcpy(copy, items, count * sizeof *copy);
-    nb_message templ = {.title = config->title, .stamp = stamp};
+    nb_message templ = {.title = config->title, .stamp = stamp, .now = now};
     if (ch->page_marker)
         templ.part = templ.parts = 99; /* the widest marker, while splitting */
     group *groups = NULL;

@@ -32,6 +32,7 @@ typedef struct lane {
 } lane;
 
 static void send_next(lane *l);
+static void send_direct(lane *l, nb_outbox_row *row);
 
 static void mark(lane *l, const nb_outbox_row *row, const char *status, int64_t next_attempt,
                  const char *answer)
@@ -78,13 +79,13 @@ static long backoff_ms(lane *l, int attempt)
     return base / 2 + (long)(l->jitter % (uint64_t)base);
 }
 
-static void on_answer(void *user, const nb_http_response *r)
+/* What an answer means for the row and the lane. rate_limited: the platform said "slow
+ * down" (its floor applies). A direct transport cannot wait within the run (it would hold
+ * every lane), so its retries go to the next run. */
+static void handle_verdict(lane *l, nb_verdict v, int64_t retry_after, int rate_limited,
+                           const char *why)
 {
-    lane *l = user;
     nb_outbox_row *row = &l->rows[l->next];
-    char why[512];
-    int64_t retry_after = -1;
-    nb_verdict v = l->kind->classify(r, &retry_after, why, sizeof why);
     int64_t now = nb_clock_now();
     switch (v) {
     case NB_ACCEPTED:
@@ -99,11 +100,10 @@ static void on_answer(void *user, const nb_http_response *r)
         long delay = backoff_ms(l, l->run_attempts);
         if (retry_after >= 0 && retry_after * 1000 > delay)
             delay = (long)retry_after * 1000;
-        int rate_limited = r->error == NB_OK && (r->status == 429 || r->status == 200);
         int64_t floor = l->ch->retry_floor >= 0 ? l->ch->retry_floor : l->kind->retry_floor;
         if (rate_limited && floor * 1000 > delay)
             delay = (long)floor * 1000;
-        if (l->run_attempts >= l->ch->max_attempts) {
+        if (l->run_attempts >= l->ch->max_attempts || l->kind->send_direct) {
             mark(l, row, "pending", now + delay / 1000, why);
             nb_log(NB_LOG_ERROR, "push",
                    "channel=%s error=retry cause=\"%s\" attempts=%d pending=%zu (newsbrief push "
@@ -133,6 +133,26 @@ static void on_answer(void *user, const nb_http_response *r)
         l->run_attempts = 0;
         break;
     }
+}
+
+static void on_answer(void *user, const nb_http_response *r)
+{
+    lane *l = user;
+    char why[512];
+    int64_t retry_after = -1;
+    nb_verdict v = l->kind->classify(r, &retry_after, why, sizeof why);
+    handle_verdict(l, v, retry_after, r->error == NB_OK && (r->status == 429 || r->status == 200),
+                   why);
+    send_next(l);
+}
+
+/* Sends a row over a direct transport (SMTP), now. */
+static void send_direct(lane *l, nb_outbox_row *row)
+{
+    char why[512];
+    int64_t retry_after = -1;
+    nb_verdict v = l->kind->send_direct(l->ch, row->payload, &retry_after, why, sizeof why);
+    handle_verdict(l, v, retry_after, 0, why);
     send_next(l);
 }
 
@@ -158,7 +178,11 @@ static void send_next(lane *l)
     row->attempts++;
     l->run_attempts++;
     mark(l, row, "sending", row->next_attempt_at, NULL);
-    nb_send_request req = {0};
+    if (l->kind->send_direct) {
+        send_direct(l, row);
+        return;
+    }
+    nb_send_request req = {.delivery_id = row->id};
     l->kind->request(l->ch, row->method, row->payload, nb_clock_now(), &req);
     nb_http_request http = {
         .url = req.url,
@@ -245,9 +269,20 @@ nb_err nb_push_test(const nb_config *config, const nb_channel_config *ch, nb_htt
         .published_at = nb_clock_now(),
         .summary = "看到这条消息，说明频道配置正确。If you can read this, the channel works.",
     };
-    nb_message m = {.title = config->title, .stamp = stamp, .items = &item, .count = 1};
+    nb_message m = {
+        .title = config->title, .stamp = stamp, .now = nb_clock_now(), .items = &item, .count = 1};
     size_t size;
     char *payload = kind->render(ch, &m, &size);
+    if (kind->send_direct) {
+        test_answer direct = {.kind = kind};
+        int64_t retry_after;
+        direct.verdict =
+            kind->send_direct(ch, payload, &retry_after, direct.why, sizeof direct.why);
+        free(payload);
+        if (direct.verdict != NB_ACCEPTED)
+            return nb_errf(err, NB_ERR_HTTP, "channel %s: %s", ch->name, direct.why);
+        return NB_OK;
+    }
     nb_send_request req = {0};
     kind->request(ch, kind->method, payload, nb_clock_now(), &req);
     test_answer t = {.kind = kind, .verdict = NB_CONFIG};

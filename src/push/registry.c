@@ -9,7 +9,12 @@
     CHANNEL(wecom)                                                                                 \
     CHANNEL(feishu)                                                                                \
     CHANNEL(dingtalk)                                                                              \
-    CHANNEL(telegram)
+    CHANNEL(telegram)                                                                              \
+    CHANNEL(slack)                                                                                 \
+    CHANNEL(discord)                                                                               \
+    CHANNEL(email)                                                                                 \
+    CHANNEL(ntfy)                                                                                  \
+    CHANNEL(webhook)
 
 #define CHANNEL(name) extern const nb_channel_kind nb_##name##_channel;
 CHANNELS

@@ -3,9 +3,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
+#include "brief/brief.h"
 #include "core/memory.h"
 #include "core/time.h"
 #include "push/channel.h"
@@ -91,4 +93,21 @@ int nb_classify_transport(const nb_http_response *r, nb_verdict *verdict, int64_
         return 1;
     }
     return 0;
+}
+
+char *nb_message_markdown(const nb_message *m)
+{
+    nb_render_options o = {.title = m->title, .now = m->now, .items_per_page = m->count};
+    char **pages = NULL;
+    size_t n = 0;
+    nb_brief_render(&o, m->items, m->count, &pages, &n);
+    char *text = nb_brief_join(pages, n);
+    nb_brief_pages_free(pages, n);
+    /* the header carries the part marker, as every message's does */
+    char *line_end = strchr(text, '\n');
+    char *header = nb_message_header(m, NULL);
+    char *out = nb_xasprintf("# %s%s", header, line_end ? line_end : "\n");
+    free(header);
+    free(text);
+    return out;
 }

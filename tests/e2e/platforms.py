@@ -5,6 +5,10 @@ One server answers all four on their own paths:
   Feishu    POST /open-apis/bot/v2/hook/T          (signature in the body)
   DingTalk  POST /robot/send?access_token=T        (timestamp and sign in the query)
   Telegram  POST /bot<TOKEN>/sendMessage | sendPhoto
+  Slack     POST /services/T/B/X                    (answer: plain text "ok")
+  Discord   POST /api/webhooks/<id>/<token>?wait=true
+  ntfy      POST /                                  (JSON publishing to a topic)
+  webhook   POST /hook                              (X-Newsbrief-Signature checked)
 Each checks the credentials, the signature, the payload schema and the size limit in the
 platform's unit, and answers as the platform does (HTTP 200 with an error code in the body
 for WeCom, Feishu and DingTalk). script[platform] is a list of answers to give first, one
@@ -27,6 +31,11 @@ DINGTALK_TOKEN = "dingtalk-test-token"
 DINGTALK_SECRET = "SEC0123456789abcdef"
 TELEGRAM_TOKEN = "123456:telegram-test-token"
 TELEGRAM_CHAT = "-1001234567890"
+SLACK_PATH = "/services/T000/B000/slack-test-secret"
+DISCORD_PATH = "/api/webhooks/123/discord-test-token"
+NTFY_TOPIC = "ai-news-test"
+NTFY_TOKEN = "tk_ntfytesttoken"
+WEBHOOK_SECRET = "whsec-test"
 
 
 class _TelegramHTML(html.parser.HTMLParser):
@@ -77,7 +86,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         platform = ("wecom" if url.path.startswith("/cgi-bin/") else
                     "feishu" if url.path.startswith("/open-apis/") else
                     "dingtalk" if url.path.startswith("/robot/") else
-                    "telegram" if url.path.startswith("/bot") else None)
+                    "telegram" if url.path.startswith("/bot") else
+                    "slack" if url.path.startswith("/services/") else
+                    "discord" if url.path.startswith("/api/webhooks/") else
+                    "ntfy" if url.path == "/" else
+                    "webhook" if url.path == "/hook" else None)
         server = self.server
         with server.lock:
             server.requests.append((platform, self.path, raw))
@@ -208,6 +221,83 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return None
 
 
+def _text(handler, status, text):
+    body = text.encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "text/plain")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+    return True
+
+
+def _slack(self, url, query, payload, raw, step):
+    if url.path != SLACK_PATH:
+        return _text(self, 404, "no_service")
+    if step == "ratelimit":
+        return _text(self, 429, "rate_limited")
+    blocks = (payload or {}).get("blocks")
+    if not isinstance(blocks, list) or not blocks or len(blocks) > 50 or not payload.get("text"):
+        return _text(self, 400, "invalid_payload")
+    for block in blocks:
+        text = block.get("text", {}).get("text", "")
+        limit = 150 if block["type"] == "header" else 3000
+        if len(text) > limit:
+            return _text(self, 400, "invalid_payload")
+    _text(self, 200, "ok")
+    return None
+
+
+def _discord(self, url, query, payload, raw, step):
+    if url.path != DISCORD_PATH:
+        return self._json(404, {"code": 10015, "message": "Unknown Webhook"})
+    if step == "ratelimit":
+        return self._json(429, {"message": "You are being rate limited.", "retry_after": 0.5,
+                                "global": False})
+    if query.get("wait") != ["true"]:
+        return self._json(400, {"code": 50035, "message": "wait=true expected by the test"})
+    embeds = (payload or {}).get("embeds", [])
+    total = sum(len(e.get("title", "")) + len(e.get("description", "")) for e in embeds)
+    if (len(payload.get("content", "")) > 2000 or len(embeds) > 10 or total > 6000 or
+            any(len(e.get("title", "")) > 256 or len(e.get("description", "")) > 4096
+                for e in embeds)):
+        return self._json(400, {"code": 50035, "message": "Invalid Form Body"})
+    if payload.get("allowed_mentions") != {"parse": []}:
+        return self._json(400, {"code": 50035, "message": "mentions must be off in the test"})
+    self._json(200, {"id": str(len(self.server.accepted) + 1), "content": payload["content"]})
+    return None
+
+
+def _ntfy(self, url, query, payload, raw, step):
+    if self.headers.get("Authorization") != "Bearer " + NTFY_TOKEN:
+        return self._json(403, {"code": 40301, "http": 403, "error": "forbidden"})
+    if (payload or {}).get("topic") != NTFY_TOPIC:
+        return self._json(400, {"code": 40001, "http": 400, "error": "bad topic"})
+    if len(payload.get("message", "").encode()) > 4096:
+        return self._json(413, {"code": 41301, "http": 413, "error": "too large"})
+    self._json(200, {"id": "x", "event": "message", "topic": NTFY_TOPIC})
+    return None
+
+
+def _webhook(self, url, query, payload, raw, step):
+    want = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    if self.headers.get("X-Newsbrief-Signature") != want:
+        return _text(self, 401, "bad signature")
+    if not self.headers.get("X-Newsbrief-Delivery", "").isdigit():
+        return _text(self, 400, "no delivery id")
+    if step == "error500":
+        return _text(self, 503, "busy")
+    with self.server.lock:
+        self.server.deliveries.append(self.headers["X-Newsbrief-Delivery"])
+    _text(self, 200, "")
+    return None
+
+
+for _name, _fn in (("_slack", _slack), ("_discord", _discord), ("_ntfy", _ntfy),
+                   ("_webhook", _webhook)):
+    setattr(_Handler, _name, _fn)
+
+
 class PlatformServer:
     def __init__(self, now, latency=0.0):
         self.now, self.latency = now, latency
@@ -220,6 +310,7 @@ class PlatformServer:
         self.httpd.script = self.script
         self.httpd.lock = threading.Lock()
         self.httpd.requests, self.httpd.accepted, self.httpd.received_at = [], [], []
+        self.httpd.deliveries = []
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         return self
 
@@ -248,7 +339,16 @@ class PlatformServer:
                         "    secret: %s\n" % (base, DINGTALK_TOKEN, DINGTALK_SECRET),
             "telegram": "    type: telegram\n    api_base: %s\n    token: %s\n    chat_id: \"%s\"\n"
                         % (base, TELEGRAM_TOKEN, TELEGRAM_CHAT),
+            "slack": "    type: slack\n    url: %s%s\n" % (base, SLACK_PATH),
+            "discord": "    type: discord\n    url: %s%s\n" % (base, DISCORD_PATH),
+            "ntfy": "    type: ntfy\n    url: %s/%s\n    token: %s\n" % (base, NTFY_TOPIC,
+                                                                       NTFY_TOKEN),
+            "webhook": "    type: webhook\n    url: %s/hook\n    secret: %s\n" % (base,
+                                                                               WEBHOOK_SECRET),
         }
+        only = overrides.pop("only", None)
+        if only:
+            channels = {k: v for k, v in channels.items() if k in only}
         text = "channels:\n"
         for name, body in channels.items():
             if overrides.get(name) is False:

@@ -28,7 +28,9 @@ def write_config(work, site, platforms, extra="", per_page=10, **overrides):
         "  items_per_page: %d\n%s"
         "sources:\n  aibase:\n    type: aibase\n    base_url: %s\n    delay_ms: 0\n"
         "  jiqizhixin:\n    type: jiqizhixin\n    base_url: %s\n    delay_ms: 0\n%s")
-        % (work.path, per_page, extra, site.base, site.base, platforms.channels_yaml(**overrides)))
+        % (work.path, per_page, extra, site.base, site.base,
+           platforms.channels_yaml(only=("wecom", "feishu", "dingtalk", "telegram"),
+                                   **overrides)))
 
 
 def item_urls(text):

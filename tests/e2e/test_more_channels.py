@@ -1,0 +1,146 @@
+"""End to end: Slack, Discord, ntfy and webhook emulators, and a real SMTP server
+(Debian's aiosmtpd) receiving the briefing as one mail."""
+import email
+import email.policy
+import json
+import mailbox
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from loopback import SiteServer, Workdir, expect, run, run_tests, time_scale  # noqa: E402
+from platforms import PlatformServer  # noqa: E402
+from test_channels import FAST, NOW, NOW_EPOCH, all_urls, item_urls  # noqa: E402
+
+
+def write_config(work, site, channels_text):
+    return work.write("newsbrief.yaml", (
+        "newsbrief:\n  database: %s/nb.db\n  window: 72h\n  max_items: 35\n"
+        "sources:\n  aibase:\n    type: aibase\n    base_url: %s\n    delay_ms: 0\n"
+        "  jiqizhixin:\n    type: jiqizhixin\n    base_url: %s\n    delay_ms: 0\n%s")
+        % (work.path, site.base, site.base, channels_text))
+
+
+def test_slack_discord_ntfy_webhook():
+    with SiteServer() as site, PlatformServer(NOW_EPOCH) as platforms, Workdir() as work:
+        expected = all_urls(site)
+        text = platforms.channels_yaml(only=("slack", "discord", "ntfy", "webhook"),
+                                       slack=FAST, discord=FAST, ntfy=FAST, webhook=FAST)
+        platforms.script["webhook"] = ["error500"]
+        path = write_config(work, site, text)
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, err)
+        # Slack: sections of whole items, links as <url|text>
+        slack = platforms.accepted("slack")
+        sections = [b["text"]["text"] for m in slack for b in m["blocks"] if b["type"] == "section"]
+        expect(len(sections) == 35 and all(re.match(r"\*\d+\. <https://\S+\|.+>\*  2025", s)
+                                           for s in sections), sections[:2])
+        expect(item_urls("".join(sections)) == expected, "Slack items")
+        expect(all(len(m["blocks"]) <= 50 for m in slack), "blocks")
+        # Discord: one embed per item, in order, with images
+        embeds = [e for m in platforms.accepted("discord") for e in m["embeds"]]
+        expect([e["url"] for e in embeds] == expected, "Discord items")
+        expect(sum(1 for e in embeds if "image" in e) == 31, "Discord images")
+        # ntfy: plain text, the first item's link as the click action
+        ntfy = platforms.accepted("ntfy")
+        expect(ntfy and all("](" not in m["message"] for m in ntfy), "markdown in ntfy")
+        expect(item_urls("\n".join(m["message"] for m in ntfy)) == expected, "ntfy items")
+        expect(ntfy[0]["click"] == expected[0], ntfy[0].get("click"))
+        # webhook: signed (the emulator checks), the same delivery id on the retry
+        pages = platforms.accepted("webhook")
+        expect([p["page"] for p in pages] == list(range(1, 5)) and pages[0]["pages"] == 4,
+               [p["page"] for p in pages])
+        ids = platforms.httpd.deliveries
+        expect(len(ids) == 4, ids)
+        webhook_requests = platforms.requests("webhook")
+        expect(len(webhook_requests) == 5, "one retry")
+        expect([i["url"] for p in pages for i in p["items"]] == expected, "webhook items")
+        expect(pages[0]["items"][0]["published_at"].endswith("Z") and "sent_at" in pages[0],
+               pages[0]["items"][0])
+
+
+def test_webhook_template():
+    with SiteServer() as site, PlatformServer(NOW_EPOCH) as platforms, Workdir() as work:
+        text = platforms.channels_yaml(only=("webhook",), webhook=FAST + (
+            "    template: '{\"msgtype\": \"text\", \"text\": {\"content\": {content}},"
+            " \"title\": {title}, \"n\": {page}}'\n"))
+        path = write_config(work, site, text)
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, err)
+        bodies = platforms.accepted("webhook")
+        expect(bodies and bodies[0]["msgtype"] == "text" and bodies[0]["n"] == 1, bodies[:1])
+        expect(bodies[0]["text"]["content"].startswith("# 新闻简报"), bodies[0]["text"])
+        bad = text.replace('{content}},', '{content}},,')
+        work.write("newsbrief.yaml", open(path).read().replace(text, bad))
+        code, out, err = run(["check-config", "--config", path])
+        expect(code == 2 and "template is not JSON" in err, err)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_email_through_a_real_smtp_server():
+    with SiteServer() as site, Workdir() as work, tempfile.TemporaryDirectory() as scratch:
+        maildir = os.path.join(scratch, "Maildir")
+        mailbox.Maildir(maildir, create=True)  # the handler expects it to exist
+        port = free_port()
+        server = subprocess.Popen(["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
+                                   "127.0.0.1:%d" % port, "-c", "aiosmtpd.handlers.Mailbox",
+                                   maildir], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            expected = all_urls(site)
+            path = write_config(work, site, (
+                "channels:\n  mail:\n    type: email\n    smtp_url: smtp://127.0.0.1:%d\n"
+                "    starttls: false\n    from: bot@example.com\n"
+                "    to: [team@example.com, lead@example.com]\n" % port))
+            code, out, err = run(["run", "--config", path, "--now", NOW])
+            expect(code == 0, err)
+            box = mailbox.Maildir(maildir, factory=None)
+            keys = list(box.keys())
+            expect(len(keys) == 1, "%d mails" % len(keys))
+            raw = box.get_file(keys[0]).read()  # the bytes as received
+            expect(max(len(line) for line in raw.split(b"\n")) <= 998, "a line over 998 bytes")
+            mail = email.message_from_bytes(raw, policy=email.policy.default)
+            expect(mail["Subject"] == "新闻简报 (更新时间: 2025-04-07 20:46)", mail["Subject"])
+            expect(mail["To"] == "team@example.com, lead@example.com", mail["To"])
+            expect(mail.get_content_type() == "multipart/alternative", mail.get_content_type())
+            plain = mail.get_body(("plain",)).get_content()
+            html = mail.get_body(("html",)).get_content()
+            expect(item_urls(plain) == expected, "text part items")
+            expect(item_urls(html) == expected, "HTML part items")
+            expect(html.count("<img src=") == 31, "HTML images")
+            expect(plain.startswith("# 新闻简报 (更新时间: 2025-04-07 20:46)\n"), plain[:80])
+        finally:
+            server.terminate()
+            server.wait(timeout=10 * time_scale())
+
+
+def test_email_refused_by_the_server_is_a_clear_error():
+    with SiteServer() as site, Workdir() as work:
+        port = free_port()  # nothing listens: a network error, kept for the next run
+        path = write_config(work, site, (
+            "channels:\n  mail:\n    type: email\n    smtp_url: smtp://127.0.0.1:%d\n"
+            "    starttls: false\n    from: bot@example.com\n    to: team@example.com\n" % port))
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 1 and "channel=mail error=retry" in err, err)
+        code, out, err = run(["outbox", "--config", path, "--json"])
+        rows = json.loads(out)
+        expect(len(rows) == 1 and rows[0]["status"] == "pending", rows)
+
+
+if __name__ == "__main__":
+    sys.exit(run_tests(globals()))
