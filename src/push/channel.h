@@ -105,6 +105,8 @@ void nb_hmac_sha256_base64(const char *key, size_t key_len, const char *message,
                            char *out);
 /* Lowercase hex of HMAC-SHA256(key, message). out >= 65 bytes. */
 void nb_hmac_sha256_hex(const char *key, const char *message, size_t message_len, char *out);
+/* A JSON POST of body to url (both taken: the request frees them). */
+void nb_request_json(nb_send_request *out, char *url, char *body);
 /* A JSON body's code at key (errcode, code) or -1; its message at msg_key, or NULL. */
 long nb_answer_code(const nb_http_response *response, const char *key, const char *msg_key,
                     char *msg, size_t msg_size);

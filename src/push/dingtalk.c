@@ -12,8 +12,6 @@
 #include "core/url.h"
 #include "push/channel.h"
 
-static const char *const json_headers[] = {"Content-Type: application/json", NULL};
-
 static nb_err check(const nb_channel_config *c, nb_errbuf *err)
 {
     if (!c->url || !nb_url_is_http(c->url))
@@ -86,10 +84,8 @@ static void request(const nb_channel_config *c, const char *method, const char *
                     int64_t now, nb_send_request *out)
 {
     (void)method;
-    out->body = nb_xstrdup(payload);
-    out->headers = json_headers;
     if (!c->secret) {
-        out->url = nb_xstrdup(c->url);
+        nb_request_json(out, nb_xstrdup(c->url), nb_xstrdup(payload));
         return;
     }
     char stamp[32], sign[64];
@@ -97,8 +93,10 @@ static void request(const nb_channel_config *c, const char *method, const char *
     char *to_sign = nb_xasprintf("%s\n%s", stamp, c->secret);
     nb_hmac_sha256_base64(c->secret, strlen(c->secret), to_sign, strlen(to_sign), sign);
     char *escaped = nb_url_encode_component(sign);
-    out->url = nb_xasprintf("%s%stimestamp=%s&sign=%s", c->url, strchr(c->url, '?') ? "&" : "?",
-                            stamp, escaped);
+    nb_request_json(out,
+                    nb_xasprintf("%s%stimestamp=%s&sign=%s", c->url,
+                                 strchr(c->url, '?') ? "&" : "?", stamp, escaped),
+                    nb_xstrdup(payload));
     free(escaped);
     free(to_sign);
 }

@@ -16,8 +16,6 @@
 #define MAX_EMBEDS 10
 #define TEXT_BUDGET 5800
 
-static const char *const json_headers[] = {"Content-Type: application/json", NULL};
-
 static nb_err check(const nb_channel_config *c, nb_errbuf *err)
 {
     if (!c->url || !nb_url_is_http(c->url))
@@ -66,9 +64,8 @@ static void request(const nb_channel_config *c, const char *method, const char *
                     int64_t now, nb_send_request *out)
 {
     (void)method, (void)now;
-    out->url = nb_xasprintf("%s%swait=true", c->url, strchr(c->url, '?') ? "&" : "?");
-    out->body = nb_xstrdup(payload);
-    out->headers = json_headers;
+    nb_request_json(out, nb_xasprintf("%s%swait=true", c->url, strchr(c->url, '?') ? "&" : "?"),
+                    nb_xstrdup(payload));
 }
 
 static nb_verdict classify(const nb_http_response *r, int64_t *retry_after, char *why, size_t n)

@@ -13,8 +13,6 @@
 #include "core/url.h"
 #include "push/channel.h"
 
-static const char *const json_headers[] = {"Content-Type: application/json", NULL};
-
 static int card(const nb_channel_config *c)
 {
     return c->format && !strcmp(c->format, "card");
@@ -100,11 +98,9 @@ static void request(const nb_channel_config *c, const char *method, const char *
                     int64_t now, nb_send_request *out)
 {
     (void)method;
-    out->url = nb_xstrdup(c->url);
-    out->headers = json_headers;
     json_t *body = c->secret ? json_loads(payload, 0, NULL) : NULL;
     if (!body) {
-        out->body = nb_xstrdup(payload);
+        nb_request_json(out, nb_xstrdup(c->url), nb_xstrdup(payload));
         return;
     }
     char stamp[32], sign[64];
@@ -114,7 +110,7 @@ static void request(const nb_channel_config *c, const char *method, const char *
     json_object_set_new(body, "timestamp", json_string(stamp));
     json_object_set_new(body, "sign", json_string(sign));
     char *text = json_dumps(body, JSON_COMPACT);
-    out->body = nb_xstrdup(text);
+    nb_request_json(out, nb_xstrdup(c->url), nb_xstrdup(text));
     free(text);
     json_decref(body);
     free(key);

@@ -15,8 +15,6 @@
 #define MAX_BLOCKS 50
 #define SECTION_BUDGET 2900
 
-static const char *const json_headers[] = {"Content-Type: application/json", NULL};
-
 static nb_err check(const nb_channel_config *c, nb_errbuf *err)
 {
     if (!c->url || !nb_url_is_http(c->url))
@@ -90,9 +88,7 @@ static void request(const nb_channel_config *c, const char *method, const char *
                     int64_t now, nb_send_request *out)
 {
     (void)method, (void)now;
-    out->url = nb_xstrdup(c->url);
-    out->body = nb_xstrdup(payload);
-    out->headers = json_headers;
+    nb_request_json(out, nb_xstrdup(c->url), nb_xstrdup(payload));
 }
 
 static nb_verdict classify(const nb_http_response *r, int64_t *retry_after, char *why, size_t n)

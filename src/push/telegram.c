@@ -14,8 +14,6 @@
 
 #define CAPTION_BUDGET 1000
 
-static const char *const json_headers[] = {"Content-Type: application/json", NULL};
-
 static nb_err check(const nb_channel_config *c, nb_errbuf *err)
 {
     if (!c->token || !*c->token)
@@ -141,10 +139,10 @@ static void request(const nb_channel_config *c, const char *method, const char *
     size_t len = strlen(base);
     while (len && base[len - 1] == '/')
         len--;
-    out->url = nb_xasprintf("%.*s/bot%s/%s", (int)len, base, c->token,
-                            method && *method ? method : "sendMessage");
-    out->body = nb_xstrdup(payload);
-    out->headers = json_headers;
+    nb_request_json(out,
+                    nb_xasprintf("%.*s/bot%s/%s", (int)len, base, c->token,
+                                 method && *method ? method : "sendMessage"),
+                    nb_xstrdup(payload));
 }
 
 static nb_verdict classify(const nb_http_response *r, int64_t *retry_after, char *why, size_t n)

@@ -111,3 +111,11 @@ char *nb_message_markdown(const nb_message *m)
     free(text);
     return out;
 }
+
+void nb_request_json(nb_send_request *out, char *url, char *body)
+{
+    static const char *const json_headers[] = {"Content-Type: application/json", NULL};
+    out->url = url;
+    out->body = body;
+    out->headers = json_headers;
+}

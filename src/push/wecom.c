@@ -13,8 +13,6 @@
 #include "push/channel.h"
 #include "text/text.h"
 
-static const char *const json_headers[] = {"Content-Type: application/json", NULL};
-
 static int text_mode(const nb_channel_config *c)
 {
     return c->mode && !strcmp(c->mode, "text");
@@ -134,9 +132,7 @@ static void request(const nb_channel_config *c, const char *method, const char *
                     int64_t now, nb_send_request *out)
 {
     (void)method, (void)now;
-    out->url = nb_xstrdup(c->url);
-    out->body = nb_xstrdup(payload);
-    out->headers = json_headers;
+    nb_request_json(out, nb_xstrdup(c->url), nb_xstrdup(payload));
 }
 
 static nb_verdict classify(const nb_http_response *r, int64_t *retry_after, char *why, size_t n)

@@ -114,29 +114,4 @@ nb_err nb_store_outbox_mark(nb_store *store, int64_t id, const char *status, int
 /* Rows left "sending" by a run that died become pending, flagged as possible duplicates. */
 nb_err nb_store_outbox_recover(nb_store *store, size_t *recovered, nb_errbuf *err) NB_MUST_CHECK;
 
-/* The LLM summary cache, keyed by (content hash, model, prompt hash). *text is NULL on a
- * miss; caller frees. */
-nb_err nb_store_summary_get(nb_store *store, const char *content_hash, const char *model,
-                           const char *prompt_hash, char **text, nb_errbuf *err) NB_MUST_CHECK;
-nb_err nb_store_summary_put(nb_store *store, const char *content_hash, const char *model,
-                           const char *prompt_hash, const char *text, long prompt_tokens,
-                           long completion_tokens, int64_t now, nb_errbuf *err) NB_MUST_CHECK;
-/* What one run spent on the LLM. */
-nb_err nb_store_llm_usage_add(nb_store *store, int64_t run_at, const char *model, long requests,
-                              long prompt_tokens, long completion_tokens, double cost,
-                              nb_errbuf *err) NB_MUST_CHECK;
-
-/* The run lock: an exclusive lock on "<database>.lock", so that two runs on one database
- * never overlap. Waits up to timeout_ms; NB_ERR_LOCKED when another run keeps it. */
-typedef struct nb_store_lock nb_store_lock;
-nb_err nb_store_lock_take(const char *database, int64_t timeout_ms, nb_store_lock **out,
-                          nb_errbuf *err) NB_MUST_CHECK;
-void nb_store_lock_release(nb_store_lock *lock); /* NULL-safe */
-
-/* Records a composed briefing for a channel: its item ids and rendered pages. */
-nb_err nb_store_briefing_add(nb_store *store, const char *channel, int64_t created_at,
-                             int64_t window_start, const int64_t *item_ids, size_t item_count,
-                             const char *const *pages, size_t page_count, int64_t *id,
-                             nb_errbuf *err) NB_MUST_CHECK;
-
 #endif
