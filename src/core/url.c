@@ -75,6 +75,51 @@ char *nb_url_host_key(const char *url)
     return key;
 }
 
+/* Query parameters that only say where a reader came from. */
+static int tracking_param(const char *name, size_t len)
+{
+    static const char *const exact[] = {"spm", "from", "fbclid", "gclid", "dclid", "msclkid",
+                                        "yclid", "igshid", "mc_cid", "mc_eid", "ref", "ref_src",
+                                        "scene", "srcid", "isappinstalled", "wfr", NULL};
+    static const char *const prefixes[] = {"utm_", "share_", "__", NULL};
+    for (const char *const *x = exact; *x; x++)
+        if (strlen(*x) == len && strncasecmp(name, *x, len) == 0)
+            return 1;
+    for (const char *const *x = prefixes; *x; x++)
+        if (len >= strlen(*x) && strncasecmp(name, *x, strlen(*x)) == 0)
+            return 1;
+    return 0;
+}
+
+/* The query without tracking parameters; NULL when nothing is left. */
+static char *clean_query(const char *query)
+{
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    for (const char *p = query; *p;) {
+        size_t len = strcspn(p, "&");
+        size_t name = strcspn(p, "=&");
+        if (len && !tracking_param(p, name < len ? name : len) &&
+            (nb_buf_puts(&b, b.len ? "&" : "") || nb_buf_append(&b, p, len)))
+            break;
+        p += len;
+        if (*p == '&')
+            p++;
+    }
+    if (!b.len) {
+        nb_buf_free(&b);
+        return NULL;
+    }
+    return nb_buf_take(&b);
+}
+
+/* Hosts that serve the same articles under other names. */
+static int aibase_host(const char *host)
+{
+    return !strcmp(host, "www.aibase.com") || !strcmp(host, "news.aibase.com") ||
+           !strcmp(host, "aibase.com") || !strcmp(host, "news.aibase.cn");
+}
+
 char *nb_url_canonical(const char *url)
 {
     xmlURIPtr uri = parse_http(url);
@@ -89,6 +134,24 @@ char *nb_url_canonical(const char *url)
     if (!uri->path || !*uri->path) {
         xmlFree(uri->path);
         uri->path = (char *)xmlStrdup((const xmlChar *)"/");
+    }
+    size_t plen = strlen(uri->path);
+    if (plen > 1 && uri->path[plen - 1] == '/')
+        uri->path[plen - 1] = '\0'; /* "/a/" and "/a" are one page */
+    if (uri->query_raw) {
+        char *query = clean_query(uri->query_raw);
+        xmlFree(uri->query_raw);
+        xmlFree(uri->query);
+        uri->query = NULL;
+        uri->query_raw = query ? (char *)xmlStrdup((const xmlChar *)query) : NULL;
+        free(query);
+    }
+    /* AIbase: www./news./.cn, any query: https://news.aibase.com/zh/news/<oid> */
+    long oid;
+    char rest;
+    if (aibase_host(uri->server) && sscanf(uri->path, "/zh/news/%ld%c", &oid, &rest) == 1) {
+        xmlFreeURI(uri);
+        return nb_xasprintf("https://news.aibase.com/zh/news/%ld", oid);
     }
     char *out = own(xmlSaveUri(uri));
     xmlFreeURI(uri);

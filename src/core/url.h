@@ -16,7 +16,9 @@ int nb_url_is_http(const char *url);
  * url has no host. Requests to the same key share a politeness budget. */
 char *nb_url_host_key(const char *url);
 
-/* Lowercase scheme and host, no default port, no fragment, "/" for an empty path.
+/* An article's identity as a URL: lowercase scheme and host, no default port, no
+ * fragment, no trailing slash, no tracking parameters (utm_*, spm, from, share_*, fbclid,
+ * gclid, ...), known aliases folded (AIbase www./news./.cn → news.aibase.com).
  * NULL when url is not an absolute http(s) URL. */
 char *nb_url_canonical(const char *url);
 

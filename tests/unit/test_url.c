@@ -31,6 +31,17 @@ static void test_canonical(void **state)
            "https://news.aibase.com/zh/news/16870");
     expect(nb_url_canonical("http://a.com:80"), "http://a.com/");
     expect(nb_url_canonical("http://a.com:8080/p?q=1"), "http://a.com:8080/p?q=1");
+    expect(nb_url_canonical("https://a.com/p/?utm_source=x&id=3&spm=a.b&share_token=z#f"),
+           "https://a.com/p?id=3");
+    expect(nb_url_canonical("https://a.com/p?from=timeline&fbclid=1&gclid=2"),
+           "https://a.com/p");
+    expect(nb_url_canonical("https://a.com/p?fromage=1"), "https://a.com/p?fromage=1");
+    expect(nb_url_canonical("http://www.aibase.com/zh/news/16870/?utm_medium=x"),
+           "https://news.aibase.com/zh/news/16870");
+    expect(nb_url_canonical("https://news.aibase.cn/zh/news/16870"),
+           "https://news.aibase.com/zh/news/16870");
+    expect(nb_url_canonical("https://www.aibase.com/news/16870"),
+           "https://www.aibase.com/news/16870"); /* English: another article */
     expect(nb_url_canonical("ftp://a.com/x"), NULL);
     expect(nb_url_canonical("/relative"), NULL);
     expect(nb_url_canonical("not a url"), NULL);
