@@ -56,6 +56,28 @@ typedef struct nb_summary_options {
 char *nb_summarize_extractive(const char *title, const char *text,
                               const nb_summary_options *options);
 
+/* Story similarity: the same event told by several sites. Each article's signature is a
+ * bag of tokens from its title (counted twice) and lead: CJK character bigrams, Latin words,
+ * numbers and names (the last two weigh more), weighted by inverse document frequency over
+ * the index, compared by cosine. Candidates come from an inverted index of each article's
+ * rarest tokens, so clustering stays near-linear at 100k articles. */
+typedef struct nb_story_index nb_story_index;
+
+nb_story_index *nb_story_index_new(void);
+void nb_story_index_free(nb_story_index *index); /* NULL-safe */
+/* Adds an article; returns its number (0, 1, ...). lead may be NULL. */
+size_t nb_story_index_add(nb_story_index *index, const char *title, const char *lead);
+/* Computes the weights; call after the last add and before comparing. */
+void nb_story_index_finish(nb_story_index *index);
+/* Cosine similarity of two articles, 0..1. */
+double nb_story_similarity(const nb_story_index *index, size_t a, size_t b);
+/* Groups articles whose similarity reaches threshold (transitively): cluster[i] is the
+ * smallest article number of i's group. */
+void nb_story_cluster(const nb_story_index *index, double threshold, size_t *cluster);
+
+/* The threshold chosen on the labelled pairs of tests/data/dedupe. */
+#define NB_STORY_THRESHOLD 0.35
+
 /* Sentences of text as NUL-separated pieces (for tests): *count pieces in the returned
  * buffer, each starting at the offsets written to starts (caller frees both). */
 char *nb_text_sentences(const char *text, size_t **starts, size_t *count);
