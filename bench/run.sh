@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 ./bench/fetch.sh "$build"
 echo
 ./bench/summarize.sh "$build"
+echo
+./bench/dedupe.sh "$build"
