@@ -25,6 +25,7 @@ typedef struct nb_cli {
     int json;                /* --json: data as JSON (NB_OPT_JSON) */
     int dry_run;             /* --dry-run (NB_OPT_DRY_RUN) */
     const char *argument;    /* the one positional argument (NB_OPT_ARGUMENT) */
+    int resend;              /* --resend (NB_OPT_RESEND) */
 } nb_cli;
 
 /* Options beyond the common ones that a command takes. */
@@ -32,6 +33,7 @@ enum {
     NB_OPT_JSON = 1,
     NB_OPT_DRY_RUN = 2,
     NB_OPT_ARGUMENT = 4, /* exactly one positional argument */
+    NB_OPT_RESEND = 8,
 };
 
 /* A command's description for parsing and --help. */
@@ -72,7 +74,8 @@ int nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock *
 nb_http *nb_app_http(const nb_config *config);
 
 /* One pass of every stage: collect, store, compose, deliver. Briefings for type stdout
- * (and the default channel when none is configured) go to out. Returns an exit code. */
-int nb_pipeline_run(const nb_config *config, FILE *out);
+ * (and the default channel when none is configured) go to out. resend ignores the ledger
+ * (stories already given to a channel). Returns an exit code. */
+int nb_pipeline_run(const nb_config *config, int resend, FILE *out);
 
 #endif

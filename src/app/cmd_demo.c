@@ -148,7 +148,7 @@ static int demo_main(const nb_cli *cli, int argc, char **argv)
         fprintf(stderr, "newsbrief demo: %s\n", err.msg);
         goto out;
     }
-    rc = nb_pipeline_run(config, stdout);
+    rc = nb_pipeline_run(config, 0, stdout);
 out:
     nb_config_free(config);
     free(yaml);

@@ -11,7 +11,7 @@ static int run_main(const nb_cli *cli, int argc, char **argv)
         fprintf(stderr, "newsbrief: %s\n", err.msg);
         return NB_EXIT_USAGE;
     }
-    int rc = nb_pipeline_run(config, stdout);
+    int rc = nb_pipeline_run(config, cli->resend, stdout);
     nb_config_free(config);
     return rc;
 }
@@ -19,12 +19,13 @@ static int run_main(const nb_cli *cli, int argc, char **argv)
 const nb_command nb_cmd_run = {
     .name = "run",
     .summary = "collect, summarize and deliver one briefing",
-    .usage = "Fetches every enabled source, stores new items, composes the briefing of the\n"
-             "items published within `window` (newest first, at most `max_items`,\n"
-             "`items_per_page` to a page) and delivers it to every channel. With no channel\n"
-             "configured the briefing is printed on standard output.\n\n"
+    .usage = "Fetches every enabled source, stores new items, and composes for every channel\n"
+             "the stories published within `window` it was not given before (one entry per\n"
+             "story, newest first, at most `max_items`, `items_per_page` to a page), then\n"
+             "delivers them. With no channel the briefing is printed on standard output.\n\n"
              "options:\n"
              "  -c, --config FILE  configuration file\n"
+             "      --resend       include stories already sent (ignore the ledger)\n"
              "      --now TIME     pin the current time (ISO 8601); also NEWSBRIEF_NOW\n"
              "  -v, --verbose      more log lines on stderr (twice for debug)\n"
              "  -q, --quiet        errors only\n"
@@ -32,4 +33,5 @@ const nb_command nb_cmd_run = {
              "exit status: 0 success; 1 no source succeeded or a channel failed;\n"
              "2 usage or configuration error (including an unwritable database)\n",
     .main = run_main,
+    .options = NB_OPT_RESEND,
 };

@@ -36,10 +36,15 @@ static void print_help(FILE *out)
 static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cli)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'}, {"now", required_argument, NULL, 'N'},
-        {"verbose", no_argument, NULL, 'v'},      {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {"json", no_argument, NULL, 'J'},
-        {"dry-run", no_argument, NULL, 'D'},      {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"now", required_argument, NULL, 'N'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"json", no_argument, NULL, 'J'},
+        {"dry-run", no_argument, NULL, 'D'},
+        {"resend", no_argument, NULL, 'R'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -60,14 +65,19 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
             break;
         case 'J':
         case 'D':
-            if (!(cmd->options & (c == 'J' ? NB_OPT_JSON : NB_OPT_DRY_RUN))) {
+        case 'R':
+            if (!(cmd->options & (c == 'J'   ? NB_OPT_JSON
+                                  : c == 'D' ? NB_OPT_DRY_RUN
+                                             : NB_OPT_RESEND))) {
                 fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
                 return NB_EXIT_USAGE;
             }
             if (c == 'J')
                 cli->json = 1;
-            else
+            else if (c == 'D')
                 cli->dry_run = 1;
+            else
+                cli->resend = 1;
             break;
         case 'h':
             printf("usage: newsbrief %s [options]\n\n%s", cmd->name, cmd->usage);

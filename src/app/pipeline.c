@@ -82,19 +82,39 @@ static int report_outcomes(const nb_collection *c)
 /* Composes one channel's briefing from the items it has not been given yet and records it
  * (briefing, ledger, outbox rows) in one transaction; local channels are written at once.
  * Returns an exit code; *composed tells whether there was anything to send. */
+/* A story's other reports are labelled with their site's name. */
+static const char *site_label(void *ctx, const char *source)
+{
+    const nb_config *config = ctx;
+    for (size_t i = 0; i < config->source_count; i++) {
+        if (strcmp(config->sources[i].name, source) != 0)
+            continue;
+        const nb_source_adapter *a = nb_source_adapter_find(config->sources[i].type);
+        return a && a->display_name ? a->display_name : source;
+    }
+    return source;
+}
+
+/* Candidates considered for one briefing: every item in the window, up to this many. */
+#define CANDIDATES_MAX 5000
+
 static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
-                       const nb_channel_config *channel, int64_t now, FILE *out, int *composed)
+                       const nb_channel_config *channel, int64_t now, int resend, FILE *out,
+                       int *composed)
 {
     nb_errbuf err;
     nb_item *items = NULL;
     size_t count = 0;
     *composed = 0;
-    if (nb_store_items_undelivered(store, channel->name, now - config->window,
-                                   (size_t)config->max_items, &items, &count, &err) != NB_OK) {
+    if (nb_store_items_for_channel(store, channel->name, now - config->window, CANDIDATES_MAX,
+                                   &items, &count, &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
         return NB_EXIT_FAILED;
     }
-    size_t kept = nb_brief_select(items, count, now, config->window, (size_t)config->max_items);
+    /* One entry per story; stories the channel was given before stay out. */
+    size_t stories =
+        nb_brief_stories(items, count, channel->only_new && !resend, site_label, (void *)config);
+    size_t kept = nb_brief_select(items, stories, now, config->window, (size_t)config->max_items);
     int rc = NB_EXIT_OK;
     if (kept == 0)
         goto out;
@@ -102,6 +122,7 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     nb_app_summarize(config, store, http, now, items, kept);
     nb_render_options ro = {
         .title = config->title,
+        .related_prefix = config->related_prefix,
         .now = now,
         .items_per_page = (size_t)(channel->items_per_page > 0 ? channel->items_per_page
                                                                : config->items_per_page),
@@ -118,13 +139,22 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
         rc = NB_EXIT_FAILED;
         goto free_pages;
     }
-    int64_t *ids = nb_xcalloc(kept, sizeof *ids);
+    /* The ledger records every report of every story sent, so none comes back alone. */
+    size_t id_count = 0;
     for (size_t i = 0; i < kept; i++)
-        ids[i] = items[i].id;
+        id_count += items[i].story_count ? items[i].story_count : 1;
+    int64_t *ids = nb_xcalloc(id_count, sizeof *ids);
+    size_t at = 0;
+    for (size_t i = 0; i < kept; i++) {
+        if (!items[i].story_count)
+            ids[at++] = items[i].id;
+        for (size_t k = 0; k < items[i].story_count; k++)
+            ids[at++] = items[i].story_ids[k];
+    }
     nb_outbox_message *rows = nb_xcalloc(message_count + 1, sizeof *rows);
     for (size_t i = 0; i < message_count; i++)
         rows[i] = (nb_outbox_message){messages[i].method, messages[i].body};
-    if (nb_store_briefing_commit(store, channel->name, now, now - config->window, ids, kept,
+    if (nb_store_briefing_commit(store, channel->name, now, now - config->window, ids, id_count,
                                  (const char *const *)pages, page_count, rows, message_count, NULL,
                                  &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
@@ -148,15 +178,17 @@ out:
 
 /* Composes for every channel, then sends what the outbox holds. */
 static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
-                               FILE *out)
+                               int resend, FILE *out)
 {
-    static const nb_channel_config default_channel = {.name = "stdout", .type = "stdout"};
+    static const nb_channel_config default_channel = {
+        .name = "stdout", .type = "stdout", .only_new = 1};
     const nb_channel_config *channels = config->channel_count ? config->channels : &default_channel;
     size_t channel_count = config->channel_count ? config->channel_count : 1;
     int rc = NB_EXIT_OK, any = 0;
     for (size_t i = 0; i < channel_count; i++) {
         int composed = 0;
-        if (compose_for(config, store, http, &channels[i], now, out, &composed) != NB_EXIT_OK)
+        if (compose_for(config, store, http, &channels[i], now, resend, out, &composed) !=
+            NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
         any |= composed;
     }
@@ -217,7 +249,7 @@ nb_http *nb_app_http(const nb_config *config)
     return nb_http_new(&ho);
 }
 
-int nb_pipeline_run(const nb_config *config, FILE *out)
+int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
 {
     int64_t now = nb_clock_now();
     size_t enabled = 0;
@@ -254,7 +286,7 @@ int nb_pipeline_run(const nb_config *config, FILE *out)
             nb_log(NB_LOG_ERROR, "run", "error=\"no source succeeded\"");
             rc = NB_EXIT_FAILED;
         }
-        if (compose_and_deliver(config, store, http, now, out) != NB_EXIT_OK)
+        if (compose_and_deliver(config, store, http, now, resend, out) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
     }
     nb_http_free(http);

@@ -14,8 +14,18 @@
  * the dropped ones are cleared. */
 size_t nb_brief_select(nb_item *items, size_t count, int64_t now, int64_t window, size_t max);
 
+/* Stories: items telling the same event (nb_story_cluster over titles and leads) become
+ * one entry, the earliest report with the longest text among the earliest, with the others
+ * as related links labelled by label_of(source) (the label table belongs to the caller).
+ * With only_new, a story any of whose reports has delivered set is left out entirely.
+ * Items are merged in place; returns how many entries remain at the front (the rest are
+ * cleared). Each entry's story_ids lists every report of its story, for the ledger. */
+size_t nb_brief_stories(nb_item *items, size_t count, int only_new,
+                        const char *(*label_of)(void *ctx, const char *source), void *ctx);
+
 typedef struct nb_render_options {
     const char *title;     /* "新闻简报" */
+    const char *related_prefix; /* "相关报道：" before related links; NULL or "": none */
     int64_t now;           /* the header's update time */
     size_t items_per_page; /* items per page; at least 1 */
 } nb_render_options;
@@ -30,6 +40,10 @@ void nb_brief_pages_free(char **pages, size_t page_count);
 /* Link text that cannot break Markdown: "[" and "]" full-width, line breaks and tabs as
  * spaces. Caller frees. */
 char *nb_brief_link_text(const char *text);
+
+/* "相关报道：[机器之心](url) · [量子位](url)" for an item with related reports, NULL when it
+ * has none or prefix is NULL or empty. Caller frees. */
+char *nb_brief_related_line(const nb_item *item, const char *prefix);
 
 /* The whole briefing as one text: pages separated by one blank line. Caller frees. */
 char *nb_brief_join(char *const *pages, size_t page_count);

@@ -87,6 +87,26 @@ static void put_summary(nb_buf *b, const char *summary)
         rc = nb_buf_putc(b, *p == '\n' || *p == '\r' ? ' ' : *p);
 }
 
+char *nb_brief_related_line(const nb_item *it, const char *prefix)
+{
+    if (!prefix || !*prefix || !it->related_count)
+        return NULL;
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    if (nb_buf_puts(&b, prefix))
+        return nb_buf_take(&b);
+    for (size_t i = 0; i < it->related_count; i++) {
+        char *label = nb_brief_link_text(it->related[i].label);
+        char *url = nb_url_escape_markdown(it->related[i].url);
+        nb_err rc = nb_buf_printf(&b, "%s[%s](%s)", i ? " · " : "", label, url);
+        free(label);
+        free(url);
+        if (rc)
+            break;
+    }
+    return nb_buf_take(&b);
+}
+
 static char *render_page(const nb_render_options *o, const char *stamp, const nb_item *items,
                          size_t count)
 {
@@ -112,6 +132,10 @@ static char *render_page(const nb_render_options *o, const char *stamp, const nb
             if (!rc)
                 rc = nb_buf_puts(&b, "\n");
         }
+        char *related = nb_brief_related_line(it, o->related_prefix);
+        if (!rc && related)
+            rc = nb_buf_printf(&b, "\n%s\n", related);
+        free(related);
         if (!rc && it->image && *it->image) {
             rc = nb_buf_puts(&b, "\n![](");
             put_url(&b, it->image);

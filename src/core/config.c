@@ -63,6 +63,7 @@ static const field general_fields[] = {
     PATH(nb_config, database),
     STR(nb_config, timezone, 0),
     STR(nb_config, title, 0),
+    STR(nb_config, related_prefix, 0),
     INT(nb_config, items_per_page, 1, 100),
     DURATION(nb_config, window),
     INT(nb_config, max_items, 1, 1000),
@@ -147,6 +148,7 @@ static const field channel_fields[] = {
     STR(nb_channel_config, subject, 0),
     BOOL(nb_channel_config, starttls),
     {"template", FIELD_STRING, offsetof(nb_channel_config, template_json), 0, 0, 0},
+    BOOL(nb_channel_config, only_new),
     {0},
 };
 
@@ -487,6 +489,7 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
             ch->per_minute = -1;
             ch->per_second = -1;
             ch->starttls = 1;
+            ch->only_new = 1;
             ch->line = (int)key->start_mark.line + 1;
             ch->column = (int)key->start_mark.column + 1;
         }
@@ -508,6 +511,7 @@ static void set_defaults(nb_config *c)
     c->database = home_path(".local/share/newsbrief/newsbrief.db");
     c->timezone = nb_xstrdup("Asia/Shanghai");
     c->title = nb_xstrdup("新闻简报");
+    c->related_prefix = nb_xstrdup("相关报道：");
     c->items_per_page = 10;
     c->window = 24 * 3600;
     c->max_items = 30;

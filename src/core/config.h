@@ -38,7 +38,7 @@ typedef struct nb_summarizer_config {
     char *user_prompt;        /*   {min_chars} {language}); NULL: the built-in ones */
     char *system_prompt_file; /* the same, read from files */
     char *user_prompt_file;
-    int64_t min_chars;        /* summary length in code points */
+    int64_t min_chars; /* summary length in code points */
     int64_t max_chars;
     char *language;           /* zh or en: the briefing's language */
     int64_t max_input_tokens; /* the article is cut to this budget at paragraph ends */
@@ -76,19 +76,21 @@ typedef struct nb_channel_config {
     char *subject;          /* e-mail: subject template ({title} {stamp}) */
     int starttls;           /* e-mail: require STARTTLS on smtp:// (default true) */
     char *template_json;    /* webhook: body template with {title} {content} {page} {pages} */
+    int only_new;           /* leave out stories this channel was given before (default) */
     int line, column;
 } nb_channel_config;
 
 typedef struct nb_config {
-    char *path;                      /* the file read */
-    char *database;                  /* SQLite file, "~" expanded */
-    char *timezone;                  /* IANA zone for displayed times */
-    char *title;                     /* briefing header title */
-    int64_t items_per_page;          /* items per page (message) */
-    int64_t window;                  /* seconds: candidates are items published within it */
-    int64_t max_items;               /* items per briefing */
-    int64_t lock_timeout;            /* seconds a run waits for another run on the same database */
-    int64_t failures_before_backoff; /* failed runs in a row before a source backs off */
+    char *path;                       /* the file read */
+    char *database;                   /* SQLite file, "~" expanded */
+    char *timezone;                   /* IANA zone for displayed times */
+    char *title;                      /* briefing header title */
+    char *related_prefix;             /* before links to other reports of a story; "" hides */
+    int64_t items_per_page;           /* items per page (message) */
+    int64_t window;                   /* seconds: candidates are items published within it */
+    int64_t max_items;                /* items per briefing */
+    int64_t lock_timeout;             /* seconds a run waits for another run on the same database */
+    int64_t failures_before_backoff;  /* failed runs in a row before a source backs off */
     int64_t max_connections;          /* HTTP requests in flight at once, all callers */
     int64_t max_connections_per_host; /* source requests to one host:port at once; 0: no cap */
     nb_source_config *sources;

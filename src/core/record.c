@@ -16,6 +16,12 @@ void nb_item_clear(nb_item *item)
     free(item->author);
     free(item->tags);
     free(item->summary);
+    for (size_t i = 0; i < item->related_count; i++) {
+        free(item->related[i].label);
+        free(item->related[i].url);
+    }
+    free(item->related);
+    free(item->story_ids);
     memset(item, 0, sizeof *item);
 }
 

@@ -20,7 +20,18 @@ typedef struct nb_item {
     char *author;         /* or NULL */
     char *tags;           /* tags, one per line, or NULL */
     char *summary;        /* the text shown under the title, or NULL */
+    int delivered;        /* already given to the channel being composed for */
+    struct nb_item_link *related; /* other reports of the same story, oldest first */
+    size_t related_count;
+    int64_t *story_ids; /* ids of every report of the story (this one included), or NULL */
+    size_t story_count;
 } nb_item;
+
+/* Another site's report of an item's story. */
+typedef struct nb_item_link {
+    char *label; /* the site's name ("机器之心") */
+    char *url;
+} nb_item_link;
 
 void nb_item_clear(nb_item *item); /* frees the strings, zeroes the record */
 void nb_items_free(nb_item *items, size_t count);

@@ -78,9 +78,10 @@ char *nb_url_host_key(const char *url)
 /* Query parameters that only say where a reader came from. */
 static int tracking_param(const char *name, size_t len)
 {
-    static const char *const exact[] = {"spm", "from", "fbclid", "gclid", "dclid", "msclkid",
-                                        "yclid", "igshid", "mc_cid", "mc_eid", "ref", "ref_src",
-                                        "scene", "srcid", "isappinstalled", "wfr", NULL};
+    static const char *const exact[] = {"spm",     "from",    "fbclid", "gclid",  "dclid",
+                                        "msclkid", "yclid",   "igshid", "mc_cid", "mc_eid",
+                                        "ref",     "ref_src", "scene",  "srcid",  "isappinstalled",
+                                        "wfr",     NULL};
     static const char *const prefixes[] = {"utm_", "share_", "__", NULL};
     for (const char *const *x = exact; *x; x++)
         if (strlen(*x) == len && strncasecmp(name, *x, len) == 0)

@@ -55,7 +55,10 @@ nb_err nb_push_compose(const nb_config *config, const nb_channel_config *ch, int
     nb_item *copy = nb_xcalloc(count ? count : 1, sizeof *copy);
     char **shortened = nb_xcalloc(count ? count : 1, sizeof *shortened);
     memcpy(copy, items, count * sizeof *copy);
-    nb_message templ = {.title = config->title, .stamp = stamp, .now = now};
+    nb_message templ = {.title = config->title,
+                        .stamp = stamp,
+                        .now = now,
+                        .related_prefix = config->related_prefix};
     if (ch->page_marker)
         templ.part = templ.parts = 99; /* the widest marker, while splitting */
     group *groups = NULL;

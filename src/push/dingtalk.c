@@ -55,6 +55,12 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
             add(&b, "\n\n");
             add(&b, it->summary);
         }
+        char *related = nb_brief_related_line(it, m->related_prefix);
+        if (related) {
+            add(&b, "\n\n");
+            add(&b, related);
+            free(related);
+        }
         if (it->image) {
             char *image = nb_url_escape_markdown(it->image);
             add(&b, "\n\n![](");

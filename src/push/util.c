@@ -97,7 +97,10 @@ int nb_classify_transport(const nb_http_response *r, nb_verdict *verdict, int64_
 
 char *nb_message_markdown(const nb_message *m)
 {
-    nb_render_options o = {.title = m->title, .now = m->now, .items_per_page = m->count};
+    nb_render_options o = {.title = m->title,
+                           .now = m->now,
+                           .items_per_page = m->count,
+                           .related_prefix = m->related_prefix};
     char **pages = NULL;
     size_t n = 0;
     nb_brief_render(&o, m->items, m->count, &pages, &n);

@@ -77,6 +77,12 @@ static char *render_content(const nb_channel_config *c, const nb_message *m)
             add(&b, text ? "\n" : "\n\n");
             add(&b, it->summary);
         }
+        char *related = text ? NULL : nb_brief_related_line(it, m->related_prefix);
+        if (related) {
+            add(&b, "\n\n");
+            add(&b, related);
+            free(related);
+        }
     }
     return nb_buf_take(&b);
 }

@@ -250,6 +250,7 @@ static void start(nb_source_run *run)
 
 const nb_source_adapter nb_aibase_adapter = {
     .type = "aibase",
+    .display_name = "AIbase",
     .check = nb_source_check_site,
     .start = start,
     .default_delay_ms = 500,

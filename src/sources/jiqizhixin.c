@@ -228,6 +228,7 @@ static void start(nb_source_run *run)
 
 const nb_source_adapter nb_jiqizhixin_adapter = {
     .type = "jiqizhixin",
+    .display_name = "机器之心",
     .check = nb_source_check_site,
     .start = start,
     .default_delay_ms = 1500,

@@ -156,6 +156,7 @@ static void start(nb_source_run *run)
 
 const nb_source_adapter nb_qbitai_adapter = {
     .type = "qbitai",
+    .display_name = "量子位",
     .check = nb_source_check_site,
     .start = start,
     .default_delay_ms = 1000,

@@ -18,7 +18,8 @@
 typedef struct nb_source_run nb_source_run;
 
 typedef struct nb_source_adapter {
-    const char *type; /* the `type:` value in the configuration */
+    const char *type;         /* the `type:` value in the configuration */
+    const char *display_name; /* the site's name for readers ("机器之心"); NULL: the source's */
     /* Checks the settings this type needs; the message names the missing or bad key. */
     nb_err (*check)(const nb_source_config *config, nb_errbuf *err);
     /* Begins collecting: submits the first request(s) with nb_source_fetch. */

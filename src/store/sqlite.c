@@ -321,6 +321,8 @@ static nb_err query_items(nb_store *s, const char *sql, int64_t since, size_t ma
         it->content = column_text(st, 8);
         it->author = column_text(st, 9);
         it->tags = column_text(st, 10);
+        if (sqlite3_column_count(st) > 11)
+            it->delivered = sqlite3_column_int(st, 11);
     }
     if (step != SQLITE_DONE) {
         rc = db_error(s, err, "reading items");
@@ -582,13 +584,13 @@ out:
     return rc;
 }
 
-nb_err nb_store_items_undelivered(nb_store *s, const char *channel, int64_t since, size_t max,
+nb_err nb_store_items_for_channel(nb_store *s, const char *channel, int64_t since, size_t max,
                                   nb_item **items, size_t *count, nb_errbuf *err)
 {
     return query_items(s,
                        "SELECT id, source, key, url, title, published_at, image, excerpt,"
-                       " content, author, tags FROM items WHERE published_at >= ?1"
-                       " AND id NOT IN (SELECT item_id FROM briefing_items WHERE channel = ?3)"
+                       " content, author, tags, id IN (SELECT item_id FROM briefing_items"
+                       " WHERE channel = ?3) FROM items WHERE published_at >= ?1"
                        " ORDER BY published_at DESC, id DESC LIMIT ?2",
                        since, max, channel, items, count, err);
 }

@@ -78,9 +78,9 @@ nb_err nb_store_briefing_commit(nb_store *store, const char *channel, int64_t cr
                                 const nb_outbox_message *messages, size_t message_count,
                                 int64_t *id, nb_errbuf *err) NB_MUST_CHECK;
 
-/* Items published at or after since that were never in a briefing for channel, newest
- * first, at most max. */
-nb_err nb_store_items_undelivered(nb_store *store, const char *channel, int64_t since,
+/* Items published at or after since, newest first, at most max, each with delivered set
+ * when it was in a briefing for channel before. */
+nb_err nb_store_items_for_channel(nb_store *store, const char *channel, int64_t since,
                                   size_t max, nb_item **items, size_t *count,
                                   nb_errbuf *err) NB_MUST_CHECK;
 

@@ -38,14 +38,14 @@ def test_slack_discord_ntfy_webhook():
         # Slack: sections of whole items, links as <url|text>
         slack = platforms.accepted("slack")
         sections = [b["text"]["text"] for m in slack for b in m["blocks"] if b["type"] == "section"]
-        expect(len(sections) == 35 and all(re.match(r"\*\d+\. <https://\S+\|.+>\*  2025", s)
+        expect(len(sections) == 34 and all(re.match(r"\*\d+\. <https://\S+\|.+>\*  2025", s)
                                            for s in sections), sections[:2])
         expect(item_urls("".join(sections)) == expected, "Slack items")
         expect(all(len(m["blocks"]) <= 50 for m in slack), "blocks")
         # Discord: one embed per item, in order, with images
         embeds = [e for m in platforms.accepted("discord") for e in m["embeds"]]
         expect([e["url"] for e in embeds] == expected, "Discord items")
-        expect(sum(1 for e in embeds if "image" in e) == 31, "Discord images")
+        expect(sum(1 for e in embeds if "image" in e) == 30, "Discord images")
         # ntfy: plain text, the first item's link as the click action
         ntfy = platforms.accepted("ntfy")
         expect(ntfy and all("](" not in m["message"] for m in ntfy), "markdown in ntfy")
@@ -122,7 +122,7 @@ def test_email_through_a_real_smtp_server():
             html = mail.get_body(("html",)).get_content()
             expect(item_urls(plain) == expected, "text part items")
             expect(item_urls(html) == expected, "HTML part items")
-            expect(html.count("<img src=") == 31, "HTML images")
+            expect(html.count("<img src=") == 30, "HTML images")
             expect(plain.startswith("# 新闻简报 (更新时间: 2025-04-07 20:46)\n"), plain[:80])
         finally:
             server.terminate()

@@ -186,7 +186,9 @@ def test_demo_is_repeatable():
     expect(out1.startswith("# 新闻简报 (更新时间: 2025-04-07 20:46)\n\n## 1. [商汤科技"), out1[:200])
     expect(out1.count("\n## ") == 30, "demo shows %d items" % out1.count("\n## "))
     expect(out1.count("# 新闻简报 (更新时间: 2025-04-07 20:46)\n") == 3, "want 3 pages of 10")
-    expect("](https://news.aibase.com/zh/news/16890)   2025-04-07 14:21\n" in out1, "aibase item")
+    expect("](https://news.aibase.com/zh/news/16886)   2025-04-07 14:02\n" in out1, "aibase item")
+    expect("\n相关报道：[AIbase](https://news.aibase.com/zh/news/16890)\n" in out1,
+           "the UN story's other report")
     expect("](https://www.jiqizhixin.com/articles/2025-04-07-7)   2025-04-07 13:22\n" in out1,
            "机器之心 item")
     expect("![](https://image.jiqizhixin.com/uploads/editor/51727d01-cabe-45ea-b8c0-3041d2f58f24"

@@ -129,12 +129,15 @@ static void test_items(void **state)
                                               &briefing, &err),
                      NB_OK);
     assert_true(briefing > 0);
-    assert_int_equal(nb_store_items_undelivered(s, "chat", 0, 10, &items, &n, &err), NB_OK);
-    assert_int_equal(n, 1);
-    assert_string_equal(items[0].key, "c");
-    nb_items_free(items, n);
-    assert_int_equal(nb_store_items_undelivered(s, "other", 0, 10, &items, &n, &err), NB_OK);
+    assert_int_equal(nb_store_items_for_channel(s, "chat", 0, 10, &items, &n, &err), NB_OK);
     assert_int_equal(n, 3);
+    assert_string_equal(items[1].key, "c");
+    assert_int_equal(items[1].delivered, 0); /* only c was never given to "chat" */
+    assert_int_equal(items[0].delivered + items[2].delivered, 2);
+    nb_items_free(items, n);
+    assert_int_equal(nb_store_items_for_channel(s, "other", 0, 10, &items, &n, &err), NB_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(items[0].delivered + items[1].delivered + items[2].delivered, 0);
     nb_items_free(items, n);
 
     /* The outbox: pending in order, marked sending, recovered after a crash, sent. */
