@@ -12,6 +12,7 @@
 #include "push/push.h"
 #include "sources/source.h"
 #include "store/store.h"
+#include "text/text.h"
 
 /* Where collected items go: straight into the store. */
 typedef struct item_sink {
@@ -114,12 +115,36 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     /* One entry per story; stories the channel was given before stay out. */
     size_t stories =
         nb_brief_stories(items, count, channel->only_new && !resend, site_label, (void *)config);
-    size_t kept = nb_brief_select(items, stories, now, config->window, (size_t)config->max_items);
+    /* The channel's rules: keywords, per-source and total caps, newest first. */
+    size_t max = (size_t)(channel->max_items > 0 ? channel->max_items : config->max_items);
+    size_t kept = nb_brief_select(items, stories, now, config->window, stories);
+    nb_rules *rules = NULL;
+    if (channel->keywords && nb_rules_new(channel->keywords, &rules, &err) != NB_OK)
+        nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
+    kept = nb_brief_filter(items, kept, rules, (size_t)channel->per_source_max, max);
+    nb_rules_free(rules);
     int rc = NB_EXIT_OK;
     if (kept == 0)
         goto out;
-    *composed = 1;
     nb_app_summarize(config, store, http, now, items, kept);
+    if (channel->min_summary_chars > 0) {
+        size_t n = 0;
+        for (size_t i = 0; i < kept; i++) {
+            int keep = items[i].summary &&
+                       nb_utf8_length(items[i].summary) >= (size_t)channel->min_summary_chars;
+            if (keep && n != i) {
+                items[n] = items[i];
+                memset(&items[i], 0, sizeof items[i]);
+            } else if (!keep) {
+                nb_item_clear(&items[i]);
+            }
+            n += keep;
+        }
+        kept = n;
+        if (kept == 0)
+            goto out;
+    }
+    *composed = 1;
     nb_render_options ro = {
         .title = config->title,
         .related_prefix = config->related_prefix,

@@ -5,6 +5,7 @@
 #include "app/app.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "brief/brief.h"
 #include "push/push.h"
 #include "sources/source.h"
 
@@ -42,6 +43,10 @@ nb_err nb_app_check_config(nb_config *config, nb_errbuf *err)
     for (size_t i = 0; i < config->channel_count; i++) {
         const nb_channel_config *c = &config->channels[i];
         nb_err rc = nb_push_check(c, err);
+        nb_rules *rules = NULL;
+        if (!rc && c->keywords)
+            rc = nb_rules_new(c->keywords, &rules, err);
+        nb_rules_free(rules);
         if (rc) {
             nb_err_prefix(err, "%s:%d:%d: channels.%s", config->path, c->line, c->column, c->name);
             return rc;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "core/record.h"
 
 /* Orders items newest first (ties: higher id first), drops those published before
@@ -22,6 +23,21 @@ size_t nb_brief_select(nb_item *items, size_t count, int64_t now, int64_t window
  * cleared). Each entry's story_ids lists every report of its story, for the ledger. */
 size_t nb_brief_stories(nb_item *items, size_t count, int only_new,
                         const char *(*label_of)(void *ctx, const char *source), void *ctx);
+
+/* Selection rules, the syntax TrendRadar users know: "word" (at least one of these must
+ * appear, when there are any), "+word" (must appear), "!word" (must not appear), "/regex/"
+ * (PCRE2, UTF-8; counts as a "word"). Words match without regard to case. An item's text
+ * is its title and its excerpt. */
+typedef struct nb_rules nb_rules;
+nb_err nb_rules_new(char *const *keywords, nb_rules **out, nb_errbuf *err) NB_MUST_CHECK;
+void nb_rules_free(nb_rules *rules); /* NULL-safe */
+int nb_rules_match(const nb_rules *rules, const nb_item *item);
+
+/* Keeps the items that pass rules (NULL: all) and, newest first, at most per_source of
+ * each source (0: no limit) and max in all; the others are cleared. Returns how many
+ * remain at the front. */
+size_t nb_brief_filter(nb_item *items, size_t count, const nb_rules *rules, size_t per_source,
+                       size_t max);
 
 typedef struct nb_render_options {
     const char *title;     /* "新闻简报" */

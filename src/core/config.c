@@ -149,6 +149,10 @@ static const field channel_fields[] = {
     BOOL(nb_channel_config, starttls),
     {"template", FIELD_STRING, offsetof(nb_channel_config, template_json), 0, 0, 0},
     BOOL(nb_channel_config, only_new),
+    {"keywords", FIELD_LIST, offsetof(nb_channel_config, keywords), 0, 0, 0},
+    INT(nb_channel_config, per_source_max, 0, 1000),
+    INT(nb_channel_config, max_items, 1, 1000),
+    INT(nb_channel_config, min_summary_chars, 0, 4000),
     {0},
 };
 
@@ -490,6 +494,7 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
             ch->per_second = -1;
             ch->starttls = 1;
             ch->only_new = 1;
+            ch->max_items = -1;
             ch->line = (int)key->start_mark.line + 1;
             ch->column = (int)key->start_mark.column + 1;
         }

@@ -77,6 +77,10 @@ typedef struct nb_channel_config {
     int starttls;           /* e-mail: require STARTTLS on smtp:// (default true) */
     char *template_json;    /* webhook: body template with {title} {content} {page} {pages} */
     int only_new;           /* leave out stories this channel was given before (default) */
+    char **keywords;        /* selection rules: word, +required, !excluded, /regex/ */
+    int64_t per_source_max; /* at most this many items of one source; 0: no limit */
+    int64_t max_items;      /* items per briefing for this channel; -1: the global one */
+    int64_t min_summary_chars; /* leave out items whose summary is shorter; 0: keep all */
     int line, column;
 } nb_channel_config;
 

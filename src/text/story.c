@@ -15,7 +15,8 @@
 #define KEY_TOKENS 12     /* an article's rarest tokens that enter the inverted index */
 #define POSTING_CAP 200   /* a token in more articles than this is no evidence */
 #define EXACT_BELOW 1500
-#define FIGURE_BONUS 0.1  /* below this many articles, every pair is compared */
+#define FIGURE_BONUS 0.1
+#define IDF_PRIOR_DOCS 30  /* below this many articles, every pair is compared */
 
 typedef struct token {
     uint32_t hash;
@@ -224,7 +225,9 @@ static double idf(const nb_story_index *x, uint32_t hash)
     while (x->df[i].count && x->df[i].hash != hash)
         i = (i + 1) & mask;
     double df = x->df[i].count ? x->df[i].count : 1;
-    return log(((double)x->count + 1) / (df + 1)) + 1;
+    /* IDF_PRIOR_DOCS imaginary articles holding no token keep a small index from treating
+     * every shared word as rare */
+    return log(((double)x->count + IDF_PRIOR_DOCS + 1) / (df + 1)) + 1;
 }
 
 void nb_story_index_finish(nb_story_index *x)
