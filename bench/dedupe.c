@@ -17,7 +17,7 @@ static double seconds(void)
 
 static const char *const words[] = {"模型", "芯片", "机器人", "融资", "开源", "发布", "监管",
                                     "数据", "算力", "智能体", "推理", "训练", "搜索", "手机",
-                                    "汽车", "医疗", "教育", "游戏", "视频", "语音"};
+                                    "汽车", "医疗", "教育",   "游戏", "视频", "语音"};
 
 int main(int argc, char **argv)
 {
@@ -66,8 +66,8 @@ int main(int argc, char **argv)
         size_t base = (size_t)rand() % pool;
         /* most articles get their own numbers and topic words; a few stay near copies */
         int variant = rand() % 10;
-        snprintf(title, sizeof title, "%s %s%s 第%zu号", titles[base],
-                 words[rand() % 20], words[rand() % 20], variant ? i : i % 1000);
+        snprintf(title, sizeof title, "%s %s%s 第%zu号", titles[base], words[rand() % 20],
+                 words[rand() % 20], variant ? i : i % 1000);
         snprintf(lead, sizeof lead, "%s 编号%d，%s%s%s。", leads[base], rand() % 100000,
                  words[rand() % 20], words[rand() % 20], words[rand() % 20]);
         nb_story_index_add(x, title, lead);

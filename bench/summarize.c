@@ -72,7 +72,8 @@ int main(int argc, char **argv)
     if (argc > 2) {
         FILE *f = fopen(argv[2], "w");
         for (size_t i = 0; f && i < n; i++) {
-            json_t *o = json_pack("{s:s, s:s}", "title", articles[i].title, "text", articles[i].text);
+            json_t *o =
+                json_pack("{s:s, s:s}", "title", articles[i].title, "text", articles[i].text);
             char *line = json_dumps(o, JSON_COMPACT);
             fprintf(f, "%s\n", line);
             free(line);

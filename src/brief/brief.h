@@ -40,10 +40,10 @@ size_t nb_brief_filter(nb_item *items, size_t count, const nb_rules *rules, size
                        size_t max);
 
 typedef struct nb_render_options {
-    const char *title;     /* "新闻简报" */
+    const char *title;          /* "新闻简报" */
     const char *related_prefix; /* "相关报道：" before related links; NULL or "": none */
-    int64_t now;           /* the header's update time */
-    size_t items_per_page; /* items per page; at least 1 */
+    int64_t now;                /* the header's update time */
+    size_t items_per_page;      /* items per page; at least 1 */
 } nb_render_options;
 
 /* Renders items as pages of at most items_per_page items. *pages is an array of

@@ -387,7 +387,7 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
     } else if (f->kind == FIELD_BOOL) {
         *(int *)slot = (int)number;
     } else if (f->kind == FIELD_NUMBER) {
-        *(double *)slot = real;
+        memcpy(slot, &real, sizeof real);
     } else {
         *(int64_t *)slot = number;
     }
@@ -779,7 +779,9 @@ static void print_fields(FILE *out, const field *fields, const void *record, int
             fprintf(out, "%llds", (long long)*(const int64_t *)slot);
             break;
         case FIELD_NUMBER:
-            fprintf(out, "%g", *(const double *)slot);
+            double real;
+            memcpy(&real, slot, sizeof real);
+            fprintf(out, "%g", real);
             break;
         case FIELD_HEADERS:
         case FIELD_LIST:

@@ -47,39 +47,39 @@ typedef struct nb_summarizer_config {
 } nb_summarizer_config;
 
 typedef struct nb_channel_config {
-    char *name;             /* the key under channels: */
-    char *type;             /* stdout, file, wecom, feishu, dingtalk, telegram */
-    char *path;             /* output file (type file) */
-    int64_t items_per_page; /* -1: the global items_per_page */
-    char *url;              /* webhook URL as the platform hands it out (secret) */
-    char *secret;           /* signing secret (DingTalk, Feishu) */
-    char *token;            /* bot token (Telegram) */
-    char *chat_id;          /* Telegram chat */
-    char *api_base;         /* Telegram API base; NULL: https://api.telegram.org */
-    char *proxy;            /* proxy URL (secret: may hold credentials) */
-    char *images;           /* WeCom: news (cards with pictures) or none */
-    char *mode;             /* WeCom: markdown or text (personal WeChat) */
-    char *format;           /* Feishu: post or card */
-    char *keyword;          /* put before every title (DingTalk/Feishu keyword security) */
-    int photos;             /* Telegram: items with an image go as photos with captions */
-    int page_marker;        /* "(1/3)" after the header time when a briefing has parts */
-    int64_t retry_floor;    /* seconds: least wait after a rate-limit answer; -1: platform's */
-    int64_t max_attempts;   /* attempts per message within one run */
-    int64_t per_minute;     /* messages per minute; -1: the platform's limit, 0: none */
-    int64_t per_second;     /* messages per second; -1: the platform's limit, 0: none */
-    char *smtp_url;         /* e-mail: smtps://host:465 or smtp://host:587 */
-    char *username;         /* e-mail: SMTP AUTH user */
-    char *password;         /* e-mail: SMTP AUTH password or app code (secret) */
-    char *from;             /* e-mail: sender address */
-    char **to;              /* e-mail: recipients, NULL-terminated */
-    char *ca_file;          /* e-mail: CA bundle for the server's certificate */
-    char *subject;          /* e-mail: subject template ({title} {stamp}) */
-    int starttls;           /* e-mail: require STARTTLS on smtp:// (default true) */
-    char *template_json;    /* webhook: body template with {title} {content} {page} {pages} */
-    int only_new;           /* leave out stories this channel was given before (default) */
-    char **keywords;        /* selection rules: word, +required, !excluded, /regex/ */
-    int64_t per_source_max; /* at most this many items of one source; 0: no limit */
-    int64_t max_items;      /* items per briefing for this channel; -1: the global one */
+    char *name;                /* the key under channels: */
+    char *type;                /* stdout, file, wecom, feishu, dingtalk, telegram */
+    char *path;                /* output file (type file) */
+    int64_t items_per_page;    /* -1: the global items_per_page */
+    char *url;                 /* webhook URL as the platform hands it out (secret) */
+    char *secret;              /* signing secret (DingTalk, Feishu) */
+    char *token;               /* bot token (Telegram) */
+    char *chat_id;             /* Telegram chat */
+    char *api_base;            /* Telegram API base; NULL: https://api.telegram.org */
+    char *proxy;               /* proxy URL (secret: may hold credentials) */
+    char *images;              /* WeCom: news (cards with pictures) or none */
+    char *mode;                /* WeCom: markdown or text (personal WeChat) */
+    char *format;              /* Feishu: post or card */
+    char *keyword;             /* put before every title (DingTalk/Feishu keyword security) */
+    int photos;                /* Telegram: items with an image go as photos with captions */
+    int page_marker;           /* "(1/3)" after the header time when a briefing has parts */
+    int64_t retry_floor;       /* seconds: least wait after a rate-limit answer; -1: platform's */
+    int64_t max_attempts;      /* attempts per message within one run */
+    int64_t per_minute;        /* messages per minute; -1: the platform's limit, 0: none */
+    int64_t per_second;        /* messages per second; -1: the platform's limit, 0: none */
+    char *smtp_url;            /* e-mail: smtps://host:465 or smtp://host:587 */
+    char *username;            /* e-mail: SMTP AUTH user */
+    char *password;            /* e-mail: SMTP AUTH password or app code (secret) */
+    char *from;                /* e-mail: sender address */
+    char **to;                 /* e-mail: recipients, NULL-terminated */
+    char *ca_file;             /* e-mail: CA bundle for the server's certificate */
+    char *subject;             /* e-mail: subject template ({title} {stamp}) */
+    int starttls;              /* e-mail: require STARTTLS on smtp:// (default true) */
+    char *template_json;       /* webhook: body template with {title} {content} {page} {pages} */
+    int only_new;              /* leave out stories this channel was given before (default) */
+    char **keywords;           /* selection rules: word, +required, !excluded, /regex/ */
+    int64_t per_source_max;    /* at most this many items of one source; 0: no limit */
+    int64_t max_items;         /* items per briefing for this channel; -1: the global one */
     int64_t min_summary_chars; /* leave out items whose summary is shorter; 0: keep all */
     int line, column;
 } nb_channel_config;

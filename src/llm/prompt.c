@@ -46,18 +46,18 @@ char *nb_llm_render_prompt(const char *template_text, const nb_prompt_vars *v)
                 {"{language}", language}, {"{min_chars}", min},      {"{max_chars}", max}};
     nb_buf b;
     nb_buf_init(&b, 0);
+    size_t n = sizeof vars / sizeof vars[0];
     for (const char *p = template_text; *p;) {
-        size_t i, n = sizeof vars / sizeof vars[0];
-        for (i = 0; i < n; i++)
-            if (!strncmp(p, vars[i].name, strlen(vars[i].name)))
-                break;
-        nb_err rc;
-        if (i < n) {
-            rc = nb_buf_puts(&b, vars[i].value ? vars[i].value : "");
-            p += strlen(vars[i].name);
-        } else {
-            rc = nb_buf_putc(&b, *p++);
+        const char *value = NULL;
+        size_t skip = 1;
+        for (size_t i = 0; i < n && !value; i++) {
+            if (!strncmp(p, vars[i].name, strlen(vars[i].name))) {
+                value = vars[i].value ? vars[i].value : "";
+                skip = strlen(vars[i].name);
+            }
         }
+        nb_err rc = value ? nb_buf_puts(&b, value) : nb_buf_putc(&b, *p);
+        p += skip;
         if (rc)
             break;
     }

@@ -22,12 +22,12 @@ typedef enum nb_size_unit {
 
 /* What to render: the items of one message and its header. */
 typedef struct nb_message {
-    const char *title;    /* "新闻简报" */
-    const char *stamp;    /* "2025-04-07 10:45" */
-    int64_t now;          /* the briefing's time */
+    const char *title;          /* "新闻简报" */
+    const char *stamp;          /* "2025-04-07 10:45" */
+    int64_t now;                /* the briefing's time */
     const char *related_prefix; /* "相关报道：", or NULL: no related links */
-    int part, parts;      /* "(part/parts)" after the stamp when parts > 1 */
-    const nb_item *items; /* summaries filled */
+    int part, parts;            /* "(part/parts)" after the stamp when parts > 1 */
+    const nb_item *items;       /* summaries filled */
     size_t count;
 } nb_message;
 

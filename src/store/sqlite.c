@@ -292,8 +292,8 @@ out:
 }
 
 /* Runs an item query binding ?1 = since, ?2 = max and ?3 = text (when not NULL). */
-static nb_err query_items(nb_store *s, const char *sql, int64_t since, size_t max,
-                          const char *text, nb_item **items, size_t *count, nb_errbuf *err)
+static nb_err query_items(nb_store *s, const char *sql, int64_t since, size_t max, const char *text,
+                          nb_item **items, size_t *count, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_item *out = NULL;
@@ -336,8 +336,8 @@ static nb_err query_items(nb_store *s, const char *sql, int64_t since, size_t ma
     return rc;
 }
 
-nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **items,
-                            size_t *count, nb_errbuf *err)
+nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **items, size_t *count,
+                            nb_errbuf *err)
 {
     return query_items(s,
                        "SELECT id, source, key, url, title, published_at, image, excerpt,"
@@ -686,15 +686,16 @@ nb_err nb_store_outbox_mark(nb_store *s, int64_t id, const char *status, int att
 
 nb_err nb_store_outbox_recover(nb_store *s, size_t *recovered, nb_errbuf *err)
 {
-    nb_err rc = exec(s, "UPDATE deliveries SET status = 'pending', possible_duplicate = 1"
-                        " WHERE status = 'sending';",
+    nb_err rc = exec(s,
+                     "UPDATE deliveries SET status = 'pending', possible_duplicate = 1"
+                     " WHERE status = 'sending';",
                      err);
     *recovered = rc ? 0 : (size_t)sqlite3_changes(s->db);
     return rc;
 }
 
 nb_err nb_store_summary_get(nb_store *s, const char *content_hash, const char *model,
-                           const char *prompt_hash, char **text, nb_errbuf *err)
+                            const char *prompt_hash, char **text, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -717,8 +718,8 @@ nb_err nb_store_summary_get(nb_store *s, const char *content_hash, const char *m
 }
 
 nb_err nb_store_summary_put(nb_store *s, const char *content_hash, const char *model,
-                           const char *prompt_hash, const char *text, long prompt_tokens,
-                           long completion_tokens, int64_t now, nb_errbuf *err)
+                            const char *prompt_hash, const char *text, long prompt_tokens,
+                            long completion_tokens, int64_t now, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;

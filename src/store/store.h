@@ -47,10 +47,10 @@ nb_err nb_store_source_list(nb_store *store, nb_source_state **states, size_t *c
 /* The LLM summary cache, keyed by (content hash, model, prompt hash). *text is NULL on a
  * miss; caller frees. */
 nb_err nb_store_summary_get(nb_store *store, const char *content_hash, const char *model,
-                           const char *prompt_hash, char **text, nb_errbuf *err) NB_MUST_CHECK;
+                            const char *prompt_hash, char **text, nb_errbuf *err) NB_MUST_CHECK;
 nb_err nb_store_summary_put(nb_store *store, const char *content_hash, const char *model,
-                           const char *prompt_hash, const char *text, long prompt_tokens,
-                           long completion_tokens, int64_t now, nb_errbuf *err) NB_MUST_CHECK;
+                            const char *prompt_hash, const char *text, long prompt_tokens,
+                            long completion_tokens, int64_t now, nb_errbuf *err) NB_MUST_CHECK;
 /* What one run spent on the LLM. */
 nb_err nb_store_llm_usage_add(nb_store *store, int64_t run_at, const char *model, long requests,
                               long prompt_tokens, long completion_tokens, double cost,
@@ -80,9 +80,8 @@ nb_err nb_store_briefing_commit(nb_store *store, const char *channel, int64_t cr
 
 /* Items published at or after since, newest first, at most max, each with delivered set
  * when it was in a briefing for channel before. */
-nb_err nb_store_items_for_channel(nb_store *store, const char *channel, int64_t since,
-                                  size_t max, nb_item **items, size_t *count,
-                                  nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_store_items_for_channel(nb_store *store, const char *channel, int64_t since, size_t max,
+                                  nb_item **items, size_t *count, nb_errbuf *err) NB_MUST_CHECK;
 
 /* The outbox. A row is pending until sent; "sending" while its request is out (a crash
  * leaves it so: recovery makes it pending again and flags a possible duplicate); "failed"

@@ -12,11 +12,11 @@
 #include "text/text.h"
 
 #define LEAD_CODEPOINTS 240
-#define KEY_TOKENS 12     /* an article's rarest tokens that enter the inverted index */
-#define POSTING_CAP 200   /* a token in more articles than this is no evidence */
+#define KEY_TOKENS 12   /* an article's rarest tokens that enter the inverted index */
+#define POSTING_CAP 200 /* a token in more articles than this is no evidence */
 #define EXACT_BELOW 1500
 #define FIGURE_BONUS 0.1
-#define IDF_PRIOR_DOCS 30  /* below this many articles, every pair is compared */
+#define IDF_PRIOR_DOCS 30 /* below this many articles, every pair is compared */
 
 typedef struct token {
     uint32_t hash;
@@ -123,11 +123,11 @@ static int is_word_char(utf8proc_int32_t cp)
 static int stopword(const char *w, size_t n)
 {
     static const char *const words[] = {
-        "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "is", "are",
-        "was", "were", "be", "by", "at", "as", "it", "its", "that", "this", "from", "has",
-        "have", "had", "will", "can", "not", "but", "their", "they", "its", "new", "said",
-        "says", "after", "first", "more", "up", "out", "into", "than", "all", "his", "her",
-        NULL};
+        "the",  "a",     "an",   "and",  "or",   "of",   "to",   "in",    "on",    "for",
+        "with", "is",    "are",  "was",  "were", "be",   "by",   "at",    "as",    "it",
+        "its",  "that",  "this", "from", "has",  "have", "had",  "will",  "can",   "not",
+        "but",  "their", "they", "its",  "new",  "said", "says", "after", "first", "more",
+        "up",   "out",   "into", "than", "all",  "his",  "her",  NULL};
     for (const char *const *x = words; *x; x++)
         if (strlen(*x) == n && strncmp(w, *x, n) == 0)
             return 1;
@@ -254,8 +254,7 @@ double nb_story_similarity(const nb_story_index *x, size_t ia, size_t ib)
         if (a->tokens[i].hash == b->tokens[j].hash) {
             figures += a->tokens[i].number;
             dot += (double)a->tokens[i++].weight * b->tokens[j++].weight;
-        }
-        else if (a->tokens[i].hash < b->tokens[j].hash)
+        } else if (a->tokens[i].hash < b->tokens[j].hash)
             i++;
         else
             j++;

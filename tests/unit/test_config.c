@@ -169,10 +169,11 @@ static void test_llm_summarizer(void **state)
     char *yaml = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&yaml, &len);
-    fprintf(f, "summarizer:\n  type: llm\n  api_base: https://api.deepseek.com/v1\n"
-               "  api_key: ${NB_TEST_KEY}\n  model: deepseek-chat\n  temperature: 0.7\n"
-               "  headers:\n    X-Team: ${NB_TEST_KEY}\n    X-Env: prod\n"
-               "  user_prompt_file: %s\n  min_chars: 80\n  max_chars: 160\n",
+    fprintf(f,
+            "summarizer:\n  type: llm\n  api_base: https://api.deepseek.com/v1\n"
+            "  api_key: ${NB_TEST_KEY}\n  model: deepseek-chat\n  temperature: 0.7\n"
+            "  headers:\n    X-Team: ${NB_TEST_KEY}\n    X-Env: prod\n"
+            "  user_prompt_file: %s\n  min_chars: 80\n  max_chars: 160\n",
             prompt_path);
     fclose(f);
     nb_config *c = NULL;
@@ -238,10 +239,9 @@ static void test_load_missing_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_config),       cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_bad_configs),       cmocka_unit_test(test_print_round_trips),
-        cmocka_unit_test(test_llm_summarizer),
-        cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_full_config),    cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_bad_configs),    cmocka_unit_test(test_print_round_trips),
+        cmocka_unit_test(test_llm_summarizer), cmocka_unit_test(test_load_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,7 +41,8 @@ static void test_signature_vectors(void **state)
 static void test_dingtalk_request_is_signed(void **state)
 {
     (void)state;
-    nb_channel_config ch = {.name = "d", .type = "dingtalk",
+    nb_channel_config ch = {.name = "d",
+                            .type = "dingtalk",
                             .url = "https://oapi.dingtalk.com/robot/send?access_token=T",
                             .secret = "SEC0123456789abcdef"};
     nb_send_request req = {0};
@@ -53,8 +54,7 @@ static void test_dingtalk_request_is_signed(void **state)
     free(req.body);
     ch.type = "feishu";
     ch.secret = "feishu-test-secret";
-    nb_channel_kind_find("feishu")->request(&ch, NULL, "{\"msg_type\":\"post\"}", 1700000000,
-                                            &req);
+    nb_channel_kind_find("feishu")->request(&ch, NULL, "{\"msg_type\":\"post\"}", 1700000000, &req);
     json_t *body = json_loads(req.body, 0, NULL);
     assert_string_equal(json_string_value(json_object_get(body, "timestamp")), "1700000000");
     assert_string_equal(json_string_value(json_object_get(body, "sign")),
@@ -77,8 +77,8 @@ static void test_units(void **state)
 static char *content_of(const char *body)
 {
     json_t *j = json_loads(body, 0, NULL);
-    char *c = nb_xstrdup(json_string_value(json_object_get(json_object_get(j, "markdown"),
-                                                           "content")));
+    char *c =
+        nb_xstrdup(json_string_value(json_object_get(json_object_get(j, "markdown"), "content")));
     json_decref(j);
     return c;
 }
@@ -91,15 +91,21 @@ static nb_config config_for_tests(void)
 
 static nb_channel_config wecom(void)
 {
-    nb_channel_config ch = {.name = "w", .type = "wecom", .url = "https://q/x?key=k",
-                            .page_marker = 1, .items_per_page = -1};
+    nb_channel_config ch = {.name = "w",
+                            .type = "wecom",
+                            .url = "https://q/x?key=k",
+                            .page_marker = 1,
+                            .items_per_page = -1};
     return ch;
 }
 
 static nb_item item_with_summary(const char *summary)
 {
-    nb_item it = {.id = 1, .title = "标题", .url = "https://a.example/1",
-                  .published_at = 1743989040, .summary = (char *)summary};
+    nb_item it = {.id = 1,
+                  .title = "标题",
+                  .url = "https://a.example/1",
+                  .published_at = 1743989040,
+                  .summary = (char *)summary};
     return it;
 }
 

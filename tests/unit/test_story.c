@@ -121,8 +121,8 @@ static void test_seed_items(void **state)
             if (!pair && v > other)
                 other = v;
         }
-    printf("seed: UN pair %.3f, Llama 4 / Maverick pair %.3f, highest other pair %.3f\n", un,
-           llama, other);
+    printf("seed: UN pair %.3f, Llama 4 / Maverick pair %.3f, highest other pair %.3f\n", un, llama,
+           other);
     /* The UN pair is one story offline; the Llama 4 / Maverick pair needs the LLM (their
      * words differ: "双标", "评测版" against "作弊", "竞技场"), so offline it stays apart. */
     assert_int_equal(cluster[un_a], cluster[un_b]);

@@ -77,8 +77,8 @@ static void test_english_article(void **state)
 {
     (void)state;
     nb_summary_options o = {100, 300};
-    char *s = nb_summarize_extractive("Atlas 3.5 open model matches proprietary systems",
-                                      en_article, &o);
+    char *s =
+        nb_summarize_extractive("Atlas 3.5 open model matches proprietary systems", en_article, &o);
     assert_non_null(s);
     size_t n = nb_utf8_length(s);
     if (n < 100 || n > 300)
@@ -117,9 +117,9 @@ static void test_sentence_split(void **state)
     char *all = nb_text_sentences("他说：“成功了！”随后离开。版本 3.5 发布。Dr. Smith met "
                                   "the U.S. team. It works!\n\n新段落……还有吗？",
                                   &starts, &count);
-    const char *const want[] = {"他说：“成功了！”", "随后离开。", "版本 3.5 发布。",
-                                "Dr. Smith met the U.S. team.", "It works!", "新段落……",
-                                "还有吗？"};
+    const char *const want[] = {
+        "他说：“成功了！”", "随后离开。", "版本 3.5 发布。", "Dr. Smith met the U.S. team.",
+        "It works!",        "新段落……",   "还有吗？"};
     assert_int_equal(count, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < count; i++)
         assert_string_equal(all + starts[i], want[i]);

@@ -33,8 +33,7 @@ static void test_canonical(void **state)
     expect(nb_url_canonical("http://a.com:8080/p?q=1"), "http://a.com:8080/p?q=1");
     expect(nb_url_canonical("https://a.com/p/?utm_source=x&id=3&spm=a.b&share_token=z#f"),
            "https://a.com/p?id=3");
-    expect(nb_url_canonical("https://a.com/p?from=timeline&fbclid=1&gclid=2"),
-           "https://a.com/p");
+    expect(nb_url_canonical("https://a.com/p?from=timeline&fbclid=1&gclid=2"), "https://a.com/p");
     expect(nb_url_canonical("https://a.com/p?fromage=1"), "https://a.com/p?fromage=1");
     expect(nb_url_canonical("http://www.aibase.com/zh/news/16870/?utm_medium=x"),
            "https://news.aibase.com/zh/news/16870");
