@@ -60,6 +60,9 @@ int nb_app_setup(const nb_cli *cli);
  * settings) and selects its display zone. */
 nb_err nb_app_load_config(const char *explicit_path, nb_config **out, nb_errbuf *err) NB_MUST_CHECK;
 nb_err nb_app_check_config(nb_config *config, nb_errbuf *err) NB_MUST_CHECK;
+/* nb_app_load_config for a command: prints the error; returns -1 on success, else the
+ * exit code. */
+int nb_app_config(const nb_cli *cli, nb_config **out);
 
 /* The summarize stage: fills every item's summary (LLM when configured, then the source's
  * own summary, then the offline summarizer), running requests on http. */

@@ -9,11 +9,10 @@
 static int outbox_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
+    int loaded = nb_app_config(cli, &config);
+    if (loaded >= 0)
+        return loaded;
     nb_errbuf err;
-    if (nb_app_load_config(cli->config_path, &config, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
-        return NB_EXIT_USAGE;
-    }
     nb_store *store = NULL;
     nb_outbox_row *rows = NULL;
     size_t count = 0;

@@ -33,11 +33,9 @@ static int dry_run(nb_store *store)
 static int push_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
-    nb_errbuf err;
-    if (nb_app_load_config(cli->config_path, &config, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
-        return NB_EXIT_USAGE;
-    }
+    int loaded = nb_app_config(cli, &config);
+    if (loaded >= 0)
+        return loaded;
     nb_store *store = NULL;
     nb_store_lock *lock = NULL;
     int rc = nb_app_open_store(config, &store, &lock);

@@ -6,11 +6,9 @@
 static int run_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
-    nb_errbuf err;
-    if (nb_app_load_config(cli->config_path, &config, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
-        return NB_EXIT_USAGE;
-    }
+    int loaded = nb_app_config(cli, &config);
+    if (loaded >= 0)
+        return loaded;
     int rc = nb_pipeline_run(config, cli->resend, stdout);
     nb_config_free(config);
     return rc;

@@ -58,11 +58,10 @@ static void print_json(const nb_config *config, const nb_source_state *states)
 static int sources_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
+    int loaded = nb_app_config(cli, &config);
+    if (loaded >= 0)
+        return loaded;
     nb_errbuf err;
-    if (nb_app_load_config(cli->config_path, &config, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
-        return NB_EXIT_USAGE;
-    }
     nb_store *store = NULL;
     if (nb_store_open(config->database, &store, &err) != NB_OK) {
         fprintf(stderr, "newsbrief: %s\n", err.msg);

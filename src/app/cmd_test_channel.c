@@ -8,11 +8,10 @@
 static int test_channel_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
+    int loaded = nb_app_config(cli, &config);
+    if (loaded >= 0)
+        return loaded;
     nb_errbuf err;
-    if (nb_app_load_config(cli->config_path, &config, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
-        return NB_EXIT_USAGE;
-    }
     const nb_channel_config *channel = NULL;
     for (size_t i = 0; i < config->channel_count; i++)
         if (!strcmp(config->channels[i].name, cli->argument))

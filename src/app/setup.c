@@ -80,3 +80,13 @@ nb_err nb_app_load_config(const char *explicit_path, nb_config **out, nb_errbuf 
     *out = config;
     return NB_OK;
 }
+
+int nb_app_config(const nb_cli *cli, nb_config **out)
+{
+    nb_errbuf err;
+    if (nb_app_load_config(cli->config_path, out, &err) != NB_OK) {
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        return NB_EXIT_USAGE;
+    }
+    return -1;
+}
