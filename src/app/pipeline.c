@@ -113,8 +113,11 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
         return NB_EXIT_FAILED;
     }
     /* One entry per story; stories the channel was given before stay out. */
-    size_t stories =
-        nb_brief_stories(items, count, channel->only_new && !resend, site_label, (void *)config);
+    size_t *same = NULL, same_count = 0;
+    nb_app_confirm_stories(config, store, http, now, items, count, &same, &same_count);
+    size_t stories = nb_brief_stories(items, count, channel->only_new && !resend, site_label,
+                                      (void *)config, same, same_count);
+    free(same);
     /* The channel's rules: keywords, per-source and total caps, newest first. */
     size_t max = (size_t)(channel->max_items > 0 ? channel->max_items : config->max_items);
     size_t kept = nb_brief_select(items, stories, now, config->window, stories);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "brief/brief.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/memory.h"
@@ -142,4 +143,84 @@ void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, i
            st.paths[PATH_LLM], st.paths[PATH_CACHE], st.paths[PATH_SOURCE],
            st.paths[PATH_EXTRACTIVE], st.paths[PATH_NONE]);
     nb_llm_free(llm);
+}
+
+/* One grey-zone question. */
+typedef struct verdict {
+    nb_store *store;
+    const char *model;
+    int64_t now;
+    char hash[NB_HASH_HEX_SIZE];
+    size_t a, b;
+    int same; /* 1, 0, -1 unknown */
+} verdict;
+
+#define SAME_STORY_PROMPT "same-story-v1"
+
+static void on_same(void *user, int same)
+{
+    verdict *v = user;
+    v->same = same;
+    nb_errbuf err;
+    if (same >= 0 && nb_store_summary_put(v->store, v->hash, v->model, SAME_STORY_PROMPT,
+                                          same ? "yes" : "no", 0, 0, v->now, &err) != NB_OK)
+        nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+}
+
+void nb_app_confirm_stories(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
+                            const nb_item *items, size_t count, size_t **same, size_t *same_count)
+{
+    const nb_summarizer_config *z = &config->summarizer;
+    *same = NULL;
+    *same_count = 0;
+    if (strcmp(z->type, "llm") != 0 || count < 2)
+        return;
+    size_t *grey = NULL, n = 0;
+    nb_brief_grey_pairs(items, count, &grey, &n);
+    if (n == 0)
+        return;
+    nb_llm *llm = nb_llm_new(z, http);
+    verdict *v = nb_xcalloc(n, sizeof *v);
+    for (size_t k = 0; k < n; k++) {
+        const nb_item *a = &items[grey[2 * k]], *b = &items[grey[2 * k + 1]];
+        /* the question's cache key does not depend on the order of the pair */
+        int swap = strcmp(a->url, b->url) > 0;
+        const char *parts[] = {swap ? b->url : a->url, swap ? a->url : b->url};
+        v[k] = (verdict){.store = store,
+                         .model = z->model,
+                         .now = now,
+                         .a = grey[2 * k],
+                         .b = grey[2 * k + 1],
+                         .same = -1};
+        nb_hash_parts(parts, 2, v[k].hash);
+        char *cached = NULL;
+        nb_errbuf err;
+        if (nb_store_summary_get(store, v[k].hash, z->model, SAME_STORY_PROMPT, &cached, &err) ==
+                NB_OK &&
+            cached) {
+            v[k].same = !strcmp(cached, "yes");
+            free(cached);
+            continue;
+        }
+        nb_llm_article qa = {.title = a->title, .content = a->excerpt ? a->excerpt : a->content};
+        nb_llm_article qb = {.title = b->title, .content = b->excerpt ? b->excerpt : b->content};
+        nb_llm_same_story(llm, &qa, &qb, on_same, &v[k]);
+    }
+    nb_http_run(http);
+    size_t *out = nb_xcalloc(2 * n, sizeof *out);
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        nb_log(NB_LOG_INFO, "story", "grey_pair=%s|%s same=%d", items[v[k].a].url,
+               items[v[k].b].url, v[k].same);
+        if (v[k].same == 1) {
+            out[2 * m] = v[k].a;
+            out[2 * m + 1] = v[k].b;
+            m++;
+        }
+    }
+    free(v);
+    free(grey);
+    nb_llm_free(llm);
+    *same = out;
+    *same_count = m;
 }

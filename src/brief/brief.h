@@ -19,10 +19,15 @@ size_t nb_brief_select(nb_item *items, size_t count, int64_t now, int64_t window
  * one entry, the earliest report with the longest text among the earliest, with the others
  * as related links labelled by label_of(source) (the label table belongs to the caller).
  * With only_new, a story any of whose reports has delivered set is left out entirely.
+ * same (2 * same_count item positions) are pairs known to be one story (an LLM said so).
  * Items are merged in place; returns how many entries remain at the front (the rest are
  * cleared). Each entry's story_ids lists every report of its story, for the ledger. */
 size_t nb_brief_stories(nb_item *items, size_t count, int only_new,
-                        const char *(*label_of)(void *ctx, const char *source), void *ctx);
+                        const char *(*label_of)(void *ctx, const char *source), void *ctx,
+                        const size_t *same, size_t same_count);
+/* The pairs of items (2 * *count positions; caller frees) whose similarity falls in the grey
+ * zone below the story threshold, for an LLM to settle. */
+void nb_brief_grey_pairs(const nb_item *items, size_t count, size_t **pairs, size_t *pair_count);
 
 /* Selection rules, the syntax TrendRadar users know: "word" (at least one of these must
  * appear, when there are any), "+word" (must appear), "!word" (must not appear), "/regex/"

@@ -34,17 +34,31 @@ static size_t pick_entry(const nb_item *items, const size_t *members, size_t n)
     return best;
 }
 
-size_t nb_brief_stories(nb_item *items, size_t count, int only_new,
-                        const char *(*label_of)(void *ctx, const char *source), void *ctx)
+static nb_story_index *index_of(const nb_item *items, size_t count)
 {
-    if (count == 0)
-        return 0;
     nb_story_index *index = nb_story_index_new();
     for (size_t i = 0; i < count; i++)
         nb_story_index_add(index, items[i].title, lead_of(&items[i]));
     nb_story_index_finish(index);
+    return index;
+}
+
+void nb_brief_grey_pairs(const nb_item *items, size_t count, size_t **pairs, size_t *pair_count)
+{
+    nb_story_index *index = index_of(items, count);
+    nb_story_grey_pairs(index, NB_STORY_GREY, pairs, pair_count);
+    nb_story_index_free(index);
+}
+
+size_t nb_brief_stories(nb_item *items, size_t count, int only_new,
+                        const char *(*label_of)(void *ctx, const char *source), void *ctx,
+                        const size_t *same, size_t same_count)
+{
+    if (count == 0)
+        return 0;
+    nb_story_index *index = index_of(items, count);
     size_t *cluster = nb_xmalloc(count * sizeof *cluster);
-    nb_story_cluster(index, NB_STORY_THRESHOLD, cluster);
+    nb_story_cluster_with(index, NB_STORY_THRESHOLD, same, same_count, cluster);
     nb_story_index_free(index);
 
     size_t *members = nb_xmalloc(count * sizeof *members);

@@ -246,3 +246,70 @@ void nb_llm_summarize(nb_llm *llm, const nb_llm_article *a, nb_llm_done_fn done,
     free(content);
     send_request(j);
 }
+
+typedef struct question {
+    nb_llm_same_fn done;
+    void *user;
+} question;
+
+static void on_answer(void *user, const nb_http_response *r)
+{
+    question *q = user;
+    int same = -1;
+    json_t *root = NULL;
+    if (r->error == NB_OK && r->status == 200 &&
+        nb_json_parse(r->body, r->body_len, &root, NULL) == NB_OK) {
+        json_t *message =
+            json_object_get(json_array_get(json_object_get(root, "choices"), 0), "message");
+        const char *content = json_string_value(json_object_get(message, "content"));
+        if (content)
+            same = nb_llm_parse_yes_no(content);
+    }
+    json_decref(root);
+    q->done(q->user, same);
+    free(q);
+}
+
+void nb_llm_same_story(nb_llm *llm, const nb_llm_article *a, const nb_llm_article *b,
+                       nb_llm_same_fn done, void *user)
+{
+    const nb_summarizer_config *c = llm->config;
+    char *lead_a = nb_llm_cut_to_budget(a->content ? a->content : "", 300);
+    char *lead_b = nb_llm_cut_to_budget(b->content ? b->content : "", 300);
+    char *prompt = nb_xasprintf("新闻A\n标题：%s\n内容：%s\n\n新闻B\n标题：%s\n内容：%s\n\n"
+                                "这两条新闻报道的是同一件事吗？只回答“是”或“否”。",
+                                a->title, lead_a, b->title, lead_b);
+    json_t *body =
+        json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}], s:f, s:i, s:b}", "model", c->model, "messages",
+                  "role", "system", "content", "你判断两条新闻是否报道同一事件。", "role", "user",
+                  "content", prompt, "temperature", 0.0, "max_tokens", 8, "stream", 0);
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    question *q = nb_xcalloc(1, sizeof *q);
+    *q = (question){done, user};
+    int64_t now = nb_clock_monotonic_ms();
+    int64_t start = llm->next_start_ms > now ? llm->next_start_ms : now;
+    llm->next_start_ms = start + llm->spacing_ms;
+    nb_http_request req = {
+        .url = llm->url,
+        .method = "POST",
+        .body = text,
+        .body_len = strlen(text),
+        .headers = (const char *const *)llm->headers,
+        .caller = NB_HTTP_LLM,
+        .timeout_ms = (long)c->timeout * 1000,
+        .proxy = c->proxy,
+        .not_before_ms = start,
+        .retry = {.max_retries = (int)c->max_retries,
+                  .base_delay_ms = 1000,
+                  .max_delay_ms = 60000,
+                  .should_retry = llm_should_retry},
+        .done = on_answer,
+        .user = q,
+    };
+    nb_http_submit(llm->http, &req);
+    free(text);
+    free(prompt);
+    free(lead_a);
+    free(lead_b);
+}

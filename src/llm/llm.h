@@ -38,6 +38,14 @@ void nb_llm_free(nb_llm *llm); /* NULL-safe */
 /* Queues a summary request; done is called once, from nb_http_run. */
 void nb_llm_summarize(nb_llm *llm, const nb_llm_article *article, nb_llm_done_fn done, void *user);
 
+/* Asks whether two articles report the same event (the grey zone of story clustering).
+ * done gets 1 (same), 0 (different) or -1 (no usable answer). */
+typedef void (*nb_llm_same_fn)(void *user, int same);
+void nb_llm_same_story(nb_llm *llm, const nb_llm_article *a, const nb_llm_article *b,
+                       nb_llm_same_fn done, void *user);
+/* A reply to that question: 1 yes (是, yes), 0 no (否, 不是, no), -1 anything else. */
+int nb_llm_parse_yes_no(const char *reply);
+
 /* Hex SHA-256 of everything that shapes a summary besides the article: templates, lengths,
  * language, budget. With the model and the content hash it keys the summary cache. */
 const char *nb_llm_prompt_hash(const nb_llm *llm);

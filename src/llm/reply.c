@@ -2,6 +2,7 @@
  * one plain paragraph of the right length that cannot break the Markdown around it. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/buf.h"
 #include "core/memory.h"
@@ -127,4 +128,17 @@ nb_err nb_llm_check_reply(const char *clean, size_t min, size_t max, char **cut,
     }
     free(shorter);
     return nb_errf(why, NB_ERR_PARSE, "reply of %zu characters, over %zu", n, max);
+}
+
+int nb_llm_parse_yes_no(const char *reply)
+{
+    char *clean = nb_llm_clean_reply(reply);
+    const char *p = clean;
+    int answer = -1;
+    if (starts_with(p, "不是") || starts_with(p, "否") || !strncasecmp(p, "no", 2))
+        answer = 0;
+    else if (starts_with(p, "是") || !strncasecmp(p, "yes", 3))
+        answer = 1;
+    free(clean);
+    return answer;
 }

@@ -273,15 +273,38 @@ static size_t find(size_t *parent, size_t i)
     return i;
 }
 
-static void join(const nb_story_index *x, size_t *parent, size_t a, size_t b, double threshold)
+static void unite(size_t *parent, size_t a, size_t b)
 {
     size_t ra = find(parent, a), rb = find(parent, b);
-    if (ra == rb || nb_story_similarity(x, a, b) < threshold)
-        return;
     if (ra < rb)
         parent[rb] = ra;
-    else
+    else if (rb < ra)
         parent[ra] = rb;
+}
+
+/* What to do with each candidate pair. */
+typedef struct visit {
+    const nb_story_index *x;
+    double threshold, low;
+    size_t *parent;                   /* clustering: join pairs at or above threshold */
+    size_t *grey, grey_n, grey_alloc; /* grey zone: collect pairs in [low, threshold) */
+} visit;
+
+static void candidate(visit *v, size_t a, size_t b)
+{
+    if (v->parent) {
+        if (find(v->parent, a) != find(v->parent, b) &&
+            nb_story_similarity(v->x, a, b) >= v->threshold)
+            unite(v->parent, a, b);
+        return;
+    }
+    double s = nb_story_similarity(v->x, a, b);
+    if (s >= v->low && s < v->threshold) {
+        v->grey = nb_xgrow(v->grey, &v->grey_alloc, 2 * v->grey_n + 2, sizeof *v->grey);
+        v->grey[2 * v->grey_n] = a;
+        v->grey[2 * v->grey_n + 1] = b;
+        v->grey_n++;
+    }
 }
 
 typedef struct posting {
@@ -303,16 +326,14 @@ static int by_weight_desc(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
-void nb_story_cluster(const nb_story_index *x, double threshold, size_t *cluster)
+/* Calls candidate() for every pair worth comparing. */
+static void each_candidate(const nb_story_index *x, visit *v)
 {
     size_t n = x->count;
-    size_t *parent = nb_xmalloc((n ? n : 1) * sizeof *parent);
-    for (size_t i = 0; i < n; i++)
-        parent[i] = i;
     if (n < EXACT_BELOW) {
         for (size_t i = 0; i < n; i++)
             for (size_t j = i + 1; j < n; j++)
-                join(x, parent, i, j, threshold);
+                candidate(v, i, j);
     } else {
         /* Candidates: articles sharing one of their KEY_TOKENS heaviest (rarest) tokens. */
         posting *postings = nb_xmalloc(n * KEY_TOKENS * sizeof *postings);
@@ -336,12 +357,39 @@ void nb_story_cluster(const nb_story_index *x, double threshold, size_t *cluster
             if (e - s <= POSTING_CAP)
                 for (size_t i = s; i < e; i++)
                     for (size_t j = i + 1; j < e; j++)
-                        join(x, parent, postings[i].article, postings[j].article, threshold);
+                        candidate(v, postings[i].article, postings[j].article);
             s = e;
         }
         free(postings);
     }
+}
+
+void nb_story_cluster_with(const nb_story_index *x, double threshold, const size_t *extra,
+                           size_t extra_count, size_t *cluster)
+{
+    size_t n = x->count;
+    size_t *parent = nb_xmalloc((n ? n : 1) * sizeof *parent);
+    for (size_t i = 0; i < n; i++)
+        parent[i] = i;
+    for (size_t k = 0; k < extra_count; k++)
+        if (extra[2 * k] < n && extra[2 * k + 1] < n)
+            unite(parent, extra[2 * k], extra[2 * k + 1]);
+    visit v = {.x = x, .threshold = threshold, .parent = parent};
+    each_candidate(x, &v);
     for (size_t i = 0; i < n; i++)
         cluster[i] = find(parent, i);
     free(parent);
+}
+
+void nb_story_cluster(const nb_story_index *x, double threshold, size_t *cluster)
+{
+    nb_story_cluster_with(x, threshold, NULL, 0, cluster);
+}
+
+void nb_story_grey_pairs(const nb_story_index *x, double low, size_t **pairs, size_t *count)
+{
+    visit v = {.x = x, .threshold = NB_STORY_THRESHOLD, .low = low};
+    each_candidate(x, &v);
+    *pairs = v.grey;
+    *count = v.grey_n;
 }

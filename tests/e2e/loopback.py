@@ -300,7 +300,12 @@ class _LLMHandler(http.server.BaseHTTPRequestHandler):
             return self._send(200, b'{"choices": [{"message": {"content": "unterminated')
         user = request["messages"][1]["content"]
         title = user.split("标题：", 1)[-1].split("\n", 1)[0] if "标题：" in user else "文章"
-        if mode == "refusal":
+        if "同一件事" in user:
+            # the story question: the same event when both titles name Meta's Llama 4 models
+            titles = [line for line in user.splitlines() if line.startswith("标题：")]
+            same = len(titles) == 2 and all("Meta" in t for t in titles)
+            text = "是" if same else "否"
+        elif mode == "refusal":
             text = "抱歉，我无法完成这个请求。"
         elif mode == "overlong":
             text = "这是一段没有句号而且非常非常长的回答" * 30
@@ -352,7 +357,12 @@ class LLMServer:
 
     @property
     def requests(self):
-        return self.httpd.requests
+        """Summary requests (the story questions of clustering are in questions)."""
+        return [r for r in self.httpd.requests if "同一件事".encode() not in r[2]]
+
+    @property
+    def questions(self):
+        return [r for r in self.httpd.requests if "同一件事".encode() in r[2]]
 
     @property
     def peak(self):

@@ -99,7 +99,7 @@ static void test_stories(void **state)
         item(3, "aibase", "小米发布首款自研手机芯片玄戒O1",
              "小米在发布会上推出自研3nm手机芯片玄戒O1，首发搭载于小米15S Pro。", 1500),
     };
-    size_t kept = nb_brief_stories(items, 3, 1, label, NULL);
+    size_t kept = nb_brief_stories(items, 3, 1, label, NULL, NULL, 0);
     assert_int_equal(kept, 2);
     /* the UN story: the earliest report is the entry, the other is a related link */
     const nb_item *un = items[0].id == 2 ? &items[0] : &items[1];
@@ -125,7 +125,7 @@ static void test_stories(void **state)
              1000),
     };
     again[1].delivered = 1;
-    assert_int_equal(nb_brief_stories(again, 2, 1, label, NULL), 0);
+    assert_int_equal(nb_brief_stories(again, 2, 1, label, NULL, NULL, 0), 0);
     nb_item_clear(&again[0]);
     nb_item_clear(&again[1]);
 }
