@@ -79,9 +79,8 @@ nb_http *nb_app_http(const nb_config *config);
 /* The grey zone of story clustering settled by the LLM (when one is configured; answers
  * cached in the store): *same receives 2 * *same_count positions of items that are one
  * story (caller frees). */
-void nb_app_confirm_stories(const nb_config *config, nb_store *store, nb_http *http,
-                            int64_t now, const nb_item *items, size_t count, size_t **same,
-                            size_t *same_count);
+void nb_app_confirm_stories(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
+                            const nb_item *items, size_t count, size_t **same, size_t *same_count);
 
 /* One pass of every stage: collect, store, compose, deliver. Briefings for type stdout
  * (and the default channel when none is configured) go to out. resend ignores the ledger

@@ -167,21 +167,28 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
         rc = NB_EXIT_FAILED;
         goto free_pages;
     }
-    /* The ledger records every report of every story sent, so none comes back alone. */
+    /* The ledger records every report of every story, with the message that carries it,
+     * so that no report brings its story back. */
     size_t id_count = 0;
     for (size_t i = 0; i < kept; i++)
         id_count += items[i].story_count ? items[i].story_count : 1;
     int64_t *ids = nb_xcalloc(id_count, sizeof *ids);
+    size_t *first_id = nb_xcalloc(kept + 1, sizeof *first_id); /* item i's ids start here */
     size_t at = 0;
     for (size_t i = 0; i < kept; i++) {
+        first_id[i] = at;
         if (!items[i].story_count)
             ids[at++] = items[i].id;
         for (size_t k = 0; k < items[i].story_count; k++)
             ids[at++] = items[i].story_ids[k];
     }
+    first_id[kept] = at;
     nb_outbox_message *rows = nb_xcalloc(message_count + 1, sizeof *rows);
-    for (size_t i = 0; i < message_count; i++)
-        rows[i] = (nb_outbox_message){messages[i].method, messages[i].body};
+    for (size_t i = 0; i < message_count; i++) {
+        const nb_push_message *m = &messages[i];
+        size_t from = first_id[m->first], to = first_id[m->first + m->count];
+        rows[i] = (nb_outbox_message){m->method, m->body, ids + from, to - from};
+    }
     if (nb_store_briefing_commit(store, channel->name, now, now - config->window, ids, id_count,
                                  (const char *const *)pages, page_count, rows, message_count, NULL,
                                  &err) != NB_OK) {
@@ -195,6 +202,7 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
                kept, page_count, message_count);
     }
     free(rows);
+    free(first_id);
     free(ids);
     nb_push_messages_free(messages, message_count);
 free_pages:

@@ -28,10 +28,10 @@ static size_t measure(const nb_channel_kind *kind, const nb_channel_config *ch,
 }
 
 static void push_message(nb_push_message **out, size_t *n, size_t *alloc, const char *method,
-                         char *body)
+                         char *body, const group *g)
 {
     *out = nb_xgrow(*out, alloc, *n + 1, sizeof **out);
-    (*out)[(*n)++] = (nb_push_message){nb_xstrdup(method), body};
+    (*out)[(*n)++] = (nb_push_message){nb_xstrdup(method), body, g->start, g->count};
 }
 
 nb_err nb_push_compose(const nb_config *config, const nb_channel_config *ch, int64_t now,
@@ -111,7 +111,8 @@ nb_err nb_push_compose(const nb_config *config, const nb_channel_config *ch, int
             continue;
         }
         if (groups[g].alone) {
-            push_message(messages, message_count, &alloc, groups[g].alone_method, groups[g].alone);
+            push_message(messages, message_count, &alloc, groups[g].alone_method, groups[g].alone,
+                         &groups[g]);
             continue;
         }
         nb_message m = templ;
@@ -120,13 +121,17 @@ nb_err nb_push_compose(const nb_config *config, const nb_channel_config *ch, int
         m.part = (int)g + 1;
         m.parts = ch->page_marker ? (int)groups_n : 1;
         size_t size;
-        push_message(messages, message_count, &alloc, kind->method, kind->render(ch, &m, &size));
+        push_message(messages, message_count, &alloc, kind->method, kind->render(ch, &m, &size),
+                     &groups[g]);
         if (kind->extras) {
             nb_payload *extra = NULL;
             size_t extra_n = 0, extra_alloc = 0;
             kind->extras(ch, &m, &extra, &extra_n, &extra_alloc);
             for (size_t k = 0; k < extra_n; k++) {
-                push_message(messages, message_count, &alloc, extra[k].method, extra[k].body);
+                /* a card repeats items the message carries: it carries none itself */
+                group none = {groups[g].start, 0, NULL, NULL};
+                push_message(messages, message_count, &alloc, extra[k].method, extra[k].body,
+                             &none);
                 free(extra[k].method);
             }
             free(extra);

@@ -31,6 +31,8 @@ nb_err nb_push_local(const nb_channel_config *channel, char *const *pages, size_
 typedef struct nb_push_message {
     char *method; /* or NULL */
     char *body;
+    size_t first; /* the items it carries: positions first .. first + count - 1 */
+    size_t count;
 } nb_push_message;
 
 /* The messages of a briefing for a chat channel: pages of items_per_page items, each split

@@ -99,6 +99,8 @@ static const char *const migrations[] = {
     "  created_at INTEGER NOT NULL,"
     "  sent_at INTEGER);"
     "CREATE INDEX deliveries_by_channel ON deliveries (channel, status, id);",
+    /* 5: the ledger knows the message that carries each item */
+    "ALTER TABLE briefing_items ADD COLUMN delivery_id INTEGER;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -536,8 +538,8 @@ nb_err nb_store_briefing_commit(nb_store *s, const char *channel, int64_t create
                            " pages) VALUES (?1, ?2, ?3, ?4, ?5)",
                            -1, &brief, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
-                           "INSERT OR IGNORE INTO briefing_items (channel, item_id, briefing_id)"
-                           " VALUES (?1, ?2, ?3)",
+                           "INSERT OR REPLACE INTO briefing_items (channel, item_id, briefing_id,"
+                           " delivery_id) VALUES (?1, ?2, ?3, ?4)",
                            -1, &ledger, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
                            "INSERT INTO deliveries (briefing_id, channel, seq, method, payload,"
@@ -553,11 +555,13 @@ nb_err nb_store_briefing_commit(nb_store *s, const char *channel, int64_t create
     bind_text(brief, 5, pages_text ? pages_text : "[]");
     rc = step_done(s, brief, "storing briefing", err);
     int64_t briefing_id = sqlite3_last_insert_rowid(s->db);
-    for (size_t i = 0; i < item_count && !rc; i++) {
-        bind_text(ledger, 1, channel);
-        sqlite3_bind_int64(ledger, 2, item_ids[i]);
-        sqlite3_bind_int64(ledger, 3, briefing_id);
-        rc = step_done(s, ledger, "recording briefing items", err);
+    if (message_count == 0) { /* local channel: delivered with the commit */
+        for (size_t i = 0; i < item_count && !rc; i++) {
+            bind_text(ledger, 1, channel);
+            sqlite3_bind_int64(ledger, 2, item_ids[i]);
+            sqlite3_bind_int64(ledger, 3, briefing_id);
+            rc = step_done(s, ledger, "recording briefing items", err);
+        }
     }
     for (size_t i = 0; i < message_count && !rc; i++) {
         sqlite3_bind_int64(outbox, 1, briefing_id);
@@ -567,6 +571,14 @@ nb_err nb_store_briefing_commit(nb_store *s, const char *channel, int64_t create
         bind_text(outbox, 5, messages[i].payload);
         sqlite3_bind_int64(outbox, 6, created_at);
         rc = step_done(s, outbox, "queueing message", err);
+        int64_t delivery = sqlite3_last_insert_rowid(s->db);
+        for (size_t k = 0; k < messages[i].item_count && !rc; k++) {
+            bind_text(ledger, 1, channel);
+            sqlite3_bind_int64(ledger, 2, messages[i].item_ids[k]);
+            sqlite3_bind_int64(ledger, 3, briefing_id);
+            sqlite3_bind_int64(ledger, 4, delivery);
+            rc = step_done(s, ledger, "recording briefing items", err);
+        }
     }
     if (!rc)
         rc = exec(s, "COMMIT;", err);
@@ -589,8 +601,10 @@ nb_err nb_store_items_for_channel(nb_store *s, const char *channel, int64_t sinc
 {
     return query_items(s,
                        "SELECT id, source, key, url, title, published_at, image, excerpt,"
-                       " content, author, tags, id IN (SELECT item_id FROM briefing_items"
-                       " WHERE channel = ?3) FROM items WHERE published_at >= ?1"
+                       " content, author, tags, id IN (SELECT b.item_id FROM briefing_items b"
+                       " LEFT JOIN deliveries d ON d.id = b.delivery_id WHERE b.channel = ?3"
+                       " AND (d.id IS NULL OR d.status != 'failed')) FROM items"
+                       " WHERE published_at >= ?1"
                        " ORDER BY published_at DESC, id DESC LIMIT ?2",
                        since, max, channel, items, count, err);
 }

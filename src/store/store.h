@@ -63,15 +63,19 @@ nb_err nb_store_lock_take(const char *database, int64_t timeout_ms, nb_store_loc
                           nb_errbuf *err) NB_MUST_CHECK;
 void nb_store_lock_release(nb_store_lock *lock); /* NULL-safe */
 
-/* One outbox row to create: a platform request body. */
+/* One outbox row to create: a platform request body, and the items it carries. */
 typedef struct nb_outbox_message {
-    const char *method;  /* the platform call ("sendMessage", "sendPhoto"), or "" */
-    const char *payload; /* request body, unsigned (signatures are added at send time) */
+    const char *method;      /* the platform call ("sendMessage", "sendPhoto"), or "" */
+    const char *payload;     /* request body, unsigned (signatures are added at send time) */
+    const int64_t *item_ids; /* the reports of the stories it carries */
+    size_t item_count;
 } nb_outbox_message;
 
 /* Records a composed briefing for a channel in one transaction: the briefing (item ids,
- * rendered pages), the ledger of items given to the channel, and one pending outbox row
- * per message (sequence 1..n). */
+ * rendered pages), one pending outbox row per message (sequence 1..n), and the ledger:
+ * each item with the message carrying it (item_ids without a message, for local channels,
+ * count as delivered at once). An item counts as given to the channel unless the message
+ * carrying it failed for good. */
 nb_err nb_store_briefing_commit(nb_store *store, const char *channel, int64_t created_at,
                                 int64_t window_start, const int64_t *item_ids, size_t item_count,
                                 const char *const *pages, size_t page_count,
@@ -79,7 +83,7 @@ nb_err nb_store_briefing_commit(nb_store *store, const char *channel, int64_t cr
                                 int64_t *id, nb_errbuf *err) NB_MUST_CHECK;
 
 /* Items published at or after since, newest first, at most max, each with delivered set
- * when it was in a briefing for channel before. */
+ * when the channel was given it before (queued or sent; a failed message gives it back). */
 nb_err nb_store_items_for_channel(nb_store *store, const char *channel, int64_t since, size_t max,
                                   nb_item **items, size_t *count, nb_errbuf *err) NB_MUST_CHECK;
 

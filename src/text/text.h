@@ -77,8 +77,7 @@ void nb_story_cluster(const nb_story_index *index, double threshold, size_t *clu
 
 /* Pairs of candidates whose similarity is at least low and below NB_STORY_THRESHOLD: the
  * grey zone an LLM may settle. *pairs holds 2 * *count article numbers (caller frees). */
-void nb_story_grey_pairs(const nb_story_index *index, double low, size_t **pairs,
-                         size_t *count);
+void nb_story_grey_pairs(const nb_story_index *index, double low, size_t **pairs, size_t *count);
 /* nb_story_cluster, also joining the extra pairs (2 * extra_count article numbers). */
 void nb_story_cluster_with(const nb_story_index *index, double threshold, const size_t *extra,
                            size_t extra_count, size_t *cluster);

@@ -43,10 +43,10 @@ static void test_open_creates_and_migrates(void **state)
     nb_store *s = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
-    assert_int_equal(nb_store_schema_version(s), 4);
+    assert_int_equal(nb_store_schema_version(s), 5);
     nb_store_close(s);
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK); /* idempotent */
-    assert_int_equal(nb_store_schema_version(s), 4);
+    assert_int_equal(nb_store_schema_version(s), 5);
     nb_store_close(s);
     free(path);
 }
@@ -123,7 +123,8 @@ static void test_items(void **state)
     /* The ledger: a channel is given each item once. */
     int64_t ids[] = {a.id, b.id};
     const char *pages[] = {"# page 1\n", "# page 2\n"};
-    nb_outbox_message messages[] = {{"", "{\"n\":1}"}, {"sendPhoto", "{\"n\":2}"}};
+    nb_outbox_message messages[] = {{"", "{\"n\":1}", &ids[0], 1},
+                                    {"sendPhoto", "{\"n\":2}", &ids[1], 1}};
     int64_t briefing = 0;
     assert_int_equal(nb_store_briefing_commit(s, "chat", 7000, 0, ids, 2, pages, 2, messages, 2,
                                               &briefing, &err),
@@ -171,6 +172,11 @@ static void test_items(void **state)
     assert_string_equal(rows[0].status, "failed");
     assert_string_equal(rows[0].last_answer, "too long");
     nb_outbox_rows_free(rows, rn);
+    /* the failed message gives its item back to the channel; the sent one does not */
+    assert_int_equal(nb_store_items_for_channel(s, "chat", 0, 10, &items, &n, &err), NB_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(items[i].delivered, !strcmp(items[i].key, "a"));
+    nb_items_free(items, n);
     nb_item_clear(&a);
     nb_item_clear(&a2);
     nb_item_clear(&b);
