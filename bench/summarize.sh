@@ -23,6 +23,8 @@ else
 fi
 echo
 echo "bench/summarize: 50 items through a loopback LLM (1 s per reply, concurrency 8)"
-read -r items wall ideal requests peak < <(/usr/bin/python3 "$root/bench/llm_summaries.py" "$build/newsbrief")
-awk -v i="$items" -v w="$wall" -v d="$ideal" -v q="$requests" -v p="$peak" \
-  'BEGIN { printf "items %d  wall %.2f s  ideal %.2f s  ratio %.2fx  requests %d  peak concurrency %d\n", i, w, d, w / d, q, p }'
+for mode in "" confirm; do
+  read -r items wall ideal requests peak questions < <(/usr/bin/python3 "$root/bench/llm_summaries.py" "$build/newsbrief" $mode)
+  awk -v i="$items" -v w="$wall" -v d="$ideal" -v q="$requests" -v p="$peak" -v s="$questions" -v m="${mode:-summaries only}" \
+    'BEGIN { printf "%-16s items %d  wall %.2f s  ideal %.2f s  ratio %.2fx  requests %d  peak concurrency %d  story questions %d\n", m, i, w, d, w / d, q, p, s }'
+done

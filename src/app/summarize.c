@@ -156,6 +156,8 @@ typedef struct verdict {
 } verdict;
 
 #define SAME_STORY_PROMPT "same-story-v1"
+/* Questions per briefing at most: the most similar pairs are asked first. */
+#define SAME_STORY_QUESTIONS 20
 
 static void on_same(void *user, int same)
 {
@@ -173,12 +175,16 @@ void nb_app_confirm_stories(const nb_config *config, nb_store *store, nb_http *h
     const nb_summarizer_config *z = &config->summarizer;
     *same = NULL;
     *same_count = 0;
-    if (strcmp(z->type, "llm") != 0 || count < 2)
+    if (strcmp(z->type, "llm") != 0 || !z->confirm_stories || count < 2)
         return;
     size_t *grey = NULL, n = 0;
     nb_brief_grey_pairs(items, count, &grey, &n);
     if (n == 0)
         return;
+    if (n > SAME_STORY_QUESTIONS) {
+        nb_log(NB_LOG_INFO, "story", "grey_pairs=%zu asked=%d", n, SAME_STORY_QUESTIONS);
+        n = SAME_STORY_QUESTIONS;
+    }
     nb_llm *llm = nb_llm_new(z, http);
     verdict *v = nb_xcalloc(n, sizeof *v);
     for (size_t k = 0; k < n; k++) {

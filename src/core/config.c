@@ -116,6 +116,7 @@ static const field summarizer_fields[] = {
     INT(nb_summarizer_config, max_input_tokens, 200, 200000),
     NUMBER(nb_summarizer_config, price_input, 0, 10000),
     NUMBER(nb_summarizer_config, price_output, 0, 10000),
+    BOOL(nb_summarizer_config, confirm_stories),
     {0},
 };
 
@@ -536,6 +537,7 @@ static void set_defaults(nb_config *c)
     z->max_chars = 200;
     z->language = nb_xstrdup("zh");
     z->max_input_tokens = 3000;
+    z->confirm_stories = 1;
 }
 
 /* Reads a whole text file of at most limit bytes. */

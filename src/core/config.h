@@ -44,6 +44,7 @@ typedef struct nb_summarizer_config {
     int64_t max_input_tokens; /* the article is cut to this budget at paragraph ends */
     double price_input;       /* llm: price per million prompt tokens (for the cost log) */
     double price_output;      /* llm: price per million completion tokens */
+    int confirm_stories;      /* llm: ask about grey-zone story pairs (default true) */
 } nb_summarizer_config;
 
 typedef struct nb_channel_config {

@@ -386,10 +386,32 @@ void nb_story_cluster(const nb_story_index *x, double threshold, size_t *cluster
     nb_story_cluster_with(x, threshold, NULL, 0, cluster);
 }
 
+typedef struct scored_pair {
+    double similarity;
+    size_t a, b;
+} scored_pair;
+
+static int by_similarity_desc(const void *p, const void *q)
+{
+    double x = ((const scored_pair *)p)->similarity, y = ((const scored_pair *)q)->similarity;
+    return x > y ? -1 : x < y;
+}
+
 void nb_story_grey_pairs(const nb_story_index *x, double low, size_t **pairs, size_t *count)
 {
     visit v = {.x = x, .threshold = NB_STORY_THRESHOLD, .low = low};
     each_candidate(x, &v);
+    /* most similar first, so that a caller asking only some asks the likeliest */
+    scored_pair *sorted = nb_xcalloc(v.grey_n ? v.grey_n : 1, sizeof *sorted);
+    for (size_t k = 0; k < v.grey_n; k++)
+        sorted[k] = (scored_pair){nb_story_similarity(x, v.grey[2 * k], v.grey[2 * k + 1]),
+                                  v.grey[2 * k], v.grey[2 * k + 1]};
+    qsort(sorted, v.grey_n, sizeof *sorted, by_similarity_desc);
+    for (size_t k = 0; k < v.grey_n; k++) {
+        v.grey[2 * k] = sorted[k].a;
+        v.grey[2 * k + 1] = sorted[k].b;
+    }
+    free(sorted);
     *pairs = v.grey;
     *count = v.grey_n;
 }

@@ -75,8 +75,9 @@ double nb_story_similarity(const nb_story_index *index, size_t a, size_t b);
  * smallest article number of i's group. */
 void nb_story_cluster(const nb_story_index *index, double threshold, size_t *cluster);
 
-/* Pairs of candidates whose similarity is at least low and below NB_STORY_THRESHOLD: the
- * grey zone an LLM may settle. *pairs holds 2 * *count article numbers (caller frees). */
+/* Pairs of candidates whose similarity is at least low and below NB_STORY_THRESHOLD, the
+ * grey zone an LLM may settle, most similar first. *pairs holds 2 * *count article numbers
+ * (caller frees). */
 void nb_story_grey_pairs(const nb_story_index *index, double low, size_t **pairs, size_t *count);
 /* nb_story_cluster, also joining the extra pairs (2 * extra_count article numbers). */
 void nb_story_cluster_with(const nb_story_index *index, double threshold, const size_t *extra,
