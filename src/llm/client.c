@@ -103,6 +103,36 @@ static void job_finish(job *j, nb_err error, const char *message, const char *su
 
 static void on_reply(void *user, const nb_http_response *r);
 
+/* Posts a chat-completions body (taken) within the rpm spacing, with the LLM's policy. */
+static void submit(nb_llm *llm, json_t *body, nb_http_done_fn done, void *user)
+{
+    const nb_summarizer_config *c = llm->config;
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    int64_t now = nb_clock_monotonic_ms();
+    int64_t start = llm->next_start_ms > now ? llm->next_start_ms : now;
+    llm->next_start_ms = start + llm->spacing_ms;
+    nb_http_request req = {
+        .url = llm->url,
+        .method = "POST",
+        .body = text,
+        .body_len = strlen(text),
+        .headers = (const char *const *)llm->headers,
+        .caller = NB_HTTP_LLM,
+        .timeout_ms = (long)c->timeout * 1000,
+        .proxy = c->proxy,
+        .not_before_ms = start,
+        .retry = {.max_retries = (int)c->max_retries,
+                  .base_delay_ms = 1000,
+                  .max_delay_ms = 60000,
+                  .should_retry = llm_should_retry},
+        .done = done,
+        .user = user,
+    };
+    nb_http_submit(llm->http, &req);
+    free(text);
+}
+
 /* Sends the conversation: system, user, and after a rejected reply that reply and a
  * request to correct it. */
 static void send_request(job *j)
@@ -127,30 +157,7 @@ static void send_request(job *j)
     json_t *body = json_pack("{s:s, s:o, s:f, s:I, s:b}", "model", c->model, "messages", messages,
                              "temperature", c->temperature, "max_tokens", (json_int_t)c->max_tokens,
                              "stream", 0);
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    int64_t now = nb_clock_monotonic_ms();
-    int64_t start = llm->next_start_ms > now ? llm->next_start_ms : now;
-    llm->next_start_ms = start + llm->spacing_ms;
-    nb_http_request req = {
-        .url = llm->url,
-        .method = "POST",
-        .body = text,
-        .body_len = strlen(text),
-        .headers = (const char *const *)llm->headers,
-        .caller = NB_HTTP_LLM,
-        .timeout_ms = (long)c->timeout * 1000,
-        .proxy = c->proxy,
-        .not_before_ms = start,
-        .retry = {.max_retries = (int)c->max_retries,
-                  .base_delay_ms = 1000,
-                  .max_delay_ms = 60000,
-                  .should_retry = llm_should_retry},
-        .done = on_reply,
-        .user = j,
-    };
-    nb_http_submit(llm->http, &req);
-    free(text);
+    submit(llm, body, on_reply, j);
 }
 
 /* The API's own error text ({"error":{"message":...}}), when there is one. */
@@ -283,32 +290,9 @@ void nb_llm_same_story(nb_llm *llm, const nb_llm_article *a, const nb_llm_articl
         json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}], s:f, s:i, s:b}", "model", c->model, "messages",
                   "role", "system", "content", "你判断两条新闻是否报道同一事件。", "role", "user",
                   "content", prompt, "temperature", 0.0, "max_tokens", 8, "stream", 0);
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
     question *q = nb_xcalloc(1, sizeof *q);
     *q = (question){done, user};
-    int64_t now = nb_clock_monotonic_ms();
-    int64_t start = llm->next_start_ms > now ? llm->next_start_ms : now;
-    llm->next_start_ms = start + llm->spacing_ms;
-    nb_http_request req = {
-        .url = llm->url,
-        .method = "POST",
-        .body = text,
-        .body_len = strlen(text),
-        .headers = (const char *const *)llm->headers,
-        .caller = NB_HTTP_LLM,
-        .timeout_ms = (long)c->timeout * 1000,
-        .proxy = c->proxy,
-        .not_before_ms = start,
-        .retry = {.max_retries = (int)c->max_retries,
-                  .base_delay_ms = 1000,
-                  .max_delay_ms = 60000,
-                  .should_retry = llm_should_retry},
-        .done = on_answer,
-        .user = q,
-    };
-    nb_http_submit(llm->http, &req);
-    free(text);
+    submit(llm, body, on_answer, q);
     free(prompt);
     free(lead_a);
     free(lead_b);
