@@ -108,6 +108,16 @@ static char *html_of(const nb_message *m, const char *header)
             add_html_text(&b, it->summary);
             add(&b, "</p>\n");
         }
+        for (size_t k = 0; m->related_prefix && *m->related_prefix && k < it->related_count; k++) {
+            add(&b, k ? " · " : "<p>");
+            if (!k)
+                add_html_text(&b, m->related_prefix);
+            add(&b, "<a href=\"");
+            add_html_text(&b, it->related[k].url);
+            add(&b, "\">");
+            add_html_text(&b, it->related[k].label);
+            add(&b, k + 1 == it->related_count ? "</a></p>\n" : "</a>");
+        }
         if (it->image) {
             add(&b, "<p><img src=\"");
             add_html_text(&b, it->image);

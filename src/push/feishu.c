@@ -48,6 +48,17 @@ static json_t *post_content(const nb_message *m)
                                         "text", it->title, "href", it->url, text_tag(spaced)));
         if (it->summary && *it->summary)
             json_array_append_new(lines, json_pack("[o]", text_tag(it->summary)));
+        if (it->related_count && m->related_prefix && *m->related_prefix) {
+            json_t *line = json_pack("[o]", text_tag(m->related_prefix));
+            for (size_t k = 0; k < it->related_count; k++) {
+                if (k)
+                    json_array_append_new(line, text_tag(" · "));
+                json_array_append_new(line,
+                                      json_pack("{s:s, s:s, s:s}", "tag", "a", "text",
+                                                it->related[k].label, "href", it->related[k].url));
+            }
+            json_array_append_new(lines, line);
+        }
         if (i + 1 < m->count)
             json_array_append_new(lines, json_pack("[o]", text_tag("")));
     }
@@ -63,9 +74,12 @@ static json_t *card_elements(const nb_message *m)
         nb_item_time(it, when, sizeof when);
         char *title = nb_brief_link_text(it->title);
         char *url = nb_url_escape_markdown(it->url);
+        char *related = nb_brief_related_line(it, m->related_prefix);
         char *md =
-            nb_xasprintf("**%zu. [%s](%s)**   %s%s%s", i + 1, title, url, when,
-                         it->summary && *it->summary ? "\n" : "", it->summary ? it->summary : "");
+            nb_xasprintf("**%zu. [%s](%s)**   %s%s%s%s%s", i + 1, title, url, when,
+                         it->summary && *it->summary ? "\n" : "", it->summary ? it->summary : "",
+                         related ? "\n" : "", related ? related : "");
+        free(related);
         json_array_append_new(elements, json_pack("{s:s, s:{s:s, s:s}}", "tag", "div", "text",
                                                   "tag", "lark_md", "content", md));
         if (i + 1 < m->count)

@@ -64,6 +64,19 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
             put(&b, "\n", 0);
             put(&b, it->summary, 0);
         }
+        for (size_t k = 0; m->related_prefix && *m->related_prefix && k < it->related_count; k++) {
+            put(&b, k ? " · " : "\n", 0);
+            if (!k)
+                put(&b, m->related_prefix, 0);
+            if (nb_buf_putc(&b, '<') == NB_OK) {
+                put(&b, it->related[k].url, 1);
+                if (nb_buf_putc(&b, '|') == NB_OK)
+                    put(&b, it->related[k].label, 1);
+                if (nb_buf_putc(&b, '>')) {
+                    /* unlimited buffer */
+                }
+            }
+        }
         size_t n = nb_measure(nb_buf_str(&b), NB_UNIT_CODEPOINTS);
         if (n > longest)
             longest = n;

@@ -49,7 +49,7 @@ static void tag(nb_buf *html, const char *markup)
 
 /* "<b>n.</b> <a href="url">title</a> time\nsummary" */
 static void put_item(nb_buf *html, nb_buf *visible, const nb_item *it, size_t number,
-                     const char *summary)
+                     const char *summary, const char *related_prefix)
 {
     char when[32], n[32];
     nb_item_time(it, when, sizeof when);
@@ -70,6 +70,17 @@ static void put_item(nb_buf *html, nb_buf *visible, const nb_item *it, size_t nu
         put(html, visible, "\n", 0);
         put(html, visible, summary, 0);
     }
+    /* "相关报道：<a href=...>机器之心</a> · ..." */
+    for (size_t i = 0; related_prefix && *related_prefix && i < it->related_count; i++) {
+        put(html, visible, i ? " · " : "\n", 0);
+        if (!i)
+            put(html, visible, related_prefix, 0);
+        tag(html, "<a href=\"");
+        put(html, NULL, it->related[i].url, 1);
+        tag(html, "\">");
+        put(html, visible, it->related[i].label, 0);
+        tag(html, "</a>");
+    }
 }
 
 static char *render(const nb_channel_config *c, const nb_message *m, size_t *size)
@@ -83,7 +94,7 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
     tag(&html, "</b>");
     for (size_t i = 0; i < m->count; i++) {
         put(&html, &visible, "\n\n", 0);
-        put_item(&html, &visible, &m->items[i], i + 1, m->items[i].summary);
+        put_item(&html, &visible, &m->items[i], i + 1, m->items[i].summary, m->related_prefix);
     }
     *size = nb_measure(nb_buf_str(&visible), NB_UNIT_UTF16);
     json_t *body =
@@ -108,7 +119,7 @@ static char *alone(const nb_channel_config *c, const nb_item *it, const char **m
     for (;;) {
         nb_buf_init(&html, 0);
         nb_buf_init(&visible, 0);
-        put_item(&html, &visible, it, 1, summary);
+        put_item(&html, &visible, it, 1, summary, NULL);
         if (nb_measure(nb_buf_str(&visible), NB_UNIT_UTF16) <= CAPTION_BUDGET || !summary)
             break;
         nb_buf_free(&html);

@@ -74,8 +74,13 @@ def test_four_platforms_receive_every_item_uncut_and_in_order():
                 expect(re.match(r"\d+\. \[.+\]\(https://\S+\)   2025-04-0\d \d\d:\d\d\n\n\S", block),
                        "cut item: %r" % block[:200])
         feishu = platforms.accepted("feishu")
-        expect(item_urls(json.dumps([m["content"] for m in feishu], ensure_ascii=False)) ==
-               expected, "Feishu items")
+        lines = [line for m in feishu for line in m["content"]["post"]["zh_cn"]["content"]]
+        # an item's line: "n. ", its link, its time; a related line starts with 相关报道
+        heads = [line[1]["href"] for line in lines
+                 if len(line) == 3 and line[0]["text"].strip().rstrip(".").isdigit()]
+        expect(heads == expected, "Feishu items")
+        expect(any(line[0]["text"] == "相关报道：" and line[1]["tag"] == "a" for line in lines),
+               "Feishu related links")
         dingtalk = [m["markdown"]["text"] for m in platforms.accepted("dingtalk")]
         expect(item_urls("".join(dingtalk)) == expected, "DingTalk items")
         telegram = [m["text"] for m in platforms.accepted("telegram")]

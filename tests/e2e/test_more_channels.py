@@ -40,7 +40,9 @@ def test_slack_discord_ntfy_webhook():
         sections = [b["text"]["text"] for m in slack for b in m["blocks"] if b["type"] == "section"]
         expect(len(sections) == 34 and all(re.match(r"\*\d+\. <https://\S+\|.+>\*  2025", s)
                                            for s in sections), sections[:2])
-        expect(item_urls("".join(sections)) == expected, "Slack items")
+        expect(item_urls("\n".join(sections)) == expected, "Slack items")
+        expect(any("相关报道：<https://news.aibase.com/zh/news/16890|AIbase>" in x
+                   for x in sections), "Slack related link")
         expect(all(len(m["blocks"]) <= 50 for m in slack), "blocks")
         # Discord: one embed per item, in order, with images
         embeds = [e for m in platforms.accepted("discord") for e in m["embeds"]]
@@ -123,6 +125,8 @@ def test_email_through_a_real_smtp_server():
             expect(item_urls(plain) == expected, "text part items")
             expect(item_urls(html) == expected, "HTML part items")
             expect(html.count("<img src=") == 30, "HTML images")
+            expect("相关报道：<a href=\"https://news.aibase.com/zh/news/16890\">AIbase</a>" in html,
+                   "HTML related link")
             expect(plain.startswith("# 新闻简报 (更新时间: 2025-04-07 20:46)\n"), plain[:80])
         finally:
             server.terminate()
