@@ -26,6 +26,8 @@ typedef struct nb_cli {
     int dry_run;             /* --dry-run (NB_OPT_DRY_RUN) */
     const char *argument;    /* the one positional argument (NB_OPT_ARGUMENT) */
     int resend;              /* --resend (NB_OPT_RESEND) */
+    const char *url;         /* --url (NB_OPT_URL) */
+    const char *headers;     /* --headers (NB_OPT_URL) */
 } nb_cli;
 
 /* Options beyond the common ones that a command takes. */
@@ -34,6 +36,7 @@ enum {
     NB_OPT_DRY_RUN = 2,
     NB_OPT_ARGUMENT = 4, /* exactly one positional argument */
     NB_OPT_RESEND = 8,
+    NB_OPT_URL = 16, /* --url URL and --headers FILE (parse-feed) */
 };
 
 /* A command's description for parsing and --help. */
@@ -52,6 +55,7 @@ extern const nb_command nb_cmd_sources;
 extern const nb_command nb_cmd_push;
 extern const nb_command nb_cmd_test_channel;
 extern const nb_command nb_cmd_outbox;
+extern const nb_command nb_cmd_parse_feed;
 
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);

@@ -7,8 +7,8 @@
 #include "core/log.h"
 
 static const nb_command *const commands[] = {
-    &nb_cmd_run,          &nb_cmd_check_config, &nb_cmd_sources, &nb_cmd_push,
-    &nb_cmd_test_channel, &nb_cmd_outbox,       &nb_cmd_demo,
+    &nb_cmd_run,          &nb_cmd_check_config, &nb_cmd_sources,    &nb_cmd_push,
+    &nb_cmd_test_channel, &nb_cmd_outbox,       &nb_cmd_parse_feed, &nb_cmd_demo,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -44,6 +44,8 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
         {"json", no_argument, NULL, 'J'},
         {"dry-run", no_argument, NULL, 'D'},
         {"resend", no_argument, NULL, 'R'},
+        {"url", required_argument, NULL, 'U'},
+        {"headers", required_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -62,6 +64,17 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
             break;
         case 'q':
             cli->verbosity = -1;
+            break;
+        case 'U':
+        case 'H':
+            if (!(cmd->options & NB_OPT_URL)) {
+                fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
+                return NB_EXIT_USAGE;
+            }
+            if (c == 'U')
+                cli->url = optarg;
+            else
+                cli->headers = optarg;
             break;
         case 'J':
         case 'D':

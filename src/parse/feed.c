@@ -262,6 +262,20 @@ nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, nb_feed
     }
     nb_feed *feed = nb_xcalloc(1, sizeof *feed);
     feed->arena = nb_arena_new();
+    if (is(root, "feed", NS_ATOM)) {
+        feed->version = "atom10";
+    } else if (is(root, "rss", NULL)) {
+        xmlChar *v = xmlGetProp(root, (const xmlChar *)"version");
+        feed->version = v && !xmlStrcmp(v, (const xmlChar *)"2.0")    ? "rss20"
+                        : v && !xmlStrcmp(v, (const xmlChar *)"0.92") ? "rss092"
+                        : v && !xmlStrcmp(v, (const xmlChar *)"0.93") ? "rss093"
+                        : v && !xmlStrcmp(v, (const xmlChar *)"0.94") ? "rss094"
+                        : v && !xmlStrcmp(v, (const xmlChar *)"0.91") ? "rss091u"
+                                                                      : "rss";
+        xmlFree(v);
+    } else {
+        feed->version = "rss10";
+    }
     reader r = {.feed = feed, .base = base_url};
     size_t n = count_entries(items_parent);
     if (n > NB_LIMIT_FEED_ITEMS)

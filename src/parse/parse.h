@@ -26,6 +26,7 @@ typedef struct nb_feed_entry {
 } nb_feed_entry;
 
 typedef struct nb_feed {
+    const char *version; /* feedparser's names: "rss20", "rss10", "atom10", "" unknown */
     const char *title;
     const char *link;
     nb_feed_entry *entries;

@@ -1,5 +1,6 @@
 """End to end: `newsbrief run` against loopback feeds, compared byte for byte with the golden
 briefing; bad sources; exit codes; the file channel."""
+import json
 import os
 import sys
 
@@ -167,7 +168,8 @@ def test_check_config():
 def test_help_and_version():
     code, out, err = run(["--help"])
     expect(code == 0, err)
-    for command in ("run", "check-config", "sources", "push", "outbox", "test-channel", "demo"):
+    for command in ("run", "check-config", "sources", "push", "outbox", "test-channel",
+                    "parse-feed", "demo"):
         expect(command in out, "--help does not list %s" % command)
         code, sub, err = run([command, "--help"])
         expect(code == 0 and sub.startswith("usage: newsbrief %s" % command), sub + err)
@@ -176,6 +178,20 @@ def test_help_and_version():
     expect(code == 0 and out.startswith("newsbrief "), out)
     code, out, err = run([])
     expect(code == 2 and "usage:" in err, err)
+
+
+def test_parse_feed_prints_the_json_contract():
+    code, out, err = run(["parse-feed", "--json", "--url", "https://news.example.cn/rss",
+                          os.path.join(DATA, "feeds", "rss-cst.xml")])
+    expect(code == 0, err)
+    result = json.loads(out)
+    expect(result["bozo"] is False and result["version"] == "rss20", result)
+    expect(result["feed"]["title"] == "中文科技资讯", result["feed"])
+    first = result["entries"][0]
+    expect(first["id"] == "cn-1001" and first["published_parsed"] == [2025, 4, 7, 2, 5, 0, 0, 97, 0],
+           first)
+    code, out, err = run(["parse-feed", "--json", os.path.join(DATA, "e2e", "golden.md")])
+    expect(code == 0 and json.loads(out)["bozo"] is True, out)
 
 
 def test_demo_is_repeatable():
