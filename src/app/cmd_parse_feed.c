@@ -1,7 +1,6 @@
 /* `newsbrief parse-feed FILE --json`: one feed file parsed and printed in the JSON contract
  * of feedparser's result (the conformance harness compares the two). Only the fields the
  * parser reads today are printed. */
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,26 +51,19 @@ static json_t *entry_json(const nb_feed_entry *e)
 
 static int parse_feed_main(const nb_cli *cli, int argc, char **argv)
 {
-    FILE *f = fopen(cli->argument, "rb");
-    if (!f) {
-        fprintf(stderr, "newsbrief: %s: %s\n", cli->argument, strerror(errno));
-        return NB_EXIT_USAGE;
-    }
     nb_buf data;
     nb_buf_init(&data, NB_LIMIT_BODY_BYTES);
-    char chunk[8192];
-    size_t n;
-    nb_err rc = NB_OK;
-    while (rc == NB_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = nb_buf_append(&data, chunk, n);
-    fclose(f);
-    nb_feed *feed = NULL;
     nb_errbuf err;
+    nb_err rc = nb_buf_read_file(&data, cli->argument, &err);
+    if (rc == NB_ERR_IO) {
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_buf_free(&data);
+        return NB_EXIT_USAGE;
+    }
+    nb_feed *feed = NULL;
     json_t *out = json_object();
     if (rc == NB_OK)
         rc = nb_feed_parse(nb_buf_str(&data), data.len, cli->url, &feed, &err);
-    else
-        nb_errf(&err, rc, "larger than %u bytes", NB_LIMIT_BODY_BYTES);
     json_object_set_new(out, "bozo", json_boolean(rc != NB_OK));
     if (rc != NB_OK)
         json_object_set_new(out, "bozo_exception", json_string(err.msg));

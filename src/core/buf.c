@@ -2,6 +2,7 @@
 #include "core/buf.h"
 
 #include <stdlib.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -106,4 +107,25 @@ char *nb_buf_take(nb_buf *b)
 const char *nb_buf_str(const nb_buf *b)
 {
     return b->data ? b->data : "";
+}
+
+nb_err nb_buf_read_file(nb_buf *b, const char *path, nb_errbuf *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return nb_errf(err, NB_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    char chunk[8192];
+    size_t n;
+    nb_err rc = NB_OK;
+    while (rc == NB_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = nb_buf_append(b, chunk, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (rc == NB_ERR_LIMIT)
+        rc = nb_errf(err, NB_ERR_LIMIT, "%s: larger than the %zu byte cap", path, b->limit);
+    else if (failed)
+        rc = nb_errf(err, NB_ERR_IO, "%s: read error", path);
+    if (rc)
+        nb_buf_reset(b);
+    return rc;
 }

@@ -26,6 +26,10 @@ nb_err nb_buf_printf(nb_buf *b, const char *fmt, ...) NB_PRINTF(2, 3) NB_MUST_CH
 nb_err nb_buf_vprintf(nb_buf *b, const char *fmt, va_list ap) NB_MUST_CHECK;
 /* Returns the string (never NULL: "" for an empty buffer) and resets b. Caller frees. */
 char *nb_buf_take(nb_buf *b);
+/* Appends the whole file at path. Errors name the path: NB_ERR_IO when it cannot be opened
+ * or read, NB_ERR_LIMIT when it is larger than the buffer's cap (the buffer keeps what fit
+ * in neither case: it is reset). */
+nb_err nb_buf_read_file(nb_buf *b, const char *path, nb_errbuf *err) NB_MUST_CHECK;
 /* The contents as a C string, borrowed until the next change ("" when empty). */
 const char *nb_buf_str(const nb_buf *b);
 

@@ -540,28 +540,14 @@ static void set_defaults(nb_config *c)
     z->confirm_stories = 1;
 }
 
-/* Reads a whole text file of at most limit bytes. */
+/* Reads a whole text file of at most limit bytes; every failure is a configuration error. */
 static nb_err read_text_file(const char *path, size_t limit, char **out, nb_errbuf *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return nb_errf(err, NB_ERR_CONFIG, "%s: cannot open: %s", path, strerror(errno));
     nb_buf b;
     nb_buf_init(&b, limit);
-    char chunk[8192];
-    size_t n;
-    nb_err rc = NB_OK;
-    while (rc == NB_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = nb_buf_append(&b, chunk, n);
-    int failed = ferror(f);
-    fclose(f);
-    if (rc == NB_ERR_LIMIT)
-        rc = nb_errf(err, NB_ERR_CONFIG, "%s: larger than the %zu byte cap", path, limit);
-    else if (failed)
-        rc = nb_errf(err, NB_ERR_CONFIG, "%s: read error", path);
-    if (rc) {
+    if (nb_buf_read_file(&b, path, err) != NB_OK) {
         nb_buf_free(&b);
-        return rc;
+        return NB_ERR_CONFIG;
     }
     *out = nb_buf_take(&b);
     return NB_OK;
