@@ -132,17 +132,10 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     nb_app_summarize(config, store, http, now, items, kept);
     if (channel->min_summary_chars > 0) {
         size_t n = 0;
-        for (size_t i = 0; i < kept; i++) {
-            int keep = items[i].summary &&
-                       nb_utf8_length(items[i].summary) >= (size_t)channel->min_summary_chars;
-            if (keep && n != i) {
-                items[n] = items[i];
-                memset(&items[i], 0, sizeof items[i]);
-            } else if (!keep) {
-                nb_item_clear(&items[i]);
-            }
-            n += keep;
-        }
+        for (size_t i = 0; i < kept; i++)
+            nb_items_sieve(items, &n, i,
+                           items[i].summary && nb_utf8_length(items[i].summary) >=
+                                                   (size_t)channel->min_summary_chars);
         kept = n;
         if (kept == 0)
             goto out;

@@ -24,17 +24,8 @@ size_t nb_brief_select(nb_item *items, size_t count, int64_t now, int64_t window
         return 0;
     qsort(items, count, sizeof *items, newest_first);
     size_t kept = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (kept < max && items[i].published_at >= now - window) {
-            if (kept != i) {
-                items[kept] = items[i];
-                memset(&items[i], 0, sizeof items[i]);
-            }
-            kept++;
-        } else {
-            nb_item_clear(&items[i]);
-        }
-    }
+    for (size_t i = 0; i < count; i++)
+        nb_items_sieve(items, &kept, i, kept < max && items[i].published_at >= now - window);
     return kept;
 }
 

@@ -111,17 +111,9 @@ size_t nb_brief_filter(nb_item *items, size_t count, const nb_rules *rules, size
         for (size_t k = 0; k < kept && per_source; k++)
             same_source +=
                 items[k].source && items[i].source && !strcmp(items[k].source, items[i].source);
-        int keep = kept < max && nb_rules_match(rules, &items[i]) &&
-                   (!per_source || same_source < per_source);
-        if (keep) {
-            if (kept != i) {
-                items[kept] = items[i];
-                memset(&items[i], 0, sizeof items[i]);
-            }
-            kept++;
-        } else {
-            nb_item_clear(&items[i]);
-        }
+        nb_items_sieve(items, &kept, i,
+                       kept < max && nb_rules_match(rules, &items[i]) &&
+                           (!per_source || same_source < per_source));
     }
     return kept;
 }

@@ -99,17 +99,8 @@ size_t nb_brief_stories(nb_item *items, size_t count, int only_new,
         }
     }
     size_t kept = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (keep[i]) {
-            if (kept != i) {
-                items[kept] = items[i];
-                memset(&items[i], 0, sizeof items[i]);
-            }
-            kept++;
-        } else {
-            nb_item_clear(&items[i]);
-        }
-    }
+    for (size_t i = 0; i < count; i++)
+        nb_items_sieve(items, &kept, i, keep[i]);
     free(keep);
     free(members);
     free(cluster);

@@ -32,6 +32,19 @@ void nb_items_free(nb_item *items, size_t count)
     free(items);
 }
 
+void nb_items_sieve(nb_item *items, size_t *kept, size_t i, int keep)
+{
+    if (!keep) {
+        nb_item_clear(&items[i]);
+        return;
+    }
+    if (*kept != i) {
+        items[*kept] = items[i];
+        memset(&items[i], 0, sizeof items[i]);
+    }
+    (*kept)++;
+}
+
 void nb_source_state_clear(nb_source_state *state)
 {
     free(state->name);

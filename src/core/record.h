@@ -35,6 +35,9 @@ typedef struct nb_item_link {
 
 void nb_item_clear(nb_item *item); /* frees the strings, zeroes the record */
 void nb_items_free(nb_item *items, size_t count);
+/* One step of filtering items in place, for i = 0, 1, ...: a kept item moves to position
+ * *kept (and *kept grows), a dropped one is cleared. Items before *kept are the kept ones. */
+void nb_items_sieve(nb_item *items, size_t *kept, size_t i, int keep);
 
 typedef struct nb_source_state {
     char *name; /* the source's name */
