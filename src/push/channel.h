@@ -111,6 +111,11 @@ void nb_request_json(nb_send_request *out, char *url, char *body);
 /* A JSON body's code at key (errcode, code) or -1; its message at msg_key, or NULL. */
 long nb_answer_code(const nb_http_response *response, const char *key, const char *msg_key,
                     char *msg, size_t msg_size);
+/* The answer of a platform that reports {"errcode": n, "errmsg": "..."} in a 200 body
+ * (WeCom, DingTalk): 0 accepted, retry_code transient, payload_code a refused payload,
+ * anything else a configuration error. Transport failures as nb_classify_transport. */
+nb_verdict nb_classify_errcode(const nb_http_response *r, long retry_code, long payload_code,
+                               int64_t *retry_after, char *why, size_t why_size);
 /* Classification shared by every platform for what is not in the body: transport errors
  * and HTTP statuses. Returns 1 and sets *verdict when it decided. */
 int nb_classify_transport(const nb_http_response *r, nb_verdict *verdict, int64_t *retry_after,

@@ -109,19 +109,9 @@ static void request(const nb_channel_config *c, const char *method, const char *
 
 static nb_verdict classify(const nb_http_response *r, int64_t *retry_after, char *why, size_t n)
 {
-    nb_verdict v;
-    if (nb_classify_transport(r, &v, retry_after, why, n))
-        return v;
-    char msg[320];
-    long code = nb_answer_code(r, "errcode", "errmsg", msg, sizeof msg);
-    snprintf(why, n, "HTTP %ld, errcode %ld: %s", r->status, code, msg);
-    if (r->status == 200 && code == 0)
-        return NB_ACCEPTED;
-    if (code == 130101)
-        return NB_RETRY; /* sent too fast: the robot is throttled for 10 minutes */
-    if (code == 460101)
-        return NB_PAYLOAD;
-    return NB_CONFIG; /* 310000 signature, keyword, IP; 300001 token; anything unknown */
+    /* 130101 sent too fast (throttled for 10 minutes); 460101 too long; 310000 signature,
+     * keyword or IP and 300001 token stop the channel */
+    return nb_classify_errcode(r, 130101, 460101, retry_after, why, n);
 }
 
 const nb_channel_kind nb_dingtalk_channel = {

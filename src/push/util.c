@@ -122,3 +122,21 @@ void nb_request_json(nb_send_request *out, char *url, char *body)
     out->body = body;
     out->headers = json_headers;
 }
+
+nb_verdict nb_classify_errcode(const nb_http_response *r, long retry_code, long payload_code,
+                               int64_t *retry_after, char *why, size_t n)
+{
+    nb_verdict v;
+    if (nb_classify_transport(r, &v, retry_after, why, n))
+        return v;
+    char msg[320];
+    long code = nb_answer_code(r, "errcode", "errmsg", msg, sizeof msg);
+    snprintf(why, n, "HTTP %ld, errcode %ld: %s", r->status, code, msg);
+    if (r->status == 200 && code == 0)
+        return NB_ACCEPTED;
+    if (code == retry_code)
+        return NB_RETRY;
+    if (code == payload_code)
+        return NB_PAYLOAD;
+    return NB_CONFIG;
+}

@@ -143,19 +143,9 @@ static void request(const nb_channel_config *c, const char *method, const char *
 
 static nb_verdict classify(const nb_http_response *r, int64_t *retry_after, char *why, size_t n)
 {
-    nb_verdict v;
-    if (nb_classify_transport(r, &v, retry_after, why, n))
-        return v;
-    char msg[320];
-    long code = nb_answer_code(r, "errcode", "errmsg", msg, sizeof msg);
-    snprintf(why, n, "HTTP %ld, errcode %ld: %s", r->status, code, msg);
-    if (r->status == 200 && code == 0)
-        return NB_ACCEPTED;
-    if (code == 45009)
-        return NB_RETRY;
-    if (code == 40058)
-        return NB_PAYLOAD;
-    return NB_CONFIG; /* 93000 invalid webhook url, and anything unknown */
+    /* 45009 too frequent; 40058 too long; 93000 invalid webhook url and anything unknown
+     * stop the channel */
+    return nb_classify_errcode(r, 45009, 40058, retry_after, why, n);
 }
 
 const nb_channel_kind nb_wecom_channel = {
