@@ -1,7 +1,8 @@
 /* Parsers: bytes in, values out. No network, no disk, no globals.
  * - feed: RSS 2.0, RSS 1.0 (RDF) and Atom 1.0 documents, read with libxml2 without
  *   network access or entity expansion.
- * - html: HTML fragments and pages reduced to readable plain text, with gumbo. */
+ * - html: HTML fragments and pages reduced to readable plain text, with gumbo.
+ * - charset: bytes in a named character set to valid UTF-8, through iconv. */
 #ifndef NB_PARSE_PARSE_H
 #define NB_PARSE_PARSE_H
 
@@ -47,5 +48,14 @@ char *nb_html_to_text(const char *html, size_t len);
 /* The first <img> of an HTML fragment worth showing: src resolved against base (and
  * "//host/..." made https), data: URIs and 1x1 pixels skipped. NULL when none. */
 char *nb_html_first_image(const char *html, size_t len, const char *base);
+
+/* Converts len bytes in charset (an IANA/WHATWG label: "gb2312", "big5", "utf-16le",
+ * "windows-1252", ...) to UTF-8. Undecodable bytes become U+FFFD, each counted in
+ * *invalid (may be NULL). Returns a NUL-terminated string the caller frees, its length in
+ * *out_len (may be NULL), or NULL when iconv does not know the charset. */
+char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, size_t *out_len,
+                         size_t *invalid);
+/* 1 when nb_charset_to_utf8 can convert from charset. */
+int nb_charset_known(const char *charset);
 
 #endif
