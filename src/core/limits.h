@@ -9,6 +9,8 @@
 #define NB_LIMIT_FEED_ITEMS 2000          /* entries read from one feed */
 #define NB_LIMIT_FIELD_BYTES (256u << 10) /* one text field of an item (title, body) */
 #define NB_LIMIT_HTML_DEPTH 400           /* deeper HTML goes to libxml2, not gumbo */
+#define NB_LIMIT_HTML_ATTRS 512           /* attributes in one HTML tag */
+#define NB_LIMIT_HTML_NODES 2000000       /* nodes in one parsed HTML page */
 #define NB_LIMIT_REDIRECTS 5              /* HTTP redirects followed per request */
 #define NB_LIMIT_CONNECT_TIMEOUT_MS 10000 /* TCP + TLS connect */
 #define NB_LIMIT_TOTAL_TIMEOUT_MS 20000   /* one whole request */

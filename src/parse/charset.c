@@ -1,11 +1,14 @@
 /* Character sets: bytes in a named encoding to UTF-8 through iconv. Bytes that the
  * encoding cannot decode become U+FFFD and are counted, so invalid input never passes
- * on; the output is always valid UTF-8. */
+ * on; the output is always valid UTF-8. A page's charset comes from what it declares
+ * (BOM, HTTP header, <meta>) before any guess (valid UTF-8, then uchardet). */
+#include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <uchardet.h>
 
 #include "core/memory.h"
 #include "parse/parse.h"
@@ -105,5 +108,164 @@ char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, siz
         *out_len = used;
     if (invalid)
         *invalid = bad;
+    return out;
+}
+
+/* The charset=... value in s (a Content-Type or a meta content attribute), copied into
+ * out; 0 when there is none. */
+static int charset_param(const char *s, size_t len, char *out, size_t cap)
+{
+    for (size_t i = 0; i + 8 <= len; i++) {
+        if (strncasecmp(s + i, "charset", 7) != 0)
+            continue;
+        size_t j = i + 7;
+        while (j < len && (s[j] == ' ' || s[j] == '\t'))
+            j++;
+        if (j >= len || s[j] != '=')
+            continue;
+        j++;
+        while (j < len && (s[j] == ' ' || s[j] == '"' || s[j] == '\''))
+            j++;
+        size_t n = 0;
+        while (j < len && n + 1 < cap &&
+               (isalnum((unsigned char)s[j]) || strchr("-_.:", s[j]) != NULL))
+            out[n++] = s[j++];
+        out[n] = '\0';
+        return n > 0;
+    }
+    return 0;
+}
+
+/* A <meta> with charset= (either form) in the first 1024 bytes. */
+static int meta_charset(const char *bytes, size_t len, char *out, size_t cap)
+{
+    size_t scan = len < 1024 ? len : 1024;
+    for (size_t i = 0; i + 5 < scan; i++) {
+        if (bytes[i] != '<' || strncasecmp(bytes + i + 1, "meta", 4) != 0)
+            continue;
+        const char *end = memchr(bytes + i, '>', len - i);
+        if (!end)
+            return 0;
+        if (charset_param(bytes + i, (size_t)(end - bytes - i), out, cap))
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 when s is well-formed UTF-8 (a sequence cut off at the very end is allowed: s may be
+ * a prefix). */
+static int valid_utf8(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 1;
+        else if (c >= 0xE0 && c <= 0xEF)
+            n = 2;
+        else if (c >= 0xF0 && c <= 0xF4)
+            n = 3;
+        else
+            return 0;
+        for (size_t k = 1; k <= n; k++) {
+            if (i + k >= len)
+                return 1;
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+        }
+        i += n + 1;
+    }
+    return 1;
+}
+
+/* A name from a page or header, mapped to a static string iconv takes. */
+static const char *known_name(const char *label)
+{
+    static const char *names[] = {
+        "UTF-8",      "GB18030",    "BIG5-HKSCS",   "SHIFT_JIS", "EUC-JP",  "EUC-KR",
+        "ISO-2022-JP", "WINDOWS-1252", "ISO-8859-1", "ISO-8859-2", "ISO-8859-5", "ISO-8859-7",
+        "ISO-8859-15", "WINDOWS-1250", "WINDOWS-1251", "WINDOWS-1253", "WINDOWS-1254",
+        "WINDOWS-1255", "WINDOWS-1256", "WINDOWS-1257", "KOI8-R",  "KOI8-U",    "CP932",
+        "CP949",      "UTF-16LE",   "UTF-16BE",     "TIS-620",   "WINDOWS-874", "MACINTOSH",
+    };
+    const char *name = iconv_name(label);
+    if (strcasecmp(name, "utf8") == 0 || strcasecmp(name, "utf-16") == 0)
+        name = strcasecmp(name, "utf8") == 0 ? "UTF-8" : "UTF-16LE";
+    if (strcasecmp(name, "iso-8859-1") == 0 || strcasecmp(name, "us-ascii") == 0 ||
+        strcasecmp(name, "ascii") == 0 || strcasecmp(name, "latin1") == 0)
+        name = "WINDOWS-1252"; /* as browsers read them */
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(name, names[i]) == 0)
+            return names[i];
+    return NULL;
+}
+
+static const char *detect(const char *bytes, size_t len)
+{
+    const char *found = NULL;
+    uchardet_t ud = uchardet_new();
+    if (!ud)
+        return NULL;
+    if (uchardet_handle_data(ud, bytes, len < (1u << 20) ? len : (1u << 20)) == 0) {
+        uchardet_data_end(ud);
+        const char *name = uchardet_get_charset(ud);
+        if (name && *name)
+            found = known_name(name);
+    }
+    uchardet_delete(ud);
+    return found;
+}
+
+const char *nb_charset_detect(const char *bytes, size_t len, const char *content_type)
+{
+    const unsigned char *u = (const unsigned char *)bytes;
+    char label[64];
+    const char *name = NULL;
+    if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+        return "UTF-8";
+    if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE)
+        return "UTF-16LE";
+    if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF)
+        return "UTF-16BE";
+    if (content_type && charset_param(content_type, strlen(content_type), label, sizeof label))
+        name = known_name(label);
+    if (!name && meta_charset(bytes, len, label, sizeof label))
+        name = known_name(label);
+    /* a page that says UTF-16 in ASCII bytes is not UTF-16 */
+    if (name && strncmp(name, "UTF-16", 6) == 0)
+        name = NULL;
+    if (name && strcmp(name, "WINDOWS-1252") == 0 && valid_utf8(u, len))
+        name = NULL; /* a page served as Latin-1 that is really UTF-8 */
+    if (name)
+        return name;
+    if (valid_utf8(u, len))
+        return "UTF-8";
+    name = detect(bytes, len);
+    return name ? name : "WINDOWS-1252";
+}
+
+char *nb_charset_page_to_utf8(const char *bytes, size_t len, const char *content_type,
+                              size_t *out_len, const char **charset)
+{
+    const char *name = nb_charset_detect(bytes, len, content_type);
+    const unsigned char *u = (const unsigned char *)bytes;
+    size_t skip = 0;
+    if (strcmp(name, "UTF-8") == 0 && len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+        skip = 3;
+    else if (strncmp(name, "UTF-16", 6) == 0 && len >= 2 &&
+             ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+        skip = 2;
+    char *out = nb_charset_to_utf8(bytes + skip, len - skip, name, out_len, NULL);
+    if (!out) {
+        name = "UTF-8";
+        out = nb_charset_to_utf8(bytes + skip, len - skip, name, out_len, NULL);
+    }
+    if (charset)
+        *charset = name;
     return out;
 }

@@ -2,7 +2,11 @@
  * - feed: RSS 2.0, RSS 1.0 (RDF) and Atom 1.0 documents, read with libxml2 without
  *   network access or entity expansion.
  * - html: HTML fragments and pages reduced to readable plain text, with gumbo.
- * - charset: bytes in a named character set to valid UTF-8, through iconv. */
+ * - charset: bytes in a named character set to valid UTF-8, through iconv; a page's
+ *   charset found from its BOM, HTTP header, <meta> or by detection (uchardet).
+ * - dom: one HTML tree for gumbo's and libxml2's parse, with the input guards.
+ * - select: a small CSS selector subset matched on that tree.
+ * - extract: an article page's main text and metadata. */
 #ifndef NB_PARSE_PARSE_H
 #define NB_PARSE_PARSE_H
 
@@ -57,5 +61,100 @@ char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, siz
                          size_t *invalid);
 /* 1 when nb_charset_to_utf8 can convert from charset. */
 int nb_charset_known(const char *charset);
+
+/* The charset of an HTML page: a byte order mark, then the charset of content_type (the
+ * HTTP Content-Type header, may be NULL), then <meta charset> or <meta http-equiv> in
+ * the first 1024 bytes, then valid UTF-8, then detection with uchardet, else
+ * windows-1252. Returns a static name iconv knows. */
+const char *nb_charset_detect(const char *bytes, size_t len, const char *content_type);
+/* The page as UTF-8 (nb_charset_detect then nb_charset_to_utf8), BOM stripped. Caller
+ * frees; the length goes to *out_len (may be NULL); the charset used to *charset (may be
+ * NULL, static). */
+char *nb_charset_page_to_utf8(const char *bytes, size_t len, const char *content_type,
+                              size_t *out_len, const char **charset);
+
+/* An HTML tree, the same whichever parser built it. Elements have a lowercase name;
+ * text nodes have name NULL and text (entities decoded). Everything lives in the
+ * document's arena until nb_hdoc_free. The tree may be edited with nb_hnode_remove and
+ * nb_hnode_append. */
+typedef struct nb_hnode nb_hnode;
+struct nb_hnode {
+    nb_hnode *parent, *first, *last, *prev, *next;
+    const char *name;    /* element name, lowercase; NULL for a text node */
+    const char *text;    /* a text node's text (UTF-8); NULL for an element */
+    const char **attrs;  /* attr_count (name, value) pairs, names lowercase */
+    unsigned attr_count; /* attributes of an element */
+    unsigned tag;        /* the element's gumbo tag number (GUMBO_TAG_UNKNOWN when custom) */
+    unsigned id;         /* 0..node_count-1 in document order at parse time */
+};
+
+typedef struct nb_hdoc {
+    nb_hnode *root;    /* the <html> element */
+    size_t node_count; /* nodes created (ids below this) */
+    int deep;          /* 1 when the page was deeper than NB_LIMIT_HTML_DEPTH (libxml2) */
+    nb_arena *arena;   /* owns every node and string */
+} nb_hdoc;
+
+/* Parses a UTF-8 page (invalid sequences are replaced, a BOM is skipped). Pages nested
+ * deeper than NB_LIMIT_HTML_DEPTH go to libxml2's parser; a tag with more than
+ * NB_LIMIT_HTML_ATTRS attributes, or a page larger than NB_LIMIT_BODY_BYTES, is
+ * NB_ERR_LIMIT. */
+nb_err nb_hdoc_parse(const char *html, size_t len, nb_hdoc **out, nb_errbuf *err) NB_MUST_CHECK;
+void nb_hdoc_free(nb_hdoc *doc); /* NULL-safe */
+/* The value of attribute name, or NULL. */
+const char *nb_hnode_attr(const nb_hnode *n, const char *name);
+/* Detaches n (and its subtree) from its parent. */
+void nb_hnode_remove(nb_hnode *n);
+/* Detaches child from where it is and appends it to parent's children. */
+void nb_hnode_append(nb_hnode *parent, nb_hnode *child);
+/* A new detached element (name lowercase, no attributes) in doc's arena. */
+nb_hnode *nb_hnode_new(nb_hdoc *doc, const char *name);
+/* The next node in document order inside the subtree of top (NULL after the last).
+ * With skip_children set, n's own subtree is skipped. */
+nb_hnode *nb_hnode_next(const nb_hnode *n, const nb_hnode *top, int skip_children);
+
+/* A selector: the CSS subset of type, .class, #id, [attr], [attr=value], the descendant
+ * (space) and child (>) combinators and comma lists, e.g.
+ * "article .content > p, div#main". Compiled once, matched on nb_hnode trees. */
+typedef struct nb_selector nb_selector;
+nb_err nb_selector_compile(const char *text, nb_selector **out, nb_errbuf *err) NB_MUST_CHECK;
+void nb_selector_free(nb_selector *sel); /* NULL-safe */
+int nb_selector_matches(const nb_selector *sel, const nb_hnode *n);
+/* The first element under top (top included) in document order that matches; NULL if none. */
+nb_hnode *nb_selector_first(const nb_selector *sel, nb_hnode *top);
+
+/* Per-site selectors for nb_extract; each may be NULL (generic extraction then). */
+typedef struct nb_extract_opts {
+    const char *content; /* elements whose text is the article (all matches, in order) */
+    const char *title;   /* the headline element */
+    const char *time;    /* the element holding the publication time (datetime or text) */
+    const char *image;   /* the lead image (img src, or content/href) */
+} nb_extract_opts;
+
+/* What nb_extract finds on an article page. Strings live in the article's arena; any may
+ * be NULL except text ("" when nothing is found). */
+typedef struct nb_article {
+    const char *title;     /* headline, without " | Site" suffixes */
+    const char *byline;    /* author(s) as the page names them */
+    const char *excerpt;   /* description, else the first paragraph */
+    const char *site_name; /* og:site_name, JSON-LD publisher, ... */
+    const char *published; /* as the metadata states it, verbatim; else ISO 8601 from
+                              a date found in the visible text */
+    const char *lang;      /* <html lang> or content-language, as written */
+    const char *dir;       /* "ltr" or "rtl" when declared */
+    const char *image;     /* lead image, absolute URL */
+    const char *charset;   /* the charset the page was decoded from */
+    const char *text;      /* main text: paragraphs separated by blank lines */
+    int readerable;        /* 1 when the page looks like an article */
+    nb_arena *arena;       /* owns everything above */
+} nb_article;
+
+/* Extracts the article from a page's raw bytes (any charset; content_type, the HTTP
+ * header, may be NULL). url resolves relative links (may be NULL). opts may be NULL.
+ * Errors: NB_ERR_LIMIT (a cap hit, named), NB_ERR_CONFIG (a selector that does not
+ * compile). Free with nb_article_free. */
+nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *content_type,
+                  const nb_extract_opts *opts, nb_article **out, nb_errbuf *err) NB_MUST_CHECK;
+void nb_article_free(nb_article *article); /* NULL-safe */
 
 #endif

@@ -1,0 +1,121 @@
+/* `newsbrief extract FILE|URL [--url URL] --json`: one page's article (main text, title,
+ * byline, time, image, language, site name) in the JSON contract of the article
+ * conformance suites. A URL argument is fetched through the HTTP engine. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "core/buf.h"
+#include "core/limits.h"
+#include "core/url.h"
+#include "parse/parse.h"
+
+typedef struct fetched {
+    nb_buf body;
+    char *content_type;
+    char *final_url;
+    nb_errbuf err;
+    nb_err rc;
+} fetched;
+
+static void on_page(void *user, const nb_http_response *r)
+{
+    fetched *f = user;
+    if (r->error) {
+        f->rc = nb_errf(&f->err, r->error, "%s", r->error_message);
+        return;
+    }
+    if (r->status < 200 || r->status > 299) {
+        f->rc = nb_errf(&f->err, NB_ERR_HTTP, "%s: HTTP %ld", r->url, r->status);
+        return;
+    }
+    f->rc = nb_buf_append(&f->body, r->body, r->body_len);
+    if (f->rc)
+        nb_errf(&f->err, f->rc, "%s: body over the cap", r->url);
+    f->content_type = r->content_type ? strdup(r->content_type) : NULL;
+    f->final_url = r->final_url ? strdup(r->final_url) : NULL;
+}
+
+static void set_text(json_t *obj, const char *key, const char *value)
+{
+    json_object_set_new(obj, key, value ? json_string(value) : json_null());
+}
+
+static int extract_main(const nb_cli *cli, int argc, char **argv)
+{
+    int exit_code = NB_EXIT_OK;
+    fetched f = {0};
+    nb_buf_init(&f.body, NB_LIMIT_BODY_BYTES);
+    const char *url = cli->url;
+    if (nb_url_is_http(cli->argument)) {
+        nb_http *http = nb_http_new(NULL);
+        nb_http_request req = {.url = cli->argument, .caller = NB_HTTP_SOURCE, .done = on_page,
+                               .user = &f};
+        nb_http_submit(http, &req);
+        nb_http_run(http);
+        nb_http_free(http);
+        if (!url)
+            url = f.final_url ? f.final_url : cli->argument;
+    } else {
+        f.rc = nb_buf_read_file(&f.body, cli->argument, &f.err);
+    }
+    nb_article *a = NULL;
+    nb_errbuf err = {{0}};
+    nb_err rc = f.rc;
+    if (rc) {
+        fprintf(stderr, "newsbrief: extract: %s\n", f.err.msg);
+        exit_code = rc == NB_ERR_IO ? NB_EXIT_USAGE : NB_EXIT_FAILED;
+        goto out;
+    }
+    rc = nb_extract(nb_buf_str(&f.body), f.body.len, url, f.content_type, NULL, &a, &err);
+    if (rc) {
+        fprintf(stderr, "newsbrief: extract: %s: %s\n", cli->argument, err.msg);
+        exit_code = NB_EXIT_FAILED;
+        goto out;
+    }
+    json_t *o = json_object();
+    set_text(o, "title", a->title);
+    set_text(o, "byline", a->byline);
+    set_text(o, "excerpt", a->excerpt);
+    set_text(o, "siteName", a->site_name);
+    set_text(o, "publishedTime", a->published);
+    set_text(o, "lang", a->lang);
+    if (a->dir)
+        set_text(o, "dir", a->dir);
+    json_object_set_new(o, "readerable", json_boolean(a->readerable));
+    set_text(o, "image", a->image);
+    set_text(o, "charset", a->charset);
+    set_text(o, "content_text", a->text);
+    if (cli->json) {
+        char *s = json_dumps(o, JSON_COMPACT);
+        puts(s ? s : "{}");
+        free(s);
+    } else {
+        printf("%s\n\n%s\n", a->title ? a->title : "", a->text);
+    }
+    json_decref(o);
+out:
+    nb_article_free(a);
+    nb_buf_free(&f.body);
+    free(f.content_type);
+    free(f.final_url);
+    return exit_code;
+}
+
+const nb_command nb_cmd_extract = {
+    .name = "extract",
+    .summary = "extract the article (text and metadata) of one page",
+    .usage = "Reads an HTML page from FILE, or fetches URL, and prints its article: the\n"
+             "main text, title, byline, excerpt, site name, publication time, language and\n"
+             "lead image. The charset is found from the page (BOM, <meta>, detection).\n\n"
+             "usage: newsbrief extract [--url URL] [--json] FILE|URL\n\n"
+             "options:\n"
+             "      --url URL      the page's address: the base of relative links\n"
+             "      --json         one JSON object (title, byline, excerpt, siteName,\n"
+             "                     publishedTime, lang, dir, readerable, image, content_text)\n"
+             "  -h, --help         this help\n",
+    .main = extract_main,
+    .options = NB_OPT_ARGUMENT | NB_OPT_JSON | NB_OPT_URL,
+};

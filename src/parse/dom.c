@@ -1,0 +1,386 @@
+/* One HTML tree for the extractor, built from gumbo's parse or, for pages nested deeper
+ * than NB_LIMIT_HTML_DEPTH, from libxml2's (HTML_PARSE_HUGE keeps it linear). The input is
+ * guarded first: valid UTF-8, no BOM, a cap on size, nodes and attributes per tag. Every
+ * walk here is iterative, so no nesting depth can exhaust the C stack. */
+#include <ctype.h>
+#include <gumbo.h>
+#include <libxml/HTMLparser.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/arena.h"
+#include "core/limits.h"
+#include "core/memory.h"
+#include "parse/parse.h"
+
+typedef struct scan {
+    size_t depth;     /* deepest element nesting, an upper estimate */
+    size_t max_attrs; /* most attributes in one tag */
+} scan;
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* Counts the attributes of the tag whose name starts at html[i]; returns the index of
+ * its closing '>' (or len). Quoted values may hold '>' and spaces. */
+static size_t scan_tag(const char *html, size_t len, size_t i, size_t *attrs)
+{
+    size_t count = 0;
+    int in_space = 0;
+    while (i < len && !is_space((unsigned char)html[i]) && html[i] != '>')
+        i++;
+    for (; i < len && html[i] != '>'; i++) {
+        unsigned char c = (unsigned char)html[i];
+        if (is_space(c) || c == '/') {
+            in_space = 1;
+            continue;
+        }
+        if (c == '"' || c == '\'') {
+            const char *end = memchr(html + i + 1, c, len - i - 1);
+            i = end ? (size_t)(end - html) : len;
+            in_space = 0;
+            continue;
+        }
+        if (in_space)
+            count++;
+        in_space = 0;
+    }
+    *attrs = count;
+    return i;
+}
+
+/* Start tags open a level and end tags close one (void elements count too, erring toward
+ * the safe parser); the raw text of script and style is skipped. */
+static void prescan(const char *html, size_t len, scan *s)
+{
+    size_t depth = 0;
+    s->depth = s->max_attrs = 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        const char *lt = memchr(html + i, '<', len - i - 1);
+        if (!lt)
+            break;
+        i = (size_t)(lt - html);
+        if (html[i + 1] == '/') {
+            if (depth)
+                depth--;
+            continue;
+        }
+        if (!isalpha((unsigned char)html[i + 1]))
+            continue;
+        if (++depth > s->depth)
+            s->depth = depth;
+        size_t attrs, start = i + 1;
+        i = scan_tag(html, len, start, &attrs);
+        if (attrs > s->max_attrs)
+            s->max_attrs = attrs;
+        const char *raw = NULL;
+        if (len - start > 6 && strncasecmp(html + start, "script", 6) == 0)
+            raw = "</script";
+        else if (len - start > 5 && strncasecmp(html + start, "style", 5) == 0)
+            raw = "</style";
+        if (raw && i < len) {
+            size_t n = strlen(raw);
+            size_t j = i;
+            while (j + n <= len) {
+                const char *p = memchr(html + j, '<', len - j);
+                if (!p || (size_t)(p - html) + n > len) {
+                    j = len;
+                    break;
+                }
+                j = (size_t)(p - html);
+                if (strncasecmp(p, raw, n) == 0)
+                    break;
+                j++;
+            }
+            i = j ? j - 1 : j;
+            depth--;
+        }
+    }
+}
+
+typedef struct builder {
+    nb_hdoc *doc;
+    int over; /* the node cap was hit */
+} builder;
+
+static nb_hnode *new_node(builder *b)
+{
+    if (b->doc->node_count >= NB_LIMIT_HTML_NODES) {
+        b->over = 1;
+        return NULL;
+    }
+    nb_hnode *n = nb_arena_alloc(b->doc->arena, sizeof *n);
+    n->id = (unsigned)b->doc->node_count++;
+    return n;
+}
+
+static void link_child(nb_hnode *parent, nb_hnode *child)
+{
+    child->parent = parent;
+    child->prev = parent->last;
+    if (parent->last)
+        parent->last->next = child;
+    else
+        parent->first = child;
+    parent->last = child;
+}
+
+static char *lower_dup(nb_arena *a, const char *s, size_t n)
+{
+    char *p = nb_arena_strndup(a, s, n);
+    for (char *q = p; *q; q++)
+        *q = (char)tolower((unsigned char)*q);
+    return p;
+}
+
+static void gumbo_element(builder *b, nb_hnode *n, const GumboElement *e)
+{
+    nb_arena *a = b->doc->arena;
+    n->tag = e->tag;
+    if (e->tag != GUMBO_TAG_UNKNOWN) {
+        n->name = gumbo_normalized_tagname(e->tag);
+    } else {
+        GumboStringPiece piece = e->original_tag;
+        gumbo_tag_from_original_text(&piece);
+        n->name = lower_dup(a, piece.data ? piece.data : "", piece.data ? piece.length : 0);
+    }
+    n->attr_count = e->attributes.length;
+    if (n->attr_count) {
+        n->attrs = nb_arena_alloc(a, 2 * n->attr_count * sizeof *n->attrs);
+        for (unsigned i = 0; i < n->attr_count; i++) {
+            const GumboAttribute *at = e->attributes.data[i];
+            n->attrs[2 * i] = at->name;
+            n->attrs[2 * i + 1] = at->value;
+        }
+    }
+}
+
+/* gumbo's strings live in its output, which is freed after the copy: copy them. */
+static void own_strings(nb_arena *a, nb_hnode *n)
+{
+    for (unsigned i = 0; i < 2 * n->attr_count; i++)
+        n->attrs[i] = nb_arena_strdup(a, n->attrs[i]);
+}
+
+static void from_gumbo(builder *b, const GumboNode *groot)
+{
+    typedef struct frame {
+        const GumboNode *g;
+        nb_hnode *parent;
+    } frame;
+    frame *stack = NULL;
+    size_t depth = 0, alloc = 0;
+    stack = nb_xgrow(stack, &alloc, 1, sizeof *stack);
+    stack[depth++] = (frame){groot, NULL};
+    while (depth && !b->over) {
+        frame f = stack[--depth];
+        const GumboNode *g = f.g;
+        nb_hnode *n;
+        if (g->type == GUMBO_NODE_TEXT || g->type == GUMBO_NODE_WHITESPACE ||
+            g->type == GUMBO_NODE_CDATA) {
+            if (!f.parent || !(n = new_node(b)))
+                continue;
+            n->text = nb_arena_strdup(b->doc->arena, g->v.text.text);
+            link_child(f.parent, n);
+            continue;
+        }
+        if (g->type != GUMBO_NODE_ELEMENT && g->type != GUMBO_NODE_TEMPLATE)
+            continue;
+        if (!(n = new_node(b)))
+            continue;
+        gumbo_element(b, n, &g->v.element);
+        own_strings(b->doc->arena, n);
+        if (f.parent)
+            link_child(f.parent, n);
+        else
+            b->doc->root = n;
+        const GumboVector *kids = &g->v.element.children;
+        stack = nb_xgrow(stack, &alloc, depth + kids->length, sizeof *stack);
+        for (unsigned i = kids->length; i > 0; i--)
+            stack[depth++] = (frame){kids->data[i - 1], n};
+    }
+    free(stack);
+}
+
+static void xml_element(builder *b, nb_hnode *n, xmlNode *x)
+{
+    nb_arena *a = b->doc->arena;
+    n->name = lower_dup(a, (const char *)x->name, strlen((const char *)x->name));
+    n->tag = gumbo_tag_enum(n->name);
+    unsigned count = 0;
+    for (xmlAttr *at = x->properties; at; at = at->next)
+        count++;
+    if (!count)
+        return;
+    n->attrs = nb_arena_alloc(a, 2 * count * sizeof *n->attrs);
+    for (xmlAttr *at = x->properties; at; at = at->next) {
+        xmlChar *v = xmlNodeListGetString(x->doc, at->children, 1);
+        n->attrs[2 * n->attr_count] =
+            lower_dup(a, (const char *)at->name, strlen((const char *)at->name));
+        n->attrs[2 * n->attr_count + 1] = nb_arena_strdup(a, v ? (const char *)v : "");
+        n->attr_count++;
+        xmlFree(v);
+    }
+}
+
+/* libxml2's tree walked without recursion: down to the first child, else across, else
+ * up; our parent follows along. */
+static void from_libxml2(builder *b, xmlNode *root)
+{
+    xmlNode *x = root;
+    nb_hnode *parent = NULL;
+    while (x && !b->over) {
+        nb_hnode *n = NULL;
+        if (x->type == XML_TEXT_NODE || x->type == XML_CDATA_SECTION_NODE) {
+            if (parent && (n = new_node(b))) {
+                n->text = nb_arena_strdup(b->doc->arena, (const char *)x->content);
+                link_child(parent, n);
+            }
+        } else if (x->type == XML_ELEMENT_NODE && (n = new_node(b))) {
+            xml_element(b, n, x);
+            if (parent)
+                link_child(parent, n);
+            else
+                b->doc->root = n;
+            if (x->children) {
+                parent = n;
+                x = x->children;
+                continue;
+            }
+        }
+        while (x && x != root && !x->next) {
+            x = x->parent;
+            parent = parent ? parent->parent : NULL;
+        }
+        x = x && x != root ? x->next : NULL;
+    }
+}
+
+nb_err nb_hdoc_parse(const char *html, size_t len, nb_hdoc **out, nb_errbuf *err)
+{
+    nb_err rc = NB_OK;
+    char *clean = NULL;
+    nb_hdoc *doc = NULL;
+    *out = NULL;
+    if (len > NB_LIMIT_BODY_BYTES) {
+        rc = nb_errf(err, NB_ERR_LIMIT, "page of %zu bytes is over the %u-byte cap", len,
+                     NB_LIMIT_BODY_BYTES);
+        goto out;
+    }
+    size_t clean_len = 0;
+    clean = nb_charset_to_utf8(html, len, "UTF-8", &clean_len, NULL);
+    if (!clean) {
+        rc = nb_errf(err, NB_ERR_INTERNAL, "iconv cannot read UTF-8");
+        goto out;
+    }
+    const char *text = clean;
+    if (clean_len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        clean_len -= 3;
+    }
+    scan s;
+    prescan(text, clean_len, &s);
+    if (s.max_attrs > NB_LIMIT_HTML_ATTRS) {
+        rc = nb_errf(err, NB_ERR_LIMIT, "a tag has %zu attributes, over the cap of %d",
+                     s.max_attrs, NB_LIMIT_HTML_ATTRS);
+        goto out;
+    }
+    doc = nb_xcalloc(1, sizeof *doc);
+    doc->arena = nb_arena_new();
+    builder b = {doc, 0};
+    if (s.depth > NB_LIMIT_HTML_DEPTH) {
+        doc->deep = 1;
+        htmlDocPtr x = htmlReadMemory(text, (int)clean_len, NULL, "UTF-8",
+                                      HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+                                          HTML_PARSE_NOWARNING | XML_PARSE_HUGE);
+        if (x) {
+            xmlNode *root = xmlDocGetRootElement(x);
+            if (root)
+                from_libxml2(&b, root);
+            xmlFreeDoc(x);
+        }
+    } else {
+        GumboOutput *g = gumbo_parse_with_options(&kGumboDefaultOptions, text, clean_len);
+        if (g) {
+            from_gumbo(&b, g->root);
+            gumbo_destroy_output(&kGumboDefaultOptions, g);
+        }
+    }
+    if (b.over) {
+        rc = nb_errf(err, NB_ERR_LIMIT, "page has more than %d HTML nodes",
+                     NB_LIMIT_HTML_NODES);
+        goto out;
+    }
+    if (!doc->root) {
+        doc->root = nb_hnode_new(doc, "html");
+        doc->root->tag = GUMBO_TAG_HTML;
+    }
+    *out = doc;
+    doc = NULL;
+out:
+    nb_hdoc_free(doc);
+    free(clean);
+    return rc;
+}
+
+void nb_hdoc_free(nb_hdoc *doc)
+{
+    if (!doc)
+        return;
+    nb_arena_free(doc->arena);
+    free(doc);
+}
+
+const char *nb_hnode_attr(const nb_hnode *n, const char *name)
+{
+    for (unsigned i = 0; i < n->attr_count; i++)
+        if (strcmp(n->attrs[2 * i], name) == 0)
+            return n->attrs[2 * i + 1];
+    return NULL;
+}
+
+void nb_hnode_remove(nb_hnode *n)
+{
+    nb_hnode *p = n->parent;
+    if (!p)
+        return;
+    if (n->prev)
+        n->prev->next = n->next;
+    else
+        p->first = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    else
+        p->last = n->prev;
+    n->parent = n->prev = n->next = NULL;
+}
+
+void nb_hnode_append(nb_hnode *parent, nb_hnode *child)
+{
+    nb_hnode_remove(child);
+    link_child(parent, child);
+}
+
+nb_hnode *nb_hnode_new(nb_hdoc *doc, const char *name)
+{
+    nb_hnode *n = nb_arena_alloc(doc->arena, sizeof *n);
+    n->id = (unsigned)doc->node_count++;
+    n->name = nb_arena_strdup(doc->arena, name);
+    n->tag = gumbo_tag_enum(name);
+    return n;
+}
+
+nb_hnode *nb_hnode_next(const nb_hnode *n, const nb_hnode *top, int skip_children)
+{
+    if (!skip_children && n->first)
+        return n->first;
+    while (n && n != top) {
+        if (n->next)
+            return n->next;
+        n = n->parent;
+    }
+    return NULL;
+}
