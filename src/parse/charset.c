@@ -183,6 +183,14 @@ static int valid_utf8(const unsigned char *s, size_t len)
     return 1;
 }
 
+static int has_high(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
 /* A name from a page or header, mapped to a static string iconv takes. */
 static const char *known_name(const char *label)
 {
@@ -239,8 +247,8 @@ const char *nb_charset_detect(const char *bytes, size_t len, const char *content
     /* a page that says UTF-16 in ASCII bytes is not UTF-16 */
     if (name && strncmp(name, "UTF-16", 6) == 0)
         name = NULL;
-    if (name && strcmp(name, "WINDOWS-1252") == 0 && valid_utf8(u, len))
-        name = NULL; /* a page served as Latin-1 that is really UTF-8 */
+    if (name && strcmp(name, "UTF-8") != 0 && has_high(u, len) && valid_utf8(u, len))
+        name = NULL; /* non-ASCII text that is valid UTF-8 is UTF-8, whatever the label */
     if (name)
         return name;
     if (valid_utf8(u, len))

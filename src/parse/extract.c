@@ -235,12 +235,55 @@ static void unescape(char *s)
     *o = '\0';
 }
 
+/* A copy of s trimmed, with runs of two or more white-space characters made one space
+ * (a single one is kept as it is); NULL for NULL or blank. */
+static const char *trim_str(ctx *c, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t len = strlen(s);
+    char *out = nb_arena_alloc(c->art->arena, len + 1);
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int w = ws_len(p);
+        if (!w) {
+            out[o++] = (char)*p++;
+            continue;
+        }
+        const unsigned char *start = p;
+        int run = 0;
+        while ((w = ws_len(p)) != 0) {
+            p += w;
+            run++;
+        }
+        if (!o || !*p)
+            continue;
+        if (run >= 2) {
+            out[o++] = ' ';
+        } else {
+            memcpy(out + o, start, (size_t)(p - start));
+            o += (size_t)(p - start);
+        }
+    }
+    out[o] = '\0';
+    return o ? out : NULL;
+}
+
+/* A metadata value: entities decoded, trimmed. */
 static const char *meta_str(ctx *c, const char *s)
 {
-    const char *t = clean_str(c, s);
-    if (t)
-        unescape((char *)t);
-    return t && *t ? t : NULL;
+    if (!s)
+        return NULL;
+    char *t = nb_arena_strdup(c->art->arena, s);
+    unescape(t);
+    size_t len = strlen(t);
+    const char *p = t;
+    int w;
+    while ((w = ws_len((const unsigned char *)p)) != 0)
+        p += w;
+    while (len > (size_t)(p - t) && is_ws((unsigned char)t[len - 1]))
+        t[--len] = '\0';
+    return *p ? p : NULL;
 }
 
 /* ---------- element classes ---------- */
@@ -354,7 +397,7 @@ static void append_text(nb_buf *b, const nb_hnode *top, int breaks)
     for (const nb_hnode *n = top; n;) {
         int skip = 0;
         if (n->name) {
-            if (is_skipped_tag(n->tag) || n->tag == GUMBO_TAG_SVG) {
+            if ((is_skipped_tag(n->tag) || n->tag == GUMBO_TAG_SVG) && n != top) {
                 skip = 1;
             } else if (n->tag == GUMBO_TAG_BR) {
                 if (breaks)
@@ -564,6 +607,14 @@ static void read_meta(ctx *c, const nb_hnode *n)
                 memcpy(buf, prop + i, j - i);
                 buf[j - i] = '\0';
                 meta_put(c, buf, content);
+                /* "og:article:author" also counts as "article:author" */
+                static const char *const inner[] = {"article:author", "article:published_time",
+                                                    NULL};
+                for (const char *const *k = inner; *k; k++) {
+                    const char *hit = strstr(buf, *k);
+                    if (hit && hit != buf)
+                        meta_put(c, *k, content);
+                }
             }
             i = j;
         }
@@ -579,6 +630,7 @@ static void read_meta(ctx *c, const nb_hnode *n)
 }
 
 static double similarity(const char *a, const char *b);
+static const char *title_from_doc(ctx *c);
 
 static int article_type(const json_t *type)
 {
@@ -633,9 +685,11 @@ static void read_ld_object(ctx *c, json_t *o)
 {
     const char *name = json_string_value(json_object_get(o, "name"));
     const char *headline = json_string_value(json_object_get(o, "headline"));
-    if (name && headline && strcmp(name, headline) != 0 && c->doc_title) {
-        double sn = similarity(name, c->doc_title), sh = similarity(headline, c->doc_title);
-        c->ld.title = meta_str(c, sn > 0.75 && sh <= 0.75 ? name : headline);
+    if (name && headline && strcmp(name, headline) != 0) {
+        /* name, unless only the headline resembles the page's own title */
+        const char *ref = title_from_doc(c);
+        double sn = ref ? similarity(name, ref) : 0, sh = ref ? similarity(headline, ref) : 0;
+        c->ld.title = meta_str(c, sh > 0.75 && sn <= 0.75 ? headline : name);
     } else {
         c->ld.title = meta_str(c, headline ? headline : name);
     }
@@ -856,7 +910,13 @@ static void read_metadata(ctx *c)
         if (n->tag == GUMBO_TAG_META) {
             read_meta(c, n);
         } else if (n->tag == GUMBO_TAG_TITLE && !c->doc_title) {
-            c->doc_title = clean_str(c, node_text(c, n));
+            nb_buf raw;
+            nb_buf_init(&raw, NB_LIMIT_FIELD_BYTES);
+            for (const nb_hnode *t = n->first; t; t = t->next)
+                if (t->text && nb_buf_puts(&raw, t->text))
+                    break;
+            c->doc_title = trim_str(c, nb_buf_str(&raw));
+            nb_buf_free(&raw);
         } else if (n->tag == GUMBO_TAG_BASE && c->base == c->url) {
             const char *href = nb_hnode_attr(n, "href");
             char *abs = href && c->url ? nb_url_resolve(c->url, href) : NULL;
@@ -865,12 +925,18 @@ static void read_metadata(ctx *c)
             free(abs);
         } else if (n->tag == GUMBO_TAG_SCRIPT) {
             const char *type = nb_hnode_attr(n, "type");
-            if (type && strcasecmp(type, "application/ld+json") == 0)
-                read_json_ld(c, n);
+            if (type && strcasecmp(type, "application/ld+json") == 0) {
+                c->cands = nb_xgrow(c->cands, &c->cand_alloc, c->cand_count + 1,
+                                    sizeof *c->cands);
+                c->cands[c->cand_count++] = n; /* read once <title> is known */
+            }
         }
     }
     if (c->doc_title)
         unescape((char *)c->doc_title);
+    for (size_t i = 0; i < c->cand_count; i++)
+        read_json_ld(c, c->cands[i]);
+    c->cand_count = 0;
     if (!c->art->lang)
         c->art->lang = meta_str(c, meta_get(c, "http-equiv:content-language"));
 }
@@ -1066,6 +1132,57 @@ static void remove_counted(ctx *c, nb_hnode *n)
     nb_hnode_remove(n);
 }
 
+/* The text of every text node under n, as written, trimmed. */
+static const char *raw_text(ctx *c, const nb_hnode *n)
+{
+    nb_buf b;
+    nb_buf_init(&b, NB_LIMIT_FIELD_BYTES);
+    for (const nb_hnode *k = n; k; k = nb_hnode_next(k, n, 0))
+        if (k->text && nb_buf_puts(&b, k->text))
+            break;
+    const char *t = meta_str(c, nb_buf_str(&b));
+    nb_buf_free(&b);
+    return t;
+}
+
+/* The author line in the page when the metadata names nobody: rel=author, itemprop
+ * author, or a byline class; the element leaves the text. Comments are not searched. */
+static void find_byline(ctx *c, nb_hnode *body)
+{
+    if (c->art->byline || c->byline)
+        return;
+    for (nb_hnode *n = body; n;) {
+        char buf[512];
+        int skip = 0;
+        if (n->name && n != body) {
+            const char *ms = match_string(n, buf, sizeof buf);
+            const char *rel = nb_hnode_attr(n, "rel");
+            const char *itemprop = nb_hnode_attr(n, "itemprop");
+            if (is_skipped_tag(n->tag) || is_hidden(n) || strstr(ms, "comment")) {
+                skip = 1;
+            } else if ((rel && strcmp(rel, "author") == 0) ||
+                       (itemprop && strstr(itemprop, "author")) || has_any(ms, BYLINE)) {
+                const char *t = raw_text(c, n);
+                if (t && strlen(t) < 100) {
+                    nb_hnode *nm = NULL;
+                    for (nb_hnode *k = n; k; k = nb_hnode_next(k, n, 0)) {
+                        const char *ip = k->name ? nb_hnode_attr(k, "itemprop") : NULL;
+                        if (ip && strstr(ip, "name")) {
+                            nm = k;
+                            break;
+                        }
+                    }
+                    const char *name = nm ? raw_text(c, nm) : NULL;
+                    c->byline = name ? name : t;
+                    nb_hnode_remove(n);
+                    return;
+                }
+            }
+        }
+        n = nb_hnode_next(n, body, skip);
+    }
+}
+
 /* Phase one: hidden nodes, scripts, unlikely blocks, the byline and the headline copy go. */
 static void strip_page(ctx *c, nb_hnode *body, int flags)
 {
@@ -1086,26 +1203,6 @@ static void strip_page(ctx *c, nb_hnode *body, int flags)
                 remove = 1;
             } else {
                 const char *ms = match_string(n, buf, sizeof buf);
-                const char *rel = nb_hnode_attr(n, "rel");
-                const char *itemprop = nb_hnode_attr(n, "itemprop");
-                if (!c->byline && ((rel && strcmp(rel, "author") == 0) ||
-                                   (itemprop && strstr(itemprop, "author")) ||
-                                   has_any(ms, BYLINE))) {
-                    const char *t = clean_str(c, node_text(c, n));
-                    if (t && strlen(t) < 100 && n->tag != GUMBO_TAG_BODY) {
-                        nb_hnode *nm = NULL;
-                        for (nb_hnode *k = n; k; k = nb_hnode_next(k, n, 0)) {
-                            const char *ip = k->name ? nb_hnode_attr(k, "itemprop") : NULL;
-                            if (ip && strstr(ip, "name")) {
-                                nm = k;
-                                break;
-                            }
-                        }
-                        c->byline = nm ? clean_str(c, node_text(c, nm)) : t;
-                        if (c->byline)
-                            remove = 1;
-                    }
-                }
                 if (!remove && (flags & STRIP_UNLIKELY) && *ms && has_any(ms, UNLIKELY) &&
                     !has_any(ms, MAYBE) && n->tag != GUMBO_TAG_A && n->tag != GUMBO_TAG_BODY &&
                     n->tag != GUMBO_TAG_TABLE && n->tag != GUMBO_TAG_TBODY &&
@@ -1316,6 +1413,7 @@ static nb_hnode *grab(ctx *c, int flags)
             body = n;
     if (!body)
         body = root;
+    find_byline(c, body);
     strip_page(c, body, flags);
     compute_stats(c, body);
     size_t count;
