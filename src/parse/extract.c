@@ -208,8 +208,9 @@ static void unescape(char *s)
             char *end;
             int hex = p[2] == 'x' || p[2] == 'X';
             unsigned long cp = strtoul(p + 2 + hex, &end, hex ? 16 : 10);
-            if (*end == ';' && end > p + 2 + hex && cp > 0 && cp < 0x110000 &&
-                (cp < 0xD800 || cp > 0xDFFF) && (size_t)(end + 1 - p) >= 4) {
+            if (*end == ';' && end > p + 2 + hex) {
+                if (cp == 0 || cp >= 0x110000 || (cp >= 0xD800 && cp <= 0xDFFF))
+                    cp = 0xFFFD;
                 if (cp < 0x80) {
                     *o++ = (char)cp;
                 } else if (cp < 0x800) {
@@ -485,7 +486,7 @@ static const char *const UNLIKELY[] = {
     "-ad-", "ai2html", "banner", "breadcrumb", "combx", "comment", "communit", "cover-wrap",
     "disqus", "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark",
     "replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "supplemental",
-    "ad-break", "agegate", "pagination", "pager", "popup", "yom-remote", "share", "subscribe",
+    "ad-break", "agegate", "pagination", "pager", "popup", "yom-remote", "subscribe",
     "newsletter", "recommend", NULL};
 static const char *const MAYBE[] = {"and", "article", "body", "column", "content", "main",
                                     "mathjax", "shadow", NULL};
@@ -1364,6 +1365,10 @@ static void clean_article(ctx *c, nb_hnode *article, int flags)
             remove_counted(c, n);
             continue;
         }
+        if ((n->tag == GUMBO_TAG_P || s->as_p) && s->tlen == 0 && !s->img && !s->embed) {
+            remove_counted(c, n); /* an empty paragraph */
+            continue;
+        }
         if (n->tag == GUMBO_TAG_FORM || n->tag == GUMBO_TAG_FIELDSET) {
             remove_counted(c, n);
             continue;
@@ -1740,14 +1745,13 @@ static const char *text_of(ctx *c, nb_hnode *article)
     return s;
 }
 
+static const char *raw_text(ctx *c, const nb_hnode *n);
+
 static const char *first_paragraph(ctx *c, nb_hnode *article)
 {
     for (nb_hnode *n = article; n; n = nb_hnode_next(n, article, 0))
-        if (n->tag == GUMBO_TAG_P && n->name) {
-            const char *t = clean_str(c, node_text(c, n));
-            if (t)
-                return t;
-        }
+        if (n->name && (n->tag == GUMBO_TAG_P || st(c, n)->as_p))
+            return raw_text(c, n);
     return NULL;
 }
 
