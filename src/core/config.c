@@ -81,6 +81,11 @@ static const field source_fields[] = {
     INT(nb_source_config, delay_ms, 0, 600000),
     STR(nb_source_config, proxy, FIELD_SECRET),
     STR(nb_source_config, base_url, 0),
+    STR(nb_source_config, fetch_full_text, 0),
+    STR(nb_source_config, content_selector, 0),
+    STR(nb_source_config, title_selector, 0),
+    STR(nb_source_config, time_selector, 0),
+    STR(nb_source_config, image_selector, 0),
     {0},
 };
 

@@ -18,6 +18,11 @@ typedef struct nb_source_config {
     int64_t delay_ms; /* pause between this source's requests; -1: the adapter's default */
     char *proxy;      /* http://, https:// or socks5:// proxy URL, or NULL */
     char *base_url;   /* replaces scheme, host and port of every request of a site adapter */
+    char *fetch_full_text;  /* feed: auto (default), always or never fetch the article page */
+    char *content_selector; /* feed: CSS subset picking the article text on its page */
+    char *title_selector;   /* feed: the headline element on the article page */
+    char *time_selector;    /* feed: the element holding the publication time */
+    char *image_selector;   /* feed: the lead image */
     int line, column; /* where the source is defined, for messages */
 } nb_source_config;
 
