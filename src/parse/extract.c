@@ -58,7 +58,8 @@ typedef struct ctx {
     const char *byline;    /* found in the content */
     nb_hnode **cands;
     size_t cand_count, cand_alloc;
-    nb_hnode *top; /* the chosen block */
+    nb_hnode *top;      /* the chosen block */
+    nb_hnode *top_area; /* its parent before the article was gathered (headline, dates) */
     const char *og_image; /* og:image / twitter:image, copied before the tree goes */
     struct {
         const char *title, *byline, *excerpt, *site, *published;
@@ -1508,6 +1509,7 @@ static nb_hnode *grab(ctx *c, int flags)
         }
     }
     c->top = best;
+    c->top_area = best->parent;
     nb_hnode *article = nb_hnode_new(c->doc, "div");
     double bscore = st(c, best)->score;
     double threshold = bscore * 0.2 > 10 ? bscore * 0.2 : 10;
@@ -1912,7 +1914,7 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
         }
         if (!c.art->published) {
             int chinese = c.art->lang ? strncasecmp(c.art->lang, "zh", 2) == 0 : has_cjk(text);
-            nb_hnode *area = c.top && c.top->parent ? c.top->parent : NULL;
+            nb_hnode *area = c.top_area;
             if (area)
                 c.art->published = date_in_text(&c, node_text(&c, area), chinese);
             if (!c.art->published)

@@ -1,0 +1,288 @@
+/* parse/charset detection, parse/dom, parse/select and parse/extract: a page's charset
+ * from its declarations or by detection, one tree from either parser with the input
+ * guards, the selector subset, and articles found on real-shaped pages. */
+#include "testing.h"
+
+#include "core/err.h"
+#include "parse/parse.h"
+
+static nb_article *extract_file(const char *name, const char *url, const nb_extract_opts *o)
+{
+    size_t len;
+    char *page = read_test_data(name, &len);
+    nb_article *a = NULL;
+    nb_errbuf err = {{0}};
+    nb_err rc = nb_extract(page, len, url, NULL, o, &a, &err);
+    if (rc)
+        fail_msg("%s: %s", name, err.msg);
+    free(page);
+    return a;
+}
+
+static void test_detect_declared(void **state)
+{
+    (void)state;
+    const char *latin = "<html><head><meta charset=\"windows-1252\"></head><p>caf\xE9</p>";
+    assert_string_equal(nb_charset_detect(latin, strlen(latin), NULL), "WINDOWS-1252");
+    const char *equiv = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">"
+                        "<p>\xD0\xC2\xCE\xC5</p>";
+    assert_string_equal(nb_charset_detect(equiv, strlen(equiv), NULL), "GB18030");
+    /* the HTTP header wins over the page */
+    assert_string_equal(nb_charset_detect(equiv, strlen(equiv), "text/html; charset=Big5"),
+                        "BIG5-HKSCS");
+    /* a byte order mark wins over everything */
+    assert_string_equal(nb_charset_detect("\xFF\xFE<\0p\0", 6, "text/html; charset=gbk"),
+                        "UTF-16LE");
+    /* text that is valid UTF-8 is UTF-8 whatever its label */
+    const char *mislabeled = "<meta charset=\"gbk\"><p>\xE6\x96\xB0\xE9\x97\xBB</p>";
+    assert_string_equal(nb_charset_detect(mislabeled, strlen(mislabeled), NULL), "UTF-8");
+    size_t n;
+    const char *cs;
+    char *s = nb_charset_page_to_utf8("\xEF\xBB\xBFhi", 5, NULL, &n, &cs);
+    assert_string_equal(s, "hi");
+    assert_string_equal(cs, "UTF-8");
+    free(s);
+}
+
+static void test_detect_undeclared_chinese(void **state)
+{
+    (void)state;
+    size_t len;
+    char *page = read_test_data("sites/articles/zh-gbk.html", &len);
+    assert_string_equal(nb_charset_detect(page, len, NULL), "GB18030");
+    char *utf8 = nb_charset_page_to_utf8(page, len, NULL, NULL, NULL);
+    assert_non_null(strstr(utf8, "城市地铁九号线于今天上午六点正式开通运营"));
+    free(utf8);
+    free(page);
+    page = read_test_data("sites/articles/zh-big5.html", &len);
+    utf8 = nb_charset_page_to_utf8(page, len, NULL, NULL, NULL);
+    assert_non_null(strstr(utf8, "山區小學的圖書館計畫"));
+    free(utf8);
+    free(page);
+}
+
+static void test_dom_guards(void **state)
+{
+    (void)state;
+    nb_hdoc *doc = NULL;
+    nb_errbuf err = {{0}};
+    /* BOM skipped, invalid UTF-8 replaced */
+    const char *bad = "\xEF\xBB\xBF<p id=x>a\xFF" "b</p>";
+    assert_int_equal(nb_hdoc_parse(bad, strlen(bad), &doc, &err), NB_OK);
+    assert_false(doc->deep);
+    nb_hnode *p = NULL;
+    for (nb_hnode *n = doc->root; n; n = nb_hnode_next(n, doc->root, 0))
+        if (n->name && strcmp(n->name, "p") == 0)
+            p = n;
+    assert_non_null(p);
+    assert_string_equal(nb_hnode_attr(p, "id"), "x");
+    assert_string_equal(p->first->text, "a\xEF\xBF\xBD" "b");
+    nb_hdoc_free(doc);
+
+    /* a deep page goes to libxml2 and keeps its innermost text */
+    size_t depth = 2000, len = depth * 11 + 64;
+    char *deep = malloc(len);
+    size_t o = 0;
+    for (size_t i = 0; i < depth; i++)
+        o += (size_t)snprintf(deep + o, len - o, "<div>");
+    o += (size_t)snprintf(deep + o, len - o, "inner");
+    for (size_t i = 0; i < depth; i++)
+        o += (size_t)snprintf(deep + o, len - o, "</div>");
+    assert_int_equal(nb_hdoc_parse(deep, o, &doc, &err), NB_OK);
+    assert_true(doc->deep);
+    const char *found = NULL;
+    size_t levels = 0;
+    for (nb_hnode *n = doc->root; n; n = nb_hnode_next(n, doc->root, 0))
+        if (n->text && strcmp(n->text, "inner") == 0) {
+            found = n->text;
+            for (nb_hnode *a = n->parent; a; a = a->parent)
+                levels++;
+        }
+    assert_non_null(found);
+    assert_true(levels > depth);
+    nb_hdoc_free(doc);
+    free(deep);
+
+    /* too many attributes on one tag */
+    len = 40000;
+    char *attrs = malloc(len);
+    o = (size_t)snprintf(attrs, len, "<div");
+    for (int i = 0; i < 2000; i++)
+        o += (size_t)snprintf(attrs + o, len - o, " a%d=1", i);
+    o += (size_t)snprintf(attrs + o, len - o, ">x</div>");
+    assert_int_equal(nb_hdoc_parse(attrs, o, &doc, &err), NB_ERR_LIMIT);
+    assert_null(doc);
+    assert_non_null(strstr(err.msg, "attributes"));
+    free(attrs);
+}
+
+static void test_selectors(void **state)
+{
+    (void)state;
+    const char *html = "<body><div id=main class='post wide'><h2 class=t>T</h2>"
+                       "<div class=body><p data-x=1>one</p><section><p>two</p></section></div>"
+                       "</div><p class=t>out</p></body>";
+    nb_hdoc *doc = NULL;
+    nb_errbuf err = {{0}};
+    assert_int_equal(nb_hdoc_parse(html, strlen(html), &doc, &err), NB_OK);
+    struct {
+        const char *sel;
+        int matches; /* elements matched in the page */
+    } cases[] = {
+        {"p", 3},         {"div.body p", 2},  {"div.body > p", 1}, {"#main .t", 1},
+        {".post.wide", 1}, {"[data-x]", 1},   {"p[data-x=1]", 1},  {"p[data-x=\"2\"]", 0},
+        {"h2, p.t", 2},   {"body > p", 1},    {"section p", 1},    {"* > section > p", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        nb_selector *sel = NULL;
+        assert_int_equal(nb_selector_compile(cases[i].sel, &sel, &err), NB_OK);
+        int count = 0;
+        for (nb_hnode *n = doc->root; n; n = nb_hnode_next(n, doc->root, 0))
+            if (n->name && nb_selector_matches(sel, n))
+                count++;
+        if (count != cases[i].matches)
+            fail_msg("%s: %d matches, want %d", cases[i].sel, count, cases[i].matches);
+        nb_selector_free(sel);
+    }
+    const char *bad[] = {"", "div >", ", p", "p:first-child", "a[href", "div ~ p", "##x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        nb_selector *sel = NULL;
+        if (nb_selector_compile(bad[i], &sel, &err) != NB_ERR_CONFIG)
+            fail_msg("\"%s\" compiled", bad[i]);
+        assert_null(sel);
+        assert_non_null(strstr(err.msg, "selector"));
+    }
+    nb_hdoc_free(doc);
+}
+
+static void test_english_article(void **state)
+{
+    (void)state;
+    nb_article *a = extract_file("sites/articles/en-news.html", "https://ledger.example/a/7", NULL);
+    assert_string_equal(a->title, "Tidal power plant opens on the Orkney coast");
+    assert_string_equal(a->byline, "Jane Doe, Ravi Patel");
+    assert_string_equal(a->site_name, "Northern Ledger");
+    assert_string_equal(a->published, "2025-04-07T09:30:00+01:00");
+    assert_string_equal(a->lang, "en-GB");
+    assert_string_equal(a->image, "https://ledger.example/media/turbine-large.jpg");
+    assert_true(a->readerable);
+    assert_non_null(strstr(a->text, "A tidal array off the Orkney coast began sending"));
+    assert_non_null(strstr(a->text, "if a new round of price support goes ahead later this year."));
+    assert_non_null(strstr(a->text, "delays.\n\nThe four turbines"));
+    const char *noise[] = {"Most read", "Ferry timetable", "Comments (2)", "Great news",
+                           "Share on social", "All rights reserved", "Sport", "tracking"};
+    for (size_t i = 0; i < sizeof noise / sizeof noise[0]; i++)
+        if (strstr(a->text, noise[i]))
+            fail_msg("\"%s\" in the article text", noise[i]);
+    nb_article_free(a);
+}
+
+static void test_chinese_article(void **state)
+{
+    (void)state;
+    nb_article *a = extract_file("sites/articles/zh-gbk.html", NULL, NULL);
+    assert_string_equal(a->charset, "GB18030");
+    assert_string_equal(a->published, "2025-04-07T13:22:00+08:00");
+    assert_non_null(strstr(a->title, "城市地铁新线今日开通"));
+    assert_non_null(strstr(a->text, "经过五年建设，城市地铁九号线"));
+    assert_non_null(strstr(a->text, "方便市民“最后一公里”出行。"));
+    const char *noise[] = {"相关阅读", "地铁十号线进入试运行阶段", "热门排行", "版权所有", "财经"};
+    for (size_t i = 0; i < sizeof noise / sizeof noise[0]; i++)
+        if (strstr(a->text, noise[i]))
+            fail_msg("\"%s\" in the article text", noise[i]);
+    nb_article_free(a);
+    a = extract_file("sites/articles/zh-big5.html", NULL, NULL);
+    assert_string_equal(a->published, "2025-04-07T09:15:00+08:00");
+    assert_non_null(strstr(a->text, "讓更多人享受閱讀的樂趣。"));
+    assert_null(strstr(a->text, "熱門文章"));
+    nb_article_free(a);
+}
+
+static void test_site_selectors(void **state)
+{
+    (void)state;
+    nb_extract_opts o = {.content = ".story-body > p",
+                         .title = "article h1",
+                         .time = "time",
+                         .image = "figure img"};
+    nb_article *a = extract_file("sites/articles/en-news.html", "https://ledger.example/a/7", &o);
+    assert_string_equal(a->title, "Tidal power plant opens on the Orkney coast");
+    assert_string_equal(a->published, "2025-04-07T09:30:00+01:00");
+    assert_string_equal(a->image, "https://ledger.example/media/turbine.jpg");
+    assert_true(strncmp(a->text, "A tidal array", 13) == 0);
+    assert_null(strstr(a->text, "Share on social"));
+    assert_null(strstr(a->text, "first turbine was lowered")); /* the caption is not a p */
+    nb_article_free(a);
+
+    nb_extract_opts broken = {.content = "div:nth-child(2)"};
+    size_t len;
+    char *page = read_test_data("sites/articles/en-news.html", &len);
+    nb_errbuf err = {{0}};
+    assert_int_equal(nb_extract(page, len, NULL, NULL, &broken, &a, &err), NB_ERR_CONFIG);
+    assert_non_null(strstr(err.msg, "div:nth-child(2)"));
+    free(page);
+}
+
+static void test_metadata_sources(void **state)
+{
+    (void)state;
+    /* OpenGraph and <meta> without JSON-LD; a " | Site" suffix on <title> */
+    const char *page =
+        "<html lang=fr dir=ltr><head><title>Une étude sur les abeilles | Le Journal</title>"
+        "<meta property=\"og:site_name\" content=\"Le Journal\">"
+        "<meta property=\"article:published_time\" content=\"2025-04-06T18:00:00Z\">"
+        "<meta name=\"author\" content=\"Marie Curie &amp; Co\"></head><body>"
+        "<div class=article><p>Les abeilles sauvages reculent dans les plaines agricoles, selon "
+        "une étude publiée cette semaine, qui a suivi quarante sites pendant dix ans.</p>"
+        "<p>Les auteurs recommandent de garder des haies et des bandes fleuries au bord des "
+        "champs, une mesure simple et peu coûteuse pour les exploitants.</p></div></body></html>";
+    nb_article *a = NULL;
+    nb_errbuf err = {{0}};
+    assert_int_equal(nb_extract(page, strlen(page), NULL, NULL, NULL, &a, &err), NB_OK);
+    assert_string_equal(a->title, "Une étude sur les abeilles");
+    assert_string_equal(a->site_name, "Le Journal");
+    assert_string_equal(a->byline, "Marie Curie & Co");
+    assert_string_equal(a->published, "2025-04-06T18:00:00Z");
+    assert_string_equal(a->lang, "fr");
+    assert_string_equal(a->dir, "ltr");
+    assert_non_null(strstr(a->text, "bandes fleuries"));
+    nb_article_free(a);
+
+    /* no metadata: a date in the visible text, a byline from the page */
+    const char *bare = "<html><body><div class=main><h1>新模型发布</h1>"
+                       "<span class=author>作者：张三</span><span>发布时间：2025-03-31 08:05</span>"
+                       "<p>某实验室今天发布了新一代语言模型，在多项测试中表现优于上一代，"
+                       "推理速度提高了一倍。</p></div></body></html>";
+    assert_int_equal(nb_extract(bare, strlen(bare), NULL, NULL, NULL, &a, &err), NB_OK);
+    assert_string_equal(a->published, "2025-03-31T08:05:00+08:00");
+    assert_string_equal(a->byline, "作者：张三");
+    assert_non_null(strstr(a->text, "推理速度提高了一倍"));
+    nb_article_free(a);
+}
+
+static void test_empty_and_garbage(void **state)
+{
+    (void)state;
+    nb_article *a = NULL;
+    nb_errbuf err = {{0}};
+    assert_int_equal(nb_extract("", 0, NULL, NULL, NULL, &a, &err), NB_OK);
+    assert_string_equal(a->text, "");
+    assert_null(a->title);
+    nb_article_free(a);
+    const char junk[] = "\x00\x01<<<>>>&#xFFFFFF;&&<a<b<c</>\xFE\xFF";
+    assert_int_equal(nb_extract(junk, sizeof junk - 1, "not a url", NULL, NULL, &a, &err), NB_OK);
+    assert_non_null(a->text);
+    nb_article_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_detect_declared),     cmocka_unit_test(test_detect_undeclared_chinese),
+        cmocka_unit_test(test_dom_guards),          cmocka_unit_test(test_selectors),
+        cmocka_unit_test(test_english_article),     cmocka_unit_test(test_chinese_article),
+        cmocka_unit_test(test_site_selectors),      cmocka_unit_test(test_metadata_sources),
+        cmocka_unit_test(test_empty_and_garbage),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
