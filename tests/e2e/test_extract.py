@@ -1,0 +1,156 @@
+"""End to end: `newsbrief extract` on article pages (files and URLs), pathological pages
+that must finish within a time limit or stop at a cap with a clear error, and feed sources
+with fetch_full_text fetching article pages from a loopback site."""
+import json
+import os
+import sqlite3
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from loopback import DATA, SiteServer, Workdir, expect, run, run_tests, time_scale  # noqa: E402
+
+ARTICLES = os.path.join(DATA, "sites", "articles")
+NOW = "2025-04-07T20:00:00+08:00"
+
+
+def extract(args):
+    code, out, err = run(["extract", "--json"] + args)
+    expect(code == 0, "extract %s: exit %d: %s" % (args, code, err))
+    return json.loads(out)
+
+
+def test_file_english_and_chinese():
+    a = extract(["--url", "https://ledger.example/a/7", os.path.join(ARTICLES, "en-news.html")])
+    expect(a["title"] == "Tidal power plant opens on the Orkney coast", a["title"])
+    expect(a["byline"] == "Jane Doe, Ravi Patel", a["byline"])
+    expect(a["siteName"] == "Northern Ledger", a["siteName"])
+    expect(a["publishedTime"] == "2025-04-07T09:30:00+01:00", a["publishedTime"])
+    expect(a["image"] == "https://ledger.example/media/turbine-large.jpg", a["image"])
+    expect(a["lang"] == "en-GB" and a["readerable"] is True, a)
+    paragraphs = a["content_text"].split("\n\n")
+    expect(len(paragraphs) == 6, "want 6 paragraphs, got %d" % len(paragraphs))
+    expect("Most read" not in a["content_text"], "sidebar in the text")
+    z = extract([os.path.join(ARTICLES, "zh-gbk.html")])
+    expect(z["charset"] == "GB18030", z["charset"])
+    expect(z["publishedTime"] == "2025-04-07T13:22:00+08:00", z["publishedTime"])
+    expect("城市地铁九号线" in z["content_text"] and "相关阅读" not in z["content_text"],
+           z["content_text"][:200])
+
+
+def test_url_argument():
+    with SiteServer() as server:
+        server.override("/a/1.html", "articles/zh-big5.html", kind="text/html")
+        a = extract([server.base + "/a/1.html"])
+        expect("山區小學" in a["title"], a["title"])
+        expect("圖書館" in a["content_text"], a["content_text"][:100])
+        code, out, err = run(["extract", "--json", server.base + "/status/404"])
+        expect(code == 1 and "HTTP 404" in err and "/status/404" in err, (code, err))
+
+
+def test_bad_input_names_cause():
+    code, out, err = run(["extract", "--json", "/nonexistent/page.html"])
+    expect(code == 2 and "/nonexistent/page.html" in err, (code, err))
+
+
+def timed_extract(work, name, content):
+    """Runs extract on a generated page; returns (exit code, stderr, seconds)."""
+    path = os.path.join(work.path, name)
+    with open(path, "wb") as f:
+        f.write(content)
+    start = time.monotonic()
+    code, out, err = run(["extract", "--json", path])
+    seconds = time.monotonic() - start
+    if code == 0:
+        json.loads(out)
+    return code, err, seconds
+
+
+def test_pathological_pages():
+    limit = 1.0 if time_scale() == 1 else 3.0
+    para = b"<p>" + b"Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 20 + b"</p>\n"
+    cases = [
+        # name, page, expected: None (extracted in time) or a phrase of the cap error
+        ("nested-divs", b"<html><body>" + b"<div>" * 100000 + b"deep text, here." +
+         b"</div>" * 100000 + b"</body></html>", None),
+        ("nested-unclosed", b"<body>" + b"<div><span>" * 100000, None),
+        ("50mb", b"<html><body><article>" + para * (50 * 1024 * 1024 // len(para)) +
+         b"</article></body></html>", "cap"),
+        ("million-attributes", b"<div " + b" ".join(b"a%d=x" % i for i in range(1000000)) +
+         b">x</div>", "cap"),
+        ("many-attributes", b"<div " + b" ".join(b"a%d" % i for i in range(600000)) +
+         b">x</div>", "attributes"),
+        ("endless-entities", b"<p>" + b"&amp;&lt;&#x41;&nbsp;&notanentity;&#99999999;" *
+         150000 + b"</p>", None),
+        ("bare-ampersands", b"<p>" + b"&" * 7000000 + b"</p>", None),
+    ]
+    with Workdir() as work:
+        for name, page, cap in cases:
+            code, err, seconds = timed_extract(work, name + ".html", page)
+            expect(seconds < limit, "%s took %.2f s (limit %.1f s)" % (name, seconds, limit))
+            if cap is None:
+                expect(code == 0, "%s: exit %d: %s" % (name, code, err))
+            else:
+                expect(code == 1 and cap in err and name in err,
+                       "%s: want an error naming the %s, got exit %d: %s" % (name, cap, code, err))
+
+
+def feed_config(work, server, mode):
+    return work.write("newsbrief.yaml", """\
+newsbrief:
+  database: %s/nb.db
+  window: 48h
+sources:
+  ledger:
+    type: feed
+    url: %s/feeds/excerpts.xml
+    fetch_full_text: %s
+""" % (work.path, server.base, mode))
+
+
+def stored(work):
+    db = sqlite3.connect(os.path.join(work.path, "nb.db"))
+    rows = db.execute("SELECT key, content, excerpt, author FROM items").fetchall()
+    db.close()
+    return {key: (content, excerpt, author) for key, content, excerpt, author in rows}
+
+
+def article_server():
+    server = SiteServer()
+    server.override("/articles/tidal.html", "articles/en-news.html", kind="text/html")
+    server.override("/articles/metro.html", "articles/zh-gbk.html", kind="text/html")
+    server.override("/articles/full.html", "articles/en-news.html", kind="text/html")
+    server.override("/articles/gone.html", "articles/en-news.html", status=404, kind="text/html")
+    return server
+
+
+def test_full_text_auto():
+    with article_server() as server, Workdir() as work:
+        code, out, err = run(["run", "--config", feed_config(work, server, "auto"), "--now", NOW])
+        expect(code == 0, "exit %d: %s" % (code, err))
+        paths = [p for p, _ in server.requests]
+        expect("/articles/tidal.html" in paths and "/articles/metro.html" in paths, paths)
+        expect("/articles/full.html" not in paths, "a full-text entry's page was fetched")
+        items = stored(work)
+        content, excerpt, author = items["ledger-7"]
+        expect(content and "The four turbines sit on the seabed" in content, content)
+        expect(author == "Jane Doe, Ravi Patel", author)
+        expect("交通部门表示" in (items["ledger-8"][0] or ""), items["ledger-8"])
+        gone = items["ledger-9"]
+        expect(gone[0] is None and gone[1] == "This excerpt stays.", gone)
+        warnings = [line for line in err.splitlines() if "full text" in line]
+        expect(len(warnings) == 1 and "source=ledger" in warnings[0] and "404" in warnings[0],
+               "want one warning naming the source and the 404, got %r" % err)
+
+
+def test_full_text_never_and_bad_value():
+    with article_server() as server, Workdir() as work:
+        code, out, err = run(["run", "--config", feed_config(work, server, "never"), "--now", NOW])
+        expect(code == 0, "exit %d: %s" % (code, err))
+        expect(not any(p.startswith("/articles/") for p, _ in server.requests), server.requests)
+        code, out, err = run(["check-config", "--config", feed_config(work, server, "sometimes")])
+        expect(code == 2 and "fetch_full_text" in err and "ledger" in err, (code, err))
+
+
+if __name__ == "__main__":
+    run_tests(globals())
