@@ -191,6 +191,23 @@ static int has_high(const unsigned char *s, size_t len)
     return 0;
 }
 
+int nb_charset_is_utf8(const char *bytes, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)bytes;
+    if (!valid_utf8(u, len))
+        return 0;
+    /* valid_utf8 lets a prefix end mid-sequence; a whole text may not */
+    size_t back = 0;
+    while (back < 4 && back < len && (u[len - 1 - back] & 0xC0) == 0x80)
+        back++;
+    if (back < len && u[len - 1 - back] >= 0xC0) {
+        unsigned char lead = u[len - 1 - back];
+        size_t need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
+        return back == need;
+    }
+    return back == 0;
+}
+
 /* A name from a page or header, mapped to a static string iconv takes. */
 static const char *known_name(const char *label)
 {
@@ -268,7 +285,16 @@ char *nb_charset_page_to_utf8(const char *bytes, size_t len, const char *content
     else if (strncmp(name, "UTF-16", 6) == 0 && len >= 2 &&
              ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
         skip = 2;
-    char *out = nb_charset_to_utf8(bytes + skip, len - skip, name, out_len, NULL);
+    char *out;
+    if (strcmp(name, "UTF-8") == 0 && nb_charset_is_utf8(bytes + skip, len - skip)) {
+        out = nb_xmalloc(len - skip + 1);
+        memcpy(out, bytes + skip, len - skip);
+        out[len - skip] = '\0';
+        if (out_len)
+            *out_len = len - skip;
+    } else {
+        out = nb_charset_to_utf8(bytes + skip, len - skip, name, out_len, NULL);
+    }
     if (!out) {
         name = "UTF-8";
         out = nb_charset_to_utf8(bytes + skip, len - skip, name, out_len, NULL);

@@ -101,6 +101,82 @@ static void prescan(const char *html, size_t len, scan *s)
     }
 }
 
+/* A copy of html without what no extractor reads: comments, and the raw text of
+ * <script> (JSON-LD kept), <style> and <noscript>, found by scanning for the closing tag
+ * as HTML defines raw-text elements. Tags themselves are copied, so the tree is the same
+ * shape. */
+static char *strip_raw_text(const char *html, size_t len, size_t *out_len)
+{
+    char *out = nb_xmalloc(len + 1);
+    size_t o = 0, i = 0;
+    while (i < len) {
+        const char *lt = memchr(html + i, '<', len - i);
+        size_t next = lt ? (size_t)(lt - html) : len;
+        memcpy(out + o, html + i, next - i);
+        o += next - i;
+        i = next;
+        if (i >= len)
+            break;
+        if (len - i >= 4 && memcmp(html + i, "<!--", 4) == 0) {
+            const char *end = NULL;
+            for (size_t j = i + 4; j + 3 <= len; j++) {
+                const char *p = memchr(html + j, '-', len - j);
+                if (!p || (size_t)(p - html) + 3 > len)
+                    break;
+                if (p[1] == '-' && p[2] == '>') {
+                    end = p + 3;
+                    break;
+                }
+                j = (size_t)(p - html);
+            }
+            i = end ? (size_t)(end - html) : len;
+            continue;
+        }
+        if (i + 1 >= len || !isalpha((unsigned char)html[i + 1])) {
+            out[o++] = html[i++];
+            continue;
+        }
+        size_t attrs, start = i + 1;
+        size_t gt = scan_tag(html, len, start, &attrs);
+        size_t tag_end = gt < len ? gt + 1 : len;
+        const char *close = NULL;
+        size_t name_len = 0;
+        while (start + name_len < len && isalnum((unsigned char)html[start + name_len]))
+            name_len++;
+        if (name_len == 6 && strncasecmp(html + start, "script", 6) == 0) {
+            int json_ld = 0;
+            for (size_t j = start; j + 7 <= tag_end && !json_ld; j++)
+                json_ld = strncasecmp(html + j, "ld+json", 7) == 0;
+            if (!json_ld)
+                close = "</script";
+        } else if (name_len == 5 && strncasecmp(html + start, "style", 5) == 0) {
+            close = "</style";
+        } else if (name_len == 8 && strncasecmp(html + start, "noscript", 8) == 0) {
+            close = "</noscript";
+        }
+        memcpy(out + o, html + i, tag_end - i);
+        o += tag_end - i;
+        i = tag_end;
+        if (!close)
+            continue;
+        size_t n = strlen(close);
+        while (i < len) {
+            const char *p = memchr(html + i, '<', len - i);
+            if (!p) {
+                i = len;
+                break;
+            }
+            i = (size_t)(p - html);
+            if (len - i >= n && strncasecmp(p, close, n) == 0)
+                break;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    *out_len = o;
+    return out;
+}
+
 typedef struct builder {
     nb_hdoc *doc;
     int over; /* the node cap was hit */
@@ -271,16 +347,22 @@ nb_err nb_hdoc_parse(const char *html, size_t len, nb_hdoc **out, nb_errbuf *err
         goto out;
     }
     size_t clean_len = 0;
-    clean = nb_charset_to_utf8(html, len, "UTF-8", &clean_len, NULL);
-    if (!clean) {
-        rc = nb_errf(err, NB_ERR_INTERNAL, "iconv cannot read UTF-8");
-        goto out;
+    if (len >= 3 && memcmp(html, "\xEF\xBB\xBF", 3) == 0) {
+        html += 3;
+        len -= 3;
+    }
+    if (nb_charset_is_utf8(html, len)) {
+        clean = strip_raw_text(html, len, &clean_len);
+    } else {
+        char *valid = nb_charset_to_utf8(html, len, "UTF-8", &clean_len, NULL);
+        if (!valid) {
+            rc = nb_errf(err, NB_ERR_INTERNAL, "iconv cannot read UTF-8");
+            goto out;
+        }
+        clean = strip_raw_text(valid, clean_len, &clean_len);
+        free(valid);
     }
     const char *text = clean;
-    if (clean_len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        text += 3;
-        clean_len -= 3;
-    }
     scan s;
     prescan(text, clean_len, &s);
     if (s.max_attrs > NB_LIMIT_HTML_ATTRS) {
