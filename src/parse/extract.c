@@ -66,6 +66,18 @@ typedef struct ctx {
     } ld;
 } ctx;
 
+/* Makes room for every node of the document, so that stats pointers stay valid until
+ * the next node is created. */
+static void st_reserve(ctx *c)
+{
+    size_t need = c->doc->node_count + 1;
+    if (need > c->st_count) {
+        size_t old = c->st_count;
+        c->st = nb_xgrow(c->st, &c->st_count, need + need / 4, sizeof *c->st);
+        memset(c->st + old, 0, (c->st_count - old) * sizeof *c->st);
+    }
+}
+
 static stats *st(ctx *c, const nb_hnode *n)
 {
     if (n->id >= c->st_count) {
@@ -1033,6 +1045,7 @@ static double link_density(ctx *c, const nb_hnode *n)
 /* Numbers for every node under top, children before parents. */
 static void compute_stats(ctx *c, nb_hnode *top)
 {
+    st_reserve(c);
     nb_hnode **order = NULL;
     size_t count = 0, alloc = 0;
     for (nb_hnode *n = top; n; n = nb_hnode_next(n, top, 0)) {
@@ -1118,7 +1131,7 @@ static void compute_stats(ctx *c, nb_hnode *top)
 /* Removes n and subtracts its numbers from the nearest ancestors. */
 static void remove_counted(ctx *c, nb_hnode *n)
 {
-    stats *s = st(c, n);
+    const stats *s = st(c, n);
     int level = 0;
     for (nb_hnode *a = n->parent; a && level < STATS_UPDATE; a = a->parent, level++) {
         stats *as = st(c, a);
@@ -1271,6 +1284,7 @@ static nb_hnode **collect_blocks(ctx *c, nb_hnode *body, size_t *count)
                     }
                     if (tl >= 1) {
                         nb_hnode *p = nb_hnode_new(c->doc, "p");
+                        st_reserve(c);
                         stats *ps = st(c, p);
                         p->parent = n;
                         p->prev = k->prev;
@@ -1342,6 +1356,7 @@ static int same_class(const nb_hnode *a, const nb_hnode *b)
 /* Drops link lists, forms, galleries and the like from the article, deepest first. */
 static void clean_article(ctx *c, nb_hnode *article, int flags)
 {
+    st_reserve(c);
     nb_hnode **order = NULL;
     size_t count = 0, alloc = 0;
     for (nb_hnode *n = article; n; n = nb_hnode_next(n, article, 0)) {
@@ -1511,6 +1526,7 @@ static nb_hnode *grab(ctx *c, int flags)
     c->top = best;
     c->top_area = best->parent;
     nb_hnode *article = nb_hnode_new(c->doc, "div");
+    st_reserve(c);
     double bscore = st(c, best)->score;
     double threshold = bscore * 0.2 > 10 ? bscore * 0.2 : 10;
     nb_hnode *parent = best->parent;
