@@ -18,12 +18,14 @@ typedef struct nb_source_config {
     int64_t delay_ms; /* pause between this source's requests; -1: the adapter's default */
     char *proxy;      /* http://, https:// or socks5:// proxy URL, or NULL */
     char *base_url;   /* replaces scheme, host and port of every request of a site adapter */
-    char *fetch_full_text;  /* feed: auto (default), always or never fetch the article page */
-    char *content_selector; /* feed: CSS subset picking the article text on its page */
-    char *title_selector;   /* feed: the headline element on the article page */
-    char *time_selector;    /* feed: the element holding the publication time */
-    char *image_selector;   /* feed: the lead image */
     int line, column; /* where the source is defined, for messages */
+
+    /* Article pages of a feed (fetch_full_text) and per-site selectors (CSS subset). */
+    char *fetch_full_text;  /* never (NULL), auto or always fetch an entry's article page */
+    char *content_selector; /* the elements whose text is the article */
+    char *title_selector;   /* the headline element */
+    char *time_selector;    /* the element holding the publication time */
+    char *image_selector;   /* the lead image */
 } nb_source_config;
 
 typedef struct nb_summarizer_config {

@@ -22,21 +22,11 @@ static const char *iconv_name(const char *charset)
         const char *label, *name;
     } aliases[] = {
         {"gb2312", "GB18030"}, /* pages labelled GB2312 routinely use GBK characters */
-        {"gbk", "GB18030"},
-        {"x-gbk", "GB18030"},
-        {"csgb2312", "GB18030"},
-        {"big5", "BIG5-HKSCS"},
-        {"x-sjis", "SHIFT_JIS"},
-        {"shift-jis", "SHIFT_JIS"},
-        {"ms_kanji", "SHIFT_JIS"},
-        {"windows-31j", "CP932"},
-        {"x-euc-jp", "EUC-JP"},
-        {"ks_c_5601-1987", "CP949"},
-        {"x-mac-roman", "MACINTOSH"},
-        {"macintosh", "MACINTOSH"},
-        {"utf8", "UTF-8"},
-        {"unicode-1-1-utf-8", "UTF-8"},
-        {"utf-16", "UTF-16"},
+        {"gbk", "GB18030"},          {"x-gbk", "GB18030"},           {"csgb2312", "GB18030"},
+        {"big5", "BIG5-HKSCS"},      {"x-sjis", "SHIFT_JIS"},        {"shift-jis", "SHIFT_JIS"},
+        {"ms_kanji", "SHIFT_JIS"},   {"windows-31j", "CP932"},       {"x-euc-jp", "EUC-JP"},
+        {"ks_c_5601-1987", "CP949"}, {"x-mac-roman", "MACINTOSH"},   {"macintosh", "MACINTOSH"},
+        {"utf8", "UTF-8"},           {"unicode-1-1-utf-8", "UTF-8"}, {"utf-16", "UTF-16"},
         {"utf-32", "UTF-32"},
     };
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
@@ -212,11 +202,12 @@ int nb_charset_is_utf8(const char *bytes, size_t len)
 static const char *known_name(const char *label)
 {
     static const char *names[] = {
-        "UTF-8",      "GB18030",    "BIG5-HKSCS",   "SHIFT_JIS", "EUC-JP",  "EUC-KR",
-        "ISO-2022-JP", "WINDOWS-1252", "ISO-8859-1", "ISO-8859-2", "ISO-8859-5", "ISO-8859-7",
-        "ISO-8859-15", "WINDOWS-1250", "WINDOWS-1251", "WINDOWS-1253", "WINDOWS-1254",
-        "WINDOWS-1255", "WINDOWS-1256", "WINDOWS-1257", "KOI8-R",  "KOI8-U",    "CP932",
-        "CP949",      "UTF-16LE",   "UTF-16BE",     "TIS-620",   "WINDOWS-874", "MACINTOSH",
+        "UTF-8",        "GB18030",      "BIG5-HKSCS",   "SHIFT_JIS",    "EUC-JP",
+        "EUC-KR",       "ISO-2022-JP",  "WINDOWS-1252", "ISO-8859-1",   "ISO-8859-2",
+        "ISO-8859-5",   "ISO-8859-7",   "ISO-8859-15",  "WINDOWS-1250", "WINDOWS-1251",
+        "WINDOWS-1253", "WINDOWS-1254", "WINDOWS-1255", "WINDOWS-1256", "WINDOWS-1257",
+        "KOI8-R",       "KOI8-U",       "CP932",        "CP949",        "UTF-16LE",
+        "UTF-16BE",     "TIS-620",      "WINDOWS-874",  "MACINTOSH",
     };
     const char *name = iconv_name(label);
     if (strcasecmp(name, "utf8") == 0 || strcasecmp(name, "utf-16") == 0)

@@ -366,8 +366,8 @@ nb_err nb_hdoc_parse(const char *html, size_t len, nb_hdoc **out, nb_errbuf *err
     scan s;
     prescan(text, clean_len, &s);
     if (s.max_attrs > NB_LIMIT_HTML_ATTRS) {
-        rc = nb_errf(err, NB_ERR_LIMIT, "a tag has %zu attributes, over the cap of %d",
-                     s.max_attrs, NB_LIMIT_HTML_ATTRS);
+        rc = nb_errf(err, NB_ERR_LIMIT, "a tag has %zu attributes, over the cap of %d", s.max_attrs,
+                     NB_LIMIT_HTML_ATTRS);
         goto out;
     }
     doc = nb_xcalloc(1, sizeof *doc);
@@ -392,8 +392,7 @@ nb_err nb_hdoc_parse(const char *html, size_t len, nb_hdoc **out, nb_errbuf *err
         }
     }
     if (b.over) {
-        rc = nb_errf(err, NB_ERR_LIMIT, "page has more than %d HTML nodes",
-                     NB_LIMIT_HTML_NODES);
+        rc = nb_errf(err, NB_ERR_LIMIT, "page has more than %d HTML nodes", NB_LIMIT_HTML_NODES);
         goto out;
     }
     if (!doc->root) {

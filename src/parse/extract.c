@@ -25,17 +25,17 @@ enum {
     ALL_FLAGS = 7,
 };
 
-#define MIN_PARAGRAPH 25   /* characters for a block to be scored */
-#define RETRY_BELOW 500    /* a shorter result is tried again with fewer removals */
-#define ANCESTOR_LEVELS 5  /* levels a paragraph's score reaches up */
-#define STATS_UPDATE 64    /* levels a removal's numbers are subtracted from */
+#define MIN_PARAGRAPH 25  /* characters for a block to be scored */
+#define RETRY_BELOW 500   /* a shorter result is tried again with fewer removals */
+#define ANCESTOR_LEVELS 5 /* levels a paragraph's score reaches up */
+#define STATS_UPDATE 64   /* levels a removal's numbers are subtracted from */
 
 /* Numbers about a node's subtree. */
 typedef struct stats {
-    double score;     /* content score once a candidate */
-    unsigned tlen;    /* characters of text (white space runs count once) */
-    double llen;      /* characters inside links (in-page links count 0.3) */
-    unsigned commas;  /* commas and Chinese clause punctuation */
+    double score;    /* content score once a candidate */
+    unsigned tlen;   /* characters of text (white space runs count once) */
+    double llen;     /* characters inside links (in-page links count 0.3) */
+    unsigned commas; /* commas and Chinese clause punctuation */
     unsigned p, img, li, input, embed, tr, th, blocks, heading_len;
     unsigned char scored, as_p, in_figure, in_table;
 } stats;
@@ -49,7 +49,7 @@ typedef struct ctx {
     nb_hdoc *doc;
     nb_article *art;
     const char *url;
-    const char *base;  /* <base href> resolved, else url */
+    const char *base; /* <base href> resolved, else url */
     stats *st;
     size_t st_count;
     meta_kv *metas;
@@ -58,8 +58,8 @@ typedef struct ctx {
     const char *byline;    /* found in the content */
     nb_hnode **cands;
     size_t cand_count, cand_alloc;
-    nb_hnode *top;      /* the chosen block */
-    nb_hnode *top_area; /* its parent before the article was gathered (headline, dates) */
+    nb_hnode *top;        /* the chosen block */
+    nb_hnode *top_area;   /* its parent before the article was gathered (headline, dates) */
     const char *og_image; /* og:image / twitter:image, copied before the tree goes */
     struct {
         const char *title, *byline, *excerpt, *site, *published;
@@ -82,8 +82,7 @@ static stats *st(ctx *c, const nb_hnode *n)
 {
     if (n->id >= c->st_count) {
         size_t old = c->st_count;
-        c->st = nb_xgrow(c->st, &c->st_count, (size_t)n->id + 1 + c->st_count / 4,
-                         sizeof *c->st);
+        c->st = nb_xgrow(c->st, &c->st_count, (size_t)n->id + 1 + c->st_count / 4, sizeof *c->st);
         memset(c->st + old, 0, (c->st_count - old) * sizeof *c->st);
     }
     return &c->st[n->id];
@@ -496,23 +495,22 @@ static int has_any(const char *s, const char *const *words)
 }
 
 static const char *const UNLIKELY[] = {
-    "-ad-", "ai2html", "banner", "breadcrumb", "combx", "comment", "communit", "cover-wrap",
-    "disqus", "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark",
-    "replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "supplemental",
-    "ad-break", "agegate", "pagination", "pager", "popup", "yom-remote", "subscribe",
-    "newsletter", "recommend", NULL};
-static const char *const MAYBE[] = {"and", "article", "body", "column", "content", "main",
-                                    "mathjax", "shadow", NULL};
-static const char *const POSITIVE[] = {"article", "body", "content", "entry", "hentry",
-                                       "h-entry", "main", "page", "pagination", "post", "text",
-                                       "blog", "story", "正文", NULL};
-static const char *const NEGATIVE[] = {"-ad-", "hidden", "banner", "combx", "comment", "com-",
-                                       "contact", "footer", "gdpr", "masthead", "media", "meta",
-                                       "outbrain", "promo", "related", "scroll", "share",
-                                       "shoutbox", "sidebar", "skyscraper", "sponsor",
-                                       "shopping", "tags", "widget", "recommend", NULL};
-static const char *const BYLINE[] = {"byline", "author", "dateline", "writtenby", "p-author",
-                                     NULL};
+    "-ad-",       "ai2html", "banner",     "breadcrumb",   "combx",      "comment",   "communit",
+    "cover-wrap", "disqus",  "extra",      "footer",       "gdpr",       "header",    "legends",
+    "menu",       "related", "remark",     "replies",      "rss",        "shoutbox",  "sidebar",
+    "skyscraper", "social",  "sponsor",    "supplemental", "ad-break",   "agegate",   "pagination",
+    "pager",      "popup",   "yom-remote", "subscribe",    "newsletter", "recommend", NULL};
+static const char *const MAYBE[] = {"and",  "article", "body",   "column", "content",
+                                    "main", "mathjax", "shadow", NULL};
+static const char *const POSITIVE[] = {"article", "body", "content", "entry",      "hentry",
+                                       "h-entry", "main", "page",    "pagination", "post",
+                                       "text",    "blog", "story",   "正文",       NULL};
+static const char *const NEGATIVE[] = {
+    "-ad-",     "hidden", "banner",   "combx",     "comment", "com-",       "contact",
+    "footer",   "gdpr",   "masthead", "media",     "meta",    "outbrain",   "promo",
+    "related",  "scroll", "share",    "shoutbox",  "sidebar", "skyscraper", "sponsor",
+    "shopping", "tags",   "widget",   "recommend", NULL};
+static const char *const BYLINE[] = {"byline", "author", "dateline", "writtenby", "p-author", NULL};
 static const char *const SHARE[] = {"share", "sharedaddy", NULL};
 
 static int class_weight(const nb_hnode *n)
@@ -648,12 +646,26 @@ static const char *title_from_doc(ctx *c);
 
 static int article_type(const json_t *type)
 {
-    static const char *const types[] = {
-        "Article", "AdvertiserContentArticle", "NewsArticle", "AnalysisNewsArticle",
-        "AskPublicNewsArticle", "BackgroundNewsArticle", "OpinionNewsArticle",
-        "ReportageNewsArticle", "ReviewNewsArticle", "Report", "SatiricalArticle",
-        "ScholarlyArticle", "MedicalScholarlyArticle", "SocialMediaPosting", "BlogPosting",
-        "LiveBlogPosting", "DiscussionForumPosting", "TechArticle", "APIReference", NULL};
+    static const char *const types[] = {"Article",
+                                        "AdvertiserContentArticle",
+                                        "NewsArticle",
+                                        "AnalysisNewsArticle",
+                                        "AskPublicNewsArticle",
+                                        "BackgroundNewsArticle",
+                                        "OpinionNewsArticle",
+                                        "ReportageNewsArticle",
+                                        "ReviewNewsArticle",
+                                        "Report",
+                                        "SatiricalArticle",
+                                        "ScholarlyArticle",
+                                        "MedicalScholarlyArticle",
+                                        "SocialMediaPosting",
+                                        "BlogPosting",
+                                        "LiveBlogPosting",
+                                        "DiscussionForumPosting",
+                                        "TechArticle",
+                                        "APIReference",
+                                        NULL};
     if (json_is_array(type)) {
         size_t i;
         json_t *t;
@@ -744,8 +756,8 @@ static void read_json_ld(ctx *c, const nb_hnode *script)
     if (json_is_array(root)) {
         size_t i;
         json_t *v;
-        json_array_foreach(root, i, v) if (json_is_object(v) &&
-                                           article_type(json_object_get(v, "@type")))
+        json_array_foreach(root, i,
+                           v) if (json_is_object(v) && article_type(json_object_get(v, "@type")))
         {
             found = v;
             break;
@@ -816,8 +828,8 @@ static double similarity(const char *a, const char *b)
 
 static int is_title_sep(const char *p, size_t *len)
 {
-    static const char *const seps[] = {"|", "-", "\xE2\x80\x93", "\xE2\x80\x94", "\\",
-                                       "/", ">", "\xC2\xBB", NULL};
+    static const char *const seps[] = {
+        "|", "-", "\xE2\x80\x93", "\xE2\x80\x94", "\\", "/", ">", "\xC2\xBB", NULL};
     for (const char *const *s = seps; *s; s++) {
         size_t n = strlen(*s);
         if (strncmp(p, *s, n) == 0) {
@@ -850,7 +862,8 @@ static const char *title_from_doc(ctx *c)
             found = 1;
             last_sep = i;
             last_len = n;
-            if (strchr("\\/>", orig[i]) || (n == 2 && orig[i] == '\xC2'))
+            if (orig[i] == '\\' || orig[i] == '/' || orig[i] == '>' ||
+                (n == 2 && orig[i] == '\xC2'))
                 hier = 1;
         }
     }
@@ -940,8 +953,7 @@ static void read_metadata(ctx *c)
         } else if (n->tag == GUMBO_TAG_SCRIPT) {
             const char *type = nb_hnode_attr(n, "type");
             if (type && strcasecmp(type, "application/ld+json") == 0) {
-                c->cands = nb_xgrow(c->cands, &c->cand_alloc, c->cand_count + 1,
-                                    sizeof *c->cands);
+                c->cands = nb_xgrow(c->cands, &c->cand_alloc, c->cand_count + 1, sizeof *c->cands);
                 c->cands[c->cand_count++] = n; /* read once <title> is known */
             }
         }
@@ -957,19 +969,28 @@ static void read_metadata(ctx *c)
 
 static void finish_metadata(ctx *c)
 {
-    static const char *const title_keys[] = {"dc:title", "dcterm:title", "og:title",
-                                             "weibo:article:title", "weibo:webpage:title",
-                                             "title", "twitter:title", "parsely-title", NULL};
+    static const char *const title_keys[] = {"dc:title",
+                                             "dcterm:title",
+                                             "og:title",
+                                             "weibo:article:title",
+                                             "weibo:webpage:title",
+                                             "title",
+                                             "twitter:title",
+                                             "parsely-title",
+                                             NULL};
     static const char *const byline_keys[] = {"dc:creator", "dcterm:creator", "author",
                                               "parsely-author", NULL};
-    static const char *const excerpt_keys[] = {
-        "dc:description",           "dcterm:description",   "og:description",
-        "weibo:article:description", "weibo:webpage:description", "description",
-        "twitter:description",      NULL};
-    static const char *const time_keys[] = {"article:published_time", "parsely-pub-date",
-                                            NULL};
-    static const char *const late_time_keys[] = {"itemprop:datepublished", "og:published_time",
-                                                 "pubdate", "publishdate", "date", NULL};
+    static const char *const excerpt_keys[] = {"dc:description",
+                                               "dcterm:description",
+                                               "og:description",
+                                               "weibo:article:description",
+                                               "weibo:webpage:description",
+                                               "description",
+                                               "twitter:description",
+                                               NULL};
+    static const char *const time_keys[] = {"article:published_time", "parsely-pub-date", NULL};
+    static const char *const late_time_keys[] = {
+        "itemprop:datepublished", "og:published_time", "pubdate", "publishdate", "date", NULL};
     nb_article *a = c->art;
     a->title = c->ld.title ? c->ld.title : meta_first(c, title_keys);
     if (!a->title)
@@ -985,8 +1006,9 @@ static void finish_metadata(ctx *c)
     a->published = c->ld.published ? c->ld.published : meta_first(c, time_keys);
     if (!a->published)
         a->published = meta_first(c, late_time_keys);
-    static const char *const image_keys[] = {"og:image", "og:image:url", "og:image:secure_url",
-                                             "twitter:image", "twitter:image:src", NULL};
+    static const char *const image_keys[] = {
+        "og:image",      "og:image:url",      "og:image:secure_url",
+        "twitter:image", "twitter:image:src", NULL};
     c->og_image = meta_first(c, image_keys);
     c->meta_count = 0; /* the values live in the tree, which may be parsed again */
 }
@@ -1207,12 +1229,12 @@ static void strip_page(ctx *c, nb_hnode *body, int flags)
         int remove = 0;
         if (n->name && n != body) {
             char buf[512];
-            if (is_skipped_tag(n->tag) || n->tag == GUMBO_TAG_SVG ||
-                n->tag == GUMBO_TAG_IFRAME || n->tag == GUMBO_TAG_OBJECT ||
-                n->tag == GUMBO_TAG_EMBED || n->tag == GUMBO_TAG_BUTTON ||
-                n->tag == GUMBO_TAG_INPUT || n->tag == GUMBO_TAG_SELECT ||
-                n->tag == GUMBO_TAG_TEXTAREA || n->tag == GUMBO_TAG_FOOTER ||
-                n->tag == GUMBO_TAG_ASIDE || n->tag == GUMBO_TAG_NAV) {
+            if (is_skipped_tag(n->tag) || n->tag == GUMBO_TAG_SVG || n->tag == GUMBO_TAG_IFRAME ||
+                n->tag == GUMBO_TAG_OBJECT || n->tag == GUMBO_TAG_EMBED ||
+                n->tag == GUMBO_TAG_BUTTON || n->tag == GUMBO_TAG_INPUT ||
+                n->tag == GUMBO_TAG_SELECT || n->tag == GUMBO_TAG_TEXTAREA ||
+                n->tag == GUMBO_TAG_FOOTER || n->tag == GUMBO_TAG_ASIDE ||
+                n->tag == GUMBO_TAG_NAV) {
                 remove = 1;
             } else if (is_hidden(n)) {
                 remove = 1;
@@ -1221,8 +1243,8 @@ static void strip_page(ctx *c, nb_hnode *body, int flags)
                 if (!remove && (flags & STRIP_UNLIKELY) && *ms && has_any(ms, UNLIKELY) &&
                     !has_any(ms, MAYBE) && n->tag != GUMBO_TAG_A && n->tag != GUMBO_TAG_BODY &&
                     n->tag != GUMBO_TAG_TABLE && n->tag != GUMBO_TAG_TBODY &&
-                    n->tag != GUMBO_TAG_TR && n->tag != GUMBO_TAG_TD &&
-                    n->tag != GUMBO_TAG_CODE && n->tag != GUMBO_TAG_HTML)
+                    n->tag != GUMBO_TAG_TR && n->tag != GUMBO_TAG_TD && n->tag != GUMBO_TAG_CODE &&
+                    n->tag != GUMBO_TAG_HTML)
                     remove = 1;
                 const char *role = nb_hnode_attr(n, "role");
                 if (!remove && (flags & STRIP_UNLIKELY) && role &&
@@ -1263,8 +1285,7 @@ static nb_hnode **collect_blocks(ctx *c, nb_hnode *body, size_t *count)
                    n->tag == GUMBO_TAG_SECTION || n->tag == GUMBO_TAG_H2 ||
                    n->tag == GUMBO_TAG_H3 || n->tag == GUMBO_TAG_H4 || n->tag == GUMBO_TAG_H5 ||
                    n->tag == GUMBO_TAG_H6;
-        if (n->tag == GUMBO_TAG_DIV || n->tag == GUMBO_TAG_ARTICLE ||
-            n->tag == GUMBO_TAG_MAIN) {
+        if (n->tag == GUMBO_TAG_DIV || n->tag == GUMBO_TAG_ARTICLE || n->tag == GUMBO_TAG_MAIN) {
             if (st(c, n)->blocks == 0) {
                 st(c, n)->as_p = 1;
                 take = 1;
@@ -1413,8 +1434,7 @@ static void clean_article(ctx *c, nb_hnode *article, int flags)
         double heading = s->tlen ? (double)s->heading_len / s->tlen : 0;
         int bad = (img > 1 && p / img < 0.5 && !s->in_figure) || (!is_list && li > p) ||
                   (input > floor(p / 3)) ||
-                  (!is_list && heading < 0.9 && s->tlen < 25 && (img == 0 || img > 2) &&
-                   ld > 0) ||
+                  (!is_list && heading < 0.9 && s->tlen < 25 && (img == 0 || img > 2) && ld > 0) ||
                   (!is_list && weight < 25 && ld > 0.2) || (weight >= 25 && ld > 0.5) ||
                   ((s->embed == 1 && s->tlen < 75) || s->embed > 1);
         if (is_list && bad && s->img >= s->li && s->li > 0 && ld < 0.5)
@@ -1595,7 +1615,8 @@ static const char *date_in_text(ctx *c, const char *text, int chinese)
 {
     for (const char *p = text; *p; p++) {
         int y, mo, d, h = -1, mi = 0, k;
-        if (!digits(p, 4, &y) || y < 1990 || y > 2100 || (p > text && isdigit((unsigned char)p[-1])))
+        if (!digits(p, 4, &y) || y < 1990 || y > 2100 ||
+            (p > text && isdigit((unsigned char)p[-1])))
             continue;
         const char *q = p + 4;
         int cn = strncmp(q, "年", 3) == 0;
@@ -1727,8 +1748,7 @@ static int probably_readerable(ctx *c)
     for (nb_hnode *n = root; n; n = nb_hnode_next(n, root, 0)) {
         if (!n->name)
             continue;
-        int cand = n->tag == GUMBO_TAG_P || n->tag == GUMBO_TAG_PRE ||
-                   n->tag == GUMBO_TAG_ARTICLE;
+        int cand = n->tag == GUMBO_TAG_P || n->tag == GUMBO_TAG_PRE || n->tag == GUMBO_TAG_ARTICLE;
         if (!cand && n->tag == GUMBO_TAG_DIV)
             for (nb_hnode *k = n->first; k; k = k->next)
                 if (k->tag == GUMBO_TAG_BR && k->name)
@@ -1793,8 +1813,7 @@ static int has_cjk(const char *s)
 }
 
 /* Applies the site's selectors; each one that matches wins over generic extraction. */
-static nb_err apply_selectors(ctx *c, const nb_extract_opts *o, nb_hnode **content,
-                              nb_errbuf *err)
+static nb_err apply_selectors(ctx *c, const nb_extract_opts *o, nb_hnode **content, nb_errbuf *err)
 {
     const char *texts[4] = {o->content, o->title, o->time, o->image};
     nb_err rc = NB_OK;

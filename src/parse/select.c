@@ -8,10 +8,10 @@
 #include "core/memory.h"
 #include "parse/parse.h"
 
-#define MAX_PARTS 16   /* compounds in one complex selector */
-#define MAX_FILTERS 8  /* classes, ids and attributes in one compound */
-#define MAX_ALTS 16    /* comma-separated alternatives */
-#define MAX_TOKEN 256  /* one name or value */
+#define MAX_PARTS 16  /* compounds in one complex selector */
+#define MAX_FILTERS 8 /* classes, ids and attributes in one compound */
+#define MAX_ALTS 16   /* comma-separated alternatives */
+#define MAX_TOKEN 256 /* one name or value */
 
 typedef enum { F_CLASS, F_ID, F_HAS, F_EQ } filter_kind;
 
@@ -209,8 +209,7 @@ static int left_matches(const complex *cx, int i, const nb_hnode *n)
         return 1;
     const compound *c = &cx->parts[i];
     if (c->child)
-        return compound_matches(&cx->parts[i - 1], n->parent) &&
-               left_matches(cx, i - 1, n->parent);
+        return compound_matches(&cx->parts[i - 1], n->parent) && left_matches(cx, i - 1, n->parent);
     for (const nb_hnode *a = n->parent; a; a = a->parent)
         if (compound_matches(&cx->parts[i - 1], a) && left_matches(cx, i - 1, a))
             return 1;

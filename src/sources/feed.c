@@ -44,8 +44,7 @@ static nb_err check(const nb_source_config *config, nb_errbuf *err)
                        config->fetch_full_text);
     const char *selectors[] = {config->content_selector, config->title_selector,
                                config->time_selector, config->image_selector};
-    const char *names[] = {"content_selector", "title_selector", "time_selector",
-                           "image_selector"};
+    const char *names[] = {"content_selector", "title_selector", "time_selector", "image_selector"};
     for (int i = 0; i < 4; i++) {
         nb_selector *sel = NULL;
         if (!selectors[i])
@@ -87,8 +86,8 @@ static void on_article(nb_source_run *run, const nb_http_response *r, void *user
     } else {
         nb_extract_opts opts = {config->content_selector, config->title_selector,
                                 config->time_selector, config->image_selector};
-        if (nb_extract(r->body, r->body_len, r->final_url ? r->final_url : r->url,
-                       r->content_type, &opts, &a, &err) != NB_OK)
+        if (nb_extract(r->body, r->body_len, r->final_url ? r->final_url : r->url, r->content_type,
+                       &opts, &a, &err) != NB_OK)
             nb_log(NB_LOG_WARN, "feed", "source=%s full text of %s: %s", config->name, r->url,
                    err.msg);
     }

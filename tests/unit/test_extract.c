@@ -67,7 +67,8 @@ static void test_dom_guards(void **state)
     nb_hdoc *doc = NULL;
     nb_errbuf err = {{0}};
     /* BOM skipped, invalid UTF-8 replaced */
-    const char *bad = "\xEF\xBB\xBF<p id=x>a\xFF" "b</p>";
+    const char *bad = "\xEF\xBB\xBF<p id=x>a\xFF"
+                      "b</p>";
     assert_int_equal(nb_hdoc_parse(bad, strlen(bad), &doc, &err), NB_OK);
     assert_false(doc->deep);
     nb_hnode *p = NULL;
@@ -76,7 +77,8 @@ static void test_dom_guards(void **state)
             p = n;
     assert_non_null(p);
     assert_string_equal(nb_hnode_attr(p, "id"), "x");
-    assert_string_equal(p->first->text, "a\xEF\xBF\xBD" "b");
+    assert_string_equal(p->first->text, "a\xEF\xBF\xBD"
+                                        "b");
     nb_hdoc_free(doc);
 
     /* a deep page goes to libxml2 and keeps its innermost text */
@@ -129,9 +131,9 @@ static void test_selectors(void **state)
         const char *sel;
         int matches; /* elements matched in the page */
     } cases[] = {
-        {"p", 3},         {"div.body p", 2},  {"div.body > p", 1}, {"#main .t", 1},
+        {"p", 3},          {"div.body p", 2}, {"div.body > p", 1}, {"#main .t", 1},
         {".post.wide", 1}, {"[data-x]", 1},   {"p[data-x=1]", 1},  {"p[data-x=\"2\"]", 0},
-        {"h2, p.t", 2},   {"body > p", 1},    {"section p", 1},    {"* > section > p", 1},
+        {"h2, p.t", 2},    {"body > p", 1},   {"section p", 1},    {"* > section > p", 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         nb_selector *sel = NULL;
@@ -169,8 +171,8 @@ static void test_english_article(void **state)
     assert_non_null(strstr(a->text, "A tidal array off the Orkney coast began sending"));
     assert_non_null(strstr(a->text, "if a new round of price support goes ahead later this year."));
     assert_non_null(strstr(a->text, "delays.\n\nThe four turbines"));
-    const char *noise[] = {"Most read", "Ferry timetable", "Comments (2)", "Great news",
-                           "Share on social", "All rights reserved", "Sport", "tracking"};
+    const char *noise[] = {"Most read",       "Ferry timetable",     "Comments (2)", "Great news",
+                           "Share on social", "All rights reserved", "Sport",        "tracking"};
     for (size_t i = 0; i < sizeof noise / sizeof noise[0]; i++)
         if (strstr(a->text, noise[i]))
             fail_msg("\"%s\" in the article text", noise[i]);
@@ -201,10 +203,8 @@ static void test_chinese_article(void **state)
 static void test_site_selectors(void **state)
 {
     (void)state;
-    nb_extract_opts o = {.content = ".story-body > p",
-                         .title = "article h1",
-                         .time = "time",
-                         .image = "figure img"};
+    nb_extract_opts o = {
+        .content = ".story-body > p", .title = "article h1", .time = "time", .image = "figure img"};
     nb_article *a = extract_file("sites/articles/en-news.html", "https://ledger.example/a/7", &o);
     assert_string_equal(a->title, "Tidal power plant opens on the Orkney coast");
     assert_string_equal(a->published, "2025-04-07T09:30:00+01:00");
@@ -278,10 +278,10 @@ static void test_empty_and_garbage(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_detect_declared),     cmocka_unit_test(test_detect_undeclared_chinese),
-        cmocka_unit_test(test_dom_guards),          cmocka_unit_test(test_selectors),
-        cmocka_unit_test(test_english_article),     cmocka_unit_test(test_chinese_article),
-        cmocka_unit_test(test_site_selectors),      cmocka_unit_test(test_metadata_sources),
+        cmocka_unit_test(test_detect_declared),   cmocka_unit_test(test_detect_undeclared_chinese),
+        cmocka_unit_test(test_dom_guards),        cmocka_unit_test(test_selectors),
+        cmocka_unit_test(test_english_article),   cmocka_unit_test(test_chinese_article),
+        cmocka_unit_test(test_site_selectors),    cmocka_unit_test(test_metadata_sources),
         cmocka_unit_test(test_empty_and_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
