@@ -91,7 +91,8 @@ nb_err nb_selector_compile(const char *text, nb_selector **out, nb_errbuf *err)
         c->child = cx->count > 1 && child;
         child = 0;
         need = 0;
-        if (*p == '*')
+        int star = *p == '*';
+        if (star)
             p++;
         else
             p += read_name(p, c->type, 1);
@@ -126,9 +127,8 @@ nb_err nb_selector_compile(const char *text, nb_selector **out, nb_errbuf *err)
                 goto bad;
             p++;
         }
-        if (!c->type[0] && !c->filter_count)
-            if (p[-1] != '*')
-                goto bad;
+        if (!c->type[0] && !c->filter_count && !star)
+            goto bad;
         if (*p && !isspace((unsigned char)*p) && *p != ',' && *p != '>')
             goto bad;
     }

@@ -146,7 +146,8 @@ static void test_selectors(void **state)
             fail_msg("%s: %d matches, want %d", cases[i].sel, count, cases[i].matches);
         nb_selector_free(sel);
     }
-    const char *bad[] = {"", "div >", ", p", "p:first-child", "a[href", "div ~ p", "##x"};
+    const char *bad[] = {"",       "div >",   ", p", "p:first-child",
+                         "a[href", "div ~ p", "##x", "</a> | <a"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         nb_selector *sel = NULL;
         if (nb_selector_compile(bad[i], &sel, &err) != NB_ERR_CONFIG)
