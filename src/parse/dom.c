@@ -101,6 +101,13 @@ static void prescan(const char *html, size_t len, scan *s)
     }
 }
 
+int nb_html_attrs_over_cap(const char *html, size_t len)
+{
+    scan s;
+    prescan(html, len, &s);
+    return s.max_attrs > NB_LIMIT_HTML_ATTRS;
+}
+
 /* A copy of html without what no extractor reads: comments, and the raw text of
  * <script> (JSON-LD kept), <style> and <noscript>, found by scanning for the closing tag
  * as HTML defines raw-text elements. Tags themselves are copied, so the tree is the same

@@ -167,6 +167,8 @@ char *nb_html_to_text(const char *html, size_t len)
 {
     text_sink sink = {0};
     nb_buf_init(&sink.out, NB_LIMIT_FIELD_BYTES);
+    if (nb_html_attrs_over_cap(html, len))
+        return nb_buf_take(&sink.out);
     if (nesting_depth(html, len) > NB_LIMIT_HTML_DEPTH) {
         deep_to_text(html, len, &sink);
         return nb_buf_take(&sink.out);
@@ -223,7 +225,7 @@ static int is_pixel(const GumboElement *img)
 
 char *nb_html_first_image(const char *html, size_t len, const char *base)
 {
-    if (nesting_depth(html, len) > NB_LIMIT_HTML_DEPTH)
+    if (nesting_depth(html, len) > NB_LIMIT_HTML_DEPTH || nb_html_attrs_over_cap(html, len))
         return NULL; /* not worth a second parser for a picture */
     GumboOutput *doc = gumbo_parse_with_options(&kGumboDefaultOptions, html, len);
     if (!doc)

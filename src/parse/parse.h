@@ -49,6 +49,10 @@ void nb_feed_free(nb_feed *feed); /* NULL-safe */
  * elements become paragraph breaks ("\n\n"), runs of white space collapse. Caller frees. */
 char *nb_html_to_text(const char *html, size_t len);
 
+/* 1 when a tag of html has more than NB_LIMIT_HTML_ATTRS attributes (gumbo's time grows
+ * with their square): nb_html_to_text and nb_html_first_image then give "" and NULL. */
+int nb_html_attrs_over_cap(const char *html, size_t len);
+
 /* The first <img> of an HTML fragment worth showing: src resolved against base (and
  * "//host/..." made https), data: URIs and 1x1 pixels skipped. NULL when none. */
 char *nb_html_first_image(const char *html, size_t len, const char *base);

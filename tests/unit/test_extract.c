@@ -115,6 +115,13 @@ static void test_dom_guards(void **state)
     assert_int_equal(nb_hdoc_parse(attrs, o, &doc, &err), NB_ERR_LIMIT);
     assert_null(doc);
     assert_non_null(strstr(err.msg, "attributes"));
+    /* the plain-text path refuses the same page */
+    assert_true(nb_html_attrs_over_cap(attrs, o));
+    char *text = nb_html_to_text(attrs, o);
+    assert_string_equal(text, "");
+    free(text);
+    assert_null(nb_html_first_image(attrs, o, NULL));
+    assert_false(nb_html_attrs_over_cap("<p a b c>x</p>", 14));
     free(attrs);
 }
 
