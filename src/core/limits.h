@@ -9,8 +9,6 @@
 #define NB_LIMIT_FEED_ITEMS 2000          /* entries read from one feed */
 #define NB_LIMIT_FIELD_BYTES (256u << 10) /* one text field of an item (title, body) */
 #define NB_LIMIT_HTML_DEPTH 400           /* deeper HTML goes to libxml2, not gumbo */
-#define NB_LIMIT_HTML_ATTRS 512           /* attributes in one HTML tag */
-#define NB_LIMIT_HTML_NODES 2000000       /* nodes in one parsed HTML page */
 #define NB_LIMIT_REDIRECTS 5              /* HTTP redirects followed per request */
 #define NB_LIMIT_CONNECT_TIMEOUT_MS 10000 /* TCP + TLS connect */
 #define NB_LIMIT_TOTAL_TIMEOUT_MS 20000   /* one whole request */
@@ -19,5 +17,10 @@
 #define NB_LIMIT_CHANNELS 100             /* channels in one configuration */
 #define NB_LIMIT_URL_BYTES 4096           /* one URL */
 #define NB_LIMIT_SUMMARY_CODEPOINTS 200   /* a summary shown under an item */
+
+/* HTML pages read for their article (parse/dom, parse/extract). */
+#define NB_LIMIT_HTML_ATTRS 512              /* attributes in one HTML tag */
+#define NB_LIMIT_HTML_NODES 2000000          /* nodes in one parsed HTML page */
+#define NB_LIMIT_HTML_PARSE_BYTES (4u << 20) /* a page's HTML without scripts and styles */
 
 #endif

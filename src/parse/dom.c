@@ -370,6 +370,13 @@ nb_err nb_hdoc_parse(const char *html, size_t len, nb_hdoc **out, nb_errbuf *err
         free(valid);
     }
     const char *text = clean;
+    if (clean_len > NB_LIMIT_HTML_PARSE_BYTES) {
+        rc = nb_errf(err, NB_ERR_LIMIT,
+                     "page has %zu bytes of markup and text besides scripts and styles, over "
+                     "the %u-byte cap",
+                     clean_len, NB_LIMIT_HTML_PARSE_BYTES);
+        goto out;
+    }
     scan s;
     prescan(text, clean_len, &s);
     if (s.max_attrs > NB_LIMIT_HTML_ATTRS) {

@@ -1894,6 +1894,7 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
     read_metadata(&c);
     finish_metadata(&c);
     c.art->readerable = probably_readerable(&c);
+    unsigned page_text = st(&c, c.doc->root)->tlen; /* what any pass could find */
     nb_hnode *chosen = NULL;
     if (opts) {
         rc = apply_selectors(&c, opts, &chosen, err);
@@ -1944,8 +1945,8 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
                 if (!c.art->image)
                     c.art->image = lead_image(&c, article);
             }
-            if (n >= RETRY_BELOW)
-                break;
+            if (n >= RETRY_BELOW || page_text <= best_len + MIN_PARAGRAPH)
+                break; /* long enough, or nothing more on the page to find */
         }
         if (!c.art->published) {
             int chinese = c.art->lang ? strncasecmp(c.art->lang, "zh", 2) == 0 : has_cjk(text);

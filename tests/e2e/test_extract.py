@@ -81,8 +81,13 @@ def test_pathological_pages():
         ("many-attributes", b"<div " + b" ".join(b"a%d" % i for i in range(600000)) +
          b">x</div>", "attributes"),
         ("endless-entities", b"<p>" + b"&amp;&lt;&#x41;&nbsp;&notanentity;&#99999999;" *
-         150000 + b"</p>", None),
-        ("bare-ampersands", b"<p>" + b"&" * 7000000 + b"</p>", None),
+         85000 + b"</p>", None),
+        ("bare-ampersands", b"<p>" + b"&" * 2500000 + b"</p>", None),
+        ("entities-over-cap", b"<p>" + b"&amp;" * 1500000 + b"</p>", "cap"),
+        ("7mb-article", b"<html><body><article>" + para * (7 * 1024 * 1024 // len(para)) +
+         b"</article></body></html>", "cap"),
+        ("7mb-of-scripts", b"<html><body><script>" + b"var x = '<div>';" * 400000 +
+         b"</script><article>" + para * 40 + b"</article></body></html>", None),
     ]
     with Workdir() as work:
         for name, page, cap in cases:
