@@ -37,6 +37,7 @@ typedef struct stats {
     double llen;     /* characters inside links (in-page links count 0.3) */
     unsigned commas; /* commas and Chinese clause punctuation */
     unsigned p, img, li, input, embed, tr, th, blocks, heading_len;
+    unsigned li_len; /* characters inside <li> elements (nested ones count again) */
     unsigned char scored, as_p, in_figure, in_table;
 } stats;
 
@@ -1130,6 +1131,8 @@ static void compute_stats(ctx *c, nb_hnode *top)
                 (n->tag == GUMBO_TAG_H1 || n->tag == GUMBO_TAG_H2 || n->tag == GUMBO_TAG_H3 ||
                  n->tag == GUMBO_TAG_H4 || n->tag == GUMBO_TAG_H5 || n->tag == GUMBO_TAG_H6))
                 s->heading_len = s->tlen;
+            if (n->tag == GUMBO_TAG_LI)
+                s->li_len += s->tlen;
         }
         if (n == top || !n->parent)
             continue;
@@ -1145,6 +1148,7 @@ static void compute_stats(ctx *c, nb_hnode *top)
         ps->tr += s->tr;
         ps->th += s->th;
         ps->heading_len += s->heading_len;
+        ps->li_len += s->li_len;
         ps->blocks += s->blocks + (n->name && is_div_block(n->tag));
     }
     free(order);
@@ -1165,6 +1169,7 @@ static void remove_counted(ctx *c, nb_hnode *n)
         as->li -= s->li < as->li ? s->li : as->li;
         as->input -= s->input < as->input ? s->input : as->input;
         as->embed -= s->embed < as->embed ? s->embed : as->embed;
+        as->li_len -= s->li_len < as->li_len ? s->li_len : as->li_len;
     }
     nb_hnode_remove(n);
 }
@@ -1421,14 +1426,15 @@ static void clean_article(ctx *c, nb_hnode *article, int flags)
         if (s->in_table && n->tag != GUMBO_TAG_TABLE)
             continue;
         int weight = (flags & WEIGHT_CLASSES) ? class_weight(n) : 0;
-        double score = s->scored ? s->score : 0;
-        if (weight + score < 0) {
+        if (weight < 0) { /* a block's own score does not count here: only its name */
             remove_counted(c, n);
             continue;
         }
         if (s->commas >= 10)
             continue;
-        int is_list = n->tag == GUMBO_TAG_UL || n->tag == GUMBO_TAG_OL;
+        /* a list, or a block that is mostly list items */
+        int is_list = n->tag == GUMBO_TAG_UL || n->tag == GUMBO_TAG_OL ||
+                      (s->tlen && (double)s->li_len / s->tlen > 0.9);
         double ld = link_density(c, n);
         double p = s->p, img = s->img, li = (double)s->li - 100, input = s->input;
         double heading = s->tlen ? (double)s->heading_len / s->tlen : 0;
