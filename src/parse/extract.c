@@ -61,6 +61,7 @@ typedef struct ctx {
     size_t cand_count, cand_alloc;
     nb_hnode *top;        /* the chosen block */
     nb_hnode *top_area;   /* its parent before the article was gathered (headline, dates) */
+    const char *dir;      /* the dir attribute nearest the chosen block */
     const char *og_image; /* og:image / twitter:image, copied before the tree goes */
     struct {
         const char *title, *byline, *excerpt, *site, *published;
@@ -1451,6 +1452,19 @@ static void clean_article(ctx *c, nb_hnode *article, int flags)
     free(order);
 }
 
+/* The writing direction nearest the block: its parent's, its own, then further up. */
+static const char *dir_of(const nb_hnode *n, const nb_hnode *root)
+{
+    const char *d = NULL;
+    if (n && n->parent)
+        d = nb_hnode_attr(n->parent, "dir");
+    for (; n && !(d && *d); n = n->parent)
+        d = n->name ? nb_hnode_attr(n, "dir") : NULL;
+    if (!(d && *d))
+        d = nb_hnode_attr(root, "dir");
+    return d && *d ? d : NULL;
+}
+
 /* Finds the article in the page; returns a new element holding it (or NULL). */
 static nb_hnode *grab(ctx *c, int flags)
 {
@@ -1551,6 +1565,7 @@ static nb_hnode *grab(ctx *c, int flags)
     }
     c->top = best;
     c->top_area = best->parent;
+    c->dir = dir_of(best, c->doc->root);
     nb_hnode *article = nb_hnode_new(c->doc, "div");
     st_reserve(c);
     double bscore = st(c, best)->score;
@@ -1799,17 +1814,6 @@ static const char *first_paragraph(ctx *c, nb_hnode *article)
     return NULL;
 }
 
-static const char *dir_of(const nb_hnode *n, const nb_hnode *root)
-{
-    for (; n; n = n->parent) {
-        const char *d = n->name ? nb_hnode_attr(n, "dir") : NULL;
-        if (d && *d)
-            return d;
-    }
-    const char *d = nb_hnode_attr(root, "dir");
-    return d && *d ? d : NULL;
-}
-
 static int has_cjk(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -1933,9 +1937,7 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
                 text = t_text;
                 best_len = n;
                 chosen = article;
-                c.art->dir = dir_of(c.top, c.doc->root);
-                if (c.art->dir)
-                    c.art->dir = nb_arena_strdup(c.art->arena, c.art->dir);
+                c.art->dir = c.dir ? nb_arena_strdup(c.art->arena, c.dir) : NULL;
                 if (!c.art->excerpt) {
                     const char *fp = first_paragraph(&c, article);
                     c.art->excerpt = fp;
