@@ -248,18 +248,31 @@ const char *nb_charset_detect(const char *bytes, size_t len, const char *content
         return "UTF-16LE";
     if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF)
         return "UTF-16BE";
+    const char *header = NULL, *meta = NULL;
     if (content_type && charset_param(content_type, strlen(content_type), label, sizeof label))
-        name = known_name(label);
-    if (!name && meta_charset(bytes, len, label, sizeof label))
-        name = known_name(label);
+        header = known_name(label);
+    if (meta_charset(bytes, len, label, sizeof label))
+        meta = known_name(label);
+    name = header ? header : meta;
     /* a page that says UTF-16 in ASCII bytes is not UTF-16 */
     if (name && strncmp(name, "UTF-16", 6) == 0)
         name = NULL;
-    if (name && strcmp(name, "UTF-8") != 0 && has_high(u, len) && valid_utf8(u, len))
+    int utf8 = valid_utf8(u, len);
+    if (name && strcmp(name, "UTF-8") != 0 && has_high(u, len) && utf8)
         name = NULL; /* non-ASCII text that is valid UTF-8 is UTF-8, whatever the label */
+    if (name && strcmp(name, "UTF-8") == 0 && !utf8) {
+        /* labelled UTF-8 but it is not: the page's own label, else a guess */
+        if (meta && strcmp(meta, "UTF-8") != 0 && strncmp(meta, "UTF-16", 6) != 0) {
+            name = meta;
+        } else {
+            const char *guess = detect(bytes, len);
+            if (guess && strcmp(guess, "UTF-8") != 0)
+                name = guess;
+        }
+    }
     if (name)
         return name;
-    if (valid_utf8(u, len))
+    if (utf8)
         return "UTF-8";
     name = detect(bytes, len);
     return name ? name : "WINDOWS-1252";

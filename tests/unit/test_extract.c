@@ -50,6 +50,8 @@ static void test_detect_undeclared_chinese(void **state)
     size_t len;
     char *page = read_test_data("sites/articles/zh-gbk.html", &len);
     assert_string_equal(nb_charset_detect(page, len, NULL), "GB18030");
+    /* a server that says UTF-8 about GBK bytes is not believed */
+    assert_string_equal(nb_charset_detect(page, len, "text/html; charset=utf-8"), "GB18030");
     char *utf8 = nb_charset_page_to_utf8(page, len, NULL, NULL, NULL);
     assert_non_null(strstr(utf8, "城市地铁九号线于今天上午六点正式开通运营"));
     free(utf8);
