@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/err.h"
 
 typedef struct nb_arena nb_arena;
@@ -48,6 +50,35 @@ char *nb_html_to_text(const char *html, size_t len);
 /* The first <img> of an HTML fragment worth showing: src resolved against base (and
  * "//host/..." made https), data: URIs and 1x1 pixels skipped. NULL when none. */
 char *nb_html_first_image(const char *html, size_t len, const char *base);
+
+/* A feed read as feedparser reads it: the result dictionary of feedparser's JSON contract
+ * (bozo, bozo_exception, encoding, version, namespaces, headers, href, status, feed,
+ * entries, ...). url is the document's address (the base of relative links); headers are
+ * the HTTP response headers ({"Content-Type": ...}; NULL or {} when there are none). Never
+ * fails: problems are reported in bozo. Caller owns the result (json_decref). */
+json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t *headers);
+
+/* Sanitizer (sanitize.c). */
+char *nb_html_sanitize(const char *html, size_t len, const char *base_url);
+char *nb_html_resolve_uris(const char *html, size_t len, const char *base_url);
+int nb_html_element_allowed(const char *name);
+
+/* 1 when uri's scheme is one a feed reader may link to (http, https, mailto, ...). */
+int nb_feed_uri_scheme_allowed(const char *uri);
+
+/* How the feed's bytes were decoded (internal to parse/: feed_encoding.c for feed.c). */
+typedef struct nb_feed_encoding {
+    char name[64];         /* the encoding used, "" when none worked */
+    int bozo;              /* 1 when the declarations disagreed or were not XML's */
+    const char *exception; /* feedparser's exception class name when bozo */
+    char message[256];
+} nb_feed_encoding;
+
+/* The feed as UTF-8 with a matching XML declaration. content_type is the HTTP header's
+ * value or NULL; has_headers says whether the document came with HTTP headers at all.
+ * Caller frees. */
+char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type, int has_headers,
+                      nb_feed_encoding *enc, size_t *out_len);
 
 /* Converts len bytes in charset (an IANA/WHATWG label: "gb2312", "big5", "utf-16le",
  * "windows-1252", ...) to UTF-8. Undecodable bytes become U+FFFD, each counted in
