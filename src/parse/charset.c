@@ -3,6 +3,7 @@
  * on; the output is always valid UTF-8. */
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -59,7 +60,14 @@ static const char *iconv_name(const char *charset)
 static iconv_t open_decoder(const char *charset)
 {
     iconv_t cd = iconv_open("UTF-8", iconv_name(charset));
-    if (cd != (iconv_t)-1 || !strchr(charset, '_') || strlen(charset) >= 64)
+    if (cd != (iconv_t)-1 || strlen(charset) >= 64)
+        return cd;
+    if (strncasecmp(charset, "csibm", 5) == 0) { /* "csibm861": IANA's alias of IBM861 */
+        char ibm[64];
+        snprintf(ibm, sizeof ibm, "IBM%s", charset + 5);
+        return iconv_open("UTF-8", ibm);
+    }
+    if (!strchr(charset, '_'))
         return cd;
     char dashed[64];
     size_t i = 0;

@@ -2575,6 +2575,65 @@ static void reader_clear(reader *r)
     free(r->entities);
 }
 
+/* A '&' that starts no reference ("?a=1&b=2") makes a document ill-formed; libxml2 would
+ * drop the text after it. Such ampersands are escaped before parsing (outside CDATA
+ * sections, comments and processing instructions), and the feed is flagged. Returns the
+ * number of ampersands escaped; *out is a new document when it is not 0. */
+static size_t escape_bare_ampersands(const char *text, size_t len, char **out, size_t *out_len)
+{
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    size_t fixed = 0, copied = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *p = text + i;
+        const char *close = NULL;
+        if (p[0] == '<' && !strncmp(p, "<![CDATA[", 9))
+            close = "]]>";
+        else if (p[0] == '<' && !strncmp(p, "<!--", 4))
+            close = "-->";
+        else if (p[0] == '<' && p[1] == '?')
+            close = "?>";
+        if (close) {
+            const char *end = strstr(p, close);
+            if (!end)
+                break;
+            i = (size_t)(end - text) + strlen(close) - 1;
+            continue;
+        }
+        if (*p != '&')
+            continue;
+        const char *q = p + 1;
+        int ok = 0;
+        if (*q == '#') {
+            q++;
+            int hex = *q == 'x' || *q == 'X';
+            q += hex;
+            const char *digits = q;
+            while (hex ? isxdigit((unsigned char)*q) : isdigit((unsigned char)*q))
+                q++;
+            ok = q > digits && *q == ';';
+        } else if (isalpha((unsigned char)*q) || *q == '_' || *q == ':') {
+            while (isalnum((unsigned char)*q) || *q == '_' || *q == ':' || *q == '.' || *q == '-')
+                q++;
+            ok = *q == ';';
+        }
+        if (ok)
+            continue;
+        append(&b, text + copied, i + 1 - copied);
+        append_str(&b, "amp;");
+        copied = i + 1;
+        fixed++;
+    }
+    if (!fixed) {
+        nb_buf_free(&b);
+        return 0;
+    }
+    append(&b, text + copied, len - copied);
+    *out_len = b.len;
+    *out = nb_buf_take(&b);
+    return fixed;
+}
+
 /* "netscape" in the DOCTYPE marks RSS 0.91 as Netscape's. */
 static int netscape_doctype(const char *text, size_t len)
 {
@@ -2643,6 +2702,14 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
     sax.getEntity = sax_get_entity;
     sax.entityDecl = sax_entity_decl;
     sax.serror = sax_structured_error;
+    char *repaired = NULL;
+    size_t repaired_len = 0;
+    if (escape_bare_ampersands(text, text_len, &repaired, &repaired_len)) {
+        set_bozo(&r, "SAXParseException", "not well-formed (invalid token): a bare '&'");
+        free(text);
+        text = repaired;
+        text_len = repaired_len;
+    }
     if (text_len < (size_t)INT32_MAX) {
         xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(&sax, &r, NULL, 0, url);
         if (ctxt) {

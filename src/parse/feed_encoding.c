@@ -104,13 +104,22 @@ static void parse_content_type(const char *value, char *type, size_t tn, char *c
         p++;
         while (*p == ' ' || *p == '\t')
             p++;
-        if (strncasecmp(p, "charset=", 8) != 0)
+        if (strncasecmp(p, "charset", 7) != 0)
             continue;
-        p += 8;
+        const char *v = p + 7;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        if (*v != '=')
+            continue;
+        v++;
+        while (*v == ' ' || *v == '\t')
+            v++;
         size_t j = 0;
-        for (; *p && *p != ';' && *p != ' ' && j + 1 < cn; p++)
-            if (*p != '"' && *p != '\'')
-                charset[j++] = *p;
+        for (; *v && *v != ';' && j + 1 < cn; v++)
+            if (*v != '"' && *v != '\'')
+                charset[j++] = *v;
+        while (j > 0 && (charset[j - 1] == ' ' || charset[j - 1] == '\t'))
+            j--;
         charset[j] = '\0';
         return;
     }
