@@ -922,7 +922,9 @@ static void sync_author_detail(reader *r, const char *key)
     const char *author = jstr(ctx, key);
     if (!author || !*author)
         return;
-    json_t *fresh = json_object();
+    /* the detail is the last of the list itself when there is one (shared, as in
+     * feedparser), else a new dictionary */
+    detail = detail ? json_incref(detail) : json_object();
     char *name = nb_xstrdup(author), *email = NULL;
     pcre2_code *re = email_pattern();
     pcre2_match_data *md = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
@@ -950,14 +952,14 @@ static void sync_author_detail(reader *r, const char *key)
     pcre2_match_data_free(md);
     pcre2_code_free(re);
     if (*name || email) {
-        json_t *d = dict_setdefault(ctx, detail_key, fresh);
+        if (!dict_get(ctx, detail_key))
+            dict_set(ctx, detail_key, json_incref(detail));
         if (*name)
-            json_object_set_new(d, "name", json_string(name));
+            json_object_set_new(detail, "name", json_string(name));
         if (email)
-            json_object_set_new(d, "email", json_string(email));
-    } else {
-        json_decref(fresh);
+            json_object_set_new(detail, "email", json_string(email));
     }
+    json_decref(detail);
     free(name);
     free(email);
 }
@@ -2466,12 +2468,14 @@ static xmlEntityPtr sax_get_entity(void *ctx, const xmlChar *name)
     e = find_entity(r, (const char *)name);
     if (e)
         return e;
-    const htmlEntityDesc *html = htmlEntityLookup(name);
-    if (!html || r->entity_count > 4096)
+    if (r->entity_count > 4096)
         return NULL;
     char msg[160];
     snprintf(msg, sizeof msg, "undefined entity &%s;", (const char *)name);
     set_bozo(r, "SAXParseException", msg);
+    const htmlEntityDesc *html = htmlEntityLookup(name);
+    if (!html) /* unknown everywhere: kept as written */
+        return make_entity(r, (const char *)name, msg + strlen("undefined entity "));
     char utf8[8];
     int n = xmlCopyCharMultiByte((xmlChar *)utf8, (int)html->value);
     utf8[n > 0 ? n : 0] = '\0';
@@ -2518,6 +2522,8 @@ static void sax_structured_error(void *ctx, xmlErrorPtr error)
         return;
     if (error->domain == XML_FROM_NAMESPACE && error->code == XML_NS_ERR_UNDEFINED_NAMESPACE)
         return; /* reported as UndeclaredNamespace by the element handler */
+    if (error->code == XML_ERR_UNDECLARED_ENTITY || error->code == XML_WAR_UNDECLARED_ENTITY)
+        return; /* DTD parameter entities are never loaded; general ones are ours */
     char msg[256];
     snprintf(msg, sizeof msg, "line %d: %s", error->line, error->message ? error->message : "");
     set_bozo(r, "SAXParseException", msg);
@@ -2671,7 +2677,7 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
     const char *ctype_header = jstr(lower_headers, "content-type");
     nb_feed_encoding enc;
     size_t text_len = 0;
-    char *text = nb_feed_to_utf8(data, len, ctype_header, json_object_size(lower_headers) > 0, &enc,
+    char *text = nb_feed_to_utf8(data, len, ctype_header, &enc,
                                  &text_len);
 
     const char *contentloc = jstr(lower_headers, "content-location");
@@ -2716,9 +2722,8 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
             xmlCtxtUseOptions(ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOENT |
                                         XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
             ctxt->replaceEntities = 1;
-            int rc = xmlParseChunk(ctxt, text, (int)text_len, 1);
-            if (rc != 0 && !r.bozo)
-                set_bozo(&r, "SAXParseException", "document is not well-formed XML");
+            /* every well-formedness error reaches sax_structured_error */
+            xmlParseChunk(ctxt, text, (int)text_len, 1);
             xmlFreeParserCtxt(ctxt);
         }
     }

@@ -161,7 +161,7 @@ static char *redeclare(char *text, size_t len, size_t *out_len)
     return out;
 }
 
-char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type, int has_headers,
+char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type,
                       nb_feed_encoding *enc, size_t *out_len)
 {
     memset(enc, 0, sizeof *enc);
@@ -204,9 +204,8 @@ char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type, in
         rfc3023 = *http_enc ? http_enc : "us-ascii";
     } else if (!strncmp(type, "text/", 5)) {
         rfc3023 = *http_enc ? http_enc : "us-ascii";
-    } else if (has_headers && !content_type) {
-        rfc3023 = *xml_enc ? xml_enc : "iso-8859-1";
     } else {
+        /* no Content-Type (or not fetched over HTTP): the document's own declaration */
         rfc3023 = *xml_enc ? xml_enc : "utf-8";
     }
     char declared[64];
@@ -214,14 +213,10 @@ char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type, in
     if (!strcasecmp(xml_enc, "gb2312"))
         snprintf(xml_enc, sizeof xml_enc, "gb18030");
 
-    if (has_headers && !acceptable) {
+    if (content_type && !acceptable) {
         enc->bozo = 1;
         enc->exception = "NonXMLContentType";
-        if (content_type)
-            snprintf(enc->message, sizeof enc->message, "%s is not an XML media type",
-                     content_type);
-        else
-            snprintf(enc->message, sizeof enc->message, "no Content-type specified");
+        snprintf(enc->message, sizeof enc->message, "%s is not an XML media type", content_type);
     }
 
     const char *tries[] = {declared, xml_enc, bom, "utf-8", "windows-1252", "iso-8859-2"};

@@ -75,9 +75,9 @@ typedef struct nb_feed_encoding {
 } nb_feed_encoding;
 
 /* The feed as UTF-8 with a matching XML declaration. content_type is the HTTP header's
- * value or NULL; has_headers says whether the document came with HTTP headers at all.
+ * value, or NULL when the document came without one (its own declaration decides then).
  * Caller frees. */
-char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type, int has_headers,
+char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type,
                       nb_feed_encoding *enc, size_t *out_len);
 
 /* Converts len bytes in charset (an IANA/WHATWG label: "gb2312", "big5", "utf-16le",
