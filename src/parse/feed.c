@@ -203,6 +203,8 @@ typedef struct reader {
         insource, svg_depth, has_content, guidislink;
     int title_depth, depth;
     const char *summary_key; /* "summary", "content" or NULL */
+    const char *geometry;    /* GML geometry being read: "point", "linestring", "polygon" */
+    int in_chapters;         /* inside the first psc:chapters */
     frame *stack;
     size_t stack_len, stack_cap;
     strvec bases, langs; /* entries may be NULL */
@@ -1996,6 +1998,279 @@ static void start_admin_errorreportsto(reader *r, json_t *attrs)
     pop_discard(r, "errorreportsto");
 }
 
+/* --- GeoRSS and GML: where = {type, coordinates} */
+
+static void start_where(reader *r, json_t *attrs)
+{
+    (void)attrs;
+    push(r, "where", 0);
+    json_object_set_new(context(r), "where", json_object());
+}
+
+static void end_where(reader *r)
+{
+    pop_discard(r, "where");
+}
+
+static void start_georss_geometry(reader *r, json_t *attrs)
+{
+    (void)attrs;
+    push(r, "geometry", 0);
+    json_object_set_new(context(r), "where", json_object());
+}
+
+/* Numbers of a coordinate list ("45.256 -71.92" or "45.256,-71.92"), grouped in points
+ * of dims numbers, the first two of each swapped when swap. NULL when it does not parse
+ * or is empty. */
+static json_t *coordinates(const char *text, int swap, int dims)
+{
+    json_t *points = json_array();
+    double v[3];
+    int have = 0;
+    const char *p = text;
+    for (;;) {
+        while (*p == ' ' || *p == ',' || *p == '\n' || *p == '\t' || *p == '\r')
+            p++;
+        if (!*p)
+            break;
+        char *end = NULL;
+        double d = strtod(p, &end);
+        if (end == p) {
+            json_decref(points);
+            return NULL;
+        }
+        p = end;
+        v[have++] = d;
+        if (have == (dims == 3 ? 3 : 2)) {
+            json_t *pt = json_array();
+            json_array_append_new(pt, json_real(swap ? v[1] : v[0]));
+            json_array_append_new(pt, json_real(swap ? v[0] : v[1]));
+            if (dims == 3)
+                json_array_append_new(pt, json_real(v[2]));
+            json_array_append_new(points, pt);
+            have = 0;
+        }
+    }
+    if (!json_array_size(points)) {
+        json_decref(points);
+        return NULL;
+    }
+    return points;
+}
+
+static void save_where(reader *r, const char *type, json_t *coords)
+{
+    json_t *where = json_object_get(context(r), "where");
+    if (!where) {
+        where = json_object();
+        json_object_set_new(context(r), "where", where);
+    }
+    json_object_set_new(where, "type", json_string(type));
+    json_object_set_new(where, "coordinates", coords);
+}
+
+static void end_georss(reader *r, const char *type)
+{
+    char *text = pop(r, "geometry");
+    json_t *points = text ? coordinates(text, 1, 2) : NULL;
+    free(text);
+    if (!points)
+        return;
+    if (!strcmp(type, "Point")) {
+        save_where(r, type, json_incref(json_array_get(points, 0)));
+    } else if (!strcmp(type, "Polygon")) {
+        if (json_array_size(points) >= 4)
+            save_where(r, type, json_pack("[O]", points));
+    } else {
+        save_where(r, type, json_incref(points));
+    }
+    json_decref(points);
+}
+
+static void end_georss_point(reader *r)
+{
+    end_georss(r, "Point");
+}
+
+static void end_georss_line(reader *r)
+{
+    end_georss(r, "LineString");
+}
+
+static void end_georss_polygon(reader *r)
+{
+    end_georss(r, "Polygon");
+}
+
+static void end_georss_box(reader *r)
+{
+    end_georss(r, "Box");
+}
+
+/* GML geometry: srsName and srsDimension decide the axis order and point size. */
+static void gml_srs(reader *r, json_t *attrs)
+{
+    json_t *where = json_object_get(context(r), "where");
+    if (!where) {
+        where = json_object();
+        json_object_set_new(context(r), "where", where);
+    }
+    const char *dim = jstr(attrs, "srsdimension");
+    char *end = NULL;
+    long dims = dim ? strtol(dim, &end, 10) : 2;
+    if (dim && (!*dim || *end))
+        dims = 2;
+    json_object_set_new(where, "srsName", str_or_null(jstr(attrs, "srsname")));
+    json_object_set_new(where, "srsDimension", json_integer(dims));
+}
+
+static void start_gml_point(reader *r, json_t *attrs)
+{
+    gml_srs(r, attrs);
+    r->geometry = "point";
+    push(r, "geometry", 0);
+}
+
+static void start_gml_linestring(reader *r, json_t *attrs)
+{
+    gml_srs(r, attrs);
+    r->geometry = "linestring";
+    push(r, "geometry", 0);
+}
+
+static void start_gml_polygon(reader *r, json_t *attrs)
+{
+    gml_srs(r, attrs);
+    push(r, "geometry", 0);
+}
+
+static void start_gml_exterior(reader *r, json_t *attrs)
+{
+    (void)attrs;
+    push(r, "geometry", 0);
+}
+
+static void start_gml_linearring(reader *r, json_t *attrs)
+{
+    (void)attrs;
+    r->geometry = "polygon";
+    push(r, "geometry", 0);
+}
+
+static void end_gml_geometry(reader *r)
+{
+    r->geometry = NULL;
+    pop_discard(r, "geometry");
+}
+
+static void start_gml_pos(reader *r, json_t *attrs)
+{
+    (void)attrs;
+    push(r, "pos", 0);
+}
+
+/* Coordinates are swapped unless the srsName is an EPSG system that is not a geographic
+ * one (geographic ones are EPSG 4001-4999 and a few others): projected systems such as
+ * UTM keep their order. */
+static int gml_swap(const char *srs)
+{
+    if (!srs || !strstr(srs, "EPSG"))
+        return 1;
+    const char *colon = strrchr(srs, ':');
+    long code = colon ? strtol(colon + 1, NULL, 10) : 0;
+    return (code >= 4001 && code <= 4999) || code == 3819 || code == 3821 || code == 3824 ||
+           code == 3889 || code == 3906;
+}
+
+static void end_gml_pos(reader *r, int list)
+{
+    char *text = pop(r, "pos");
+    json_t *where = json_object_get(context(r), "where");
+    int swap = gml_swap(jstr(where, "srsName"));
+    json_t *dim = json_object_get(where, "srsDimension");
+    int dims = dim ? (int)json_integer_value(dim) : 2;
+    json_t *points = text ? coordinates(text, swap, dims) : NULL;
+    free(text);
+    if (!points)
+        return;
+    if (!list)
+        save_where(r, "Point", json_incref(json_array_get(points, 0)));
+    else if (streq(r->geometry, "linestring"))
+        save_where(r, "LineString", json_incref(points));
+    else if (streq(r->geometry, "polygon"))
+        save_where(r, "Polygon", json_pack("[O]", points));
+    json_decref(points);
+}
+
+static void end_gml_point_pos(reader *r)
+{
+    end_gml_pos(r, 0);
+}
+
+static void end_gml_poslist(reader *r)
+{
+    end_gml_pos(r, 1);
+}
+
+/* --- Podlove simple chapters */
+
+static void start_psc_chapters(reader *r, json_t *attrs)
+{
+    json_t *ctx = context(r);
+    if (json_object_get(ctx, "psc_chapters"))
+        return;
+    r->in_chapters = 1;
+    json_t *chapters = json_deep_copy(attrs);
+    json_object_set_new(chapters, "chapters", json_array());
+    json_object_set_new(ctx, "psc_chapters", chapters);
+}
+
+static void end_psc_chapters(reader *r)
+{
+    r->in_chapters = 0;
+}
+
+/* "hh:mm:ss.mmm" (hours optional, milliseconds optional) in seconds; -1 otherwise. */
+static double chapter_start(const char *s)
+{
+    int f[3] = {0, 0, 0}, n = 0, ms = 0;
+    const char *p = s;
+    while (n < 3) {
+        if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]))
+            return -1;
+        f[n++] = (p[0] - '0') * 10 + (p[1] - '0');
+        p += 2;
+        if (*p != ':')
+            break;
+        p++;
+    }
+    if (n < 2)
+        return -1;
+    if (*p == '.') {
+        if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) ||
+            !isdigit((unsigned char)p[3]))
+            return -1;
+        ms = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+        p += 4;
+    }
+    if (*p)
+        return -1;
+    int h = n == 3 ? f[0] : 0, m = f[n - 2], sec = f[n - 1];
+    return h * 3600.0 + m * 60.0 + sec + ms / 1000.0;
+}
+
+static void start_psc_chapter(reader *r, json_t *attrs)
+{
+    if (!r->in_chapters)
+        return;
+    json_t *chapter = json_deep_copy(attrs);
+    const char *start = jstr(attrs, "start");
+    double secs = start ? chapter_start(start) : -1;
+    json_object_set_new(chapter, "start_parsed", secs >= 0 ? json_real(secs) : json_null());
+    json_array_append_new(json_object_get(json_object_get(context(r), "psc_chapters"), "chapters"),
+                          chapter);
+}
+
 /* The handlers, by element name as the result's keys spell it (prefix_name). An element
  * with neither is kept under its own name. */
 static const struct handler {
@@ -2098,6 +2373,21 @@ static const struct handler {
     {"creativecommons_license", start_creativecommons_license, end_creativecommons_license},
     {"admin_generatoragent", start_admin_generatoragent, NULL},
     {"admin_errorreportsto", start_admin_errorreportsto, NULL},
+    {"where", start_where, end_where},
+    {"georss_where", start_where, end_where},
+    {"georss_point", start_georss_geometry, end_georss_point},
+    {"georss_line", start_georss_geometry, end_georss_line},
+    {"georss_polygon", start_georss_geometry, end_georss_polygon},
+    {"georss_box", start_georss_geometry, end_georss_box},
+    {"gml_point", start_gml_point, end_gml_geometry},
+    {"gml_linestring", start_gml_linestring, end_gml_geometry},
+    {"gml_polygon", start_gml_polygon, end_gml_geometry},
+    {"gml_exterior", start_gml_exterior, end_gml_geometry},
+    {"gml_linearring", start_gml_linearring, end_gml_geometry},
+    {"gml_pos", start_gml_pos, end_gml_point_pos},
+    {"gml_poslist", start_gml_pos, end_gml_poslist},
+    {"psc_chapters", start_psc_chapters, end_psc_chapters},
+    {"psc_chapter", start_psc_chapter, NULL},
 };
 
 static const struct handler *find_handler(const char *name)
