@@ -58,11 +58,6 @@ char *nb_html_first_image(const char *html, size_t len, const char *base);
  * fails: problems are reported in bozo. Caller owns the result (json_decref). */
 json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t *headers);
 
-/* Sanitizer (sanitize.c). */
-char *nb_html_sanitize(const char *html, size_t len, const char *base_url);
-char *nb_html_resolve_uris(const char *html, size_t len, const char *base_url);
-int nb_html_element_allowed(const char *name);
-
 /* 1 when uri's scheme is one a feed reader may link to (http, https, mailto, ...). */
 int nb_feed_uri_scheme_allowed(const char *uri);
 
