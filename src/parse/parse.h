@@ -2,6 +2,7 @@
  * - feed: RSS 2.0, RSS 1.0 (RDF) and Atom 1.0 documents, read with libxml2 without
  *   network access or entity expansion.
  * - html: HTML fragments and pages reduced to readable plain text, with gumbo.
+ * - sanitize: HTML fragments from feeds made safe to display (allow-lists), libxml2.
  * - charset: bytes in a named character set to valid UTF-8, through iconv. */
 #ifndef NB_PARSE_PARSE_H
 #define NB_PARSE_PARSE_H
@@ -48,6 +49,20 @@ char *nb_html_to_text(const char *html, size_t len);
 /* The first <img> of an HTML fragment worth showing: src resolved against base (and
  * "//host/..." made https), data: URIs and 1x1 pixels skipped. NULL when none. */
 char *nb_html_first_image(const char *html, size_t len, const char *base);
+
+/* Sanitizes an HTML fragment from a feed for display: an allow-list of elements and
+ * attributes (feedparser's acceptable_elements / acceptable_attributes, incl. MathML and
+ * SVG lists), scripts/styles/event handlers/javascript: and other unsafe URI schemes and
+ * dangerous CSS removed; when base_url is not NULL, relative URIs in URI-valued
+ * attributes are resolved against it first. html must be UTF-8. Returns a NUL-terminated
+ * UTF-8 string the caller frees; NULL when len exceeds NB_LIMIT_FIELD_BYTES. Elements
+ * nested deeper than NB_LIMIT_HTML_DEPTH are left out with their text. */
+char *nb_html_sanitize(const char *html, size_t len, const char *base_url);
+
+/* The fragment written back with relative URIs (a href, img src, ... as feedparser lists
+ * them) resolved against base_url and nothing removed, for HTML that is shown unsanitized.
+ * Same ownership and caps as nb_html_sanitize. */
+char *nb_html_resolve_uris(const char *html, size_t len, const char *base_url);
 
 /* Converts len bytes in charset (an IANA/WHATWG label: "gb2312", "big5", "utf-16le",
  * "windows-1252", ...) to UTF-8. Undecodable bytes become U+FFFD, each counted in
