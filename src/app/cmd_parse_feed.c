@@ -29,15 +29,28 @@ static void set_text(json_t *obj, const char *key, const char *value)
         json_object_set_new(obj, key, json_string(value));
 }
 
-static json_t *entry_json(const nb_feed_entry *e)
+/* Sanitized HTML of a field (the base resolves relative URIs); NULL stays NULL. */
+static void set_html(json_t *obj, const char *key, const char *html, const char *base)
+{
+    if (!html)
+        return;
+    char *clean = nb_html_sanitize(html, strlen(html), base);
+    json_object_set_new(obj, key, json_string(clean ? clean : ""));
+    free(clean);
+}
+
+static json_t *entry_json(const nb_feed_entry *e, const char *base)
 {
     json_t *o = json_object();
     set_text(o, "title", e->title);
     set_text(o, "link", e->link);
     set_text(o, "id", e->id);
-    set_text(o, "summary", e->summary_html);
-    if (e->content_html)
-        json_object_set_new(o, "content", json_pack("[{s:s}]", "value", e->content_html));
+    set_html(o, "summary", e->summary_html, base);
+    if (e->content_html) {
+        json_t *content = json_object();
+        set_html(content, "value", e->content_html, base);
+        json_object_set_new(o, "content", json_pack("[o]", content));
+    }
     if (e->link)
         json_object_set_new(o, "links",
                             json_pack("[{s:s, s:s}]", "rel", "alternate", "href", e->link));
@@ -77,7 +90,7 @@ static int parse_feed_main(const nb_cli *cli, int argc, char **argv)
         set_text(fj, "title", feed->title);
         set_text(fj, "link", feed->link);
         for (size_t i = 0; i < feed->entry_count; i++)
-            json_array_append_new(entries, entry_json(&feed->entries[i]));
+            json_array_append_new(entries, entry_json(&feed->entries[i], cli->url));
     }
     json_object_set_new(out, "feed", fj);
     json_object_set_new(out, "entries", entries);
