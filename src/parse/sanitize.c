@@ -21,607 +21,134 @@
 /* The allow-lists are feedparser's (acceptable_elements, acceptable_attributes, the MathML
  * and SVG lists, acceptable_css_properties ...), kept sorted case-insensitively for
  * bsearch. SVG names keep their camelCase spelling, which the output restores. */
+/* clang-format off */
 static const char *const html_elements[] = {
-    "a",          "abbr",
-    "acronym",    "address",
-    "area",       "article",
-    "aside",      "audio",
-    "b",          "big",
-    "blockquote", "br",
-    "button",     "canvas",
-    "caption",    "center",
-    "cite",       "code",
-    "col",        "colgroup",
-    "command",    "datagrid",
-    "datalist",   "dd",
-    "del",        "details",
-    "dfn",        "dialog",
-    "dir",        "div",
-    "dl",         "dt",
-    "em",         "event-source",
-    "fieldset",   "figcaption",
-    "figure",     "font",
-    "footer",     "form",
-    "h1",         "h2",
-    "h3",         "h4",
-    "h5",         "h6",
-    "header",     "hr",
-    "i",          "img",
-    "input",      "ins",
-    "kbd",        "keygen",
-    "label",      "legend",
-    "li",         "m",
-    "map",        "menu",
-    "meter",      "multicol",
-    "nav",        "nextid",
-    "noscript",   "ol",
-    "optgroup",   "option",
-    "output",     "p",
-    "pre",        "progress",
-    "q",          "s",
-    "samp",       "section",
-    "select",     "small",
-    "sound",      "source",
-    "spacer",     "span",
-    "strike",     "strong",
-    "sub",        "sup",
-    "table",      "tbody",
-    "td",         "textarea",
-    "tfoot",      "th",
-    "thead",      "time",
-    "tr",         "tt",
-    "u",          "ul",
-    "var",        "video",
+    "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "big",
+    "blockquote", "br", "button", "canvas", "caption", "center", "cite", "code", "col",
+    "colgroup", "command", "datagrid", "datalist", "dd", "del", "details", "dfn", "dialog",
+    "dir", "div", "dl", "dt", "em", "event-source", "fieldset", "figcaption", "figure", "font",
+    "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i", "img", "input",
+    "ins", "kbd", "keygen", "label", "legend", "li", "m", "map", "menu", "meter", "multicol",
+    "nav", "nextid", "noscript", "ol", "optgroup", "option", "output", "p", "pre", "progress",
+    "q", "s", "samp", "section", "select", "small", "sound", "source", "spacer", "span",
+    "strike", "strong", "sub", "sup", "table", "tbody", "td", "textarea", "tfoot", "th",
+    "thead", "time", "tr", "tt", "u", "ul", "var", "video",
 };
 
 static const char *const html_attributes[] = {
-    "abbr",
-    "accept",
-    "accept-charset",
-    "accesskey",
-    "action",
-    "align",
-    "alt",
-    "autocomplete",
-    "autofocus",
-    "axis",
-    "background",
-    "balance",
-    "bgcolor",
-    "bgproperties",
-    "border",
-    "bordercolor",
-    "bordercolordark",
-    "bordercolorlight",
-    "bottompadding",
-    "cellpadding",
-    "cellspacing",
-    "ch",
-    "challenge",
-    "char",
-    "charoff",
-    "charset",
-    "checked",
-    "choff",
-    "cite",
-    "class",
-    "clear",
-    "color",
-    "cols",
-    "colspan",
-    "compact",
-    "contenteditable",
-    "controls",
-    "coords",
-    "data",
-    "datafld",
-    "datapagesize",
-    "datasrc",
-    "datetime",
-    "default",
-    "delay",
-    "dir",
-    "disabled",
-    "draggable",
-    "dynsrc",
-    "enctype",
-    "end",
-    "face",
-    "for",
-    "form",
-    "frame",
-    "galleryimg",
-    "gutter",
-    "headers",
-    "height",
-    "hidden",
-    "hidefocus",
-    "high",
-    "href",
-    "hreflang",
-    "hspace",
-    "icon",
-    "id",
-    "inputmode",
-    "ismap",
-    "keytype",
-    "label",
-    "lang",
-    "leftspacing",
-    "list",
-    "longdesc",
-    "loop",
-    "loopcount",
-    "loopend",
-    "loopstart",
-    "low",
-    "lowsrc",
-    "max",
-    "maxlength",
-    "media",
-    "method",
-    "min",
-    "multiple",
-    "name",
-    "nohref",
-    "noshade",
-    "nowrap",
-    "open",
-    "optimum",
-    "pattern",
-    "ping",
-    "point-size",
-    "poster",
-    "pqg",
-    "preload",
-    "prompt",
-    "radiogroup",
-    "readonly",
-    "rel",
-    "repeat-max",
-    "repeat-min",
-    "replace",
-    "required",
-    "rev",
-    "rightspacing",
-    "rows",
-    "rowspan",
-    "rules",
-    "scope",
-    "selected",
-    "shape",
-    "size",
-    "span",
-    "src",
-    "start",
-    "step",
-    "style",
-    "summary",
-    "suppress",
-    "tabindex",
-    "target",
-    "template",
-    "title",
-    "toppadding",
-    "type",
-    "unselectable",
-    "urn",
-    "usemap",
-    "valign",
-    "value",
-    "variable",
-    "volume",
-    "vrml",
-    "vspace",
-    "width",
-    "wrap",
-    "xml:lang",
+    "abbr", "accept", "accept-charset", "accesskey", "action", "align", "alt", "autocomplete",
+    "autofocus", "axis", "background", "balance", "bgcolor", "bgproperties", "border",
+    "bordercolor", "bordercolordark", "bordercolorlight", "bottompadding", "cellpadding",
+    "cellspacing", "ch", "challenge", "char", "charoff", "charset", "checked", "choff", "cite",
+    "class", "clear", "color", "cols", "colspan", "compact", "contenteditable", "controls",
+    "coords", "data", "datafld", "datapagesize", "datasrc", "datetime", "default", "delay",
+    "dir", "disabled", "draggable", "dynsrc", "enctype", "end", "face", "for", "form", "frame",
+    "galleryimg", "gutter", "headers", "height", "hidden", "hidefocus", "high", "href",
+    "hreflang", "hspace", "icon", "id", "inputmode", "ismap", "keytype", "label", "lang",
+    "leftspacing", "list", "longdesc", "loop", "loopcount", "loopend", "loopstart", "low",
+    "lowsrc", "max", "maxlength", "media", "method", "min", "multiple", "name", "nohref",
+    "noshade", "nowrap", "open", "optimum", "pattern", "ping", "point-size", "poster", "pqg",
+    "preload", "prompt", "radiogroup", "readonly", "rel", "repeat-max", "repeat-min", "replace",
+    "required", "rev", "rightspacing", "rows", "rowspan", "rules", "scope", "selected", "shape",
+    "size", "span", "src", "start", "step", "style", "summary", "suppress", "tabindex",
+    "target", "template", "title", "toppadding", "type", "unselectable", "urn", "usemap",
+    "valign", "value", "variable", "volume", "vrml", "vspace", "width", "wrap", "xml:lang",
 };
 
 static const char *const css_properties[] = {
-    "azimuth",
-    "background-color",
-    "border-bottom-color",
-    "border-collapse",
-    "border-color",
-    "border-left-color",
-    "border-right-color",
-    "border-top-color",
-    "clear",
-    "color",
-    "cursor",
-    "direction",
-    "display",
-    "elevation",
-    "float",
-    "font",
-    "font-family",
-    "font-size",
-    "font-style",
-    "font-variant",
-    "font-weight",
-    "height",
-    "letter-spacing",
-    "line-height",
-    "overflow",
-    "pause",
-    "pause-after",
-    "pause-before",
-    "pitch",
-    "pitch-range",
-    "richness",
-    "speak",
-    "speak-header",
-    "speak-numeral",
-    "speak-punctuation",
-    "speech-rate",
-    "stress",
-    "text-align",
-    "text-decoration",
-    "text-indent",
-    "unicode-bidi",
-    "vertical-align",
-    "voice-family",
-    "volume",
-    "white-space",
-    "width",
+    "azimuth", "background-color", "border-bottom-color", "border-collapse", "border-color",
+    "border-left-color", "border-right-color", "border-top-color", "clear", "color", "cursor",
+    "direction", "display", "elevation", "float", "font", "font-family", "font-size",
+    "font-style", "font-variant", "font-weight", "height", "letter-spacing", "line-height",
+    "overflow", "pause", "pause-after", "pause-before", "pitch", "pitch-range", "richness",
+    "speak", "speak-header", "speak-numeral", "speak-punctuation", "speech-rate", "stress",
+    "text-align", "text-decoration", "text-indent", "unicode-bidi", "vertical-align",
+    "voice-family", "volume", "white-space", "width",
 };
 
 static const char *const css_keywords[] = {
-    "!important", "aqua",   "auto",   "black",       "block",     "blue",   "bold",    "both",
-    "bottom",     "brown",  "center", "collapse",    "dashed",    "dotted", "fuchsia", "gray",
-    "green",      "italic", "left",   "lime",        "maroon",    "medium", "navy",    "none",
-    "normal",     "nowrap", "olive",  "pointer",     "purple",    "red",    "right",   "silver",
-    "solid",      "teal",   "top",    "transparent", "underline", "white",  "yellow",
+    "!important", "aqua", "auto", "black", "block", "blue", "bold", "both", "bottom", "brown",
+    "center", "collapse", "dashed", "dotted", "fuchsia", "gray", "green", "italic", "left",
+    "lime", "maroon", "medium", "navy", "none", "normal", "nowrap", "olive", "pointer",
+    "purple", "red", "right", "silver", "solid", "teal", "top", "transparent", "underline",
+    "white", "yellow",
 };
 
 static const char *const mathml_elements[] = {
-    "annotation",
-    "annotation-xml",
-    "maction",
-    "maligngroup",
-    "malignmark",
-    "math",
-    "menclose",
-    "merror",
-    "mfenced",
-    "mfrac",
-    "mglyph",
-    "mi",
-    "mlabeledtr",
-    "mlongdiv",
-    "mmultiscripts",
-    "mn",
-    "mo",
-    "mover",
-    "mpadded",
-    "mphantom",
-    "mprescripts",
-    "mroot",
-    "mrow",
-    "ms",
-    "mscarries",
-    "mscarry",
-    "msgroup",
-    "msline",
-    "mspace",
-    "msqrt",
-    "msrow",
-    "mstack",
-    "mstyle",
-    "msub",
-    "msubsup",
-    "msup",
-    "mtable",
-    "mtd",
-    "mtext",
-    "mtr",
-    "munder",
-    "munderover",
-    "none",
+    "annotation", "annotation-xml", "maction", "maligngroup", "malignmark", "math", "menclose",
+    "merror", "mfenced", "mfrac", "mglyph", "mi", "mlabeledtr", "mlongdiv", "mmultiscripts",
+    "mn", "mo", "mover", "mpadded", "mphantom", "mprescripts", "mroot", "mrow", "ms",
+    "mscarries", "mscarry", "msgroup", "msline", "mspace", "msqrt", "msrow", "mstack", "mstyle",
+    "msub", "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder", "munderover", "none",
     "semantics",
 };
 
 static const char *const mathml_attributes[] = {
-    "accent",
-    "accentunder",
-    "actiontype",
-    "align",
-    "alignmentscope",
-    "altimg",
-    "altimg-height",
-    "altimg-valign",
-    "altimg-width",
-    "alttext",
-    "bevelled",
-    "charalign",
-    "close",
-    "columnalign",
-    "columnlines",
-    "columnspacing",
-    "columnspan",
-    "columnwidth",
-    "crossout",
-    "decimalpoint",
-    "denomalign",
-    "depth",
-    "dir",
-    "display",
-    "displaystyle",
-    "edge",
-    "encoding",
-    "equalcolumns",
-    "equalrows",
-    "fence",
-    "fontstyle",
-    "fontweight",
-    "form",
-    "frame",
-    "framespacing",
-    "groupalign",
-    "height",
-    "href",
-    "id",
-    "indentalign",
-    "indentalignfirst",
-    "indentalignlast",
-    "indentshift",
-    "indentshiftfirst",
-    "indentshiftlast",
-    "indenttarget",
-    "infixlinebreakstyle",
-    "largeop",
-    "length",
-    "linebreak",
-    "linebreakmultchar",
-    "linebreakstyle",
-    "lineleading",
-    "linethickness",
-    "location",
-    "longdivstyle",
-    "lquote",
-    "lspace",
-    "mathbackground",
-    "mathcolor",
-    "mathsize",
-    "mathvariant",
-    "maxsize",
-    "minlabelspacing",
-    "minsize",
-    "movablelimits",
-    "notation",
-    "numalign",
-    "open",
-    "other",
-    "overflow",
-    "position",
-    "rowalign",
-    "rowlines",
-    "rowspacing",
-    "rowspan",
-    "rquote",
-    "rspace",
-    "scriptlevel",
-    "scriptminsize",
-    "scriptsizemultiplier",
-    "selection",
-    "separator",
-    "separators",
-    "shift",
-    "side",
-    "src",
-    "stackalign",
-    "stretchy",
-    "subscriptshift",
-    "superscriptshift",
-    "symmetric",
-    "voffset",
-    "width",
-    "xlink:href",
-    "xlink:show",
-    "xlink:type",
-    "xmlns",
-    "xmlns:xlink",
+    "accent", "accentunder", "actiontype", "align", "alignmentscope", "altimg", "altimg-height",
+    "altimg-valign", "altimg-width", "alttext", "bevelled", "charalign", "close", "columnalign",
+    "columnlines", "columnspacing", "columnspan", "columnwidth", "crossout", "decimalpoint",
+    "denomalign", "depth", "dir", "display", "displaystyle", "edge", "encoding", "equalcolumns",
+    "equalrows", "fence", "fontstyle", "fontweight", "form", "frame", "framespacing",
+    "groupalign", "height", "href", "id", "indentalign", "indentalignfirst", "indentalignlast",
+    "indentshift", "indentshiftfirst", "indentshiftlast", "indenttarget", "infixlinebreakstyle",
+    "largeop", "length", "linebreak", "linebreakmultchar", "linebreakstyle", "lineleading",
+    "linethickness", "location", "longdivstyle", "lquote", "lspace", "mathbackground",
+    "mathcolor", "mathsize", "mathvariant", "maxsize", "minlabelspacing", "minsize",
+    "movablelimits", "notation", "numalign", "open", "other", "overflow", "position",
+    "rowalign", "rowlines", "rowspacing", "rowspan", "rquote", "rspace", "scriptlevel",
+    "scriptminsize", "scriptsizemultiplier", "selection", "separator", "separators", "shift",
+    "side", "src", "stackalign", "stretchy", "subscriptshift", "superscriptshift", "symmetric",
+    "voffset", "width", "xlink:href", "xlink:show", "xlink:type", "xmlns", "xmlns:xlink",
 };
 
 static const char *const svg_elements[] = {
-    "a",
-    "animate",
-    "animateColor",
-    "animateMotion",
-    "animateTransform",
-    "circle",
-    "defs",
-    "desc",
-    "ellipse",
-    "font-face",
-    "font-face-name",
-    "font-face-src",
-    "foreignObject",
-    "g",
-    "glyph",
-    "hkern",
-    "line",
-    "linearGradient",
-    "marker",
-    "metadata",
-    "missing-glyph",
-    "mpath",
-    "path",
-    "polygon",
-    "polyline",
-    "radialGradient",
-    "rect",
-    "set",
-    "stop",
-    "svg",
-    "switch",
-    "text",
-    "title",
-    "tspan",
-    "use",
+    "a", "animate", "animateColor", "animateMotion", "animateTransform", "circle", "defs",
+    "desc", "ellipse", "font-face", "font-face-name", "font-face-src", "foreignObject", "g",
+    "glyph", "hkern", "line", "linearGradient", "marker", "metadata", "missing-glyph", "mpath",
+    "path", "polygon", "polyline", "radialGradient", "rect", "set", "stop", "svg", "switch",
+    "text", "title", "tspan", "use",
 };
 
 static const char *const svg_attributes[] = {
-    "accent-height",
-    "accumulate",
-    "additive",
-    "alphabetic",
-    "arabic-form",
-    "ascent",
-    "attributeName",
-    "attributeType",
-    "baseProfile",
-    "bbox",
-    "begin",
-    "by",
-    "calcMode",
-    "cap-height",
-    "class",
-    "color",
-    "color-rendering",
-    "content",
-    "cx",
-    "cy",
-    "d",
-    "descent",
-    "display",
-    "dur",
-    "dx",
-    "dy",
-    "end",
-    "fill",
-    "fill-opacity",
-    "fill-rule",
-    "font-family",
-    "font-size",
-    "font-stretch",
-    "font-style",
-    "font-variant",
-    "font-weight",
-    "from",
-    "fx",
-    "fy",
-    "g1",
-    "g2",
-    "glyph-name",
-    "gradientUnits",
-    "hanging",
-    "height",
-    "horiz-adv-x",
-    "horiz-origin-x",
-    "id",
-    "ideographic",
-    "k",
-    "keyPoints",
-    "keySplines",
-    "keyTimes",
-    "lang",
-    "marker-end",
-    "marker-mid",
-    "marker-start",
-    "markerHeight",
-    "markerUnits",
-    "markerWidth",
-    "mathematical",
-    "max",
-    "min",
-    "name",
-    "offset",
-    "opacity",
-    "orient",
-    "origin",
-    "overline-position",
-    "overline-thickness",
-    "panose-1",
-    "path",
-    "pathLength",
-    "points",
-    "preserveAspectRatio",
-    "r",
-    "refX",
-    "refY",
-    "repeatCount",
-    "repeatDur",
-    "requiredExtensions",
-    "requiredFeatures",
-    "restart",
-    "rotate",
-    "rx",
-    "ry",
-    "slope",
-    "stemh",
-    "stemv",
-    "stop-color",
-    "stop-opacity",
-    "strikethrough-position",
-    "strikethrough-thickness",
-    "stroke",
-    "stroke-dasharray",
-    "stroke-dashoffset",
-    "stroke-linecap",
-    "stroke-linejoin",
-    "stroke-miterlimit",
-    "stroke-opacity",
-    "stroke-width",
-    "systemLanguage",
-    "target",
-    "text-anchor",
-    "to",
-    "transform",
-    "type",
-    "u1",
-    "u2",
-    "underline-position",
-    "underline-thickness",
-    "unicode",
-    "unicode-range",
-    "units-per-em",
-    "values",
-    "version",
-    "viewBox",
-    "visibility",
-    "width",
-    "widths",
-    "x",
-    "x-height",
-    "x1",
-    "x2",
-    "xlink:actuate",
-    "xlink:arcrole",
-    "xlink:href",
-    "xlink:role",
-    "xlink:show",
-    "xlink:title",
-    "xlink:type",
-    "xml:base",
-    "xml:lang",
-    "xml:space",
-    "xmlns",
-    "xmlns:xlink",
-    "y",
-    "y1",
-    "y2",
-    "zoomAndPan",
+    "accent-height", "accumulate", "additive", "alphabetic", "arabic-form", "ascent",
+    "attributeName", "attributeType", "baseProfile", "bbox", "begin", "by", "calcMode",
+    "cap-height", "class", "color", "color-rendering", "content", "cx", "cy", "d", "descent",
+    "display", "dur", "dx", "dy", "end", "fill", "fill-opacity", "fill-rule", "font-family",
+    "font-size", "font-stretch", "font-style", "font-variant", "font-weight", "from", "fx",
+    "fy", "g1", "g2", "glyph-name", "gradientUnits", "hanging", "height", "horiz-adv-x",
+    "horiz-origin-x", "id", "ideographic", "k", "keyPoints", "keySplines", "keyTimes", "lang",
+    "marker-end", "marker-mid", "marker-start", "markerHeight", "markerUnits", "markerWidth",
+    "mathematical", "max", "min", "name", "offset", "opacity", "orient", "origin",
+    "overline-position", "overline-thickness", "panose-1", "path", "pathLength", "points",
+    "preserveAspectRatio", "r", "refX", "refY", "repeatCount", "repeatDur",
+    "requiredExtensions", "requiredFeatures", "restart", "rotate", "rx", "ry", "slope", "stemh",
+    "stemv", "stop-color", "stop-opacity", "strikethrough-position", "strikethrough-thickness",
+    "stroke", "stroke-dasharray", "stroke-dashoffset", "stroke-linecap", "stroke-linejoin",
+    "stroke-miterlimit", "stroke-opacity", "stroke-width", "systemLanguage", "target",
+    "text-anchor", "to", "transform", "type", "u1", "u2", "underline-position",
+    "underline-thickness", "unicode", "unicode-range", "units-per-em", "values", "version",
+    "viewBox", "visibility", "width", "widths", "x", "x-height", "x1", "x2", "xlink:actuate",
+    "xlink:arcrole", "xlink:href", "xlink:role", "xlink:show", "xlink:title", "xlink:type",
+    "xml:base", "xml:lang", "xml:space", "xmlns", "xmlns:xlink", "y", "y1", "y2", "zoomAndPan",
 };
 
 static const char *const svg_css_properties[] = {
-    "fill",           "fill-opacity",    "fill-rule",      "stroke",
-    "stroke-linecap", "stroke-linejoin", "stroke-opacity", "stroke-width",
+    "fill", "fill-opacity", "fill-rule", "stroke", "stroke-linecap", "stroke-linejoin",
+    "stroke-opacity", "stroke-width",
 };
 
 static const char *const void_elements[] = {
-    "area",  "base",    "basefont", "br",   "col",  "command", "embed",  "frame", "hr",  "img",
-    "input", "isindex", "keygen",   "link", "meta", "param",   "source", "track", "wbr",
+    "area", "base", "basefont", "br", "col", "command", "embed", "frame", "hr", "img", "input",
+    "isindex", "keygen", "link", "meta", "param", "source", "track", "wbr",
 };
 
 static const char *const uri_schemes[] = {
-    "aim",   "callto", "cvs",     "facetime", "feed",  "file", "ftp",   "git",      "gopher",
-    "gtalk", "h323",   "hdl",     "http",     "https", "imap", "irc",   "irc6",     "ircs",
-    "itms",  "magnet", "mailto",  "mms",      "msnim", "news", "nntp",  "prospero", "rsync",
-    "rtsp",  "rtspu",  "sftp",    "shttp",    "sip",   "sips", "skype", "smb",      "snews",
-    "ssh",   "svn",    "svn+ssh", "telnet",   "wais",  "ymsg",
+    "aim", "callto", "cvs", "facetime", "feed", "file", "ftp", "git", "gopher", "gtalk", "h323",
+    "hdl", "http", "https", "imap", "irc", "irc6", "ircs", "itms", "magnet", "mailto", "mms",
+    "msnim", "news", "nntp", "prospero", "rsync", "rtsp", "rtspu", "sftp", "shttp", "sip",
+    "sips", "skype", "smb", "snews", "ssh", "svn", "svn+ssh", "telnet", "wais", "ymsg",
 };
+/* clang-format on */
 
 /* (element, attribute) pairs whose value is a URI relative to the document: feedparser's
  * relative_uris. */
@@ -641,9 +168,9 @@ static const struct {
 /* Attributes whose value a browser loads or follows as a URI: their scheme must be on the
  * list whatever the element (feedparser itself checks only href). */
 static const char *const uri_attributes[] = {
-    "action",   "background", "cite", "classid", "codebase", "data", "dynsrc", "href",       "icon",
-    "longdesc", "lowsrc",     "ping", "poster",  "profile",  "src",  "usemap", "xlink:href",
-};
+    "action", "background", "cite", "classid",  "codebase",   "data",
+    "dynsrc", "href",       "icon", "longdesc", "lowsrc",     "ping",
+    "poster", "profile",    "src",  "usemap",   "xlink:href", "xml:base"};
 
 /* Code points 128-159 as windows-1252 reads them: feedparser writes such character
  * references as the character the author meant. 0 where windows-1252 has none. */
@@ -710,35 +237,9 @@ static void put(walker *w, const char *s, size_t len)
         w->failed = 1;
 }
 
-static void puts_(walker *w, const char *s)
+static void put_str(walker *w, const char *s)
 {
     put(w, s, strlen(s));
-}
-
-static int is_word(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-           c >= 0x80;
-}
-
-/* '&' that does not already start a reference ("&#38;", "&#x26;", "&amp;"). */
-static int bare_ampersand(const char *p)
-{
-    const char *q = p + 1;
-    if (*q == '#') {
-        q++;
-        int hex = (*q == 'x');
-        if (hex)
-            q++;
-        const char *digits = q;
-        while (hex ? (*q && strchr("0123456789abcdefABCDEF", *q)) : (*q >= '0' && *q <= '9'))
-            q++;
-        return !(q > digits && *q == ';');
-    }
-    const char *name = q;
-    while (is_word((unsigned char)*q))
-        q++;
-    return !(q > name && *q == ';');
 }
 
 static void put_attribute_value(walker *w, const char *v)
@@ -746,16 +247,18 @@ static void put_attribute_value(walker *w, const char *v)
     for (const char *p = v; *p; p++) {
         switch (*p) {
         case '<':
-            puts_(w, "&lt;");
+            put_str(w, "&lt;");
             break;
         case '>':
-            puts_(w, "&gt;");
+            put_str(w, "&gt;");
             break;
         case '"':
-            puts_(w, "&quot;");
+            put_str(w, "&quot;");
             break;
         case '&':
-            puts_(w, bare_ampersand(p) ? "&amp;" : "&");
+            /* Always escaped (feedparser keeps "&name;" as written): a browser would
+             * decode "javascript&colon;" in an href after our scheme check. */
+            put_str(w, "&amp;");
             break;
         default:
             put(w, p, 1);
@@ -771,7 +274,7 @@ static void put_text(walker *w, const char *s, size_t len)
         if (!esc)
             continue;
         put(w, s + run, i - run);
-        puts_(w, esc);
+        put_str(w, esc);
         run = i + 1;
     }
     put(w, s + run, len - run);
@@ -861,15 +364,15 @@ static int put_reference(walker *w, const char *text, size_t len)
         if (c >= 0x80 && c <= 0x9F && cp1252_c1[c - 0x80]) {
             char buf[16];
             snprintf(buf, sizeof(buf), "&#x%x;", (unsigned)cp1252_c1[c - 0x80]);
-            puts_(w, buf);
+            put_str(w, buf);
             return 1;
         }
-        puts_(w, "&#");
+        put_str(w, "&#");
         for (const char *p = ref + 2; *p; p++) {
             char lower = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
             put(w, &lower, 1);
         }
-        puts_(w, ";");
+        put_str(w, ";");
         return 1;
     }
     const char *name = ref + 1;
@@ -890,9 +393,9 @@ static int put_reference(walker *w, const char *text, size_t len)
     } else if (!decodes_to(ent->value, text, len)) {
         return 0;
     }
-    puts_(w, "&");
-    puts_(w, name);
-    puts_(w, ";");
+    put_str(w, "&");
+    put_str(w, name);
+    put_str(w, ";");
     return 1;
 }
 
@@ -910,8 +413,7 @@ static const char *const css_patterns[RE_COUNT] = {
     [RE_PROPERTY] = "([-\\w]+)\\s*:\\s*([^:;]*)",
     /* a shorthand's value word that is a colour or a length */
     [RE_VALUE] = "^(#[0-9a-f]+|rgb\\(\\d+%?,\\d*%?,?\\d*%?\\)?"
-                 "|\\d{0,2}\\.?\\d{0,2}(cm|em|ex|in|mm|pc|pt|px|%|,|\\))?)$",
-};
+                 "|\\d{0,2}\\.?\\d{0,2}(cm|em|ex|in|mm|pc|pt|px|%|,|\\))?)$"};
 
 static pcre2_code *css_re[RE_COUNT];
 static pcre2_match_context *css_limits;
@@ -1169,11 +671,26 @@ static char *attribute_out(walker *w, const char *tag, const attribute *a)
     return value;
 }
 
+/* An SVG animation of a link target (<animate attributeName="href" to="javascript:...">)
+ * would set a URI no scheme check sees. */
+static int animates_link(const char *tag, const attribute *attrs, size_t n)
+{
+    if (strncmp(tag, "animate", 7) != 0 && strcmp(tag, "set") != 0)
+        return 0;
+    const char *target = attribute_value(attrs, n, "attributename");
+    if (!target)
+        return 0;
+    size_t len = strlen(target);
+    while (len && is_css_space(target[len - 1]))
+        len--;
+    return len >= 4 && strncasecmp(target + len - 4, "href", 4) == 0;
+}
+
 static void write_start(walker *w, const char *name, attribute *attrs, size_t n, int svg_names,
                         const char *const *allowed, size_t allowed_n, int is_void)
 {
-    puts_(w, "<");
-    puts_(w, name);
+    put_str(w, "<");
+    put_str(w, name);
     for (size_t i = 0; i < n; i++) {
         const attribute *a = &attrs[i];
         char *value = NULL;
@@ -1192,14 +709,14 @@ static void write_start(walker *w, const char *name, attribute *attrs, size_t n,
         }
         if (!value)
             continue;
-        puts_(w, " ");
-        puts_(w, key);
-        puts_(w, "=\"");
+        put_str(w, " ");
+        put_str(w, key);
+        put_str(w, "=\"");
         put_attribute_value(w, value);
-        puts_(w, "\"");
+        put_str(w, "\"");
         free(value);
     }
-    puts_(w, is_void ? " />" : ">");
+    put_str(w, is_void ? " />" : ">");
 }
 
 static void on_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
@@ -1292,6 +809,11 @@ static void on_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
             n++;
         }
     }
+    if (write && svg_names && animates_link(tag, attrs, n)) {
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(attrs[i].name, "attributename") == 0)
+                attrs[i].name = "-dropped"; /* on no list */
+    }
     if (write) {
         qsort(attrs, n, sizeof(*attrs), by_attribute_name);
         e->void_element = IN(void_elements, tag) != NULL;
@@ -1317,9 +839,9 @@ static void on_end(void *ctx, const xmlChar *xname)
     w->svg -= e->svg;
     w->mathml -= e->mathml;
     if (e->name && !e->void_element) {
-        puts_(w, "</");
-        puts_(w, e->name);
-        puts_(w, ">");
+        put_str(w, "</");
+        put_str(w, e->name);
+        put_str(w, ">");
     }
 }
 
@@ -1342,11 +864,16 @@ static void on_text(void *ctx, const xmlChar *ch, int len)
         put_text(w, (const char *)ch, (size_t)len);
 }
 
-/* Script and style bodies: dropped when sanitizing, written back as they are otherwise. */
+/* Script and style bodies: dropped when sanitizing (escaped should any other element's
+ * body come this way), written back as they are otherwise. */
 static void on_raw_text(void *ctx, const xmlChar *ch, int len)
 {
     walker *w = ctx;
-    if (!text_dropped(w) && len > 0)
+    if (text_dropped(w) || len <= 0)
+        return;
+    if (w->sanitize)
+        put_text(w, (const char *)ch, (size_t)len);
+    else
         put(w, (const char *)ch, (size_t)len);
 }
 
@@ -1355,12 +882,16 @@ static void on_comment(void *ctx, const xmlChar *value)
     walker *w = ctx;
     if (text_dropped(w))
         return;
-    /* Conditional comments are markup to old Internet Explorer. */
-    if (w->sanitize && strncmp((const char *)value, "[if", 3) == 0)
+    /* Conditional comments are markup to old Internet Explorer, and a browser ends a
+     * comment early at "--!>" or at "<!-->": such comments would let their text out. */
+    const char *v = (const char *)value;
+    size_t n = strlen(v);
+    if (w->sanitize && (strncmp(v, "[if", 3) == 0 || strstr(v, "--") || v[0] == '>' ||
+                        strncmp(v, "->", 2) == 0 || (n && v[n - 1] == '-')))
         return;
-    puts_(w, "<!--");
-    puts_(w, (const char *)value);
-    puts_(w, "-->");
+    put_str(w, "<!--");
+    put_str(w, (const char *)value);
+    put_str(w, "-->");
 }
 
 /* html behind the wrapper start tag; any closing tag of the wrapper in html is turned into
