@@ -10,6 +10,25 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* 1 when html has a tag starting with tag outside its comments (where text is inert). */
+static int has_tag(const char *html, const char *tag)
+{
+    size_t n = strlen(tag);
+    for (const char *p = html; (p = strchr(p, '<')) != NULL;) {
+        if (strncmp(p, "<!--", 4) == 0) {
+            const char *end = strstr(p + 4, "-->");
+            if (!end)
+                return 0;
+            p = end + 3;
+            continue;
+        }
+        if (strncmp(p, tag, n) == 0)
+            return 1;
+        p++;
+    }
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -19,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *clean = nb_html_sanitize(html, strlen(html), base);
     /* Whatever the input, no element off the list can come out: every '<' of text is
      * escaped and every tag written is on the list. */
-    if (clean && (strstr(clean, "<script") || strstr(clean, "<style") || strstr(clean, "<iframe")))
+    if (clean &&
+        (has_tag(clean, "<script") || has_tag(clean, "<style") || has_tag(clean, "<iframe")))
         abort();
     /* The output read again exercises the writer's own forms (references, quoting). */
     if (clean) {
