@@ -242,28 +242,25 @@ static void put_str(walker *w, const char *s)
     put(w, s, strlen(s));
 }
 
+/* An attribute value between double quotes. Every '&' is escaped (feedparser keeps
+ * "&name;" as written): a browser would decode "javascript&colon;" in an href after our
+ * scheme check. */
 static void put_attribute_value(walker *w, const char *v)
 {
+    const char *run = v;
     for (const char *p = v; *p; p++) {
-        switch (*p) {
-        case '<':
-            put_str(w, "&lt;");
-            break;
-        case '>':
-            put_str(w, "&gt;");
-            break;
-        case '"':
-            put_str(w, "&quot;");
-            break;
-        case '&':
-            /* Always escaped (feedparser keeps "&name;" as written): a browser would
-             * decode "javascript&colon;" in an href after our scheme check. */
-            put_str(w, "&amp;");
-            break;
-        default:
-            put(w, p, 1);
-        }
+        const char *esc = *p == '<'   ? "&lt;"
+                          : *p == '>' ? "&gt;"
+                          : *p == '"' ? "&quot;"
+                          : *p == '&' ? "&amp;"
+                                      : NULL;
+        if (!esc)
+            continue;
+        put(w, run, (size_t)(p - run));
+        put_str(w, esc);
+        run = p + 1;
     }
+    put_str(w, run);
 }
 
 static void put_text(walker *w, const char *s, size_t len)
