@@ -598,6 +598,26 @@ static int is_relative_uri(const char *element, const char *attr)
     return 0;
 }
 
+/* uri with space, controls, non-ASCII bytes and the characters RFC 3986 never allows
+ * percent-encoded; '%' and the delimiters stay as they are. */
+static char *escape_uri(const char *uri)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t len = strlen(uri);
+    char *out = nb_xmalloc(len * 3 + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)uri; *p; p++) {
+        if (*p <= ' ' || *p >= 0x7F || strchr("\"<>\\^`{|}", *p)) {
+            *o++ = '%';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        } else {
+            *o++ = (char)*p;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 /* value resolved against base the way feedparser does (white space trimmed, extra slashes
  * after "scheme://" dropped); NULL when it cannot be resolved. */
 static char *resolve(const char *base, const char *value)
@@ -622,7 +642,17 @@ static char *resolve(const char *base, const char *value)
         if (slashes > rest)
             memmove(rest, slashes, strlen(slashes) + 1);
     }
+    char scheme[32];
+    if (*uri_scheme(ref, scheme, sizeof(scheme)))
+        return ref; /* absolute already: kept as written, as urljoin keeps it */
     char *resolved = nb_url_resolve(base, ref);
+    if (!resolved) {
+        /* libxml2 rejects raw spaces and non-ASCII ("/tag/人工智能"), which feeds do write
+         * and browsers accept: percent-encode them and try again. */
+        char *escaped = escape_uri(ref);
+        resolved = nb_url_resolve(base, escaped);
+        free(escaped);
+    }
     free(ref);
     return resolved;
 }
