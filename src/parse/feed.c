@@ -753,11 +753,11 @@ static char *pop_full(reader *r, const char *name, int strip)
     map_content_type(type ? type : "text/html", ctype, sizeof ctype);
     int htmlish = !strcmp(ctype, "application/xhtml+xml") || !strcmp(ctype, "text/html");
     if (htmlish && in_set(element, can_contain_markup)) {
-        char *resolved = nb_html_resolve_uris(output, strlen(output), r->base);
+        /* relative links resolved, then the allow-lists; a fragment past the sanitizer's
+         * cap is dropped rather than passed on unsafe */
+        char *clean = nb_html_sanitize(output, strlen(output), r->base);
         free(output);
-        char *clean = nb_html_sanitize(resolved, strlen(resolved), NULL);
-        free(resolved);
-        output = clean;
+        output = clean ? clean : nb_xstrdup("");
     }
 
     output = repair_text(output);
@@ -2967,8 +2967,7 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
     const char *ctype_header = jstr(lower_headers, "content-type");
     nb_feed_encoding enc;
     size_t text_len = 0;
-    char *text = nb_feed_to_utf8(data, len, ctype_header, &enc,
-                                 &text_len);
+    char *text = nb_feed_to_utf8(data, len, ctype_header, &enc, &text_len);
 
     const char *contentloc = jstr(lower_headers, "content-location");
     const char *href = url ? url : "";

@@ -75,8 +75,8 @@ static void declared_encoding(const char *text, char *out, size_t n)
 static int is_utf16_or_32_label(const char *e)
 {
     static const char *const labels[] = {
-        "u16", "utf-16",          "utf16", "utf_16", "u32",   "utf-32", "utf32",
-        "utf_32", "iso-10646-ucs-2", "iso-10646-ucs-4", "csucs4", "csunicode", "ucs-2", "ucs-4",
+        "u16",    "utf-16",          "utf16",           "utf_16", "u32",       "utf-32", "utf32",
+        "utf_32", "iso-10646-ucs-2", "iso-10646-ucs-4", "csucs4", "csunicode", "ucs-2",  "ucs-4",
     };
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(e, labels[i]) == 0)
@@ -85,8 +85,7 @@ static int is_utf16_or_32_label(const char *e)
 }
 
 /* Content-Type split into a lower-cased media type and its charset parameter. */
-static void parse_content_type(const char *value, char *type, size_t tn, char *charset,
-                               size_t cn)
+static void parse_content_type(const char *value, char *type, size_t tn, char *charset, size_t cn)
 {
     type[0] = charset[0] = '\0';
     if (!value)
@@ -161,8 +160,8 @@ static char *redeclare(char *text, size_t len, size_t *out_len)
     return out;
 }
 
-char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type,
-                      nb_feed_encoding *enc, size_t *out_len)
+char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type, nb_feed_encoding *enc,
+                      size_t *out_len)
 {
     memset(enc, 0, sizeof *enc);
     size_t skip;
@@ -247,8 +246,8 @@ char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type,
         if (strcmp(used, declared) != 0) {
             enc->bozo = 1;
             enc->exception = "CharacterEncodingOverride";
-            snprintf(enc->message, sizeof enc->message,
-                     "document declared as %s, but parsed as %s", declared, used);
+            snprintf(enc->message, sizeof enc->message, "document declared as %s, but parsed as %s",
+                     declared, used);
         }
         snprintf(enc->name, sizeof enc->name, "%s", used);
     }

@@ -2,6 +2,7 @@
  * - feed: RSS 2.0, RSS 1.0 (RDF) and Atom 1.0 documents, read with libxml2 without
  *   network access or entity expansion.
  * - html: HTML fragments and pages reduced to readable plain text, with gumbo.
+ * - sanitize: HTML fragments from feeds made safe to display (allow-lists), libxml2.
  * - charset: bytes in a named character set to valid UTF-8, through iconv. */
 #ifndef NB_PARSE_PARSE_H
 #define NB_PARSE_PARSE_H
@@ -72,8 +73,25 @@ typedef struct nb_feed_encoding {
 /* The feed as UTF-8 with a matching XML declaration. content_type is the HTTP header's
  * value, or NULL when the document came without one (its own declaration decides then).
  * Caller frees. */
-char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type,
-                      nb_feed_encoding *enc, size_t *out_len);
+char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type, nb_feed_encoding *enc,
+                      size_t *out_len);
+
+/* Sanitizes an HTML fragment from a feed for display: an allow-list of elements and
+ * attributes (feedparser's acceptable_elements / acceptable_attributes, incl. MathML and
+ * SVG lists), scripts/styles/event handlers/javascript: and other unsafe URI schemes and
+ * dangerous CSS removed; when base_url is not NULL, relative URIs in URI-valued
+ * attributes are resolved against it first. html must be UTF-8. Returns a NUL-terminated
+ * UTF-8 string the caller frees; NULL when len exceeds NB_LIMIT_FIELD_BYTES. Elements
+ * nested deeper than NB_LIMIT_HTML_DEPTH are left out with their text. */
+char *nb_html_sanitize(const char *html, size_t len, const char *base_url);
+
+/* The fragment written back with relative URIs (a href, img src, ... as feedparser lists
+ * them) resolved against base_url and nothing removed, for HTML that is shown unsanitized.
+ * Same ownership and caps as nb_html_sanitize. */
+char *nb_html_resolve_uris(const char *html, size_t len, const char *base_url);
+
+/* 1 when the sanitizer keeps elements of this lower-case name (HTML, SVG or MathML). */
+int nb_html_element_allowed(const char *name);
 
 /* Converts len bytes in charset (an IANA/WHATWG label: "gb2312", "big5", "utf-16le",
  * "windows-1252", ...) to UTF-8. Undecodable bytes become U+FFFD, each counted in
