@@ -384,7 +384,7 @@ static char *safe_absolute_uri(const char *base, const char *ref)
 
 /* feedparser's time tuple: [year, month, day, hour, minute, second, weekday (Monday 0),
  * day of the year, 0], in UTC. */
-static void time_tuple(int64_t t, int tuple[9])
+void nb_feed_time_tuple(int64_t t, int tuple[9])
 {
     int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
     int64_t secs = t - days * 86400;
@@ -416,7 +416,7 @@ static json_t *date_tuple(const char *text)
     if (!text || nb_time_parse(text, 0, &t, NULL) != NB_OK)
         return json_null();
     int tuple[9];
-    time_tuple(t, tuple);
+    nb_feed_time_tuple(t, tuple);
     json_t *a = json_array();
     for (int i = 0; i < 9; i++)
         json_array_append_new(a, json_integer(tuple[i]));
@@ -2963,6 +2963,12 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
         snprintf(key, sizeof key, "%s", hk);
         lower_in_place(key);
         json_object_set(lower_headers, key, hv);
+    }
+    if (nb_feed_is_json(data, len)) {
+        json_decref(result);
+        result = nb_feed_parse_json(data, len, url);
+        json_object_set_new(result, "headers", lower_headers);
+        return result;
     }
     const char *ctype_header = jstr(lower_headers, "content-type");
     nb_feed_encoding enc;

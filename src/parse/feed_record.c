@@ -131,13 +131,17 @@ static const char *describe(const char *data, size_t len)
     return "no RSS, RDF or Atom element";
 }
 
-nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, nb_feed **out,
-                     nb_errbuf *err)
+nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, const char *content_type,
+                     nb_feed **out, nb_errbuf *err)
 {
     if (len > NB_LIMIT_BODY_BYTES)
         return nb_errf(err, NB_ERR_LIMIT, "feed of %zu bytes exceeds the %u byte cap", len,
                        NB_LIMIT_BODY_BYTES);
-    json_t *dict = nb_feed_parse_dict(data, len, base_url, NULL);
+    json_t *headers = json_object();
+    if (content_type)
+        json_object_set_new(headers, "Content-Type", json_string(content_type));
+    json_t *dict = nb_feed_parse_dict(data, len, base_url, headers);
+    json_decref(headers);
     const char *version = str(dict, "version");
     json_t *entries = json_object_get(dict, "entries");
     json_t *channel = json_object_get(dict, "feed");

@@ -40,8 +40,8 @@ typedef struct nb_feed {
 
 /* Parses a feed. base_url resolves relative links. Times without an offset are UTC.
  * Not a feed (HTML, JSON, garbage) is NB_ERR_PARSE naming what was found. */
-nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, nb_feed **out,
-                     nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, const char *content_type,
+                     nb_feed **out, nb_errbuf *err) NB_MUST_CHECK;
 void nb_feed_free(nb_feed *feed); /* NULL-safe */
 
 /* Plain text of an HTML fragment or page: scripts, styles and comments dropped, block
@@ -61,6 +61,13 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
 
 /* 1 when uri's scheme is one a feed reader may link to (http, https, mailto, ...). */
 int nb_feed_uri_scheme_allowed(const char *uri);
+
+/* Internal to parse/: JSON Feed (feed_json.c). nb_feed_is_json says whether the document
+ * is a JSON object; nb_feed_parse_json reads it into the same dictionary. */
+int nb_feed_is_json(const char *data, size_t len);
+json_t *nb_feed_parse_json(const char *data, size_t len, const char *url);
+/* feedparser's UTC time tuple [y, m, d, H, M, S, weekday (Mon 0), yday, 0]. */
+void nb_feed_time_tuple(int64_t t, int tuple[9]);
 
 /* How the feed's bytes were decoded (internal to parse/: feed_encoding.c for feed.c). */
 typedef struct nb_feed_encoding {
