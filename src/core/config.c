@@ -766,11 +766,12 @@ static void print_fields(FILE *out, const field *fields, const void *record, int
         case FIELD_DURATION:
             fprintf(out, "%llds", (long long)*(const int64_t *)slot);
             break;
-        case FIELD_NUMBER:
+        case FIELD_NUMBER: {
             double real;
             memcpy(&real, slot, sizeof real);
             fprintf(out, "%g", real);
             break;
+        }
         case FIELD_HEADERS:
         case FIELD_LIST:
             break;

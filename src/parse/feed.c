@@ -3019,6 +3019,11 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
             ctxt->replaceEntities = 1;
             /* every well-formedness error reaches sax_structured_error */
             xmlParseChunk(ctxt, text, (int)text_len, 1);
+            /* with entity substitution on, libxml2 keeps DTD entities in a document of
+             * its own even under SAX; it is not ours to keep */
+            if (ctxt->myDoc)
+                xmlFreeDoc(ctxt->myDoc);
+            ctxt->myDoc = NULL;
             xmlFreeParserCtxt(ctxt);
         }
     }

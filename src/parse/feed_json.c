@@ -36,8 +36,8 @@ static void set_text(json_t *dict, const char *key, const char *value, const cha
     snprintf(detail_key, sizeof detail_key, "%s_detail", key);
     json_object_set_new(dict, detail_key,
                         json_pack("{s:s, s:o, s:s, s:s}", "type", type, "language",
-                                  lang ? json_string(lang) : json_null(), "base",
-                                  base ? base : "", "value", value));
+                                  lang ? json_string(lang) : json_null(), "base", base ? base : "",
+                                  "value", value));
     free(clean);
 }
 
@@ -73,12 +73,12 @@ static void set_authors(json_t *dict, const json_t *src)
         json_array_foreach(authors, i, a)
         {
             if (json_is_object(a))
-                json_array_append_new(list, json_pack("{s:s*, s:s*}", "name", str(a, "name"),
-                                                      "href", str(a, "url")));
+                json_array_append_new(
+                    list, json_pack("{s:s*, s:s*}", "name", str(a, "name"), "href", str(a, "url")));
         }
     } else if (json_is_object(one)) {
-        json_array_append_new(list, json_pack("{s:s*, s:s*}", "name", str(one, "name"), "href",
-                                              str(one, "url")));
+        json_array_append_new(
+            list, json_pack("{s:s*, s:s*}", "name", str(one, "name"), "href", str(one, "url")));
     }
     if (!json_array_size(list)) {
         json_decref(list);
@@ -110,8 +110,8 @@ static json_t *read_item(const json_t *item, const char *feed_base, const char *
                                                "text/html", "href", url));
     }
     if (str(item, "external_url"))
-        json_array_append_new(links, json_pack("{s:s, s:s}", "rel", "related", "href",
-                                               str(item, "external_url")));
+        json_array_append_new(
+            links, json_pack("{s:s, s:s}", "rel", "related", "href", str(item, "external_url")));
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(item, "attachments"), i, v)
@@ -148,8 +148,8 @@ static json_t *read_item(const json_t *item, const char *feed_base, const char *
         set_text(e, "summary", str(item, "summary"), "text/plain", base, lang);
     else if (json_object_get(e, "content")) {
         json_t *first = json_array_get(json_object_get(e, "content"), 0);
-        json_object_set_new(e, "summary", json_string(str(first, "value") ? str(first, "value")
-                                                                           : ""));
+        json_object_set_new(e, "summary",
+                            json_string(str(first, "value") ? str(first, "value") : ""));
     }
     const char *image = str(item, "image") ? str(item, "image") : str(item, "banner_image");
     if (image)
@@ -161,8 +161,8 @@ static json_t *read_item(const json_t *item, const char *feed_base, const char *
     json_array_foreach(json_object_get(item, "tags"), i, v)
     {
         if (json_string_value(v))
-            json_array_append_new(tags, json_pack("{s:s, s:n, s:n}", "term",
-                                                  json_string_value(v), "scheme", "label"));
+            json_array_append_new(tags, json_pack("{s:s, s:n, s:n}", "term", json_string_value(v),
+                                                  "scheme", "label"));
     }
     if (json_array_size(tags))
         json_object_set_new(e, "tags", tags);
@@ -184,8 +184,7 @@ int nb_feed_is_json(const char *data, size_t len)
 json_t *nb_feed_parse_json(const char *data, size_t len, const char *url)
 {
     json_t *result = json_pack("{s:b, s:s, s:s, s:{}, s:s, s:i}", "bozo", 0, "encoding", "utf-8",
-                               "version", "", "namespaces", "href", url ? url : "", "status",
-                               200);
+                               "version", "", "namespaces", "href", url ? url : "", "status", 200);
     json_t *feed = json_object(), *entries = json_array();
     json_object_set_new(result, "feed", feed);
     json_object_set_new(result, "entries", entries);
@@ -221,9 +220,9 @@ json_t *nb_feed_parse_json(const char *data, size_t len, const char *url)
                                                "text/html", "href", home));
     }
     if (str(doc, "feed_url"))
-        json_array_append_new(links, json_pack("{s:s, s:s, s:s}", "rel", "self", "type",
-                                               "application/feed+json", "href",
-                                               str(doc, "feed_url")));
+        json_array_append_new(links,
+                              json_pack("{s:s, s:s, s:s}", "rel", "self", "type",
+                                        "application/feed+json", "href", str(doc, "feed_url")));
     json_object_set_new(feed, "links", links);
     set_str(feed, "language", lang);
     if (str(doc, "icon"))
