@@ -9,6 +9,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,12 @@ typedef struct reader {
     xmlEntityPtr *entities;
     size_t entity_count;
     size_t entry_limit_hit;
+    struct {
+        const char *uri;    /* a namespace URI pointer as libxml2 passed it */
+        const char *prefix; /* its canonical prefix, NULL when unknown */
+    } prefix_cache[32];
+    size_t prefix_cache_len;
+    pcre2_code *email_re; /* compiled on first use */
 } reader;
 
 static void set_bozo(reader *r, const char *type, const char *message)
@@ -928,7 +935,9 @@ static void sync_author_detail(reader *r, const char *key)
      * feedparser), else a new dictionary */
     detail = detail ? json_incref(detail) : json_object();
     char *name = nb_xstrdup(author), *email = NULL;
-    pcre2_code *re = email_pattern();
+    if (!r->email_re)
+        r->email_re = email_pattern();
+    pcre2_code *re = r->email_re;
     pcre2_match_data *md = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
     if (md && pcre2_match(re, (PCRE2_SPTR)author, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) > 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -952,7 +961,6 @@ static void sync_author_detail(reader *r, const char *key)
         name = t;
     }
     pcre2_match_data_free(md);
-    pcre2_code_free(re);
     if (*name || email) {
         if (!dict_get(ctx, detail_key))
             dict_set(ctx, detail_key, json_incref(detail));
@@ -2390,12 +2398,27 @@ static const struct handler {
     {"psc_chapter", start_psc_chapter, NULL},
 };
 
+#define HANDLER_COUNT (sizeof handlers / sizeof handlers[0])
+
+static int by_handler_name(const void *a, const void *b)
+{
+    return strcmp(((const struct handler *)a)->name, ((const struct handler *)b)->name);
+}
+
+static struct handler sorted_handlers[HANDLER_COUNT];
+static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+
+static void sort_handlers(void)
+{
+    memcpy(sorted_handlers, handlers, sizeof handlers);
+    qsort(sorted_handlers, HANDLER_COUNT, sizeof sorted_handlers[0], by_handler_name);
+}
+
 static const struct handler *find_handler(const char *name)
 {
-    for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
-        if (strcmp(handlers[i].name, name) == 0)
-            return &handlers[i];
-    return NULL;
+    pthread_once(&sorted_once, sort_handlers);
+    struct handler key = {.name = name};
+    return bsearch(&key, sorted_handlers, HANDLER_COUNT, sizeof key, by_handler_name);
 }
 
 /* ---------------------------------------------------------------- events */
@@ -2612,13 +2635,23 @@ static void track_namespace(reader *r, const char *prefix, const char *uri)
 /* The key prefix of an element or attribute in namespace uri written with prefix given. */
 static const char *key_prefix(reader *r, const char *uri, const char *given)
 {
+    if (!uri)
+        return given;
+    /* libxml2 hands namespace URIs out of its dictionary: the same pointer each time */
+    for (size_t i = 0; i < r->prefix_cache_len; i++)
+        if (r->prefix_cache[i].uri == uri)
+            return r->prefix_cache[i].prefix ? r->prefix_cache[i].prefix : given;
     char lower[512];
-    snprintf(lower, sizeof lower, "%s", uri ? uri : "");
+    snprintf(lower, sizeof lower, "%s", uri);
     lower_in_place(lower);
     if (strstr(lower, "backend.userland.com/rss"))
         snprintf(lower, sizeof lower, "http://backend.userland.com/rss");
     const char *canonical = canonical_prefix(lower);
-    (void)r;
+    if (r->prefix_cache_len < sizeof r->prefix_cache / sizeof r->prefix_cache[0]) {
+        r->prefix_cache[r->prefix_cache_len].uri = uri;
+        r->prefix_cache[r->prefix_cache_len].prefix = canonical;
+        r->prefix_cache_len++;
+    }
     return canonical ? canonical : given;
 }
 
@@ -2869,6 +2902,7 @@ static void reader_clear(reader *r)
         free(r->entities[i]);
     }
     free(r->entities);
+    pcre2_code_free(r->email_re);
 }
 
 /* A '&' that starts no reference ("?a=1&b=2") makes a document ill-formed; libxml2 would
