@@ -128,9 +128,9 @@ static int load(corpus *c, size_t *bytes)
     return 0;
 }
 
-static size_t parse_one(const nb_buf *file)
+static size_t parse_one(const nb_buf *file, const char *url)
 {
-    json_t *dict = nb_feed_parse_dict(file->data ? file->data : "", file->len, NULL, NULL);
+    json_t *dict = nb_feed_parse_dict(file->data ? file->data : "", file->len, url, NULL);
     size_t items = json_array_size(json_object_get(dict, "entries"));
     json_decref(dict);
     return items;
@@ -149,9 +149,10 @@ static void corpus_free(corpus *c)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench_feeds [-r ROUNDS | -t MIN_SECONDS] [-l LIST] PATH...\n"
+    fprintf(stderr, "usage: bench_feeds [-r ROUNDS | -t MIN_SECONDS] [-u URL] [-l LIST] PATH...\n"
                     "  PATH: a feed file, or a directory searched for *.xml\n"
                     "  -l LIST: a file naming one feed file per line\n"
+                    "  -u URL: the address every feed was fetched from (default none)\n"
                     "  -r ROUNDS: parse the corpus this many times\n"
                     "  -t MIN_SECONDS: or as many times as it takes (default 2)\n");
 }
@@ -161,12 +162,15 @@ int main(int argc, char **argv)
     corpus c = {0};
     unsigned long rounds = 0;
     double min_seconds = 2.0;
+    const char *url = NULL;
     int status = 2, opt;
-    while ((opt = getopt(argc, argv, "r:t:l:")) != -1) {
+    while ((opt = getopt(argc, argv, "r:t:u:l:")) != -1) {
         if (opt == 'r')
             rounds = strtoul(optarg, NULL, 10);
         else if (opt == 't')
             min_seconds = strtod(optarg, NULL);
+        else if (opt == 'u')
+            url = optarg;
         else if (opt == 'l' && add_list(&c, optarg) == 0)
             continue;
         else {
@@ -186,14 +190,14 @@ int main(int argc, char **argv)
     if (load(&c, &bytes) != 0)
         goto out;
 
-    (void)parse_one(&c.files[0]);
+    (void)parse_one(&c.files[0], url);
     size_t items = 0;
     unsigned long done = 0;
     double start = seconds(CLOCK_MONOTONIC), took = 0;
     double cpu_start = seconds(CLOCK_PROCESS_CPUTIME_ID);
     do {
         for (size_t i = 0; i < c.count; i++) {
-            size_t n = parse_one(&c.files[i]);
+            size_t n = parse_one(&c.files[i], url);
             if (done == 0)
                 items += n;
         }

@@ -16,7 +16,8 @@ trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 "$root/bench/gen_feeds.py" "$work/generated" "$feeds" 500
 peer=1
 if ! /usr/bin/python3 -c 'import feedparser' 2>/dev/null; then
-  echo "(python3-feedparser missing for /usr/bin/python3: peer rows skipped; scripts/install-deps.sh installs it)"
+  echo "(python3-feedparser missing for /usr/bin/python3: peer rows skipped;" \
+    "scripts/install-deps.sh installs it)"
   peer=0
 fi
 
@@ -24,24 +25,28 @@ echo "bench/feeds: in-process parsing, files loaded into memory first, start-up 
 printf "%-12s %-10s %6s %6s %7s %6s %8s %8s %9s %9s %8s %5s\n" corpus parser files items MB \
   rounds seconds MB/s feeds/s items/s "peak MB" cpu%
 row() { # corpus parser files items bytes rounds seconds peak_kb cpu_seconds
-  awk -v c="$1" -v p="$2" -v f="$3" -v i="$4" -v b="$5" -v r="$6" -v s="$7" -v m="$8" -v u="$9" \
-    'BEGIN { printf "%-12s %-10s %6d %6d %7.2f %6d %8.3f %8.2f %9.1f %9.1f %8.1f %5.0f\n",
-             c, p, f, i, b / 1e6, r, s, b * r / s / 1e6, f * r / s, i * r / s, m / 1024, 100 * u / s }'
+  awk -v c="$1" -v p="$2" -v f="$3" -v i="$4" -v b="$5" -v r="$6" -v s="$7" -v m="$8" \
+    -v u="$9" 'BEGIN { printf "%-12s %-10s %6d %6d %7.2f %6d %8.3f %8.2f %9.1f %9.1f %8.1f %5.0f\n",
+      c, p, f, i, b / 1e6, r, s, b * r / s / 1e6, f * r / s, i * r / s, m / 1024, 100 * u / s }'
 }
 measure() { # corpus-name directory target
   local name=$1 dir=$2 target=$3 nf ni nb nr ns nm nu pf pi pb pr ps pm pu
   read -r nf ni nb nr ns nm nu < <("$build/bench/bench_feeds" "${timing[@]}" "$dir")
   row "$name" newsbrief "$nf" "$ni" "$nb" "$nr" "$ns" "$nm" "$nu"
   [ "$peer" = 1 ] || return 0
-  read -r pf pi pb pr ps pm pu < <(/usr/bin/python3 "$root/bench/peer_feedparser.py" "${timing[@]}" "$dir")
+  read -r pf pi pb pr ps pm pu < <(/usr/bin/python3 "$root/bench/peer_feedparser.py" \
+    "${timing[@]}" "$dir")
   row "$name" feedparser "$pf" "$pi" "$pb" "$pr" "$ps" "$pm" "$pu"
   awk -v nb="$nb" -v nr="$nr" -v ns="$ns" -v nu="$nu" -v ni="$ni" \
-    -v pb="$pb" -v pr="$pr" -v ps="$ps" -v pu="$pu" -v pi="$pi" -v c="$name" -v t="$target" 'BEGIN {
+    -v pb="$pb" -v pr="$pr" -v ps="$ps" -v pu="$pu" -v pi="$pi" -v c="$name" -v t="$target" '
+    BEGIN {
       wall = (nb * nr / ns) / (pb * pr / ps); cpu = (nb * nr / nu) / (pb * pr / pu);
-      printf "%-12s newsbrief/feedparser %.1fx (in CPU time %.1fx), target %dx: %s\n", c, wall, cpu, t,
-             (wall >= t ? "met" : "missed");
-      if (nb != pb) printf "%-12s (the two read different files: %d and %d bytes)\n", c, nb, pb;
-      else if (ni != pi) printf "%-12s (entries found differ: newsbrief %d, feedparser %d)\n", c, ni, pi }'
+      printf "%-12s newsbrief/feedparser %.1fx (in CPU time %.1fx), target %dx: %s\n", c, wall,
+             cpu, t, (wall >= t ? "met" : "missed");
+      if (nb != pb)
+        printf "%-12s (the two read different files: %d and %d bytes)\n", c, nb, pb;
+      else if (ni != pi)
+        printf "%-12s (entries found differ: newsbrief %d, feedparser %d)\n", c, ni, pi }'
 }
 
 if [ -d "$conformance" ]; then
@@ -49,7 +54,10 @@ if [ -d "$conformance" ]; then
 else
   echo "conformance  skipped: no $conformance (set FEED_CONFORMANCE_DIR)"
 fi
-measure "generated" "$work/generated" 5
-if "$build/newsbrief" parse-feed "$work/generated/feed00.xml" --json | grep -q '<script'; then
+measure generated "$work/generated" 5
+echo "(MB: 10^6 bytes; peak MB: getrusage maxrss in MiB, the loaded corpus included;" \
+  "cpu%: CPU time / wall time, below 100 while other processes compete for the cores)"
+if "$build/newsbrief" parse-feed "$work/generated/feed00.xml" --json > "$work/feed00.json" &&
+  grep -q '<script' "$work/feed00.json"; then
   echo "(newsbrief kept <script> in content: this build's HTML sanitizer is a placeholder)"
 fi

@@ -52,7 +52,8 @@ def inline(rng, item_url):
     r = rng.random()
     if r < 0.12:
         href = rng.choice(SITES) + "/topic/%d.html" % rng.randint(1000, 99999)
-        return '%s<a href="%s" target="_blank">%s</a>' % (text[:-1], href, rng.choice(WORDS)) + text[-1]
+        link = '<a href="%s" target="_blank">%s</a>' % (href, rng.choice(WORDS))
+        return text[:-1] + link + text[-1]
     if r < 0.18:
         return '<a href="/tag/%s">%s</a>%s' % (rng.choice(CATEGORIES), rng.choice(WORDS), text)
     if r < 0.26:
@@ -89,28 +90,33 @@ def article(rng, item_url, n):
         if r < 0.12:
             blocks.append("<h2>%s</h2>" % sentence(rng)[:-1])
         elif r < 0.2:
-            blocks.append("<blockquote><p>%s</p></blockquote>" % "".join(sentence(rng) for _ in range(2)))
+            quote = "".join(sentence(rng) for _ in range(2))
+            blocks.append("<blockquote><p>%s</p></blockquote>" % quote)
         elif r < 0.26:
             blocks.append("<ul>%s</ul>" % "".join("<li>%s</li>" % inline(rng, item_url)
                                                   for _ in range(rng.randint(2, 5))))
         elif r < 0.29:
             rows = "".join("<tr><td>%s</td><td>%d</td><td>%d.%d%%</td></tr>"
-                           % (rng.choice(WORDS), rng.randint(10, 9999), rng.randint(0, 99), rng.randint(0, 9))
+                           % (rng.choice(WORDS), rng.randint(10, 9999), rng.randint(0, 99),
+                              rng.randint(0, 9))
                            for _ in range(rng.randint(2, 5)))
-            blocks.append('<table border="1"><tr><th>项目</th><th>数值</th><th>占比</th></tr>%s</table>' % rows)
+            blocks.append('<table border="1"><tr><th>项目</th><th>数值</th><th>占比</th></tr>%s'
+                          "</table>" % rows)
         else:
-            blocks.append("<p>%s</p>" % "".join(inline(rng, item_url) for _ in range(rng.randint(2, 6))))
+            text = "".join(inline(rng, item_url) for _ in range(rng.randint(2, 6)))
+            blocks.append("<p>%s</p>" % text)
         if rng.random() < 0.2:
             blocks.append(image(rng, n * 10 + i))
     if rng.random() < 0.25:
-        blocks.append('<div class="ad" onclick="window.open(\'%s/ad\')" onmouseover="track(%d)">%s</div>'
-                      % (rng.choice(SITES), n, sentence(rng)))
+        blocks.append('<div class="ad" onclick="window.open(\'%s/ad\')" onmouseover="track(%d)">'
+                      "%s</div>" % (rng.choice(SITES), n, sentence(rng)))
     if rng.random() < 0.1:
         blocks.append('<iframe src="https://player.example.com/embed/%d" width="640" height="360" '
                       "frameborder=\"0\" allowfullscreen></iframe>" % n)
     if rng.random() < 0.4:
-        blocks.append("<script type=\"text/javascript\">var _hmt=_hmt||[];(function(){var hm=document."
-                      "createElement('script');hm.src='https://stats.example.com/hm.js?%x';"
+        blocks.append('<script type="text/javascript">var _hmt=_hmt||[];(function(){var hm='
+                      "document.createElement('script');"
+                      "hm.src='https://stats.example.com/hm.js?%x';"
                       "document.body.appendChild(hm);})();</script>" % rng.getrandbits(64))
     blocks.append('<p>（来源：<a href="%s">%s</a>，责任编辑：%s）</p>'
                   % (item_url, rng.choice(WORDS) + "网", rng.choice(AUTHORS)))
@@ -118,8 +124,8 @@ def article(rng, item_url, n):
 
 
 def rfc822(t):
-    return "%s, %02d %s %d %02d:%02d:%02d +0800" % (DAYS[t.weekday()], t.day, MONTHS[t.month - 1], t.year,
-                                                    t.hour, t.minute, t.second)
+    return "%s, %02d %s %d %02d:%02d:%02d +0800" % (DAYS[t.weekday()], t.day, MONTHS[t.month - 1],
+                                                    t.year, t.hour, t.minute, t.second)
 
 
 def feed(rng, k, items):
@@ -157,7 +163,8 @@ def feed(rng, k, items):
         out.append("<dc:creator><![CDATA[%s]]></dc:creator>" % rng.choice(AUTHORS))
         for c in rng.sample(CATEGORIES, rng.randint(1, 4)):
             out.append("<category><![CDATA[%s]]></category>" % c)
-        out.append("<description>%s</description>" % html.escape(first + "<p>[&#8230;]</p>", quote=False))
+        summary = html.escape(first + "<p>[&#8230;]</p>", quote=False)
+        out.append("<description>%s</description>" % summary)
         out.append("<content:encoded><![CDATA[%s]]></content:encoded>" % body)
         out.append("</item>")
     out.append("</channel>")
