@@ -41,8 +41,10 @@ measure() { # corpus-name directory target
     -v pb="$pb" -v pr="$pr" -v ps="$ps" -v pu="$pu" -v pi="$pi" -v c="$name" -v t="$target" '
     BEGIN {
       wall = (nb * nr / ns) / (pb * pr / ps); cpu = (nb * nr / nu) / (pb * pr / pu);
+      verdict = wall >= t && cpu >= t ? "met" : wall < t && cpu < t ? "missed" : \
+                wall >= t ? "met in wall time only" : "met in CPU time only";
       printf "%-12s newsbrief/feedparser %.1fx (in CPU time %.1fx), target %dx: %s\n", c, wall,
-             cpu, t, (wall >= t ? "met" : "missed");
+             cpu, t, verdict;
       if (nb != pb)
         printf "%-12s (the two read different files: %d and %d bytes)\n", c, nb, pb;
       else if (ni != pi)
