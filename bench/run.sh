@@ -8,3 +8,5 @@ echo
 ./bench/summarize.sh "$build"
 echo
 ./bench/dedupe.sh "$build"
+echo
+./bench/feeds.sh "$build"
