@@ -100,11 +100,89 @@ static void put(char **out, size_t *used, size_t *alloc, const char *bytes, size
     *used += n;
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 when invalid: no overlong
+ * forms, no surrogates, nothing above U+10FFFF (what iconv also rejects). */
+static size_t utf8_sequence(const unsigned char *p, size_t n)
+{
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F))
+            return 0;
+        return 3;
+    }
+    if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+            return 0;
+        if ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/* UTF-8 (and its ASCII and Latin-1 relatives) needs no iconv: feeds are mostly UTF-8, and
+ * opening an iconv decoder costs more than checking a small feed. NULL when charset is
+ * not one of these. */
+static char *decode_without_iconv(const char *bytes, size_t len, const char *charset,
+                                  size_t *out_len, size_t *invalid)
+{
+    enum { UTF8, ASCII, LATIN1 } kind;
+    if (!strcasecmp(charset, "utf-8") || !strcasecmp(charset, "utf8") ||
+        !strcasecmp(charset, "utf_8"))
+        kind = UTF8;
+    else if (!strcasecmp(charset, "us-ascii") || !strcasecmp(charset, "ascii"))
+        kind = ASCII;
+    else if (!strcasecmp(charset, "iso-8859-1") || !strcasecmp(charset, "latin1") ||
+             !strcasecmp(charset, "iso_8859-1") || !strcasecmp(charset, "l1"))
+        kind = LATIN1;
+    else
+        return NULL;
+    char *out = nb_xmalloc(kind == LATIN1 ? len * 2 + 1 : len + len / 8 + 16);
+    size_t alloc = kind == LATIN1 ? len * 2 + 1 : len + len / 8 + 16, used = 0, bad = 0;
+    const unsigned char *p = (const unsigned char *)bytes;
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        if (kind == LATIN1) {
+            if (p[i] < 0x80) {
+                out[used++] = (char)p[i];
+            } else {
+                out[used++] = (char)(0xC0 | (p[i] >> 6));
+                out[used++] = (char)(0x80 | (p[i] & 0x3F));
+            }
+            i++;
+            continue;
+        }
+        n = kind == UTF8 ? utf8_sequence(p + i, len - i) : p[i] < 0x80;
+        if (n) {
+            put(&out, &used, &alloc, bytes + i, n);
+            i += n;
+        } else {
+            put(&out, &used, &alloc, REPLACEMENT, 3);
+            bad++;
+            i++;
+        }
+    }
+    out[used] = '\0';
+    if (out_len)
+        *out_len = used;
+    if (invalid)
+        *invalid = bad;
+    return out;
+}
+
 char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, size_t *out_len,
                          size_t *invalid)
 {
     if (invalid)
         *invalid = 0;
+    char *fast = decode_without_iconv(bytes, len, charset, out_len, invalid);
+    if (fast)
+        return fast;
     iconv_t cd = open_decoder(charset);
     if (cd == (iconv_t)-1)
         return NULL;
