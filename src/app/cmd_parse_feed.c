@@ -5,22 +5,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "app/app.h"
 #include "core/buf.h"
 #include "core/limits.h"
+#include "core/time.h"
 #include "parse/parse.h"
 
 /* feedparser's *_parsed: [year, month, day, hour, minute, second, weekday (Mon 0), yday, 0] */
 static json_t *parsed_time(int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm))
-        return json_null();
-    return json_pack("[i, i, i, i, i, i, i, i, i]", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, (tm.tm_wday + 6) % 7, tm.tm_yday + 1, 0);
+    int v[9];
+    nb_time_to_tuple(t, v);
+    return json_pack("[i, i, i, i, i, i, i, i, i]", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
+                     v[8]);
 }
 
 static void set_text(json_t *obj, const char *key, const char *value)

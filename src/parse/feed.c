@@ -180,7 +180,7 @@ static void read_entry(reader *r, const xmlNode *n)
     for (const xmlNode *c = n->children; c; c = c->next)
         read_entry_child(r, e, c);
     set_once(&e->date_text, r->updated);
-    if (e->date_text && nb_time_parse(e->date_text, 0, &e->published, NULL) == NB_OK)
+    if (e->date_text && nb_time_parse_feed(e->date_text, &e->published, NULL) == NB_OK)
         e->has_published = 1;
     if (!e->link && e->id && nb_url_is_http(e->id))
         e->link = e->id; /* RSS guid isPermaLink */
