@@ -389,41 +389,13 @@ static char *safe_absolute_uri(const char *base, const char *ref)
 
 /* ---------------------------------------------------------------- dates */
 
-/* feedparser's time tuple: [year, month, day, hour, minute, second, weekday (Monday 0),
- * day of the year, 0], in UTC. */
-void nb_feed_time_tuple(int64_t t, int tuple[9])
-{
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t secs = t - days * 86400;
-    /* civil from days (proleptic Gregorian) */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    tuple[0] = (int)y;
-    tuple[1] = (int)m;
-    tuple[2] = (int)d;
-    tuple[3] = (int)(secs / 3600);
-    tuple[4] = (int)(secs / 60 % 60);
-    tuple[5] = (int)(secs % 60);
-    tuple[6] = (int)(((days % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday */
-    tuple[7] = (int)(days - nb_days_from_civil(y, 1, 1) + 1);
-    tuple[8] = 0;
-}
-
 static json_t *date_tuple(const char *text)
 {
     int64_t t;
-    if (!text || nb_time_parse(text, 0, &t, NULL) != NB_OK)
+    if (!text || nb_time_parse_feed(text, &t, NULL) != NB_OK)
         return json_null();
     int tuple[9];
-    nb_feed_time_tuple(t, tuple);
+    nb_time_to_tuple(t, tuple);
     json_t *a = json_array();
     for (int i = 0; i < 9; i++)
         json_array_append_new(a, json_integer(tuple[i]));

@@ -50,11 +50,11 @@ static void set_date(json_t *dict, const char *key, const char *value)
     snprintf(parsed_key, sizeof parsed_key, "%s_parsed", key);
     int64_t t;
     int tuple[9];
-    if (nb_time_parse(value, 0, &t, NULL) != NB_OK) {
+    if (nb_time_parse_feed(value, &t, NULL) != NB_OK) {
         json_object_set_new(dict, parsed_key, json_null());
         return;
     }
-    nb_feed_time_tuple(t, tuple);
+    nb_time_to_tuple(t, tuple);
     json_t *a = json_array();
     for (int i = 0; i < 9; i++)
         json_array_append_new(a, json_integer(tuple[i]));

@@ -66,8 +66,6 @@ int nb_feed_uri_scheme_allowed(const char *uri);
  * is a JSON object; nb_feed_parse_json reads it into the same dictionary. */
 int nb_feed_is_json(const char *data, size_t len);
 json_t *nb_feed_parse_json(const char *data, size_t len, const char *url);
-/* feedparser's UTC time tuple [y, m, d, H, M, S, weekday (Mon 0), yday, 0]. */
-void nb_feed_time_tuple(int64_t t, int tuple[9]);
 
 /* How the feed's bytes were decoded (internal to parse/: feed_encoding.c for feed.c). */
 typedef struct nb_feed_encoding {
