@@ -3,6 +3,7 @@
  * on; the output is always valid UTF-8. */
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -34,7 +35,20 @@ static const char *iconv_name(const char *charset)
         {"utf8", "UTF-8"},
         {"unicode-1-1-utf-8", "UTF-8"},
         {"utf-16", "UTF-16"},
+        {"utf16", "UTF-16"},
+        {"u16", "UTF-16"},
+        {"csunicode", "UTF-16"},
+        {"ucs-2", "UTF-16"},
+        {"iso-10646-ucs-2", "UTF-16"},
         {"utf-32", "UTF-32"},
+        {"utf32", "UTF-32"},
+        {"u32", "UTF-32"},
+        {"ucs-4", "UTF-32"},
+        {"csucs4", "UTF-32"},
+        {"iso-10646-ucs-4", "UTF-32"},
+        {"maclatin2", "MAC-CENTRALEUROPE"},
+        {"maciceland", "MAC-IS"},
+        {"winbaltrim", "CP1257"},
     };
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
         if (strcasecmp(charset, aliases[i].label) == 0)
@@ -42,11 +56,32 @@ static const char *iconv_name(const char *charset)
     return charset;
 }
 
+/* iconv_open under the label, else with '_' read as '-' ("windows_1252", "utf_8"). */
+static iconv_t open_decoder(const char *charset)
+{
+    iconv_t cd = iconv_open("UTF-8", iconv_name(charset));
+    if (cd != (iconv_t)-1 || strlen(charset) >= 64)
+        return cd;
+    if (strncasecmp(charset, "csibm", 5) == 0) { /* "csibm861": IANA's alias of IBM861 */
+        char ibm[64];
+        snprintf(ibm, sizeof ibm, "IBM%s", charset + 5);
+        return iconv_open("UTF-8", ibm);
+    }
+    if (!strchr(charset, '_'))
+        return cd;
+    char dashed[64];
+    size_t i = 0;
+    for (; charset[i]; i++)
+        dashed[i] = charset[i] == '_' ? '-' : charset[i];
+    dashed[i] = '\0';
+    return iconv_open("UTF-8", iconv_name(dashed));
+}
+
 int nb_charset_known(const char *charset)
 {
     if (!charset || !*charset)
         return 0;
-    iconv_t cd = iconv_open("UTF-8", iconv_name(charset));
+    iconv_t cd = open_decoder(charset);
     if (cd == (iconv_t)-1)
         return 0;
     iconv_close(cd);
@@ -70,7 +105,7 @@ char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, siz
 {
     if (invalid)
         *invalid = 0;
-    iconv_t cd = iconv_open("UTF-8", iconv_name(charset));
+    iconv_t cd = open_decoder(charset);
     if (cd == (iconv_t)-1)
         return NULL;
     size_t alloc = len + len / 2 + 16, used = 0, bad = 0;

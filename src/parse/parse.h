@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/err.h"
 
 typedef struct nb_arena nb_arena;
@@ -38,8 +40,8 @@ typedef struct nb_feed {
 
 /* Parses a feed. base_url resolves relative links. Times without an offset are UTC.
  * Not a feed (HTML, JSON, garbage) is NB_ERR_PARSE naming what was found. */
-nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, nb_feed **out,
-                     nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, const char *content_type,
+                     nb_feed **out, nb_errbuf *err) NB_MUST_CHECK;
 void nb_feed_free(nb_feed *feed); /* NULL-safe */
 
 /* Plain text of an HTML fragment or page: scripts, styles and comments dropped, block
@@ -49,6 +51,37 @@ char *nb_html_to_text(const char *html, size_t len);
 /* The first <img> of an HTML fragment worth showing: src resolved against base (and
  * "//host/..." made https), data: URIs and 1x1 pixels skipped. NULL when none. */
 char *nb_html_first_image(const char *html, size_t len, const char *base);
+
+/* A feed read as feedparser reads it: the result dictionary of feedparser's JSON contract
+ * (bozo, bozo_exception, encoding, version, namespaces, headers, href, status, feed,
+ * entries, ...). url is the document's address (the base of relative links); headers are
+ * the HTTP response headers ({"Content-Type": ...}; NULL or {} when there are none). Never
+ * fails: problems are reported in bozo. Caller owns the result (json_decref). */
+json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t *headers);
+
+/* 1 when uri's scheme is one a feed reader may link to (http, https, mailto, ...). */
+int nb_feed_uri_scheme_allowed(const char *uri);
+
+/* Internal to parse/: JSON Feed (feed_json.c). nb_feed_is_json says whether the document
+ * is a JSON object; nb_feed_parse_json reads it into the same dictionary. */
+int nb_feed_is_json(const char *data, size_t len);
+json_t *nb_feed_parse_json(const char *data, size_t len, const char *url);
+/* feedparser's UTC time tuple [y, m, d, H, M, S, weekday (Mon 0), yday, 0]. */
+void nb_feed_time_tuple(int64_t t, int tuple[9]);
+
+/* How the feed's bytes were decoded (internal to parse/: feed_encoding.c for feed.c). */
+typedef struct nb_feed_encoding {
+    char name[64];         /* the encoding used, "" when none worked */
+    int bozo;              /* 1 when the declarations disagreed or were not XML's */
+    const char *exception; /* feedparser's exception class name when bozo */
+    char message[256];
+} nb_feed_encoding;
+
+/* The feed as UTF-8 with a matching XML declaration. content_type is the HTTP header's
+ * value, or NULL when the document came without one (its own declaration decides then).
+ * Caller frees. */
+char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type, nb_feed_encoding *enc,
+                      size_t *out_len);
 
 /* Sanitizes an HTML fragment from a feed for display: an allow-list of elements and
  * attributes (feedparser's acceptable_elements / acceptable_attributes, incl. MathML and
@@ -63,6 +96,9 @@ char *nb_html_sanitize(const char *html, size_t len, const char *base_url);
  * them) resolved against base_url and nothing removed, for HTML that is shown unsanitized.
  * Same ownership and caps as nb_html_sanitize. */
 char *nb_html_resolve_uris(const char *html, size_t len, const char *base_url);
+
+/* 1 when the sanitizer keeps elements of this lower-case name (HTML, SVG or MathML). */
+int nb_html_element_allowed(const char *name);
 
 /* Converts len bytes in charset (an IANA/WHATWG label: "gb2312", "big5", "utf-16le",
  * "windows-1252", ...) to UTF-8. Undecodable bytes become U+FFFD, each counted in

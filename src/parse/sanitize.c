@@ -1048,3 +1048,8 @@ char *nb_html_resolve_uris(const char *html, size_t len, const char *base_url)
 {
     return walk(html, len, base_url, 0);
 }
+
+int nb_html_element_allowed(const char *name)
+{
+    return IN(html_elements, name) != NULL;
+}

@@ -42,8 +42,11 @@ static void test_invalid_bytes(void **state)
 {
     (void)state;
     size_t bad;
-    char *s = nb_charset_to_utf8("a\xFF" "b\xC3", 4, "utf-8", NULL, &bad);
-    assert_string_equal(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+    char *s = nb_charset_to_utf8("a\xFF"
+                                 "b\xC3",
+                                 4, "utf-8", NULL, &bad);
+    assert_string_equal(s, "a\xEF\xBF\xBD"
+                           "b\xEF\xBF\xBD");
     assert_int_equal(bad, 2);
     free(s);
     /* a GBK lead byte cut off at the end */
