@@ -102,14 +102,12 @@ static void test_deep_nesting(void **state)
 {
     (void)state;
     const size_t levels = 40000; /* about 220 KB, under the input cap */
-    size_t len = levels * 5 + 64;
-    char *html = malloc(len);
+    char *html = malloc(levels * 6 + 64);
     char *q = html;
     for (size_t i = 0; i < levels; i++) {
-        memcpy(q, i % 2 ? "<div>" : "<b><i>", i % 2 ? 5 : 6);
-        q += i % 2 ? 5 : 6;
-        if (q - html > (ptrdiff_t)(len - 16))
-            break;
+        const char *open = i % 2 ? "<div>" : "<b><i>";
+        memcpy(q, open, strlen(open));
+        q += strlen(open);
     }
     memcpy(q, "deep<script>x</script>", 23);
     char *got = nb_html_sanitize(html, strlen(html), NULL);
@@ -140,6 +138,49 @@ static void test_size_cap(void **state)
     char *got = nb_html_sanitize(html, strlen(html), NULL);
     assert_non_null(got);
     assert_int_equal(strlen(got), strlen(html));
+    free(got);
+    free(html);
+}
+
+/* Huge attributes: a long URI survives whole, an overlong style is dropped rather than
+ * filtered, and an element with thousands of attributes keeps a bounded number. */
+static void test_huge_attributes(void **state)
+{
+    (void)state;
+    size_t n = 100000;
+    char *html = malloc(n + 64);
+    const char *head = "<a href=\"http://example.com/", *tail = "\">x</a>";
+    size_t hl = strlen(head), tl = strlen(tail);
+    memcpy(html, head, hl);
+    memset(html + hl, 'a', n);
+    memcpy(html + hl + n, tail, tl + 1);
+    char *got = nb_html_sanitize(html, hl + n + tl, NULL);
+    assert_non_null(got);
+    assert_int_equal(strlen(got), hl + n + tl);
+    free(got);
+
+    size_t decls = 2000;
+    char *q = html;
+    q += snprintf(q, 32, "<span style=\"");
+    for (size_t i = 0; i < decls; i++)
+        q += snprintf(q, 32, "color: red; ");
+    snprintf(q, 32, "\">x</span>");
+    got = nb_html_sanitize(html, strlen(html), NULL);
+    assert_string_equal(got, "<span>x</span>");
+    free(got);
+    free(html);
+
+    size_t count = 20000;
+    html = malloc(count * 16 + 64);
+    q = html;
+    q += snprintf(q, 32, "<span");
+    for (size_t i = 0; i < count; i++)
+        q += snprintf(q, 32, " id%zu=\"%zu\"", i, i % 10);
+    snprintf(q, 32, " title=\"t\">x</span>");
+    got = nb_html_sanitize(html, strlen(html), NULL);
+    assert_non_null(got);
+    assert_true(strlen(got) < 4096);
+    assert_non_null(strstr(got, ">x</span>"));
     free(got);
     free(html);
 }
@@ -191,9 +232,10 @@ static void test_resolve_only(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_spec_cases),   cmocka_unit_test(test_strip_and_crlf),
-        cmocka_unit_test(test_deep_nesting), cmocka_unit_test(test_size_cap),
-        cmocka_unit_test(test_malformed),    cmocka_unit_test(test_resolve_only),
+        cmocka_unit_test(test_spec_cases),      cmocka_unit_test(test_strip_and_crlf),
+        cmocka_unit_test(test_deep_nesting),    cmocka_unit_test(test_size_cap),
+        cmocka_unit_test(test_huge_attributes), cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_resolve_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
