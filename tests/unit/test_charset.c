@@ -93,10 +93,8 @@ static void test_unknown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_chinese),
-        cmocka_unit_test(test_western_and_utf16),
-        cmocka_unit_test(test_invalid_bytes),
-        cmocka_unit_test(test_without_iconv),
+        cmocka_unit_test(test_chinese),       cmocka_unit_test(test_western_and_utf16),
+        cmocka_unit_test(test_invalid_bytes), cmocka_unit_test(test_without_iconv),
         cmocka_unit_test(test_unknown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
