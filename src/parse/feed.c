@@ -2472,6 +2472,23 @@ static void set_language_if_root(reader *r, const char *tag)
     }
 }
 
+/* out = a, sep, b (or b alone when a is NULL), cut to fit cap; snprintf's formatting is
+ * measurable at one call per element and attribute. */
+static void join_name(char *out, size_t cap, const char *a, size_t alen, char sep, const char *b)
+{
+    size_t n = 0;
+    if (a) {
+        n = alen < cap - 2 ? alen : cap - 2;
+        memcpy(out, a, n);
+        out[n++] = sep;
+    }
+    size_t blen = strlen(b);
+    if (blen > cap - 1 - n)
+        blen = cap - 1 - n;
+    memcpy(out + n, b, blen);
+    out[n + blen] = '\0';
+}
+
 /* An element opens. tag is "prefix:name" with the canonical prefix, lower case. */
 static void start_element(reader *r, const char *tag, json_t *attrs)
 {
@@ -2504,11 +2521,8 @@ static void start_element(reader *r, const char *tag, json_t *attrs)
 
     char name[256];
     const char *colon = strchr(tag, ':');
-    if (colon) {
-        snprintf(name, sizeof name, "%.*s_%s", (int)(colon - tag), tag, colon + 1);
-    } else {
-        snprintf(name, sizeof name, "%s", tag);
-    }
+    join_name(name, sizeof name, colon ? tag : NULL, colon ? (size_t)(colon - tag) : 0, '_',
+              colon ? colon + 1 : tag);
     if (!colon && strcmp(tag, "title") && strcmp(tag, "link") && strcmp(tag, "description") &&
         strcmp(tag, "name"))
         r->intextinput = 0;
@@ -2531,10 +2545,8 @@ static void end_element(reader *r, const char *tag)
 {
     char name[256];
     const char *colon = strchr(tag, ':');
-    if (colon)
-        snprintf(name, sizeof name, "%.*s_%s", (int)(colon - tag), tag, colon + 1);
-    else
-        snprintf(name, sizeof name, "%s", tag);
+    join_name(name, sizeof name, colon ? tag : NULL, colon ? (size_t)(colon - tag) : 0, '_',
+              colon ? colon + 1 : tag);
     const char *local = colon ? colon + 1 : tag;
     if (!strcmp(local, "svg") && r->svg_depth)
         r->svg_depth--;
@@ -2653,7 +2665,7 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         set_bozo(r, "UndeclaredNamespace", msg);
     }
     char local[128];
-    snprintf(local, sizeof local, "%s", (const char *)localname);
+    join_name(local, sizeof local, NULL, 0, 0, (const char *)localname);
     lower_in_place(local);
 
     json_t *attrs = r->decls;
@@ -2667,11 +2679,11 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
     char tag[200];
     if (kp && *kp) {
         char lp[64];
-        snprintf(lp, sizeof lp, "%s", kp);
+        join_name(lp, sizeof lp, NULL, 0, 0, kp);
         lower_in_place(lp);
-        snprintf(tag, sizeof tag, "%s:%s", lp, local);
+        join_name(tag, sizeof tag, lp, strlen(lp), ':', local);
     } else {
-        snprintf(tag, sizeof tag, "%s", local);
+        join_name(tag, sizeof tag, NULL, 0, 0, local);
     }
 
     for (int i = 0; i < nb_attributes; i++) {
@@ -2683,16 +2695,10 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         char *value = nb_xstrndup(vbeg, (size_t)(vend - vbeg));
         char key[200];
         const char *ap = auri ? key_prefix(r, auri, NULL) : NULL;
-        if (ap && *ap)
-            snprintf(key, sizeof key, "%s:%s", ap, aname);
-        else
-            snprintf(key, sizeof key, "%s", aname);
+        join_name(key, sizeof key, ap && *ap ? ap : NULL, ap ? strlen(ap) : 0, ':', aname);
         lower_in_place(key);
         char qkey[200];
-        if (aprefix)
-            snprintf(qkey, sizeof qkey, "%s:%s", aprefix, aname);
-        else
-            snprintf(qkey, sizeof qkey, "%s", aname);
+        join_name(qkey, sizeof qkey, aprefix, aprefix ? strlen(aprefix) : 0, ':', aname);
         lower_in_place(qkey);
         int lower_value = !strcmp(key, "rel") || !strcmp(key, "type");
         if (lower_value)
@@ -2713,13 +2719,9 @@ static void sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, 
 {
     reader *r = ctx;
     const char *kp = key_prefix(r, (const char *)uri, (const char *)prefix);
-    char local[128];
-    snprintf(local, sizeof local, "%s", (const char *)localname);
     char tag[200];
-    if (kp && *kp)
-        snprintf(tag, sizeof tag, "%s:%s", kp, local);
-    else
-        snprintf(tag, sizeof tag, "%s", local);
+    join_name(tag, sizeof tag, kp && *kp ? kp : NULL, kp ? strlen(kp) : 0, ':',
+              (const char *)localname);
     lower_in_place(tag);
     end_element(r, tag);
 }
@@ -2939,15 +2941,17 @@ static size_t escape_bare_ampersands(const char *text, size_t len, char **out, s
 /* "netscape" in the DOCTYPE marks RSS 0.91 as Netscape's. */
 static int netscape_doctype(const char *text, size_t len)
 {
-    const char *end = text + (len < 4096 ? len : 4096);
-    for (const char *p = text; p + 9 < end; p++)
-        if (!strncmp(p, "<!DOCTYPE", 9)) {
-            const char *gt = memchr(p, '>', (size_t)(end - p));
-            for (const char *q = p; gt && q + 8 <= gt; q++)
-                if (!strncasecmp(q, "netscape", 8))
-                    return 1;
-            return 0;
-        }
+    size_t n = len < 4096 ? len : 4096;
+    const char *end = text + n, *p = text;
+    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL && (size_t)(end - p) >= 9 &&
+           memcmp(p, "<!DOCTYPE", 9) != 0)
+        p++;
+    if (!p || (size_t)(end - p) < 9)
+        return 0;
+    const char *gt = memchr(p, '>', n - (size_t)(p - text));
+    for (const char *q = p; gt && q + 8 <= gt; q++)
+        if (!strncasecmp(q, "netscape", 8))
+            return 1;
     return 0;
 }
 

@@ -424,6 +424,8 @@ static void css_compile(void)
         PCRE2_SIZE offset;
         css_re[i] = pcre2_compile((PCRE2_SPTR)css_patterns[i], PCRE2_ZERO_TERMINATED,
                                   PCRE2_UTF | PCRE2_UCP, &code, &offset, NULL);
+        if (css_re[i])
+            pcre2_jit_compile(css_re[i], PCRE2_JIT_COMPLETE); /* interpreted when JIT fails */
     }
     /* Backtracking on a hostile style stops here; the style is then dropped. */
     css_limits = pcre2_match_context_create(NULL);
