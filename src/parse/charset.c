@@ -77,15 +77,51 @@ static iconv_t open_decoder(const char *charset)
     return iconv_open("UTF-8", iconv_name(dashed));
 }
 
+/* Opening a decoder makes glibc load (and later unload) its conversion module, which
+ * costs more than decoding a small feed; each thread keeps its last few decoders open and
+ * resets their state before reuse. */
+#define DECODER_CACHE 160
+
+static _Thread_local struct {
+    char name[64];
+    iconv_t cd;
+} decoders[DECODER_CACHE];
+static _Thread_local unsigned decoder_next;
+
+static iconv_t cached_decoder(const char *charset)
+{
+    if (strlen(charset) >= sizeof decoders[0].name)
+        return open_decoder(charset);
+    for (size_t i = 0; i < DECODER_CACHE; i++)
+        if (decoders[i].name[0] && !strcasecmp(decoders[i].name, charset)) {
+            if (decoders[i].cd != (iconv_t)-1)
+                iconv(decoders[i].cd, NULL, NULL, NULL, NULL);
+            return decoders[i].cd;
+        }
+    iconv_t cd = open_decoder(charset); /* an unknown charset is remembered as such */
+    unsigned slot = decoder_next++ % DECODER_CACHE;
+    if (decoders[slot].name[0] && decoders[slot].cd != (iconv_t)-1)
+        iconv_close(decoders[slot].cd);
+    snprintf(decoders[slot].name, sizeof decoders[slot].name, "%s", charset);
+    decoders[slot].cd = cd;
+    return cd;
+}
+
+static int is_cached(iconv_t cd)
+{
+    if (cd == (iconv_t)-1)
+        return 1;
+    for (size_t i = 0; i < DECODER_CACHE; i++)
+        if (decoders[i].name[0] && decoders[i].cd == cd)
+            return 1;
+    return 0;
+}
+
 int nb_charset_known(const char *charset)
 {
     if (!charset || !*charset)
         return 0;
-    iconv_t cd = open_decoder(charset);
-    if (cd == (iconv_t)-1)
-        return 0;
-    iconv_close(cd);
-    return 1;
+    return cached_decoder(charset) != (iconv_t)-1;
 }
 
 /* Appends n bytes to out at *used, growing it. */
@@ -142,6 +178,25 @@ static char *decode_without_iconv(const char *bytes, size_t len, const char *cha
         kind = LATIN1;
     else
         return NULL;
+    if (kind != LATIN1) {
+        /* the usual case: nothing to replace, one copy */
+        size_t i = 0;
+        const unsigned char *u = (const unsigned char *)bytes;
+        while (i < len) {
+            size_t n = kind == UTF8 ? utf8_sequence(u + i, len - i) : u[i] < 0x80;
+            if (!n)
+                break;
+            i += n;
+        }
+        if (i == len) {
+            char *copy = nb_xmalloc(len + 1);
+            memcpy(copy, bytes, len);
+            copy[len] = '\0';
+            if (out_len)
+                *out_len = len;
+            return copy;
+        }
+    }
     char *out = nb_xmalloc(kind == LATIN1 ? len * 2 + 1 : len + len / 8 + 16);
     size_t alloc = kind == LATIN1 ? len * 2 + 1 : len + len / 8 + 16, used = 0, bad = 0;
     const unsigned char *p = (const unsigned char *)bytes;
@@ -183,7 +238,7 @@ char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, siz
     char *fast = decode_without_iconv(bytes, len, charset, out_len, invalid);
     if (fast)
         return fast;
-    iconv_t cd = open_decoder(charset);
+    iconv_t cd = cached_decoder(charset);
     if (cd == (iconv_t)-1)
         return NULL;
     size_t alloc = len + len / 2 + 16, used = 0, bad = 0;
@@ -212,7 +267,8 @@ char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, siz
     size_t room = sizeof chunk;
     iconv(cd, NULL, NULL, &dst, &room);
     put(&out, &used, &alloc, chunk, sizeof chunk - room);
-    iconv_close(cd);
+    if (!is_cached(cd))
+        iconv_close(cd);
     out[used] = '\0';
     if (out_len)
         *out_len = used;

@@ -49,6 +49,23 @@ static void strvec_clear(strvec *s)
     memset(s, 0, sizeof *s);
 }
 
+/* out = a, sep, b (or b alone when a is NULL), cut to fit cap; snprintf's formatting is
+ * measurable at one call per element and attribute. */
+static void join_name(char *out, size_t cap, const char *a, size_t alen, char sep, const char *b)
+{
+    size_t n = 0;
+    if (a) {
+        n = alen < cap - 2 ? alen : cap - 2;
+        memcpy(out, a, n);
+        out[n++] = sep;
+    }
+    size_t blen = strlen(b);
+    if (blen > cap - 1 - n)
+        blen = cap - 1 - n;
+    memcpy(out + n, b, blen);
+    out[n + blen] = '\0';
+}
+
 /* Appends to a buffer without a cap, which cannot fail. */
 static void append(nb_buf *b, const void *data, size_t n)
 {
@@ -458,14 +475,18 @@ static const char *content_type(reader *r)
 
 static const char *map_content_type(const char *type, char *out, size_t n)
 {
-    snprintf(out, n, "%s", type ? type : "");
-    lower_in_place(out);
-    if (!strcmp(out, "text") || !strcmp(out, "plain"))
-        snprintf(out, n, "text/plain");
-    else if (!strcmp(out, "html"))
-        snprintf(out, n, "text/html");
-    else if (!strcmp(out, "xhtml"))
-        snprintf(out, n, "application/xhtml+xml");
+    size_t len = type ? strlen(type) : 0;
+    if (len > n - 1)
+        len = n - 1;
+    for (size_t i = 0; i < len; i++)
+        out[i] = (char)tolower((unsigned char)type[i]);
+    out[len] = '\0';
+    const char *full = !strcmp(out, "text") || !strcmp(out, "plain") ? "text/plain"
+                       : !strcmp(out, "html")                        ? "text/html"
+                       : !strcmp(out, "xhtml")                       ? "application/xhtml+xml"
+                                                                     : NULL;
+    if (full)
+        join_name(out, n, NULL, 0, 0, full);
     return out;
 }
 
@@ -731,9 +752,9 @@ static char *pop_full(reader *r, const char *name, int strip)
     const char *type = content_type(r);
     map_content_type(type ? type : "text/html", ctype, sizeof ctype);
     int htmlish = !strcmp(ctype, "application/xhtml+xml") || !strcmp(ctype, "text/html");
-    if (htmlish && in_set(element, can_contain_markup)) {
-        /* relative links resolved, then the allow-lists; a fragment past the sanitizer's
-         * cap is dropped rather than passed on unsafe */
+    if (htmlish && in_set(element, can_contain_markup) && strpbrk(output, "<>&")) {
+        /* relative links resolved, then the allow-lists (text without markup is left as
+         * it is); a fragment past the sanitizer's cap is dropped rather than passed on */
         char *clean = nb_html_sanitize(output, strlen(output), r->base);
         free(output);
         output = clean ? clean : nb_xstrdup("");
@@ -2472,23 +2493,6 @@ static void set_language_if_root(reader *r, const char *tag)
     }
 }
 
-/* out = a, sep, b (or b alone when a is NULL), cut to fit cap; snprintf's formatting is
- * measurable at one call per element and attribute. */
-static void join_name(char *out, size_t cap, const char *a, size_t alen, char sep, const char *b)
-{
-    size_t n = 0;
-    if (a) {
-        n = alen < cap - 2 ? alen : cap - 2;
-        memcpy(out, a, n);
-        out[n++] = sep;
-    }
-    size_t blen = strlen(b);
-    if (blen > cap - 1 - n)
-        blen = cap - 1 - n;
-    memcpy(out + n, b, blen);
-    out[n + blen] = '\0';
-}
-
 /* An element opens. tag is "prefix:name" with the canonical prefix, lower case. */
 static void start_element(reader *r, const char *tag, json_t *attrs)
 {
@@ -3022,18 +3026,23 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
         text_len = repaired_len;
     }
     if (text_len < (size_t)INT32_MAX) {
-        xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(&sax, &r, NULL, 0, url);
+        /* a memory parser reads the text in place (a push parser would copy it) */
+        xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(text, (int)text_len);
         if (ctxt) {
+            xmlSAXHandlerPtr own_sax = ctxt->sax;
+            ctxt->sax = &sax;
+            ctxt->userData = &r;
             xmlCtxtUseOptions(ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOENT |
                                         XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
             ctxt->replaceEntities = 1;
             /* every well-formedness error reaches sax_structured_error */
-            xmlParseChunk(ctxt, text, (int)text_len, 1);
+            xmlParseDocument(ctxt);
             /* with entity substitution on, libxml2 keeps DTD entities in a document of
              * its own even under SAX; it is not ours to keep */
             if (ctxt->myDoc)
                 xmlFreeDoc(ctxt->myDoc);
             ctxt->myDoc = NULL;
+            ctxt->sax = own_sax;
             xmlFreeParserCtxt(ctxt);
         }
     }
