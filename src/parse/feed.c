@@ -338,26 +338,6 @@ static json_t *context(reader *r)
 
 /* ---------------------------------------------------------------- URIs */
 
-static const char *const acceptable_schemes[] = {
-    "file",   "ftp",   "gopher",   "h323",  "hdl",      "http",    "https",  "imap",  "magnet",
-    "mailto", "mms",   "news",     "nntp",  "prospero", "rsync",   "rtsp",   "rtspu", "sftp",
-    "shttp",  "sip",   "sips",     "snews", "svn",      "svn+ssh", "telnet", "wais",  "aim",
-    "callto", "cvs",   "facetime", "feed",  "git",      "gtalk",   "irc",    "ircs",  "irc6",
-    "itms",   "msnim", "skype",    "ssh",   "smb",      "ymsg",
-};
-
-int nb_feed_uri_scheme_allowed(const char *uri)
-{
-    while (is_space(*uri))
-        uri++;
-    const char *colon = strchr(uri, ':');
-    size_t n = colon ? (size_t)(colon - uri) : strlen(uri);
-    for (size_t i = 0; i < sizeof acceptable_schemes / sizeof acceptable_schemes[0]; i++)
-        if (strlen(acceptable_schemes[i]) == n && strncmp(uri, acceptable_schemes[i], n) == 0)
-            return 1;
-    return 0;
-}
-
 /* ref against base, RFC 3986; "scheme:///x" is read as "scheme://x" first. Never NULL. */
 static char *urljoin(const char *base, const char *ref)
 {
@@ -392,12 +372,12 @@ static char *safe_absolute_uri(const char *base, const char *ref)
         return nb_xstrdup(ref ? ref : "");
     if (!ref || !*ref) {
         const char *colon = strchr(base, ':');
-        if (!colon || nb_feed_uri_scheme_allowed(base))
+        if (!colon || nb_html_uri_scheme_allowed(base))
             return nb_xstrdup(base);
         return nb_xstrdup("");
     }
     char *uri = urljoin(base, ref);
-    if (!nb_feed_uri_scheme_allowed(uri)) {
+    if (!nb_html_uri_scheme_allowed(uri)) {
         free(uri);
         return nb_xstrdup("");
     }
@@ -1151,12 +1131,6 @@ static void end_contributor(reader *r)
     r->incontributor = 0;
 }
 
-static void start_name(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "name", 0);
-}
-
 static void end_name(reader *r)
 {
     char *value = pop(r, "name");
@@ -1187,32 +1161,14 @@ static void end_dimension(reader *r, const char *key)
     free(value);
 }
 
-static void start_width(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "width", 0);
-}
-
 static void end_width(reader *r)
 {
     end_dimension(r, "width");
 }
 
-static void start_height(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "height", 0);
-}
-
 static void end_height(reader *r)
 {
     end_dimension(r, "height");
-}
-
-static void start_url(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "href", 1);
 }
 
 static void end_url(reader *r)
@@ -1225,12 +1181,6 @@ static void end_url(reader *r)
     else if (r->incontributor)
         save_contributor(r, "href", value);
     free(value);
-}
-
-static void start_email(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "email", 0);
 }
 
 static void end_email(reader *r)
@@ -1293,23 +1243,11 @@ static void end_item(reader *r)
     r->has_content = 0;
 }
 
-static void start_language(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "language", 1);
-}
-
 static void end_language(reader *r)
 {
     char *value = pop(r, "language");
     free(r->lang);
     r->lang = value;
-}
-
-static void start_webmaster(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "publisher", 1);
 }
 
 static void end_webmaster(reader *r)
@@ -1327,21 +1265,9 @@ static void end_date(reader *r, const char *key)
     free(value);
 }
 
-static void start_published(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "published", 1);
-}
-
 static void end_published(reader *r)
 {
     end_date(r, "published");
-}
-
-static void start_updated(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "updated", 1);
 }
 
 static void end_updated(reader *r)
@@ -1349,21 +1275,9 @@ static void end_updated(reader *r)
     end_date(r, "updated");
 }
 
-static void start_created(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "created", 1);
-}
-
 static void end_created(reader *r)
 {
     end_date(r, "created");
-}
-
-static void start_expirationdate(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "expired", 1);
 }
 
 static void end_expirationdate(reader *r)
@@ -1392,12 +1306,6 @@ static void end_category(reader *r)
             add_tag(r, value, NULL, NULL);
     }
     free(value);
-}
-
-static void start_tags(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "tags", 1);
 }
 
 static void end_tags(reader *r)
@@ -1659,12 +1567,6 @@ static void end_content(reader *r)
     free(value);
 }
 
-static void start_newlocation(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "newlocation", 1);
-}
-
 static void end_newlocation(reader *r)
 {
     char *url = pop(r, "newlocation");
@@ -1692,12 +1594,6 @@ static void end_dc_contributor(reader *r)
 {
     end_name(r);
     r->incontributor = 0;
-}
-
-static void start_validity(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "validity", 1);
 }
 
 static void end_validity(reader *r)
@@ -1965,12 +1861,6 @@ static void start_cc_license(reader *r, json_t *attrs)
     add_license_link(r, jstr(attrs, "rdf:resource"));
 }
 
-static void start_creativecommons_license(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "license", 1);
-}
-
 static void end_creativecommons_license(reader *r)
 {
     char *value = pop(r, "license");
@@ -2145,12 +2035,6 @@ static void start_gml_polygon(reader *r, json_t *attrs)
     push(r, "geometry", 0);
 }
 
-static void start_gml_exterior(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "geometry", 0);
-}
-
 static void start_gml_linearring(reader *r, json_t *attrs)
 {
     (void)attrs;
@@ -2162,12 +2046,6 @@ static void end_gml_geometry(reader *r)
 {
     r->geometry = NULL;
     pop_discard(r, "geometry");
-}
-
-static void start_gml_pos(reader *r, json_t *attrs)
-{
-    (void)attrs;
-    push(r, "pos", 0);
 }
 
 /* Coordinates are swapped unless the srsName is an EPSG system that is not a geographic
@@ -2276,119 +2154,121 @@ static void start_psc_chapter(reader *r, json_t *attrs)
  * with neither is kept under its own name. */
 static const struct handler {
     const char *name;
-    start_fn start;
-    end_fn end;
+    start_fn start;    /* NULL: push `frame` (when set) */
+    end_fn end;        /* NULL: close the element's own frame, if any */
+    const char *frame; /* the key the element's text is collected for */
+    int text;          /* 1: the text is stored; 0: returned to the end handler only */
 } handlers[] = {
-    {"rss", start_rss, NULL},
-    {"channel", start_channel, end_channel},
-    {"feed", start_feed, end_channel},
-    {"image", start_image, end_image},
-    {"textinput", start_textinput, end_textinput},
-    {"author", start_author, end_author},
-    {"managingeditor", start_author, end_author},
-    {"contributor", start_contributor, end_contributor},
-    {"name", start_name, end_name},
-    {"width", start_width, end_width},
-    {"height", start_height, end_height},
-    {"url", start_url, end_url},
-    {"homepage", start_url, end_url},
-    {"uri", start_url, end_url},
-    {"email", start_email, end_email},
-    {"subtitle", start_subtitle, end_subtitle},
-    {"tagline", start_subtitle, end_subtitle},
-    {"rights", start_rights, end_rights},
-    {"copyright", start_rights, end_rights},
-    {"item", start_item, end_item},
-    {"entry", start_item, end_item},
-    {"language", start_language, end_language},
-    {"webmaster", start_webmaster, end_webmaster},
-    {"published", start_published, end_published},
-    {"issued", start_published, end_published},
-    {"pubdate", start_published, end_published},
-    {"updated", start_updated, end_updated},
-    {"modified", start_updated, end_updated},
-    {"lastbuilddate", start_updated, end_updated},
-    {"created", start_created, end_created},
-    {"expirationdate", start_expirationdate, end_expirationdate},
-    {"category", start_category, end_category},
-    {"keywords", start_category, end_category},
-    {"tags", start_tags, end_tags},
-    {"cloud", start_cloud, NULL},
-    {"link", start_link, end_link},
-    {"guid", start_guid, end_guid},
-    {"id", start_guid, end_guid},
-    {"title", start_title, end_title},
-    {"description", start_description, end_description},
-    {"abstract", start_abstract, end_description},
-    {"info", start_info, end_info},
-    {"feedburner_browserfriendly", start_info, end_info},
-    {"generator", start_generator, end_generator},
-    {"summary", start_summary, end_summary},
-    {"enclosure", start_enclosure, NULL},
-    {"source", start_source, end_source},
-    {"content", start_content, end_content},
-    {"body", start_body, end_content},
-    {"xhtml_body", start_body, end_content},
-    {"content_encoded", start_content_encoded, end_content},
-    {"fullitem", start_content_encoded, end_content},
-    {"newlocation", start_newlocation, end_newlocation},
-    {"dc_author", start_author, end_author},
-    {"dc_creator", start_author, end_author},
-    {"dc_date", start_updated, end_updated},
-    {"dc_description", start_description, end_description},
-    {"dc_language", start_language, end_language},
-    {"dc_publisher", start_webmaster, end_webmaster},
-    {"dc_rights", start_rights, end_rights},
-    {"dc_subject", start_category, end_category},
-    {"dc_title", start_title, end_title},
-    {"dcterms_created", start_created, end_created},
-    {"dcterms_issued", start_published, end_published},
-    {"dcterms_modified", start_updated, end_updated},
-    {"dcterms_valid", start_validity, end_validity},
-    {"dc_contributor", start_dc_contributor, end_dc_contributor},
-    {"itunes_author", start_author, end_author},
-    {"itunes_category", start_itunes_category, end_category},
-    {"itunes_name", start_name, end_name},
-    {"itunes_email", start_email, end_email},
-    {"itunes_subtitle", start_subtitle, end_subtitle},
-    {"itunes_summary", start_summary, end_summary},
-    {"itunes_owner", start_itunes_owner, end_itunes_owner},
-    {"itunes_keywords", NULL, end_itunes_keywords},
-    {"itunes_image", start_itunes_image, NULL},
-    {"itunes_link", start_itunes_image, NULL},
-    {"itunes_block", NULL, end_itunes_block},
-    {"itunes_explicit", NULL, end_itunes_explicit},
-    {"media_category", start_media_category, end_category},
-    {"media_keywords", NULL, end_media_keywords},
-    {"media_title", start_title, end_media_title},
-    {"media_group", start_ignore, NULL},
-    {"media_rating", start_media_rating, end_media_rating},
-    {"media_credit", start_media_credit, end_media_credit},
-    {"media_description", start_description, end_description},
-    {"media_restriction", start_media_restriction, end_media_restriction},
-    {"media_license", start_media_license, end_media_license},
-    {"media_content", start_media_content, NULL},
-    {"media_thumbnail", start_media_thumbnail, end_media_thumbnail},
-    {"media_player", start_media_player, end_media_player},
-    {"cc_license", start_cc_license, NULL},
-    {"creativecommons_license", start_creativecommons_license, end_creativecommons_license},
-    {"admin_generatoragent", start_admin_generatoragent, NULL},
-    {"admin_errorreportsto", start_admin_errorreportsto, NULL},
-    {"where", start_where, end_where},
-    {"georss_where", start_where, end_where},
-    {"georss_point", start_georss_geometry, end_georss_point},
-    {"georss_line", start_georss_geometry, end_georss_line},
-    {"georss_polygon", start_georss_geometry, end_georss_polygon},
-    {"georss_box", start_georss_geometry, end_georss_box},
-    {"gml_point", start_gml_point, end_gml_geometry},
-    {"gml_linestring", start_gml_linestring, end_gml_geometry},
-    {"gml_polygon", start_gml_polygon, end_gml_geometry},
-    {"gml_exterior", start_gml_exterior, end_gml_geometry},
-    {"gml_linearring", start_gml_linearring, end_gml_geometry},
-    {"gml_pos", start_gml_pos, end_gml_point_pos},
-    {"gml_poslist", start_gml_pos, end_gml_poslist},
-    {"psc_chapters", start_psc_chapters, end_psc_chapters},
-    {"psc_chapter", start_psc_chapter, NULL},
+    {"rss", start_rss, NULL, NULL, 0},
+    {"channel", start_channel, end_channel, NULL, 0},
+    {"feed", start_feed, end_channel, NULL, 0},
+    {"image", start_image, end_image, NULL, 0},
+    {"textinput", start_textinput, end_textinput, NULL, 0},
+    {"author", start_author, end_author, NULL, 0},
+    {"managingeditor", start_author, end_author, NULL, 0},
+    {"contributor", start_contributor, end_contributor, NULL, 0},
+    {"name", NULL, end_name, "name", 0},
+    {"width", NULL, end_width, "width", 0},
+    {"height", NULL, end_height, "height", 0},
+    {"url", NULL, end_url, "href", 1},
+    {"homepage", NULL, end_url, "href", 1},
+    {"uri", NULL, end_url, "href", 1},
+    {"email", NULL, end_email, "email", 0},
+    {"subtitle", start_subtitle, end_subtitle, NULL, 0},
+    {"tagline", start_subtitle, end_subtitle, NULL, 0},
+    {"rights", start_rights, end_rights, NULL, 0},
+    {"copyright", start_rights, end_rights, NULL, 0},
+    {"item", start_item, end_item, NULL, 0},
+    {"entry", start_item, end_item, NULL, 0},
+    {"language", NULL, end_language, "language", 1},
+    {"webmaster", NULL, end_webmaster, "publisher", 1},
+    {"published", NULL, end_published, "published", 1},
+    {"issued", NULL, end_published, "published", 1},
+    {"pubdate", NULL, end_published, "published", 1},
+    {"updated", NULL, end_updated, "updated", 1},
+    {"modified", NULL, end_updated, "updated", 1},
+    {"lastbuilddate", NULL, end_updated, "updated", 1},
+    {"created", NULL, end_created, "created", 1},
+    {"expirationdate", NULL, end_expirationdate, "expired", 1},
+    {"category", start_category, end_category, NULL, 0},
+    {"keywords", start_category, end_category, NULL, 0},
+    {"tags", NULL, end_tags, "tags", 1},
+    {"cloud", start_cloud, NULL, NULL, 0},
+    {"link", start_link, end_link, NULL, 0},
+    {"guid", start_guid, end_guid, NULL, 0},
+    {"id", start_guid, end_guid, NULL, 0},
+    {"title", start_title, end_title, NULL, 0},
+    {"description", start_description, end_description, NULL, 0},
+    {"abstract", start_abstract, end_description, NULL, 0},
+    {"info", start_info, end_info, NULL, 0},
+    {"feedburner_browserfriendly", start_info, end_info, NULL, 0},
+    {"generator", start_generator, end_generator, NULL, 0},
+    {"summary", start_summary, end_summary, NULL, 0},
+    {"enclosure", start_enclosure, NULL, NULL, 0},
+    {"source", start_source, end_source, NULL, 0},
+    {"content", start_content, end_content, NULL, 0},
+    {"body", start_body, end_content, NULL, 0},
+    {"xhtml_body", start_body, end_content, NULL, 0},
+    {"content_encoded", start_content_encoded, end_content, NULL, 0},
+    {"fullitem", start_content_encoded, end_content, NULL, 0},
+    {"newlocation", NULL, end_newlocation, "newlocation", 1},
+    {"dc_author", start_author, end_author, NULL, 0},
+    {"dc_creator", start_author, end_author, NULL, 0},
+    {"dc_date", NULL, end_updated, "updated", 1},
+    {"dc_description", start_description, end_description, NULL, 0},
+    {"dc_language", NULL, end_language, "language", 1},
+    {"dc_publisher", NULL, end_webmaster, "publisher", 1},
+    {"dc_rights", start_rights, end_rights, NULL, 0},
+    {"dc_subject", start_category, end_category, NULL, 0},
+    {"dc_title", start_title, end_title, NULL, 0},
+    {"dcterms_created", NULL, end_created, "created", 1},
+    {"dcterms_issued", NULL, end_published, "published", 1},
+    {"dcterms_modified", NULL, end_updated, "updated", 1},
+    {"dcterms_valid", NULL, end_validity, "validity", 1},
+    {"dc_contributor", start_dc_contributor, end_dc_contributor, NULL, 0},
+    {"itunes_author", start_author, end_author, NULL, 0},
+    {"itunes_category", start_itunes_category, end_category, NULL, 0},
+    {"itunes_name", NULL, end_name, "name", 0},
+    {"itunes_email", NULL, end_email, "email", 0},
+    {"itunes_subtitle", start_subtitle, end_subtitle, NULL, 0},
+    {"itunes_summary", start_summary, end_summary, NULL, 0},
+    {"itunes_owner", start_itunes_owner, end_itunes_owner, NULL, 0},
+    {"itunes_keywords", NULL, end_itunes_keywords, NULL, 0},
+    {"itunes_image", start_itunes_image, NULL, NULL, 0},
+    {"itunes_link", start_itunes_image, NULL, NULL, 0},
+    {"itunes_block", NULL, end_itunes_block, NULL, 0},
+    {"itunes_explicit", NULL, end_itunes_explicit, NULL, 0},
+    {"media_category", start_media_category, end_category, NULL, 0},
+    {"media_keywords", NULL, end_media_keywords, NULL, 0},
+    {"media_title", start_title, end_media_title, NULL, 0},
+    {"media_group", start_ignore, NULL, NULL, 0},
+    {"media_rating", start_media_rating, end_media_rating, NULL, 0},
+    {"media_credit", start_media_credit, end_media_credit, NULL, 0},
+    {"media_description", start_description, end_description, NULL, 0},
+    {"media_restriction", start_media_restriction, end_media_restriction, NULL, 0},
+    {"media_license", start_media_license, end_media_license, NULL, 0},
+    {"media_content", start_media_content, NULL, NULL, 0},
+    {"media_thumbnail", start_media_thumbnail, end_media_thumbnail, NULL, 0},
+    {"media_player", start_media_player, end_media_player, NULL, 0},
+    {"cc_license", start_cc_license, NULL, NULL, 0},
+    {"creativecommons_license", NULL, end_creativecommons_license, "license", 1},
+    {"admin_generatoragent", start_admin_generatoragent, NULL, NULL, 0},
+    {"admin_errorreportsto", start_admin_errorreportsto, NULL, NULL, 0},
+    {"where", start_where, end_where, NULL, 0},
+    {"georss_where", start_where, end_where, NULL, 0},
+    {"georss_point", start_georss_geometry, end_georss_point, NULL, 0},
+    {"georss_line", start_georss_geometry, end_georss_line, NULL, 0},
+    {"georss_polygon", start_georss_geometry, end_georss_polygon, NULL, 0},
+    {"georss_box", start_georss_geometry, end_georss_box, NULL, 0},
+    {"gml_point", start_gml_point, end_gml_geometry, NULL, 0},
+    {"gml_linestring", start_gml_linestring, end_gml_geometry, NULL, 0},
+    {"gml_polygon", start_gml_polygon, end_gml_geometry, NULL, 0},
+    {"gml_exterior", NULL, end_gml_geometry, "geometry", 0},
+    {"gml_linearring", start_gml_linearring, end_gml_geometry, NULL, 0},
+    {"gml_pos", NULL, end_gml_point_pos, "pos", 0},
+    {"gml_poslist", NULL, end_gml_poslist, "pos", 0},
+    {"psc_chapters", start_psc_chapters, end_psc_chapters, NULL, 0},
+    {"psc_chapter", start_psc_chapter, NULL, NULL, 0},
 };
 
 #define HANDLER_COUNT (sizeof handlers / sizeof handlers[0])
@@ -2537,6 +2417,10 @@ static void start_element(reader *r, const char *tag, json_t *attrs)
     const struct handler *h = find_handler(name);
     if (h && h->start) {
         h->start(r, attrs);
+        return;
+    }
+    if (h && h->frame) {
+        push(r, h->frame, h->text);
         return;
     }
     if (json_object_size(attrs) == 0)

@@ -59,9 +59,6 @@ char *nb_html_first_image(const char *html, size_t len, const char *base);
  * fails: problems are reported in bozo. Caller owns the result (json_decref). */
 json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t *headers);
 
-/* 1 when uri's scheme is one a feed reader may link to (http, https, mailto, ...). */
-int nb_feed_uri_scheme_allowed(const char *uri);
-
 /* Internal to parse/: JSON Feed (feed_json.c). nb_feed_is_json says whether the document
  * is a JSON object; nb_feed_parse_json reads it into the same dictionary. */
 int nb_feed_is_json(const char *data, size_t len);
@@ -95,7 +92,12 @@ char *nb_html_sanitize(const char *html, size_t len, const char *base_url);
  * Same ownership and caps as nb_html_sanitize. */
 char *nb_html_resolve_uris(const char *html, size_t len, const char *base_url);
 
-/* 1 when the sanitizer keeps elements of this lower-case name (HTML, SVG or MathML). */
+/* 1 when uri has a scheme a reader may follow (http, https, mailto, ...: the sanitizer's
+ * list); 0 for other schemes and for relative references. */
+int nb_html_uri_scheme_allowed(const char *uri);
+
+/* 1 when the sanitizer keeps elements of this lower-case name (HTML's list; SVG and
+ * MathML elements are judged in their own context). */
 int nb_html_element_allowed(const char *name);
 
 /* Converts len bytes in charset (an IANA/WHATWG label: "gb2312", "big5", "utf-16le",

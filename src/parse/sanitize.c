@@ -1051,6 +1051,13 @@ char *nb_html_resolve_uris(const char *html, size_t len, const char *base_url)
     return walk(html, len, base_url, 0);
 }
 
+int nb_html_uri_scheme_allowed(const char *uri)
+{
+    char buf[32];
+    const char *scheme = uri_scheme(uri, buf, sizeof(buf));
+    return *scheme && IN(uri_schemes, scheme) != NULL;
+}
+
 int nb_html_element_allowed(const char *name)
 {
     return IN(html_elements, name) != NULL;
