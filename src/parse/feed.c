@@ -1002,12 +1002,12 @@ static void add_tag(reader *r, const char *term, const char *scheme, const char 
 /* ---------------------------------------------------------------- element handlers */
 
 typedef void (*start_fn)(reader *r, json_t *attrs);
-typedef void (*end_fn)(reader *r);
+typedef void (*end_fn)(reader *r, const char *arg);
 
 static void start_link(reader *r, json_t *attrs);
-static void end_updated(reader *r);
 static void start_content(reader *r, json_t *attrs);
-static void end_content(reader *r);
+static void end_content(reader *r, const char *arg);
+static void end_date(reader *r, const char *key);
 
 static void cdf_common(reader *r, json_t *attrs)
 {
@@ -1015,7 +1015,7 @@ static void cdf_common(reader *r, json_t *attrs)
     if (lastmod) {
         push(r, "updated", 1);
         add_text(r, lastmod, strlen(lastmod));
-        end_updated(r);
+        end_date(r, "updated");
     }
     const char *href = jstr(attrs, "href");
     if (href) {
@@ -1064,7 +1064,7 @@ static void start_feed(reader *r, json_t *attrs)
     snprintf(r->version, sizeof r->version, "%s", name);
 }
 
-static void end_channel(reader *r)
+static void end_channel(reader *r, const char *arg)
 {
     r->infeed = 0;
 }
@@ -1079,7 +1079,7 @@ static void start_image(reader *r, json_t *attrs)
     push(r, "image", 0);
 }
 
-static void end_image(reader *r)
+static void end_image(reader *r, const char *arg)
 {
     pop_discard(r, "image");
     r->inimage = 0;
@@ -1094,7 +1094,7 @@ static void start_textinput(reader *r, json_t *attrs)
     push(r, "textinput", 0);
 }
 
-static void end_textinput(reader *r)
+static void end_textinput(reader *r, const char *arg)
 {
     pop_discard(r, "textinput");
     r->intextinput = 0;
@@ -1109,7 +1109,7 @@ static void start_author(reader *r, json_t *attrs)
     json_array_append_new(list, json_object());
 }
 
-static void end_author(reader *r)
+static void end_author(reader *r, const char *arg)
 {
     pop_discard(r, "author");
     r->inauthor = 0;
@@ -1125,13 +1125,13 @@ static void start_contributor(reader *r, json_t *attrs)
     push(r, "contributor", 0);
 }
 
-static void end_contributor(reader *r)
+static void end_contributor(reader *r, const char *arg)
 {
     pop_discard(r, "contributor");
     r->incontributor = 0;
 }
 
-static void end_name(reader *r)
+static void end_name(reader *r, const char *arg)
 {
     char *value = pop(r, "name");
     if (!value)
@@ -1161,17 +1161,7 @@ static void end_dimension(reader *r, const char *key)
     free(value);
 }
 
-static void end_width(reader *r)
-{
-    end_dimension(r, "width");
-}
-
-static void end_height(reader *r)
-{
-    end_dimension(r, "height");
-}
-
-static void end_url(reader *r)
+static void end_url(reader *r, const char *arg)
 {
     char *value = pop(r, "href");
     if (!value)
@@ -1183,7 +1173,7 @@ static void end_url(reader *r)
     free(value);
 }
 
-static void end_email(reader *r)
+static void end_email(reader *r, const char *arg)
 {
     char *value = pop(r, "email");
     if (!value)
@@ -1202,7 +1192,7 @@ static void start_subtitle(reader *r, json_t *attrs)
     push_content(r, "subtitle", attrs, "text/plain", 1);
 }
 
-static void end_subtitle(reader *r)
+static void end_subtitle(reader *r, const char *arg)
 {
     free(pop_content(r, "subtitle"));
 }
@@ -1212,7 +1202,7 @@ static void start_rights(reader *r, json_t *attrs)
     push_content(r, "rights", attrs, "text/plain", 1);
 }
 
-static void end_rights(reader *r)
+static void end_rights(reader *r, const char *arg)
 {
     free(pop_content(r, "rights"));
 }
@@ -1236,21 +1226,21 @@ static void start_item(reader *r, json_t *attrs)
     cdf_common(r, attrs);
 }
 
-static void end_item(reader *r)
+static void end_item(reader *r, const char *arg)
 {
     pop_discard(r, "item");
     r->inentry = 0;
     r->has_content = 0;
 }
 
-static void end_language(reader *r)
+static void end_language(reader *r, const char *arg)
 {
     char *value = pop(r, "language");
     free(r->lang);
     r->lang = value;
 }
 
-static void end_webmaster(reader *r)
+static void end_webmaster(reader *r, const char *arg)
 {
     pop_discard(r, "publisher");
     sync_author_detail(r, "publisher");
@@ -1265,26 +1255,6 @@ static void end_date(reader *r, const char *key)
     free(value);
 }
 
-static void end_published(reader *r)
-{
-    end_date(r, "published");
-}
-
-static void end_updated(reader *r)
-{
-    end_date(r, "updated");
-}
-
-static void end_created(reader *r)
-{
-    end_date(r, "created");
-}
-
-static void end_expirationdate(reader *r)
-{
-    end_date(r, "expired");
-}
-
 static void start_category(reader *r, json_t *attrs)
 {
     const char *scheme = jstr(attrs, "scheme");
@@ -1292,7 +1262,7 @@ static void start_category(reader *r, json_t *attrs)
     push(r, "category", 1);
 }
 
-static void end_category(reader *r)
+static void end_category(reader *r, const char *arg)
 {
     char *value = pop(r, "category");
     if (value && *value) {
@@ -1308,7 +1278,7 @@ static void end_category(reader *r)
     free(value);
 }
 
-static void end_tags(reader *r)
+static void end_tags(reader *r, const char *arg)
 {
     char *value = pop(r, "tags");
     if (!value)
@@ -1382,11 +1352,6 @@ static void start_link(reader *r, json_t *attrs_in)
     json_decref(attrs);
 }
 
-static void end_link(reader *r)
-{
-    pop_discard(r, "link");
-}
-
 static void start_guid(reader *r, json_t *attrs)
 {
     const char *permalink = jstr(attrs, "ispermalink");
@@ -1394,7 +1359,7 @@ static void start_guid(reader *r, json_t *attrs)
     push(r, "id", 1);
 }
 
-static void end_guid(reader *r)
+static void end_guid(reader *r, const char *arg)
 {
     char *value = pop(r, "id");
     json_t *ctx = context(r);
@@ -1417,7 +1382,7 @@ static void start_title(reader *r, json_t *attrs)
     push_content(r, "title", attrs, "text/plain", r->infeed || r->inentry || r->insource);
 }
 
-static void end_title(reader *r)
+static void end_title(reader *r, const char *arg)
 {
     if (r->svg_depth)
         return;
@@ -1442,10 +1407,10 @@ static void start_abstract(reader *r, json_t *attrs)
     push_content(r, "description", attrs, "text/plain", r->infeed || r->inentry || r->insource);
 }
 
-static void end_description(reader *r)
+static void end_description(reader *r, const char *arg)
 {
     if (streq(r->summary_key, "content"))
-        end_content(r);
+        end_content(r, NULL);
     else
         free(pop_content(r, "description"));
     r->summary_key = NULL;
@@ -1456,7 +1421,7 @@ static void start_info(reader *r, json_t *attrs)
     push_content(r, "info", attrs, "text/plain", 1);
 }
 
-static void end_info(reader *r)
+static void end_info(reader *r, const char *arg)
 {
     free(pop_content(r, "info"));
 }
@@ -1476,7 +1441,7 @@ static void start_generator(reader *r, json_t *attrs_in)
     push(r, "generator", 1);
 }
 
-static void end_generator(reader *r)
+static void end_generator(reader *r, const char *arg)
 {
     char *value = pop(r, "generator");
     json_t *detail = json_object_get(context(r), "generator_detail");
@@ -1496,10 +1461,10 @@ static void start_summary(reader *r, json_t *attrs)
     }
 }
 
-static void end_summary(reader *r)
+static void end_summary(reader *r, const char *arg)
 {
     if (streq(r->summary_key, "content"))
-        end_content(r);
+        end_content(r, NULL);
     else
         free(pop_content(r, r->summary_key ? r->summary_key : "summary"));
     r->summary_key = NULL;
@@ -1523,7 +1488,7 @@ static void start_source(reader *r, json_t *attrs)
     r->title_depth = -1;
 }
 
-static void end_source(reader *r)
+static void end_source(reader *r, const char *arg)
 {
     r->insource = 0;
     char *value = pop(r, "source");
@@ -1555,7 +1520,7 @@ static void start_content_encoded(reader *r, json_t *attrs)
     push_content(r, "content", attrs, "text/html", 1);
 }
 
-static void end_content(reader *r)
+static void end_content(reader *r, const char *arg)
 {
     char type[128];
     map_content_type(content_type(r), type, sizeof type);
@@ -1567,7 +1532,7 @@ static void end_content(reader *r)
     free(value);
 }
 
-static void end_newlocation(reader *r)
+static void end_newlocation(reader *r, const char *arg)
 {
     char *url = pop(r, "newlocation");
     if (url && context(r) == r->feed) {
@@ -1590,13 +1555,13 @@ static void start_dc_contributor(reader *r, json_t *attrs)
     push(r, "name", 0);
 }
 
-static void end_dc_contributor(reader *r)
+static void end_dc_contributor(reader *r, const char *arg)
 {
-    end_name(r);
+    end_name(r, NULL);
     r->incontributor = 0;
 }
 
-static void end_validity(reader *r)
+static void end_validity(reader *r, const char *arg)
 {
     char *value = pop(r, "validity");
     if (!value)
@@ -1639,7 +1604,7 @@ static void start_itunes_owner(reader *r, json_t *attrs)
     push(r, "publisher", 0);
 }
 
-static void end_itunes_owner(reader *r)
+static void end_itunes_owner(reader *r, const char *arg)
 {
     pop_discard(r, "publisher");
     r->inpublisher = 0;
@@ -1665,7 +1630,7 @@ static void end_keywords_list(reader *r, const char *key, const char *scheme)
     free(value);
 }
 
-static void end_itunes_keywords(reader *r)
+static void end_itunes_keywords(reader *r, const char *arg)
 {
     end_keywords_list(r, "itunes_keywords", "http://www.itunes.com/");
 }
@@ -1680,7 +1645,7 @@ static void start_itunes_image(reader *r, json_t *attrs)
         json_object_set_new(context(r), "image", json_pack("{s:s}", "href", href));
 }
 
-static void end_itunes_block(reader *r)
+static void end_itunes_block(reader *r, const char *arg)
 {
     char *value = pop_full(r, "itunes_block", 0);
     json_object_set_new(context(r), "itunes_block",
@@ -1688,7 +1653,7 @@ static void end_itunes_block(reader *r)
     free(value);
 }
 
-static void end_itunes_explicit(reader *r)
+static void end_itunes_explicit(reader *r, const char *arg)
 {
     char *value = pop_full(r, "itunes_explicit", 0);
     json_t *v = streq(value, "yes")     ? json_true()
@@ -1710,15 +1675,15 @@ static void start_media_category(reader *r, json_t *attrs_in)
     json_decref(attrs);
 }
 
-static void end_media_keywords(reader *r)
+static void end_media_keywords(reader *r, const char *arg)
 {
     end_keywords_list(r, "media_keywords", NULL);
 }
 
-static void end_media_title(reader *r)
+static void end_media_title(reader *r, const char *arg)
 {
     int saved = r->title_depth;
-    end_title(r);
+    end_title(r, NULL);
     r->title_depth = saved;
 }
 
@@ -1775,17 +1740,17 @@ static void end_media_attrs(reader *r, const char *key, const char *frame_name)
     free(value);
 }
 
-static void end_media_rating(reader *r)
+static void end_media_rating(reader *r, const char *arg)
 {
     end_media_attrs(r, "media_rating", "rating");
 }
 
-static void end_media_restriction(reader *r)
+static void end_media_restriction(reader *r, const char *arg)
 {
     end_media_attrs(r, "media_restriction", "restriction");
 }
 
-static void end_media_license(reader *r)
+static void end_media_license(reader *r, const char *arg)
 {
     end_media_attrs(r, "media_license", "license");
 }
@@ -1796,7 +1761,7 @@ static void start_media_credit(reader *r, json_t *attrs)
     push(r, "credit", 1);
 }
 
-static void end_media_credit(reader *r)
+static void end_media_credit(reader *r, const char *arg)
 {
     char *value = pop(r, "credit");
     json_t *list = json_object_get(context(r), "media_credit");
@@ -1818,7 +1783,7 @@ static void start_media_thumbnail(reader *r, json_t *attrs)
     json_array_append(list, attrs);
 }
 
-static void end_media_thumbnail(reader *r)
+static void end_media_thumbnail(reader *r, const char *arg)
 {
     char *url = pop(r, "url");
     json_t *list = json_object_get(context(r), "media_thumbnail");
@@ -1836,7 +1801,7 @@ static void start_media_player(reader *r, json_t *attrs)
     json_object_set_new(context(r), "media_player", json_deep_copy(attrs));
 }
 
-static void end_media_player(reader *r)
+static void end_media_player(reader *r, const char *arg)
 {
     char *value = pop(r, "media_player");
     json_t *player = json_object_get(context(r), "media_player");
@@ -1861,7 +1826,7 @@ static void start_cc_license(reader *r, json_t *attrs)
     add_license_link(r, jstr(attrs, "rdf:resource"));
 }
 
-static void end_creativecommons_license(reader *r)
+static void end_creativecommons_license(reader *r, const char *arg)
 {
     char *value = pop(r, "license");
     add_license_link(r, value);
@@ -1896,11 +1861,6 @@ static void start_where(reader *r, json_t *attrs)
     (void)attrs;
     push(r, "where", 0);
     json_object_set_new(context(r), "where", json_object());
-}
-
-static void end_where(reader *r)
-{
-    pop_discard(r, "where");
 }
 
 static void start_georss_geometry(reader *r, json_t *attrs)
@@ -1978,26 +1938,6 @@ static void end_georss(reader *r, const char *type)
     json_decref(points);
 }
 
-static void end_georss_point(reader *r)
-{
-    end_georss(r, "Point");
-}
-
-static void end_georss_line(reader *r)
-{
-    end_georss(r, "LineString");
-}
-
-static void end_georss_polygon(reader *r)
-{
-    end_georss(r, "Polygon");
-}
-
-static void end_georss_box(reader *r)
-{
-    end_georss(r, "Box");
-}
-
 /* GML geometry: srsName and srsDimension decide the axis order and point size. */
 static void gml_srs(reader *r, json_t *attrs)
 {
@@ -2042,7 +1982,7 @@ static void start_gml_linearring(reader *r, json_t *attrs)
     push(r, "geometry", 0);
 }
 
-static void end_gml_geometry(reader *r)
+static void end_gml_geometry(reader *r, const char *arg)
 {
     r->geometry = NULL;
     pop_discard(r, "geometry");
@@ -2081,12 +2021,12 @@ static void end_gml_pos(reader *r, int list)
     json_decref(points);
 }
 
-static void end_gml_point_pos(reader *r)
+static void end_gml_point_pos(reader *r, const char *arg)
 {
     end_gml_pos(r, 0);
 }
 
-static void end_gml_poslist(reader *r)
+static void end_gml_poslist(reader *r, const char *arg)
 {
     end_gml_pos(r, 1);
 }
@@ -2104,7 +2044,7 @@ static void start_psc_chapters(reader *r, json_t *attrs)
     json_object_set_new(ctx, "psc_chapters", chapters);
 }
 
-static void end_psc_chapters(reader *r)
+static void end_psc_chapters(reader *r, const char *arg)
 {
     r->in_chapters = 0;
 }
@@ -2158,117 +2098,118 @@ static const struct handler {
     end_fn end;        /* NULL: close the element's own frame, if any */
     const char *frame; /* the key the element's text is collected for */
     int text;          /* 1: the text is stored; 0: returned to the end handler only */
+    const char *arg;   /* what end is told: the key of a date, the type of a geometry */
 } handlers[] = {
-    {"rss", start_rss, NULL, NULL, 0},
-    {"channel", start_channel, end_channel, NULL, 0},
-    {"feed", start_feed, end_channel, NULL, 0},
-    {"image", start_image, end_image, NULL, 0},
-    {"textinput", start_textinput, end_textinput, NULL, 0},
-    {"author", start_author, end_author, NULL, 0},
-    {"managingeditor", start_author, end_author, NULL, 0},
-    {"contributor", start_contributor, end_contributor, NULL, 0},
-    {"name", NULL, end_name, "name", 0},
-    {"width", NULL, end_width, "width", 0},
-    {"height", NULL, end_height, "height", 0},
-    {"url", NULL, end_url, "href", 1},
-    {"homepage", NULL, end_url, "href", 1},
-    {"uri", NULL, end_url, "href", 1},
-    {"email", NULL, end_email, "email", 0},
-    {"subtitle", start_subtitle, end_subtitle, NULL, 0},
-    {"tagline", start_subtitle, end_subtitle, NULL, 0},
-    {"rights", start_rights, end_rights, NULL, 0},
-    {"copyright", start_rights, end_rights, NULL, 0},
-    {"item", start_item, end_item, NULL, 0},
-    {"entry", start_item, end_item, NULL, 0},
-    {"language", NULL, end_language, "language", 1},
-    {"webmaster", NULL, end_webmaster, "publisher", 1},
-    {"published", NULL, end_published, "published", 1},
-    {"issued", NULL, end_published, "published", 1},
-    {"pubdate", NULL, end_published, "published", 1},
-    {"updated", NULL, end_updated, "updated", 1},
-    {"modified", NULL, end_updated, "updated", 1},
-    {"lastbuilddate", NULL, end_updated, "updated", 1},
-    {"created", NULL, end_created, "created", 1},
-    {"expirationdate", NULL, end_expirationdate, "expired", 1},
-    {"category", start_category, end_category, NULL, 0},
-    {"keywords", start_category, end_category, NULL, 0},
-    {"tags", NULL, end_tags, "tags", 1},
-    {"cloud", start_cloud, NULL, NULL, 0},
-    {"link", start_link, end_link, NULL, 0},
-    {"guid", start_guid, end_guid, NULL, 0},
-    {"id", start_guid, end_guid, NULL, 0},
-    {"title", start_title, end_title, NULL, 0},
-    {"description", start_description, end_description, NULL, 0},
-    {"abstract", start_abstract, end_description, NULL, 0},
-    {"info", start_info, end_info, NULL, 0},
-    {"feedburner_browserfriendly", start_info, end_info, NULL, 0},
-    {"generator", start_generator, end_generator, NULL, 0},
-    {"summary", start_summary, end_summary, NULL, 0},
-    {"enclosure", start_enclosure, NULL, NULL, 0},
-    {"source", start_source, end_source, NULL, 0},
-    {"content", start_content, end_content, NULL, 0},
-    {"body", start_body, end_content, NULL, 0},
-    {"xhtml_body", start_body, end_content, NULL, 0},
-    {"content_encoded", start_content_encoded, end_content, NULL, 0},
-    {"fullitem", start_content_encoded, end_content, NULL, 0},
-    {"newlocation", NULL, end_newlocation, "newlocation", 1},
-    {"dc_author", start_author, end_author, NULL, 0},
-    {"dc_creator", start_author, end_author, NULL, 0},
-    {"dc_date", NULL, end_updated, "updated", 1},
-    {"dc_description", start_description, end_description, NULL, 0},
-    {"dc_language", NULL, end_language, "language", 1},
-    {"dc_publisher", NULL, end_webmaster, "publisher", 1},
-    {"dc_rights", start_rights, end_rights, NULL, 0},
-    {"dc_subject", start_category, end_category, NULL, 0},
-    {"dc_title", start_title, end_title, NULL, 0},
-    {"dcterms_created", NULL, end_created, "created", 1},
-    {"dcterms_issued", NULL, end_published, "published", 1},
-    {"dcterms_modified", NULL, end_updated, "updated", 1},
-    {"dcterms_valid", NULL, end_validity, "validity", 1},
-    {"dc_contributor", start_dc_contributor, end_dc_contributor, NULL, 0},
-    {"itunes_author", start_author, end_author, NULL, 0},
-    {"itunes_category", start_itunes_category, end_category, NULL, 0},
-    {"itunes_name", NULL, end_name, "name", 0},
-    {"itunes_email", NULL, end_email, "email", 0},
-    {"itunes_subtitle", start_subtitle, end_subtitle, NULL, 0},
-    {"itunes_summary", start_summary, end_summary, NULL, 0},
-    {"itunes_owner", start_itunes_owner, end_itunes_owner, NULL, 0},
-    {"itunes_keywords", NULL, end_itunes_keywords, NULL, 0},
-    {"itunes_image", start_itunes_image, NULL, NULL, 0},
-    {"itunes_link", start_itunes_image, NULL, NULL, 0},
-    {"itunes_block", NULL, end_itunes_block, NULL, 0},
-    {"itunes_explicit", NULL, end_itunes_explicit, NULL, 0},
-    {"media_category", start_media_category, end_category, NULL, 0},
-    {"media_keywords", NULL, end_media_keywords, NULL, 0},
-    {"media_title", start_title, end_media_title, NULL, 0},
-    {"media_group", start_ignore, NULL, NULL, 0},
-    {"media_rating", start_media_rating, end_media_rating, NULL, 0},
-    {"media_credit", start_media_credit, end_media_credit, NULL, 0},
-    {"media_description", start_description, end_description, NULL, 0},
-    {"media_restriction", start_media_restriction, end_media_restriction, NULL, 0},
-    {"media_license", start_media_license, end_media_license, NULL, 0},
-    {"media_content", start_media_content, NULL, NULL, 0},
-    {"media_thumbnail", start_media_thumbnail, end_media_thumbnail, NULL, 0},
-    {"media_player", start_media_player, end_media_player, NULL, 0},
-    {"cc_license", start_cc_license, NULL, NULL, 0},
-    {"creativecommons_license", NULL, end_creativecommons_license, "license", 1},
-    {"admin_generatoragent", start_admin_generatoragent, NULL, NULL, 0},
-    {"admin_errorreportsto", start_admin_errorreportsto, NULL, NULL, 0},
-    {"where", start_where, end_where, NULL, 0},
-    {"georss_where", start_where, end_where, NULL, 0},
-    {"georss_point", start_georss_geometry, end_georss_point, NULL, 0},
-    {"georss_line", start_georss_geometry, end_georss_line, NULL, 0},
-    {"georss_polygon", start_georss_geometry, end_georss_polygon, NULL, 0},
-    {"georss_box", start_georss_geometry, end_georss_box, NULL, 0},
-    {"gml_point", start_gml_point, end_gml_geometry, NULL, 0},
-    {"gml_linestring", start_gml_linestring, end_gml_geometry, NULL, 0},
-    {"gml_polygon", start_gml_polygon, end_gml_geometry, NULL, 0},
-    {"gml_exterior", NULL, end_gml_geometry, "geometry", 0},
-    {"gml_linearring", start_gml_linearring, end_gml_geometry, NULL, 0},
-    {"gml_pos", NULL, end_gml_point_pos, "pos", 0},
-    {"gml_poslist", NULL, end_gml_poslist, "pos", 0},
-    {"psc_chapters", start_psc_chapters, end_psc_chapters, NULL, 0},
-    {"psc_chapter", start_psc_chapter, NULL, NULL, 0},
+    {"rss", start_rss, NULL, NULL, 0, NULL},
+    {"channel", start_channel, end_channel, NULL, 0, NULL},
+    {"feed", start_feed, end_channel, NULL, 0, NULL},
+    {"image", start_image, end_image, NULL, 0, NULL},
+    {"textinput", start_textinput, end_textinput, NULL, 0, NULL},
+    {"author", start_author, end_author, NULL, 0, NULL},
+    {"managingeditor", start_author, end_author, NULL, 0, NULL},
+    {"contributor", start_contributor, end_contributor, NULL, 0, NULL},
+    {"name", NULL, end_name, "name", 0, NULL},
+    {"width", NULL, end_dimension, "width", 0, "width"},
+    {"height", NULL, end_dimension, "height", 0, "height"},
+    {"url", NULL, end_url, "href", 1, NULL},
+    {"homepage", NULL, end_url, "href", 1, NULL},
+    {"uri", NULL, end_url, "href", 1, NULL},
+    {"email", NULL, end_email, "email", 0, NULL},
+    {"subtitle", start_subtitle, end_subtitle, NULL, 0, NULL},
+    {"tagline", start_subtitle, end_subtitle, NULL, 0, NULL},
+    {"rights", start_rights, end_rights, NULL, 0, NULL},
+    {"copyright", start_rights, end_rights, NULL, 0, NULL},
+    {"item", start_item, end_item, NULL, 0, NULL},
+    {"entry", start_item, end_item, NULL, 0, NULL},
+    {"language", NULL, end_language, "language", 1, NULL},
+    {"webmaster", NULL, end_webmaster, "publisher", 1, NULL},
+    {"published", NULL, end_date, "published", 1, "published"},
+    {"issued", NULL, end_date, "published", 1, "published"},
+    {"pubdate", NULL, end_date, "published", 1, "published"},
+    {"updated", NULL, end_date, "updated", 1, "updated"},
+    {"modified", NULL, end_date, "updated", 1, "updated"},
+    {"lastbuilddate", NULL, end_date, "updated", 1, "updated"},
+    {"created", NULL, end_date, "created", 1, "created"},
+    {"expirationdate", NULL, end_date, "expired", 1, "expired"},
+    {"category", start_category, end_category, NULL, 0, NULL},
+    {"keywords", start_category, end_category, NULL, 0, NULL},
+    {"tags", NULL, end_tags, "tags", 1, NULL},
+    {"cloud", start_cloud, NULL, NULL, 0, NULL},
+    {"link", start_link, pop_discard, NULL, 0, "link"},
+    {"guid", start_guid, end_guid, NULL, 0, NULL},
+    {"id", start_guid, end_guid, NULL, 0, NULL},
+    {"title", start_title, end_title, NULL, 0, NULL},
+    {"description", start_description, end_description, NULL, 0, NULL},
+    {"abstract", start_abstract, end_description, NULL, 0, NULL},
+    {"info", start_info, end_info, NULL, 0, NULL},
+    {"feedburner_browserfriendly", start_info, end_info, NULL, 0, NULL},
+    {"generator", start_generator, end_generator, NULL, 0, NULL},
+    {"summary", start_summary, end_summary, NULL, 0, NULL},
+    {"enclosure", start_enclosure, NULL, NULL, 0, NULL},
+    {"source", start_source, end_source, NULL, 0, NULL},
+    {"content", start_content, end_content, NULL, 0, NULL},
+    {"body", start_body, end_content, NULL, 0, NULL},
+    {"xhtml_body", start_body, end_content, NULL, 0, NULL},
+    {"content_encoded", start_content_encoded, end_content, NULL, 0, NULL},
+    {"fullitem", start_content_encoded, end_content, NULL, 0, NULL},
+    {"newlocation", NULL, end_newlocation, "newlocation", 1, NULL},
+    {"dc_author", start_author, end_author, NULL, 0, NULL},
+    {"dc_creator", start_author, end_author, NULL, 0, NULL},
+    {"dc_date", NULL, end_date, "updated", 1, "updated"},
+    {"dc_description", start_description, end_description, NULL, 0, NULL},
+    {"dc_language", NULL, end_language, "language", 1, NULL},
+    {"dc_publisher", NULL, end_webmaster, "publisher", 1, NULL},
+    {"dc_rights", start_rights, end_rights, NULL, 0, NULL},
+    {"dc_subject", start_category, end_category, NULL, 0, NULL},
+    {"dc_title", start_title, end_title, NULL, 0, NULL},
+    {"dcterms_created", NULL, end_date, "created", 1, "created"},
+    {"dcterms_issued", NULL, end_date, "published", 1, "published"},
+    {"dcterms_modified", NULL, end_date, "updated", 1, "updated"},
+    {"dcterms_valid", NULL, end_validity, "validity", 1, NULL},
+    {"dc_contributor", start_dc_contributor, end_dc_contributor, NULL, 0, NULL},
+    {"itunes_author", start_author, end_author, NULL, 0, NULL},
+    {"itunes_category", start_itunes_category, end_category, NULL, 0, NULL},
+    {"itunes_name", NULL, end_name, "name", 0, NULL},
+    {"itunes_email", NULL, end_email, "email", 0, NULL},
+    {"itunes_subtitle", start_subtitle, end_subtitle, NULL, 0, NULL},
+    {"itunes_summary", start_summary, end_summary, NULL, 0, NULL},
+    {"itunes_owner", start_itunes_owner, end_itunes_owner, NULL, 0, NULL},
+    {"itunes_keywords", NULL, end_itunes_keywords, NULL, 0, NULL},
+    {"itunes_image", start_itunes_image, NULL, NULL, 0, NULL},
+    {"itunes_link", start_itunes_image, NULL, NULL, 0, NULL},
+    {"itunes_block", NULL, end_itunes_block, NULL, 0, NULL},
+    {"itunes_explicit", NULL, end_itunes_explicit, NULL, 0, NULL},
+    {"media_category", start_media_category, end_category, NULL, 0, NULL},
+    {"media_keywords", NULL, end_media_keywords, NULL, 0, NULL},
+    {"media_title", start_title, end_media_title, NULL, 0, NULL},
+    {"media_group", start_ignore, NULL, NULL, 0, NULL},
+    {"media_rating", start_media_rating, end_media_rating, NULL, 0, NULL},
+    {"media_credit", start_media_credit, end_media_credit, NULL, 0, NULL},
+    {"media_description", start_description, end_description, NULL, 0, NULL},
+    {"media_restriction", start_media_restriction, end_media_restriction, NULL, 0, NULL},
+    {"media_license", start_media_license, end_media_license, NULL, 0, NULL},
+    {"media_content", start_media_content, NULL, NULL, 0, NULL},
+    {"media_thumbnail", start_media_thumbnail, end_media_thumbnail, NULL, 0, NULL},
+    {"media_player", start_media_player, end_media_player, NULL, 0, NULL},
+    {"cc_license", start_cc_license, NULL, NULL, 0, NULL},
+    {"creativecommons_license", NULL, end_creativecommons_license, "license", 1, NULL},
+    {"admin_generatoragent", start_admin_generatoragent, NULL, NULL, 0, NULL},
+    {"admin_errorreportsto", start_admin_errorreportsto, NULL, NULL, 0, NULL},
+    {"where", start_where, pop_discard, NULL, 0, "where"},
+    {"georss_where", start_where, pop_discard, NULL, 0, "where"},
+    {"georss_point", start_georss_geometry, end_georss, NULL, 0, "Point"},
+    {"georss_line", start_georss_geometry, end_georss, NULL, 0, "LineString"},
+    {"georss_polygon", start_georss_geometry, end_georss, NULL, 0, "Polygon"},
+    {"georss_box", start_georss_geometry, end_georss, NULL, 0, "Box"},
+    {"gml_point", start_gml_point, end_gml_geometry, NULL, 0, NULL},
+    {"gml_linestring", start_gml_linestring, end_gml_geometry, NULL, 0, NULL},
+    {"gml_polygon", start_gml_polygon, end_gml_geometry, NULL, 0, NULL},
+    {"gml_exterior", NULL, end_gml_geometry, "geometry", 0, NULL},
+    {"gml_linearring", start_gml_linearring, end_gml_geometry, NULL, 0, NULL},
+    {"gml_pos", NULL, end_gml_point_pos, "pos", 0, NULL},
+    {"gml_poslist", NULL, end_gml_poslist, "pos", 0, NULL},
+    {"psc_chapters", start_psc_chapters, end_psc_chapters, NULL, 0, NULL},
+    {"psc_chapter", start_psc_chapter, NULL, NULL, 0, NULL},
 };
 
 #define HANDLER_COUNT (sizeof handlers / sizeof handlers[0])
@@ -2440,7 +2381,7 @@ static void end_element(reader *r, const char *tag)
         r->svg_depth--;
     const struct handler *h = r->svg_depth ? NULL : find_handler(name);
     if (h && h->end)
-        h->end(r);
+        h->end(r, h->arg);
     else
         pop_discard(r, name);
 
