@@ -9,4 +9,6 @@ echo
 echo
 ./bench/dedupe.sh "$build"
 echo
+./bench/feeds.sh "$build"
+echo
 ./bench/extract.sh "$build"

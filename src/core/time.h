@@ -15,6 +15,20 @@
 nb_err nb_time_parse(const char *text, int default_offset, int64_t *out,
                      nb_errbuf *err) NB_MUST_CHECK;
 
+/* Parses a feed's date as feedparser does: every shape nb_time_parse reads, plus W3C-DTF's
+ * reduced "2003" and "2003-12", ISO 8601's reduced and truncated forms ("20031231",
+ * "03-12-31", "2003-335", "03335", "-03-12", "--12-31"; missing fields come from today's
+ * date, nb_clock_now), asctime ("Sun Jan  4 16:29:06 2004"), Perforce
+ * ("Fri, 2006/09/15 08:19:53 EDT"), and the Greek, Hungarian and Korean forms. A time
+ * without a zone is UTC (Korean forms: Korea time). Two-digit RFC 822 years below 90 are
+ * 20xx; feedparser's zone names are known, including the military letters. The whole text
+ * must be a date, fields are range-checked, and the instant must fall in years 1..9999. */
+nb_err nb_time_parse_feed(const char *text, int64_t *out, nb_errbuf *err) NB_MUST_CHECK;
+
+/* t as feedparser's *_parsed tuple in UTC: year, month (1-12), day, hour, minute, second,
+ * weekday (Monday 0), day of the year (1-366), 0. Any t, including years before 1000. */
+void nb_time_to_tuple(int64_t t, int tuple[9]);
+
 /* "2025-04-07T01:24:00Z". n >= 21. */
 void nb_time_format_iso(int64_t t, char *out, size_t n);
 

@@ -160,7 +160,7 @@ static void on_feed(nb_source_run *run, const nb_http_response *r, void *user)
         return; /* failed, or 304: nothing new */
     nb_feed *feed = NULL;
     nb_errbuf err;
-    if (nb_feed_parse(r->body, r->body_len, r->final_url, &feed, &err) != NB_OK) {
+    if (nb_feed_parse(r->body, r->body_len, r->final_url, r->content_type, &feed, &err) != NB_OK) {
         nb_source_fail(run, NB_ERR_PARSE, "feed: %s: %s", r->url, err.msg);
         return;
     }

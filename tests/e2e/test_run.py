@@ -186,12 +186,39 @@ def test_parse_feed_prints_the_json_contract():
     expect(code == 0, err)
     result = json.loads(out)
     expect(result["bozo"] is False and result["version"] == "rss20", result)
+    expect(result["href"] == "https://news.example.cn/rss" and result["encoding"] == "utf-8",
+           result)
     expect(result["feed"]["title"] == "中文科技资讯", result["feed"])
     first = result["entries"][0]
     expect(first["id"] == "cn-1001" and first["published_parsed"] == [2025, 4, 7, 2, 5, 0, 0, 97, 0],
            first)
     code, out, err = run(["parse-feed", "--json", os.path.join(DATA, "e2e", "golden.md")])
     expect(code == 0 and json.loads(out)["bozo"] is True, out)
+
+
+def test_feed_charset_from_http_header():
+    """A GBK feed that does not declare its encoding is read through the HTTP charset."""
+    with SiteServer() as server, Workdir() as work:
+        server.override("/feeds/gbk.xml", os.path.join(DATA, "feeds", "gbk-undeclared.xml"),
+                        kind="application/rss+xml; charset=GBK")
+        path = work.write("newsbrief.yaml", """\
+newsbrief:
+  database: %s
+  timezone: Asia/Shanghai
+sources:
+  cn-gbk:
+    type: feed
+    url: %s/feeds/gbk.xml
+""" % (os.path.join(work.path, "nb.db"), server.base))
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, err)
+        expect("[大模型发布](https://news.example.cn/1)" in out, out)
+    headers = os.path.join(DATA, "feeds", "gbk-headers.json")
+    code, out, err = run(["parse-feed", "--json", "--headers", headers,
+                          os.path.join(DATA, "feeds", "gbk-undeclared.xml")])
+    result = json.loads(out)
+    expect(result["encoding"] == "GBK" and result["feed"]["title"] == "人工智能新闻", result)
+    expect(result["headers"] == {"content-type": "application/rss+xml; charset=GBK"}, result)
 
 
 def test_demo_is_repeatable():

@@ -42,14 +42,42 @@ static void test_invalid_bytes(void **state)
 {
     (void)state;
     size_t bad;
-    char *s = nb_charset_to_utf8("a\xFF" "b\xC3", 4, "utf-8", NULL, &bad);
-    assert_string_equal(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+    char *s = nb_charset_to_utf8("a\xFF"
+                                 "b\xC3",
+                                 4, "utf-8", NULL, &bad);
+    assert_string_equal(s, "a\xEF\xBF\xBD"
+                           "b\xEF\xBF\xBD");
     assert_int_equal(bad, 2);
     free(s);
     /* a GBK lead byte cut off at the end */
     s = nb_charset_to_utf8("x\xD0", 2, "gbk", NULL, &bad);
     assert_int_equal(bad, 1);
     assert_non_null(strstr(s, "\xEF\xBF\xBD"));
+    free(s);
+}
+
+/* The UTF-8, ASCII and Latin-1 paths that skip iconv decide as iconv would. */
+static void test_without_iconv(void **state)
+{
+    (void)state;
+    size_t bad, len;
+    char *s = nb_charset_to_utf8("\xF0\x9F\x98\x80 ok", 7, "UTF-8", &len, &bad);
+    assert_string_equal(s, "\xF0\x9F\x98\x80 ok");
+    assert_int_equal(bad, 0);
+    assert_int_equal(len, 7);
+    free(s);
+    /* a surrogate, an overlong '/', a code point above U+10FFFF */
+    s = nb_charset_to_utf8("\xED\xA0\x80|\xC0\xAF|\xF4\x90\x80\x80", 11, "utf8", NULL, &bad);
+    assert_int_equal(bad, 9);
+    assert_null(strstr(s, "\xED\xA0"));
+    free(s);
+    s = nb_charset_to_utf8("caf\xE9", 4, "us-ascii", NULL, &bad);
+    assert_string_equal(s, "caf\xEF\xBF\xBD");
+    assert_int_equal(bad, 1);
+    free(s);
+    s = nb_charset_to_utf8("caf\xE9", 4, "ISO-8859-1", NULL, &bad);
+    assert_string_equal(s, "café");
+    assert_int_equal(bad, 0);
     free(s);
 }
 
@@ -65,9 +93,8 @@ static void test_unknown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_chinese),
-        cmocka_unit_test(test_western_and_utf16),
-        cmocka_unit_test(test_invalid_bytes),
+        cmocka_unit_test(test_chinese),       cmocka_unit_test(test_western_and_utf16),
+        cmocka_unit_test(test_invalid_bytes), cmocka_unit_test(test_without_iconv),
         cmocka_unit_test(test_unknown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,7 @@ static nb_feed *parse_file(const char *name, const char *base)
     char *data = read_test_data(name, &len);
     nb_feed *feed = NULL;
     nb_errbuf err;
-    if (nb_feed_parse(data, len, base, &feed, &err) != NB_OK)
+    if (nb_feed_parse(data, len, base, NULL, &feed, &err) != NB_OK)
         fail_msg("%s: %s", name, err.msg);
     free(data);
     return feed;
@@ -83,15 +83,113 @@ static void test_not_a_feed(void **state)
     nb_feed *f = NULL;
     nb_errbuf err;
     const char *html = "<!DOCTYPE html><html><body><p>landing page</p></body></html>";
-    assert_int_equal(nb_feed_parse(html, strlen(html), NULL, &f, &err), NB_ERR_PARSE);
+    assert_int_equal(nb_feed_parse(html, strlen(html), NULL, NULL, &f, &err), NB_ERR_PARSE);
     assert_non_null(strstr(err.msg, "not a feed"));
     const char *json = "{\"data\": []}";
-    assert_int_equal(nb_feed_parse(json, strlen(json), NULL, &f, &err), NB_ERR_PARSE);
-    assert_int_equal(nb_feed_parse("", 0, NULL, &f, &err), NB_ERR_PARSE);
+    assert_int_equal(nb_feed_parse(json, strlen(json), NULL, NULL, &f, &err), NB_ERR_PARSE);
+    assert_int_equal(nb_feed_parse("", 0, NULL, NULL, &f, &err), NB_ERR_PARSE);
     const char *empty = "<rss version=\"2.0\"><channel><title>x</title></channel></rss>";
-    assert_int_equal(nb_feed_parse(empty, strlen(empty), NULL, &f, &err), NB_OK);
+    assert_int_equal(nb_feed_parse(empty, strlen(empty), NULL, NULL, &f, &err), NB_OK);
     assert_int_equal(f->entry_count, 0);
     nb_feed_free(f);
+}
+
+static json_t *parse_dict(const char *name, const char *content_type)
+{
+    size_t len;
+    char *data = read_test_data(name, &len);
+    json_t *headers = json_object();
+    if (content_type)
+        json_object_set_new(headers, "Content-Type", json_string(content_type));
+    json_t *d = nb_feed_parse_dict(data, len, "https://feeds.example.org/f.xml", headers);
+    json_decref(headers);
+    free(data);
+    return d;
+}
+
+static const char *path_str(json_t *d, const char *a, size_t i, const char *b)
+{
+    json_t *v = json_object_get(d, a);
+    if (json_is_array(v))
+        v = json_array_get(v, i);
+    return json_string_value(json_object_get(v, b));
+}
+
+/* Legacy Chinese encodings: the HTTP charset decides an undeclared document; a declared
+ * GB2312 is read as its superset GB18030. */
+static void test_chinese_encodings(void **state)
+{
+    (void)state;
+    json_t *d = parse_dict("feeds/gbk-undeclared.xml", "application/rss+xml; charset=GBK");
+    assert_string_equal(json_string_value(json_object_get(d, "encoding")), "GBK");
+    assert_false(json_is_true(json_object_get(d, "bozo")));
+    assert_string_equal(path_str(d, "feed", 0, "title"), "人工智能新闻");
+    assert_string_equal(path_str(d, "entries", 0, "title"), "大模型发布");
+    json_decref(d);
+    /* without the header, the bytes are not UTF-8: a fallback decodes them, flagged */
+    d = parse_dict("feeds/gbk-undeclared.xml", NULL);
+    assert_true(json_is_true(json_object_get(d, "bozo")));
+    assert_string_equal(path_str(d, "bozo_exception", 0, "type"), "CharacterEncodingOverride");
+    json_decref(d);
+    d = parse_dict("feeds/gb2312-declared.xml", NULL);
+    assert_string_equal(json_string_value(json_object_get(d, "encoding")), "gb18030");
+    assert_string_equal(json_string_value(json_object_get(d, "version")), "rss091u");
+    assert_string_equal(path_str(d, "entries", 0, "title"), "第十期");
+    json_decref(d);
+    /* text/plain is not an XML media type */
+    d = parse_dict("feeds/atom03.xml", "text/plain");
+    assert_string_equal(path_str(d, "bozo_exception", 0, "type"), "NonXMLContentType");
+    json_decref(d);
+}
+
+/* Atom 0.3: version, base64 content, xml:base, the old date names. */
+static void test_atom03(void **state)
+{
+    (void)state;
+    json_t *d = parse_dict("feeds/atom03.xml", "application/atom+xml");
+    assert_string_equal(json_string_value(json_object_get(d, "version")), "atom03");
+    json_t *e = json_array_get(json_object_get(d, "entries"), 0);
+    assert_string_equal(json_string_value(json_object_get(e, "link")),
+                        "https://old.example.org/posts/1");
+    json_t *content = json_array_get(json_object_get(e, "content"), 0);
+    assert_string_equal(json_string_value(json_object_get(content, "value")),
+                        "<p>Hello <b>world</b></p>");
+    json_t *parsed = json_object_get(e, "published_parsed");
+    assert_int_equal(json_integer_value(json_array_get(parsed, 0)), 2004);
+    assert_int_equal(json_integer_value(json_array_get(parsed, 6)), 3); /* a Thursday */
+    assert_non_null(json_object_get(json_object_get(d, "feed"), "updated_parsed"));
+    json_decref(d);
+}
+
+/* JSON Feed 1.1 reaches the pipeline like any feed. */
+static void test_json_feed(void **state)
+{
+    (void)state;
+    nb_feed *f = parse_file("feeds/jsonfeed.json", "https://lab.example.org/feed.json");
+    assert_string_equal(f->version, "json11");
+    assert_string_equal(f->title, "实验室");
+    assert_int_equal(f->entry_count, 2);
+    assert_string_equal(f->entries[0].link, "https://lab.example.org/p/1");
+    assert_string_equal(f->entries[0].content_html, "<p>正文</p>"); /* script removed */
+    assert_string_equal(f->entries[0].image, "https://lab.example.org/img/1.png");
+    assert_true(f->entries[0].has_published);
+    assert_int_equal(f->entries[0].published, 1743991200);
+    assert_string_equal(f->entries[1].id, "2");
+    assert_string_equal(f->entries[1].content_html, "纯文本");
+    nb_feed_free(f);
+}
+
+/* Ill-formed but readable: a bare '&' and an HTML entity are kept, unsafe markup goes, and
+ * the feed says it was ill-formed. */
+static void test_ill_formed(void **state)
+{
+    (void)state;
+    json_t *d = parse_dict("feeds/ill-formed.xml", NULL);
+    assert_true(json_is_true(json_object_get(d, "bozo")));
+    assert_string_equal(path_str(d, "feed", 0, "title"), "Q&A … news");
+    assert_string_equal(path_str(d, "entries", 0, "link"), "https://x.example/?a=1&b=2");
+    assert_string_equal(path_str(d, "entries", 0, "summary"), "<p>Hi</p>");
+    json_decref(d);
 }
 
 int main(void)
@@ -99,7 +197,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_atom),       cmocka_unit_test(test_rss),
         cmocka_unit_test(test_rdf),        cmocka_unit_test(test_no_entity_expansion),
-        cmocka_unit_test(test_not_a_feed),
+        cmocka_unit_test(test_not_a_feed), cmocka_unit_test(test_chinese_encodings),
+        cmocka_unit_test(test_atom03),     cmocka_unit_test(test_json_feed),
+        cmocka_unit_test(test_ill_formed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
