@@ -38,6 +38,7 @@ typedef struct stats {
     unsigned commas; /* commas and Chinese clause punctuation */
     unsigned p, img, li, input, embed, tr, th, blocks, heading_len;
     unsigned li_len; /* characters inside <li> elements (nested ones count again) */
+    unsigned cjk;    /* CJK characters in tlen */
     unsigned char scored, as_p, in_figure, in_table;
 } stats;
 
@@ -111,9 +112,9 @@ static int ws_len(const unsigned char *p)
 
 /* Characters in text with white-space runs counted once; commas and clause punctuation
  * counted into *commas. */
-static unsigned text_measure(const char *text, unsigned *commas)
+static unsigned text_measure(const char *text, unsigned *commas, unsigned *cjk)
 {
-    unsigned n = 0, cm = 0;
+    unsigned n = 0, cm = 0, wide = 0;
     int space = 1;
     for (const unsigned char *p = (const unsigned char *)text; *p;) {
         int w = ws_len(p);
@@ -134,9 +135,12 @@ static unsigned text_measure(const char *text, unsigned *commas)
             cm++; /* 、。 */
         if ((*p & 0xC0) != 0x80)
             n++;
+        if (*p >= 0xE3 && *p <= 0xE9)
+            wide++; /* CJK punctuation, kana and ideographs (U+3000..U+9FFF) */
         p++;
     }
     *commas = cm;
+    *cjk = wide;
     return n;
 }
 
@@ -1094,7 +1098,7 @@ static void compute_stats(ctx *c, nb_hnode *top)
         nb_hnode *n = order[i - 1];
         stats *s = st(c, n);
         if (!n->name) {
-            s->tlen = text_measure(n->text, &s->commas);
+            s->tlen = text_measure(n->text, &s->commas, &s->cjk);
         } else {
             switch (n->tag) {
             case GUMBO_TAG_P:
@@ -1150,6 +1154,7 @@ static void compute_stats(ctx *c, nb_hnode *top)
         ps->th += s->th;
         ps->heading_len += s->heading_len;
         ps->li_len += s->li_len;
+        ps->cjk += s->cjk;
         ps->blocks += s->blocks + (n->name && is_div_block(n->tag));
     }
     free(order);
@@ -1782,7 +1787,8 @@ static int probably_readerable(ctx *c)
             continue;
         if (n->tag == GUMBO_TAG_P && n->parent && n->parent->tag == GUMBO_TAG_LI)
             continue;
-        unsigned len = st(c, n)->tlen;
+        /* a CJK character says about as much as a short word: it counts twice */
+        unsigned len = st(c, n)->tlen + st(c, n)->cjk;
         if (len < 140)
             continue;
         score += sqrt((double)len - 140);
@@ -1931,8 +1937,8 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
             }
             nb_hnode *article = grab(&c, tries[t]);
             const char *t_text = text_of(&c, article);
-            unsigned commas;
-            size_t n = text_measure(t_text, &commas);
+            unsigned commas, cjk;
+            size_t n = text_measure(t_text, &commas, &cjk);
             if (!text || n > best_len) {
                 text = t_text;
                 best_len = n;
