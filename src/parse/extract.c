@@ -420,7 +420,7 @@ static void append_text(nb_buf *b, const nb_hnode *top, int breaks)
                 skip = 1;
             } else if (n->tag == GUMBO_TAG_BR) {
                 if (breaks)
-                    brk = brk > 1 ? brk : 1;
+                    brk = brk ? 2 : 1; /* a second <br> in a row ends a paragraph */
                 else
                     space = 1;
             } else if (is_block_tag(n->tag)) {
@@ -936,6 +936,8 @@ static void read_metadata(ctx *c)
 {
     nb_hnode *root = c->doc->root;
     const char *lang = nb_hnode_attr(root, "lang");
+    if (!lang || !*lang)
+        lang = nb_hnode_attr(root, "xml:lang");
     c->art->lang = meta_str(c, lang);
     for (nb_hnode *n = root; n; n = nb_hnode_next(n, root, 0)) {
         if (!n->name)

@@ -270,6 +270,21 @@ static void test_metadata_sources(void **state)
     nb_article_free(a);
 }
 
+static void test_breaks_and_xhtml(void **state)
+{
+    (void)state;
+    const char *brs = "<html xml:lang=\"de\"><body>Erster Absatz der Meldung, mit Kommas, und "
+                      "genug Worten.<br><br>Zweiter Absatz, ebenfalls lang genug, mit Kommas."
+                      "<br>Eine Zeile darunter.</body></html>";
+    nb_article *a = NULL;
+    nb_errbuf err = {{0}};
+    assert_int_equal(nb_extract(brs, strlen(brs), NULL, NULL, NULL, &a, &err), NB_OK);
+    assert_string_equal(a->lang, "de");
+    assert_non_null(strstr(a->text, "Worten.\n\nZweiter Absatz"));
+    assert_non_null(strstr(a->text, "Kommas.\nEine Zeile"));
+    nb_article_free(a);
+}
+
 static void test_empty_and_garbage(void **state)
 {
     (void)state;
@@ -288,11 +303,11 @@ static void test_empty_and_garbage(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_detect_declared),   cmocka_unit_test(test_detect_undeclared_chinese),
-        cmocka_unit_test(test_dom_guards),        cmocka_unit_test(test_selectors),
-        cmocka_unit_test(test_english_article),   cmocka_unit_test(test_chinese_article),
-        cmocka_unit_test(test_site_selectors),    cmocka_unit_test(test_metadata_sources),
-        cmocka_unit_test(test_empty_and_garbage),
+        cmocka_unit_test(test_detect_declared),  cmocka_unit_test(test_detect_undeclared_chinese),
+        cmocka_unit_test(test_dom_guards),       cmocka_unit_test(test_selectors),
+        cmocka_unit_test(test_english_article),  cmocka_unit_test(test_chinese_article),
+        cmocka_unit_test(test_site_selectors),   cmocka_unit_test(test_metadata_sources),
+        cmocka_unit_test(test_breaks_and_xhtml), cmocka_unit_test(test_empty_and_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
