@@ -1674,16 +1674,19 @@ static const char *date_in_text(ctx *c, const char *text, int chinese)
             continue;
         while (*q == ' ' || *q == 'T')
             q++;
-        int hh, mm;
+        int hh, mm, ss, sec = 0;
         if ((k = small_num(q, &hh)) && q[k] == ':' && digits(q + k + 1, 2, &mm) && hh < 24 &&
             mm < 60) {
             h = hh;
             mi = mm;
+            if (q[k + 3] == ':' && digits(q + k + 4, 2, &ss) && ss < 60)
+                sec = ss;
         }
         char out[40];
         const char *zone = chinese ? "+08:00" : "";
         if (h >= 0)
-            snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:00%s", y, mo, d, h, mi, zone);
+            snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d%s", y, mo, d, h, mi, sec,
+                     zone);
         else
             snprintf(out, sizeof out, "%04d-%02d-%02d", y, mo, d);
         return nb_arena_strdup(c->art->arena, out);

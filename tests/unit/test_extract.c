@@ -268,6 +268,14 @@ static void test_metadata_sources(void **state)
     assert_string_equal(a->byline, "作者：张三");
     assert_non_null(strstr(a->text, "推理速度提高了一倍"));
     nb_article_free(a);
+    const char *seconds =
+        "<html lang=zh-CN><body><div>来源：新华社 2025年04月07日13:22:05</div>"
+        "<div><p>记者从有关部门获悉，新的管理办法将于下月起施行，涉及多个行业。</p>"
+        "</div></body></html>";
+    assert_int_equal(nb_extract(seconds, strlen(seconds), NULL, NULL, NULL, &a, &err), NB_OK);
+    assert_string_equal(a->published, "2025-04-07T13:22:05+08:00");
+    assert_non_null(strstr(a->text, "新的管理办法将于下月起施行"));
+    nb_article_free(a);
 }
 
 static void test_breaks_and_xhtml(void **state)
