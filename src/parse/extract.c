@@ -997,8 +997,20 @@ static void finish_metadata(ctx *c)
                                                "twitter:description",
                                                NULL};
     static const char *const time_keys[] = {"article:published_time", "parsely-pub-date", NULL};
-    static const char *const late_time_keys[] = {
-        "itemprop:datepublished", "og:published_time", "pubdate", "publishdate", "date", NULL};
+    static const char *const late_time_keys[] = {"itemprop:datepublished",
+                                                 "og:published_time",
+                                                 "og:release_date",
+                                                 "weibo:article:create_at",
+                                                 "bytedance:published_time",
+                                                 "pubdate",
+                                                 "publishdate",
+                                                 "publish_date",
+                                                 "publication_date",
+                                                 "dc:date",
+                                                 "dcterms:created",
+                                                 "sailthru:date",
+                                                 "date",
+                                                 NULL};
     nb_article *a = c->art;
     a->title = c->ld.title ? c->ld.title : meta_first(c, title_keys);
     if (!a->title)
