@@ -1859,19 +1859,25 @@ static nb_err apply_selectors(ctx *c, const nb_extract_opts *o, nb_hnode **conte
             break;
         nb_hnode *root = c->doc->root;
         if (k == 0) {
-            nb_hnode *box = NULL;
+            /* the outermost matches, in document order; moved only when the selector
+             * finished within its budget (else generic extraction sees the whole page) */
+            nb_hnode **found = NULL;
+            size_t count = 0, alloc = 0;
             for (nb_hnode *n = root; n;) {
-                if (n->name && nb_selector_matches(sel, n)) {
-                    nb_hnode *next = nb_hnode_next(n, root, 1);
-                    if (!box)
-                        box = nb_hnode_new(c->doc, "div");
-                    nb_hnode_append(box, n);
-                    n = next;
-                    continue;
+                int hit = n->name && nb_selector_matches(sel, n);
+                if (hit) {
+                    found = nb_xgrow(found, &alloc, count + 1, sizeof *found);
+                    found[count++] = n;
                 }
-                n = nb_hnode_next(n, root, 0);
+                n = nb_hnode_next(n, root, hit);
             }
-            *content = box;
+            if (count && !nb_selector_exhausted(sel)) {
+                nb_hnode *box = nb_hnode_new(c->doc, "div");
+                for (size_t i = 0; i < count; i++)
+                    nb_hnode_append(box, found[i]);
+                *content = box;
+            }
+            free(found);
         } else {
             nb_hnode *n = nb_selector_first(sel, root);
             if (n && k == 1) {

@@ -176,9 +176,13 @@ nb_hnode *nb_hnode_next(const nb_hnode *n, const nb_hnode *top, int skip_childre
 typedef struct nb_selector nb_selector;
 nb_err nb_selector_compile(const char *text, nb_selector **out, nb_errbuf *err) NB_MUST_CHECK;
 void nb_selector_free(nb_selector *sel); /* NULL-safe */
-int nb_selector_matches(const nb_selector *sel, const nb_hnode *n);
+/* 1 when n matches. Matching spends from a budget of ancestor steps the selector gets
+ * when compiled (enough for any real page); once spent, nothing matches. */
+int nb_selector_matches(nb_selector *sel, const nb_hnode *n);
+/* 1 when the budget ran out (the page was too deep or large for this selector). */
+int nb_selector_exhausted(const nb_selector *sel);
 /* The first element under top (top included) in document order that matches; NULL if none. */
-nb_hnode *nb_selector_first(const nb_selector *sel, nb_hnode *top);
+nb_hnode *nb_selector_first(nb_selector *sel, nb_hnode *top);
 
 /* Per-site selectors for nb_extract; each may be NULL (generic extraction then). */
 typedef struct nb_extract_opts {

@@ -1,6 +1,7 @@
 /* A small CSS selector subset for per-site rules: type, .class, #id, [attr], [attr=v],
  * the descendant and child combinators and comma lists. Selectors compile to arrays of
- * compounds matched right to left; the backtracking is bounded by MAX_PARTS (16 compounds). */
+ * compounds matched right to left; backtracking is bounded by a budget of ancestor steps
+ * for the selector's life (MATCH_BUDGET), so no page makes matching explode. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +9,11 @@
 #include "core/memory.h"
 #include "parse/parse.h"
 
-#define MAX_PARTS 16  /* compounds in one complex selector */
-#define MAX_FILTERS 8 /* classes, ids and attributes in one compound */
-#define MAX_ALTS 16   /* comma-separated alternatives */
-#define MAX_TOKEN 256 /* one name or value */
+#define MAX_PARTS 16          /* compounds in one complex selector */
+#define MAX_FILTERS 8         /* classes, ids and attributes in one compound */
+#define MAX_ALTS 16           /* comma-separated alternatives */
+#define MAX_TOKEN 256         /* one name or value */
+#define MATCH_BUDGET 20000000 /* ancestor steps for all matches of one selector */
 
 typedef enum { F_CLASS, F_ID, F_HAS, F_EQ } filter_kind;
 
@@ -36,6 +38,7 @@ typedef struct complex {
 struct nb_selector {
     complex alts[MAX_ALTS];
     int count;
+    long budget; /* ancestor steps left for every match of this selector */
 };
 
 static int name_char(unsigned char c)
@@ -59,6 +62,7 @@ nb_err nb_selector_compile(const char *text, nb_selector **out, nb_errbuf *err)
 {
     nb_err rc = NB_OK;
     nb_selector *sel = nb_xcalloc(1, sizeof *sel);
+    sel->budget = MATCH_BUDGET;
     const char *p = text;
     complex *cx = &sel->alts[sel->count++];
     int child = 0, need = 1; /* need: a compound must come next */
@@ -202,31 +206,40 @@ static int compound_matches(const compound *c, const nb_hnode *n)
     return 1;
 }
 
-/* Does node n (already matched by part i) have ancestors matching parts 0..i-1? */
-static int left_matches(const complex *cx, int i, const nb_hnode *n)
+/* Does node n (already matched by part i) have ancestors matching parts 0..i-1? Every
+ * ancestor looked at costs one from *budget; an exhausted budget is "no match", so a deep
+ * page cannot make backtracking explode. */
+static int left_matches(const complex *cx, int i, const nb_hnode *n, long *budget)
 {
     if (i == 0)
         return 1;
     const compound *c = &cx->parts[i];
     if (c->child)
-        return compound_matches(&cx->parts[i - 1], n->parent) && left_matches(cx, i - 1, n->parent);
-    for (const nb_hnode *a = n->parent; a; a = a->parent)
-        if (compound_matches(&cx->parts[i - 1], a) && left_matches(cx, i - 1, a))
+        return --*budget > 0 && compound_matches(&cx->parts[i - 1], n->parent) &&
+               left_matches(cx, i - 1, n->parent, budget);
+    for (const nb_hnode *a = n->parent; a && --*budget > 0; a = a->parent)
+        if (compound_matches(&cx->parts[i - 1], a) && left_matches(cx, i - 1, a, budget))
             return 1;
     return 0;
 }
 
-int nb_selector_matches(const nb_selector *sel, const nb_hnode *n)
+int nb_selector_matches(nb_selector *sel, const nb_hnode *n)
 {
-    for (int k = 0; k < sel->count; k++) {
+    for (int k = 0; k < sel->count && sel->budget > 0; k++) {
         const complex *cx = &sel->alts[k];
-        if (compound_matches(&cx->parts[cx->count - 1], n) && left_matches(cx, cx->count - 1, n))
+        if (compound_matches(&cx->parts[cx->count - 1], n) &&
+            left_matches(cx, cx->count - 1, n, &sel->budget))
             return 1;
     }
     return 0;
 }
 
-nb_hnode *nb_selector_first(const nb_selector *sel, nb_hnode *top)
+int nb_selector_exhausted(const nb_selector *sel)
+{
+    return sel->budget <= 0;
+}
+
+nb_hnode *nb_selector_first(nb_selector *sel, nb_hnode *top)
 {
     for (nb_hnode *n = top; n; n = nb_hnode_next(n, top, 0))
         if (n->name && nb_selector_matches(sel, n))

@@ -155,6 +155,26 @@ static void test_selectors(void **state)
             fail_msg("%s: %d matches, want %d", cases[i].sel, count, cases[i].matches);
         nb_selector_free(sel);
     }
+    /* a deep page and a selector that backtracks: the budget runs out, nothing matches */
+    size_t depth = 50000, len = depth * 11 + 16, o = 0;
+    char *deep = malloc(len);
+    for (size_t i = 0; i < depth; i++)
+        o += (size_t)snprintf(deep + o, len - o, "<div>");
+    o += (size_t)snprintf(deep + o, len - o, "x");
+    nb_hdoc *deep_doc = NULL;
+    assert_int_equal(nb_hdoc_parse(deep, o, &deep_doc, &err), NB_OK);
+    nb_selector *slow = NULL;
+    assert_int_equal(nb_selector_compile("span div div div", &slow, &err), NB_OK);
+    assert_null(nb_selector_first(slow, deep_doc->root));
+    assert_true(nb_selector_exhausted(slow));
+    nb_selector_free(slow);
+    assert_int_equal(nb_selector_compile("div > div > div", &slow, &err), NB_OK);
+    assert_non_null(nb_selector_first(slow, deep_doc->root));
+    assert_false(nb_selector_exhausted(slow));
+    nb_selector_free(slow);
+    nb_hdoc_free(deep_doc);
+    free(deep);
+
     const char *bad[] = {"",       "div >",   ", p", "p:first-child",
                          "a[href", "div ~ p", "##x", "</a> | <a"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
