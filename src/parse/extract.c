@@ -27,6 +27,7 @@ enum {
 
 #define MIN_PARAGRAPH 25  /* characters for a block to be scored */
 #define RETRY_BELOW 500   /* a shorter result is tried again with fewer removals */
+#define RETRY_GAIN 1.3    /* ... and replaced only by one this much longer */
 #define ANCESTOR_LEVELS 5 /* levels a paragraph's score reaches up */
 #define STATS_UPDATE 64   /* levels a removal's numbers are subtracted from */
 
@@ -846,6 +847,58 @@ static int is_title_sep(const char *p, size_t *len)
     return 0;
 }
 
+static int has_cjk(const char *s);
+
+static size_t codepoints(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* 1 when at least a third of the characters of s are CJK. */
+static int mostly_cjk(const char *s)
+{
+    size_t all = 0, wide = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue;
+        all++;
+        wide += *p >= 0xE3 && *p <= 0xE9;
+    }
+    return all && wide * 3 >= all;
+}
+
+/* A Chinese or Japanese <title> has no spaces to count words by: its headline is the
+ * first <h1> (else <h2>) whose text the title starts with, else the title's first part
+ * before a separator ("_", "|", " - ", "－", "——"). NULL when neither is found. */
+static const char *cjk_headline(ctx *c, const char *orig)
+{
+    for (int level = 0; level < 2; level++) {
+        unsigned tag = level ? GUMBO_TAG_H2 : GUMBO_TAG_H1;
+        for (nb_hnode *n = c->doc->root; n; n = nb_hnode_next(n, c->doc->root, 0)) {
+            if (n->tag != tag || !n->name)
+                continue;
+            const char *t = clean_str(c, node_text(c, n));
+            if (t && codepoints(t) >= 4 && strncmp(orig, t, strlen(t)) == 0)
+                return t;
+        }
+    }
+    static const char *const seps[] = {
+        "_", "|", " - ", "\xEF\xBC\x8D", "\xE2\x80\x94\xE2\x80\x94", " \xE2\x80\x93 ", NULL};
+    size_t cut = strlen(orig);
+    for (const char *const *sep = seps; *sep; sep++) {
+        const char *hit = strstr(orig, *sep);
+        if (hit && (size_t)(hit - orig) < cut)
+            cut = (size_t)(hit - orig);
+    }
+    if (cut == strlen(orig))
+        return NULL;
+    const char *head = clean_str(c, nb_arena_strndup(c->art->arena, orig, cut));
+    return head && codepoints(head) >= 4 ? head : NULL;
+}
+
 /* The headline from <title>: a trailing " | Site" (or a leading "Site: ") dropped when
  * what is left still reads as a title. */
 static const char *title_from_doc(ctx *c)
@@ -853,6 +906,11 @@ static const char *title_from_doc(ctx *c)
     const char *orig = c->doc_title;
     if (!orig)
         return NULL;
+    if (mostly_cjk(orig)) {
+        const char *head = cjk_headline(c, orig);
+        if (head)
+            return head;
+    }
     size_t len = strlen(orig);
     const char *cur = orig;
     int hier = 0;
@@ -1961,8 +2019,9 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
             nb_hnode *article = grab(&c, tries[t]);
             const char *t_text = text_of(&c, article);
             unsigned commas, cjk;
-            size_t n = text_measure(t_text, &commas, &cjk);
-            if (!text || n > best_len) {
+            /* CJK characters count twice; a later, looser pass must find clearly more */
+            size_t n = text_measure(t_text, &commas, &cjk) + cjk;
+            if (!text || (double)n > RETRY_GAIN * (double)best_len) {
                 text = t_text;
                 best_len = n;
                 chosen = article;
