@@ -686,6 +686,15 @@ static char *repair_text(char *text)
     return nb_buf_take(&b);
 }
 
+/* The text's *_detail: its content parameters (type, language, base) and value. The
+ * parameters' strings are shared, never changed in place. */
+static json_t *detail_of(reader *r, const char *value)
+{
+    json_t *detail = json_copy(r->contentparams);
+    json_object_set_new(detail, "value", json_string(value));
+    return detail;
+}
+
 /* Closes the element on top of the stack if it is `name`; returns its text (caller
  * frees) or NULL when the top is another element. */
 static char *pop_full(reader *r, const char *name, int strip)
@@ -704,7 +713,7 @@ static char *pop_full(reader *r, const char *name, int strip)
     char *output = strip ? strip_dup(nb_buf_str(&joined)) : nb_xstrdup(nb_buf_str(&joined));
     nb_buf_free(&joined);
     char element[96];
-    snprintf(element, sizeof element, "%s", f.name);
+    join_name(element, sizeof element, NULL, 0, 0, f.name);
     int expecting = f.expecting_text;
     free(f.name);
     if (!expecting)
@@ -752,9 +761,7 @@ static char *pop_full(reader *r, const char *name, int strip)
     if (r->inentry && !r->insource && entry) {
         if (!strcmp(element, "content")) {
             json_t *list = dict_setdefault(entry, "content", json_array());
-            json_t *detail = json_deep_copy(r->contentparams ? r->contentparams : json_object());
-            json_object_set_new(detail, "value", json_string(output));
-            json_array_append_new(list, detail);
+            json_array_append_new(list, detail_of(r, output));
         } else if (!strcmp(element, "link")) {
             if (!r->inimage) {
                 dict_set(entry, "link", json_string(output));
@@ -772,11 +779,9 @@ static char *pop_full(reader *r, const char *name, int strip)
                 dict_set(entry, key, json_string(output));
             }
             if (r->incontent) {
-                json_t *detail =
-                    json_deep_copy(r->contentparams ? r->contentparams : json_object());
-                json_object_set_new(detail, "value", json_string(output));
+                json_t *detail = detail_of(r, output);
                 char detail_key[128];
-                snprintf(detail_key, sizeof detail_key, "%s_detail", key);
+                join_name(detail_key, sizeof detail_key, key, strlen(key), '_', "detail");
                 dict_set(entry, detail_key, detail);
             }
         }
@@ -790,10 +795,9 @@ static char *pop_full(reader *r, const char *name, int strip)
             if (n)
                 json_object_set_new(json_array_get(links, n - 1), "href", json_string(output));
         } else if (r->incontent) {
-            json_t *detail = json_deep_copy(r->contentparams ? r->contentparams : json_object());
-            json_object_set_new(detail, "value", json_string(output));
+            json_t *detail = detail_of(r, output);
             char detail_key[128];
-            snprintf(detail_key, sizeof detail_key, "%s_detail", key);
+            join_name(detail_key, sizeof detail_key, key, strlen(key), '_', "detail");
             dict_set(ctx, detail_key, detail);
         }
     }
@@ -885,7 +889,7 @@ static void sync_author_detail(reader *r, const char *key)
     json_t *ctx = context(r);
     char list_key[64], detail_key[64];
     snprintf(list_key, sizeof list_key, "%ss", key);
-    snprintf(detail_key, sizeof detail_key, "%s_detail", key);
+    join_name(detail_key, sizeof detail_key, key, strlen(key), '_', "detail");
     json_t *list = json_object_get(ctx, list_key);
     json_t *detail = json_array_size(list) ? json_array_get(list, json_array_size(list) - 1) : NULL;
     if (detail && json_object_size(detail)) {
@@ -951,7 +955,7 @@ static void save_author(reader *r, const char *key, const char *value, const cha
 {
     json_t *ctx = context(r);
     char detail_key[64], list_key[64];
-    snprintf(detail_key, sizeof detail_key, "%s_detail", prefix);
+    join_name(detail_key, sizeof detail_key, prefix, strlen(prefix), '_', "detail");
     snprintf(list_key, sizeof list_key, "%ss", prefix);
     json_t *detail = dict_setdefault(ctx, detail_key, json_object());
     json_object_set_new(detail, key, json_string(value));
@@ -1322,7 +1326,7 @@ static void enforce_href(json_t *attrs)
 
 static void start_link(reader *r, json_t *attrs_in)
 {
-    json_t *attrs = json_deep_copy(attrs_in);
+    json_t *attrs = json_copy(attrs_in);
     if (!json_object_get(attrs, "rel"))
         json_object_set_new(attrs, "rel", json_string("alternate"));
     if (!json_object_get(attrs, "type"))
@@ -1428,7 +1432,7 @@ static void end_info(reader *r, const char *arg)
 
 static void start_generator(reader *r, json_t *attrs_in)
 {
-    json_t *attrs = json_deep_copy(attrs_in);
+    json_t *attrs = json_copy(attrs_in);
     if (json_object_size(attrs)) {
         enforce_href(attrs);
         if (jstr(attrs, "href")) {
@@ -1472,7 +1476,7 @@ static void end_summary(reader *r, const char *arg)
 
 static void start_enclosure(reader *r, json_t *attrs_in)
 {
-    json_t *attrs = json_deep_copy(attrs_in);
+    json_t *attrs = json_copy(attrs_in);
     enforce_href(attrs);
     json_object_set_new(attrs, "rel", json_string("enclosure"));
     json_array_append_new(dict_setdefault(context(r), "links", json_array()), attrs);
@@ -1667,7 +1671,7 @@ static void end_itunes_explicit(reader *r, const char *arg)
 
 static void start_media_category(reader *r, json_t *attrs_in)
 {
-    json_t *attrs = json_deep_copy(attrs_in);
+    json_t *attrs = json_copy(attrs_in);
     if (!json_object_get(attrs, "scheme"))
         json_object_set_new(attrs, "scheme",
                             json_string("http://search.yahoo.com/mrss/category_schema"));
@@ -1695,7 +1699,7 @@ static void start_ignore(reader *r, json_t *attrs)
 /* media:rating, media:restriction, media:license: the attributes, then the text. */
 static void start_media_attrs(reader *r, json_t *attrs, const char *key, const char *frame_name)
 {
-    dict_setdefault(context(r), key, json_deep_copy(attrs));
+    dict_setdefault(context(r), key, json_copy(attrs));
     push(r, frame_name, 1);
 }
 
@@ -1798,7 +1802,7 @@ static void end_media_thumbnail(reader *r, const char *arg)
 static void start_media_player(reader *r, json_t *attrs)
 {
     push(r, "media_player", 0);
-    json_object_set_new(context(r), "media_player", json_deep_copy(attrs));
+    json_object_set_new(context(r), "media_player", json_copy(attrs));
 }
 
 static void end_media_player(reader *r, const char *arg)
@@ -2039,7 +2043,7 @@ static void start_psc_chapters(reader *r, json_t *attrs)
     if (json_object_get(ctx, "psc_chapters"))
         return;
     r->in_chapters = 1;
-    json_t *chapters = json_deep_copy(attrs);
+    json_t *chapters = json_copy(attrs);
     json_object_set_new(chapters, "chapters", json_array());
     json_object_set_new(ctx, "psc_chapters", chapters);
 }
@@ -2082,7 +2086,7 @@ static void start_psc_chapter(reader *r, json_t *attrs)
 {
     if (!r->in_chapters)
         return;
-    json_t *chapter = json_deep_copy(attrs);
+    json_t *chapter = json_copy(attrs);
     const char *start = jstr(attrs, "start");
     double secs = start ? chapter_start(start) : -1;
     json_object_set_new(chapter, "start_parsed", secs >= 0 ? json_real(secs) : json_null());
