@@ -2654,6 +2654,8 @@ static void sax_structured_error(void *ctx, xmlErrorPtr error)
         return; /* reported as UndeclaredNamespace by the element handler */
     if (error->code == XML_ERR_UNDECLARED_ENTITY || error->code == XML_WAR_UNDECLARED_ENTITY)
         return; /* DTD parameter entities are never loaded; general ones are ours */
+    if (error->code == XML_ERR_ENCODING_NAME || error->code == XML_ERR_UNSUPPORTED_ENCODING)
+        return; /* the text was decoded before parsing; the declaration is not read */
     char msg[256];
     snprintf(msg, sizeof msg, "line %d: %s", error->line, error->message ? error->message : "");
     set_bozo(r, "SAXParseException", msg);
@@ -2873,10 +2875,11 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
     }
     if (text_len < (size_t)INT32_MAX) {
         xmlParserCtxtPtr ctxt = thread_parser(&sax);
-        if (ctxt && xmlCtxtResetPush(ctxt, NULL, 0, NULL, NULL) == 0) {
+        if (ctxt && xmlCtxtResetPush(ctxt, NULL, 0, NULL, "UTF-8") == 0) {
             ctxt->userData = &r;
             xmlCtxtUseOptions(ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOENT |
-                                        XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+                                        XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                        XML_PARSE_IGNORE_ENC);
             ctxt->replaceEntities = 1;
             /* every well-formedness error reaches sax_structured_error */
             xmlParseChunk(ctxt, text, (int)text_len, 1);
