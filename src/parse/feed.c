@@ -228,7 +228,8 @@ typedef struct reader {
     strvec bases, langs; /* entries may be NULL */
     char *base;          /* current base URI ("" when none) */
     char *lang;          /* current language, NULL when none */
-    json_t *decls;       /* xlink declarations waiting for the next element */
+    json_t *decls;       /* xlink declarations waiting for the next element, or NULL */
+    json_t *no_attrs;    /* the attributes of every element that has none (read only) */
     /* errors */
     int bozo;
     char bozo_type[48];
@@ -243,6 +244,8 @@ typedef struct reader {
     } prefix_cache[32];
     size_t prefix_cache_len;
     pcre2_code *email_re; /* compiled on first use */
+    const void **opened;  /* by depth: the handler found when the element opened */
+    size_t opened_cap;
 } reader;
 
 static void set_bozo(reader *r, const char *type, const char *message)
@@ -280,6 +283,9 @@ static const char *modern_key(const char *key)
         {"tagline", "subtitle"},
         {"tagline_detail", "subtitle_detail"},
     };
+    /* every old name starts with one of these letters: most keys are settled at once */
+    if (!strchr("cigdumt", key[0]) || !key[0])
+        return key;
     for (size_t i = 0; i < sizeof keymap / sizeof keymap[0]; i++)
         if (strcmp(key, keymap[i].old) == 0)
             return keymap[i].modern;
@@ -1305,7 +1311,7 @@ static void end_tags(reader *r, const char *arg)
 
 static void start_cloud(reader *r, json_t *attrs)
 {
-    json_object_set(context(r), "cloud", attrs);
+    json_object_set_new(context(r), "cloud", json_copy(attrs));
 }
 
 /* url/uri/href attributes all become href. */
@@ -1761,7 +1767,8 @@ static void end_media_license(reader *r, const char *arg)
 
 static void start_media_credit(reader *r, json_t *attrs)
 {
-    json_array_append(dict_setdefault(context(r), "media_credit", json_array()), attrs);
+    json_array_append_new(dict_setdefault(context(r), "media_credit", json_array()),
+                          json_copy(attrs));
     push(r, "credit", 1);
 }
 
@@ -1777,14 +1784,15 @@ static void end_media_credit(reader *r, const char *arg)
 
 static void start_media_content(reader *r, json_t *attrs)
 {
-    json_array_append(dict_setdefault(context(r), "media_content", json_array()), attrs);
+    json_array_append_new(dict_setdefault(context(r), "media_content", json_array()),
+                          json_copy(attrs));
 }
 
 static void start_media_thumbnail(reader *r, json_t *attrs)
 {
     json_t *list = dict_setdefault(context(r), "media_thumbnail", json_array());
     push(r, "url", 1);
-    json_array_append(list, attrs);
+    json_array_append_new(list, json_copy(attrs));
 }
 
 static void end_media_thumbnail(reader *r, const char *arg)
@@ -2318,6 +2326,31 @@ static void set_language_if_root(reader *r, const char *tag)
     }
 }
 
+/* The handler of an element is looked up when it opens and kept by depth for its end
+ * tag; the name is checked, as depth can drift in ill-formed content. */
+static void remember_handler(reader *r, const struct handler *h)
+{
+    size_t d = r->depth > 0 ? (size_t)r->depth : 0;
+    if (d >= r->opened_cap) {
+        size_t cap = r->opened_cap ? r->opened_cap : 32;
+        while (cap <= d)
+            cap *= 2;
+        r->opened = nb_xrealloc(r->opened, cap * sizeof *r->opened);
+        memset(r->opened + r->opened_cap, 0, (cap - r->opened_cap) * sizeof *r->opened);
+        r->opened_cap = cap;
+    }
+    r->opened[d] = h;
+}
+
+static const struct handler *recall_handler(reader *r, const char *name)
+{
+    size_t d = r->depth > 0 ? (size_t)r->depth : 0;
+    const struct handler *h = d < r->opened_cap ? r->opened[d] : NULL;
+    if (h && !strcmp(h->name, name))
+        return h;
+    return find_handler(name);
+}
+
 /* An element opens. tag is "prefix:name" with the canonical prefix, lower case. */
 static void start_element(reader *r, const char *tag, json_t *attrs)
 {
@@ -2360,6 +2393,7 @@ static void start_element(reader *r, const char *tag, json_t *attrs)
         r->inimage = 0;
 
     const struct handler *h = find_handler(name);
+    remember_handler(r, h);
     if (h && h->start) {
         h->start(r, attrs);
         return;
@@ -2383,7 +2417,7 @@ static void end_element(reader *r, const char *tag)
     const char *local = colon ? colon + 1 : tag;
     if (!strcmp(local, "svg") && r->svg_depth)
         r->svg_depth--;
-    const struct handler *h = r->svg_depth ? NULL : find_handler(name);
+    const struct handler *h = r->svg_depth ? NULL : recall_handler(r, name);
     if (h && h->end)
         h->end(r, h->arg);
     else
@@ -2487,6 +2521,8 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         if (p && !strcmp(u, "http://www.w3.org/1999/xlink")) {
             char key[160];
             snprintf(key, sizeof key, "xmlns:%s", p);
+            if (!r->decls)
+                r->decls = json_object();
             json_object_set_new(r->decls, key, json_string(u));
         }
     }
@@ -2501,8 +2537,14 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
     join_name(local, sizeof local, NULL, 0, 0, (const char *)localname);
     lower_in_place(local);
 
+    /* most elements have no attributes: they share one empty dictionary, which handlers
+     * copy before they keep or change it */
     json_t *attrs = r->decls;
-    r->decls = json_object();
+    r->decls = NULL;
+    if (!attrs)
+        attrs = nb_attributes || (uri && (!strcmp(local, "math") || !strcmp(local, "svg")))
+                    ? json_object()
+                    : json_incref(r->no_attrs);
     if (uri && !strcmp(local, "math") &&
         !strcmp((const char *)uri, "http://www.w3.org/1998/Math/MathML"))
         json_object_set_new(attrs, "xmlns", json_string((const char *)uri));
@@ -2671,7 +2713,7 @@ static void reader_init(reader *r, const char *base, const char *lang)
     r->namespaces_in_use = json_object();
     r->prefix_map = json_object();
     r->contentparams = json_object();
-    r->decls = json_object();
+    r->no_attrs = json_object();
     r->title_depth = -1;
     r->base = nb_xstrdup(base ? base : "");
     r->lang = xstrdup_or_null(lang);
@@ -2695,6 +2737,7 @@ static void reader_clear(reader *r)
     json_decref(r->prefix_map);
     json_decref(r->contentparams);
     json_decref(r->decls);
+    json_decref(r->no_attrs);
     for (size_t i = 0; i < r->stack_len; i++) {
         free(r->stack[i].name);
         strvec_clear(&r->stack[i].pieces);
@@ -2712,6 +2755,7 @@ static void reader_clear(reader *r)
     }
     free(r->entities);
     pcre2_code_free(r->email_re);
+    free(r->opened);
 }
 
 /* One push parser per thread, reset for each document: making one (its dictionary, stacks
