@@ -213,7 +213,6 @@ typedef struct reader {
     json_t *source;  /* atom:source being read */
     json_t *depths;  /* per entry: key -> depth its value was stored at */
     json_t *namespaces_in_use;
-    json_t *prefix_map;    /* document prefix -> canonical prefix */
     json_t *contentparams; /* type, language, base (and src) of the text being read */
     int content_base64;
     char version[16];
@@ -237,7 +236,9 @@ typedef struct reader {
     /* entities defined by the document (safe ones only) and HTML entity names in use */
     xmlEntityPtr *entities;
     size_t entity_count;
-    size_t entry_limit_hit;
+    size_t dropped;   /* entries past NB_LIMIT_FEED_ITEMS, read but not kept */
+    json_t *overflow; /* the entry being read past the cap, or NULL */
+    json_t *overflow_depths;
     struct {
         const char *uri;    /* a namespace URI pointer as libxml2 passed it */
         const char *prefix; /* its canonical prefix, NULL when unknown */
@@ -321,8 +322,18 @@ static json_t *str_or_null(const char *s)
 
 static json_t *current_entry(reader *r)
 {
+    if (r->overflow)
+        return r->overflow;
     size_t n = json_array_size(r->entries);
     return n ? json_array_get(r->entries, n - 1) : NULL;
+}
+
+/* key -> depth its value was stored at, for the current entry */
+static json_t *current_depths(reader *r)
+{
+    if (r->overflow)
+        return r->overflow_depths;
+    return json_array_get(r->depths, json_array_size(r->depths) - 1);
 }
 
 /* The dictionary values are stored into now. */
@@ -778,7 +789,7 @@ static char *pop_full(reader *r, const char *name, int strip)
             }
         } else {
             const char *key = !strcmp(element, "description") ? "summary" : element;
-            json_t *depths = json_array_get(r->depths, json_array_size(r->depths) - 1);
+            json_t *depths = current_depths(r);
             json_t *old = json_object_get(depths, key);
             if (!old || r->depth <= json_integer_value(old)) {
                 json_object_set_new(depths, key, json_integer(r->depth));
@@ -1219,13 +1230,18 @@ static void end_rights(reader *r, const char *arg)
 
 static void start_item(reader *r, json_t *attrs)
 {
+    json_decref(r->overflow);
+    json_decref(r->overflow_depths);
+    r->overflow = r->overflow_depths = NULL;
     if (json_array_size(r->entries) >= NB_LIMIT_FEED_ITEMS) {
-        r->entry_limit_hit = 1;
-        json_array_remove(r->entries, json_array_size(r->entries) - 1);
-        json_array_remove(r->depths, json_array_size(r->depths) - 1);
+        /* past the cap an entry is read (the document stays in step) but not kept */
+        r->dropped++;
+        r->overflow = json_object();
+        r->overflow_depths = json_object();
+    } else {
+        json_array_append_new(r->entries, json_object());
+        json_array_append_new(r->depths, json_object());
     }
-    json_array_append_new(r->entries, json_object());
-    json_array_append_new(r->depths, json_object());
     push(r, "item", 0);
     r->inentry = 1;
     r->guidislink = 0;
@@ -1239,6 +1255,9 @@ static void start_item(reader *r, json_t *attrs)
 static void end_item(reader *r, const char *arg)
 {
     pop_discard(r, "item");
+    json_decref(r->overflow);
+    json_decref(r->overflow_depths);
+    r->overflow = r->overflow_depths = NULL;
     r->inentry = 0;
     r->has_content = 0;
 }
@@ -2476,7 +2495,6 @@ static void track_namespace(reader *r, const char *prefix, const char *uri)
     }
     const char *canonical = canonical_prefix(lower);
     if (canonical) {
-        json_object_set_new(r->prefix_map, prefix ? prefix : "", json_string(canonical));
         json_object_set_new(r->namespaces_in_use, canonical, json_string(uri));
     } else {
         json_object_set_new(r->namespaces_in_use, prefix ? prefix : "", json_string(uri));
@@ -2711,7 +2729,6 @@ static void reader_init(reader *r, const char *base, const char *lang)
     r->source = json_object();
     r->depths = json_array();
     r->namespaces_in_use = json_object();
-    r->prefix_map = json_object();
     r->contentparams = json_object();
     r->no_attrs = json_object();
     r->title_depth = -1;
@@ -2734,7 +2751,6 @@ static void reader_clear(reader *r)
     json_decref(r->source);
     json_decref(r->depths);
     json_decref(r->namespaces_in_use);
-    json_decref(r->prefix_map);
     json_decref(r->contentparams);
     json_decref(r->decls);
     json_decref(r->no_attrs);
@@ -2756,6 +2772,8 @@ static void reader_clear(reader *r)
     free(r->entities);
     pcre2_code_free(r->email_re);
     free(r->opened);
+    json_decref(r->overflow);
+    json_decref(r->overflow_depths);
 }
 
 /* One push parser per thread, reset for each document: making one (its dictionary, stacks
@@ -2958,6 +2976,8 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
         json_object_set(result, "modified", json_object_get(lower_headers, "last-modified"));
     json_object_set(result, "feed", r.feed);
     json_object_set(result, "entries", r.entries);
+    if (r.dropped) /* not feedparser's: entries past the cap, read but not kept */
+        json_object_set_new(result, "entries_dropped", json_integer((json_int_t)r.dropped));
     free(text);
     reader_clear(&r);
     return result;
