@@ -202,10 +202,20 @@ static const char *canonical_prefix(const char *lower_uri)
 /* ---------------------------------------------------------------- reader state */
 
 typedef struct frame {
-    char *name;         /* the key the text will be stored under */
+    char name[64];      /* the key the text will be stored under (longer names are cut) */
     int expecting_text; /* 0: a container; its text is returned but not stored */
-    strvec pieces;      /* text and re-serialized markup, in document order */
+    nb_buf text;        /* text and re-serialized markup, in document order */
+    size_t *cuts;       /* where each piece of text starts (for the XHTML div rule) */
+    size_t ncuts, cuts_cap;
 } frame;
+
+static void frame_clear(frame *f)
+{
+    nb_buf_free(&f->text);
+    free(f->cuts);
+    f->cuts = NULL;
+    f->ncuts = f->cuts_cap = 0;
+}
 
 typedef struct reader {
     json_t *feed;    /* feed-level dictionary */
@@ -224,8 +234,11 @@ typedef struct reader {
     int in_chapters;         /* inside the first psc:chapters */
     frame *stack;
     size_t stack_len, stack_cap;
-    strvec bases, langs; /* entries may be NULL */
-    char *base;          /* current base URI ("" when none) */
+    json_t **bases;      /* base URI of each open element (shared strings) */
+    size_t bases_len, bases_cap;
+    strvec langs;        /* language of each open element; entries may be NULL */
+    json_t *base_ref;    /* current base URI ("" when none), holding ... */
+    const char *base;    /* ... this string */
     char *lang;          /* current language, NULL when none */
     json_t *decls;       /* xlink declarations waiting for the next element, or NULL */
     json_t *no_attrs;    /* the attributes of every element that has none (read only) */
@@ -426,7 +439,7 @@ static void push(reader *r, const char *name, int expecting_text)
     }
     frame *f = &r->stack[r->stack_len++];
     memset(f, 0, sizeof *f);
-    f->name = nb_xstrdup(name);
+    join_name(f->name, sizeof f->name, NULL, 0, 0, name);
     f->expecting_text = expecting_text;
 }
 
@@ -434,10 +447,15 @@ static void add_text(reader *r, const char *text, size_t n)
 {
     if (!r->stack_len)
         return;
-    strvec *p = &r->stack[r->stack_len - 1].pieces;
-    if (p->n > 200000)
+    frame *f = &r->stack[r->stack_len - 1];
+    if (f->ncuts > 200000)
         return; /* a cap on pieces per element; the byte cap is the document's */
-    strvec_push(p, nb_xstrndup(text, n));
+    if (f->ncuts == f->cuts_cap) {
+        f->cuts_cap = f->cuts_cap ? f->cuts_cap * 2 : 4;
+        f->cuts = nb_xrealloc(f->cuts, f->cuts_cap * sizeof *f->cuts);
+    }
+    f->cuts[f->ncuts++] = f->text.len;
+    append(&f->text, text, n);
 }
 
 /* Text data; in XHTML content it is escaped back into markup. */
@@ -559,54 +577,49 @@ static int looks_like_html(const char *s)
     return 1;
 }
 
-/* The XHTML div wrapper of Atom content is not part of the content. */
-static void unwrap_xhtml_div(strvec *p)
+static int blank_range(const char *s, size_t n)
 {
-    /* drop blank pieces at both ends */
-    for (;;) {
-        if (p->n > 1) {
-            char *t = strip_dup(p->v[p->n - 1]);
-            int blank = !*t;
-            free(t);
-            if (blank) {
-                free(p->v[--p->n]);
-                continue;
-            }
-        }
-        break;
-    }
-    for (;;) {
-        if (p->n > 1) {
-            char *t = strip_dup(p->v[0]);
-            int blank = !*t;
-            free(t);
-            if (blank) {
-                free(p->v[0]);
-                memmove(p->v, p->v + 1, (p->n - 1) * sizeof *p->v);
-                p->n--;
-                continue;
-            }
-        }
-        break;
-    }
-    if (!p->n || !(streq(p->v[0], "<div>") || !strncmp(p->v[0], "<div ", 5)) ||
-        !streq(p->v[p->n - 1], "</div>"))
+    for (size_t i = 0; i < n; i++)
+        if (!is_space(s[i]))
+            return 0;
+    return 1;
+}
+
+/* The XHTML div wrapper of Atom content is not part of the content: the frame's text is
+ * narrowed to [*from, *to) without it (and without blank pieces at either end). */
+static void unwrap_xhtml_div(const frame *f, size_t *from, size_t *to)
+{
+    const char *t = nb_buf_str(&f->text);
+    size_t first = 0, last = f->ncuts; /* pieces [first, last) */
+#define PIECE_END(i) ((i) + 1 < f->ncuts ? f->cuts[(i) + 1] : f->text.len)
+    while (last - first > 1 &&
+           blank_range(t + f->cuts[last - 1], PIECE_END(last - 1) - f->cuts[last - 1]))
+        last--;
+    while (last - first > 1 && blank_range(t + f->cuts[first], PIECE_END(first) - f->cuts[first]))
+        first++;
+    *from = first < last ? f->cuts[first] : 0;
+    *to = first < last ? PIECE_END(last - 1) : f->text.len;
+    if (first >= last)
+        return;
+    size_t n0 = PIECE_END(first) - f->cuts[first], nl = PIECE_END(last - 1) - f->cuts[last - 1];
+    const char *p0 = t + f->cuts[first], *pl = t + f->cuts[last - 1];
+    if (!((n0 == 5 && !memcmp(p0, "<div>", 5)) || (n0 > 5 && !memcmp(p0, "<div ", 5))) ||
+        !(nl == 6 && !memcmp(pl, "</div>", 6)) || last - first < 2)
         return;
     int depth = 0;
-    for (size_t i = 0; i + 1 < p->n; i++) {
-        const char *piece = p->v[i];
-        size_t len = strlen(piece);
-        if (!strncmp(piece, "</", 2)) {
+    for (size_t i = first; i + 1 < last; i++) {
+        const char *piece = t + f->cuts[i];
+        size_t len = PIECE_END(i) - f->cuts[i];
+        if (len >= 2 && !memcmp(piece, "</", 2)) {
             if (--depth == 0)
                 return; /* the div closes before the end: siblings follow */
-        } else if (piece[0] == '<' && !(len >= 2 && !strcmp(piece + len - 2, "/>"))) {
+        } else if (len && piece[0] == '<' && !(len >= 2 && !memcmp(piece + len - 2, "/>", 2))) {
             depth++;
         }
     }
-    free(p->v[0]);
-    free(p->v[p->n - 1]);
-    memmove(p->v, p->v + 1, (p->n - 2) * sizeof *p->v);
-    p->n -= 2;
+    *from = PIECE_END(first);
+    *to = f->cuts[last - 1];
+#undef PIECE_END
 }
 
 static char *decode_base64(const char *text)
@@ -716,23 +729,26 @@ static json_t *detail_of(reader *r, const char *value)
  * frees) or NULL when the top is another element. */
 static char *pop_full(reader *r, const char *name, int strip)
 {
-    if (!r->stack_len || strcmp(r->stack[r->stack_len - 1].name, name) != 0)
+    if (!r->stack_len || strncmp(r->stack[r->stack_len - 1].name, name,
+                                 sizeof r->stack[0].name - 1) != 0)
         return NULL;
     frame f = r->stack[--r->stack_len];
     char ctype[64];
+    size_t from = 0, to = f.text.len;
     if (!strcmp(r->version, "atom10") && streq(content_type(r), "application/xhtml+xml"))
-        unwrap_xhtml_div(&f.pieces);
-    nb_buf joined;
-    nb_buf_init(&joined, 0);
-    for (size_t i = 0; i < f.pieces.n; i++)
-        append_str(&joined, f.pieces.v[i]);
-    strvec_clear(&f.pieces);
-    char *output = strip ? strip_dup(nb_buf_str(&joined)) : nb_xstrdup(nb_buf_str(&joined));
-    nb_buf_free(&joined);
-    char element[96];
-    join_name(element, sizeof element, NULL, 0, 0, f.name);
+        unwrap_xhtml_div(&f, &from, &to);
+    const char *joined = nb_buf_str(&f.text);
+    if (strip) {
+        while (from < to && is_space(joined[from]))
+            from++;
+        while (to > from && is_space(joined[to - 1]))
+            to--;
+    }
+    char *output = nb_xstrndup(joined + from, to - from);
+    char element[64];
+    memcpy(element, f.name, sizeof element);
     int expecting = f.expecting_text;
-    free(f.name);
+    frame_clear(&f);
     if (!expecting)
         return output;
 
@@ -1044,7 +1060,7 @@ static void cdf_common(reader *r, json_t *attrs)
         start_link(r, none);
         json_decref(none);
         if (r->stack_len) {
-            strvec_clear(&r->stack[r->stack_len - 1].pieces);
+            frame_clear(&r->stack[r->stack_len - 1]);
             add_text(r, href, strlen(href));
         }
         pop_discard(r, "link");
@@ -2297,25 +2313,39 @@ static void serialize_tag(nb_buf *b, const char *tag, json_t *attrs)
     append_str(b, ">");
 }
 
+static void set_base(reader *r, json_t *ref)
+{
+    json_decref(r->base_ref);
+    r->base_ref = ref;
+    r->base = json_string_value(ref);
+}
+
 static void push_scope(reader *r, json_t *attrs)
 {
     const char *base = jstr(attrs, "xml:base");
     if (!base)
         base = jstr(attrs, "base");
-    if (!base)
-        base = r->base;
-    char *next;
-    if (r->base && *r->base) {
-        next = safe_absolute_uri(r->base, base);
-        if (!*next) {
-            free(next);
-            next = nb_xstrdup(r->base);
+    /* without xml:base the base stays what it is (joining a URI with itself): the same
+     * string is shared */
+    if (base) {
+        char *next;
+        if (*r->base) {
+            next = safe_absolute_uri(r->base, base);
+            if (!*next) {
+                free(next);
+                next = nb_xstrdup(r->base);
+            }
+        } else {
+            next = urljoin(r->base, base ? base : "");
         }
-    } else {
-        next = urljoin(r->base, base ? base : "");
+        set_base(r, json_string(next));
+        free(next);
     }
-    free(r->base);
-    r->base = next;
+    if (r->bases_len == r->bases_cap) {
+        r->bases_cap = r->bases_cap ? r->bases_cap * 2 : 16;
+        r->bases = nb_xrealloc(r->bases, r->bases_cap * sizeof *r->bases);
+    }
+    r->bases[r->bases_len++] = json_incref(r->base_ref);
 
     const char *lang_attr = jstr(attrs, "xml:lang");
     if (!lang_attr)
@@ -2329,7 +2359,6 @@ static void push_scope(reader *r, json_t *attrs)
         lang = nb_xstrdup(lang_attr);
     free(r->lang);
     r->lang = lang;
-    strvec_push(&r->bases, nb_xstrdup(r->base));
     strvec_push(&r->langs, xstrdup_or_null(lang));
 }
 
@@ -2457,12 +2486,11 @@ static void end_element(reader *r, const char *tag)
         int n = snprintf(close, sizeof close, "</%s>", local);
         handle_data(r, close, (size_t)n, 0);
     }
-    if (r->bases.n) {
-        free(r->bases.v[--r->bases.n]);
-        if (r->bases.n && r->bases.v[r->bases.n - 1] && *r->bases.v[r->bases.n - 1]) {
-            free(r->base);
-            r->base = nb_xstrdup(r->bases.v[r->bases.n - 1]);
-        }
+    if (r->bases_len) {
+        json_decref(r->bases[--r->bases_len]);
+        json_t *parent = r->bases_len ? r->bases[r->bases_len - 1] : NULL;
+        if (parent && *json_string_value(parent))
+            set_base(r, json_incref(parent));
     }
     if (r->langs.n) {
         free(r->langs.v[--r->langs.n]);
@@ -2732,7 +2760,7 @@ static void reader_init(reader *r, const char *base, const char *lang)
     r->contentparams = json_object();
     r->no_attrs = json_object();
     r->title_depth = -1;
-    r->base = nb_xstrdup(base ? base : "");
+    set_base(r, json_string(base ? base : ""));
     r->lang = xstrdup_or_null(lang);
     if (lang) {
         char *l = nb_xstrdup(lang);
@@ -2754,14 +2782,14 @@ static void reader_clear(reader *r)
     json_decref(r->contentparams);
     json_decref(r->decls);
     json_decref(r->no_attrs);
-    for (size_t i = 0; i < r->stack_len; i++) {
-        free(r->stack[i].name);
-        strvec_clear(&r->stack[i].pieces);
-    }
+    for (size_t i = 0; i < r->stack_len; i++)
+        frame_clear(&r->stack[i]);
     free(r->stack);
-    strvec_clear(&r->bases);
+    for (size_t i = 0; i < r->bases_len; i++)
+        json_decref(r->bases[i]);
+    free(r->bases);
     strvec_clear(&r->langs);
-    free(r->base);
+    json_decref(r->base_ref);
     free(r->lang);
     for (size_t i = 0; i < r->entity_count; i++) {
         free((char *)r->entities[i]->name);
