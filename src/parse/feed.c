@@ -234,14 +234,14 @@ typedef struct reader {
     int in_chapters;         /* inside the first psc:chapters */
     frame *stack;
     size_t stack_len, stack_cap;
-    json_t **bases;      /* base URI of each open element (shared strings) */
+    json_t **bases; /* base URI of each open element (shared strings) */
     size_t bases_len, bases_cap;
-    strvec langs;        /* language of each open element; entries may be NULL */
-    json_t *base_ref;    /* current base URI ("" when none), holding ... */
-    const char *base;    /* ... this string */
-    char *lang;          /* current language, NULL when none */
-    json_t *decls;       /* xlink declarations waiting for the next element, or NULL */
-    json_t *no_attrs;    /* the attributes of every element that has none (read only) */
+    strvec langs;     /* language of each open element; entries may be NULL */
+    json_t *base_ref; /* current base URI ("" when none), holding ... */
+    const char *base; /* ... this string */
+    char *lang;       /* current language, NULL when none */
+    json_t *decls;    /* xlink declarations waiting for the next element, or NULL */
+    json_t *no_attrs; /* the attributes of every element that has none (read only) */
     /* errors */
     int bozo;
     char bozo_type[48];
@@ -274,35 +274,48 @@ static void set_bozo(reader *r, const char *type, const char *message)
         r->bozo_message[--n] = '\0';
 }
 
-/* feedparser's dictionaries store some keys under their modern names. */
+/* feedparser's dictionaries store some keys under their modern names. Called for every
+ * value stored, so the first letter decides which names to compare. */
 static const char *modern_key(const char *key)
 {
-    static const struct {
-        const char *old, *modern;
-    } keymap[] = {
-        {"channel", "feed"},
-        {"items", "entries"},
-        {"guid", "id"},
-        {"date", "updated"},
-        {"date_parsed", "updated_parsed"},
-        {"description", "summary"},
-        {"description_detail", "summary_detail"},
-        {"url", "href"},
-        {"modified", "updated"},
-        {"modified_parsed", "updated_parsed"},
-        {"issued", "published"},
-        {"issued_parsed", "published_parsed"},
-        {"copyright", "rights"},
-        {"copyright_detail", "rights_detail"},
-        {"tagline", "subtitle"},
-        {"tagline_detail", "subtitle_detail"},
-    };
-    /* every old name starts with one of these letters: most keys are settled at once */
-    if (!strchr("cigdumt", key[0]) || !key[0])
-        return key;
-    for (size_t i = 0; i < sizeof keymap / sizeof keymap[0]; i++)
-        if (strcmp(key, keymap[i].old) == 0)
-            return keymap[i].modern;
+#define MAP(old, modern)                                                                           \
+    if (!strcmp(key, old))                                                                         \
+        return modern;
+    switch (key[0]) {
+    case 'c':
+        MAP("channel", "feed");
+        MAP("copyright", "rights");
+        MAP("copyright_detail", "rights_detail");
+        break;
+    case 'd':
+        MAP("date", "updated");
+        MAP("date_parsed", "updated_parsed");
+        MAP("description", "summary");
+        MAP("description_detail", "summary_detail");
+        break;
+    case 'g':
+        MAP("guid", "id");
+        break;
+    case 'i':
+        MAP("items", "entries");
+        MAP("issued", "published");
+        MAP("issued_parsed", "published_parsed");
+        break;
+    case 'm':
+        MAP("modified", "updated");
+        MAP("modified_parsed", "updated_parsed");
+        break;
+    case 't':
+        MAP("tagline", "subtitle");
+        MAP("tagline_detail", "subtitle_detail");
+        break;
+    case 'u':
+        MAP("url", "href");
+        break;
+    default:
+        break;
+    }
+#undef MAP
     return key;
 }
 
@@ -729,8 +742,8 @@ static json_t *detail_of(reader *r, const char *value)
  * frees) or NULL when the top is another element. */
 static char *pop_full(reader *r, const char *name, int strip)
 {
-    if (!r->stack_len || strncmp(r->stack[r->stack_len - 1].name, name,
-                                 sizeof r->stack[0].name - 1) != 0)
+    if (!r->stack_len ||
+        strncmp(r->stack[r->stack_len - 1].name, name, sizeof r->stack[0].name - 1) != 0)
         return NULL;
     frame f = r->stack[--r->stack_len];
     char ctype[64];
