@@ -224,6 +224,7 @@ typedef struct reader {
     json_t *depths;  /* per entry: key -> depth its value was stored at */
     json_t *namespaces_in_use;
     json_t *contentparams; /* type, language, base (and src) of the text being read */
+    json_t *types;         /* content type strings already made, to share */
     int content_base64;
     char version[16];
     int infeed, inentry, incontent, intextinput, inimage, inauthor, incontributor, inpublisher,
@@ -883,11 +884,16 @@ static void push_content(reader *r, const char *tag, json_t *attrs, const char *
     char type[128];
     const char *given = jstr(attrs, "type");
     map_content_type(given ? given : default_type, type, sizeof type);
-    json_decref(r->contentparams);
-    r->contentparams = json_object();
-    json_object_set_new(r->contentparams, "type", json_string(type));
+    /* one dictionary, cleared and refilled; the type and base strings are shared */
+    json_object_clear(r->contentparams);
+    json_t *type_string = json_object_get(r->types, type);
+    if (!type_string) {
+        type_string = json_string(type);
+        json_object_set_new(r->types, type, type_string);
+    }
+    json_object_set(r->contentparams, "type", type_string);
     json_object_set_new(r->contentparams, "language", str_or_null(r->lang));
-    json_object_set_new(r->contentparams, "base", json_string(r->base ? r->base : ""));
+    json_object_set(r->contentparams, "base", r->base_ref);
     r->content_base64 = attr_is_base64(attrs, type);
     push(r, tag, expecting_text);
 }
@@ -896,8 +902,7 @@ static char *pop_content(reader *r, const char *tag)
 {
     char *value = pop(r, tag);
     r->incontent--;
-    json_decref(r->contentparams);
-    r->contentparams = json_object();
+    json_object_clear(r->contentparams);
     r->content_base64 = 0;
     return value;
 }
@@ -1539,6 +1544,8 @@ static void start_enclosure(reader *r, json_t *attrs_in)
 static void start_source(reader *r, json_t *attrs)
 {
     const char *url = jstr(attrs, "url");
+    if (!r->source)
+        r->source = json_object();
     if (url)
         json_object_set_new(r->source, "href", json_string(url));
     push(r, "source", 1);
@@ -2767,10 +2774,10 @@ static void reader_init(reader *r, const char *base, const char *lang)
     memset(r, 0, sizeof *r);
     r->feed = json_object();
     r->entries = json_array();
-    r->source = json_object();
     r->depths = json_array();
     r->namespaces_in_use = json_object();
     r->contentparams = json_object();
+    r->types = json_object();
     r->no_attrs = json_object();
     r->title_depth = -1;
     set_base(r, json_string(base ? base : ""));
@@ -2793,6 +2800,7 @@ static void reader_clear(reader *r)
     json_decref(r->depths);
     json_decref(r->namespaces_in_use);
     json_decref(r->contentparams);
+    json_decref(r->types);
     json_decref(r->decls);
     json_decref(r->no_attrs);
     for (size_t i = 0; i < r->stack_len; i++)
