@@ -202,10 +202,20 @@ static const char *canonical_prefix(const char *lower_uri)
 /* ---------------------------------------------------------------- reader state */
 
 typedef struct frame {
-    char *name;         /* the key the text will be stored under */
+    char name[64];      /* the key the text will be stored under (longer names are cut) */
     int expecting_text; /* 0: a container; its text is returned but not stored */
-    strvec pieces;      /* text and re-serialized markup, in document order */
+    nb_buf text;        /* text and re-serialized markup, in document order */
+    size_t *cuts;       /* where each piece of text starts (for the XHTML div rule) */
+    size_t ncuts, cuts_cap;
 } frame;
+
+static void frame_clear(frame *f)
+{
+    nb_buf_free(&f->text);
+    free(f->cuts);
+    f->cuts = NULL;
+    f->ncuts = f->cuts_cap = 0;
+}
 
 typedef struct reader {
     json_t *feed;    /* feed-level dictionary */
@@ -213,8 +223,8 @@ typedef struct reader {
     json_t *source;  /* atom:source being read */
     json_t *depths;  /* per entry: key -> depth its value was stored at */
     json_t *namespaces_in_use;
-    json_t *prefix_map;    /* document prefix -> canonical prefix */
     json_t *contentparams; /* type, language, base (and src) of the text being read */
+    json_t *types;         /* content type strings already made, to share */
     int content_base64;
     char version[16];
     int infeed, inentry, incontent, intextinput, inimage, inauthor, incontributor, inpublisher,
@@ -225,10 +235,14 @@ typedef struct reader {
     int in_chapters;         /* inside the first psc:chapters */
     frame *stack;
     size_t stack_len, stack_cap;
-    strvec bases, langs; /* entries may be NULL */
-    char *base;          /* current base URI ("" when none) */
-    char *lang;          /* current language, NULL when none */
-    json_t *decls;       /* xlink declarations waiting for the next element */
+    json_t **bases; /* base URI of each open element (shared strings) */
+    size_t bases_len, bases_cap;
+    strvec langs;     /* language of each open element; entries may be NULL */
+    json_t *base_ref; /* current base URI ("" when none), holding ... */
+    const char *base; /* ... this string */
+    char *lang;       /* current language, NULL when none */
+    json_t *decls;    /* xlink declarations waiting for the next element, or NULL */
+    json_t *no_attrs; /* the attributes of every element that has none (read only) */
     /* errors */
     int bozo;
     char bozo_type[48];
@@ -236,13 +250,17 @@ typedef struct reader {
     /* entities defined by the document (safe ones only) and HTML entity names in use */
     xmlEntityPtr *entities;
     size_t entity_count;
-    size_t entry_limit_hit;
+    size_t dropped;   /* entries past NB_LIMIT_FEED_ITEMS, read but not kept */
+    json_t *overflow; /* the entry being read past the cap, or NULL */
+    json_t *overflow_depths;
     struct {
         const char *uri;    /* a namespace URI pointer as libxml2 passed it */
         const char *prefix; /* its canonical prefix, NULL when unknown */
     } prefix_cache[32];
     size_t prefix_cache_len;
     pcre2_code *email_re; /* compiled on first use */
+    const void **opened;  /* by depth: the handler found when the element opened */
+    size_t opened_cap;
 } reader;
 
 static void set_bozo(reader *r, const char *type, const char *message)
@@ -257,32 +275,48 @@ static void set_bozo(reader *r, const char *type, const char *message)
         r->bozo_message[--n] = '\0';
 }
 
-/* feedparser's dictionaries store some keys under their modern names. */
+/* feedparser's dictionaries store some keys under their modern names. Called for every
+ * value stored, so the first letter decides which names to compare. */
 static const char *modern_key(const char *key)
 {
-    static const struct {
-        const char *old, *modern;
-    } keymap[] = {
-        {"channel", "feed"},
-        {"items", "entries"},
-        {"guid", "id"},
-        {"date", "updated"},
-        {"date_parsed", "updated_parsed"},
-        {"description", "summary"},
-        {"description_detail", "summary_detail"},
-        {"url", "href"},
-        {"modified", "updated"},
-        {"modified_parsed", "updated_parsed"},
-        {"issued", "published"},
-        {"issued_parsed", "published_parsed"},
-        {"copyright", "rights"},
-        {"copyright_detail", "rights_detail"},
-        {"tagline", "subtitle"},
-        {"tagline_detail", "subtitle_detail"},
-    };
-    for (size_t i = 0; i < sizeof keymap / sizeof keymap[0]; i++)
-        if (strcmp(key, keymap[i].old) == 0)
-            return keymap[i].modern;
+#define MAP(old, modern)                                                                           \
+    if (!strcmp(key, old))                                                                         \
+        return modern;
+    switch (key[0]) {
+    case 'c':
+        MAP("channel", "feed");
+        MAP("copyright", "rights");
+        MAP("copyright_detail", "rights_detail");
+        break;
+    case 'd':
+        MAP("date", "updated");
+        MAP("date_parsed", "updated_parsed");
+        MAP("description", "summary");
+        MAP("description_detail", "summary_detail");
+        break;
+    case 'g':
+        MAP("guid", "id");
+        break;
+    case 'i':
+        MAP("items", "entries");
+        MAP("issued", "published");
+        MAP("issued_parsed", "published_parsed");
+        break;
+    case 'm':
+        MAP("modified", "updated");
+        MAP("modified_parsed", "updated_parsed");
+        break;
+    case 't':
+        MAP("tagline", "subtitle");
+        MAP("tagline_detail", "subtitle_detail");
+        break;
+    case 'u':
+        MAP("url", "href");
+        break;
+    default:
+        break;
+    }
+#undef MAP
     return key;
 }
 
@@ -315,8 +349,18 @@ static json_t *str_or_null(const char *s)
 
 static json_t *current_entry(reader *r)
 {
+    if (r->overflow)
+        return r->overflow;
     size_t n = json_array_size(r->entries);
     return n ? json_array_get(r->entries, n - 1) : NULL;
+}
+
+/* key -> depth its value was stored at, for the current entry */
+static json_t *current_depths(reader *r)
+{
+    if (r->overflow)
+        return r->overflow_depths;
+    return json_array_get(r->depths, json_array_size(r->depths) - 1);
 }
 
 /* The dictionary values are stored into now. */
@@ -409,7 +453,7 @@ static void push(reader *r, const char *name, int expecting_text)
     }
     frame *f = &r->stack[r->stack_len++];
     memset(f, 0, sizeof *f);
-    f->name = nb_xstrdup(name);
+    join_name(f->name, sizeof f->name, NULL, 0, 0, name);
     f->expecting_text = expecting_text;
 }
 
@@ -417,10 +461,15 @@ static void add_text(reader *r, const char *text, size_t n)
 {
     if (!r->stack_len)
         return;
-    strvec *p = &r->stack[r->stack_len - 1].pieces;
-    if (p->n > 200000)
+    frame *f = &r->stack[r->stack_len - 1];
+    if (f->ncuts > 200000)
         return; /* a cap on pieces per element; the byte cap is the document's */
-    strvec_push(p, nb_xstrndup(text, n));
+    if (f->ncuts == f->cuts_cap) {
+        f->cuts_cap = f->cuts_cap ? f->cuts_cap * 2 : 4;
+        f->cuts = nb_xrealloc(f->cuts, f->cuts_cap * sizeof *f->cuts);
+    }
+    f->cuts[f->ncuts++] = f->text.len;
+    append(&f->text, text, n);
 }
 
 /* Text data; in XHTML content it is escaped back into markup. */
@@ -542,54 +591,49 @@ static int looks_like_html(const char *s)
     return 1;
 }
 
-/* The XHTML div wrapper of Atom content is not part of the content. */
-static void unwrap_xhtml_div(strvec *p)
+static int blank_range(const char *s, size_t n)
 {
-    /* drop blank pieces at both ends */
-    for (;;) {
-        if (p->n > 1) {
-            char *t = strip_dup(p->v[p->n - 1]);
-            int blank = !*t;
-            free(t);
-            if (blank) {
-                free(p->v[--p->n]);
-                continue;
-            }
-        }
-        break;
-    }
-    for (;;) {
-        if (p->n > 1) {
-            char *t = strip_dup(p->v[0]);
-            int blank = !*t;
-            free(t);
-            if (blank) {
-                free(p->v[0]);
-                memmove(p->v, p->v + 1, (p->n - 1) * sizeof *p->v);
-                p->n--;
-                continue;
-            }
-        }
-        break;
-    }
-    if (!p->n || !(streq(p->v[0], "<div>") || !strncmp(p->v[0], "<div ", 5)) ||
-        !streq(p->v[p->n - 1], "</div>"))
+    for (size_t i = 0; i < n; i++)
+        if (!is_space(s[i]))
+            return 0;
+    return 1;
+}
+
+/* The XHTML div wrapper of Atom content is not part of the content: the frame's text is
+ * narrowed to [*from, *to) without it (and without blank pieces at either end). */
+static void unwrap_xhtml_div(const frame *f, size_t *from, size_t *to)
+{
+    const char *t = nb_buf_str(&f->text);
+    size_t first = 0, last = f->ncuts; /* pieces [first, last) */
+#define PIECE_END(i) ((i) + 1 < f->ncuts ? f->cuts[(i) + 1] : f->text.len)
+    while (last - first > 1 &&
+           blank_range(t + f->cuts[last - 1], PIECE_END(last - 1) - f->cuts[last - 1]))
+        last--;
+    while (last - first > 1 && blank_range(t + f->cuts[first], PIECE_END(first) - f->cuts[first]))
+        first++;
+    *from = first < last ? f->cuts[first] : 0;
+    *to = first < last ? PIECE_END(last - 1) : f->text.len;
+    if (first >= last)
+        return;
+    size_t n0 = PIECE_END(first) - f->cuts[first], nl = PIECE_END(last - 1) - f->cuts[last - 1];
+    const char *p0 = t + f->cuts[first], *pl = t + f->cuts[last - 1];
+    if (!((n0 == 5 && !memcmp(p0, "<div>", 5)) || (n0 > 5 && !memcmp(p0, "<div ", 5))) ||
+        !(nl == 6 && !memcmp(pl, "</div>", 6)) || last - first < 2)
         return;
     int depth = 0;
-    for (size_t i = 0; i + 1 < p->n; i++) {
-        const char *piece = p->v[i];
-        size_t len = strlen(piece);
-        if (!strncmp(piece, "</", 2)) {
+    for (size_t i = first; i + 1 < last; i++) {
+        const char *piece = t + f->cuts[i];
+        size_t len = PIECE_END(i) - f->cuts[i];
+        if (len >= 2 && !memcmp(piece, "</", 2)) {
             if (--depth == 0)
                 return; /* the div closes before the end: siblings follow */
-        } else if (piece[0] == '<' && !(len >= 2 && !strcmp(piece + len - 2, "/>"))) {
+        } else if (len && piece[0] == '<' && !(len >= 2 && !memcmp(piece + len - 2, "/>", 2))) {
             depth++;
         }
     }
-    free(p->v[0]);
-    free(p->v[p->n - 1]);
-    memmove(p->v, p->v + 1, (p->n - 2) * sizeof *p->v);
-    p->n -= 2;
+    *from = PIECE_END(first);
+    *to = f->cuts[last - 1];
+#undef PIECE_END
 }
 
 static char *decode_base64(const char *text)
@@ -686,27 +730,39 @@ static char *repair_text(char *text)
     return nb_buf_take(&b);
 }
 
+/* The text's *_detail: its content parameters (type, language, base) and value. The
+ * parameters' strings are shared, never changed in place. */
+static json_t *detail_of(reader *r, const char *value)
+{
+    json_t *detail = json_copy(r->contentparams);
+    json_object_set_new(detail, "value", json_string(value));
+    return detail;
+}
+
 /* Closes the element on top of the stack if it is `name`; returns its text (caller
  * frees) or NULL when the top is another element. */
 static char *pop_full(reader *r, const char *name, int strip)
 {
-    if (!r->stack_len || strcmp(r->stack[r->stack_len - 1].name, name) != 0)
+    if (!r->stack_len ||
+        strncmp(r->stack[r->stack_len - 1].name, name, sizeof r->stack[0].name - 1) != 0)
         return NULL;
     frame f = r->stack[--r->stack_len];
     char ctype[64];
+    size_t from = 0, to = f.text.len;
     if (!strcmp(r->version, "atom10") && streq(content_type(r), "application/xhtml+xml"))
-        unwrap_xhtml_div(&f.pieces);
-    nb_buf joined;
-    nb_buf_init(&joined, 0);
-    for (size_t i = 0; i < f.pieces.n; i++)
-        append_str(&joined, f.pieces.v[i]);
-    strvec_clear(&f.pieces);
-    char *output = strip ? strip_dup(nb_buf_str(&joined)) : nb_xstrdup(nb_buf_str(&joined));
-    nb_buf_free(&joined);
-    char element[96];
-    snprintf(element, sizeof element, "%s", f.name);
+        unwrap_xhtml_div(&f, &from, &to);
+    const char *joined = nb_buf_str(&f.text);
+    if (strip) {
+        while (from < to && is_space(joined[from]))
+            from++;
+        while (to > from && is_space(joined[to - 1]))
+            to--;
+    }
+    char *output = nb_xstrndup(joined + from, to - from);
+    char element[64];
+    memcpy(element, f.name, sizeof element);
     int expecting = f.expecting_text;
-    free(f.name);
+    frame_clear(&f);
     if (!expecting)
         return output;
 
@@ -752,9 +808,7 @@ static char *pop_full(reader *r, const char *name, int strip)
     if (r->inentry && !r->insource && entry) {
         if (!strcmp(element, "content")) {
             json_t *list = dict_setdefault(entry, "content", json_array());
-            json_t *detail = json_deep_copy(r->contentparams ? r->contentparams : json_object());
-            json_object_set_new(detail, "value", json_string(output));
-            json_array_append_new(list, detail);
+            json_array_append_new(list, detail_of(r, output));
         } else if (!strcmp(element, "link")) {
             if (!r->inimage) {
                 dict_set(entry, "link", json_string(output));
@@ -765,18 +819,16 @@ static char *pop_full(reader *r, const char *name, int strip)
             }
         } else {
             const char *key = !strcmp(element, "description") ? "summary" : element;
-            json_t *depths = json_array_get(r->depths, json_array_size(r->depths) - 1);
+            json_t *depths = current_depths(r);
             json_t *old = json_object_get(depths, key);
             if (!old || r->depth <= json_integer_value(old)) {
                 json_object_set_new(depths, key, json_integer(r->depth));
                 dict_set(entry, key, json_string(output));
             }
             if (r->incontent) {
-                json_t *detail =
-                    json_deep_copy(r->contentparams ? r->contentparams : json_object());
-                json_object_set_new(detail, "value", json_string(output));
+                json_t *detail = detail_of(r, output);
                 char detail_key[128];
-                snprintf(detail_key, sizeof detail_key, "%s_detail", key);
+                join_name(detail_key, sizeof detail_key, key, strlen(key), '_', "detail");
                 dict_set(entry, detail_key, detail);
             }
         }
@@ -790,10 +842,9 @@ static char *pop_full(reader *r, const char *name, int strip)
             if (n)
                 json_object_set_new(json_array_get(links, n - 1), "href", json_string(output));
         } else if (r->incontent) {
-            json_t *detail = json_deep_copy(r->contentparams ? r->contentparams : json_object());
-            json_object_set_new(detail, "value", json_string(output));
+            json_t *detail = detail_of(r, output);
             char detail_key[128];
-            snprintf(detail_key, sizeof detail_key, "%s_detail", key);
+            join_name(detail_key, sizeof detail_key, key, strlen(key), '_', "detail");
             dict_set(ctx, detail_key, detail);
         }
     }
@@ -833,11 +884,16 @@ static void push_content(reader *r, const char *tag, json_t *attrs, const char *
     char type[128];
     const char *given = jstr(attrs, "type");
     map_content_type(given ? given : default_type, type, sizeof type);
-    json_decref(r->contentparams);
-    r->contentparams = json_object();
-    json_object_set_new(r->contentparams, "type", json_string(type));
+    /* one dictionary, cleared and refilled; the type and base strings are shared */
+    json_object_clear(r->contentparams);
+    json_t *type_string = json_object_get(r->types, type);
+    if (!type_string) {
+        type_string = json_string(type);
+        json_object_set_new(r->types, type, type_string);
+    }
+    json_object_set(r->contentparams, "type", type_string);
     json_object_set_new(r->contentparams, "language", str_or_null(r->lang));
-    json_object_set_new(r->contentparams, "base", json_string(r->base ? r->base : ""));
+    json_object_set(r->contentparams, "base", r->base_ref);
     r->content_base64 = attr_is_base64(attrs, type);
     push(r, tag, expecting_text);
 }
@@ -846,8 +902,7 @@ static char *pop_content(reader *r, const char *tag)
 {
     char *value = pop(r, tag);
     r->incontent--;
-    json_decref(r->contentparams);
-    r->contentparams = json_object();
+    json_object_clear(r->contentparams);
     r->content_base64 = 0;
     return value;
 }
@@ -885,7 +940,7 @@ static void sync_author_detail(reader *r, const char *key)
     json_t *ctx = context(r);
     char list_key[64], detail_key[64];
     snprintf(list_key, sizeof list_key, "%ss", key);
-    snprintf(detail_key, sizeof detail_key, "%s_detail", key);
+    join_name(detail_key, sizeof detail_key, key, strlen(key), '_', "detail");
     json_t *list = json_object_get(ctx, list_key);
     json_t *detail = json_array_size(list) ? json_array_get(list, json_array_size(list) - 1) : NULL;
     if (detail && json_object_size(detail)) {
@@ -951,7 +1006,7 @@ static void save_author(reader *r, const char *key, const char *value, const cha
 {
     json_t *ctx = context(r);
     char detail_key[64], list_key[64];
-    snprintf(detail_key, sizeof detail_key, "%s_detail", prefix);
+    join_name(detail_key, sizeof detail_key, prefix, strlen(prefix), '_', "detail");
     snprintf(list_key, sizeof list_key, "%ss", prefix);
     json_t *detail = dict_setdefault(ctx, detail_key, json_object());
     json_object_set_new(detail, key, json_string(value));
@@ -1023,7 +1078,7 @@ static void cdf_common(reader *r, json_t *attrs)
         start_link(r, none);
         json_decref(none);
         if (r->stack_len) {
-            strvec_clear(&r->stack[r->stack_len - 1].pieces);
+            frame_clear(&r->stack[r->stack_len - 1]);
             add_text(r, href, strlen(href));
         }
         pop_discard(r, "link");
@@ -1209,13 +1264,18 @@ static void end_rights(reader *r, const char *arg)
 
 static void start_item(reader *r, json_t *attrs)
 {
+    json_decref(r->overflow);
+    json_decref(r->overflow_depths);
+    r->overflow = r->overflow_depths = NULL;
     if (json_array_size(r->entries) >= NB_LIMIT_FEED_ITEMS) {
-        r->entry_limit_hit = 1;
-        json_array_remove(r->entries, json_array_size(r->entries) - 1);
-        json_array_remove(r->depths, json_array_size(r->depths) - 1);
+        /* past the cap an entry is read (the document stays in step) but not kept */
+        r->dropped++;
+        r->overflow = json_object();
+        r->overflow_depths = json_object();
+    } else {
+        json_array_append_new(r->entries, json_object());
+        json_array_append_new(r->depths, json_object());
     }
-    json_array_append_new(r->entries, json_object());
-    json_array_append_new(r->depths, json_object());
     push(r, "item", 0);
     r->inentry = 1;
     r->guidislink = 0;
@@ -1229,6 +1289,9 @@ static void start_item(reader *r, json_t *attrs)
 static void end_item(reader *r, const char *arg)
 {
     pop_discard(r, "item");
+    json_decref(r->overflow);
+    json_decref(r->overflow_depths);
+    r->overflow = r->overflow_depths = NULL;
     r->inentry = 0;
     r->has_content = 0;
 }
@@ -1301,7 +1364,7 @@ static void end_tags(reader *r, const char *arg)
 
 static void start_cloud(reader *r, json_t *attrs)
 {
-    json_object_set(context(r), "cloud", attrs);
+    json_object_set_new(context(r), "cloud", json_copy(attrs));
 }
 
 /* url/uri/href attributes all become href. */
@@ -1322,7 +1385,7 @@ static void enforce_href(json_t *attrs)
 
 static void start_link(reader *r, json_t *attrs_in)
 {
-    json_t *attrs = json_deep_copy(attrs_in);
+    json_t *attrs = json_copy(attrs_in);
     if (!json_object_get(attrs, "rel"))
         json_object_set_new(attrs, "rel", json_string("alternate"));
     if (!json_object_get(attrs, "type"))
@@ -1428,7 +1491,7 @@ static void end_info(reader *r, const char *arg)
 
 static void start_generator(reader *r, json_t *attrs_in)
 {
-    json_t *attrs = json_deep_copy(attrs_in);
+    json_t *attrs = json_copy(attrs_in);
     if (json_object_size(attrs)) {
         enforce_href(attrs);
         if (jstr(attrs, "href")) {
@@ -1472,7 +1535,7 @@ static void end_summary(reader *r, const char *arg)
 
 static void start_enclosure(reader *r, json_t *attrs_in)
 {
-    json_t *attrs = json_deep_copy(attrs_in);
+    json_t *attrs = json_copy(attrs_in);
     enforce_href(attrs);
     json_object_set_new(attrs, "rel", json_string("enclosure"));
     json_array_append_new(dict_setdefault(context(r), "links", json_array()), attrs);
@@ -1481,6 +1544,8 @@ static void start_enclosure(reader *r, json_t *attrs_in)
 static void start_source(reader *r, json_t *attrs)
 {
     const char *url = jstr(attrs, "url");
+    if (!r->source)
+        r->source = json_object();
     if (url)
         json_object_set_new(r->source, "href", json_string(url));
     push(r, "source", 1);
@@ -1667,7 +1732,7 @@ static void end_itunes_explicit(reader *r, const char *arg)
 
 static void start_media_category(reader *r, json_t *attrs_in)
 {
-    json_t *attrs = json_deep_copy(attrs_in);
+    json_t *attrs = json_copy(attrs_in);
     if (!json_object_get(attrs, "scheme"))
         json_object_set_new(attrs, "scheme",
                             json_string("http://search.yahoo.com/mrss/category_schema"));
@@ -1695,7 +1760,7 @@ static void start_ignore(reader *r, json_t *attrs)
 /* media:rating, media:restriction, media:license: the attributes, then the text. */
 static void start_media_attrs(reader *r, json_t *attrs, const char *key, const char *frame_name)
 {
-    dict_setdefault(context(r), key, json_deep_copy(attrs));
+    dict_setdefault(context(r), key, json_copy(attrs));
     push(r, frame_name, 1);
 }
 
@@ -1757,7 +1822,8 @@ static void end_media_license(reader *r, const char *arg)
 
 static void start_media_credit(reader *r, json_t *attrs)
 {
-    json_array_append(dict_setdefault(context(r), "media_credit", json_array()), attrs);
+    json_array_append_new(dict_setdefault(context(r), "media_credit", json_array()),
+                          json_copy(attrs));
     push(r, "credit", 1);
 }
 
@@ -1773,14 +1839,15 @@ static void end_media_credit(reader *r, const char *arg)
 
 static void start_media_content(reader *r, json_t *attrs)
 {
-    json_array_append(dict_setdefault(context(r), "media_content", json_array()), attrs);
+    json_array_append_new(dict_setdefault(context(r), "media_content", json_array()),
+                          json_copy(attrs));
 }
 
 static void start_media_thumbnail(reader *r, json_t *attrs)
 {
     json_t *list = dict_setdefault(context(r), "media_thumbnail", json_array());
     push(r, "url", 1);
-    json_array_append(list, attrs);
+    json_array_append_new(list, json_copy(attrs));
 }
 
 static void end_media_thumbnail(reader *r, const char *arg)
@@ -1798,7 +1865,7 @@ static void end_media_thumbnail(reader *r, const char *arg)
 static void start_media_player(reader *r, json_t *attrs)
 {
     push(r, "media_player", 0);
-    json_object_set_new(context(r), "media_player", json_deep_copy(attrs));
+    json_object_set_new(context(r), "media_player", json_copy(attrs));
 }
 
 static void end_media_player(reader *r, const char *arg)
@@ -2039,7 +2106,7 @@ static void start_psc_chapters(reader *r, json_t *attrs)
     if (json_object_get(ctx, "psc_chapters"))
         return;
     r->in_chapters = 1;
-    json_t *chapters = json_deep_copy(attrs);
+    json_t *chapters = json_copy(attrs);
     json_object_set_new(chapters, "chapters", json_array());
     json_object_set_new(ctx, "psc_chapters", chapters);
 }
@@ -2082,7 +2149,7 @@ static void start_psc_chapter(reader *r, json_t *attrs)
 {
     if (!r->in_chapters)
         return;
-    json_t *chapter = json_deep_copy(attrs);
+    json_t *chapter = json_copy(attrs);
     const char *start = jstr(attrs, "start");
     double secs = start ? chapter_start(start) : -1;
     json_object_set_new(chapter, "start_parsed", secs >= 0 ? json_real(secs) : json_null());
@@ -2266,25 +2333,39 @@ static void serialize_tag(nb_buf *b, const char *tag, json_t *attrs)
     append_str(b, ">");
 }
 
+static void set_base(reader *r, json_t *ref)
+{
+    json_decref(r->base_ref);
+    r->base_ref = ref;
+    r->base = json_string_value(ref);
+}
+
 static void push_scope(reader *r, json_t *attrs)
 {
     const char *base = jstr(attrs, "xml:base");
     if (!base)
         base = jstr(attrs, "base");
-    if (!base)
-        base = r->base;
-    char *next;
-    if (r->base && *r->base) {
-        next = safe_absolute_uri(r->base, base);
-        if (!*next) {
-            free(next);
-            next = nb_xstrdup(r->base);
+    /* without xml:base the base stays what it is (joining a URI with itself): the same
+     * string is shared */
+    if (base) {
+        char *next;
+        if (*r->base) {
+            next = safe_absolute_uri(r->base, base);
+            if (!*next) {
+                free(next);
+                next = nb_xstrdup(r->base);
+            }
+        } else {
+            next = urljoin(r->base, base ? base : "");
         }
-    } else {
-        next = urljoin(r->base, base ? base : "");
+        set_base(r, json_string(next));
+        free(next);
     }
-    free(r->base);
-    r->base = next;
+    if (r->bases_len == r->bases_cap) {
+        r->bases_cap = r->bases_cap ? r->bases_cap * 2 : 16;
+        r->bases = nb_xrealloc(r->bases, r->bases_cap * sizeof *r->bases);
+    }
+    r->bases[r->bases_len++] = json_incref(r->base_ref);
 
     const char *lang_attr = jstr(attrs, "xml:lang");
     if (!lang_attr)
@@ -2298,7 +2379,6 @@ static void push_scope(reader *r, json_t *attrs)
         lang = nb_xstrdup(lang_attr);
     free(r->lang);
     r->lang = lang;
-    strvec_push(&r->bases, nb_xstrdup(r->base));
     strvec_push(&r->langs, xstrdup_or_null(lang));
 }
 
@@ -2312,6 +2392,31 @@ static void set_language_if_root(reader *r, const char *tag)
         json_object_set_new(r->feed, "language", json_string(l));
         free(l);
     }
+}
+
+/* The handler of an element is looked up when it opens and kept by depth for its end
+ * tag; the name is checked, as depth can drift in ill-formed content. */
+static void remember_handler(reader *r, const struct handler *h)
+{
+    size_t d = r->depth > 0 ? (size_t)r->depth : 0;
+    if (d >= r->opened_cap) {
+        size_t cap = r->opened_cap ? r->opened_cap : 32;
+        while (cap <= d)
+            cap *= 2;
+        r->opened = nb_xrealloc(r->opened, cap * sizeof *r->opened);
+        memset(r->opened + r->opened_cap, 0, (cap - r->opened_cap) * sizeof *r->opened);
+        r->opened_cap = cap;
+    }
+    r->opened[d] = h;
+}
+
+static const struct handler *recall_handler(reader *r, const char *name)
+{
+    size_t d = r->depth > 0 ? (size_t)r->depth : 0;
+    const struct handler *h = d < r->opened_cap ? r->opened[d] : NULL;
+    if (h && !strcmp(h->name, name))
+        return h;
+    return find_handler(name);
 }
 
 /* An element opens. tag is "prefix:name" with the canonical prefix, lower case. */
@@ -2356,6 +2461,7 @@ static void start_element(reader *r, const char *tag, json_t *attrs)
         r->inimage = 0;
 
     const struct handler *h = find_handler(name);
+    remember_handler(r, h);
     if (h && h->start) {
         h->start(r, attrs);
         return;
@@ -2379,7 +2485,7 @@ static void end_element(reader *r, const char *tag)
     const char *local = colon ? colon + 1 : tag;
     if (!strcmp(local, "svg") && r->svg_depth)
         r->svg_depth--;
-    const struct handler *h = r->svg_depth ? NULL : find_handler(name);
+    const struct handler *h = r->svg_depth ? NULL : recall_handler(r, name);
     if (h && h->end)
         h->end(r, h->arg);
     else
@@ -2400,12 +2506,11 @@ static void end_element(reader *r, const char *tag)
         int n = snprintf(close, sizeof close, "</%s>", local);
         handle_data(r, close, (size_t)n, 0);
     }
-    if (r->bases.n) {
-        free(r->bases.v[--r->bases.n]);
-        if (r->bases.n && r->bases.v[r->bases.n - 1] && *r->bases.v[r->bases.n - 1]) {
-            free(r->base);
-            r->base = nb_xstrdup(r->bases.v[r->bases.n - 1]);
-        }
+    if (r->bases_len) {
+        json_decref(r->bases[--r->bases_len]);
+        json_t *parent = r->bases_len ? r->bases[r->bases_len - 1] : NULL;
+        if (parent && *json_string_value(parent))
+            set_base(r, json_incref(parent));
     }
     if (r->langs.n) {
         free(r->langs.v[--r->langs.n]);
@@ -2438,7 +2543,6 @@ static void track_namespace(reader *r, const char *prefix, const char *uri)
     }
     const char *canonical = canonical_prefix(lower);
     if (canonical) {
-        json_object_set_new(r->prefix_map, prefix ? prefix : "", json_string(canonical));
         json_object_set_new(r->namespaces_in_use, canonical, json_string(uri));
     } else {
         json_object_set_new(r->namespaces_in_use, prefix ? prefix : "", json_string(uri));
@@ -2483,6 +2587,8 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         if (p && !strcmp(u, "http://www.w3.org/1999/xlink")) {
             char key[160];
             snprintf(key, sizeof key, "xmlns:%s", p);
+            if (!r->decls)
+                r->decls = json_object();
             json_object_set_new(r->decls, key, json_string(u));
         }
     }
@@ -2497,8 +2603,14 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
     join_name(local, sizeof local, NULL, 0, 0, (const char *)localname);
     lower_in_place(local);
 
+    /* most elements have no attributes: they share one empty dictionary, which handlers
+     * copy before they keep or change it */
     json_t *attrs = r->decls;
-    r->decls = json_object();
+    r->decls = NULL;
+    if (!attrs)
+        attrs = nb_attributes || (uri && (!strcmp(local, "math") || !strcmp(local, "svg")))
+                    ? json_object()
+                    : json_incref(r->no_attrs);
     if (uri && !strcmp(local, "math") &&
         !strcmp((const char *)uri, "http://www.w3.org/1998/Math/MathML"))
         json_object_set_new(attrs, "xmlns", json_string((const char *)uri));
@@ -2650,6 +2762,8 @@ static void sax_structured_error(void *ctx, xmlErrorPtr error)
         return; /* reported as UndeclaredNamespace by the element handler */
     if (error->code == XML_ERR_UNDECLARED_ENTITY || error->code == XML_WAR_UNDECLARED_ENTITY)
         return; /* DTD parameter entities are never loaded; general ones are ours */
+    if (error->code == XML_ERR_ENCODING_NAME || error->code == XML_ERR_UNSUPPORTED_ENCODING)
+        return; /* the text was decoded before parsing; the declaration is not read */
     char msg[256];
     snprintf(msg, sizeof msg, "line %d: %s", error->line, error->message ? error->message : "");
     set_bozo(r, "SAXParseException", msg);
@@ -2660,14 +2774,13 @@ static void reader_init(reader *r, const char *base, const char *lang)
     memset(r, 0, sizeof *r);
     r->feed = json_object();
     r->entries = json_array();
-    r->source = json_object();
     r->depths = json_array();
     r->namespaces_in_use = json_object();
-    r->prefix_map = json_object();
     r->contentparams = json_object();
-    r->decls = json_object();
+    r->types = json_object();
+    r->no_attrs = json_object();
     r->title_depth = -1;
-    r->base = nb_xstrdup(base ? base : "");
+    set_base(r, json_string(base ? base : ""));
     r->lang = xstrdup_or_null(lang);
     if (lang) {
         char *l = nb_xstrdup(lang);
@@ -2686,17 +2799,18 @@ static void reader_clear(reader *r)
     json_decref(r->source);
     json_decref(r->depths);
     json_decref(r->namespaces_in_use);
-    json_decref(r->prefix_map);
     json_decref(r->contentparams);
+    json_decref(r->types);
     json_decref(r->decls);
-    for (size_t i = 0; i < r->stack_len; i++) {
-        free(r->stack[i].name);
-        strvec_clear(&r->stack[i].pieces);
-    }
+    json_decref(r->no_attrs);
+    for (size_t i = 0; i < r->stack_len; i++)
+        frame_clear(&r->stack[i]);
     free(r->stack);
-    strvec_clear(&r->bases);
+    for (size_t i = 0; i < r->bases_len; i++)
+        json_decref(r->bases[i]);
+    free(r->bases);
     strvec_clear(&r->langs);
-    free(r->base);
+    json_decref(r->base_ref);
     free(r->lang);
     for (size_t i = 0; i < r->entity_count; i++) {
         free((char *)r->entities[i]->name);
@@ -2706,6 +2820,26 @@ static void reader_clear(reader *r)
     }
     free(r->entities);
     pcre2_code_free(r->email_re);
+    free(r->opened);
+    json_decref(r->overflow);
+    json_decref(r->overflow_depths);
+}
+
+/* One push parser per thread, reset for each document: making one (its dictionary, stacks
+ * and buffers) costs about as much as reading a small feed. It is renewed every 256
+ * documents so that the names its dictionary interns cannot pile up. */
+static _Thread_local xmlParserCtxtPtr parser;
+static _Thread_local unsigned parser_uses;
+
+static xmlParserCtxtPtr thread_parser(xmlSAXHandler *sax)
+{
+    if (parser && ++parser_uses % 256 == 0) {
+        xmlFreeParserCtxt(parser);
+        parser = NULL;
+    }
+    if (!parser)
+        parser = xmlCreatePushParserCtxt(sax, NULL, NULL, 0, NULL);
+    return parser;
 }
 
 /* A '&' that starts no reference ("?a=1&b=2") makes a document ill-formed; libxml2 would
@@ -2851,24 +2985,21 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
         text_len = repaired_len;
     }
     if (text_len < (size_t)INT32_MAX) {
-        /* a memory parser reads the text in place (a push parser would copy it) */
-        xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(text, (int)text_len);
-        if (ctxt) {
-            xmlSAXHandlerPtr own_sax = ctxt->sax;
-            ctxt->sax = &sax;
+        xmlParserCtxtPtr ctxt = thread_parser(&sax);
+        if (ctxt && xmlCtxtResetPush(ctxt, NULL, 0, NULL, "UTF-8") == 0) {
             ctxt->userData = &r;
             xmlCtxtUseOptions(ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOENT |
-                                        XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+                                        XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                        XML_PARSE_IGNORE_ENC);
             ctxt->replaceEntities = 1;
             /* every well-formedness error reaches sax_structured_error */
-            xmlParseDocument(ctxt);
+            xmlParseChunk(ctxt, text, (int)text_len, 1);
             /* with entity substitution on, libxml2 keeps DTD entities in a document of
              * its own even under SAX; it is not ours to keep */
             if (ctxt->myDoc)
                 xmlFreeDoc(ctxt->myDoc);
             ctxt->myDoc = NULL;
-            ctxt->sax = own_sax;
-            xmlFreeParserCtxt(ctxt);
+            ctxt->userData = NULL;
         }
     }
 
@@ -2894,6 +3025,8 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
         json_object_set(result, "modified", json_object_get(lower_headers, "last-modified"));
     json_object_set(result, "feed", r.feed);
     json_object_set(result, "entries", r.entries);
+    if (r.dropped) /* not feedparser's: entries past the cap, read but not kept */
+        json_object_set_new(result, "entries_dropped", json_integer((json_int_t)r.dropped));
     free(text);
     reader_clear(&r);
     return result;

@@ -1,7 +1,7 @@
 /* A feed's character encoding, decided the way RFC 3023 and feedparser decide it: byte
  * order mark, XML declaration and HTTP Content-Type charset, with fallbacks tried in a
- * fixed order. The document comes out as UTF-8 with its XML declaration rewritten to say
- * so; every disagreement or guess is reported (bozo) rather than hidden. */
+ * fixed order. The document comes out as UTF-8, its declaration saying so where it
+ * said otherwise; every disagreement or guess is reported (bozo) rather than hidden. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,11 +136,18 @@ static char *decode_strict(const char *data, size_t len, const char *charset, si
     return text;
 }
 
-/* Replaces the XML declaration (up to its first '>') with one that says UTF-8, or adds
- * one. */
+/* Replaces an XML declaration that names another encoding than UTF-8 (up to its first
+ * '>') with one that says UTF-8: libxml2 rejects some names ("437") even when told to
+ * ignore them. A declaration of UTF-8, or none, is left alone. */
 static char *redeclare(char *text, size_t len, size_t *out_len)
 {
     static const char decl[] = "<?xml version='1.0' encoding='utf-8'?>";
+    char named[64];
+    declared_encoding(text, named, sizeof named);
+    if (!*named || !strcmp(named, "utf-8") || !strcmp(named, "utf8")) {
+        *out_len = len;
+        return text;
+    }
     size_t skip = 0;
     const char *sep = "\n";
     if (strncmp(text, "<?xml", 5) == 0) {

@@ -80,7 +80,8 @@ typedef struct nb_feed_encoding {
     char message[256];
 } nb_feed_encoding;
 
-/* The feed as UTF-8 with a matching XML declaration. content_type is the HTTP header's
+/* The feed as UTF-8, with an XML declaration that does not contradict it. content_type is
+ * the HTTP header's
  * value, or NULL when the document came without one (its own declaration decides then).
  * Caller frees. */
 char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type, nb_feed_encoding *enc,

@@ -2,6 +2,8 @@
  * documents. */
 #include "testing.h"
 
+#include "core/buf.h"
+#include "core/limits.h"
 #include "core/time.h"
 #include "parse/parse.h"
 
@@ -192,6 +194,29 @@ static void test_ill_formed(void **state)
     json_decref(d);
 }
 
+/* Past NB_LIMIT_FEED_ITEMS entries are read but not kept, and the count says so. */
+static void test_entry_cap(void **state)
+{
+    (void)state;
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    assert_int_equal(nb_buf_puts(&b, "<rss version=\"2.0\"><channel><title>many</title>"), NB_OK);
+    for (int i = 0; i < NB_LIMIT_FEED_ITEMS + 5; i++)
+        assert_int_equal(nb_buf_printf(&b, "<item><title>item %d</title></item>", i), NB_OK);
+    assert_int_equal(nb_buf_puts(&b, "</channel></rss>"), NB_OK);
+    json_t *d = nb_feed_parse_dict(b.data, b.len, NULL, NULL);
+    json_t *entries = json_object_get(d, "entries");
+    assert_int_equal(json_array_size(entries), NB_LIMIT_FEED_ITEMS);
+    assert_string_equal(path_str(d, "entries", 0, "title"), "item 0");
+    char last[32];
+    snprintf(last, sizeof last, "item %d", NB_LIMIT_FEED_ITEMS - 1);
+    assert_string_equal(path_str(d, "entries", NB_LIMIT_FEED_ITEMS - 1, "title"), last);
+    assert_int_equal(json_integer_value(json_object_get(d, "entries_dropped")), 5);
+    assert_string_equal(path_str(d, "feed", 0, "title"), "many");
+    json_decref(d);
+    nb_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,7 +224,7 @@ int main(void)
         cmocka_unit_test(test_rdf),        cmocka_unit_test(test_no_entity_expansion),
         cmocka_unit_test(test_not_a_feed), cmocka_unit_test(test_chinese_encodings),
         cmocka_unit_test(test_atom03),     cmocka_unit_test(test_json_feed),
-        cmocka_unit_test(test_ill_formed),
+        cmocka_unit_test(test_ill_formed), cmocka_unit_test(test_entry_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
