@@ -501,6 +501,37 @@ static int has_any(const char *s, const char *const *words)
     return 0;
 }
 
+/* 1 when a class or id word of the lowercase match string names an advertisement:
+ * "ad", "ads", "advert...", "adsbygoogle", or starts "ad-", "ads-", "ad_". */
+static int ad_word(const char *ms)
+{
+    for (const char *p = ms; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        size_t n = (size_t)(p - w);
+        if ((n == 2 && strncmp(w, "ad", 2) == 0) || (n == 3 && strncmp(w, "ads", 3) == 0) ||
+            (n >= 6 && strncmp(w, "advert", 6) == 0) || (n >= 3 && strncmp(w, "ad-", 3) == 0) ||
+            (n >= 4 && strncmp(w, "ads-", 4) == 0) || (n >= 3 && strncmp(w, "ad_", 3) == 0) ||
+            (n >= 11 && strncmp(w, "adsbygoogle", 11) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 when a short text is only an advertisement label. */
+static int ad_label(const char *text)
+{
+    static const char *const labels[] = {"advertisement", "advertisment", "advertising", "广告",
+                                         "廣告",          "sponsored",    NULL};
+    for (const char *const *l = labels; *l; l++)
+        if (strcasecmp(text, *l) == 0)
+            return 1;
+    return 0;
+}
+
 static const char *const UNLIKELY[] = {
     "-ad-",       "ai2html", "banner",      "breadcrumb",   "combx",      "comment",   "communit",
     "cover-wrap", "disqus",  "extra",       "footer",       "gdpr",       "header",    "legends",
@@ -1324,6 +1355,9 @@ static void strip_page(ctx *c, nb_hnode *body, int flags)
                 remove = 1;
             } else {
                 const char *ms = match_string(n, buf, sizeof buf);
+                if (!remove && (flags & STRIP_UNLIKELY) && *ms && ad_word(ms) &&
+                    n->tag != GUMBO_TAG_BODY && n->tag != GUMBO_TAG_HTML)
+                    remove = 1;
                 if (!remove && (flags & STRIP_UNLIKELY) && *ms && has_any(ms, UNLIKELY) &&
                     !has_any(ms, MAYBE) && n->tag != GUMBO_TAG_A && n->tag != GUMBO_TAG_BODY &&
                     n->tag != GUMBO_TAG_TABLE && n->tag != GUMBO_TAG_TBODY &&
@@ -1488,6 +1522,11 @@ static void clean_article(ctx *c, nb_hnode *article, int flags)
         }
         if ((n->tag == GUMBO_TAG_P || s->as_p) && s->tlen == 0 && !s->img && !s->embed) {
             remove_counted(c, n); /* an empty paragraph */
+            continue;
+        }
+        const char *label = s->tlen && s->tlen < 20 && !s->img ? raw_text(c, n) : NULL;
+        if (label && ad_label(label)) {
+            remove_counted(c, n); /* an "Advertisement" label left by an ad slot */
             continue;
         }
         if (n->tag == GUMBO_TAG_FORM || n->tag == GUMBO_TAG_FIELDSET) {
