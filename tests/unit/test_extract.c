@@ -202,7 +202,8 @@ static void test_english_article(void **state)
     assert_non_null(strstr(a->text, "if a new round of price support goes ahead later this year."));
     assert_non_null(strstr(a->text, "delays.\n\nThe four turbines"));
     const char *noise[] = {"Most read",       "Ferry timetable",     "Comments (2)", "Great news",
-                           "Share on social", "All rights reserved", "Sport",        "tracking"};
+                           "Share on social", "All rights reserved", "Sport",        "tracking",
+                           "Advertisement",   "ADVERTISEMENT"};
     for (size_t i = 0; i < sizeof noise / sizeof noise[0]; i++)
         if (strstr(a->text, noise[i]))
             fail_msg("\"%s\" in the article text", noise[i]);
