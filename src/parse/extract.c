@@ -1520,6 +1520,11 @@ static void clean_article(ctx *c, nb_hnode *article, int flags)
             remove_counted(c, n);
             continue;
         }
+        if (s->as_p && n->tag != GUMBO_TAG_P && !s->in_table && (flags & CLEAN_COND) &&
+            s->tlen > 0 && s->tlen < MIN_PARAGRAPH && !s->img && link_density(c, n) > 0.9) {
+            remove_counted(c, n); /* a short <div> of links: comment counts, votes, tags */
+            continue;
+        }
         if ((n->tag == GUMBO_TAG_P || s->as_p) && s->tlen == 0 && !s->img && !s->embed) {
             remove_counted(c, n); /* an empty paragraph */
             continue;
