@@ -159,6 +159,25 @@ static char *node_text(ctx *c, const nb_hnode *n)
     return s;
 }
 
+/* The text under n as written, or NULL when its subtree has more than max_nodes nodes
+ * or max_bytes of text. Headlines, bylines and labels are small: looking at each
+ * candidate's whole subtree would make deep pages quadratic. */
+static const char *small_text(ctx *c, const nb_hnode *n, size_t max_bytes, size_t max_nodes)
+{
+    nb_buf b;
+    nb_buf_init(&b, max_bytes);
+    size_t seen = 0;
+    const char *out = NULL;
+    for (const nb_hnode *k = n; k; k = nb_hnode_next(k, n, 0)) {
+        if (++seen > max_nodes || (k->text && nb_buf_puts(&b, k->text)))
+            goto out;
+    }
+    out = nb_arena_strdup(c->art->arena, nb_buf_str(&b));
+out:
+    nb_buf_free(&b);
+    return out;
+}
+
 /* A copy of s with white space collapsed and trimmed, in the arena; NULL for NULL or
  * blank. */
 static const char *clean_str(ctx *c, const char *s)
@@ -912,7 +931,7 @@ static const char *cjk_headline(ctx *c, const char *orig)
         for (nb_hnode *n = c->doc->root; n; n = nb_hnode_next(n, c->doc->root, 0)) {
             if (n->tag != tag || !n->name)
                 continue;
-            const char *t = clean_str(c, node_text(c, n));
+            const char *t = clean_str(c, small_text(c, n, 2048, 256));
             if (t && codepoints(t) >= 4 && strncmp(orig, t, strlen(t)) == 0)
                 return t;
         }
@@ -972,7 +991,7 @@ static const char *title_from_doc(ctx *c)
         int h_match = 0;
         for (nb_hnode *n = c->doc->root; n && !h_match; n = nb_hnode_next(n, c->doc->root, 0))
             if (n->tag == GUMBO_TAG_H1 || n->tag == GUMBO_TAG_H2) {
-                const char *t = clean_str(c, node_text(c, n));
+                const char *t = clean_str(c, small_text(c, n, 2048, 256));
                 if (t && strcmp(t, orig) == 0)
                     h_match = 1;
             }
@@ -1314,7 +1333,7 @@ static void find_byline(ctx *c, nb_hnode *body)
                 skip = 1;
             } else if ((rel && strcmp(rel, "author") == 0) ||
                        (itemprop && strstr(itemprop, "author")) || has_any(ms, BYLINE)) {
-                const char *t = raw_text(c, n);
+                const char *t = meta_str(c, small_text(c, n, 400, 256));
                 if (t && strlen(t) < 100) {
                     nb_hnode *nm = NULL;
                     for (nb_hnode *k = n; k; k = nb_hnode_next(k, n, 0)) {
@@ -1373,7 +1392,7 @@ static void strip_page(ctx *c, nb_hnode *body, int flags)
                     remove = 1;
                 if (!remove && !title_dropped && c->art->title &&
                     (n->tag == GUMBO_TAG_H1 || n->tag == GUMBO_TAG_H2)) {
-                    const char *t = clean_str(c, node_text(c, n));
+                    const char *t = clean_str(c, small_text(c, n, 2048, 256));
                     if (t && similarity(c->art->title, t) > 0.75 &&
                         similarity(t, c->art->title) > 0.75) {
                         remove = 1;
@@ -1529,7 +1548,8 @@ static void clean_article(ctx *c, nb_hnode *article, int flags)
             remove_counted(c, n); /* an empty paragraph */
             continue;
         }
-        const char *label = s->tlen && s->tlen < 20 && !s->img ? raw_text(c, n) : NULL;
+        const char *label =
+            s->tlen && s->tlen < 20 && !s->img ? meta_str(c, small_text(c, n, 64, 8)) : NULL;
         if (label && ad_label(label)) {
             remove_counted(c, n); /* an "Advertisement" label left by an ad slot */
             continue;

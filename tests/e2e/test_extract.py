@@ -86,6 +86,14 @@ def test_pathological_pages():
         ("entities-over-cap", b"<p>" + b"&amp;" * 1500000 + b"</p>", "cap"),
         ("7mb-article", b"<html><body><article>" + para * (7 * 1024 * 1024 // len(para)) +
          b"</article></body></html>", "cap"),
+        # each candidate's text looked at without walking its whole subtree
+        ("nested-bylines", b"<body>" + b'<div class="author">' * 100000 + b"By Someone", None),
+        ("nested-headings", b"<title>Deep Title Here For Test</title>" + b"<h2>" * 100000 +
+         b"Deep Title Here For Test", None),
+        ("nested-ads", b"<body>" + b'<div class="ad-slot"><p>Advertisement</p>' * 50000, None),
+        ("nested-lists", b"<body>" + b"<ul><li>item text, with a comma, and more" * 50000, None),
+        ("nested-tables", b"<body>" + b"<table><tr><td>cell text, with commas, to score" * 30000,
+         None),
         ("7mb-of-scripts", b"<html><body><script>" + b"var x = '<div>';" * 400000 +
          b"</script><article>" + para * 40 + b"</article></body></html>", None),
     ]
@@ -158,4 +166,4 @@ def test_full_text_never_and_bad_value():
 
 
 if __name__ == "__main__":
-    run_tests(globals())
+    sys.exit(run_tests(globals()))
