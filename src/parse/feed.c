@@ -223,7 +223,8 @@ typedef struct reader {
     json_t *source;  /* atom:source being read */
     json_t *depths;  /* per entry: key -> depth its value was stored at */
     json_t *namespaces_in_use;
-    json_t *contentparams; /* type, language, base (and src) of the text being read */
+    json_t *contentparams; /* type, language, base (and src) of the text being read... */
+    int cp_active;         /* ... when 1; when 0 the dictionary counts as empty */
     json_t *types;         /* content type strings already made, to share */
     int content_base64;
     char version[16];
@@ -472,12 +473,14 @@ static void add_text(reader *r, const char *text, size_t n)
     append(&f->text, text, n);
 }
 
+static const char *content_type(reader *r);
+
 /* Text data; in XHTML content it is escaped back into markup. */
 static void handle_data(reader *r, const char *text, size_t n, int escape)
 {
     if (!r->stack_len)
         return;
-    if (!(escape && streq(jstr(r->contentparams, "type"), "application/xhtml+xml"))) {
+    if (!(escape && streq(content_type(r), "application/xhtml+xml"))) {
         add_text(r, text, n);
         return;
     }
@@ -499,7 +502,16 @@ static void handle_data(reader *r, const char *text, size_t n, int escape)
 
 static const char *content_type(reader *r)
 {
-    return jstr(r->contentparams, "type");
+    return r->cp_active ? jstr(r->contentparams, "type") : NULL;
+}
+
+/* contentparams["type"] = type, on an emptied dictionary when none was being read */
+static void set_content_type(reader *r, const char *type)
+{
+    if (!r->cp_active)
+        json_object_clear(r->contentparams);
+    r->cp_active = 1;
+    json_object_set_new(r->contentparams, "type", json_string(type));
 }
 
 static const char *map_content_type(const char *type, char *out, size_t n)
@@ -734,7 +746,7 @@ static char *repair_text(char *text)
  * parameters' strings are shared, never changed in place. */
 static json_t *detail_of(reader *r, const char *value)
 {
-    json_t *detail = json_copy(r->contentparams);
+    json_t *detail = r->cp_active ? json_copy(r->contentparams) : json_object();
     json_object_set_new(detail, "value", json_string(value));
     return detail;
 }
@@ -781,7 +793,7 @@ static char *pop_full(reader *r, const char *name, int strip)
     }
     if (strncmp(r->version, "atom", 4) != 0 && streq(content_type(r), "text/plain") &&
         looks_like_html(output))
-        json_object_set_new(r->contentparams, "type", json_string("text/html"));
+        set_content_type(r, "text/html");
     if (r->contentparams)
         r->content_base64 = 0;
 
@@ -884,8 +896,10 @@ static void push_content(reader *r, const char *tag, json_t *attrs, const char *
     char type[128];
     const char *given = jstr(attrs, "type");
     map_content_type(given ? given : default_type, type, sizeof type);
-    /* one dictionary, cleared and refilled; the type and base strings are shared */
-    json_object_clear(r->contentparams);
+    /* one dictionary, refilled in place (no new keys to allocate); the type and base
+     * strings are shared */
+    json_object_del(r->contentparams, "src");
+    r->cp_active = 1;
     json_t *type_string = json_object_get(r->types, type);
     if (!type_string) {
         type_string = json_string(type);
@@ -902,7 +916,7 @@ static char *pop_content(reader *r, const char *tag)
 {
     char *value = pop(r, tag);
     r->incontent--;
-    json_object_clear(r->contentparams);
+    r->cp_active = 0; /* emptied, as far as readers can tell */
     r->content_base64 = 0;
     return value;
 }
@@ -2433,7 +2447,7 @@ static void start_element(reader *r, const char *tag, json_t *attrs)
         if (!xmlish) {
             if (!strcmp(tag, "xhtml:div") || !strcmp(tag, "div"))
                 return;
-            json_object_set_new(r->contentparams, "type", json_string("application/xhtml+xml"));
+            set_content_type(r, "application/xhtml+xml");
         }
     }
     if (r->incontent && streq(content_type(r), "application/xhtml+xml")) {
@@ -2498,7 +2512,7 @@ static void end_element(reader *r, const char *tag)
         if (!xmlish) {
             if (!strcmp(tag, "xhtml:div") || !strcmp(tag, "div"))
                 return;
-            json_object_set_new(r->contentparams, "type", json_string("application/xhtml+xml"));
+            set_content_type(r, "application/xhtml+xml");
         }
     }
     if (r->incontent && streq(content_type(r), "application/xhtml+xml")) {
@@ -2633,7 +2647,7 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         const char *auri = (const char *)attributes[5 * i + 2];
         const char *vbeg = (const char *)attributes[5 * i + 3];
         const char *vend = (const char *)attributes[5 * i + 4];
-        char *value = nb_xstrndup(vbeg, (size_t)(vend - vbeg));
+        size_t vlen = (size_t)(vend - vbeg);
         char key[200];
         const char *ap = auri ? key_prefix(r, auri, NULL) : NULL;
         join_name(key, sizeof key, ap && *ap ? ap : NULL, ap ? strlen(ap) : 0, ':', aname);
@@ -2641,16 +2655,23 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         char qkey[200];
         join_name(qkey, sizeof qkey, aprefix, aprefix ? strlen(aprefix) : 0, ':', aname);
         lower_in_place(qkey);
-        int lower_value = !strcmp(key, "rel") || !strcmp(key, "type");
-        if (lower_value)
-            lower_in_place(value);
-        json_object_set_new(attrs, key, json_string(value));
-        if (strcmp(qkey, key) != 0) {
-            if (!strcmp(qkey, "rel") || !strcmp(qkey, "type"))
-                lower_in_place(value);
-            json_object_set_new(attrs, qkey, json_string(value));
+        /* rel and type compare case-insensitively: their values are kept in lower case */
+        json_t *raw = json_stringn_nocheck(vbeg, vlen); /* libxml2 hands out valid UTF-8 */
+        json_t *lowered = NULL;
+        int qkey_differs = strcmp(qkey, key) != 0;
+        for (int k = 0; k < 1 + qkey_differs; k++) {
+            const char *name = k ? qkey : key;
+            int lower = !strcmp(name, "rel") || !strcmp(name, "type");
+            if (lower && !lowered) {
+                char *copy = nb_xstrndup(vbeg, vlen);
+                lower_in_place(copy);
+                lowered = json_stringn_nocheck(copy, vlen);
+                free(copy);
+            }
+            json_object_set(attrs, name, lower ? lowered : raw);
         }
-        free(value);
+        json_decref(raw);
+        json_decref(lowered);
     }
     start_element(r, tag, attrs);
     json_decref(attrs);
