@@ -209,12 +209,17 @@ typedef struct frame {
     size_t ncuts, cuts_cap;
 } frame;
 
-static void frame_clear(frame *f)
+/* Empties a frame; its buffers stay for the next element opened at this height. */
+static void frame_reset(frame *f)
+{
+    nb_buf_reset(&f->text);
+    f->ncuts = 0;
+}
+
+static void frame_free(frame *f)
 {
     nb_buf_free(&f->text);
     free(f->cuts);
-    f->cuts = NULL;
-    f->ncuts = f->cuts_cap = 0;
 }
 
 typedef struct reader {
@@ -449,11 +454,13 @@ static json_t *date_tuple(const char *text)
 static void push(reader *r, const char *name, int expecting_text)
 {
     if (r->stack_len == r->stack_cap) {
-        r->stack_cap = r->stack_cap ? r->stack_cap * 2 : 16;
-        r->stack = nb_xrealloc(r->stack, r->stack_cap * sizeof *r->stack);
+        size_t cap = r->stack_cap ? r->stack_cap * 2 : 16;
+        r->stack = nb_xrealloc(r->stack, cap * sizeof *r->stack);
+        memset(r->stack + r->stack_cap, 0, (cap - r->stack_cap) * sizeof *r->stack);
+        r->stack_cap = cap;
     }
     frame *f = &r->stack[r->stack_len++];
-    memset(f, 0, sizeof *f);
+    frame_reset(f);
     join_name(f->name, sizeof f->name, NULL, 0, 0, name);
     f->expecting_text = expecting_text;
 }
@@ -758,12 +765,12 @@ static char *pop_full(reader *r, const char *name, int strip)
     if (!r->stack_len ||
         strncmp(r->stack[r->stack_len - 1].name, name, sizeof r->stack[0].name - 1) != 0)
         return NULL;
-    frame f = r->stack[--r->stack_len];
+    frame *f = &r->stack[--r->stack_len];
     char ctype[64];
-    size_t from = 0, to = f.text.len;
+    size_t from = 0, to = f->text.len;
     if (!strcmp(r->version, "atom10") && streq(content_type(r), "application/xhtml+xml"))
-        unwrap_xhtml_div(&f, &from, &to);
-    const char *joined = nb_buf_str(&f.text);
+        unwrap_xhtml_div(f, &from, &to);
+    const char *joined = nb_buf_str(&f->text);
     if (strip) {
         while (from < to && is_space(joined[from]))
             from++;
@@ -772,9 +779,9 @@ static char *pop_full(reader *r, const char *name, int strip)
     }
     char *output = nb_xstrndup(joined + from, to - from);
     char element[64];
-    memcpy(element, f.name, sizeof element);
-    int expecting = f.expecting_text;
-    frame_clear(&f);
+    memcpy(element, f->name, sizeof element);
+    int expecting = f->expecting_text;
+    frame_reset(f);
     if (!expecting)
         return output;
 
@@ -1092,7 +1099,7 @@ static void cdf_common(reader *r, json_t *attrs)
         start_link(r, none);
         json_decref(none);
         if (r->stack_len) {
-            frame_clear(&r->stack[r->stack_len - 1]);
+            frame_reset(&r->stack[r->stack_len - 1]);
             add_text(r, href, strlen(href));
         }
         pop_discard(r, "link");
@@ -2824,8 +2831,8 @@ static void reader_clear(reader *r)
     json_decref(r->types);
     json_decref(r->decls);
     json_decref(r->no_attrs);
-    for (size_t i = 0; i < r->stack_len; i++)
-        frame_clear(&r->stack[i]);
+    for (size_t i = 0; i < r->stack_cap; i++)
+        frame_free(&r->stack[i]);
     free(r->stack);
     for (size_t i = 0; i < r->bases_len; i++)
         json_decref(r->bases[i]);
