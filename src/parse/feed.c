@@ -190,13 +190,36 @@ static const struct {
     {"http://podlove.org/simple-chapters", "psc"},
 };
 
+#define NAMESPACE_COUNT (sizeof known_namespaces / sizeof known_namespaces[0])
+
+static struct known_namespace {
+    const char *uri, *prefix;
+} sorted_namespaces[NAMESPACE_COUNT];
+static pthread_once_t namespaces_once = PTHREAD_ONCE_INIT;
+
+static int by_uri(const void *a, const void *b)
+{
+    return strcmp(((const struct known_namespace *)a)->uri,
+                  ((const struct known_namespace *)b)->uri);
+}
+
+static void sort_namespaces(void)
+{
+    for (size_t i = 0; i < NAMESPACE_COUNT; i++) {
+        sorted_namespaces[i].uri = known_namespaces[i].uri;
+        sorted_namespaces[i].prefix = known_namespaces[i].prefix;
+    }
+    qsort(sorted_namespaces, NAMESPACE_COUNT, sizeof sorted_namespaces[0], by_uri);
+}
+
 /* The canonical prefix of a lower-cased namespace URI; NULL when unknown. */
 static const char *canonical_prefix(const char *lower_uri)
 {
-    for (size_t i = 0; i < sizeof known_namespaces / sizeof known_namespaces[0]; i++)
-        if (strcmp(known_namespaces[i].uri, lower_uri) == 0)
-            return known_namespaces[i].prefix;
-    return NULL;
+    pthread_once(&namespaces_once, sort_namespaces);
+    struct known_namespace key = {.uri = lower_uri};
+    const struct known_namespace *hit =
+        bsearch(&key, sorted_namespaces, NAMESPACE_COUNT, sizeof key, by_uri);
+    return hit ? hit->prefix : NULL;
 }
 
 /* ---------------------------------------------------------------- reader state */
@@ -2474,11 +2497,12 @@ static void start_element(reader *r, const char *tag, json_t *attrs)
     const char *colon = strchr(tag, ':');
     join_name(name, sizeof name, colon ? tag : NULL, colon ? (size_t)(colon - tag) : 0, '_',
               colon ? colon + 1 : tag);
-    if (!colon && strcmp(tag, "title") && strcmp(tag, "link") && strcmp(tag, "description") &&
-        strcmp(tag, "name"))
+    if (r->intextinput && !colon && strcmp(tag, "title") && strcmp(tag, "link") &&
+        strcmp(tag, "description") && strcmp(tag, "name"))
         r->intextinput = 0;
-    if (!colon && strcmp(tag, "title") && strcmp(tag, "link") && strcmp(tag, "description") &&
-        strcmp(tag, "url") && strcmp(tag, "href") && strcmp(tag, "width") && strcmp(tag, "height"))
+    if (r->inimage && !colon && strcmp(tag, "title") && strcmp(tag, "link") &&
+        strcmp(tag, "description") && strcmp(tag, "url") && strcmp(tag, "href") &&
+        strcmp(tag, "width") && strcmp(tag, "height"))
         r->inimage = 0;
 
     const struct handler *h = find_handler(name);
