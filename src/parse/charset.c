@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +142,7 @@ static void put(char **out, size_t *used, size_t *alloc, const char *bytes, size
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), 0 when invalid: no overlong
  * forms, no surrogates, nothing above U+10FFFF (what iconv also rejects). */
-static size_t utf8_sequence(const unsigned char *p, size_t n)
+static inline size_t utf8_sequence(const unsigned char *p, size_t n)
 {
     if (p[0] < 0x80)
         return 1;
@@ -186,6 +187,12 @@ static char *decode_without_iconv(const char *bytes, size_t len, const char *cha
         size_t i = 0;
         const unsigned char *u = (const unsigned char *)bytes;
         while (i < len) {
+            /* eight ASCII bytes at a time: most of a feed is markup */
+            uint64_t word;
+            while (i + 8 <= len && (memcpy(&word, u + i, 8), !(word & 0x8080808080808080u)))
+                i += 8;
+            if (i >= len)
+                break;
             size_t n = kind == UTF8 ? utf8_sequence(u + i, len - i) : u[i] < 0x80;
             if (!n)
                 break;

@@ -190,13 +190,36 @@ static const struct {
     {"http://podlove.org/simple-chapters", "psc"},
 };
 
+#define NAMESPACE_COUNT (sizeof known_namespaces / sizeof known_namespaces[0])
+
+static struct known_namespace {
+    const char *uri, *prefix;
+} sorted_namespaces[NAMESPACE_COUNT];
+static pthread_once_t namespaces_once = PTHREAD_ONCE_INIT;
+
+static int by_uri(const void *a, const void *b)
+{
+    return strcmp(((const struct known_namespace *)a)->uri,
+                  ((const struct known_namespace *)b)->uri);
+}
+
+static void sort_namespaces(void)
+{
+    for (size_t i = 0; i < NAMESPACE_COUNT; i++) {
+        sorted_namespaces[i].uri = known_namespaces[i].uri;
+        sorted_namespaces[i].prefix = known_namespaces[i].prefix;
+    }
+    qsort(sorted_namespaces, NAMESPACE_COUNT, sizeof sorted_namespaces[0], by_uri);
+}
+
 /* The canonical prefix of a lower-cased namespace URI; NULL when unknown. */
 static const char *canonical_prefix(const char *lower_uri)
 {
-    for (size_t i = 0; i < sizeof known_namespaces / sizeof known_namespaces[0]; i++)
-        if (strcmp(known_namespaces[i].uri, lower_uri) == 0)
-            return known_namespaces[i].prefix;
-    return NULL;
+    pthread_once(&namespaces_once, sort_namespaces);
+    struct known_namespace key = {.uri = lower_uri};
+    const struct known_namespace *hit =
+        bsearch(&key, sorted_namespaces, NAMESPACE_COUNT, sizeof key, by_uri);
+    return hit ? hit->prefix : NULL;
 }
 
 /* ---------------------------------------------------------------- reader state */
@@ -209,12 +232,17 @@ typedef struct frame {
     size_t ncuts, cuts_cap;
 } frame;
 
-static void frame_clear(frame *f)
+/* Empties a frame; its buffers stay for the next element opened at this height. */
+static void frame_reset(frame *f)
+{
+    nb_buf_reset(&f->text);
+    f->ncuts = 0;
+}
+
+static void frame_free(frame *f)
 {
     nb_buf_free(&f->text);
     free(f->cuts);
-    f->cuts = NULL;
-    f->ncuts = f->cuts_cap = 0;
 }
 
 typedef struct reader {
@@ -223,7 +251,8 @@ typedef struct reader {
     json_t *source;  /* atom:source being read */
     json_t *depths;  /* per entry: key -> depth its value was stored at */
     json_t *namespaces_in_use;
-    json_t *contentparams; /* type, language, base (and src) of the text being read */
+    json_t *contentparams; /* type, language, base (and src) of the text being read... */
+    int cp_active;         /* ... when 1; when 0 the dictionary counts as empty */
     json_t *types;         /* content type strings already made, to share */
     int content_base64;
     char version[16];
@@ -448,11 +477,13 @@ static json_t *date_tuple(const char *text)
 static void push(reader *r, const char *name, int expecting_text)
 {
     if (r->stack_len == r->stack_cap) {
-        r->stack_cap = r->stack_cap ? r->stack_cap * 2 : 16;
-        r->stack = nb_xrealloc(r->stack, r->stack_cap * sizeof *r->stack);
+        size_t cap = r->stack_cap ? r->stack_cap * 2 : 16;
+        r->stack = nb_xrealloc(r->stack, cap * sizeof *r->stack);
+        memset(r->stack + r->stack_cap, 0, (cap - r->stack_cap) * sizeof *r->stack);
+        r->stack_cap = cap;
     }
     frame *f = &r->stack[r->stack_len++];
-    memset(f, 0, sizeof *f);
+    frame_reset(f);
     join_name(f->name, sizeof f->name, NULL, 0, 0, name);
     f->expecting_text = expecting_text;
 }
@@ -472,12 +503,14 @@ static void add_text(reader *r, const char *text, size_t n)
     append(&f->text, text, n);
 }
 
+static const char *content_type(reader *r);
+
 /* Text data; in XHTML content it is escaped back into markup. */
 static void handle_data(reader *r, const char *text, size_t n, int escape)
 {
     if (!r->stack_len)
         return;
-    if (!(escape && streq(jstr(r->contentparams, "type"), "application/xhtml+xml"))) {
+    if (!(escape && streq(content_type(r), "application/xhtml+xml"))) {
         add_text(r, text, n);
         return;
     }
@@ -499,7 +532,16 @@ static void handle_data(reader *r, const char *text, size_t n, int escape)
 
 static const char *content_type(reader *r)
 {
-    return jstr(r->contentparams, "type");
+    return r->cp_active ? jstr(r->contentparams, "type") : NULL;
+}
+
+/* contentparams["type"] = type, on an emptied dictionary when none was being read */
+static void set_content_type(reader *r, const char *type)
+{
+    if (!r->cp_active)
+        json_object_clear(r->contentparams);
+    r->cp_active = 1;
+    json_object_set_new(r->contentparams, "type", json_string(type));
 }
 
 static const char *map_content_type(const char *type, char *out, size_t n)
@@ -734,7 +776,7 @@ static char *repair_text(char *text)
  * parameters' strings are shared, never changed in place. */
 static json_t *detail_of(reader *r, const char *value)
 {
-    json_t *detail = json_copy(r->contentparams);
+    json_t *detail = r->cp_active ? json_copy(r->contentparams) : json_object();
     json_object_set_new(detail, "value", json_string(value));
     return detail;
 }
@@ -746,12 +788,12 @@ static char *pop_full(reader *r, const char *name, int strip)
     if (!r->stack_len ||
         strncmp(r->stack[r->stack_len - 1].name, name, sizeof r->stack[0].name - 1) != 0)
         return NULL;
-    frame f = r->stack[--r->stack_len];
+    frame *f = &r->stack[--r->stack_len];
     char ctype[64];
-    size_t from = 0, to = f.text.len;
+    size_t from = 0, to = f->text.len;
     if (!strcmp(r->version, "atom10") && streq(content_type(r), "application/xhtml+xml"))
-        unwrap_xhtml_div(&f, &from, &to);
-    const char *joined = nb_buf_str(&f.text);
+        unwrap_xhtml_div(f, &from, &to);
+    const char *joined = nb_buf_str(&f->text);
     if (strip) {
         while (from < to && is_space(joined[from]))
             from++;
@@ -760,9 +802,9 @@ static char *pop_full(reader *r, const char *name, int strip)
     }
     char *output = nb_xstrndup(joined + from, to - from);
     char element[64];
-    memcpy(element, f.name, sizeof element);
-    int expecting = f.expecting_text;
-    frame_clear(&f);
+    memcpy(element, f->name, sizeof element);
+    int expecting = f->expecting_text;
+    frame_reset(f);
     if (!expecting)
         return output;
 
@@ -781,7 +823,7 @@ static char *pop_full(reader *r, const char *name, int strip)
     }
     if (strncmp(r->version, "atom", 4) != 0 && streq(content_type(r), "text/plain") &&
         looks_like_html(output))
-        json_object_set_new(r->contentparams, "type", json_string("text/html"));
+        set_content_type(r, "text/html");
     if (r->contentparams)
         r->content_base64 = 0;
 
@@ -884,8 +926,10 @@ static void push_content(reader *r, const char *tag, json_t *attrs, const char *
     char type[128];
     const char *given = jstr(attrs, "type");
     map_content_type(given ? given : default_type, type, sizeof type);
-    /* one dictionary, cleared and refilled; the type and base strings are shared */
-    json_object_clear(r->contentparams);
+    /* one dictionary, refilled in place (no new keys to allocate); the type and base
+     * strings are shared */
+    json_object_del(r->contentparams, "src");
+    r->cp_active = 1;
     json_t *type_string = json_object_get(r->types, type);
     if (!type_string) {
         type_string = json_string(type);
@@ -902,7 +946,7 @@ static char *pop_content(reader *r, const char *tag)
 {
     char *value = pop(r, tag);
     r->incontent--;
-    json_object_clear(r->contentparams);
+    r->cp_active = 0; /* emptied, as far as readers can tell */
     r->content_base64 = 0;
     return value;
 }
@@ -1078,7 +1122,7 @@ static void cdf_common(reader *r, json_t *attrs)
         start_link(r, none);
         json_decref(none);
         if (r->stack_len) {
-            frame_clear(&r->stack[r->stack_len - 1]);
+            frame_reset(&r->stack[r->stack_len - 1]);
             add_text(r, href, strlen(href));
         }
         pop_discard(r, "link");
@@ -2433,7 +2477,7 @@ static void start_element(reader *r, const char *tag, json_t *attrs)
         if (!xmlish) {
             if (!strcmp(tag, "xhtml:div") || !strcmp(tag, "div"))
                 return;
-            json_object_set_new(r->contentparams, "type", json_string("application/xhtml+xml"));
+            set_content_type(r, "application/xhtml+xml");
         }
     }
     if (r->incontent && streq(content_type(r), "application/xhtml+xml")) {
@@ -2453,11 +2497,12 @@ static void start_element(reader *r, const char *tag, json_t *attrs)
     const char *colon = strchr(tag, ':');
     join_name(name, sizeof name, colon ? tag : NULL, colon ? (size_t)(colon - tag) : 0, '_',
               colon ? colon + 1 : tag);
-    if (!colon && strcmp(tag, "title") && strcmp(tag, "link") && strcmp(tag, "description") &&
-        strcmp(tag, "name"))
+    if (r->intextinput && !colon && strcmp(tag, "title") && strcmp(tag, "link") &&
+        strcmp(tag, "description") && strcmp(tag, "name"))
         r->intextinput = 0;
-    if (!colon && strcmp(tag, "title") && strcmp(tag, "link") && strcmp(tag, "description") &&
-        strcmp(tag, "url") && strcmp(tag, "href") && strcmp(tag, "width") && strcmp(tag, "height"))
+    if (r->inimage && !colon && strcmp(tag, "title") && strcmp(tag, "link") &&
+        strcmp(tag, "description") && strcmp(tag, "url") && strcmp(tag, "href") &&
+        strcmp(tag, "width") && strcmp(tag, "height"))
         r->inimage = 0;
 
     const struct handler *h = find_handler(name);
@@ -2498,7 +2543,7 @@ static void end_element(reader *r, const char *tag)
         if (!xmlish) {
             if (!strcmp(tag, "xhtml:div") || !strcmp(tag, "div"))
                 return;
-            json_object_set_new(r->contentparams, "type", json_string("application/xhtml+xml"));
+            set_content_type(r, "application/xhtml+xml");
         }
     }
     if (r->incontent && streq(content_type(r), "application/xhtml+xml")) {
@@ -2633,7 +2678,7 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         const char *auri = (const char *)attributes[5 * i + 2];
         const char *vbeg = (const char *)attributes[5 * i + 3];
         const char *vend = (const char *)attributes[5 * i + 4];
-        char *value = nb_xstrndup(vbeg, (size_t)(vend - vbeg));
+        size_t vlen = (size_t)(vend - vbeg);
         char key[200];
         const char *ap = auri ? key_prefix(r, auri, NULL) : NULL;
         join_name(key, sizeof key, ap && *ap ? ap : NULL, ap ? strlen(ap) : 0, ':', aname);
@@ -2641,16 +2686,23 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         char qkey[200];
         join_name(qkey, sizeof qkey, aprefix, aprefix ? strlen(aprefix) : 0, ':', aname);
         lower_in_place(qkey);
-        int lower_value = !strcmp(key, "rel") || !strcmp(key, "type");
-        if (lower_value)
-            lower_in_place(value);
-        json_object_set_new(attrs, key, json_string(value));
-        if (strcmp(qkey, key) != 0) {
-            if (!strcmp(qkey, "rel") || !strcmp(qkey, "type"))
-                lower_in_place(value);
-            json_object_set_new(attrs, qkey, json_string(value));
+        /* rel and type compare case-insensitively: their values are kept in lower case */
+        json_t *raw = json_stringn_nocheck(vbeg, vlen); /* libxml2 hands out valid UTF-8 */
+        json_t *lowered = NULL;
+        int qkey_differs = strcmp(qkey, key) != 0;
+        for (int k = 0; k < 1 + qkey_differs; k++) {
+            const char *name = k ? qkey : key;
+            int lower = !strcmp(name, "rel") || !strcmp(name, "type");
+            if (lower && !lowered) {
+                char *copy = nb_xstrndup(vbeg, vlen);
+                lower_in_place(copy);
+                lowered = json_stringn_nocheck(copy, vlen);
+                free(copy);
+            }
+            json_object_set(attrs, name, lower ? lowered : raw);
         }
-        free(value);
+        json_decref(raw);
+        json_decref(lowered);
     }
     start_element(r, tag, attrs);
     json_decref(attrs);
@@ -2803,8 +2855,8 @@ static void reader_clear(reader *r)
     json_decref(r->types);
     json_decref(r->decls);
     json_decref(r->no_attrs);
-    for (size_t i = 0; i < r->stack_len; i++)
-        frame_clear(&r->stack[i]);
+    for (size_t i = 0; i < r->stack_cap; i++)
+        frame_free(&r->stack[i]);
     free(r->stack);
     for (size_t i = 0; i < r->bases_len; i++)
         json_decref(r->bases[i]);

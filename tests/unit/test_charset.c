@@ -71,6 +71,13 @@ static void test_without_iconv(void **state)
     assert_int_equal(bad, 9);
     assert_null(strstr(s, "\xED\xA0"));
     free(s);
+    /* invalid bytes after and between runs of eight ASCII bytes (the word-wise path) */
+    const char *mixed = "0123456789abcdef\xFFghijklmnopqrstu\xC3\xA9vwxyz01234567\xE2\x82";
+    s = nb_charset_to_utf8(mixed, strlen(mixed), "utf-8", &len, &bad);
+    assert_int_equal(bad, 3);
+    assert_non_null(strstr(s, "f\xEF\xBF\xBDg"));
+    assert_non_null(strstr(s, "u\xC3\xA9v"));
+    free(s);
     s = nb_charset_to_utf8("caf\xE9", 4, "us-ascii", NULL, &bad);
     assert_string_equal(s, "caf\xEF\xBF\xBD");
     assert_int_equal(bad, 1);
