@@ -407,20 +407,29 @@ static const char *known_name(const char *label)
     return NULL;
 }
 
+/* One detector per thread, reset before each use (making one builds all its models). */
+static _Thread_local uchardet_t detector;
+
 static const char *detect(const char *bytes, size_t len)
 {
     const char *found = NULL;
-    uchardet_t ud = uchardet_new();
-    if (!ud)
+    if (!detector)
+        detector = uchardet_new();
+    if (!detector)
         return NULL;
-    if (uchardet_handle_data(ud, bytes, len < (1u << 20) ? len : (1u << 20)) == 0) {
-        uchardet_data_end(ud);
-        const char *name = uchardet_get_charset(ud);
+    uchardet_reset(detector);
+    if (uchardet_handle_data(detector, bytes, len < (1u << 20) ? len : (1u << 20)) == 0) {
+        uchardet_data_end(detector);
+        const char *name = uchardet_get_charset(detector);
         if (name && *name)
             found = known_name(name);
     }
-    uchardet_delete(ud);
     return found;
+}
+
+const char *nb_charset_guess(const char *bytes, size_t len)
+{
+    return detect(bytes, len);
 }
 
 const char *nb_charset_detect(const char *bytes, size_t len, const char *content_type)

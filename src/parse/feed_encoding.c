@@ -225,16 +225,22 @@ char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type, nb
         snprintf(enc->message, sizeof enc->message, "%s is not an XML media type", content_type);
     }
 
-    const char *tries[] = {declared, xml_enc, bom, "utf-8", "windows-1252", "iso-8859-2"};
+    /* declared, then a statistical guess (as feedparser does with chardet), then the usual
+     * suspects; the guess runs only when it is reached */
+    const char *tries[] = {declared, xml_enc, bom, NULL, "utf-8", "windows-1252", "iso-8859-2"};
     const char *used = NULL;
     char *text = NULL;
     size_t text_len = 0;
     for (size_t i = 0; i < sizeof tries / sizeof tries[0] && !text; i++) {
+        if (!tries[i]) {
+            const char *guess = nb_charset_guess(data, len);
+            tries[i] = guess ? guess : "";
+        }
         if (!*tries[i])
             continue;
         int tried = 0;
         for (size_t j = 0; j < i; j++)
-            tried |= strcmp(tries[i], tries[j]) == 0;
+            tried |= tries[j] && strcasecmp(tries[i], tries[j]) == 0;
         if (tried)
             continue;
         text = decode_strict(data, len, tries[i], &text_len);

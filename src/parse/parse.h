@@ -123,6 +123,9 @@ int nb_charset_known(const char *charset);
  * the first 1024 bytes, then valid UTF-8, then detection with uchardet, else
  * windows-1252. Returns a static name iconv knows. */
 const char *nb_charset_detect(const char *bytes, size_t len, const char *content_type);
+/* uchardet's guess alone (no BOM, header or <meta>), as a name iconv knows; NULL when it
+ * has none. */
+const char *nb_charset_guess(const char *bytes, size_t len);
 /* 1 when bytes is well-formed UTF-8 throughout. */
 int nb_charset_is_utf8(const char *bytes, size_t len);
 /* The page as UTF-8 (nb_charset_detect then nb_charset_to_utf8), BOM stripped. Caller
