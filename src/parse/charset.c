@@ -287,9 +287,7 @@ char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, siz
     return out;
 }
 
-/* The charset=... value in s (a Content-Type or a meta content attribute), copied into
- * out; 0 when there is none. */
-static int charset_param(const char *s, size_t len, char *out, size_t cap)
+int nb_charset_param(const char *s, size_t len, char *out, size_t cap)
 {
     for (size_t i = 0; i + 8 <= len; i++) {
         if (strncasecmp(s + i, "charset", 7) != 0)
@@ -322,7 +320,7 @@ static int meta_charset(const char *bytes, size_t len, char *out, size_t cap)
         const char *end = memchr(bytes + i, '>', len - i);
         if (!end)
             return 0;
-        if (charset_param(bytes + i, (size_t)(end - bytes - i), out, cap))
+        if (nb_charset_param(bytes + i, (size_t)(end - bytes - i), out, cap))
             return 1;
     }
     return 0;
@@ -444,7 +442,7 @@ const char *nb_charset_detect(const char *bytes, size_t len, const char *content
     if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF)
         return "UTF-16BE";
     const char *header = NULL, *meta = NULL;
-    if (content_type && charset_param(content_type, strlen(content_type), label, sizeof label))
+    if (content_type && nb_charset_param(content_type, strlen(content_type), label, sizeof label))
         header = known_name(label);
     if (meta_charset(bytes, len, label, sizeof label))
         meta = known_name(label);

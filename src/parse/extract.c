@@ -1255,9 +1255,7 @@ static void compute_stats(ctx *c, nb_hnode *top)
                 double coef = href && href[0] == '#' ? 0.3 : 1.0;
                 s->llen = s->tlen * coef;
             }
-            if (n->tag >= GUMBO_TAG_H1 && n->tag <= GUMBO_TAG_H6 &&
-                (n->tag == GUMBO_TAG_H1 || n->tag == GUMBO_TAG_H2 || n->tag == GUMBO_TAG_H3 ||
-                 n->tag == GUMBO_TAG_H4 || n->tag == GUMBO_TAG_H5 || n->tag == GUMBO_TAG_H6))
+            if (n->tag >= GUMBO_TAG_H1 && n->tag <= GUMBO_TAG_H6) /* contiguous in gumbo */
                 s->heading_len = s->tlen;
             if (n->tag == GUMBO_TAG_LI)
                 s->li_len += s->tlen;

@@ -9,6 +9,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,11 +78,6 @@ static void append(nb_buf *b, const void *data, size_t n)
 static void append_str(nb_buf *b, const char *s)
 {
     append(b, s, strlen(s));
-}
-
-static char *xstrdup_or_null(const char *s)
-{
-    return s ? nb_xstrdup(s) : NULL;
 }
 
 static int streq(const char *a, const char *b)
@@ -580,54 +576,49 @@ static const char *const can_contain_markup[] = {
 
 /* Heuristic for RSS, which does not say whether a text is HTML: closing tags or entity
  * references, all of them HTML's. */
+/* The end of the word (letters, digits, '_') starting at p; copied, cut to fit, into
+ * name when name is not NULL. */
+static const char *word(const char *p, char *name, size_t size)
+{
+    const char *q = p;
+    while (isalnum((unsigned char)*q) || *q == '_')
+        q++;
+    if (name) {
+        size_t n = (size_t)(q - p) < size - 1 ? (size_t)(q - p) : size - 1;
+        memcpy(name, p, n);
+        name[n] = '\0';
+    }
+    return q;
+}
+
 static int looks_like_html(const char *s)
 {
     int has_markup = 0;
     for (const char *p = s; *p && !has_markup; p++) {
         if (p[0] == '<' && p[1] == '/') {
-            const char *q = p + 2;
-            while (isalnum((unsigned char)*q) || *q == '_')
-                q++;
+            const char *q = word(p + 2, NULL, 0);
             has_markup = q > p + 2 && *q == '>';
         } else if (*p == '&') {
-            const char *q = p + 1 + (p[1] == '#');
-            const char *start = q;
-            while (isalnum((unsigned char)*q) || *q == '_')
-                q++;
+            const char *start = p + 1 + (p[1] == '#');
+            const char *q = word(start, NULL, 0);
             has_markup = q > start && *q == ';';
         }
     }
     if (!has_markup)
         return 0;
+    char name[64];
     for (const char *p = s; *p; p++) {
         if (*p == '<') {
-            const char *q = p + 1 + (p[1] == '/');
-            const char *start = q;
-            while (isalnum((unsigned char)*q) || *q == '_')
-                q++;
-            if (q > start) {
-                char name[64];
-                size_t n =
-                    (size_t)(q - start) < sizeof name - 1 ? (size_t)(q - start) : sizeof name - 1;
-                memcpy(name, start, n);
-                name[n] = '\0';
+            const char *start = p + 1 + (p[1] == '/');
+            if (word(start, name, sizeof name) > start) {
                 lower_in_place(name);
                 if (!nb_html_element_allowed(name))
                     return 0;
             }
         } else if (*p == '&' && p[1] != '#') {
-            const char *q = p + 1;
-            while (isalnum((unsigned char)*q) || *q == '_')
-                q++;
-            if (q > p + 1 && *q == ';') {
-                char name[64];
-                size_t n =
-                    (size_t)(q - p - 1) < sizeof name - 1 ? (size_t)(q - p - 1) : sizeof name - 1;
-                memcpy(name, p + 1, n);
-                name[n] = '\0';
-                if (!htmlEntityLookup((const xmlChar *)name))
-                    return 0;
-            }
+            const char *q = word(p + 1, name, sizeof name);
+            if (q > p + 1 && *q == ';' && !htmlEntityLookup((const xmlChar *)name))
+                return 0;
         }
     }
     return 1;
@@ -678,35 +669,29 @@ static void unwrap_xhtml_div(const frame *f, size_t *from, size_t *to)
 #undef PIECE_END
 }
 
+/* Base64 (Atom 0.3 mode="base64") through OpenSSL, white space allowed between
+ * lines; NULL when it is not base64 or does not decode to UTF-8. */
 static char *decode_base64(const char *text)
 {
-    nb_buf b;
-    nb_buf_init(&b, 0);
-    unsigned acc = 0;
-    int bits = 0;
-    for (const char *p = text; *p; p++) {
-        const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        if (*p == '=')
-            break;
-        const char *at = strchr(alphabet, *p);
-        if (!at || !*p) {
-            if (is_space(*p))
-                continue;
-            nb_buf_free(&b);
-            return NULL;
-        }
-        acc = (acc << 6) | (unsigned)(at - alphabet);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            char byte = (char)((acc >> bits) & 0xFF);
-            append(&b, &byte, 1);
-        }
+    size_t len = strlen(text);
+    if (len > INT32_MAX / 2)
+        return NULL;
+    unsigned char *bytes = nb_xmalloc(len + 4);
+    int n = 0, tail = 0;
+    EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
+    int ok = ctx != NULL;
+    if (ok) {
+        EVP_DecodeInit(ctx);
+        ok = EVP_DecodeUpdate(ctx, bytes, &n, (const unsigned char *)text, (int)len) >= 0 &&
+             EVP_DecodeFinal(ctx, bytes + n, &tail) == 1;
+        EVP_ENCODE_CTX_free(ctx);
     }
-    char *out = nb_buf_take(&b);
+    char *valid = NULL;
     size_t invalid = 0;
-    char *valid = nb_charset_to_utf8(out, strlen(out), "utf-8", NULL, &invalid);
-    free(out);
+    if (ok)
+        valid =
+            nb_charset_to_utf8((const char *)bytes, (size_t)(n + tail), "utf-8", NULL, &invalid);
+    free(bytes);
     if (invalid) {
         free(valid);
         return NULL;
@@ -2418,12 +2403,12 @@ static void push_scope(reader *r, json_t *attrs)
     if (lang_attr && !*lang_attr)
         lang = NULL;
     else if (!lang_attr)
-        lang = xstrdup_or_null(r->lang);
+        lang = nb_xstrdup(r->lang);
     else
         lang = nb_xstrdup(lang_attr);
     free(r->lang);
     r->lang = lang;
-    strvec_push(&r->langs, xstrdup_or_null(lang));
+    strvec_push(&r->langs, nb_xstrdup(lang));
 }
 
 static void set_language_if_root(reader *r, const char *tag)
@@ -2561,7 +2546,7 @@ static void end_element(reader *r, const char *tag)
         free(r->langs.v[--r->langs.n]);
         if (r->langs.n) {
             free(r->lang);
-            r->lang = xstrdup_or_null(r->langs.v[r->langs.n - 1]);
+            r->lang = nb_xstrdup(r->langs.v[r->langs.n - 1]);
         }
     }
     r->depth--;
@@ -2808,8 +2793,8 @@ static void sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlC
 static void sax_structured_error(void *ctx, xmlErrorPtr error)
 {
     reader *r = ctx;
-    if (!error || error->level < XML_ERR_ERROR)
-        return;
+    if (!error || error->level < XML_ERR_ERROR || r->bozo)
+        return; /* the first error is the one reported */
     if (error->domain == XML_FROM_NAMESPACE && error->code == XML_NS_ERR_UNDEFINED_NAMESPACE)
         return; /* reported as UndeclaredNamespace by the element handler */
     if (error->code == XML_ERR_UNDECLARED_ENTITY || error->code == XML_WAR_UNDECLARED_ENTITY)
@@ -2833,7 +2818,7 @@ static void reader_init(reader *r, const char *base, const char *lang)
     r->no_attrs = json_object();
     r->title_depth = -1;
     set_base(r, json_string(base ? base : ""));
-    r->lang = xstrdup_or_null(lang);
+    r->lang = nb_xstrdup(lang);
     if (lang) {
         char *l = nb_xstrdup(lang);
         for (char *p = l; *p; p++)

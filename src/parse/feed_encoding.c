@@ -99,29 +99,9 @@ static void parse_content_type(const char *value, char *type, size_t tn, char *c
     while (i > 0 && (type[i - 1] == ' ' || type[i - 1] == '\t'))
         i--;
     type[i] = '\0';
-    while ((p = strchr(p, ';')) != NULL) {
-        p++;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (strncasecmp(p, "charset", 7) != 0)
-            continue;
-        const char *v = p + 7;
-        while (*v == ' ' || *v == '\t')
-            v++;
-        if (*v != '=')
-            continue;
-        v++;
-        while (*v == ' ' || *v == '\t')
-            v++;
-        size_t j = 0;
-        for (; *v && *v != ';' && j + 1 < cn; v++)
-            if (*v != '"' && *v != '\'')
-                charset[j++] = *v;
-        while (j > 0 && (charset[j - 1] == ' ' || charset[j - 1] == '\t'))
-            j--;
-        charset[j] = '\0';
-        return;
-    }
+    const char *params = strchr(p, ';');
+    if (params && !nb_charset_param(params, strlen(params), charset, cn))
+        charset[0] = '\0';
 }
 
 /* Decodes data strictly: NULL when the charset is unknown or any byte is invalid. */

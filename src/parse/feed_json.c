@@ -20,25 +20,35 @@ static void set_str(json_t *dict, const char *key, const char *value)
         json_object_set_new(dict, key, json_string(value));
 }
 
-/* A text construct with its _detail, as the XML formats store titles. */
-static void set_text(json_t *dict, const char *key, const char *value, const char *type,
-                     const char *base, const char *lang)
+/* A text's detail {type, language, base, value}; HTML is sanitized first. NULL when there
+ * is no text. */
+static json_t *text_detail(const char *value, const char *type, const char *base, const char *lang)
 {
     if (!value)
-        return;
+        return NULL;
     char *clean = NULL;
     if (!strcmp(type, "text/html")) {
         clean = nb_html_sanitize(value, strlen(value), base);
         value = clean ? clean : "";
     }
-    json_object_set_new(dict, key, json_string(value));
+    json_t *detail =
+        json_pack("{s:s, s:o, s:s, s:s}", "type", type, "language",
+                  lang ? json_string(lang) : json_null(), "base", base ? base : "", "value", value);
+    free(clean);
+    return detail;
+}
+
+/* A text construct and its _detail, as the XML formats store titles. */
+static void set_text(json_t *dict, const char *key, const char *value, const char *type,
+                     const char *base, const char *lang)
+{
+    json_t *detail = text_detail(value, type, base, lang);
+    if (!detail)
+        return;
+    json_object_set(dict, key, json_object_get(detail, "value"));
     char detail_key[64];
     snprintf(detail_key, sizeof detail_key, "%s_detail", key);
-    json_object_set_new(dict, detail_key,
-                        json_pack("{s:s, s:o, s:s, s:s}", "type", type, "language",
-                                  lang ? json_string(lang) : json_null(), "base", base ? base : "",
-                                  "value", value));
-    free(clean);
+    json_object_set_new(dict, detail_key, detail);
 }
 
 static void set_date(json_t *dict, const char *key, const char *value)
@@ -130,20 +140,11 @@ static json_t *read_item(const json_t *item, const char *feed_base, const char *
     }
     json_object_set_new(e, "links", links);
     set_text(e, "title", str(item, "title"), "text/plain", base, lang);
-    json_t *content = json_array();
-    const char *html = str(item, "content_html"), *text = str(item, "content_text");
-    json_t *detail = json_object();
-    if (html)
-        set_text(detail, "v", html, "text/html", base, lang);
-    else if (text)
-        set_text(detail, "v", text, "text/plain", base, lang);
-    if (json_object_get(detail, "v_detail"))
-        json_array_append(content, json_object_get(detail, "v_detail"));
-    json_decref(detail);
-    if (json_array_size(content))
-        json_object_set_new(e, "content", content);
-    else
-        json_decref(content);
+    const char *html = str(item, "content_html");
+    json_t *content = html ? text_detail(html, "text/html", base, lang)
+                           : text_detail(str(item, "content_text"), "text/plain", base, lang);
+    if (content)
+        json_object_set_new(e, "content", json_pack("[o]", content));
     if (str(item, "summary"))
         set_text(e, "summary", str(item, "summary"), "text/plain", base, lang);
     else if (json_object_get(e, "content")) {

@@ -117,6 +117,9 @@ char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, siz
                          size_t *invalid);
 /* 1 when nb_charset_to_utf8 can convert from charset. */
 int nb_charset_known(const char *charset);
+/* The charset=... value in s (len bytes of a Content-Type or a <meta> content
+ * attribute), quotes and spaces around it dropped, copied into out; 0 when none. */
+int nb_charset_param(const char *s, size_t len, char *out, size_t cap);
 
 /* The charset of an HTML page: a byte order mark, then the charset of content_type (the
  * HTTP Content-Type header, may be NULL), then <meta charset> or <meta http-equiv> in
