@@ -1,14 +1,14 @@
 """End to end: `newsbrief extract` on article pages (files and URLs), pathological pages
-that must finish within a time limit or stop at a cap with a clear error, and feed sources
+that must be extracted or stop at a cap with a clear error (their speed is in
+bench/pathological.sh), and feed sources
 with fetch_full_text fetching article pages from a loopback site."""
 import json
 import os
 import sqlite3
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from loopback import DATA, SiteServer, Workdir, expect, run, run_tests, time_scale  # noqa: E402
+from loopback import DATA, SiteServer, Workdir, expect, run, run_tests  # noqa: E402
 
 ARTICLES = os.path.join(DATA, "sites", "articles")
 NOW = "2025-04-07T20:00:00+08:00"
@@ -53,21 +53,20 @@ def test_bad_input_names_cause():
     expect(code == 2 and "/nonexistent/page.html" in err, (code, err))
 
 
-def timed_extract(work, name, content):
-    """Runs extract on a generated page; returns (exit code, stderr, seconds)."""
+def extract_page(work, name, content):
+    """Runs extract on a generated page; returns (exit code, stderr)."""
     path = os.path.join(work.path, name)
     with open(path, "wb") as f:
         f.write(content)
-    start = time.monotonic()
     code, out, err = run(["extract", "--json", path])
-    seconds = time.monotonic() - start
     if code == 0:
         json.loads(out)
-    return code, err, seconds
+    return code, err
 
 
 def test_pathological_pages():
-    limit = 1.0 if time_scale() == 1 else 3.0
+    # Output and caps only: the time each page takes is measured by bench/pathological.sh,
+    # not here, where a loaded machine or the sanitizer build would make a limit flaky.
     para = b"<p>" + b"Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 20 + b"</p>\n"
     cases = [
         # name, page, expected: None (extracted in time) or a phrase of the cap error
@@ -99,8 +98,7 @@ def test_pathological_pages():
     ]
     with Workdir() as work:
         for name, page, cap in cases:
-            code, err, seconds = timed_extract(work, name + ".html", page)
-            expect(seconds < limit, "%s took %.2f s (limit %.1f s)" % (name, seconds, limit))
+            code, err = extract_page(work, name + ".html", page)
             if cap is None:
                 expect(code == 0, "%s: exit %d: %s" % (name, code, err))
             else:
