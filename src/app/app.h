@@ -57,6 +57,7 @@ extern const nb_command nb_cmd_test_channel;
 extern const nb_command nb_cmd_outbox;
 extern const nb_command nb_cmd_parse_feed;
 extern const nb_command nb_cmd_extract;
+extern const nb_command nb_cmd_mcp;
 
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);

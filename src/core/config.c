@@ -591,6 +591,11 @@ static nb_err check_summarizer(loader *ld, nb_summarizer_config *z)
     return rc;
 }
 
+static const field mcp_fields[] = {
+    BOOL(nb_mcp_config, allow_actions),
+    {0},
+};
+
 static nb_err load_root(loader *ld, nb_config *c)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
@@ -625,9 +630,12 @@ static nb_err load_root(loader *ld, nb_config *c)
         } else if (!strcmp(name, "channels"))
             rc = load_named(ld, "channels", value, channel_fields, sizeof(nb_channel_config),
                             NB_LIMIT_CHANNELS, (void **)&c->channels, &c->channel_count);
+        else if (!strcmp(name, "mcp"))
+            rc = load_mapping(ld, "mcp", value, mcp_fields, &c->mcp);
         else
             rc = at(ld, key, NB_ERR_CONFIG,
-                    "unknown section \"%s\" (known: newsbrief, sources, summarizer, channels)",
+                    "unknown section \"%s\" (known: newsbrief, sources, summarizer, channels, "
+                    "mcp)",
                     name);
         if (rc)
             return rc;
@@ -805,6 +813,8 @@ void nb_config_print(const nb_config *c, FILE *out)
         fputs(":\n", out);
         print_fields(out, channel_fields, &c->channels[i], 4);
     }
+    fputs("mcp:\n", out);
+    print_fields(out, mcp_fields, &c->mcp, 2);
 }
 
 char *nb_config_find(const char *explicit_path, nb_errbuf *err)

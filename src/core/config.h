@@ -92,6 +92,11 @@ typedef struct nb_channel_config {
     int line, column;
 } nb_channel_config;
 
+/* The MCP server (newsbrief mcp, /mcp on the web server). */
+typedef struct nb_mcp_config {
+    int allow_actions; /* offer run_now and send_briefing (default false: read-only) */
+} nb_mcp_config;
+
 typedef struct nb_config {
     char *path;                       /* the file read */
     char *database;                   /* SQLite file, "~" expanded */
@@ -110,6 +115,7 @@ typedef struct nb_config {
     nb_summarizer_config summarizer;
     nb_channel_config *channels;
     size_t channel_count;
+    nb_mcp_config mcp;
 } nb_config;
 
 /* The names the rest of the program knows; a value outside them is a config error. */
