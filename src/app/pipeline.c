@@ -182,9 +182,22 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
         size_t from = first_id[m->first], to = first_id[m->first + m->count];
         rows[i] = (nb_outbox_message){m->method, m->body, ids + from, to - from};
     }
-    if (nb_store_briefing_commit(store, channel->name, now, now - config->window, ids, id_count,
-                                 (const char *const *)pages, page_count, rows, message_count, NULL,
-                                 &err) != NB_OK) {
+    nb_briefing_draft draft = {
+        .channel = channel->name,
+        .title = config->title,
+        .created_at = now,
+        .window_start = now - config->window,
+        .entries = items,
+        .entry_count = kept,
+        .per_page = ro.items_per_page,
+        .item_ids = ids,
+        .item_count = id_count,
+        .pages = (const char *const *)pages,
+        .page_count = page_count,
+        .messages = rows,
+        .message_count = message_count,
+    };
+    if (nb_store_briefing_commit(store, &draft, NULL, &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
         rc = NB_EXIT_FAILED;
     } else if (local && nb_push_local(channel, pages, page_count, out, &err) != NB_OK) {
@@ -228,6 +241,24 @@ static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http
     if (report.channels_failed)
         rc = NB_EXIT_FAILED;
     return rc;
+}
+
+/* What each fetched source gave, for the run record (strings borrowed from c). */
+static nb_run_source *run_sources(const nb_collection *c, size_t *count)
+{
+    nb_run_source *list = nb_xcalloc(c->outcome_count + 1, sizeof *list);
+    size_t n = 0;
+    for (size_t i = 0; i < c->outcome_count; i++) {
+        const nb_source_outcome *o = &c->outcomes[i];
+        if (o->skipped)
+            continue;
+        list[n].source = o->config->name;
+        list[n].items = (long)o->item_count;
+        list[n].error_kind = o->status == NB_OK ? NULL : nb_err_name(o->status);
+        n++;
+    }
+    *count = n;
+    return list;
 }
 
 static nb_source_state *load_states(nb_store *store, const nb_config *config)
@@ -304,7 +335,8 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
         sink.failed || store_states(store, states, config->source_count, now) ? -1 : sink.fresh;
     nb_log(NB_LOG_INFO, "collect", "items=%zu new=%ld sources_ok=%d sources=%zu",
            collection->item_count, sink.fresh, succeeded, collection->outcome_count);
-    nb_collection_free(collection);
+    size_t fetched_count = 0;
+    nb_run_source *fetched = run_sources(collection, &fetched_count);
     free_states(states, config->source_count);
 
     int rc = NB_EXIT_OK;
@@ -318,6 +350,20 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
         if (compose_and_deliver(config, store, http, now, resend, out) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
     }
+    nb_run_record record = {
+        .schedule = "run",
+        .result = rc == NB_EXIT_OK ? "ok" : "failed",
+        .started_at = now,
+        .finished_at = nb_clock_now(),
+        .items_new = sink.fresh,
+        .sources = fetched,
+        .source_count = fetched_count,
+    };
+    nb_errbuf err;
+    if (nb_store_run_record(store, &record, &err) != NB_OK)
+        nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+    free(fetched);
+    nb_collection_free(collection);
     nb_http_free(http);
     nb_store_lock_release(lock);
     nb_store_close(store);

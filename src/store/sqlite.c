@@ -1,5 +1,6 @@
-/* SQLite implementation of store.h. Migrations are an ordered list of SQL scripts;
- * PRAGMA user_version records how many have run, so opening is idempotent. */
+/* SQLite implementation of store.h: the writer side. Migrations are an ordered list of SQL
+ * scripts; PRAGMA user_version records how many have run, so opening is idempotent. The
+ * archive's read-only queries are in archive.c. */
 #include <errno.h>
 #include <jansson.h>
 #include <sqlite3.h>
@@ -13,12 +14,13 @@
 
 #include "core/memory.h"
 #include "core/time.h"
+#include "store/sqlite_private.h"
 #include "store/store.h"
 
-struct nb_store {
-    sqlite3 *db;
-    char *path;
-};
+/* An item's abstract before a briefing gives it a summary: the start of its excerpt. */
+#define ABSTRACT_OF(excerpt)                                                                       \
+    "CASE WHEN length(" excerpt ") > 300 THEN substr(" excerpt ", 1, 300) || '…' ELSE " excerpt    \
+    " END"
 
 /* Append only: a released migration never changes. */
 static const char *const migrations[] = {
@@ -101,16 +103,81 @@ static const char *const migrations[] = {
     "CREATE INDEX deliveries_by_channel ON deliveries (channel, status, id);",
     /* 5: the ledger knows the message that carries each item */
     "ALTER TABLE briefing_items ADD COLUMN delivery_id INTEGER;",
+    /* 6: the archive. Items keep the summary shown; "abstract" is what pages show and search
+     * reads (that summary, else the start of the excerpt). Briefings get readable ids and
+     * their entries as delivered. A trigram index over titles and abstracts follows the
+     * items through triggers. Runs and per-source counts feed the metrics. */
+    "ALTER TABLE items ADD COLUMN summary TEXT;"
+    "ALTER TABLE items ADD COLUMN abstract TEXT;"
+    "UPDATE items SET abstract = " ABSTRACT_OF(
+        "excerpt") ";"
+                   "CREATE INDEX items_by_cluster ON items (cluster_id) WHERE cluster_id IS NOT "
+                   "NULL;"
+                   "CREATE INDEX items_by_source ON items (source, published_at DESC, id DESC);"
+                   "ALTER TABLE briefings ADD COLUMN slug TEXT;"
+                   "ALTER TABLE briefings ADD COLUMN title TEXT;"
+                   "ALTER TABLE briefings ADD COLUMN per_page INTEGER NOT NULL DEFAULT 0;"
+                   "ALTER TABLE briefings ADD COLUMN entry_count INTEGER NOT NULL DEFAULT 0;"
+                   "UPDATE briefings SET slug = strftime('%Y-%m-%d-%H%M', created_at, 'unixepoch',"
+                   "  'localtime');"
+                   "UPDATE briefings SET slug = slug || '-' || id WHERE EXISTS (SELECT 1 FROM "
+                   "briefings b"
+                   "  WHERE b.slug = briefings.slug AND b.id < briefings.id);"
+                   "CREATE UNIQUE INDEX briefings_by_slug ON briefings (slug);"
+                   "CREATE INDEX briefings_by_created ON briefings (created_at);"
+                   "CREATE TABLE briefing_entries ("
+                   "  briefing_id INTEGER NOT NULL,"
+                   "  position INTEGER NOT NULL,"
+                   "  item_id INTEGER NOT NULL,"
+                   "  title TEXT NOT NULL,"
+                   "  url TEXT NOT NULL,"
+                   "  published_at INTEGER NOT NULL,"
+                   "  image TEXT,"
+                   "  summary TEXT,"
+                   "  related TEXT NOT NULL DEFAULT '[]',"
+                   "  story TEXT NOT NULL DEFAULT '[]',"
+                   "  PRIMARY KEY (briefing_id, position)) WITHOUT ROWID;"
+                   "CREATE INDEX briefing_entries_by_item ON briefing_entries (item_id);"
+                   "CREATE VIRTUAL TABLE items_fts USING fts5(title, abstract, content='items',"
+                   "  content_rowid='id', tokenize='trigram');"
+                   "INSERT INTO items_fts (items_fts) VALUES ('rebuild');"
+                   "CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN"
+                   "  INSERT INTO items_fts (rowid, title, abstract) VALUES (new.id, new.title, "
+                   "new.abstract);"
+                   "END;"
+                   "CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN"
+                   "  INSERT INTO items_fts (items_fts, rowid, title, abstract)"
+                   "  VALUES ('delete', old.id, old.title, old.abstract);"
+                   "END;"
+                   "CREATE TRIGGER items_fts_update AFTER UPDATE OF title, abstract ON items"
+                   "  WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract BEGIN"
+                   "  INSERT INTO items_fts (items_fts, rowid, title, abstract)"
+                   "  VALUES ('delete', old.id, old.title, old.abstract);"
+                   "  INSERT INTO items_fts (rowid, title, abstract) VALUES (new.id, new.title, "
+                   "new.abstract);"
+                   "END;"
+                   "CREATE TABLE runs ("
+                   "  id INTEGER PRIMARY KEY,"
+                   "  schedule TEXT NOT NULL,"
+                   "  result TEXT NOT NULL,"
+                   "  started_at INTEGER NOT NULL,"
+                   "  finished_at INTEGER NOT NULL,"
+                   "  items_new INTEGER NOT NULL DEFAULT 0);"
+                   "CREATE TABLE source_counts ("
+                   "  source TEXT NOT NULL,"
+                   "  kind TEXT NOT NULL,"
+                   "  count INTEGER NOT NULL DEFAULT 0,"
+                   "  PRIMARY KEY (source, kind)) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 
-static nb_err db_error(nb_store *s, nb_errbuf *err, const char *what)
+nb_err nb_store_db_error(nb_store *s, nb_errbuf *err, const char *what)
 {
     return nb_errf(err, NB_ERR_STORE, "database %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
-static nb_err exec(nb_store *s, const char *sql, nb_errbuf *err)
+nb_err nb_store_exec(nb_store *s, const char *sql, nb_errbuf *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -137,7 +204,7 @@ static nb_err migrate(nb_store *s, nb_errbuf *err)
 {
     int version = nb_store_schema_version(s);
     if (version < 0)
-        return db_error(s, err, "reading schema version");
+        return nb_store_db_error(s, err, "reading schema version");
     if (version > MIGRATION_COUNT)
         return nb_errf(err, NB_ERR_STORE,
                        "database %s has schema %d, newer than this newsbrief knows (%d)", s->path,
@@ -145,13 +212,13 @@ static nb_err migrate(nb_store *s, nb_errbuf *err)
     for (int i = version; i < MIGRATION_COUNT; i++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", i + 1);
-        nb_err rc = exec(s, "BEGIN IMMEDIATE;", err);
+        nb_err rc = nb_store_exec(s, "BEGIN IMMEDIATE;", err);
         if (!rc)
-            rc = exec(s, migrations[i], err);
+            rc = nb_store_exec(s, migrations[i], err);
         if (!rc)
-            rc = exec(s, pragma, err);
+            rc = nb_store_exec(s, pragma, err);
         if (!rc)
-            rc = exec(s, "COMMIT;", err);
+            rc = nb_store_exec(s, "COMMIT;", err);
         if (rc) {
             sqlite3_exec(s->db, "ROLLBACK;", NULL, NULL, NULL);
             return rc;
@@ -200,10 +267,10 @@ nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err)
     }
     sqlite3_busy_timeout(s->db, 5000);
     /* journal_mode is the first write: an unwritable file or directory fails here. */
-    rc = exec(s,
-              "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-              "PRAGMA synchronous = NORMAL;",
-              err);
+    rc = nb_store_exec(s,
+                       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                       "PRAGMA synchronous = NORMAL;",
+                       err);
     if (!rc)
         rc = migrate(s, err);
 out:
@@ -215,16 +282,61 @@ out:
     return NB_OK;
 }
 
+nb_err nb_store_open_readonly(const char *path, nb_store **out, nb_errbuf *err)
+{
+    nb_store *s = nb_xcalloc(1, sizeof *s);
+    s->path = nb_xstrdup(path);
+    nb_err rc = NB_OK;
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot open for reading: %s", path,
+                     s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    int version = nb_store_schema_version(s);
+    if (version != MIGRATION_COUNT)
+        rc = nb_errf(err, NB_ERR_STORE,
+                     "database %s has schema %d, this newsbrief reads %d (open it for writing "
+                     "once to migrate)",
+                     path, version, MIGRATION_COUNT);
+    if (!rc && sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                                  &s->data_version, NULL) != SQLITE_OK)
+        rc = nb_store_db_error(s, err, "preparing data_version");
+out:
+    if (rc) {
+        nb_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return NB_OK;
+}
+
+nb_err nb_store_data_version(nb_store *s, int64_t *version, nb_errbuf *err)
+{
+    nb_err rc = NB_OK;
+    if (!s->data_version &&
+        sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                           &s->data_version, NULL) != SQLITE_OK)
+        return nb_store_db_error(s, err, "preparing data_version");
+    if (sqlite3_step(s->data_version) == SQLITE_ROW)
+        *version = sqlite3_column_int64(s->data_version, 0);
+    else
+        rc = nb_store_db_error(s, err, "reading data_version");
+    sqlite3_reset(s->data_version);
+    return rc;
+}
+
 void nb_store_close(nb_store *s)
 {
     if (!s)
         return;
+    sqlite3_finalize(s->data_version);
     sqlite3_close(s->db);
     free(s->path);
     free(s);
 }
 
-static void bind_text(sqlite3_stmt *st, int index, const char *text)
+void nb_store_bind_text(sqlite3_stmt *st, int index, const char *text)
 {
     if (text)
         sqlite3_bind_text(st, index, text, -1, SQLITE_TRANSIENT);
@@ -232,7 +344,7 @@ static void bind_text(sqlite3_stmt *st, int index, const char *text)
         sqlite3_bind_null(st, index);
 }
 
-static char *column_text(sqlite3_stmt *st, int index)
+char *nb_store_column_text(sqlite3_stmt *st, int index)
 {
     const unsigned char *t = sqlite3_column_text(st, index);
     return t ? nb_xstrdup((const char *)t) : NULL;
@@ -245,17 +357,17 @@ static int item_step(nb_store *s, const char *sql, const nb_item *item, int64_t 
     if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK)
         return SQLITE_ERROR;
     sqlite3_stmt *st = *out;
-    bind_text(st, 1, item->source);
-    bind_text(st, 2, item->key);
-    bind_text(st, 3, item->url);
-    bind_text(st, 4, item->title);
+    nb_store_bind_text(st, 1, item->source);
+    nb_store_bind_text(st, 2, item->key);
+    nb_store_bind_text(st, 3, item->url);
+    nb_store_bind_text(st, 4, item->title);
     sqlite3_bind_int64(st, 5, item->published_at);
-    bind_text(st, 6, item->image);
-    bind_text(st, 7, item->excerpt);
+    nb_store_bind_text(st, 6, item->image);
+    nb_store_bind_text(st, 7, item->excerpt);
     sqlite3_bind_int64(st, 8, now);
-    bind_text(st, 9, item->content);
-    bind_text(st, 10, item->author);
-    bind_text(st, 11, item->tags);
+    nb_store_bind_text(st, 9, item->content);
+    nb_store_bind_text(st, 10, item->author);
+    nb_store_bind_text(st, 11, item->tags);
     return sqlite3_step(st);
 }
 
@@ -263,16 +375,17 @@ nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, n
 {
     static const char insert_sql[] =
         "INSERT INTO items (source, key, url, title, published_at, image, excerpt,"
-        " first_seen_at, content, author, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-        " ?10, ?11) ON CONFLICT (source, key) DO NOTHING";
+        " first_seen_at, content, author, tags, abstract) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+        " ?8, ?9, ?10, ?11, " ABSTRACT_OF("?7") ") ON CONFLICT (source, key) DO NOTHING";
     static const char update_sql[] =
         "UPDATE items SET url = ?3, title = ?4, published_at = ?5, image = ?6, excerpt = ?7,"
-        " content = ?9, author = ?10, tags = ?11"
-        " WHERE source = ?1 AND key = ?2 AND ?8 IS NOT NULL RETURNING id";
+        " content = ?9, author = ?10, tags = ?11, abstract = COALESCE(summary, " ABSTRACT_OF(
+            "?7") ")"
+                  " WHERE source = ?1 AND key = ?2 AND ?8 IS NOT NULL RETURNING id";
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
     if (item_step(s, insert_sql, item, now, &st) != SQLITE_DONE) {
-        rc = db_error(s, err, "storing item");
+        rc = nb_store_db_error(s, err, "storing item");
         goto out;
     }
     int inserted = sqlite3_changes(s->db) == 1;
@@ -281,7 +394,7 @@ nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, n
     } else {
         sqlite3_finalize(st);
         if (item_step(s, update_sql, item, now, &st) != SQLITE_ROW) {
-            rc = db_error(s, err, "updating item");
+            rc = nb_store_db_error(s, err, "updating item");
             goto out;
         }
         item->id = sqlite3_column_int64(st, 0);
@@ -302,32 +415,32 @@ static nb_err query_items(nb_store *s, const char *sql, int64_t since, size_t ma
     size_t n = 0, alloc = 0;
     nb_err rc = NB_OK;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, err, "preparing item query");
+        return nb_store_db_error(s, err, "preparing item query");
     sqlite3_bind_int64(st, 1, since);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
     if (text)
-        bind_text(st, 3, text);
+        nb_store_bind_text(st, 3, text);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
         nb_item *it = &out[n++];
         memset(it, 0, sizeof *it);
         it->id = sqlite3_column_int64(st, 0);
-        it->source = column_text(st, 1);
-        it->key = column_text(st, 2);
-        it->url = column_text(st, 3);
-        it->title = column_text(st, 4);
+        it->source = nb_store_column_text(st, 1);
+        it->key = nb_store_column_text(st, 2);
+        it->url = nb_store_column_text(st, 3);
+        it->title = nb_store_column_text(st, 4);
         it->published_at = sqlite3_column_int64(st, 5);
-        it->image = column_text(st, 6);
-        it->excerpt = column_text(st, 7);
-        it->content = column_text(st, 8);
-        it->author = column_text(st, 9);
-        it->tags = column_text(st, 10);
+        it->image = nb_store_column_text(st, 6);
+        it->excerpt = nb_store_column_text(st, 7);
+        it->content = nb_store_column_text(st, 8);
+        it->author = nb_store_column_text(st, 9);
+        it->tags = nb_store_column_text(st, 10);
         if (sqlite3_column_count(st) > 11)
             it->delivered = sqlite3_column_int(st, 11);
     }
     if (step != SQLITE_DONE) {
-        rc = db_error(s, err, "reading items");
+        rc = nb_store_db_error(s, err, "reading items");
         nb_items_free(out, n);
         out = NULL;
         n = 0;
@@ -354,13 +467,13 @@ static const char source_columns[] = "name, type, etag, last_modified, next_fetc
 
 static void read_source(sqlite3_stmt *st, nb_source_state *out)
 {
-    out->name = column_text(st, 0);
-    out->type = column_text(st, 1);
-    out->etag = column_text(st, 2);
-    out->last_modified = column_text(st, 3);
+    out->name = nb_store_column_text(st, 0);
+    out->type = nb_store_column_text(st, 1);
+    out->etag = nb_store_column_text(st, 2);
+    out->last_modified = nb_store_column_text(st, 3);
     out->next_fetch_at = sqlite3_column_int64(st, 4);
     out->consecutive_errors = sqlite3_column_int(st, 5);
-    out->last_error = column_text(st, 6);
+    out->last_error = nb_store_column_text(st, 6);
     out->last_success_at = sqlite3_column_int64(st, 7);
     out->last_attempt_at = sqlite3_column_int64(st, 8);
 }
@@ -373,15 +486,15 @@ nb_err nb_store_source_load(nb_store *s, const char *name, nb_source_state *out,
     nb_err rc = NB_OK;
     memset(out, 0, sizeof *out);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, err, "preparing source query");
-    bind_text(st, 1, name);
+        return nb_store_db_error(s, err, "preparing source query");
+    nb_store_bind_text(st, 1, name);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW)
         read_source(st, out);
     else if (step == SQLITE_DONE)
         out->name = nb_xstrdup(name);
     else
-        rc = db_error(s, err, "reading source");
+        rc = nb_store_db_error(s, err, "reading source");
     sqlite3_finalize(st);
     return rc;
 }
@@ -395,18 +508,18 @@ nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, err, "preparing source update");
-    bind_text(st, 1, state->name);
-    bind_text(st, 2, state->type ? state->type : "");
-    bind_text(st, 3, state->etag);
-    bind_text(st, 4, state->last_modified);
+        return nb_store_db_error(s, err, "preparing source update");
+    nb_store_bind_text(st, 1, state->name);
+    nb_store_bind_text(st, 2, state->type ? state->type : "");
+    nb_store_bind_text(st, 3, state->etag);
+    nb_store_bind_text(st, 4, state->last_modified);
     sqlite3_bind_int64(st, 5, state->next_fetch_at);
     sqlite3_bind_int(st, 6, state->consecutive_errors);
-    bind_text(st, 7, state->last_error);
+    nb_store_bind_text(st, 7, state->last_error);
     sqlite3_bind_int64(st, 8, state->last_success_at);
     sqlite3_bind_int64(st, 9, state->last_attempt_at);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = db_error(s, err, "saving source");
+        rc = nb_store_db_error(s, err, "saving source");
     sqlite3_finalize(st);
     return rc;
 }
@@ -420,7 +533,7 @@ nb_err nb_store_source_list(nb_store *s, nb_source_state **states, size_t *count
     size_t n = 0, alloc = 0;
     nb_err rc = NB_OK;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, err, "preparing source list");
+        return nb_store_db_error(s, err, "preparing source list");
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
@@ -428,7 +541,7 @@ nb_err nb_store_source_list(nb_store *s, nb_source_state **states, size_t *count
         read_source(st, &out[n++]);
     }
     if (step != SQLITE_DONE)
-        rc = db_error(s, err, "listing sources");
+        rc = nb_store_db_error(s, err, "listing sources");
     sqlite3_finalize(st);
     *states = out;
     *count = n;
@@ -494,48 +607,189 @@ nb_err nb_store_item_known(nb_store *s, const char *source, const char *key, int
     nb_err rc = NB_OK;
     if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM items WHERE source = ?1 AND key = ?2", -1, &st,
                            NULL) != SQLITE_OK)
-        return db_error(s, err, "preparing item lookup");
-    bind_text(st, 1, source);
-    bind_text(st, 2, key);
+        return nb_store_db_error(s, err, "preparing item lookup");
+    nb_store_bind_text(st, 1, source);
+    nb_store_bind_text(st, 2, key);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW || step == SQLITE_DONE)
         *known = step == SQLITE_ROW;
     else
-        rc = db_error(s, err, "looking up item");
+        rc = nb_store_db_error(s, err, "looking up item");
     sqlite3_finalize(st);
     return rc;
 }
 
 static nb_err step_done(nb_store *s, sqlite3_stmt *st, const char *what, nb_errbuf *err)
 {
-    nb_err rc = sqlite3_step(st) == SQLITE_DONE ? NB_OK : db_error(s, err, what);
+    nb_err rc = sqlite3_step(st) == SQLITE_DONE ? NB_OK : nb_store_db_error(s, err, what);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
 }
 
-nb_err nb_store_briefing_commit(nb_store *s, const char *channel, int64_t created_at,
-                                int64_t window_start, const int64_t *item_ids, size_t item_count,
-                                const char *const *pages, size_t page_count,
-                                const nb_outbox_message *messages, size_t message_count,
-                                int64_t *id, nb_errbuf *err)
+/* The readable id: the update time in the display zone, then the channel, then a number,
+ * whichever is free first ("2025-04-07-2046", "2025-04-07-2046-wecom", "...-wecom-2"). */
+static nb_err pick_slug(nb_store *s, const char *channel, int64_t created_at, char **out,
+                        nb_errbuf *err)
 {
-    json_t *ids = json_array(), *texts = json_array();
-    for (size_t i = 0; i < item_count; i++)
-        json_array_append_new(ids, json_integer(item_ids[i]));
-    for (size_t i = 0; i < page_count; i++)
-        json_array_append_new(texts, json_string(pages[i]));
-    char *ids_text = json_dumps(ids, JSON_COMPACT);
+    char stamp[32] = "0000-00-00-0000";
+    time_t t = (time_t)created_at;
+    struct tm tm;
+    if (localtime_r(&t, &tm))
+        strftime(stamp, sizeof stamp, "%Y-%m-%d-%H%M", &tm);
+    char safe[40];
+    size_t n = 0;
+    for (const char *p = channel; *p && n + 1 < sizeof safe; p++) {
+        char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
+            safe[n++] = c;
+    }
+    safe[n] = '\0';
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM briefings WHERE slug = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return nb_store_db_error(s, err, "preparing slug lookup");
+    nb_err rc = NB_OK;
+    char *slug = NULL;
+    for (int attempt = 0; !rc; attempt++) {
+        free(slug);
+        if (attempt == 0)
+            slug = nb_xstrdup(stamp);
+        else if (attempt == 1)
+            slug = nb_xasprintf("%s-%s", stamp, n ? safe : "b");
+        else
+            slug = nb_xasprintf("%s-%s-%d", stamp, n ? safe : "b", attempt);
+        nb_store_bind_text(st, 1, slug);
+        int step = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW)
+            rc = nb_store_db_error(s, err, "looking up slug");
+    }
+    sqlite3_finalize(st);
+    if (rc) {
+        free(slug);
+        return rc;
+    }
+    *out = slug;
+    return NB_OK;
+}
+
+static char *entry_related_json(const nb_item *it)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < it->related_count; i++)
+        json_array_append_new(list, json_pack("{s:s?, s:s?}", "label", it->related[i].label, "url",
+                                              it->related[i].url));
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    return text;
+}
+
+static char *id_list_json(const int64_t *ids, size_t count)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(list, json_integer(ids[i]));
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    return text;
+}
+
+/* The entries as shown, each entry's summary on its item, and one cluster per story: the
+ * smallest cluster (or id) among its reports and the clusters they were in before. */
+static nb_err record_entries(nb_store *s, int64_t briefing_id, const nb_briefing_draft *d,
+                             nb_errbuf *err)
+{
+    sqlite3_stmt *entry = NULL, *summary = NULL, *root = NULL, *join = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO briefing_entries (briefing_id, position, item_id, title,"
+                           " url, published_at, image, summary, related, story)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                           -1, &entry, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "UPDATE items SET summary = ?2, abstract = ?2 WHERE id = ?1", -1,
+                           &summary, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "SELECT MIN(COALESCE(cluster_id, id)) FROM items"
+                           " WHERE id IN (SELECT value FROM json_each(?1))",
+                           -1, &root, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db,
+                           "UPDATE items SET cluster_id = ?2 WHERE id IN (SELECT value FROM"
+                           " json_each(?1)) OR cluster_id IN (SELECT cluster_id FROM items"
+                           " WHERE id IN (SELECT value FROM json_each(?1)))",
+                           -1, &join, NULL) != SQLITE_OK) {
+        rc = nb_store_db_error(s, err, "preparing briefing entries");
+        goto out;
+    }
+    for (size_t i = 0; i < d->entry_count && !rc; i++) {
+        const nb_item *it = &d->entries[i];
+        char *related = entry_related_json(it);
+        char *story = it->story_count ? id_list_json(it->story_ids, it->story_count)
+                                      : id_list_json(&it->id, 1);
+        sqlite3_bind_int64(entry, 1, briefing_id);
+        sqlite3_bind_int64(entry, 2, (sqlite3_int64)i);
+        sqlite3_bind_int64(entry, 3, it->id);
+        nb_store_bind_text(entry, 4, it->title ? it->title : "");
+        nb_store_bind_text(entry, 5, it->url ? it->url : "");
+        sqlite3_bind_int64(entry, 6, it->published_at);
+        nb_store_bind_text(entry, 7, it->image);
+        nb_store_bind_text(entry, 8, it->summary);
+        nb_store_bind_text(entry, 9, related ? related : "[]");
+        nb_store_bind_text(entry, 10, story ? story : "[]");
+        rc = step_done(s, entry, "recording briefing entries", err);
+        if (!rc && it->summary) {
+            sqlite3_bind_int64(summary, 1, it->id);
+            nb_store_bind_text(summary, 2, it->summary);
+            rc = step_done(s, summary, "recording summaries", err);
+        }
+        if (!rc && it->story_count > 1) {
+            nb_store_bind_text(root, 1, story);
+            int64_t cluster = 0;
+            if (sqlite3_step(root) == SQLITE_ROW)
+                cluster = sqlite3_column_int64(root, 0);
+            else
+                rc = nb_store_db_error(s, err, "finding story cluster");
+            sqlite3_reset(root);
+            if (!rc) {
+                nb_store_bind_text(join, 1, story);
+                sqlite3_bind_int64(join, 2, cluster);
+                rc = step_done(s, join, "recording story cluster", err);
+            }
+        }
+        free(related);
+        free(story);
+    }
+out:
+    sqlite3_finalize(entry);
+    sqlite3_finalize(summary);
+    sqlite3_finalize(root);
+    sqlite3_finalize(join);
+    return rc;
+}
+
+nb_err nb_store_briefing_commit(nb_store *s, const nb_briefing_draft *d, int64_t *id,
+                                nb_errbuf *err)
+{
+    json_t *texts = json_array();
+    for (size_t i = 0; i < d->page_count; i++)
+        json_array_append_new(texts, json_string(d->pages[i]));
+    char *ids_text = id_list_json(d->item_ids, d->item_count);
     char *pages_text = json_dumps(texts, JSON_COMPACT);
-    json_decref(ids);
     json_decref(texts);
+    char *slug = NULL;
     sqlite3_stmt *brief = NULL, *ledger = NULL, *outbox = NULL;
-    nb_err rc = exec(s, "BEGIN IMMEDIATE;", err);
+    nb_err rc = nb_store_exec(s, "BEGIN IMMEDIATE;", err);
     if (rc)
         goto out;
+    rc = pick_slug(s, d->channel, d->created_at, &slug, err);
+    if (rc)
+        goto rollback;
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO briefings (channel, created_at, window_start, item_ids,"
-                           " pages) VALUES (?1, ?2, ?3, ?4, ?5)",
+                           " pages, slug, title, per_page, entry_count)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                            -1, &brief, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
                            "INSERT OR REPLACE INTO briefing_items (channel, item_id, briefing_id,"
@@ -545,43 +799,50 @@ nb_err nb_store_briefing_commit(nb_store *s, const char *channel, int64_t create
                            "INSERT INTO deliveries (briefing_id, channel, seq, method, payload,"
                            " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            -1, &outbox, NULL) != SQLITE_OK) {
-        rc = db_error(s, err, "preparing briefing");
+        rc = nb_store_db_error(s, err, "preparing briefing");
         goto rollback;
     }
-    bind_text(brief, 1, channel);
-    sqlite3_bind_int64(brief, 2, created_at);
-    sqlite3_bind_int64(brief, 3, window_start);
-    bind_text(brief, 4, ids_text ? ids_text : "[]");
-    bind_text(brief, 5, pages_text ? pages_text : "[]");
+    nb_store_bind_text(brief, 1, d->channel);
+    sqlite3_bind_int64(brief, 2, d->created_at);
+    sqlite3_bind_int64(brief, 3, d->window_start);
+    nb_store_bind_text(brief, 4, ids_text ? ids_text : "[]");
+    nb_store_bind_text(brief, 5, pages_text ? pages_text : "[]");
+    nb_store_bind_text(brief, 6, slug);
+    nb_store_bind_text(brief, 7, d->title);
+    sqlite3_bind_int64(brief, 8, (sqlite3_int64)d->per_page);
+    sqlite3_bind_int64(brief, 9, (sqlite3_int64)d->entry_count);
     rc = step_done(s, brief, "storing briefing", err);
     int64_t briefing_id = sqlite3_last_insert_rowid(s->db);
-    if (message_count == 0) { /* local channel: delivered with the commit */
-        for (size_t i = 0; i < item_count && !rc; i++) {
-            bind_text(ledger, 1, channel);
-            sqlite3_bind_int64(ledger, 2, item_ids[i]);
+    if (!rc)
+        rc = record_entries(s, briefing_id, d, err);
+    if (d->message_count == 0) { /* local channel: delivered with the commit */
+        for (size_t i = 0; i < d->item_count && !rc; i++) {
+            nb_store_bind_text(ledger, 1, d->channel);
+            sqlite3_bind_int64(ledger, 2, d->item_ids[i]);
             sqlite3_bind_int64(ledger, 3, briefing_id);
             rc = step_done(s, ledger, "recording briefing items", err);
         }
     }
-    for (size_t i = 0; i < message_count && !rc; i++) {
+    for (size_t i = 0; i < d->message_count && !rc; i++) {
+        const nb_outbox_message *m = &d->messages[i];
         sqlite3_bind_int64(outbox, 1, briefing_id);
-        bind_text(outbox, 2, channel);
+        nb_store_bind_text(outbox, 2, d->channel);
         sqlite3_bind_int64(outbox, 3, (sqlite3_int64)i + 1);
-        bind_text(outbox, 4, messages[i].method ? messages[i].method : "");
-        bind_text(outbox, 5, messages[i].payload);
-        sqlite3_bind_int64(outbox, 6, created_at);
+        nb_store_bind_text(outbox, 4, m->method ? m->method : "");
+        nb_store_bind_text(outbox, 5, m->payload);
+        sqlite3_bind_int64(outbox, 6, d->created_at);
         rc = step_done(s, outbox, "queueing message", err);
         int64_t delivery = sqlite3_last_insert_rowid(s->db);
-        for (size_t k = 0; k < messages[i].item_count && !rc; k++) {
-            bind_text(ledger, 1, channel);
-            sqlite3_bind_int64(ledger, 2, messages[i].item_ids[k]);
+        for (size_t k = 0; k < m->item_count && !rc; k++) {
+            nb_store_bind_text(ledger, 1, d->channel);
+            sqlite3_bind_int64(ledger, 2, m->item_ids[k]);
             sqlite3_bind_int64(ledger, 3, briefing_id);
             sqlite3_bind_int64(ledger, 4, delivery);
             rc = step_done(s, ledger, "recording briefing items", err);
         }
     }
     if (!rc)
-        rc = exec(s, "COMMIT;", err);
+        rc = nb_store_exec(s, "COMMIT;", err);
     if (!rc && id)
         *id = briefing_id;
 rollback:
@@ -591,6 +852,7 @@ out:
     sqlite3_finalize(brief);
     sqlite3_finalize(ledger);
     sqlite3_finalize(outbox);
+    free(slug);
     free(ids_text);
     free(pages_text);
     return rc;
@@ -624,28 +886,28 @@ static nb_err query_outbox(nb_store *s, const char *where, const char *channel,
     size_t n = 0, alloc = 0;
     nb_err rc = NB_OK;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, err, "preparing outbox query");
+        return nb_store_db_error(s, err, "preparing outbox query");
     if (channel)
-        bind_text(st, 1, channel);
+        nb_store_bind_text(st, 1, channel);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
         nb_outbox_row *r = &out[n++];
         r->id = sqlite3_column_int64(st, 0);
         r->briefing_id = sqlite3_column_int64(st, 1);
-        r->channel = column_text(st, 2);
+        r->channel = nb_store_column_text(st, 2);
         r->seq = sqlite3_column_int(st, 3);
-        r->method = column_text(st, 4);
-        r->payload = column_text(st, 5);
-        r->status = column_text(st, 6);
+        r->method = nb_store_column_text(st, 4);
+        r->payload = nb_store_column_text(st, 5);
+        r->status = nb_store_column_text(st, 6);
         r->attempts = sqlite3_column_int(st, 7);
         r->next_attempt_at = sqlite3_column_int64(st, 8);
-        r->last_answer = column_text(st, 9);
+        r->last_answer = nb_store_column_text(st, 9);
         r->possible_duplicate = sqlite3_column_int(st, 10);
         r->created_at = sqlite3_column_int64(st, 11);
     }
     if (step != SQLITE_DONE)
-        rc = db_error(s, err, "reading the outbox");
+        rc = nb_store_db_error(s, err, "reading the outbox");
     sqlite3_finalize(st);
     *rows = out;
     *count = n;
@@ -686,12 +948,12 @@ nb_err nb_store_outbox_mark(nb_store *s, int64_t id, const char *status, int att
                            " sent_at = CASE WHEN ?2 = 'sent' THEN ?6 ELSE sent_at END"
                            " WHERE id = ?1",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, err, "preparing outbox update");
+        return nb_store_db_error(s, err, "preparing outbox update");
     sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, status);
+    nb_store_bind_text(st, 2, status);
     sqlite3_bind_int(st, 3, attempts);
     sqlite3_bind_int64(st, 4, next_attempt_at);
-    bind_text(st, 5, answer);
+    nb_store_bind_text(st, 5, answer);
     sqlite3_bind_int64(st, 6, now);
     nb_err rc = step_done(s, st, "updating the outbox", err);
     sqlite3_finalize(st);
@@ -700,10 +962,10 @@ nb_err nb_store_outbox_mark(nb_store *s, int64_t id, const char *status, int att
 
 nb_err nb_store_outbox_recover(nb_store *s, size_t *recovered, nb_errbuf *err)
 {
-    nb_err rc = exec(s,
-                     "UPDATE deliveries SET status = 'pending', possible_duplicate = 1"
-                     " WHERE status = 'sending';",
-                     err);
+    nb_err rc = nb_store_exec(s,
+                              "UPDATE deliveries SET status = 'pending', possible_duplicate = 1"
+                              " WHERE status = 'sending';",
+                              err);
     *recovered = rc ? 0 : (size_t)sqlite3_changes(s->db);
     return rc;
 }
@@ -718,15 +980,15 @@ nb_err nb_store_summary_get(nb_store *s, const char *content_hash, const char *m
                            "SELECT text FROM summaries WHERE content_hash = ?1 AND model = ?2"
                            " AND prompt_hash = ?3",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, err, "preparing summary lookup");
-    bind_text(st, 1, content_hash);
-    bind_text(st, 2, model);
-    bind_text(st, 3, prompt_hash);
+        return nb_store_db_error(s, err, "preparing summary lookup");
+    nb_store_bind_text(st, 1, content_hash);
+    nb_store_bind_text(st, 2, model);
+    nb_store_bind_text(st, 3, prompt_hash);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW)
-        *text = column_text(st, 0);
+        *text = nb_store_column_text(st, 0);
     else if (step != SQLITE_DONE)
-        rc = db_error(s, err, "reading summary");
+        rc = nb_store_db_error(s, err, "reading summary");
     sqlite3_finalize(st);
     return rc;
 }
@@ -742,16 +1004,16 @@ nb_err nb_store_summary_put(nb_store *s, const char *content_hash, const char *m
                            " text, prompt_tokens, completion_tokens, created_at)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, err, "preparing summary insert");
-    bind_text(st, 1, content_hash);
-    bind_text(st, 2, model);
-    bind_text(st, 3, prompt_hash);
-    bind_text(st, 4, text);
+        return nb_store_db_error(s, err, "preparing summary insert");
+    nb_store_bind_text(st, 1, content_hash);
+    nb_store_bind_text(st, 2, model);
+    nb_store_bind_text(st, 3, prompt_hash);
+    nb_store_bind_text(st, 4, text);
     sqlite3_bind_int64(st, 5, prompt_tokens);
     sqlite3_bind_int64(st, 6, completion_tokens);
     sqlite3_bind_int64(st, 7, now);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = db_error(s, err, "storing summary");
+        rc = nb_store_db_error(s, err, "storing summary");
     sqlite3_finalize(st);
     return rc;
 }
@@ -766,15 +1028,15 @@ nb_err nb_store_llm_usage_add(nb_store *s, int64_t run_at, const char *model, lo
                            "INSERT INTO llm_usage (run_at, model, requests, prompt_tokens,"
                            " completion_tokens, cost) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, err, "preparing usage insert");
+        return nb_store_db_error(s, err, "preparing usage insert");
     sqlite3_bind_int64(st, 1, run_at);
-    bind_text(st, 2, model);
+    nb_store_bind_text(st, 2, model);
     sqlite3_bind_int64(st, 3, requests);
     sqlite3_bind_int64(st, 4, prompt_tokens);
     sqlite3_bind_int64(st, 5, completion_tokens);
     sqlite3_bind_double(st, 6, cost);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = db_error(s, err, "storing usage");
+        rc = nb_store_db_error(s, err, "storing usage");
     sqlite3_finalize(st);
     return rc;
 }

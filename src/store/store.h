@@ -71,16 +71,32 @@ typedef struct nb_outbox_message {
     size_t item_count;
 } nb_outbox_message;
 
-/* Records a composed briefing for a channel in one transaction: the briefing (item ids,
- * rendered pages), one pending outbox row per message (sequence 1..n), and the ledger:
- * each item with the message carrying it (item_ids without a message, for local channels,
- * count as delivered at once). An item counts as given to the channel unless the message
- * carrying it failed for good. */
-nb_err nb_store_briefing_commit(nb_store *store, const char *channel, int64_t created_at,
-                                int64_t window_start, const int64_t *item_ids, size_t item_count,
-                                const char *const *pages, size_t page_count,
-                                const nb_outbox_message *messages, size_t message_count,
-                                int64_t *id, nb_errbuf *err) NB_MUST_CHECK;
+/* A composed briefing, as nb_store_briefing_commit records it. */
+typedef struct nb_briefing_draft {
+    const char *channel;
+    const char *title;      /* the header's title ("新闻简报") */
+    int64_t created_at;     /* UTC seconds: the header's update time */
+    int64_t window_start;   /* candidates were published at or after this */
+    const nb_item *entries; /* the stories in delivered order: title, url, time, image,
+                               summary, related links and story_ids as shown */
+    size_t entry_count;
+    size_t per_page;         /* entries per page */
+    const int64_t *item_ids; /* the ledger: every report of every story */
+    size_t item_count;
+    const char *const *pages; /* the rendered pages */
+    size_t page_count;
+    const nb_outbox_message *messages;
+    size_t message_count;
+} nb_briefing_draft;
+
+/* Records a composed briefing in one transaction: the briefing (its readable id, entries as
+ * shown, item ids, rendered pages), one pending outbox row per message (sequence 1..n), and
+ * the ledger: each item with the message carrying it (item_ids without a message, for local
+ * channels, count as delivered at once). An item counts as given to the channel unless the
+ * message carrying it failed for good. Each entry's summary becomes its item's summary and
+ * the reports of one story share a cluster. *id (may be NULL) receives the row id. */
+nb_err nb_store_briefing_commit(nb_store *store, const nb_briefing_draft *draft, int64_t *id,
+                                nb_errbuf *err) NB_MUST_CHECK;
 
 /* Items published at or after since, newest first, at most max, each with delivered set
  * when the channel was given it before (queued or sent; a failed message gives it back). */
@@ -116,5 +132,155 @@ nb_err nb_store_outbox_mark(nb_store *store, int64_t id, const char *status, int
                             nb_errbuf *err) NB_MUST_CHECK;
 /* Rows left "sending" by a run that died become pending, flagged as possible duplicates. */
 nb_err nb_store_outbox_recover(nb_store *store, size_t *recovered, nb_errbuf *err) NB_MUST_CHECK;
+
+/* ---- The archive: read-only queries for the web server and the API. ----
+ * Items handed out here carry summary = the summary a briefing showed, else the start of the
+ * source's excerpt (NULL when neither exists); excerpt, content, author and tags are not read. */
+
+/* Opens an existing, migrated database for reading only (one connection per thread). */
+nb_err nb_store_open_readonly(const char *path, nb_store **out, nb_errbuf *err) NB_MUST_CHECK;
+
+/* A number that changes whenever another connection commits (PRAGMA data_version). */
+nb_err nb_store_data_version(nb_store *store, int64_t *version, nb_errbuf *err) NB_MUST_CHECK;
+
+/* A briefing as the archive shows it. */
+typedef struct nb_briefing {
+    int64_t id;
+    char *slug; /* readable, stable id: "2025-04-07-2046" (display zone) */
+    char *channel;
+    char *title;        /* the header's title; NULL for briefings recorded before titles */
+    int64_t created_at; /* UTC seconds */
+    size_t per_page;    /* entries per delivered page; 0 when unknown */
+    size_t entry_count; /* stories delivered (0 for briefings recorded before entries) */
+    nb_item *entries;   /* the first entries in delivered order (all for nb_store_briefing_get):
+                           id, source, url, title, published_at, image, summary, related */
+    size_t entries_loaded;
+    char **pages; /* the delivered text of each page (nb_store_briefing_get only) */
+    size_t page_count;
+} nb_briefing;
+
+void nb_briefing_clear(nb_briefing *briefing);
+void nb_briefings_free(nb_briefing *briefings, size_t count);
+
+typedef struct nb_briefing_query {
+    int64_t before_id; /* only briefings with a smaller id (the "older" cursor); 0: no bound */
+    int64_t from, to;  /* created_at in [from, to); 0: unbounded */
+    size_t limit;
+    size_t preview; /* entries loaded per briefing */
+} nb_briefing_query;
+
+/* Briefings newest first (by id). */
+nb_err nb_store_briefings(nb_store *store, const nb_briefing_query *query, nb_briefing **out,
+                          size_t *count, nb_errbuf *err) NB_MUST_CHECK;
+/* One briefing by slug with every entry and page; *found is 0 when there is none. */
+nb_err nb_store_briefing_get(nb_store *store, const char *slug, nb_briefing *out, int *found,
+                             nb_errbuf *err) NB_MUST_CHECK;
+
+typedef struct nb_item_query {
+    const char *source;                  /* or NULL: every source */
+    int64_t from, to;                    /* published_at in [from, to); 0: unbounded */
+    int64_t before_published, before_id; /* keyset cursor: only items older than this
+                                            (published_at, id) pair; before_id 0: none */
+    size_t limit;
+} nb_item_query;
+
+/* Items newest first (published_at, then id). */
+nb_err nb_store_items_query(nb_store *store, const nb_item_query *query, nb_item **items,
+                            size_t *count, nb_errbuf *err) NB_MUST_CHECK;
+/* One item by id (*found 0 when missing), and the other reports of its story (oldest
+ * first; *others may be NULL with *other_count 0). */
+nb_err nb_store_item_get(nb_store *store, int64_t id, nb_item *out, int *found, nb_item **others,
+                         size_t *other_count, nb_errbuf *err) NB_MUST_CHECK;
+/* The briefings that carried an item, newest first (entries not loaded). */
+nb_err nb_store_item_briefings(nb_store *store, int64_t id, nb_briefing **out, size_t *count,
+                               nb_errbuf *err) NB_MUST_CHECK;
+
+/* Per source: stored items and the newest publication time. */
+typedef struct nb_source_stats {
+    char *name;
+    int64_t items;
+    int64_t newest; /* 0: none */
+} nb_source_stats;
+nb_err nb_store_source_stats(nb_store *store, nb_source_stats **out, size_t *count,
+                             nb_errbuf *err) NB_MUST_CHECK;
+void nb_source_stats_free(nb_source_stats *stats, size_t count);
+
+/* Full-text search. Terms are split on white space ("..." keeps a phrase together); each
+ * term of three or more characters is matched through the trigram index (quoted, so FTS
+ * syntax has no effect), shorter ones as substrings of title and summary in the same
+ * statement. Every term must match. Relevance is bm25 with the title weighing 5. */
+#define NB_SEARCH_MARK_OPEN "\x01" /* around matches in the marked texts */
+#define NB_SEARCH_MARK_CLOSE "\x02"
+#define NB_SEARCH_TERMS_MAX 16
+#define NB_SEARCH_COUNT_CAP 1000 /* matches counted at most; ranking among the newest this many */
+
+typedef struct nb_search_query {
+    const char *text;   /* what the user typed */
+    const char *source; /* or NULL */
+    int64_t from, to;   /* published_at in [from, to); 0: unbounded */
+    int newest;         /* newest first instead of by relevance */
+    size_t limit, offset;
+} nb_search_query;
+
+typedef struct nb_search_hit {
+    nb_item item;         /* as the archive queries fill it */
+    char *title_marked;   /* the title with matches between the marks */
+    char *snippet_marked; /* the summary, or its part around matches, marked; or NULL */
+} nb_search_hit;
+
+typedef struct nb_search_result {
+    nb_search_hit *hits;
+    size_t count;
+    size_t total;       /* matches, at most NB_SEARCH_COUNT_CAP */
+    int total_capped;   /* there are more than total */
+    int substring_only; /* every term was shorter than three characters: a plain scan */
+    size_t term_count;  /* terms used (0: nothing to search) */
+} nb_search_result;
+
+nb_err nb_store_search(nb_store *store, const nb_search_query *query, nb_search_result *out,
+                       nb_errbuf *err) NB_MUST_CHECK;
+void nb_search_result_clear(nb_search_result *result);
+
+/* Counters for /metrics: rows of up to two labels and a value. */
+typedef enum nb_store_stat {
+    NB_STAT_RUNS,                  /* schedule, result: runs */
+    NB_STAT_SOURCE_ITEMS,          /* source: items fetched */
+    NB_STAT_SOURCE_ERRORS,         /* source, kind: failed fetches */
+    NB_STAT_LLM_REQUESTS,          /* model */
+    NB_STAT_LLM_PROMPT_TOKENS,     /* model */
+    NB_STAT_LLM_COMPLETION_TOKENS, /* model */
+    NB_STAT_LLM_COST,              /* model */
+    NB_STAT_OUTBOX,                /* channel, state: messages */
+    NB_STAT_ITEMS,                 /* source: items stored */
+    NB_STAT_BRIEFINGS,             /* channel: briefings */
+} nb_store_stat;
+
+typedef struct nb_stat_row {
+    char *labels[2]; /* NULL when the statistic has fewer labels */
+    double value;
+} nb_stat_row;
+
+nb_err nb_store_stats(nb_store *store, nb_store_stat which, nb_stat_row **rows, size_t *count,
+                      nb_errbuf *err) NB_MUST_CHECK;
+void nb_stat_rows_free(nb_stat_row *rows, size_t count);
+
+/* One run, for the metrics: its schedule ("run" for `newsbrief run`), result ("ok",
+ * "failed"), and per source the items fetched or the kind of failure (nb_err_name). */
+typedef struct nb_run_source {
+    const char *source;
+    long items;             /* fetched */
+    const char *error_kind; /* NULL when the source succeeded */
+} nb_run_source;
+
+typedef struct nb_run_record {
+    const char *schedule;
+    const char *result;
+    int64_t started_at, finished_at;
+    long items_new;
+    const nb_run_source *sources;
+    size_t source_count;
+} nb_run_record;
+
+nb_err nb_store_run_record(nb_store *store, const nb_run_record *run, nb_errbuf *err) NB_MUST_CHECK;
 
 #endif

@@ -43,10 +43,10 @@ static void test_open_creates_and_migrates(void **state)
     nb_store *s = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
-    assert_int_equal(nb_store_schema_version(s), 5);
+    assert_int_equal(nb_store_schema_version(s), 6);
     nb_store_close(s);
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK); /* idempotent */
-    assert_int_equal(nb_store_schema_version(s), 5);
+    assert_int_equal(nb_store_schema_version(s), 6);
     nb_store_close(s);
     free(path);
 }
@@ -126,9 +126,15 @@ static void test_items(void **state)
     nb_outbox_message messages[] = {{"", "{\"n\":1}", &ids[0], 1},
                                     {"sendPhoto", "{\"n\":2}", &ids[1], 1}};
     int64_t briefing = 0;
-    assert_int_equal(nb_store_briefing_commit(s, "chat", 7000, 0, ids, 2, pages, 2, messages, 2,
-                                              &briefing, &err),
-                     NB_OK);
+    nb_briefing_draft draft = {.channel = "chat",
+                               .created_at = 7000,
+                               .item_ids = ids,
+                               .item_count = 2,
+                               .pages = pages,
+                               .page_count = 2,
+                               .messages = messages,
+                               .message_count = 2};
+    assert_int_equal(nb_store_briefing_commit(s, &draft, &briefing, &err), NB_OK);
     assert_true(briefing > 0);
     assert_int_equal(nb_store_items_for_channel(s, "chat", 0, 10, &items, &n, &err), NB_OK);
     assert_int_equal(n, 3);
