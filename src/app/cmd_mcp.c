@@ -9,6 +9,7 @@
 #include "app/app.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/memory.h"
 #include "mcp/mcp.h"
 
 /* Reads one line of at most NB_LIMIT_JSON_BYTES; a longer one is read to its end and
@@ -38,6 +39,42 @@ static long read_line(FILE *in, char **line, size_t *cap, int *too_long)
     return (long)len;
 }
 
+/* The action tools: a run as `newsbrief run` makes it, its stdout channels captured so
+ * that nothing but MCP reaches standard output. */
+static nb_err act(void *ctx, const char *kind, const char *arg, char **summary, nb_errbuf *err)
+{
+    const nb_config *config = ctx;
+    if (strcmp(kind, "run_now") != 0)
+        return nb_errf(err, NB_ERR_USAGE, "%s is not available in this build", kind);
+    if (arg)
+        return nb_errf(err, NB_ERR_USAGE,
+                       "unknown schedule \"%s\": this configuration has no schedules; call "
+                       "run_now without one",
+                       arg);
+    char *captured = NULL;
+    size_t captured_len = 0;
+    FILE *out = open_memstream(&captured, &captured_len);
+    if (!out)
+        return nb_errf(err, NB_ERR_INTERNAL, "cannot capture the run's output");
+    int rc = nb_pipeline_run(config, 0, out);
+    fclose(out);
+    size_t pages = 0;
+    for (const char *p = captured; p && (p = strstr(p, "\n# ")); p++)
+        pages++;
+    pages += captured_len > 2 && captured[0] == '#';
+    free(captured);
+    if (rc != NB_EXIT_OK)
+        return nb_errf(err, NB_ERR_NETWORK,
+                       "the run failed (exit %d): see `newsbrief sources` and `newsbrief outbox` "
+                       "on the server for the cause",
+                       rc);
+    char text[160];
+    snprintf(text, sizeof text, "the run finished: briefings delivered as configured (%zu page%s "
+             "written to standard-output channels, not shown)", pages, pages == 1 ? "" : "s");
+    *summary = nb_xstrdup(text);
+    return NB_OK;
+}
+
 static int mcp_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
@@ -53,6 +90,8 @@ static int mcp_main(const nb_cli *cli, int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     nb_mcp *mcp = nb_mcp_new(config, store);
+    if (config->mcp.allow_actions)
+        nb_mcp_set_actions(mcp, act, config);
     nb_log(NB_LOG_INFO, "mcp", "serving the archive over stdio database=%s", config->database);
     char *line = NULL;
     size_t cap = 0;

@@ -191,6 +191,8 @@ nb_err nb_store_items_query(nb_store *store, const nb_item_query *query, nb_item
  * first; *others may be NULL with *other_count 0). */
 nb_err nb_store_item_get(nb_store *store, int64_t id, nb_item *out, int *found, nb_item **others,
                          size_t *other_count, nb_errbuf *err) NB_MUST_CHECK;
+/* The article text extracted for an item, or NULL when none was stored (caller frees). */
+nb_err nb_store_item_text(nb_store *store, int64_t id, char **text, nb_errbuf *err) NB_MUST_CHECK;
 /* The briefings that carried an item, newest first (entries not loaded). */
 nb_err nb_store_item_briefings(nb_store *store, int64_t id, nb_briefing **out, size_t *count,
                                nb_errbuf *err) NB_MUST_CHECK;

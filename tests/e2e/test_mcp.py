@@ -64,7 +64,9 @@ class StdioServer:
 
     def answer(self):
         line = self.proc.stdout.readline()
-        expect(line, "no answer from newsbrief mcp (stderr: %s)" % self.proc.stderr.read1(4096))
+        if not line:
+            raise AssertionError("no answer from newsbrief mcp (exit %s, stderr: %s)" %
+                                 (self.proc.wait(), self.proc.stderr.read()))
         return json.loads(line)
 
     def call(self, message):

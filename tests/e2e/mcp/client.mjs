@@ -14,7 +14,7 @@ const [mode, target, extra, callsFile] = process.argv.slice(2);
 const calls = JSON.parse(readFileSync(callsFile, "utf8"));
 let transport;
 if (mode === "stdio") {
-  transport = new StdioClientTransport({ command: target, args: ["mcp", "--config", extra], stderr: "inherit" });
+  transport = new StdioClientTransport({ command: target, args: ["mcp", "--config", extra], env: process.env, stderr: "inherit" });
 } else {
   const headers = extra ? { Authorization: `Bearer ${extra}` } : {};
   transport = new StreamableHTTPClientTransport(new URL(target), { requestInit: { headers } });
@@ -46,5 +46,5 @@ try {
 } catch (e) {
   out.fatal = String(e?.stack ?? e);
 }
-process.stdout.write(JSON.stringify(out) + "\n");
-process.exit(out.fatal ? 1 : 0);
+// Exit only once the whole answer is written: a pipe takes it asynchronously.
+process.stdout.write(JSON.stringify(out) + "\n", () => process.exit(out.fatal ? 1 : 0));
