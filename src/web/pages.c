@@ -730,7 +730,7 @@ void nb_web_search(nb_web_request *r, nb_web_reply *o)
         nb_web_puts(o, "\">\n");
     }
     nb_web_puts(o, "<p><button type=\"submit\">搜索</button></p>\n</form>\n");
-    if (q && *q && res.term_count) {
+    if (q && *q) {
         nb_web_puts(o, "<section aria-labelledby=\"results\">\n<h2 id=\"results\">结果</h2>\n"
                        "<p class=\"count\" role=\"status\">");
         if (res.total_capped)

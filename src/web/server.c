@@ -79,33 +79,33 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connectio
     return ctx;
 }
 
+/* Counts an answer by route and status, with the time it took to make. */
+static void record(nb_web *web, const request_ctx *ctx)
+{
+    nb_web_route_stats *st = &web->routes[ctx->route];
+    int64_t us = now_us() - ctx->started_us;
+    double seconds = (double)us / 1e6;
+    size_t code = 0;
+    while (nb_web_codes[code] && nb_web_codes[code] != ctx->status)
+        code++;
+    atomic_fetch_add(&st->codes[code], 1);
+    size_t b = 0;
+    while (b < NB_WEB_BUCKETS && seconds > nb_web_bucket_bounds[b])
+        b++;
+    atomic_fetch_add(b < NB_WEB_BUCKETS ? &st->buckets[b] : &st->over, 1);
+    atomic_fetch_add(&st->count, 1);
+    atomic_fetch_add(&st->sum_us, (uint_fast64_t)(us > 0 ? us : 0));
+    nb_log(NB_LOG_DEBUG, "web", "route=%s status=%d us=%lld", nb_web_route_names[ctx->route],
+           ctx->status, (long long)us);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    (void)cls;
     (void)connection;
     (void)toe;
-    nb_web *web = cls;
-    request_ctx *ctx = *con_cls;
-    if (!ctx)
-        return;
-    if (ctx->answered) {
-        nb_web_route_stats *st = &web->routes[ctx->route];
-        int64_t us = now_us() - ctx->started_us;
-        double seconds = (double)us / 1e6;
-        size_t code = 0;
-        while (nb_web_codes[code] && nb_web_codes[code] != ctx->status)
-            code++;
-        atomic_fetch_add(&st->codes[code], 1);
-        size_t b = 0;
-        while (b < NB_WEB_BUCKETS && seconds > nb_web_bucket_bounds[b])
-            b++;
-        atomic_fetch_add(b < NB_WEB_BUCKETS ? &st->buckets[b] : &st->over, 1);
-        atomic_fetch_add(&st->count, 1);
-        atomic_fetch_add(&st->sum_us, (uint_fast64_t)(us > 0 ? us : 0));
-        nb_log(NB_LOG_DEBUG, "web", "route=%s status=%d us=%lld", nb_web_route_names[ctx->route],
-               ctx->status, (long long)us);
-    }
-    free(ctx);
+    free(*con_cls);
     *con_cls = NULL;
 }
 
@@ -275,17 +275,21 @@ static int compressible(const char *type)
     return type && (!strncmp(type, "text/", 5) || strstr(type, "json") || strstr(type, "xml"));
 }
 
-static enum MHD_Result queue(struct MHD_Connection *c, request_ctx *ctx, int status,
+/* Queues the answer and counts it (before it is sent: the next request sees the count). */
+static enum MHD_Result queue(nb_web *web, struct MHD_Connection *c, request_ctx *ctx, int status,
                              struct MHD_Response *resp)
 {
     ctx->status = status;
     ctx->answered = 1;
-    return MHD_queue_response(c, (unsigned)status, resp);
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, resp);
+    record(web, ctx);
+    return rc;
 }
 
 /* A small answer that is never kept: errors before routing, 401, 405, 414. */
-static enum MHD_Result answer_plain(struct MHD_Connection *c, request_ctx *ctx, int status,
-                                    const char *text, const char *header, const char *value)
+static enum MHD_Result answer_plain(nb_web *web, struct MHD_Connection *c, request_ctx *ctx,
+                                    int status, const char *text, const char *header,
+                                    const char *value)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
@@ -296,7 +300,7 @@ static enum MHD_Result answer_plain(struct MHD_Connection *c, request_ctx *ctx, 
     add_security_headers(resp);
     if (header)
         MHD_add_response_header(resp, header, value);
-    enum MHD_Result rc = queue(c, ctx, status, resp);
+    enum MHD_Result rc = queue(web, c, ctx, status, resp);
     MHD_destroy_response(resp);
     return rc;
 }
@@ -563,7 +567,7 @@ static enum MHD_Result healthz(nb_web *web, struct MHD_Connection *c, request_ct
     MHD_add_response_header(resp, "Content-Type", "application/json");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     add_security_headers(resp);
-    enum MHD_Result rc = queue(c, ctx, status, resp);
+    enum MHD_Result rc = queue(web, c, ctx, status, resp);
     MHD_destroy_response(resp);
     return rc;
 }
@@ -624,7 +628,7 @@ static enum MHD_Result dispatch(nb_web *web, struct MHD_Connection *c, const cha
     if (web->token && r.route != ROUTE_HEALTHZ) {
         int how = authorized(web, c);
         if (!how)
-            return answer_plain(c, ctx, 401,
+            return answer_plain(web, c, ctx, 401,
                                 "401 a token is required (Authorization: Bearer, or "
                                 "?token=)\n",
                                 "WWW-Authenticate", "Bearer realm=\"newsbrief\"");
@@ -636,7 +640,8 @@ static enum MHD_Result dispatch(nb_web *web, struct MHD_Connection *c, const cha
     r.store = thread_store(web, &err);
     if (!r.store) {
         nb_log(NB_LOG_ERROR, "web", "error=\"%s\"", err.msg);
-        return answer_plain(c, ctx, 503, "503 the archive cannot read its database\n", NULL, NULL);
+        return answer_plain(web, c, ctx, 503, "503 the archive cannot read its database\n", NULL,
+                            NULL);
     }
     base_url(web, c, r.base, sizeof r.base);
     int gz = accepts_gzip(c);
@@ -644,7 +649,7 @@ static enum MHD_Result dispatch(nb_web *web, struct MHD_Connection *c, const cha
     char *key = cache_key(&r, gz, &too_many);
     if (too_many) {
         free(key);
-        return answer_plain(c, ctx, 400, "400 too many query arguments\n", NULL, NULL);
+        return answer_plain(web, c, ctx, 400, "400 too many query arguments\n", NULL, NULL);
     }
     uint64_t hash = fnv1a(key, strlen(key), 0xcbf29ce484222325ULL);
     uint64_t generation = atomic_load(&web->generation);
@@ -658,7 +663,7 @@ static enum MHD_Result dispatch(nb_web *web, struct MHD_Connection *c, const cha
         if (hit) {
             int unchanged =
                 e->status == 200 && not_modified(c, e->etag, atomic_load(&web->last_modified));
-            result = queue(c, ctx, unchanged ? 304 : e->status,
+            result = queue(web, c, ctx, unchanged ? 304 : e->status,
                            unchanged ? e->not_modified : e->response);
         }
         pthread_mutex_unlock(&cache->lock);
@@ -675,7 +680,7 @@ static enum MHD_Result dispatch(nb_web *web, struct MHD_Connection *c, const cha
                nb_web_route_names[r.route], NB_WEB_BODY_MAX);
         nb_buf_free(&o.body);
         free(key);
-        return answer_plain(c, ctx, 500, "500 the answer is too large\n", NULL, NULL);
+        return answer_plain(web, c, ctx, 500, "500 the answer is too large\n", NULL, NULL);
     }
     char etag[40];
     struct MHD_Response *not_mod = NULL;
@@ -688,7 +693,7 @@ static enum MHD_Result dispatch(nb_web *web, struct MHD_Connection *c, const cha
         return MHD_NO;
     }
     int unchanged = o.status == 200 && not_modified(c, etag, atomic_load(&web->last_modified));
-    result = queue(c, ctx, unchanged ? 304 : o.status, unchanged ? not_mod : resp);
+    result = queue(web, c, ctx, unchanged ? 304 : o.status, unchanged ? not_mod : resp);
     if (cache && o.cacheable && bytes < cache->budget / 8) {
         pthread_mutex_lock(&cache->lock);
         cache_entry *e = &cache->slots[hash % CACHE_SLOTS];
@@ -740,9 +745,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     const char *rest;
     ctx->route = route_of(url, &rest);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return answer_plain(c, ctx, 405, "405 only GET and HEAD\n", "Allow", "GET, HEAD");
+        return answer_plain(web, c, ctx, 405, "405 only GET and HEAD\n", "Allow", "GET, HEAD");
     if (ctx->uri_len > NB_WEB_URI_MAX)
-        return answer_plain(c, ctx, 414, "414 the request target is too long\n", NULL, NULL);
+        return answer_plain(web, c, ctx, 414, "414 the request target is too long\n", NULL, NULL);
     return dispatch(web, c, url, ctx);
 }
 
