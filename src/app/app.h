@@ -28,6 +28,7 @@ typedef struct nb_cli {
     int resend;              /* --resend (NB_OPT_RESEND) */
     const char *url;         /* --url (NB_OPT_URL) */
     const char *headers;     /* --headers (NB_OPT_URL) */
+    const char *listen;      /* --listen ADDR:PORT (NB_OPT_LISTEN) */
 } nb_cli;
 
 /* Options beyond the common ones that a command takes. */
@@ -36,7 +37,8 @@ enum {
     NB_OPT_DRY_RUN = 2,
     NB_OPT_ARGUMENT = 4, /* exactly one positional argument */
     NB_OPT_RESEND = 8,
-    NB_OPT_URL = 16, /* --url URL and --headers FILE (parse-feed) */
+    NB_OPT_URL = 16,    /* --url URL and --headers FILE (parse-feed) */
+    NB_OPT_LISTEN = 32, /* --listen ADDR:PORT (serve) */
 };
 
 /* A command's description for parsing and --help. */
@@ -58,6 +60,7 @@ extern const nb_command nb_cmd_outbox;
 extern const nb_command nb_cmd_parse_feed;
 extern const nb_command nb_cmd_extract;
 extern const nb_command nb_cmd_mcp;
+extern const nb_command nb_cmd_serve;
 
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);

@@ -8,7 +8,8 @@
 
 static const nb_command *const commands[] = {
     &nb_cmd_run,    &nb_cmd_check_config, &nb_cmd_sources, &nb_cmd_push,    &nb_cmd_test_channel,
-    &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract, &nb_cmd_mcp,
+    &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract, &nb_cmd_serve,
+    &nb_cmd_mcp,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -36,17 +37,12 @@ static void print_help(FILE *out)
 static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cli)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"now", required_argument, NULL, 'N'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"json", no_argument, NULL, 'J'},
-        {"dry-run", no_argument, NULL, 'D'},
-        {"resend", no_argument, NULL, 'R'},
-        {"url", required_argument, NULL, 'U'},
-        {"headers", required_argument, NULL, 'H'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'}, {"now", required_argument, NULL, 'N'},
+        {"verbose", no_argument, NULL, 'v'},      {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {"json", no_argument, NULL, 'J'},
+        {"dry-run", no_argument, NULL, 'D'},      {"resend", no_argument, NULL, 'R'},
+        {"url", required_argument, NULL, 'U'},    {"headers", required_argument, NULL, 'H'},
+        {"listen", required_argument, NULL, 'L'}, {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -75,6 +71,13 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
                 cli->url = optarg;
             else
                 cli->headers = optarg;
+            break;
+        case 'L':
+            if (!(cmd->options & NB_OPT_LISTEN)) {
+                fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
+                return NB_EXIT_USAGE;
+            }
+            cli->listen = optarg;
             break;
         case 'J':
         case 'D':

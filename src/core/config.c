@@ -162,6 +162,20 @@ static const field channel_fields[] = {
     {0},
 };
 
+static const field web_fields[] = {
+    STR(nb_web_config, listen, 0),
+    STR(nb_web_config, base_url, 0),
+    STR(nb_web_config, token, FIELD_SECRET),
+    STR(nb_web_config, title, 0),
+    INT(nb_web_config, threads, 1, 64),
+    INT(nb_web_config, max_connections, 1, 100000),
+    INT(nb_web_config, max_connections_per_ip, 1, 100000),
+    DURATION(nb_web_config, timeout),
+    INT(nb_web_config, cache_mb, 0, 4096),
+    DURATION(nb_web_config, heartbeat_max_age),
+    {0},
+};
+
 typedef struct loader {
     const char *file;
     yaml_document_t doc;
@@ -545,6 +559,56 @@ static void set_defaults(nb_config *c)
     z->confirm_stories = 1;
 }
 
+static void set_web_defaults(nb_web_config *w)
+{
+    w->threads = 4;
+    w->max_connections = 1024;
+    w->max_connections_per_ip = 64;
+    w->timeout = 30;
+    w->cache_mb = 64;
+    w->heartbeat_max_age = 300;
+}
+
+/* "ADDR:PORT" with a numeric port; IPv6 addresses in brackets. */
+static int valid_listen(const char *listen)
+{
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || !colon[1] || strlen(colon + 1) > 5 ||
+        strspn(colon + 1, "0123456789") != strlen(colon + 1) || strtol(colon + 1, NULL, 10) > 65535)
+        return 0;
+    if (listen[0] == '[')
+        return colon[-1] == ']' && colon - listen > 2;
+    return memchr(listen, ':', (size_t)(colon - listen)) == NULL;
+}
+
+/* The web: section: its keys, then the values that need more than a type. */
+static nb_err load_web(loader *ld, const yaml_node_t *map, nb_web_config *w)
+{
+    nb_err rc = load_mapping(ld, "web", map, web_fields, w);
+    if (rc)
+        return rc;
+    if (w->listen && !valid_listen(w->listen))
+        return at(ld, map, NB_ERR_CONFIG,
+                  "web.listen: expected ADDRESS:PORT such as 127.0.0.1:8080, got \"%s\"",
+                  w->listen);
+    if (w->base_url) {
+        size_t len = strlen(w->base_url);
+        if ((strncmp(w->base_url, "http://", 7) != 0 && strncmp(w->base_url, "https://", 8) != 0) ||
+            strpbrk(w->base_url, " \t\r\n\"<>?#"))
+            return at(ld, map, NB_ERR_CONFIG,
+                      "web.base_url: expected an http:// or https:// URL without query, got \"%s\"",
+                      w->base_url);
+        while (len > 0 && w->base_url[len - 1] == '/')
+            w->base_url[--len] = '\0';
+    }
+    if (w->token && strlen(w->token) < 16)
+        return at(ld, map, NB_ERR_CONFIG, "web.token: use at least 16 characters");
+    if (w->token && strpbrk(w->token, " \t\r\n&=#%+?\"'"))
+        return at(ld, map, NB_ERR_CONFIG,
+                  "web.token: letters, digits and -._~ only (it travels in URLs)");
+    return NB_OK;
+}
+
 /* Reads a whole text file of at most limit bytes; every failure is a configuration error. */
 static nb_err read_text_file(const char *path, size_t limit, char **out, nb_errbuf *err)
 {
@@ -627,7 +691,9 @@ static nb_err load_root(loader *ld, nb_config *c)
             if (rc == NB_OK)
                 rc = check_type(ld, value, "summarizer", c->summarizer.type,
                                 ld->vocab->summarizer_types);
-        } else if (!strcmp(name, "channels"))
+        } else if (!strcmp(name, "web"))
+            rc = load_web(ld, value, &c->web);
+        else if (!strcmp(name, "channels"))
             rc = load_named(ld, "channels", value, channel_fields, sizeof(nb_channel_config),
                             NB_LIMIT_CHANNELS, (void **)&c->channels, &c->channel_count);
         else if (!strcmp(name, "mcp"))
@@ -635,7 +701,7 @@ static nb_err load_root(loader *ld, nb_config *c)
         else
             rc = at(ld, key, NB_ERR_CONFIG,
                     "unknown section \"%s\" (known: newsbrief, sources, summarizer, channels, "
-                    "mcp)",
+                    "web, mcp)",
                     name);
         if (rc)
             return rc;
@@ -665,6 +731,7 @@ nb_err nb_config_parse(const char *name, const char *text, size_t len, const nb_
     nb_config *c = nb_xcalloc(1, sizeof *c);
     c->path = nb_xstrdup(name);
     set_defaults(c);
+    set_web_defaults(&c->web);
     rc = load_root(&ld, c);
     yaml_document_delete(&ld.doc);
     yaml_parser_delete(&parser);
@@ -717,6 +784,7 @@ void nb_config_free(nb_config *c)
         free_fields(channel_fields, &c->channels[i]);
     }
     free(c->channels);
+    free_fields(web_fields, &c->web);
     free(c->path);
     free(c);
 }
@@ -815,6 +883,8 @@ void nb_config_print(const nb_config *c, FILE *out)
     }
     fputs("mcp:\n", out);
     print_fields(out, mcp_fields, &c->mcp, 2);
+    fputs("web:\n", out);
+    print_fields(out, web_fields, &c->web, 2);
 }
 
 char *nb_config_find(const char *explicit_path, nb_errbuf *err)

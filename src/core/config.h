@@ -96,6 +96,19 @@ typedef struct nb_channel_config {
 typedef struct nb_mcp_config {
     int allow_actions; /* offer run_now and send_briefing (default false: read-only) */
 } nb_mcp_config;
+/* The archive server (`newsbrief serve`, and `newsbrief daemon` when listen is set). */
+typedef struct nb_web_config {
+    char *listen;                   /* "ADDR:PORT" ("[::1]:8080" for IPv6); NULL: not set */
+    char *base_url;                 /* the archive's public URL, for feeds; NULL: from Host */
+    char *token;                    /* secret: required on every path but /healthz; or NULL */
+    char *title;                    /* the archive's name; NULL: newsbrief.title */
+    int64_t threads;                /* worker threads */
+    int64_t max_connections;        /* connections at once */
+    int64_t max_connections_per_ip; /* connections at once from one address */
+    int64_t timeout;                /* seconds: an idle connection is closed */
+    int64_t cache_mb;               /* rendered answers kept in memory; 0: none */
+    int64_t heartbeat_max_age;      /* seconds: /healthz answers 503 past it (daemon) */
+} nb_web_config;
 
 typedef struct nb_config {
     char *path;                       /* the file read */
@@ -116,6 +129,7 @@ typedef struct nb_config {
     nb_channel_config *channels;
     size_t channel_count;
     nb_mcp_config mcp;
+    nb_web_config web;
 } nb_config;
 
 /* The names the rest of the program knows; a value outside them is a config error. */

@@ -367,3 +367,76 @@ class LLMServer:
     @property
     def peak(self):
         return self.httpd.peak
+
+
+class ArchiveServer:
+    """`newsbrief serve` on a free loopback port: started with the given arguments, its
+    address read from the line it prints ("newsbrief: serving http://127.0.0.1:PORT/");
+    stopped with SIGTERM on exit (it must stop by itself; the exit status is kept).
+
+    get(path, headers) -> (status, headers dict with lower-case names, body bytes)."""
+
+    def __init__(self, args, env=None):
+        self.args = list(args)
+        self.env = env
+        self.returncode = None
+
+    def __enter__(self):
+        full_env = dict(os.environ)
+        full_env.pop("NEWSBRIEF_NOW", None)
+        full_env.update(self.env or {})
+        self.proc = subprocess.Popen([BINARY, "serve", "--listen", "127.0.0.1:0"] + self.args,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env=full_env)
+        line = self._first_line(10 * time_scale())
+        prefix = "newsbrief: serving "
+        if not line.startswith(prefix):
+            self.proc.kill()
+            err = self.proc.stderr.read().decode("utf-8", "replace")
+            raise AssertionError("serve did not start: %r %s" % (line, err))
+        self.base = line[len(prefix):].strip().rstrip("/")
+        return self
+
+    def _first_line(self, timeout):
+        import select
+        deadline = time.monotonic() + timeout
+        data = b""
+        while not data.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or self.proc.poll() is not None and not data:
+                break
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            if not ready:
+                break
+            chunk = os.read(self.proc.stdout.fileno(), 1)
+            if not chunk:
+                break
+            data += chunk
+        return data.decode("utf-8", "replace")
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.returncode = self.proc.wait(timeout=10 * time_scale())
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("serve did not stop on SIGTERM")
+        else:
+            self.returncode = self.proc.returncode
+        self.stderr = self.proc.stderr.read().decode("utf-8", "replace")
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+    def get(self, path, headers=None, method="GET"):
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", int(self.base.rsplit(":", 1)[1]),
+                                          timeout=30 * time_scale())
+        try:
+            conn.request(method, path, headers=headers or {})
+            resp = conn.getresponse()
+            body = resp.read()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
+        finally:
+            conn.close()

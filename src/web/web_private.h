@@ -1,0 +1,174 @@
+/* Private to src/web: one request as the route handlers see it, the answer they build, and
+ * the output helpers (escaping for HTML, XML and attributes). */
+#ifndef NB_WEB_WEB_PRIVATE_H
+#define NB_WEB_WEB_PRIVATE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "store/store.h"
+#include "web/web.h"
+
+/* Caps on what a client sends. */
+#define NB_WEB_URI_MAX 2048         /* the request target, path and query */
+#define NB_WEB_QUERY_MAX 256        /* a search text, in bytes */
+#define NB_WEB_BODY_MAX (32u << 20) /* one rendered answer */
+#define NB_WEB_PAGE_SIZE 30         /* items per page */
+#define NB_WEB_BRIEFINGS_PAGE 20
+
+/* A configured source, as the archive names it. */
+typedef struct nb_web_source {
+    char *name;
+    char *type;
+    char *label; /* the site's name ("机器之心"), else the source name */
+    int enabled;
+} nb_web_source;
+
+/* What the handlers read of the configuration (copied at start). */
+typedef struct nb_web_site {
+    char *title;          /* the archive's name */
+    char *briefing_title; /* newsbrief.title */
+    char *related_prefix; /* "相关报道：" */
+    char *base_url;       /* or NULL: from the Host header */
+    nb_web_source *sources;
+    size_t source_count;
+    char style_version[17]; /* hash of the stylesheet, in its URL */
+} nb_web_site;
+
+typedef enum nb_web_route {
+    ROUTE_HOME,
+    ROUTE_BRIEFING,
+    ROUTE_DAY,
+    ROUTE_ITEM,
+    ROUTE_SOURCES,
+    ROUTE_SEARCH,
+    ROUTE_FEED_ATOM,
+    ROUTE_FEED_RSS,
+    ROUTE_FEED_JSON,
+    ROUTE_API_BRIEFINGS,
+    ROUTE_API_BRIEFING,
+    ROUTE_API_ITEMS,
+    ROUTE_API_ITEM,
+    ROUTE_API_SOURCES,
+    ROUTE_METRICS,
+    ROUTE_HEALTHZ,
+    ROUTE_STYLE,
+    ROUTE_NOT_FOUND,
+    ROUTE_COUNT
+} nb_web_route;
+
+extern const char *const nb_web_route_names[ROUTE_COUNT];
+
+/* The output of a handler: status, type and body (capped at NB_WEB_BODY_MAX; overflow makes
+ * the server answer 500). */
+typedef struct nb_web_reply {
+    int status;
+    const char *type;          /* static string */
+    const char *cache_control; /* static string; NULL: "no-cache" */
+    int cacheable;             /* the same request gives the same answer until the data changes */
+    nb_buf body;
+    int overflow;
+} nb_web_reply;
+
+typedef struct nb_web_request {
+    nb_web *web;
+    const nb_web_site *site;
+    struct MHD_Connection *connection;
+    nb_store *store; /* this thread's read-only connection */
+    nb_web_route route;
+    const char *rest;  /* the path after the route's prefix ("2025-04-07-2046"), or "" */
+    int query_token;   /* the token came as ?token=: internal links carry it */
+    const char *token; /* the configured token, or NULL */
+    char base[512];    /* absolute URL of the archive's root, without the final "/" */
+} nb_web_request;
+
+/* A query argument (decoded), or NULL. */
+const char *nb_web_arg(const nb_web_request *r, const char *name);
+/* The archive's label of a source name (its site's name when configured). */
+const char *nb_web_source_label(const nb_web_site *site, const char *name);
+
+/* Output helpers. Text is escaped for HTML and XML alike (& < > " '); characters XML
+ * forbids (C0 controls but tab and line ends, U+FFFE/U+FFFF) are dropped. */
+void nb_web_puts(nb_web_reply *o, const char *s);
+void nb_web_printf(nb_web_reply *o, const char *fmt, ...) NB_PRINTF(2, 3);
+void nb_web_text(nb_web_reply *o, const char *s);
+/* Text with search marks (NB_SEARCH_MARK_OPEN/CLOSE) as <mark> elements, always balanced. */
+void nb_web_marked(nb_web_reply *o, const char *s);
+/* A link target inside the archive: path (already safe) and the token when it travels in
+ * the query. fmt builds the path and query. Escaped for an attribute. */
+void nb_web_href(nb_web_reply *o, const nb_web_request *r, const char *fmt, ...) NB_PRINTF(3, 4);
+/* A query value escaped for a URL (then for the attribute by the caller's use of href). */
+char *nb_web_url_encode(const char *s);
+/* Whether a URL from a source may be linked or loaded: absolute http or https only. */
+int nb_web_safe_url(const char *url);
+/* Times: RFC 3339 in UTC ("2025-04-07T09:46:00Z"); the display zone ("2025-04-07 17:46"),
+ * RFC 822 for RSS ("Mon, 07 Apr 2025 09:46:00 +0000"). */
+void nb_web_time_iso(int64_t t, char *out, size_t n);
+void nb_web_time_display(int64_t t, char *out, size_t n);
+void nb_web_time_rfc822(int64_t t, char *out, size_t n);
+/* The display-zone day "YYYY-MM-DD" of t, and the UTC bounds [from, to) of such a day;
+ * 0 when the text is not a date. */
+void nb_web_day_of(int64_t t, char *out, size_t n);
+int nb_web_day_bounds(const char *day, int64_t *from, int64_t *to);
+
+/* Errors in the answer's kind: an HTML page or {"error": {...}} for the API. */
+void nb_web_error(nb_web_request *r, nb_web_reply *o, int status, const char *code,
+                  const char *message);
+
+/* The handlers (pages.c, feeds.c, api.c, metrics.c). */
+void nb_web_home(nb_web_request *r, nb_web_reply *o);
+void nb_web_briefing(nb_web_request *r, nb_web_reply *o);
+void nb_web_day(nb_web_request *r, nb_web_reply *o);
+void nb_web_item(nb_web_request *r, nb_web_reply *o);
+void nb_web_sources(nb_web_request *r, nb_web_reply *o);
+void nb_web_search(nb_web_request *r, nb_web_reply *o);
+void nb_web_not_found(nb_web_request *r, nb_web_reply *o);
+void nb_web_style(nb_web_request *r, nb_web_reply *o);
+void nb_web_feed(nb_web_request *r, nb_web_reply *o);
+void nb_web_api(nb_web_request *r, nb_web_reply *o);
+void nb_web_metrics(nb_web_request *r, nb_web_reply *o);
+
+/* The stylesheet served at /static/style.css. */
+extern const char nb_web_stylesheet[];
+
+/* The server's own request metrics: requests by route and status, durations by route. */
+#define NB_WEB_BUCKETS 12
+extern const double nb_web_bucket_bounds[NB_WEB_BUCKETS]; /* seconds */
+#define NB_WEB_CODES 10
+extern const int nb_web_codes[NB_WEB_CODES]; /* the last one, 0, counts every other code */
+
+typedef struct nb_web_route_stats {
+    atomic_uint_fast64_t codes[NB_WEB_CODES];
+    atomic_uint_fast64_t buckets[NB_WEB_BUCKETS]; /* not cumulative: each its own range */
+    atomic_uint_fast64_t over;                    /* past the last bound */
+    atomic_uint_fast64_t count;
+    atomic_uint_fast64_t sum_us;
+} nb_web_route_stats;
+
+typedef struct nb_web_cache nb_web_cache;
+
+struct nb_web {
+    struct MHD_Daemon *daemon;
+    nb_web_site site;
+    char *database;
+    char *token;
+    char url[128];
+    int port;
+    uint64_t serial; /* tells this server's per-thread connections from another's */
+    int heartbeat;   /* /healthz follows nb_web_heartbeat */
+    int64_t heartbeat_max_age;
+    atomic_int_fast64_t heartbeat_ms;
+    atomic_uint_fast64_t generation;   /* grows when the database changes */
+    atomic_int_fast64_t last_modified; /* the database's last change seen (UTC seconds) */
+    nb_web_cache *cache;               /* NULL: no cache */
+    pthread_mutex_t stores_lock;
+    nb_store **stores; /* every thread's connection, closed at stop */
+    size_t store_count, store_alloc;
+    nb_web_route_stats routes[ROUTE_COUNT];
+};
+
+#endif
