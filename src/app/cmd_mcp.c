@@ -69,8 +69,10 @@ static nb_err act(void *ctx, const char *kind, const char *arg, char **summary, 
                        "on the server for the cause",
                        rc);
     char text[160];
-    snprintf(text, sizeof text, "the run finished: briefings delivered as configured (%zu page%s "
-             "written to standard-output channels, not shown)", pages, pages == 1 ? "" : "s");
+    snprintf(text, sizeof text,
+             "the run finished: briefings delivered as configured (%zu page%s "
+             "written to standard-output channels, not shown)",
+             pages, pages == 1 ? "" : "s");
     *summary = nb_xstrdup(text);
     return NB_OK;
 }
@@ -89,7 +91,7 @@ static int mcp_main(const nb_cli *cli, int argc, char **argv)
         return NB_EXIT_USAGE;
     }
     signal(SIGPIPE, SIG_IGN);
-    nb_mcp *mcp = nb_mcp_new(config, store);
+    nb_mcp *mcp = nb_mcp_new(config);
     if (config->mcp.allow_actions)
         nb_mcp_set_actions(mcp, act, config);
     nb_log(NB_LOG_INFO, "mcp", "serving the archive over stdio database=%s", config->database);
@@ -112,7 +114,7 @@ static int mcp_main(const nb_cli *cli, int argc, char **argv)
         if (start == (size_t)len)
             continue; /* blank lines between messages are harmless */
         char *reply = NULL;
-        nb_mcp_handle(mcp, line + start, (size_t)len - start, &reply);
+        nb_mcp_handle(mcp, store, line + start, (size_t)len - start, &reply);
         if (reply) {
             fputs(reply, stdout);
             fputc('\n', stdout);

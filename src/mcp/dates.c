@@ -128,8 +128,8 @@ nb_err nb_mcp_date_range(const char *expression, int64_t now, nb_mcp_range *out,
     time_t tt = (time_t)now;
     struct tm tm;
     localtime_r(&tt, &tm);
-    int64_t day = nb_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
-                                     (unsigned)tm.tm_mday);
+    int64_t day =
+        nb_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
     int weekday = (tm.tm_wday + 6) % 7; /* Monday 0 */
     int64_t first, last;
     long n;

@@ -21,9 +21,8 @@ typedef struct nb_mcp nb_mcp;
 typedef nb_err (*nb_mcp_action_fn)(void *ctx, const char *kind, const char *arg, char **summary,
                                    nb_errbuf *err);
 
-/* config and store are borrowed and must outlive the server; the store is only read
- * (action tools go through the callback). Never fails. */
-nb_mcp *nb_mcp_new(const nb_config *config, nb_store *store);
+/* Copies what it needs of config (which the caller may free afterwards). Never fails. */
+nb_mcp *nb_mcp_new(const nb_config *config);
 void nb_mcp_free(nb_mcp *mcp); /* NULL-safe */
 
 /* Enables the action tools (when the configuration allows them) through fn. */
@@ -36,14 +35,17 @@ int nb_mcp_version_supported(const char *version);
 
 /* What became of one message. */
 typedef enum nb_mcp_outcome {
-    NB_MCP_ANSWER,       /* *reply holds the answer to a request */
-    NB_MCP_NO_ANSWER,    /* a notification or a response: nothing to send back */
-    NB_MCP_PARSE_ERROR,  /* not JSON: *reply holds the -32700 error */
-    NB_MCP_INVALID,      /* not a JSON-RPC message, or a batch: *reply holds the -32600 error */
+    NB_MCP_ANSWER,      /* *reply holds the answer to a request */
+    NB_MCP_NO_ANSWER,   /* a notification or a response: nothing to send back */
+    NB_MCP_PARSE_ERROR, /* not JSON: *reply holds the -32700 error */
+    NB_MCP_INVALID,     /* not a JSON-RPC message, or a batch: *reply holds the -32600 error */
 } nb_mcp_outcome;
 
-/* Handles one JSON-RPC message of len bytes. *reply is the answer as one line of JSON
- * without a newline (caller frees), or NULL for NB_MCP_NO_ANSWER. */
-nb_mcp_outcome nb_mcp_handle(nb_mcp *mcp, const char *message, size_t len, char **reply);
+/* Handles one JSON-RPC message of len bytes, reading the archive through store (only
+ * read; one connection per thread). *reply is the answer as one line of JSON without a
+ * newline (caller frees), or NULL for NB_MCP_NO_ANSWER. Thread-safe: any number of calls
+ * at once, each with its own store; actions run one at a time. */
+nb_mcp_outcome nb_mcp_handle(const nb_mcp *mcp, nb_store *store, const char *message, size_t len,
+                             char **reply);
 
 #endif

@@ -1,7 +1,8 @@
 /* MCP's JSON-RPC 2.0 layer: one message in, at most one answer out. Checks the envelope,
  * answers initialize, ping, tools/list, tools/call, resources/list, resources/read and
  * resources/templates/list, and turns each failure into the code the specification gives
- * it. Calls are serialized by one mutex: the HTTP transport calls from several threads. */
+ * it. The server holds only copies of configuration; each call names the store connection
+ * to read, so the HTTP transport's threads answer at once, each on its own connection. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +31,19 @@ int nb_mcp_version_supported(const char *version)
     return 0;
 }
 
-nb_mcp *nb_mcp_new(const nb_config *config, nb_store *store)
+nb_mcp *nb_mcp_new(const nb_config *config)
 {
     nb_mcp *mcp = nb_xcalloc(1, sizeof *mcp);
-    mcp->config = config;
-    mcp->store = store;
-    pthread_mutex_init(&mcp->lock, NULL);
+    mcp->timezone = nb_xstrdup(config->timezone ? config->timezone : "UTC");
+    mcp->sources = nb_xcalloc(config->source_count + 1, sizeof *mcp->sources);
+    for (size_t i = 0; i < config->source_count; i++) {
+        mcp->sources[i].name = nb_xstrdup(config->sources[i].name);
+        mcp->sources[i].type = nb_xstrdup(config->sources[i].type);
+        mcp->sources[i].enabled = config->sources[i].enabled;
+    }
+    mcp->source_count = config->source_count;
+    mcp->allow_actions = config->mcp.allow_actions;
+    pthread_mutex_init(&mcp->action_lock, NULL);
     return mcp;
 }
 
@@ -43,7 +51,13 @@ void nb_mcp_free(nb_mcp *mcp)
 {
     if (!mcp)
         return;
-    pthread_mutex_destroy(&mcp->lock);
+    for (size_t i = 0; i < mcp->source_count; i++) {
+        free(mcp->sources[i].name);
+        free(mcp->sources[i].type);
+    }
+    free(mcp->sources);
+    free(mcp->timezone);
+    pthread_mutex_destroy(&mcp->action_lock);
     free(mcp);
 }
 
@@ -69,8 +83,8 @@ static char *error_answer(json_t *id, int code, const char *message, json_t *dat
     json_t *error = json_pack("{s:i, s:s}", "code", code, "message", message);
     if (data)
         json_object_set_new(error, "data", data);
-    json_t *answer = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id ? id : json_null(),
-                               "error", error);
+    json_t *answer =
+        json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id ? id : json_null(), "error", error);
     char *text = dump_redacted(answer);
     json_decref(answer);
     return text;
@@ -99,7 +113,7 @@ static json_t *initialize(json_t *params)
 }
 
 /* A method's result, or NULL with *code and message set. */
-static json_t *dispatch(nb_mcp *mcp, const char *method, json_t *params, int *code,
+static json_t *dispatch(mcp_call *mcp, const char *method, json_t *params, int *code,
                         nb_errbuf *err)
 {
     if (!strcmp(method, "initialize"))
@@ -124,8 +138,10 @@ static json_t *dispatch(nb_mcp *mcp, const char *method, json_t *params, int *co
     return NULL;
 }
 
-nb_mcp_outcome nb_mcp_handle(nb_mcp *mcp, const char *message, size_t len, char **reply)
+nb_mcp_outcome nb_mcp_handle(const nb_mcp *server, nb_store *store, const char *message, size_t len,
+                             char **reply)
 {
+    mcp_call call = {server, store};
     *reply = NULL;
     json_t *msg = NULL;
     nb_errbuf err = {{0}};
@@ -144,9 +160,9 @@ nb_mcp_outcome nb_mcp_handle(nb_mcp *mcp, const char *message, size_t len, char 
     const char *version = json_string_value(json_object_get(msg, "jsonrpc"));
     json_t *method = json_object_get(msg, "method");
     if (!json_is_object(msg) || !version || strcmp(version, "2.0") != 0) {
-        *reply = error_answer(json_is_string(id) || json_is_integer(id) ? id : NULL,
-                              RPC_INVALID_REQUEST, "not a JSON-RPC 2.0 message (\"jsonrpc\": \"2.0\")",
-                              NULL);
+        *reply =
+            error_answer(json_is_string(id) || json_is_integer(id) ? id : NULL, RPC_INVALID_REQUEST,
+                         "not a JSON-RPC 2.0 message (\"jsonrpc\": \"2.0\")", NULL);
         outcome = NB_MCP_INVALID;
         goto out;
     }
@@ -155,10 +171,9 @@ nb_mcp_outcome nb_mcp_handle(nb_mcp *mcp, const char *message, size_t len, char 
         goto out;
     }
     if (!json_is_string(method) || (id && !json_is_string(id) && !json_is_integer(id))) {
-        *reply = error_answer(json_is_string(id) || json_is_integer(id) ? id : NULL,
-                              RPC_INVALID_REQUEST,
-                              "a request needs a string \"method\" and a string or integer \"id\"",
-                              NULL);
+        *reply = error_answer(
+            json_is_string(id) || json_is_integer(id) ? id : NULL, RPC_INVALID_REQUEST,
+            "a request needs a string \"method\" and a string or integer \"id\"", NULL);
         outcome = NB_MCP_INVALID;
         goto out;
     }
@@ -174,9 +189,7 @@ nb_mcp_outcome nb_mcp_handle(nb_mcp *mcp, const char *message, size_t len, char 
         goto out;
     }
     int code = RPC_INTERNAL_ERROR;
-    pthread_mutex_lock(&mcp->lock);
-    json_t *result = dispatch(mcp, json_string_value(method), params, &code, &err);
-    pthread_mutex_unlock(&mcp->lock);
+    json_t *result = dispatch(&call, json_string_value(method), params, &code, &err);
     if (result)
         *reply = result_answer(id, result);
     else

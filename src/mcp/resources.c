@@ -20,7 +20,7 @@ static json_t *templates(void)
         "mimeType", "text/markdown");
 }
 
-json_t *nb_mcp_resources(nb_mcp *mcp, const char *method, json_t *params, int *code,
+json_t *nb_mcp_resources(mcp_call *mcp, const char *method, json_t *params, int *code,
                          nb_errbuf *err)
 {
     if (!strcmp(method, "resources/templates/list"))

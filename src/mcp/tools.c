@@ -15,9 +15,8 @@
 
 static json_t *param_schema(const mcp_param *p)
 {
-    json_t *schema = json_pack("{s:s, s:s}", "type",
-                               p->type == MCP_INTEGER ? "integer" : "string", "description",
-                               p->description);
+    json_t *schema = json_pack("{s:s, s:s}", "type", p->type == MCP_INTEGER ? "integer" : "string",
+                               "description", p->description);
     if (p->type == MCP_INTEGER) {
         json_object_set_new(schema, "minimum", json_integer(p->min));
         json_object_set_new(schema, "maximum", json_integer(p->max));
@@ -45,12 +44,12 @@ static json_t *input_schema(const mcp_tool *tool)
     return schema;
 }
 
-static int tool_listed(const nb_mcp *mcp, const mcp_tool *tool)
+static int tool_listed(const mcp_call *mcp, const mcp_tool *tool)
 {
-    return !tool->action || (mcp->action && mcp->config && mcp->config->mcp.allow_actions);
+    return !tool->action || (mcp->server->action && mcp->server->allow_actions);
 }
 
-json_t *nb_mcp_tools_list(nb_mcp *mcp)
+json_t *nb_mcp_tools_list(mcp_call *mcp)
 {
     json_t *tools = json_array();
     for (size_t i = 0; i < nb_mcp_tool_count; i++) {
@@ -65,9 +64,9 @@ json_t *nb_mcp_tools_list(nb_mcp *mcp)
                                   tool->title, "description", tool->description, "inputSchema",
                                   input_schema(tool), "outputSchema", output);
         json_object_set_new(entry, "annotations",
-                            json_pack("{s:s, s:b, s:b, s:b}", "title", tool->title,
-                                      "readOnlyHint", !tool->action, "destructiveHint", 0,
-                                      "openWorldHint", tool->action));
+                            json_pack("{s:s, s:b, s:b, s:b}", "title", tool->title, "readOnlyHint",
+                                      !tool->action, "destructiveHint", 0, "openWorldHint",
+                                      tool->action));
         json_array_append_new(tools, entry);
     }
     return json_pack("{s:o}", "tools", tools);
@@ -121,7 +120,7 @@ static json_t *text_result(const char *text, int is_error)
                      is_error);
 }
 
-json_t *nb_mcp_tools_call(nb_mcp *mcp, json_t *params, nb_errbuf *err)
+json_t *nb_mcp_tools_call(mcp_call *mcp, json_t *params, nb_errbuf *err)
 {
     const char *name = json_string_value(json_object_get(params, "name"));
     if (!name) {

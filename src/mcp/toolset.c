@@ -37,29 +37,27 @@ static const mcp_param range_params[] = {
      0, 120},
 };
 
-static nb_err resolve_date_range(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf *err)
+static nb_err resolve_date_range(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
     nb_mcp_range range;
-    nb_err rc = nb_mcp_date_range(nb_mcp_arg_string(args, "expression"), nb_clock_now(), &range,
-                                  err);
+    nb_err rc =
+        nb_mcp_date_range(nb_mcp_arg_string(args, "expression"), nb_clock_now(), &range, err);
     if (rc != NB_OK)
         return rc;
     *result = json_pack("{s:s, s:s, s:i, s:s, s:o, s:o}", "from", range.from, "to", range.to,
-                        "days", range.days, "timezone",
-                        mcp->config && mcp->config->timezone ? mcp->config->timezone : "UTC",
-                        "start_utc", iso_or_null(range.start), "end_utc", iso_or_null(range.end));
+                        "days", range.days, "timezone", mcp->server->timezone, "start_utc",
+                        iso_or_null(range.start), "end_utc", iso_or_null(range.end));
     return NB_OK;
 }
 
 /* ---- list_sources ---- */
 
-static nb_err list_sources(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf *err)
+static nb_err list_sources(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
     json_t *sources = json_array();
     nb_err rc = NB_OK;
-    size_t count = mcp->config ? mcp->config->source_count : 0;
-    for (size_t i = 0; i < count && rc == NB_OK; i++) {
-        const nb_source_config *sc = &mcp->config->sources[i];
+    for (size_t i = 0; i < mcp->server->source_count && rc == NB_OK; i++) {
+        const nb_mcp_source *sc = &mcp->server->sources[i];
         nb_source_state st = {0};
         rc = nb_store_source_load(mcp->store, sc->name, &st, err);
         if (rc != NB_OK)
@@ -69,12 +67,11 @@ static nb_err list_sources(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf
                              : st.consecutive_errors > 0 ? "failing"
                                                          : "ok";
         json_array_append_new(
-            sources, json_pack("{s:s, s:s, s:b, s:s, s:o, s:o, s:i, s:s?, s:o}", "name",
-                               sc->name, "type", sc->type, "enabled", sc->enabled, "health",
-                               health, "last_success", iso_or_null(st.last_success_at),
-                               "last_attempt", iso_or_null(st.last_attempt_at),
-                               "consecutive_failures", st.consecutive_errors, "last_error",
-                               st.last_error, "next_fetch",
+            sources, json_pack("{s:s, s:s, s:b, s:s, s:o, s:o, s:i, s:s?, s:o}", "name", sc->name,
+                               "type", sc->type, "enabled", sc->enabled, "health", health,
+                               "last_success", iso_or_null(st.last_success_at), "last_attempt",
+                               iso_or_null(st.last_attempt_at), "consecutive_failures",
+                               st.consecutive_errors, "last_error", st.last_error, "next_fetch",
                                iso_or_null(st.next_fetch_at)));
         nb_source_state_clear(&st);
     }
@@ -175,17 +172,17 @@ static nb_err day_bounds(json_t *args, int64_t *from, int64_t *to, nb_errbuf *er
 }
 
 /* A source argument must name a configured source. */
-static nb_err check_source(nb_mcp *mcp, const char *source, nb_errbuf *err)
+static nb_err check_source(mcp_call *mcp, const char *source, nb_errbuf *err)
 {
-    if (!source || !mcp->config)
+    if (!source)
         return NB_OK;
-    for (size_t i = 0; i < mcp->config->source_count; i++)
-        if (!strcmp(mcp->config->sources[i].name, source))
+    for (size_t i = 0; i < mcp->server->source_count; i++)
+        if (!strcmp(mcp->server->sources[i].name, source))
             return NB_OK;
     char names[256] = "";
-    for (size_t i = 0; i < mcp->config->source_count && strlen(names) < 200; i++)
+    for (size_t i = 0; i < mcp->server->source_count && strlen(names) < 200; i++)
         snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
-                 mcp->config->sources[i].name);
+                 mcp->server->sources[i].name);
     return nb_errf(err, NB_ERR_USAGE, "unknown source \"%s\" (sources: %s)", source, names);
 }
 
@@ -203,7 +200,7 @@ static const mcp_param search_params[] = {
     LIMIT_PARAM,
 };
 
-static nb_err search_items(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf *err)
+static nb_err search_items(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
     nb_search_query q = {.text = nb_mcp_arg_string(args, "query"),
                          .source = nb_mcp_arg_string(args, "source"),
@@ -238,12 +235,12 @@ static nb_err search_items(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf
 
 static const mcp_param latest_params[] = {
     {"source", MCP_STRING, 0, "only this source (see list_sources)", 0, 128},
-    {"since", MCP_STRING, 0, "only items published on or after this day (YYYY-MM-DD, 昨天 ...)",
-     0, 64},
+    {"since", MCP_STRING, 0, "only items published on or after this day (YYYY-MM-DD, 昨天 ...)", 0,
+     64},
     LIMIT_PARAM,
 };
 
-static nb_err latest_items(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf *err)
+static nb_err latest_items(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
     nb_item_query q = {.source = nb_mcp_arg_string(args, "source"),
                        .limit = (size_t)nb_mcp_arg_limit(args)};
@@ -277,7 +274,7 @@ static const mcp_param list_briefings_params[] = {
     LIMIT_PARAM,
 };
 
-static nb_err list_briefings(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf *err)
+static nb_err list_briefings(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
     nb_briefing_query q = {.limit = (size_t)nb_mcp_arg_limit(args)};
     nb_err rc = day_bounds(args, &q.from, &q.to, err);
@@ -296,13 +293,12 @@ static nb_err list_briefings(nb_mcp *mcp, json_t *args, json_t **result, nb_errb
 }
 
 static const mcp_param get_briefing_params[] = {
-    {"id", MCP_STRING, 1, "the briefing's id, as list_briefings gives it (2025-04-07-2046)", 0,
-     64},
+    {"id", MCP_STRING, 1, "the briefing's id, as list_briefings gives it (2025-04-07-2046)", 0, 64},
 };
 
 /* Loads a briefing by slug; NB_ERR_USAGE-free "not found" is a run-time failure the model
  * can act on. */
-static nb_err load_briefing(nb_mcp *mcp, const char *slug, nb_briefing *b, nb_errbuf *err)
+static nb_err load_briefing(mcp_call *mcp, const char *slug, nb_briefing *b, nb_errbuf *err)
 {
     int found = 0;
     nb_err rc = nb_store_briefing_get(mcp->store, slug, b, &found, err);
@@ -314,7 +310,7 @@ static nb_err load_briefing(nb_mcp *mcp, const char *slug, nb_briefing *b, nb_er
     return rc;
 }
 
-static nb_err get_briefing(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf *err)
+static nb_err get_briefing(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
     nb_briefing b = {0};
     nb_err rc = load_briefing(mcp, nb_mcp_arg_string(args, "id"), &b, err);
@@ -342,7 +338,7 @@ static const mcp_param get_item_params[] = {
     {"id", MCP_INTEGER, 1, "the item's id, as other tools give it", 1, INT64_MAX},
 };
 
-static nb_err load_item(nb_mcp *mcp, int64_t id, nb_item *item, nb_item **others,
+static nb_err load_item(mcp_call *mcp, int64_t id, nb_item *item, nb_item **others,
                         size_t *other_count, nb_errbuf *err)
 {
     int found = 0;
@@ -354,7 +350,7 @@ static nb_err load_item(nb_mcp *mcp, int64_t id, nb_item *item, nb_item **others
     return rc;
 }
 
-static nb_err get_item(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf *err)
+static nb_err get_item(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
     nb_item item = {0}, *others = NULL;
     size_t other_count = 0;
@@ -381,8 +377,8 @@ static nb_err get_item(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf *er
     return rc;
 }
 
-#define RELATED_POOL 5000    /* recent items compared with the subject */
-#define RELATED_FLOOR 0.12   /* similarity below which nothing is "related" */
+#define RELATED_POOL 5000  /* recent items compared with the subject */
+#define RELATED_FLOOR 0.12 /* similarity below which nothing is "related" */
 
 static const mcp_param related_params[] = {
     {"id", MCP_INTEGER, 0, "an item's id: find stories like it", 1, INT64_MAX},
@@ -390,7 +386,7 @@ static const mcp_param related_params[] = {
     LIMIT_PARAM,
 };
 
-static nb_err related_items(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf *err)
+static nb_err related_items(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
     int64_t id = nb_mcp_arg_int(args, "id", 0);
     const char *query = nb_mcp_arg_string(args, "query");
@@ -448,18 +444,21 @@ static const mcp_param run_now_params[] = {
      128},
 };
 
-static nb_err run_action(nb_mcp *mcp, const char *kind, const char *arg, json_t **result,
+static nb_err run_action(mcp_call *mcp, const char *kind, const char *arg, json_t **result,
                          nb_errbuf *err)
 {
     char *summary = NULL;
-    nb_err rc = mcp->action(mcp->action_ctx, kind, arg, &summary, err);
+    nb_mcp *server = (nb_mcp *)mcp->server;
+    pthread_mutex_lock(&server->action_lock); /* one action at a time */
+    nb_err rc = server->action(server->action_ctx, kind, arg, &summary, err);
+    pthread_mutex_unlock(&server->action_lock);
     if (rc == NB_OK)
         *result = json_pack("{s:s}", "result", summary ? summary : "done");
     free(summary);
     return rc;
 }
 
-static nb_err run_now(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf *err)
+static nb_err run_now(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
     return run_action(mcp, "run_now", nb_mcp_arg_string(args, "schedule"), result, err);
 }
@@ -469,7 +468,7 @@ static const mcp_param send_briefing_params[] = {
     {"channel", MCP_STRING, 1, "the configured channel to send it to", 0, 128},
 };
 
-static nb_err send_briefing(nb_mcp *mcp, json_t *args, json_t **result, nb_errbuf *err)
+static nb_err send_briefing(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
     char arg[256];
     snprintf(arg, sizeof arg, "%s %s", nb_mcp_arg_string(args, "id"),
@@ -479,7 +478,7 @@ static nb_err send_briefing(nb_mcp *mcp, json_t *args, json_t **result, nb_errbu
 
 /* ---- resources ---- */
 
-json_t *nb_mcp_resource_list(nb_mcp *mcp, nb_errbuf *err)
+json_t *nb_mcp_resource_list(mcp_call *mcp, nb_errbuf *err)
 {
     nb_briefing_query q = {.limit = 20};
     nb_briefing *briefings = NULL;
@@ -530,9 +529,10 @@ static void item_markdown(char **text, size_t *len, const nb_item *item, const c
                item->related[i].url ? item->related[i].url : "");
 }
 
-nb_err nb_mcp_resource_read(nb_mcp *mcp, const char *uri, char **out, nb_errbuf *err)
+nb_err nb_mcp_resource_read(mcp_call *mcp, const char *uri, char **out, nb_errbuf *err)
 {
-    static const char briefing_prefix[] = "newsbrief://briefing/", item_prefix[] = "newsbrief://item/";
+    static const char briefing_prefix[] = "newsbrief://briefing/",
+                      item_prefix[] = "newsbrief://item/";
     char *text = NULL;
     size_t len = 0;
     nb_err rc;
@@ -594,22 +594,26 @@ static const char sources_schema[] =
 #define ITEM_PROPERTIES                                                                            \
     "\"id\":{\"type\":\"integer\"},\"title\":{\"type\":\"string\"},"                               \
     "\"source\":{\"type\":[\"string\",\"null\"]},\"url\":{\"type\":[\"string\",\"null\"]},"        \
-    "\"published\":{\"type\":[\"string\",\"null\"]},\"image\":{\"type\":[\"string\",\"null\"]},"    \
+    "\"published\":{\"type\":[\"string\",\"null\"]},\"image\":{\"type\":[\"string\",\"null\"]},"   \
     "\"summary\":{\"type\":[\"string\",\"null\"]},"                                                \
     "\"other_reports\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"        \
     "\"site\":{\"type\":\"string\"},\"url\":{\"type\":\"string\"}}}}"
 #define ITEM_SCHEMA(extra)                                                                         \
-    "{\"type\":\"object\",\"required\":[\"id\",\"title\"],\"properties\":{" ITEM_PROPERTIES extra "}}"
+    "{\"type\":\"object\",\"required\":[\"id\",\"title\"],\"properties\":{" ITEM_PROPERTIES extra  \
+    "}}"
 #define BRIEFING_PROPERTIES                                                                        \
-    "\"id\":{\"type\":\"string\"},\"channel\":{\"type\":[\"string\",\"null\"]},\"title\":{\"type\":" \
-    "[\"string\",\"null\"]},\"created\":{\"type\":[\"string\",\"null\"]},\"items\":{\"type\":\"integer\"}"
+    "\"id\":{\"type\":\"string\"},\"channel\":{\"type\":[\"string\",\"null\"]},\"title\":{"        \
+    "\"type\":"                                                                                    \
+    "[\"string\",\"null\"]},\"created\":{\"type\":[\"string\",\"null\"]},\"items\":{\"type\":"     \
+    "\"integer\"}"
 
 static const char search_schema[] =
     "{\"type\":\"object\",\"required\":[\"query\",\"total\",\"items\"],\"properties\":{"
     "\"query\":{\"type\":\"string\"},\"total\":{\"type\":\"integer\"},"
     "\"total_capped\":{\"type\":\"boolean\"},\"substring_only\":{\"type\":\"boolean\"},"
     "\"items\":{\"type\":\"array\",\"items\":" ITEM_SCHEMA(
-        ",\"title_marked\":{\"type\":\"string\"},\"snippet\":{\"type\":[\"string\",\"null\"]}") "}}}";
+        ",\"title_marked\":{\"type\":\"string\"},\"snippet\":{\"type\":[\"string\",\"null\"]}") "}}"
+                                                                                                "}";
 
 static const char items_schema[] =
     "{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":\"array\","
@@ -617,16 +621,16 @@ static const char items_schema[] =
 
 static const char briefings_schema[] =
     "{\"type\":\"object\",\"required\":[\"briefings\"],\"properties\":{\"briefings\":{\"type\":"
-    "\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"items\"],\"properties\":{"
-    BRIEFING_PROPERTIES "}}}}}";
+    "\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\",\"items\"],\"properties\":"
+    "{" BRIEFING_PROPERTIES "}}}}}";
 
 static const char briefing_schema[] =
     "{\"type\":\"object\",\"required\":[\"id\",\"entries\"],\"properties\":{" BRIEFING_PROPERTIES
     ",\"pages\":{\"type\":\"integer\"},\"entries\":{\"type\":\"array\",\"items\":" ITEM_SCHEMA(
         ",\"position\":{\"type\":\"integer\"}") "}}}";
 
-static const char item_schema[] = ITEM_SCHEMA(
-    ",\"same_story\":{\"type\":\"array\",\"items\":" ITEM_SCHEMA(
+static const char item_schema[] =
+    ITEM_SCHEMA(",\"same_story\":{\"type\":\"array\",\"items\":" ITEM_SCHEMA(
         "") "},\"article_text\":{\"type\":[\"string\",\"null\"]},\"truncated\":{\"type\":"
             "\"boolean\"}");
 

@@ -17,8 +17,10 @@
 #include <zlib.h>
 
 #include "core/log.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "core/time.h"
+#include "mcp/mcp.h"
 #include "sources/source.h"
 #include "web/web_private.h"
 
@@ -40,12 +42,13 @@ const char *const nb_web_route_names[ROUTE_COUNT] = {
     [ROUTE_METRICS] = "/metrics",
     [ROUTE_HEALTHZ] = "/healthz",
     [ROUTE_STYLE] = "/static/style.css",
+    [ROUTE_MCP] = "/mcp",
     [ROUTE_NOT_FOUND] = "other",
 };
 
 const double nb_web_bucket_bounds[NB_WEB_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                      0.05,   0.1,   0.25,   0.5,   1,    2.5};
-const int nb_web_codes[NB_WEB_CODES] = {200, 304, 400, 401, 404, 405, 414, 500, 503, 0};
+const int nb_web_codes[NB_WEB_CODES] = {200, 202, 304, 400, 401, 403, 404, 405, 414, 500, 503, 0};
 
 static const char csp[] = "default-src 'none'; style-src 'self'; img-src * data:;"
                           " form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -59,6 +62,9 @@ typedef struct request_ctx {
     int status;
     int seen;     /* the handler was called for the headers */
     int answered; /* an answer is queued */
+    int mcp;      /* a request to /mcp: its body is kept */
+    nb_buf body;  /* the /mcp message */
+    int body_too_large;
 } request_ctx;
 
 static int64_t now_us(void)
@@ -105,7 +111,10 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     (void)cls;
     (void)connection;
     (void)toe;
-    free(*con_cls);
+    request_ctx *ctx = *con_cls;
+    if (ctx)
+        nb_buf_free(&ctx->body);
+    free(ctx);
     *con_cls = NULL;
 }
 
@@ -533,6 +542,7 @@ static void run_handler(nb_web_request *r, nb_web_reply *o)
     case ROUTE_STYLE:
         nb_web_style(r, o);
         break;
+    case ROUTE_MCP: /* answered before routing (mcp_request) */
     case ROUTE_HEALTHZ:
     case ROUTE_NOT_FOUND:
     case ROUTE_COUNT:
@@ -722,6 +732,51 @@ static enum MHD_Result dispatch(nb_web *web, struct MHD_Connection *c, const cha
     return result;
 }
 
+/* /mcp: authorized like every page, then answered by the MCP server on this thread's
+ * connection. */
+static enum MHD_Result mcp_request(nb_web *web, struct MHD_Connection *c, const char *method,
+                                   request_ctx *ctx)
+{
+    ctx->route = ROUTE_MCP;
+    if (web->token && !authorized(web, c))
+        return answer_plain(web, c, ctx, 401,
+                            "401 a token is required (Authorization: Bearer, or ?token=)\n",
+                            "WWW-Authenticate", "Bearer realm=\"newsbrief\"");
+    nb_errbuf err;
+    nb_store *store = thread_store(web, &err);
+    if (!store) {
+        nb_log(NB_LOG_ERROR, "web", "error=\"%s\"", err.msg);
+        return answer_plain(web, c, ctx, 503, "503 the archive cannot read its database\n", NULL,
+                            NULL);
+    }
+    nb_web_mcp_request q = {
+        .method = method,
+        .origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
+        .host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
+        .base_url = web->site.base_url,
+        .protocol_version = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version"),
+        .body = nb_buf_str(&ctx->body),
+        .body_len = ctx->body.len,
+        .too_large = ctx->body_too_large,
+    };
+    nb_web_mcp_answer a;
+    nb_web_mcp(web->mcp, store, &q, &a);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(a.text), (void *)a.text, MHD_RESPMEM_MUST_COPY);
+    free(a.owned);
+    if (!resp)
+        return MHD_NO;
+    if (a.type)
+        MHD_add_response_header(resp, "Content-Type", a.type);
+    if (a.allow)
+        MHD_add_response_header(resp, "Allow", a.allow);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    add_security_headers(resp);
+    enum MHD_Result rc = queue(web, c, ctx, a.status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -734,14 +789,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *con_cls = ctx = on_uri(NULL, url, c);
     if (!ctx->seen) { /* the headers: answer once the request is complete */
         ctx->seen = 1;
+        ctx->mcp = !strcmp(url, "/mcp");
+        if (ctx->mcp)
+            nb_buf_init(&ctx->body, NB_LIMIT_JSON_BYTES);
         return MHD_YES;
     }
     if (*upload_data_size) {
-        *upload_data_size = 0; /* a body nobody asked for is read and dropped */
+        /* A body nobody asked for is read and dropped; /mcp keeps its message. */
+        if (ctx->mcp && !ctx->body_too_large &&
+            nb_buf_append(&ctx->body, upload_data, *upload_data_size) != NB_OK) {
+            ctx->body_too_large = 1;
+            nb_buf_free(&ctx->body);
+        }
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (ctx->answered)
         return MHD_YES;
+    if (ctx->mcp)
+        return mcp_request(web, c, method, ctx);
     const char *rest;
     ctx->route = route_of(url, &rest);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
@@ -798,6 +864,7 @@ static void web_free(nb_web *web)
     site_free(&web->site);
     free(web->database);
     free(web->token);
+    nb_mcp_free(web->mcp);
     free(web);
 }
 
@@ -862,6 +929,7 @@ nb_err nb_web_start(const nb_config *config, const nb_web_options *options, nb_w
     web->serial = atomic_fetch_add(&next_serial, 1);
     web->heartbeat = options && options->heartbeat;
     web->heartbeat_max_age = config->web.heartbeat_max_age;
+    web->mcp = nb_mcp_new(config);
     atomic_store(&web->heartbeat_ms, nb_clock_monotonic_ms());
     atomic_store(&web->last_modified, database_mtime(web->database));
     if (config->web.cache_mb > 0) {

@@ -12,8 +12,8 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from loopback import (BINARY, SiteServer, Workdir, expect, run, run_tests,  # noqa: E402
-                      time_scale)
+from loopback import (BINARY, ArchiveServer, SiteServer, Workdir, expect, run,  # noqa: E402
+                      run_tests, time_scale)
 
 NOW = "2025-04-07T20:46:00+08:00"
 CLIENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mcp")
@@ -258,6 +258,80 @@ def test_actions_listed_only_when_allowed():
         expect({"run_now", "send_briefing"} <= set(by_name), sorted(by_name))
         expect(by_name["run_now"]["annotations"]["readOnlyHint"] is False, by_name["run_now"])
         proc.close()
+
+
+def post(base, message, headers=None, method="POST"):
+    """One HTTP request to /mcp; returns (status, headers, parsed JSON body or None)."""
+    data = message.encode("utf-8") if isinstance(message, str) else message
+    req = urllib.request.Request(base + "/mcp", data=data, method=method, headers=dict(
+        {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"},
+        **(headers or {})))
+    try:
+        with urllib.request.urlopen(req, timeout=30 * time_scale()) as resp:
+            status, got, body = resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as e:
+        status, got, body = e.code, dict(e.headers), e.read()
+    got = {k.lower(): v for k, v in got.items()}
+    is_json = got.get("content-type", "").startswith("application/json")
+    return status, got, json.loads(body) if body and is_json else (body or None)
+
+
+def test_sdk_client_over_http():
+    if not NODE or not os.path.exists(SDK):
+        print("skipped: node or the MCP SDK (scripts/install-deps.sh) is missing")
+        return
+    with SiteServer() as server, Workdir() as work:
+        config = filled(work, server, "web:\n  token: s3cret-token-4242-abcd\n")
+        with ArchiveServer(["--config", config], env={"NEWSBRIEF_NOW": NOW}) as web:
+            seen = sdk_client("http", web.base + "/mcp", "s3cret-token-4242-abcd", base_calls(), work)
+            briefing_id, item_id = check_session(seen)
+            check_details(sdk_client("http", web.base + "/mcp", "s3cret-token-4242-abcd",
+                                     detail_calls(briefing_id, item_id), work),
+                          briefing_id, item_id)
+
+
+def test_raw_json_rpc_over_http():
+    with SiteServer() as server, Workdir() as work:
+        config = filled(work, server, "web:\n  token: s3cret-token-4242-abcd\n")
+        with ArchiveServer(["--config", config], env={"NEWSBRIEF_NOW": NOW}) as web:
+            auth = {"Authorization": "Bearer s3cret-token-4242-abcd"}
+            ping = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"})
+            status, headers, body = post(web.base, ping, auth)
+            expect(status == 200 and body == {"jsonrpc": "2.0", "id": 1, "result": {}},
+                   (status, body))
+            expect(headers["content-type"].startswith("application/json"), headers)
+            expect(headers.get("x-content-type-options") == "nosniff", headers)
+            status, _, body = post(web.base, ping)
+            expect(status == 401, "no token: %d" % status)
+            status, _, body = post(web.base, ping, dict(auth, Origin="http://evil.example"))
+            expect(status == 403, "foreign Origin: %d" % status)
+            status, _, body = post(web.base, ping, dict(auth, Origin=web.base))
+            expect(status == 200, "own Origin: %d %s" % (status, body))
+            status, _, body = post(web.base, ping, dict(auth, **{
+                "MCP-Protocol-Version": "1999-01-01"}))
+            expect(status == 400, "unsupported MCP-Protocol-Version: %d" % status)
+            status, _, body = post(web.base, ping, dict(auth, **{
+                "MCP-Protocol-Version": "2025-06-18"}))
+            expect(status == 200, "supported MCP-Protocol-Version: %d" % status)
+            status, _, body = post(web.base, json.dumps(
+                {"jsonrpc": "2.0", "method": "notifications/initialized"}), auth)
+            expect(status == 202 and body is None, "notification: %d %s" % (status, body))
+            status, _, body = post(web.base, "{oops", auth)
+            expect(status == 400 and body["error"]["code"] == -32700, (status, body))
+            status, _, body = post(web.base, json.dumps([json.loads(ping)]), auth)
+            expect(status == 400 and body["error"]["code"] == -32600, (status, body))
+            status, _, body = post(web.base, json.dumps({"jsonrpc": "2.0", "id": 2,
+                                                         "method": "nope"}), auth)
+            expect(status == 200 and body["error"]["code"] == -32601, (status, body))
+            status, headers, body = post(web.base, None, auth, method="GET")
+            expect(status == 405 and "POST" in headers.get("allow", ""), (status, headers))
+            status, _, body = post(web.base, json.dumps({
+                "jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                "params": {"name": "search_items", "arguments": {"query": "模型", "limit": 2}}}),
+                auth)
+            found = body["result"]["structuredContent"]
+            expect(status == 200 and found["substring_only"] is True and found["items"],
+                   "a two-character search: %s" % found)
 
 
 if __name__ == "__main__":
