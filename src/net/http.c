@@ -332,7 +332,7 @@ static int target_is_public(transfer *t)
     if (!u || curl_url_set(u, CURLUPART_URL, url ? url : t->req.url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
         curl_url_cleanup(u);
-        note_refused(t, "?", "unreadable");
+        snprintf(t->refused, sizeof t->refused, "the target's host cannot be read");
         return 0;
     }
     curl_url_cleanup(u);
@@ -349,9 +349,7 @@ static int target_is_public(transfer *t)
     int ok = getaddrinfo(name, NULL, &hints, &list) == 0 && list;
     if (!ok)
         snprintf(t->refused, sizeof t->refused,
-                 "%s does not resolve here, so its address cannot "
-                 "be checked",
-                 name);
+                 "%s does not resolve here, so its addresses cannot be checked", name);
     for (struct addrinfo *ai = list; ok && ai; ai = ai->ai_next) {
         char ip[INET6_ADDRSTRLEN];
         const char *kind = sockaddr_kind(ai->ai_addr, ip, sizeof ip);
