@@ -51,8 +51,13 @@ static int extract_main(const nb_cli *cli, int argc, char **argv)
     const char *url = cli->url;
     if (nb_url_is_http(cli->argument)) {
         nb_http *http = nb_http_new(NULL);
-        nb_http_request req = {
-            .url = cli->argument, .caller = NB_HTTP_SOURCE, .done = on_page, .user = &f};
+        /* the URL given on the command line is trusted as configuration is */
+        nb_http_request req = {.url = cli->argument,
+                               .caller = NB_HTTP_SOURCE,
+                               .reach = NB_HTTP_TRUSTED,
+                               .max_redirects = NB_LIMIT_REDIRECTS,
+                               .done = on_page,
+                               .user = &f};
         nb_http_submit(http, &req);
         nb_http_run(http);
         nb_http_free(http);

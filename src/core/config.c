@@ -71,6 +71,7 @@ static const field general_fields[] = {
     INT(nb_config, failures_before_backoff, 1, 1000),
     INT(nb_config, max_connections, 1, 1024),
     INT(nb_config, max_connections_per_host, 0, 64),
+    BOOL(nb_config, allow_private_networks),
     {0},
 };
 

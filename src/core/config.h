@@ -105,6 +105,7 @@ typedef struct nb_config {
     int64_t failures_before_backoff;  /* failed runs in a row before a source backs off */
     int64_t max_connections;          /* HTTP requests in flight at once, all callers */
     int64_t max_connections_per_host; /* source requests to one host:port at once; 0: no cap */
+    int allow_private_networks;       /* discovered URLs may reach private addresses too */
     nb_source_config *sources;
     size_t source_count;
     nb_summarizer_config summarizer;

@@ -3,7 +3,8 @@
  * request and "sent" only after the platform accepted it, so a crash can duplicate at most
  * the row that was out. Transient failures wait (backoff, Retry-After, the platform's
  * floor) and hold the lane, so order holds; a configuration error stops the lane with one
- * error line; a refused payload is marked failed and the lane goes on. */
+ * error line; a refused payload is marked failed and the lane goes on. Requests follow no
+ * redirect: a 3xx is a configuration error and the row stays pending. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,12 +136,29 @@ static void handle_verdict(lane *l, nb_verdict v, int64_t retry_after, int rate_
     }
 }
 
+/* The platform's verdict on an answer. A redirect is never followed: a 302 would turn the
+ * POST into a GET whose 200 looks like a delivery, a 307 or 308 would carry the message
+ * and its signature to another host. The channel's configuration must name the endpoint. */
+static nb_verdict classify(const nb_channel_kind *kind, const nb_http_response *r,
+                           int64_t *retry_after, char *why, size_t n)
+{
+    if (r->error == NB_OK && r->status >= 300 && r->status <= 399) {
+        *retry_after = -1;
+        snprintf(why, n,
+                 "HTTP %ld redirect to %s: push requests follow no redirects; configure the "
+                 "address that answers",
+                 r->status, r->location ? r->location : "(no Location)");
+        return NB_CONFIG;
+    }
+    return kind->classify(r, retry_after, why, n);
+}
+
 static void on_answer(void *user, const nb_http_response *r)
 {
     lane *l = user;
     char why[512];
     int64_t retry_after = -1;
-    nb_verdict v = l->kind->classify(r, &retry_after, why, sizeof why);
+    nb_verdict v = classify(l->kind, r, &retry_after, why, sizeof why);
     handle_verdict(l, v, retry_after, r->error == NB_OK && (r->status == 429 || r->status == 200),
                    why);
     send_next(l);
@@ -192,6 +210,7 @@ static void send_next(lane *l)
         .headers = req.headers,
         .caller = NB_HTTP_CHANNEL,
         .proxy = l->ch->proxy,
+        .reach = NB_HTTP_TRUSTED, /* the channel's configured endpoint; no redirect followed */
         .not_before_ms = start,
         .done = on_answer,
         .user = l,
@@ -251,7 +270,7 @@ static void on_test(void *user, const nb_http_response *r)
 {
     test_answer *t = user;
     int64_t retry_after;
-    t->verdict = t->kind->classify(r, &retry_after, t->why, sizeof t->why);
+    t->verdict = classify(t->kind, r, &retry_after, t->why, sizeof t->why);
 }
 
 nb_err nb_push_test(const nb_config *config, const nb_channel_config *ch, nb_http *http,
@@ -293,6 +312,7 @@ nb_err nb_push_test(const nb_config *config, const nb_channel_config *ch, nb_htt
                           .headers = req.headers,
                           .caller = NB_HTTP_CHANNEL,
                           .proxy = ch->proxy,
+                          .reach = NB_HTTP_TRUSTED,
                           .done = on_test,
                           .user = &t};
     nb_http_submit(http, &hr);
