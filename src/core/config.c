@@ -13,8 +13,8 @@
 
 #include "core/buf.h"
 #include "core/limits.h"
-#include "core/log.h"
 #include "core/memory.h"
+#include "core/redact.h"
 #include "core/time.h"
 
 typedef enum field_kind {
@@ -265,7 +265,7 @@ static nb_err set_headers(loader *ld, const field *f, void *record, const yaml_n
             free(text);
             break;
         }
-        nb_log_add_secret(text);
+        nb_redact_add(text);
         lines[i++] = nb_xasprintf("%s: %s", name, text);
         free(text);
     }
@@ -389,7 +389,7 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
         free(*(char **)slot);
         *(char **)slot = slot_str;
         if (f->flags & FIELD_SECRET)
-            nb_log_add_secret(slot_str);
+            nb_redact_add(slot_str);
     } else if (f->kind == FIELD_BOOL) {
         *(int *)slot = (int)number;
     } else if (f->kind == FIELD_NUMBER) {
