@@ -72,7 +72,7 @@ static void test_hostile_title_and_url(void **state)
     size_t n;
     nb_brief_render(&o, &it, 1, &pages, &n);
     assert_string_equal(pages[0], "# T (更新时间: 2025-04-07 10:45)\n\n"
-                                  "## 1. [［x］ (y) *z* #h next col]"
+                                  "## 1. [［x］ (y) \\*z\\* #h next col]"
                                   "(https://a.com/p%20%281%29%3Cb%3E)   2025-04-07 09:24\n\n"
                                   "\\# not a heading second line\n\n"
                                   "![](https://i.com/a%20b.png)\n");
