@@ -143,6 +143,7 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     *composed = 1;
     nb_render_options ro = {
         .title = config->title,
+        .header = config->header,
         .related_prefix = config->related_prefix,
         .now = now,
         .items_per_page = (size_t)(channel->items_per_page > 0 ? channel->items_per_page

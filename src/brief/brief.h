@@ -46,10 +46,15 @@ size_t nb_brief_filter(nb_item *items, size_t count, const nb_rules *rules, size
 
 typedef struct nb_render_options {
     const char *title;          /* "新闻简报" */
+    const char *header;         /* header template ({title}, {time}); NULL: the zh one */
     const char *related_prefix; /* "相关报道：" before related links; NULL or "": none */
     int64_t now;                /* the header's update time */
     size_t items_per_page;      /* items per page; at least 1 */
 } nb_render_options;
+
+/* The header line's text: templ with {title} and {time} filled in; NULL templ is
+ * "{title} (更新时间: {time})". Caller frees. */
+char *nb_brief_header(const char *templ, const char *title, const char *time);
 
 /* Renders items as pages of at most items_per_page items. *pages is an array of
  * *page_count strings, each ending in "\n"; free with nb_brief_pages_free. No items, no

@@ -1,4 +1,5 @@
-/* The seed's Markdown. Page: "# title (更新时间: YYYY-MM-DD HH:MM)", then numbered items
+/* The seed's Markdown. Page: "# title (更新时间: YYYY-MM-DD HH:MM)" (the header template in
+ * the briefing's language), then numbered items
  * ("## n. [title](url)   time", summary, image) separated by "---". Titles, summaries,
  * labels and URLs are escaped so that nothing a site sends can break the Markdown around
  * it, format it, link elsewhere or carry HTML (this is the Markdown dialect's one escaper). */
@@ -119,12 +120,34 @@ char *nb_brief_related_line(const nb_item *it, const char *prefix)
     return nb_buf_take(&b);
 }
 
+char *nb_brief_header(const char *templ, const char *title, const char *time)
+{
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    nb_err rc = NB_OK;
+    for (const char *p = templ ? templ : "{title} (更新时间: {time})"; *p && !rc;) {
+        if (!strncmp(p, "{title}", 7)) {
+            rc = nb_buf_puts(&b, title ? title : "");
+            p += 7;
+        } else if (!strncmp(p, "{time}", 6)) {
+            rc = nb_buf_puts(&b, time);
+            p += 6;
+        } else {
+            rc = nb_buf_putc(&b, *p == '\n' || *p == '\r' ? ' ' : *p);
+            p++;
+        }
+    }
+    return nb_buf_take(&b);
+}
+
 static char *render_page(const nb_render_options *o, const char *stamp, const nb_item *items,
                          size_t count)
 {
     nb_buf b;
     nb_buf_init(&b, 0);
-    nb_err rc = nb_buf_printf(&b, "# %s (更新时间: %s)\n", o->title, stamp);
+    char *header = nb_brief_header(o->header, o->title, stamp);
+    nb_err rc = nb_buf_printf(&b, "# %s\n", header);
+    free(header);
     for (size_t i = 0; i < count && !rc; i++) {
         const nb_item *it = &items[i];
         char when[32];

@@ -23,6 +23,7 @@ typedef enum nb_size_unit {
 /* What to render: the items of one message and its header. */
 typedef struct nb_message {
     const char *title;          /* "新闻简报" */
+    const char *header;         /* header template ({title}, {time}); NULL: the zh one */
     const char *stamp;          /* "2025-04-07 10:45" */
     int64_t now;                /* the briefing's time */
     const char *related_prefix; /* "相关报道：", or NULL: no related links */
@@ -122,7 +123,8 @@ char *nb_escape(const char *text, nb_dialect dialect, unsigned flags);
 
 /* Size of text in unit. */
 size_t nb_measure(const char *text, nb_size_unit unit);
-/* The header line text: "新闻简报 (更新时间: 2025-04-07 10:45) (1/3)". Caller frees. */
+/* The header line text: "新闻简报 (更新时间: 2025-04-07 10:45) (1/3)" (msg->header filled in,
+ * after the keyword). Caller frees. */
 char *nb_message_header(const nb_message *msg, const char *keyword);
 /* An item's display time "2025-04-07 09:24" (display zone). out >= 32 bytes. */
 void nb_item_time(const nb_item *item, char *out, size_t n);

@@ -38,8 +38,11 @@ char *nb_message_header(const nb_message *msg, const char *keyword)
     char marker[32] = "";
     if (msg->parts > 1)
         snprintf(marker, sizeof marker, " (%d/%d)", msg->part, msg->parts);
-    return nb_xasprintf("%s%s%s (更新时间: %s)%s", keyword ? keyword : "", keyword ? " " : "",
-                        msg->title, msg->stamp, marker);
+    char *header = nb_brief_header(msg->header, msg->title, msg->stamp);
+    char *line =
+        nb_xasprintf("%s%s%s%s", keyword ? keyword : "", keyword ? " " : "", header, marker);
+    free(header);
+    return line;
 }
 
 void nb_item_time(const nb_item *item, char *out, size_t n)
@@ -100,6 +103,7 @@ int nb_classify_transport(const nb_http_response *r, nb_verdict *verdict, int64_
 char *nb_message_markdown(const nb_message *m)
 {
     nb_render_options o = {.title = m->title,
+                           .header = m->header,
                            .now = m->now,
                            .items_per_page = m->count,
                            .related_prefix = m->related_prefix};
