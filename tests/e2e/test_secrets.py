@@ -1,7 +1,7 @@
 """End to end: secrets never reach what newsbrief prints or stores. 300 secrets in one
-configuration are all masked in the log and the outbox; channels whose endpoint refuses connections (the
-error quotes the URL with its token) leave no token in `outbox`, `outbox --json`,
-`sources`, `push --dry-run` or the database file."""
+configuration are all masked in the log and the outbox; channels whose endpoint refuses
+connections (the error quotes the URL with its token) leave no token in `outbox`,
+`outbox --json`, `sources`, `push --dry-run`, `check-config` or the database file."""
 import glob
 import json
 import os
@@ -91,7 +91,7 @@ def test_unreachable_telegram_and_wecom_leave_no_token():
         tokens = (telegram_token, telegram_token.split(":")[1], wecom_key, "feed-key-31337")
         outputs = {}
         for args in (["outbox"], ["outbox", "--json"], ["sources"], ["sources", "--json"],
-                     ["push", "--dry-run"]):
+                     ["push", "--dry-run"], ["check-config"]):
             code, out, cmd_err = run(args + ["--config", path])
             expect(code == 0, "%s: %s" % (args, cmd_err))
             outputs[" ".join(args)] = out + cmd_err
