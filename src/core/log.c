@@ -54,11 +54,6 @@ int nb_log_traced(const char *subsystem)
     return strstr(traced, key) != NULL || strstr(traced, ",all,") != NULL;
 }
 
-void nb_log_redact(const char *text, char *out, size_t n)
-{
-    nb_redact_copy(text, out, n);
-}
-
 static const char *level_name(nb_log_level level)
 {
     switch (level) {
@@ -90,7 +85,7 @@ void nb_log_write(nb_log_level level, const char *subsystem, const char *fmt, ..
     for (char *c = raw; *c; c++)
         if (*c == '\n' || *c == '\r')
             *c = ' ';
-    nb_log_redact(raw, line, sizeof line - 1);
+    nb_redact_copy(raw, line, sizeof line - 1);
     size_t len = strlen(line);
     line[len++] = '\n';
     fwrite(line, 1, len, log_out ? log_out : stderr);

@@ -31,7 +31,5 @@ void nb_log_reset(void);          /* forget traces and every registered secret (
 void nb_log_trace_from_env(void); /* reads NB_TRACE */
 int nb_log_traced(const char *subsystem);
 void nb_log_write(nb_log_level level, const char *subsystem, const char *fmt, ...) NB_PRINTF(3, 4);
-/* The same as nb_redact_copy (core/redact.h), which every other output uses. */
-void nb_log_redact(const char *text, char *out, size_t n);
 
 #endif
