@@ -1,11 +1,13 @@
-/* Redaction of secrets: the registered set is kept sorted by first byte, longest first, with
- * an index of where each first byte's run starts, so a text is scanned once and each
- * position is compared only with the secrets that start with its byte, however many are
- * registered. Patterns (query parameters, user:password@, chat webhook paths) are checked
- * at the bytes that can start them. */
+/* Redaction of secrets: the registered set is kept sorted by a hash of each secret's first
+ * four bytes (every secret has at least four), longest first within a bucket, with an index
+ * of where each bucket starts, so a text is scanned once and each position is compared only
+ * with the secrets that start with the same four bytes, however many are registered.
+ * Patterns (query parameters, user:password@, chat webhook paths) are checked at the bytes
+ * that can start them. */
 #include "core/redact.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,22 +15,34 @@
 #include "core/buf.h"
 #include "core/memory.h"
 
+#define MIN_SECRET 4
+#define BUCKET_BITS 12
+#define BUCKETS (1u << BUCKET_BITS)
+
 typedef struct secret {
     char *text;
     size_t len;
+    unsigned bucket;
 } secret;
 
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static secret *secrets;
 static size_t secret_count, secret_alloc;
-static size_t first[257]; /* secrets starting with byte c: first[c] .. first[c + 1] - 1 */
+static uint32_t first[BUCKETS + 1]; /* bucket b's secrets: first[b] .. first[b + 1] - 1 */
 
-static int by_first_then_longest(const void *a, const void *b)
+/* The bucket of the four bytes at p (which has at least four). */
+static unsigned bucket_of(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    uint32_t v = (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
+    return (unsigned)((v * 2654435761u) >> (32 - BUCKET_BITS));
+}
+
+static int by_bucket_then_longest(const void *a, const void *b)
 {
     const secret *x = a, *y = b;
-    unsigned char cx = (unsigned char)x->text[0], cy = (unsigned char)y->text[0];
-    if (cx != cy)
-        return cx < cy ? -1 : 1;
+    if (x->bucket != y->bucket)
+        return x->bucket < y->bucket ? -1 : 1;
     if (x->len != y->len)
         return x->len > y->len ? -1 : 1;
     return strcmp(x->text, y->text);
@@ -37,27 +51,27 @@ static int by_first_then_longest(const void *a, const void *b)
 static void index_secrets(void)
 {
     size_t at = 0;
-    for (unsigned c = 0; c < 256; c++) {
-        first[c] = at;
-        while (at < secret_count && (unsigned char)secrets[at].text[0] == c)
+    for (unsigned b = 0; b < BUCKETS; b++) {
+        first[b] = (uint32_t)at;
+        while (at < secret_count && secrets[at].bucket == b)
             at++;
     }
-    first[256] = secret_count;
+    first[BUCKETS] = (uint32_t)secret_count;
 }
 
 void nb_redact_add(const char *text)
 {
-    if (!text || strlen(text) < 4)
+    if (!text || strlen(text) < MIN_SECRET)
         return;
     pthread_rwlock_wrlock(&lock);
     int known = 0;
-    unsigned char c = (unsigned char)text[0];
-    for (size_t i = first[c]; i < first[c + 1] && !known; i++)
+    unsigned b = bucket_of(text);
+    for (size_t i = first[b]; i < first[b + 1] && !known; i++)
         known = strcmp(secrets[i].text, text) == 0;
     if (!known) {
         secrets = nb_xgrow(secrets, &secret_alloc, secret_count + 1, sizeof *secrets);
-        secrets[secret_count++] = (secret){nb_xstrdup(text), strlen(text)};
-        qsort(secrets, secret_count, sizeof *secrets, by_first_then_longest);
+        secrets[secret_count++] = (secret){nb_xstrdup(text), strlen(text), b};
+        qsort(secrets, secret_count, sizeof *secrets, by_bucket_then_longest);
         index_secrets();
     }
     pthread_rwlock_unlock(&lock);
@@ -83,14 +97,31 @@ size_t nb_redact_count(void)
     return n;
 }
 
+/* Whether p has the four bytes a secret starts with. */
+static int four_bytes(const char *p)
+{
+    return p[0] && p[1] && p[2] && p[3];
+}
+
 /* The longest registered secret at p, or 0. Called under the read lock. */
 static size_t registered_at(const char *p)
 {
-    unsigned char c = (unsigned char)*p;
-    for (size_t i = first[c]; i < first[c + 1]; i++)
+    if (!four_bytes(p))
+        return 0;
+    unsigned b = bucket_of(p);
+    for (size_t i = first[b]; i < first[b + 1]; i++)
         if (strncmp(p, secrets[i].text, secrets[i].len) == 0)
             return secrets[i].len;
     return 0;
+}
+
+/* Whether some registered secret may start at p. */
+static int may_start(const char *p)
+{
+    if (!four_bytes(p))
+        return 0;
+    unsigned b = bucket_of(p);
+    return first[b] != first[b + 1];
 }
 
 /* Query parameters whose values are credentials on the platforms we talk to. */
@@ -197,9 +228,7 @@ char *nb_redact(const char *text)
             /* copy up to the next byte that may start a secret or a pattern */
             do
                 plain++;
-            while (p[plain] &&
-                   first[(unsigned char)p[plain]] == first[(unsigned char)p[plain] + 1] &&
-                   !strchr("?&:/h", p[plain]));
+            while (p[plain] && !strchr("?&:/h", p[plain]) && !may_start(p + plain));
             put(&b, p, plain);
             p += plain;
         }
