@@ -10,6 +10,7 @@ packages=(
   libyaml-dev libssl-dev zlib1g-dev libmicrohttpd-dev
   libutf8proc-dev libbrotli-dev libcmocka-dev libgoogle-perftools-dev tzdata time python3-feedparser
   python3-jieba python3-networkx python3-scipy libpcre2-dev libuchardet-dev ca-certificates python3 python3-aiosmtpd
+  cmark-gfm  # the tests render the Markdown output with a real GFM parser
 )
 
 missing=()

@@ -58,6 +58,10 @@ extern const nb_command nb_cmd_outbox;
 extern const nb_command nb_cmd_parse_feed;
 extern const nb_command nb_cmd_extract;
 
+/* Prints "newsbrief: <message>" on stderr with secrets masked (core/redact), as every
+ * command's error message. */
+void nb_app_error(const char *fmt, ...) NB_PRINTF(1, 2);
+
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);
 

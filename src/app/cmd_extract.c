@@ -70,13 +70,13 @@ static int extract_main(const nb_cli *cli, int argc, char **argv)
     nb_errbuf err = {{0}};
     nb_err rc = f.rc;
     if (rc) {
-        fprintf(stderr, "newsbrief: extract: %s\n", f.err.msg);
+        nb_app_error("extract: %s", f.err.msg);
         exit_code = rc == NB_ERR_IO ? NB_EXIT_USAGE : NB_EXIT_FAILED;
         goto out;
     }
     rc = nb_extract(nb_buf_str(&f.body), f.body.len, url, f.content_type, NULL, &a, &err);
     if (rc) {
-        fprintf(stderr, "newsbrief: extract: %s: %s\n", cli->argument, err.msg);
+        nb_app_error("extract: %s: %s", cli->argument, err.msg);
         exit_code = NB_EXIT_FAILED;
         goto out;
     }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "app/app.h"
+#include "core/redact.h"
 #include "push/push.h"
 
 static int dry_run(nb_store *store)
@@ -12,16 +13,18 @@ static int dry_run(nb_store *store)
     size_t count = 0;
     nb_errbuf err;
     if (nb_store_outbox_list(store, &rows, &count, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_app_error("%s", err.msg);
         return NB_EXIT_FAILED;
     }
     size_t shown = 0;
     for (size_t i = 0; i < count; i++) {
         if (rows[i].status[0] == 'f') /* failed rows are not sent again */
             continue;
+        char *payload = nb_redact(rows[i].payload);
         printf("== channel %s, message %d of briefing %lld%s%s\n%s\n\n", rows[i].channel,
                rows[i].seq, (long long)rows[i].briefing_id, *rows[i].method ? ", " : "",
-               rows[i].method, rows[i].payload);
+               rows[i].method, payload);
+        free(payload);
         shown++;
     }
     if (!shown)

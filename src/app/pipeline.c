@@ -143,6 +143,7 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     *composed = 1;
     nb_render_options ro = {
         .title = config->title,
+        .header = config->header,
         .related_prefix = config->related_prefix,
         .now = now,
         .items_per_page = (size_t)(channel->items_per_page > 0 ? channel->items_per_page
@@ -254,13 +255,13 @@ int nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock *
 {
     nb_errbuf err;
     if (nb_store_open(config->database, store, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_app_error("%s", err.msg);
         return NB_EXIT_USAGE;
     }
     /* Two overlapping runs (cron) must never both send: the second waits or gives up. */
     nb_err rc = nb_store_lock_take(config->database, config->lock_timeout * 1000, lock, &err);
     if (rc) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_app_error("%s", err.msg);
         nb_store_close(*store);
         *store = NULL;
         return rc == NB_ERR_LOCKED ? NB_EXIT_FAILED : NB_EXIT_USAGE;

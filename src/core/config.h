@@ -47,7 +47,7 @@ typedef struct nb_summarizer_config {
     char *user_prompt_file;
     int64_t min_chars; /* summary length in code points */
     int64_t max_chars;
-    char *language;           /* zh or en: the briefing's language */
+    char *language;           /* zh or en; unset: newsbrief.language */
     int64_t max_input_tokens; /* the article is cut to this budget at paragraph ends */
     double price_input;       /* llm: price per million prompt tokens (for the cost log) */
     double price_output;      /* llm: price per million completion tokens */
@@ -97,6 +97,8 @@ typedef struct nb_config {
     char *database;                   /* SQLite file, "~" expanded */
     char *timezone;                   /* IANA zone for displayed times */
     char *title;                      /* briefing header title */
+    char *language;                   /* zh or en: the briefing's language */
+    char *header;                     /* header template with {title} and {time} */
     char *related_prefix;             /* before links to other reports of a story; "" hides */
     int64_t items_per_page;           /* items per page (message) */
     int64_t window;                   /* seconds: candidates are items published within it */

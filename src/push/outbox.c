@@ -288,8 +288,12 @@ nb_err nb_push_test(const nb_config *config, const nb_channel_config *ch, nb_htt
         .published_at = nb_clock_now(),
         .summary = "看到这条消息，说明频道配置正确。If you can read this, the channel works.",
     };
-    nb_message m = {
-        .title = config->title, .stamp = stamp, .now = nb_clock_now(), .items = &item, .count = 1};
+    nb_message m = {.title = config->title,
+                    .header = config->header,
+                    .stamp = stamp,
+                    .now = nb_clock_now(),
+                    .items = &item,
+                    .count = 1};
     size_t size;
     char *payload = kind->render(ch, &m, &size);
     if (kind->send_direct) {

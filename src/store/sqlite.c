@@ -1,5 +1,6 @@
 /* SQLite implementation of store.h. Migrations are an ordered list of SQL scripts;
- * PRAGMA user_version records how many have run, so opening is idempotent. */
+ * PRAGMA user_version records how many have run, so opening is idempotent. Free text that
+ * may quote a request (errors, platform answers) is redacted before it is written. */
 #include <errno.h>
 #include <jansson.h>
 #include <sqlite3.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/memory.h"
+#include "core/redact.h"
 #include "core/time.h"
 #include "store/store.h"
 
@@ -232,6 +234,15 @@ static void bind_text(sqlite3_stmt *st, int index, const char *text)
         sqlite3_bind_null(st, index);
 }
 
+/* Text that may quote a URL or a request (an error, an answer): stored with secrets masked. */
+static void bind_redacted(sqlite3_stmt *st, int index, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(st, index, nb_redact(text), -1, free);
+    else
+        sqlite3_bind_null(st, index);
+}
+
 static char *column_text(sqlite3_stmt *st, int index)
 {
     const unsigned char *t = sqlite3_column_text(st, index);
@@ -402,7 +413,7 @@ nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf
     bind_text(st, 4, state->last_modified);
     sqlite3_bind_int64(st, 5, state->next_fetch_at);
     sqlite3_bind_int(st, 6, state->consecutive_errors);
-    bind_text(st, 7, state->last_error);
+    bind_redacted(st, 7, state->last_error);
     sqlite3_bind_int64(st, 8, state->last_success_at);
     sqlite3_bind_int64(st, 9, state->last_attempt_at);
     if (sqlite3_step(st) != SQLITE_DONE)
@@ -691,7 +702,7 @@ nb_err nb_store_outbox_mark(nb_store *s, int64_t id, const char *status, int att
     bind_text(st, 2, status);
     sqlite3_bind_int(st, 3, attempts);
     sqlite3_bind_int64(st, 4, next_attempt_at);
-    bind_text(st, 5, answer);
+    bind_redacted(st, 5, answer);
     sqlite3_bind_int64(st, 6, now);
     nb_err rc = step_done(s, st, "updating the outbox", err);
     sqlite3_finalize(st);

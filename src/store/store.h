@@ -37,7 +37,8 @@ nb_err nb_store_items_since(nb_store *store, int64_t since, size_t max, nb_item 
 /* The stored state of a source; a source never seen yields a zeroed state with name set. */
 nb_err nb_store_source_load(nb_store *store, const char *name, nb_source_state *out,
                             nb_errbuf *err) NB_MUST_CHECK;
-/* Saves state under state->name, replacing what was stored. */
+/* Saves state under state->name, replacing what was stored (last_error with secrets masked,
+ * as every error and answer column: core/redact). */
 nb_err nb_store_source_save(nb_store *store, const nb_source_state *state,
                             nb_errbuf *err) NB_MUST_CHECK;
 /* Every stored source, by name. */
@@ -110,7 +111,7 @@ nb_err nb_store_outbox_pending(nb_store *store, const char *channel, nb_outbox_r
 nb_err nb_store_outbox_list(nb_store *store, nb_outbox_row **rows, size_t *count,
                             nb_errbuf *err) NB_MUST_CHECK;
 void nb_outbox_rows_free(nb_outbox_row *rows, size_t count);
-/* Sets status, attempts, next attempt and (when not NULL) the last answer. */
+/* Sets status, attempts, next attempt and (when not NULL) the last answer, secrets masked. */
 nb_err nb_store_outbox_mark(nb_store *store, int64_t id, const char *status, int attempts,
                             int64_t next_attempt_at, const char *answer, int64_t now,
                             nb_errbuf *err) NB_MUST_CHECK;
