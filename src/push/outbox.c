@@ -192,6 +192,7 @@ static void send_next(lane *l)
         .headers = req.headers,
         .caller = NB_HTTP_CHANNEL,
         .proxy = l->ch->proxy,
+        .timeout_ms = (long)l->ch->timeout * 1000,
         .not_before_ms = start,
         .done = on_answer,
         .user = l,
@@ -293,6 +294,7 @@ nb_err nb_push_test(const nb_config *config, const nb_channel_config *ch, nb_htt
                           .headers = req.headers,
                           .caller = NB_HTTP_CHANNEL,
                           .proxy = ch->proxy,
+                          .timeout_ms = (long)ch->timeout * 1000,
                           .done = on_test,
                           .user = &t};
     nb_http_submit(http, &hr);

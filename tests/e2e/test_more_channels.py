@@ -10,8 +10,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from loopback import (MailServer, SiteServer, Workdir, closed_port, expect, run,  # noqa: E402
-                      run_tests)
+from loopback import (MailServer, SiteServer, Workdir, closed_port, duration,  # noqa: E402
+                      expect, run, run_tests, wait_until)
 from platforms import PlatformServer  # noqa: E402
 from test_channels import FAST, NOW, NOW_EPOCH, all_urls, item_urls  # noqa: E402
 
@@ -62,6 +62,28 @@ def test_slack_discord_ntfy_webhook():
         expect([i["url"] for p in pages for i in p["items"]] == expected, "webhook items")
         expect(pages[0]["items"][0]["published_at"].endswith("Z") and "sent_at" in pages[0],
                pages[0]["items"][0])
+
+
+def test_a_request_past_the_channel_timeout_is_sent_again():
+    """The channel's timeout applies; a platform slower than it gets the message twice (why
+    the tests give every channel a timeout scaled by NB_TEST_TIME_SCALE)."""
+    with SiteServer() as site, PlatformServer(NOW_EPOCH) as platforms, Workdir() as work:
+        short = ("    retry_floor: 0s\n    per_minute: 0\n    per_second: 0\n"
+                 "    timeout: %s\n" % duration(1))
+        platforms.script["ntfy"] = ["slow"]  # the first answer comes three timeouts late
+        path = write_config(work, site, platforms.channels_yaml(only=("ntfy",), ntfy=short))
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, err)
+        timeouts = [line for line in err.splitlines() if "channel=ntfy" in line
+                    and "timed out" in line]
+        expect(len(timeouts) == 1, "want one timeout line:\n" + err)
+        requests = platforms.requests("ntfy")
+        expect(len(requests) >= 2 and requests[0][2] == requests[1][2],
+               "the timed-out message was not sent again")
+        # the slow request was processed too, once its answer was late: a duplicate
+        platforms.wait_for_requests(len(requests), "ntfy")
+        wait_until(lambda: len(platforms.accepted("ntfy")) == len(requests),
+                   "the slow request to be processed")
 
 
 def test_webhook_template():
