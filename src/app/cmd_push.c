@@ -49,7 +49,7 @@ static int push_main(const nb_cli *cli, int argc, char **argv)
             nb_http_free(http);
             printf("sent %zu, pending %zu, failed %zu\n", report.sent, report.pending,
                    report.failed);
-            rc = report.channels_failed ? NB_EXIT_FAILED : NB_EXIT_OK;
+            rc = nb_app_store_failed(store, report.channels_failed ? NB_EXIT_FAILED : NB_EXIT_OK);
         }
         nb_store_lock_release(lock);
         nb_store_close(store);

@@ -3,7 +3,9 @@
  * request and "sent" only after the platform accepted it, so a crash can duplicate at most
  * the row that was out. Transient failures wait (backoff, Retry-After, the platform's
  * floor) and hold the lane, so order holds; a configuration error stops the lane with one
- * error line; a refused payload is marked failed and the lane goes on. */
+ * error line; a refused payload is marked failed and the lane goes on. Nothing is sent that
+ * could not first be marked "sending": when the store fails (disk full, read-only) every
+ * lane stops, and the store's failure is reported once by the command. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,13 +36,18 @@ typedef struct lane {
 static void send_next(lane *l);
 static void send_direct(lane *l, nb_outbox_row *row);
 
-static void mark(lane *l, const nb_outbox_row *row, const char *status, int64_t next_attempt,
-                 const char *answer)
+/* Records the row's new status; 0, or -1 when the store refused (logged, unless it is the
+ * storage failure the command reports once). */
+static int mark(lane *l, const nb_outbox_row *row, const char *status, int64_t next_attempt,
+                const char *answer)
 {
     nb_errbuf err;
     if (nb_store_outbox_mark(l->store, row->id, status, row->attempts, next_attempt, answer,
-                             nb_clock_now(), &err) != NB_OK)
+                             nb_clock_now(), &err) == NB_OK)
+        return 0;
+    if (!nb_store_failure(l->store))
         nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", l->ch->name, err.msg);
+    return -1;
 }
 
 /* The earliest start the platform's rate limits (or the channel's own) allow. */
@@ -160,6 +167,10 @@ static void send_next(lane *l)
 {
     if (l->next >= l->count)
         return;
+    if (nb_store_failure(l->store)) {
+        stop(l, 1); /* what could not be recorded is not sent */
+        return;
+    }
     nb_outbox_row *row = &l->rows[l->next];
     int64_t now = nb_clock_now();
     if (row->next_attempt_at > now + WAIT_FOR_LATER_MAX && l->run_attempts == 0) {
@@ -177,7 +188,10 @@ static void send_next(lane *l)
     l->recent[l->recent_n++ % RECENT] = start;
     row->attempts++;
     l->run_attempts++;
-    mark(l, row, "sending", row->next_attempt_at, NULL);
+    if (mark(l, row, "sending", row->next_attempt_at, NULL) != 0) {
+        stop(l, 1); /* unrecorded, a send could not be told from one never made */
+        return;
+    }
     if (l->kind->send_direct) {
         send_direct(l, row);
         return;
@@ -208,8 +222,13 @@ void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
     nb_errbuf err;
     memset(report, 0, sizeof *report);
     size_t recovered = 0;
-    if (nb_store_outbox_recover(store, &recovered, &err) != NB_OK)
+    if (nb_store_outbox_recover(store, &recovered, &err) != NB_OK) {
+        if (nb_store_failure(store)) {
+            report->channels_failed = config->channel_count; /* nothing can be recorded */
+            return;
+        }
         nb_log(NB_LOG_ERROR, "outbox", "error=\"%s\"", err.msg);
+    }
     if (recovered) {
         report->duplicates = recovered;
         nb_log(NB_LOG_WARN, "outbox",
@@ -231,7 +250,8 @@ void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
                     .report = report,
                     .jitter = (uint64_t)nb_clock_monotonic_ms() * 2654435761u + i + 1};
         if (nb_store_outbox_pending(store, ch->name, &l->rows, &l->count, &err) != NB_OK) {
-            nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
+            if (!nb_store_failure(store))
+                nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
             continue;
         }
         send_next(l);

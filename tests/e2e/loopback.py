@@ -188,6 +188,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.server.times.append(time.monotonic())
             self.server.active += 1
             self.server.peak = max(self.server.peak, self.server.active)
+        if self.server.owner.before_answer:
+            self.server.owner.before_answer(self.path)
         try:
             self._route()
         finally:
@@ -234,6 +236,9 @@ class SiteServer:
     def __init__(self, site_dirs=(RECORDINGS, os.path.join(DATA, "sites"))):
         self.site_dirs = list(site_dirs)
         self.overrides = {}
+        # before_answer(path): called with each request once it is recorded and before it
+        # is answered, from the server's thread
+        self.before_answer = None
 
     def override(self, path, body_file, status=200, kind="application/json"):
         """Answers every request to path with body_file (under tests/data/sites)."""
@@ -241,6 +246,7 @@ class SiteServer:
 
     def __enter__(self):
         self.httpd = LoopbackServer(_Handler)
+        self.httpd.owner = self
         self.httpd.site_dirs = self.site_dirs
         self.httpd.overrides = self.overrides
         self.httpd.times = []
@@ -337,6 +343,11 @@ def expect_equal(got, want, what):
         raise AssertionError("%s differs:\n%s" % (what, diff))
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (a missing privilege or tool): reported as
+    "skipped: <reason>", not as a failure."""
+
+
 def run_tests(namespace):
     """Runs every test_* function of a module, reports each, returns the exit status."""
     failed = 0
@@ -346,6 +357,8 @@ def run_tests(namespace):
             try:
                 fn()
                 print("ok   %s (%.1f s)" % (name, time.monotonic() - started), flush=True)
+            except Skip as e:
+                print("skip %s: skipped: %s" % (name, e), flush=True)
             except Exception as e:  # report every case, then fail
                 failed += 1
                 print("FAIL %s (%.1f s): %s: %s" % (name, time.monotonic() - started,

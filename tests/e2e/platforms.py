@@ -100,8 +100,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         server = self.server
         with server.lock:
             server.requests.append((platform, self.path, raw))
+            count = len(server.requests)
             scripted = server.script.get(platform, [])
             step = scripted.pop(0) if scripted else None
+        if server.before_answer:
+            server.before_answer(platform, count)
         if server.latency:
             time.sleep(server.latency)
         if step == "slow":
@@ -311,11 +314,16 @@ class PlatformServer:
     def __init__(self, now, latency=0.0):
         self.now, self.latency = now, latency
         self.script = {}
+        # before_answer(platform, n): called with each request (the n-th to this server)
+        # once it is recorded and before it is answered, from the server's thread
+        self.before_answer = None
 
     def __enter__(self):
         self.httpd = LoopbackServer(_Handler)
         self.httpd.now, self.httpd.latency = self.now, self.latency
         self.httpd.script = self.script
+        self.httpd.before_answer = lambda platform, n: (
+            self.before_answer and self.before_answer(platform, n))
         self.httpd.lock = threading.Lock()
         self.httpd.requests, self.httpd.accepted, self.httpd.received_at = [], [], []
         self.httpd.deliveries = []
