@@ -71,7 +71,8 @@ const nb_command nb_cmd_push = {
              "  -v, --verbose      more log lines on stderr\n"
              "  -h, --help         this help\n\n"
              "exit status: 0 delivered (or waiting for a platform's retry time), 1 a channel\n"
-             "failed for good, 2 usage or configuration error\n",
+             "failed for good or the database cannot be written (disk full, read-only), 2\n"
+             "usage or configuration error\n",
     .main = push_main,
     .options = NB_OPT_DRY_RUN,
 };
