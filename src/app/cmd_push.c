@@ -52,7 +52,7 @@ static int push_main(const nb_cli *cli, int argc, char **argv)
             nb_http_free(http);
             printf("sent %zu, pending %zu, failed %zu\n", report.sent, report.pending,
                    report.failed);
-            rc = report.channels_failed ? NB_EXIT_FAILED : NB_EXIT_OK;
+            rc = nb_app_store_failed(store, report.channels_failed ? NB_EXIT_FAILED : NB_EXIT_OK);
         }
         nb_store_lock_release(lock);
         nb_store_close(store);
@@ -74,7 +74,8 @@ const nb_command nb_cmd_push = {
              "  -v, --verbose      more log lines on stderr\n"
              "  -h, --help         this help\n\n"
              "exit status: 0 delivered (or waiting for a platform's retry time), 1 a channel\n"
-             "failed for good, 2 usage or configuration error\n",
+             "failed for good or the database cannot be written (disk full, read-only), 2\n"
+             "usage or configuration error\n",
     .main = push_main,
     .options = NB_OPT_DRY_RUN,
 };

@@ -148,6 +148,7 @@ static const field channel_fields[] = {
     INT(nb_channel_config, max_attempts, 1, 100),
     INT(nb_channel_config, per_minute, 0, 100000),
     INT(nb_channel_config, per_second, 0, 1000),
+    DURATION(nb_channel_config, timeout),
     STR(nb_channel_config, smtp_url, 0),
     STR(nb_channel_config, username, 0),
     STR(nb_channel_config, password, FIELD_SECRET),
@@ -501,6 +502,7 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
             ch->max_attempts = 5;
             ch->per_minute = -1;
             ch->per_second = -1;
+            ch->timeout = NB_LIMIT_TOTAL_TIMEOUT_MS / 1000;
             ch->starttls = 1;
             ch->only_new = 1;
             ch->max_items = -1;

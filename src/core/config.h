@@ -75,6 +75,7 @@ typedef struct nb_channel_config {
     int64_t max_attempts;      /* attempts per message within one run */
     int64_t per_minute;        /* messages per minute; -1: the platform's limit, 0: none */
     int64_t per_second;        /* messages per second; -1: the platform's limit, 0: none */
+    int64_t timeout;           /* seconds one request (or SMTP session) may take; 0: default */
     char *smtp_url;            /* e-mail: smtps://host:465 or smtp://host:587 */
     char *username;            /* e-mail: SMTP AUTH user */
     char *password;            /* e-mail: SMTP AUTH password or app code (secret) */

@@ -227,6 +227,7 @@ static nb_verdict send_direct(const nb_channel_config *c, const char *payload, i
         .require_tls = c->starttls,
         .data = payload,
         .len = strlen(payload),
+        .timeout_ms = (long)c->timeout * 1000,
     };
     long reply = 0;
     nb_errbuf err;

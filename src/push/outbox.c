@@ -4,7 +4,9 @@
  * the row that was out. Transient failures wait (backoff, Retry-After, the platform's
  * floor) and hold the lane, so order holds; a configuration error stops the lane with one
  * error line; a refused payload is marked failed and the lane goes on. Requests follow no
- * redirect: a 3xx is a configuration error and the row stays pending. */
+ * redirect: a 3xx is a configuration error and the row stays pending. Nothing is sent that
+ * could not first be marked "sending": when the store fails (disk full, read-only) every
+ * lane stops, and the store's failure is reported once by the command. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,13 +37,18 @@ typedef struct lane {
 static void send_next(lane *l);
 static void send_direct(lane *l, nb_outbox_row *row);
 
-static void mark(lane *l, const nb_outbox_row *row, const char *status, int64_t next_attempt,
-                 const char *answer)
+/* Records the row's new status; 0, or -1 when the store refused (logged, unless it is the
+ * storage failure the command reports once). */
+static int mark(lane *l, const nb_outbox_row *row, const char *status, int64_t next_attempt,
+                const char *answer)
 {
     nb_errbuf err;
     if (nb_store_outbox_mark(l->store, row->id, status, row->attempts, next_attempt, answer,
-                             nb_clock_now(), &err) != NB_OK)
+                             nb_clock_now(), &err) == NB_OK)
+        return 0;
+    if (!nb_store_failure(l->store))
         nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", l->ch->name, err.msg);
+    return -1;
 }
 
 /* The earliest start the platform's rate limits (or the channel's own) allow. */
@@ -178,6 +185,10 @@ static void send_next(lane *l)
 {
     if (l->next >= l->count)
         return;
+    if (nb_store_failure(l->store)) {
+        stop(l, 1); /* what could not be recorded is not sent */
+        return;
+    }
     nb_outbox_row *row = &l->rows[l->next];
     int64_t now = nb_clock_now();
     if (row->next_attempt_at > now + WAIT_FOR_LATER_MAX && l->run_attempts == 0) {
@@ -195,7 +206,10 @@ static void send_next(lane *l)
     l->recent[l->recent_n++ % RECENT] = start;
     row->attempts++;
     l->run_attempts++;
-    mark(l, row, "sending", row->next_attempt_at, NULL);
+    if (mark(l, row, "sending", row->next_attempt_at, NULL) != 0) {
+        stop(l, 1); /* unrecorded, a send could not be told from one never made */
+        return;
+    }
     if (l->kind->send_direct) {
         send_direct(l, row);
         return;
@@ -211,6 +225,7 @@ static void send_next(lane *l)
         .caller = NB_HTTP_CHANNEL,
         .proxy = l->ch->proxy,
         .reach = NB_HTTP_TRUSTED, /* the channel's configured endpoint; no redirect followed */
+        .timeout_ms = (long)l->ch->timeout * 1000,
         .not_before_ms = start,
         .done = on_answer,
         .user = l,
@@ -226,8 +241,13 @@ void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
     nb_errbuf err;
     memset(report, 0, sizeof *report);
     size_t recovered = 0;
-    if (nb_store_outbox_recover(store, &recovered, &err) != NB_OK)
+    if (nb_store_outbox_recover(store, &recovered, &err) != NB_OK) {
+        if (nb_store_failure(store)) {
+            report->channels_failed = config->channel_count; /* nothing can be recorded */
+            return;
+        }
         nb_log(NB_LOG_ERROR, "outbox", "error=\"%s\"", err.msg);
+    }
     if (recovered) {
         report->duplicates = recovered;
         nb_log(NB_LOG_WARN, "outbox",
@@ -249,7 +269,8 @@ void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
                     .report = report,
                     .jitter = (uint64_t)nb_clock_monotonic_ms() * 2654435761u + i + 1};
         if (nb_store_outbox_pending(store, ch->name, &l->rows, &l->count, &err) != NB_OK) {
-            nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
+            if (!nb_store_failure(store))
+                nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
             continue;
         }
         send_next(l);
@@ -317,6 +338,7 @@ nb_err nb_push_test(const nb_config *config, const nb_channel_config *ch, nb_htt
                           .caller = NB_HTTP_CHANNEL,
                           .proxy = ch->proxy,
                           .reach = NB_HTTP_TRUSTED,
+                          .timeout_ms = (long)ch->timeout * 1000,
                           .done = on_test,
                           .user = &t};
     nb_http_submit(http, &hr);

@@ -121,7 +121,7 @@ def test_interstitial_is_blocked_and_the_other_site_still_briefs():
         path = write_config(work, server, ["aibase", "jiqizhixin"])
         code, out, err = run(["run", "--config", path, "--now", NOW])
         expect(code == 0, "exit %d" % code)
-        lines = err.splitlines()
+        lines = [line for line in err.splitlines() if "error=" in line]
         expect(len(lines) == 1, "want one error line, got:\n" + err)
         expect("name=jiqizhixin type=jiqizhixin error=blocked" in lines[0], lines[0])
         expect("list page 1" in lines[0] and "/api/article_library/articles.json" in lines[0]
