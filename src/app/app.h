@@ -62,6 +62,10 @@ extern const nb_command nb_cmd_extract;
 extern const nb_command nb_cmd_mcp;
 extern const nb_command nb_cmd_serve;
 
+/* Prints "newsbrief: <message>" on stderr with secrets masked (core/redact), as every
+ * command's error message. */
+void nb_app_error(const char *fmt, ...) NB_PRINTF(1, 2);
+
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);
 
@@ -78,9 +82,18 @@ int nb_app_config(const nb_cli *cli, nb_config **out);
 void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
                       nb_item *items, size_t count);
 
-/* Opens the configuration's database and takes the run lock; prints the error and returns
- * an exit code on failure, -1 on success. */
+/* Opens the configuration's database, checks that it can be written and takes the run
+ * lock; prints the error and returns an exit code on failure (1 when the storage is full,
+ * read-only or failing, 2 when the path cannot hold a database), -1 on success. */
 int nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock **lock);
+
+/* Logs a store error at level, unless the storage itself failed (disk full, read-only):
+ * that one is reported once, by nb_app_store_failed, when the command ends. */
+void nb_app_store_error(nb_store *store, int level, const nb_errbuf *err);
+
+/* Reports the storage failure of the run, if any, in one error line naming the database
+ * and the cause; returns NB_EXIT_FAILED then, else exit_code. */
+int nb_app_store_failed(nb_store *store, int exit_code);
 
 /* The run's HTTP engine with the configured caps. */
 nb_http *nb_app_http(const nb_config *config);

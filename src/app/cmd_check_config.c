@@ -1,7 +1,9 @@
 /* `newsbrief check-config`: validates the configuration and prints it with secrets masked. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "app/app.h"
+#include "core/redact.h"
 
 static int check_config_main(const nb_cli *cli, int argc, char **argv)
 {
@@ -9,7 +11,17 @@ static int check_config_main(const nb_cli *cli, int argc, char **argv)
     int loaded = nb_app_config(cli, &config);
     if (loaded >= 0)
         return loaded;
-    nb_config_print(config, stdout);
+    /* printed through the redaction too: a URL the schema does not call secret may still
+     * carry a key in its query */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    nb_config_print(config, out);
+    fclose(out);
+    char *clean = nb_redact(text);
+    fputs(clean, stdout);
+    free(clean);
+    free(text);
     nb_config_free(config);
     return NB_EXIT_OK;
 }

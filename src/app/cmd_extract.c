@@ -51,8 +51,13 @@ static int extract_main(const nb_cli *cli, int argc, char **argv)
     const char *url = cli->url;
     if (nb_url_is_http(cli->argument)) {
         nb_http *http = nb_http_new(NULL);
-        nb_http_request req = {
-            .url = cli->argument, .caller = NB_HTTP_SOURCE, .done = on_page, .user = &f};
+        /* the URL given on the command line is trusted as configuration is */
+        nb_http_request req = {.url = cli->argument,
+                               .caller = NB_HTTP_SOURCE,
+                               .reach = NB_HTTP_TRUSTED,
+                               .max_redirects = NB_LIMIT_REDIRECTS,
+                               .done = on_page,
+                               .user = &f};
         nb_http_submit(http, &req);
         nb_http_run(http);
         nb_http_free(http);
@@ -65,13 +70,13 @@ static int extract_main(const nb_cli *cli, int argc, char **argv)
     nb_errbuf err = {{0}};
     nb_err rc = f.rc;
     if (rc) {
-        fprintf(stderr, "newsbrief: extract: %s\n", f.err.msg);
+        nb_app_error("extract: %s", f.err.msg);
         exit_code = rc == NB_ERR_IO ? NB_EXIT_USAGE : NB_EXIT_FAILED;
         goto out;
     }
     rc = nb_extract(nb_buf_str(&f.body), f.body.len, url, f.content_type, NULL, &a, &err);
     if (rc) {
-        fprintf(stderr, "newsbrief: extract: %s: %s\n", cli->argument, err.msg);
+        nb_app_error("extract: %s: %s", cli->argument, err.msg);
         exit_code = NB_EXIT_FAILED;
         goto out;
     }

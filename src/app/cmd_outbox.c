@@ -1,9 +1,11 @@
-/* `newsbrief outbox`: messages not yet delivered, with their last answer. */
+/* `newsbrief outbox`: messages not yet delivered, with their last answer (secrets masked,
+ * also in answers stored before they were). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "app/app.h"
+#include "core/redact.h"
 #include "core/time.h"
 
 static int outbox_main(const nb_cli *cli, int argc, char **argv)
@@ -19,7 +21,7 @@ static int outbox_main(const nb_cli *cli, int argc, char **argv)
     int rc = NB_EXIT_OK;
     if (nb_store_open(config->database, &store, &err) != NB_OK ||
         nb_store_outbox_list(store, &rows, &count, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_app_error("%s", err.msg);
         rc = NB_EXIT_USAGE;
     } else if (cli->json) {
         json_t *list = json_array();
@@ -31,6 +33,7 @@ static int outbox_main(const nb_cli *cli, int argc, char **argv)
                           "attempts", rows[i].attempts, "next_attempt_at",
                           (json_int_t)rows[i].next_attempt_at, "last_answer", rows[i].last_answer,
                           "possible_duplicate", rows[i].possible_duplicate));
+        nb_redact_json(list);
         char *text = json_dumps(list, JSON_INDENT(2));
         puts(text);
         free(text);
@@ -44,9 +47,10 @@ static int outbox_main(const nb_cli *cli, int argc, char **argv)
             char next[32] = "-";
             if (rows[i].next_attempt_at)
                 nb_time_format_display(rows[i].next_attempt_at, next, sizeof next);
+            char *answer = nb_redact(rows[i].last_answer ? rows[i].last_answer : "-");
             printf("%-6lld %-12s %4d %-8s %8d %-16s  %s\n", (long long)rows[i].id, rows[i].channel,
-                   rows[i].seq, rows[i].status, rows[i].attempts, next,
-                   rows[i].last_answer ? rows[i].last_answer : "-");
+                   rows[i].seq, rows[i].status, rows[i].attempts, next, answer);
+            free(answer);
         }
     }
     nb_outbox_rows_free(rows, count);

@@ -44,7 +44,7 @@ static int parse_feed_main(const nb_cli *cli, int argc, char **argv)
     nb_errbuf err;
     nb_err rc = nb_buf_read_file(&data, cli->argument, &err);
     if (rc != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_app_error("%s", err.msg);
         nb_buf_free(&data);
         json_decref(headers);
         return rc == NB_ERR_IO ? NB_EXIT_USAGE : NB_EXIT_FAILED;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "app/app.h"
+#include "core/redact.h"
 #include "push/push.h"
 
 static int dry_run(nb_store *store)
@@ -12,16 +13,18 @@ static int dry_run(nb_store *store)
     size_t count = 0;
     nb_errbuf err;
     if (nb_store_outbox_list(store, &rows, &count, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_app_error("%s", err.msg);
         return NB_EXIT_FAILED;
     }
     size_t shown = 0;
     for (size_t i = 0; i < count; i++) {
         if (rows[i].status[0] == 'f') /* failed rows are not sent again */
             continue;
+        char *payload = nb_redact(rows[i].payload);
         printf("== channel %s, message %d of briefing %lld%s%s\n%s\n\n", rows[i].channel,
                rows[i].seq, (long long)rows[i].briefing_id, *rows[i].method ? ", " : "",
-               rows[i].method, rows[i].payload);
+               rows[i].method, payload);
+        free(payload);
         shown++;
     }
     if (!shown)
@@ -49,7 +52,7 @@ static int push_main(const nb_cli *cli, int argc, char **argv)
             nb_http_free(http);
             printf("sent %zu, pending %zu, failed %zu\n", report.sent, report.pending,
                    report.failed);
-            rc = report.channels_failed ? NB_EXIT_FAILED : NB_EXIT_OK;
+            rc = nb_app_store_failed(store, report.channels_failed ? NB_EXIT_FAILED : NB_EXIT_OK);
         }
         nb_store_lock_release(lock);
         nb_store_close(store);
@@ -71,7 +74,8 @@ const nb_command nb_cmd_push = {
              "  -v, --verbose      more log lines on stderr\n"
              "  -h, --help         this help\n\n"
              "exit status: 0 delivered (or waiting for a platform's retry time), 1 a channel\n"
-             "failed for good, 2 usage or configuration error\n",
+             "failed for good or the database cannot be written (disk full, read-only), 2\n"
+             "usage or configuration error\n",
     .main = push_main,
     .options = NB_OPT_DRY_RUN,
 };

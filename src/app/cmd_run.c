@@ -28,8 +28,9 @@ const nb_command nb_cmd_run = {
              "  -v, --verbose      more log lines on stderr (twice for debug)\n"
              "  -q, --quiet        errors only\n"
              "  -h, --help         this help\n\n"
-             "exit status: 0 success; 1 no source succeeded or a channel failed;\n"
-             "2 usage or configuration error (including an unwritable database)\n",
+             "exit status: 0 success; 1 no source succeeded, a channel failed, or the\n"
+             "database's storage failed (disk full, read-only); 2 usage or configuration\n"
+             "error (including a database path that cannot be created)\n",
     .main = run_main,
     .options = NB_OPT_RESEND,
 };

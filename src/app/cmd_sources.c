@@ -1,10 +1,12 @@
-/* `newsbrief sources`: each configured source with its health as stored. */
+/* `newsbrief sources`: each configured source with its health as stored (errors with
+ * secrets masked). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "app/app.h"
 #include "core/record.h"
+#include "core/redact.h"
 #include "core/time.h"
 #include "store/store.h"
 
@@ -31,8 +33,10 @@ static void print_table(const nb_config *config, const nb_source_state *states, 
             nb_time_format_display(st->next_fetch_at, next, sizeof next);
         else
             snprintf(next, sizeof next, "next run");
+        char *error = nb_redact(st->last_error ? st->last_error : "-");
         printf("%-16s %-8s %-16s %-16s %8d  %s\n", sc->name, sc->type, success, next,
-               st->consecutive_errors, st->last_error ? st->last_error : "-");
+               st->consecutive_errors, error);
+        free(error);
     }
 }
 
@@ -49,6 +53,7 @@ static void print_json(const nb_config *config, const nb_source_state *states)
             st->consecutive_errors, "last_error", st->last_error);
         json_array_append_new(list, o);
     }
+    nb_redact_json(list);
     char *text = json_dumps(list, JSON_INDENT(2));
     puts(text ? text : "[]");
     free(text);
@@ -64,7 +69,7 @@ static int sources_main(const nb_cli *cli, int argc, char **argv)
     nb_errbuf err;
     nb_store *store = NULL;
     if (nb_store_open(config->database, &store, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_app_error("%s", err.msg);
         nb_config_free(config);
         return NB_EXIT_USAGE;
     }
@@ -72,7 +77,7 @@ static int sources_main(const nb_cli *cli, int argc, char **argv)
     nb_source_state *states = calloc(config->source_count + 1, sizeof *states);
     for (size_t i = 0; i < config->source_count && rc == NB_EXIT_OK; i++) {
         if (nb_store_source_load(store, config->sources[i].name, &states[i], &err) != NB_OK) {
-            fprintf(stderr, "newsbrief: %s\n", err.msg);
+            nb_app_error("%s", err.msg);
             rc = NB_EXIT_FAILED;
         }
     }

@@ -29,7 +29,7 @@ static int test_channel_main(const nb_cli *cli, int argc, char **argv)
             printf("channel %s: test message accepted\n", channel->name);
             rc = NB_EXIT_OK;
         } else {
-            fprintf(stderr, "newsbrief: %s\n", err.msg);
+            nb_app_error("%s", err.msg);
             rc = sent == NB_ERR_USAGE ? NB_EXIT_USAGE : NB_EXIT_FAILED;
         }
     }

@@ -28,7 +28,7 @@ static int item_known(void *ctx, const char *source, const char *key)
     int known = 0;
     nb_errbuf err;
     if (nb_store_item_known(sink->store, source, key, &known, &err) != NB_OK)
-        nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+        nb_app_store_error(sink->store, NB_LOG_WARN, &err);
     return known;
 }
 
@@ -39,7 +39,7 @@ static void item_store(void *ctx, const nb_item *item)
     int is_new = 0;
     nb_errbuf err;
     if (nb_store_item_put(sink->store, &copy, sink->now, &is_new, &err) != NB_OK) {
-        nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+        nb_app_store_error(sink->store, NB_LOG_ERROR, &err);
         sink->failed = 1;
     }
     sink->fresh += is_new;
@@ -53,7 +53,7 @@ static int store_states(nb_store *store, const nb_source_state *states, size_t c
         if (states[i].last_attempt_at != now)
             continue; /* disabled or backing off: nothing changed */
         if (nb_store_source_save(store, &states[i], &err) != NB_OK) {
-            nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+            nb_app_store_error(store, NB_LOG_ERROR, &err);
             return -1;
         }
     }
@@ -109,7 +109,7 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     *composed = 0;
     if (nb_store_items_for_channel(store, channel->name, now - config->window, CANDIDATES_MAX,
                                    &items, &count, &err) != NB_OK) {
-        nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+        nb_app_store_error(store, NB_LOG_ERROR, &err);
         return NB_EXIT_FAILED;
     }
     /* One entry per story; stories the channel was given before stay out. */
@@ -143,6 +143,7 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     *composed = 1;
     nb_render_options ro = {
         .title = config->title,
+        .header = config->header,
         .related_prefix = config->related_prefix,
         .now = now,
         .items_per_page = (size_t)(channel->items_per_page > 0 ? channel->items_per_page
@@ -198,7 +199,7 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
         .message_count = message_count,
     };
     if (nb_store_briefing_commit(store, &draft, NULL, &err) != NB_OK) {
-        nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+        nb_app_store_error(store, NB_LOG_ERROR, &err);
         rc = NB_EXIT_FAILED;
     } else if (local && nb_push_local(channel, pages, page_count, out, &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
@@ -227,15 +228,17 @@ static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http
     const nb_channel_config *channels = config->channel_count ? config->channels : &default_channel;
     size_t channel_count = config->channel_count ? config->channel_count : 1;
     int rc = NB_EXIT_OK, any = 0;
-    for (size_t i = 0; i < channel_count; i++) {
+    for (size_t i = 0; i < channel_count && !nb_store_failure(store); i++) {
         int composed = 0;
         if (compose_for(config, store, http, &channels[i], now, resend, out, &composed) !=
             NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
         any |= composed;
     }
-    if (!any)
+    if (!any && !nb_store_failure(store))
         nb_log(NB_LOG_INFO, "run", "nothing new: no briefing");
+    if (nb_store_failure(store))
+        return NB_EXIT_FAILED; /* nothing is sent that could not be recorded as sent */
     nb_push_report report;
     nb_push_outbox(config, store, http, NULL, &report);
     if (report.channels_failed)
@@ -267,7 +270,7 @@ static nb_source_state *load_states(nb_store *store, const nb_config *config)
     for (size_t i = 0; i < config->source_count; i++) {
         nb_errbuf err;
         if (nb_store_source_load(store, config->sources[i].name, &states[i], &err) != NB_OK) {
-            nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+            nb_app_store_error(store, NB_LOG_ERROR, &err);
             states[i].name = nb_xstrdup(config->sources[i].name);
         }
     }
@@ -281,20 +284,43 @@ static void free_states(nb_source_state *states, size_t count)
     free(states);
 }
 
+void nb_app_store_error(nb_store *store, int level, const nb_errbuf *err)
+{
+    if (!nb_store_failure(store))
+        nb_log((nb_log_level)level, "store", "error=\"%s\"", err->msg);
+}
+
+int nb_app_store_failed(nb_store *store, int exit_code)
+{
+    const char *failure = nb_store_failure(store);
+    if (!failure)
+        return exit_code;
+    nb_log(NB_LOG_ERROR, "store",
+           "error=\"%s\" then=\"stopped writing and sending; what was queued waits in the "
+           "outbox and goes out with the next run or newsbrief push once the database can be "
+           "written\"",
+           failure);
+    return NB_EXIT_FAILED;
+}
+
 int nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock **lock)
 {
     nb_errbuf err;
-    if (nb_store_open(config->database, store, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
-        return NB_EXIT_USAGE;
-    }
-    /* Two overlapping runs (cron) must never both send: the second waits or gives up. */
-    nb_err rc = nb_store_lock_take(config->database, config->lock_timeout * 1000, lock, &err);
+    nb_err rc = nb_store_open(config->database, store, &err);
     if (rc) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_app_error("%s", err.msg);
+        return rc == NB_ERR_IO ? NB_EXIT_FAILED : NB_EXIT_USAGE;
+    }
+    /* A read-only database fails here, before anything is fetched or sent. */
+    rc = nb_store_check_writable(*store, &err);
+    /* Two overlapping runs (cron) must never both send: the second waits or gives up. */
+    if (!rc)
+        rc = nb_store_lock_take(config->database, config->lock_timeout * 1000, lock, &err);
+    if (rc) {
+        nb_app_error("%s", err.msg);
         nb_store_close(*store);
         *store = NULL;
-        return rc == NB_ERR_LOCKED ? NB_EXIT_FAILED : NB_EXIT_USAGE;
+        return rc == NB_ERR_LOCKED || rc == NB_ERR_IO ? NB_EXIT_FAILED : NB_EXIT_USAGE;
     }
     return -1;
 }
@@ -364,6 +390,7 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
         nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
     free(fetched);
     nb_collection_free(collection);
+    rc = nb_app_store_failed(store, rc);
     nb_http_free(http);
     nb_store_lock_release(lock);
     nb_store_close(store);

@@ -1,13 +1,28 @@
 /* Start-up shared by the commands: clock, log level, and the checked configuration. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
 #include "core/log.h"
+#include "core/redact.h"
 #include "core/time.h"
 #include "brief/brief.h"
 #include "push/push.h"
 #include "sources/source.h"
+
+void nb_app_error(const char *fmt, ...)
+{
+    char raw[NB_ERRBUF_SIZE * 2];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    char *clean = nb_redact(raw);
+    fprintf(stderr, "newsbrief: %s\n", clean);
+    free(clean);
+}
 
 int nb_app_setup(const nb_cli *cli)
 {
@@ -20,7 +35,7 @@ int nb_app_setup(const nb_cli *cli)
     if (now && *now) {
         nb_errbuf err;
         if (nb_clock_pin(now, &err) != NB_OK) {
-            fprintf(stderr, "newsbrief: %s\n", err.msg);
+            nb_app_error("%s", err.msg);
             return NB_EXIT_USAGE;
         }
     }
@@ -85,7 +100,7 @@ int nb_app_config(const nb_cli *cli, nb_config **out)
 {
     nb_errbuf err;
     if (nb_app_load_config(cli->config_path, out, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_app_error("%s", err.msg);
         return NB_EXIT_USAGE;
     }
     return -1;

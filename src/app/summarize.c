@@ -83,7 +83,7 @@ static void on_llm(void *user, const nb_llm_outcome *o)
         if (nb_store_summary_put(st->store, p->hash, st->config->summarizer.model, st->prompt_hash,
                                  o->summary, o->prompt_tokens, o->completion_tokens, st->now,
                                  &err) != NB_OK)
-            nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+            nb_app_store_error(st->store, NB_LOG_WARN, &err);
         record(st, p->item, PATH_LLM);
     } else {
         nb_log(NB_LOG_WARN, "llm", "source=%s key=%s error=%s cause=\"%s\" fallback=yes",
@@ -116,7 +116,7 @@ void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, i
         char *cached = NULL;
         nb_errbuf err;
         if (nb_store_summary_get(store, p->hash, z->model, st.prompt_hash, &cached, &err) != NB_OK)
-            nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+            nb_app_store_error(store, NB_LOG_WARN, &err);
         if (cached) {
             it->summary = cached;
             record(&st, it, PATH_CACHE);
@@ -137,7 +137,7 @@ void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, i
         if (st.requests &&
             nb_store_llm_usage_add(store, now, z->model, st.requests, st.prompt_tokens,
                                    st.completion_tokens, cost, &err) != NB_OK)
-            nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+            nb_app_store_error(store, NB_LOG_WARN, &err);
     }
     nb_log(NB_LOG_INFO, "summary", "llm=%zu cache=%zu source=%zu extractive=%zu none=%zu",
            st.paths[PATH_LLM], st.paths[PATH_CACHE], st.paths[PATH_SOURCE],
@@ -166,7 +166,7 @@ static void on_same(void *user, int same)
     nb_errbuf err;
     if (same >= 0 && nb_store_summary_put(v->store, v->hash, v->model, SAME_STORY_PROMPT,
                                           same ? "yes" : "no", 0, 0, v->now, &err) != NB_OK)
-        nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+        nb_app_store_error(v->store, NB_LOG_WARN, &err);
 }
 
 void nb_app_confirm_stories(const nb_config *config, nb_store *store, nb_http *http, int64_t now,

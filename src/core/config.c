@@ -13,8 +13,8 @@
 
 #include "core/buf.h"
 #include "core/limits.h"
-#include "core/log.h"
 #include "core/memory.h"
+#include "core/redact.h"
 #include "core/time.h"
 
 typedef enum field_kind {
@@ -63,6 +63,8 @@ static const field general_fields[] = {
     PATH(nb_config, database),
     STR(nb_config, timezone, 0),
     STR(nb_config, title, 0),
+    STR(nb_config, language, 0),
+    STR(nb_config, header, 0),
     STR(nb_config, related_prefix, 0),
     INT(nb_config, items_per_page, 1, 100),
     DURATION(nb_config, window),
@@ -71,6 +73,7 @@ static const field general_fields[] = {
     INT(nb_config, failures_before_backoff, 1, 1000),
     INT(nb_config, max_connections, 1, 1024),
     INT(nb_config, max_connections_per_host, 0, 64),
+    BOOL(nb_config, allow_private_networks),
     {0},
 };
 
@@ -145,6 +148,7 @@ static const field channel_fields[] = {
     INT(nb_channel_config, max_attempts, 1, 100),
     INT(nb_channel_config, per_minute, 0, 100000),
     INT(nb_channel_config, per_second, 0, 1000),
+    DURATION(nb_channel_config, timeout),
     STR(nb_channel_config, smtp_url, 0),
     STR(nb_channel_config, username, 0),
     STR(nb_channel_config, password, FIELD_SECRET),
@@ -279,7 +283,7 @@ static nb_err set_headers(loader *ld, const field *f, void *record, const yaml_n
             free(text);
             break;
         }
-        nb_log_add_secret(text);
+        nb_redact_add(text);
         lines[i++] = nb_xasprintf("%s: %s", name, text);
         free(text);
     }
@@ -403,7 +407,7 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
         free(*(char **)slot);
         *(char **)slot = slot_str;
         if (f->flags & FIELD_SECRET)
-            nb_log_add_secret(slot_str);
+            nb_redact_add(slot_str);
     } else if (f->kind == FIELD_BOOL) {
         *(int *)slot = (int)number;
     } else if (f->kind == FIELD_NUMBER) {
@@ -512,6 +516,7 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
             ch->max_attempts = 5;
             ch->per_minute = -1;
             ch->per_second = -1;
+            ch->timeout = NB_LIMIT_TOTAL_TIMEOUT_MS / 1000;
             ch->starttls = 1;
             ch->only_new = 1;
             ch->max_items = -1;
@@ -536,6 +541,7 @@ static void set_defaults(nb_config *c)
     c->database = home_path(".local/share/newsbrief/newsbrief.db");
     c->timezone = nb_xstrdup("Asia/Shanghai");
     c->title = nb_xstrdup("新闻简报");
+    c->language = nb_xstrdup("zh");
     c->related_prefix = nb_xstrdup("相关报道：");
     c->items_per_page = 10;
     c->window = 24 * 3600;
@@ -554,7 +560,6 @@ static void set_defaults(nb_config *c)
     z->max_retries = 2;
     z->min_chars = 100;
     z->max_chars = 200;
-    z->language = nb_xstrdup("zh");
     z->max_input_tokens = 3000;
     z->confirm_stories = 1;
 }
@@ -708,6 +713,15 @@ static nb_err load_root(loader *ld, nb_config *c)
     }
     if (!c->database[0])
         return nb_errf(ld->err, NB_ERR_CONFIG, "%s: newsbrief.database is empty", ld->file);
+    if (strcmp(c->language, "zh") != 0 && strcmp(c->language, "en") != 0)
+        return nb_errf(ld->err, NB_ERR_CONFIG, "%s: newsbrief.language: \"%s\" is not zh or en",
+                       ld->file, c->language);
+    /* the header and the summaries follow the briefing's language unless set */
+    if (!c->header)
+        c->header = nb_xstrdup(strcmp(c->language, "en") ? "{title} (更新时间: {time})"
+                                                         : "{title} (Updated: {time})");
+    if (!c->summarizer.language)
+        c->summarizer.language = nb_xstrdup(c->language);
     return check_summarizer(ld, &c->summarizer);
 }
 

@@ -47,7 +47,7 @@ typedef struct nb_summarizer_config {
     char *user_prompt_file;
     int64_t min_chars; /* summary length in code points */
     int64_t max_chars;
-    char *language;           /* zh or en: the briefing's language */
+    char *language;           /* zh or en; unset: newsbrief.language */
     int64_t max_input_tokens; /* the article is cut to this budget at paragraph ends */
     double price_input;       /* llm: price per million prompt tokens (for the cost log) */
     double price_output;      /* llm: price per million completion tokens */
@@ -75,6 +75,7 @@ typedef struct nb_channel_config {
     int64_t max_attempts;      /* attempts per message within one run */
     int64_t per_minute;        /* messages per minute; -1: the platform's limit, 0: none */
     int64_t per_second;        /* messages per second; -1: the platform's limit, 0: none */
+    int64_t timeout;           /* seconds one request (or SMTP session) may take; 0: default */
     char *smtp_url;            /* e-mail: smtps://host:465 or smtp://host:587 */
     char *username;            /* e-mail: SMTP AUTH user */
     char *password;            /* e-mail: SMTP AUTH password or app code (secret) */
@@ -115,6 +116,8 @@ typedef struct nb_config {
     char *database;                   /* SQLite file, "~" expanded */
     char *timezone;                   /* IANA zone for displayed times */
     char *title;                      /* briefing header title */
+    char *language;                   /* zh or en: the briefing's language */
+    char *header;                     /* header template with {title} and {time} */
     char *related_prefix;             /* before links to other reports of a story; "" hides */
     int64_t items_per_page;           /* items per page (message) */
     int64_t window;                   /* seconds: candidates are items published within it */
@@ -123,6 +126,7 @@ typedef struct nb_config {
     int64_t failures_before_backoff;  /* failed runs in a row before a source backs off */
     int64_t max_connections;          /* HTTP requests in flight at once, all callers */
     int64_t max_connections_per_host; /* source requests to one host:port at once; 0: no cap */
+    int allow_private_networks;       /* discovered URLs may reach private addresses too */
     nb_source_config *sources;
     size_t source_count;
     nb_summarizer_config summarizer;

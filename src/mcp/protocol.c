@@ -9,7 +9,7 @@
 
 #include "core/json.h"
 #include "core/limits.h"
-#include "core/log.h"
+#include "core/redact.h"
 #include "core/memory.h"
 #include "mcp/mcp_internal.h"
 
@@ -70,12 +70,8 @@ void nb_mcp_set_actions(nb_mcp *mcp, nb_mcp_action_fn fn, void *ctx)
 /* The answer's text with every configured secret masked. */
 static char *dump_redacted(json_t *answer)
 {
-    char *text = nb_json_dump(answer);
-    size_t n = strlen(text) + 1;
-    char *clean = nb_xmalloc(n);
-    nb_log_redact(text, clean, n);
-    free(text);
-    return clean;
+    nb_redact_json(answer);
+    return nb_json_dump(answer);
 }
 
 static char *error_answer(json_t *id, int code, const char *message, json_t *data)

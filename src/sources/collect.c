@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/time.h"
@@ -116,7 +117,7 @@ static int source_should_retry(const nb_http_response *r)
 }
 
 static void fetch(nb_source_run *run, const char *url, const char *const *headers,
-                  nb_source_fetch_fn done, void *user, int conditional)
+                  nb_source_fetch_fn done, void *user, int conditional, int trusted)
 {
     pending_fetch *f = nb_xcalloc(1, sizeof *f);
     *f = (pending_fetch){.run = run, .done = done, .user = user, .conditional = conditional};
@@ -128,6 +129,10 @@ static void fetch(nb_source_run *run, const char *url, const char *const *header
         .headers = headers,
         .caller = NB_HTTP_SOURCE,
         .proxy = run->outcome->config->proxy,
+        .reach = run->owner->config->allow_private_networks ? NB_HTTP_ANYWHERE
+                 : trusted                                  ? NB_HTTP_TRUSTED
+                                                            : NB_HTTP_PUBLIC,
+        .max_redirects = NB_LIMIT_REDIRECTS,
         .not_before_ms = start,
         .retry = {.max_retries = 1, .base_delay_ms = 1000, .should_retry = source_should_retry},
         .done = on_fetched,
@@ -144,20 +149,20 @@ static void fetch(nb_source_run *run, const char *url, const char *const *header
 void nb_source_fetch(nb_source_run *run, const char *url, const char *const *headers,
                      nb_source_fetch_fn done, void *user)
 {
-    fetch(run, url, headers, done, user, 0);
+    fetch(run, url, headers, done, user, 0, 0);
 }
 
 void nb_source_fetch_conditional(nb_source_run *run, const char *url, const char *const *headers,
                                  nb_source_fetch_fn done, void *user)
 {
-    fetch(run, url, headers, done, user, 1);
+    fetch(run, url, headers, done, user, 1, 1);
 }
 
 void nb_source_fetch_site(nb_source_run *run, const char *url, const char *const *headers,
                           nb_source_fetch_fn done, void *user)
 {
     char *site_url = nb_source_site_url(run, url);
-    fetch(run, site_url, headers, done, user, 0);
+    fetch(run, site_url, headers, done, user, 0, 1);
     free(site_url);
 }
 

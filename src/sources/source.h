@@ -40,12 +40,17 @@ typedef void (*nb_source_fetch_fn)(nb_source_run *run, const nb_http_response *r
 const nb_source_config *nb_source_config_of(const nb_source_run *run);
 /* The run's clock ("now", pinned in tests). */
 int64_t nb_source_now(const nb_source_run *run);
-/* GETs url for this source; done runs later, from the engine's loop. Requests of one
- * source start at least its delay apart; a 5xx other than 503 is retried once. */
+/* GETs url, a URL found in content (an entry's link), for this source; done runs later,
+ * from the engine's loop. Requests of one source start at least its delay apart; a 5xx
+ * other than 503 is retried once; at most NB_LIMIT_REDIRECTS redirects are followed. A
+ * discovered URL reaches public addresses only (its redirects too), unless
+ * newsbrief.allow_private_networks is set: a refusal is an NB_ERR_REFUSED answer. */
 void nb_source_fetch(nb_source_run *run, const char *url, const char *const *headers,
                      nb_source_fetch_fn done, void *user);
-/* The same, sending the validators stored from the source's last run (If-None-Match,
- * If-Modified-Since) and remembering the new ones. A 304 marks the run "not modified". */
+/* The same for the source's configured url (trusted: any address; its redirects are
+ * checked as discovered URLs), sending the validators stored from the source's last run
+ * (If-None-Match, If-Modified-Since) and remembering the new ones. A 304 marks the run
+ * "not modified". */
 void nb_source_fetch_conditional(nb_source_run *run, const char *url, const char *const *headers,
                                  nb_source_fetch_fn done, void *user);
 /* Checks that response is a 200; otherwise fails the run with the right class (network,
@@ -58,7 +63,8 @@ int64_t nb_source_window_start(const nb_source_run *run);
 int nb_source_known(nb_source_run *run, const char *key);
 /* url with scheme, host and port replaced by the source's base_url (when set); caller frees. */
 char *nb_source_site_url(const nb_source_run *run, const char *url);
-/* nb_source_fetch of url as redirected by base_url. */
+/* nb_source_fetch of a built-in endpoint url as redirected by base_url: trusted as
+ * configuration is (any address; redirects are checked as discovered URLs). */
 void nb_source_fetch_site(nb_source_run *run, const char *url, const char *const *headers,
                           nb_source_fetch_fn done, void *user);
 /* The JSON object a site's API promised. Fails the run and returns NULL when the answer is

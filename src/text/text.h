@@ -19,6 +19,11 @@ char *nb_text_one_line(const char *text);
  * trailing space go. For titles, where a line break is never meaningful. */
 char *nb_text_collapse_space(const char *text);
 
+/* nb_text_collapse_space that also takes control characters (C0, C1, U+2028, U+2029) for
+ * white space and drops bidirectional controls (U+202A-202E, U+2066-2069) and U+FEFF: text
+ * from a source that must stay on its line and in its place. Caller frees. */
+char *nb_text_inert_line(const char *text);
+
 /* At most max code points of text, ended at the last sentence end (。！？!?; or ". ")
  * that keeps at least half of max; failing that, cut at max - 1 code points and "…"
  * appended. Text already short enough is returned whole. */

@@ -223,6 +223,45 @@ static void test_llm_summarizer(void **state)
     }
 }
 
+static void test_language_and_header(void **state)
+{
+    (void)state;
+    nb_config *c = NULL;
+    nb_errbuf err;
+    assert_int_equal(parse("newsbrief:\n  title: 简报\n", &c, &err), NB_OK);
+    assert_string_equal(c->language, "zh");
+    assert_string_equal(c->header, "{title} (更新时间: {time})");
+    assert_string_equal(c->summarizer.language, "zh");
+    nb_config_free(c);
+    /* English: the header label and, unless set, the summaries follow */
+    assert_int_equal(parse("newsbrief:\n  language: en\n", &c, &err), NB_OK);
+    assert_string_equal(c->header, "{title} (Updated: {time})");
+    assert_string_equal(c->summarizer.language, "en");
+    nb_config_free(c);
+    assert_int_equal(parse("newsbrief:\n  language: en\nsummarizer:\n  language: zh\n", &c, &err),
+                     NB_OK);
+    assert_string_equal(c->summarizer.language, "zh");
+    nb_config_free(c);
+    /* a template wins over the language's; it prints back as a valid configuration */
+    assert_int_equal(
+        parse("newsbrief:\n  language: en\n  header: \"{time} · {title}\"\n", &c, &err), NB_OK);
+    assert_string_equal(c->header, "{time} · {title}");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    nb_config_print(c, f);
+    fclose(f);
+    nb_config *again = NULL;
+    if (parse(text, &again, &err) != NB_OK)
+        fail_msg("%s\n%s", err.msg, text);
+    assert_string_equal(again->header, c->header);
+    free(text);
+    nb_config_free(again);
+    nb_config_free(c);
+    assert_int_equal(parse("newsbrief:\n  language: fr\n", &c, &err), NB_ERR_CONFIG);
+    assert_non_null(strstr(err.msg, "newsbrief.language: \"fr\" is not zh or en"));
+}
+
 static void test_load_missing_file(void **state)
 {
     (void)state;
@@ -239,9 +278,10 @@ static void test_load_missing_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_config),    cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_bad_configs),    cmocka_unit_test(test_print_round_trips),
-        cmocka_unit_test(test_llm_summarizer), cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_full_config),         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_bad_configs),         cmocka_unit_test(test_print_round_trips),
+        cmocka_unit_test(test_llm_summarizer),      cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_language_and_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
