@@ -291,8 +291,11 @@ nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now,
     }
     nb_http_run(http);
     for (size_t i = 0; i < config->source_count; i++) {
+        /* A disabled source was never started: nothing to flush or record. */
+        if (!runs[i].owner)
+            continue;
         flush(&runs[i]); /* a source that emitted without a request (none today) */
-        if (runs[i].outcome && !runs[i].outcome->skipped)
+        if (!runs[i].outcome->skipped)
             update_state(config, &runs[i]);
         free(runs[i].new_etag);
         free(runs[i].new_last_modified);
