@@ -81,7 +81,7 @@ static int report_outcomes(const nb_collection *c)
 }
 
 /* Composes one channel's briefing from the items it has not been given yet and records it
- * (briefing, ledger, outbox rows) in one transaction; local channels are written at once.
+ * (briefing, ledger, outbox rows) in one transaction; standard output is written at once.
  * Returns an exit code; *composed tells whether there was anything to send. */
 /* A story's other reports are labelled with their site's name. */
 static const char *site_label(void *ctx, const char *source)
@@ -153,9 +153,16 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     nb_brief_render(&ro, items, kept, &pages, &page_count);
     nb_push_message *messages = NULL;
     size_t message_count = 0;
-    int local = nb_push_is_local(channel);
-    if (!local && nb_push_compose(config, channel, now, items, kept, &messages, &message_count,
-                                  &err) != NB_OK) {
+    /* Standard output is written now; a file goes through the outbox as one message, so
+     * that a failed write keeps the briefing for the next push or run. */
+    int to_stdout = !strcmp(channel->type, "stdout");
+    if (!strcmp(channel->type, "file")) {
+        messages = nb_xcalloc(1, sizeof *messages);
+        messages[0] =
+            (nb_push_message){.body = nb_brief_join(pages, page_count), .first = 0, .count = kept};
+        message_count = 1;
+    } else if (!to_stdout && nb_push_compose(config, channel, now, items, kept, &messages,
+                                             &message_count, &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
         rc = NB_EXIT_FAILED;
         goto free_pages;
@@ -187,7 +194,7 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
                                  &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
         rc = NB_EXIT_FAILED;
-    } else if (local && nb_push_local(channel, pages, page_count, out, &err) != NB_OK) {
+    } else if (to_stdout && nb_push_local(channel, pages, page_count, out, &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
         rc = NB_EXIT_FAILED;
     } else {

