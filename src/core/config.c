@@ -1,6 +1,7 @@
 /* Config loader: libyaml's document API gives a node tree with positions; a schema table
  * per section maps each key to a typed field of the nb_config records. Every value is
  * checked before use, so the rest of the program trusts nb_config. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "core/config.h"
 
 #include <errno.h>
@@ -164,6 +165,7 @@ static const field channel_fields[] = {
 
 typedef struct loader {
     const char *file;
+    const char *base_dir; /* relative paths start here; NULL: left as written */
     yaml_document_t doc;
     const nb_config_vocab *vocab;
     nb_errbuf *err;
@@ -336,6 +338,9 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
     case FIELD_PATH:
         if (text[0] == '~' && (text[1] == '/' || text[1] == '\0'))
             slot_str = home_path(text[1] ? text + 2 : "");
+        else if (text[0] != '/' && text[0] && ld->base_dir)
+            slot_str = nb_xasprintf("%s/%s", ld->base_dir,
+                                    text[0] == '.' && text[1] == '/' ? text + 2 : text);
         else
             slot_str = nb_xstrdup(text);
         break;
@@ -637,11 +642,12 @@ static nb_err load_root(loader *ld, nb_config *c)
     return check_summarizer(ld, &c->summarizer);
 }
 
-nb_err nb_config_parse(const char *name, const char *text, size_t len, const nb_config_vocab *vocab,
-                       nb_config **out, nb_errbuf *err)
+static nb_err parse_in(const char *name, const char *base_dir, const char *text, size_t len,
+                       const nb_config_vocab *vocab, nb_config **out, nb_errbuf *err)
 {
     static const nb_config_vocab open_vocab = {0};
-    loader ld = {.file = name, .vocab = vocab ? vocab : &open_vocab, .err = err};
+    loader ld = {
+        .file = name, .base_dir = base_dir, .vocab = vocab ? vocab : &open_vocab, .err = err};
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return nb_errf(err, NB_ERR_INTERNAL, "libyaml initialization failed");
@@ -668,13 +674,42 @@ nb_err nb_config_parse(const char *name, const char *text, size_t len, const nb_
     return NB_OK;
 }
 
+nb_err nb_config_parse(const char *name, const char *text, size_t len, const nb_config_vocab *vocab,
+                       nb_config **out, nb_errbuf *err)
+{
+    const char *slash = strrchr(name, '/');
+    char *base_dir = slash ? nb_xasprintf("%.*s", (int)(slash - name), name) : NULL;
+    nb_err rc = parse_in(name, base_dir, text, len, vocab, out, err);
+    free(base_dir);
+    return rc;
+}
+
+/* The directory holding path, absolute and without symbolic links (a cron job's working
+ * directory is not the configuration's); "" for the root, NULL when it cannot be resolved
+ * (relative paths then stay as written). */
+static char *directory_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? nb_xasprintf("%.*s", (int)(slash - path), path) : nb_xstrdup(".");
+    char *resolved = realpath(*dir ? dir : "/", NULL);
+    free(dir);
+    if (!resolved)
+        return NULL;
+    char *out = nb_xstrdup(strcmp(resolved, "/") == 0 ? "" : resolved);
+    free(resolved);
+    return out;
+}
+
 nb_err nb_config_load(const char *path, const nb_config_vocab *vocab, nb_config **out,
                       nb_errbuf *err)
 {
     char *text = NULL;
     nb_err rc = read_text_file(path, NB_LIMIT_CONFIG_BYTES, &text, err);
-    if (rc == NB_OK)
-        rc = nb_config_parse(path, text, strlen(text), vocab, out, err);
+    if (rc == NB_OK) {
+        char *base_dir = directory_of(path);
+        rc = parse_in(path, base_dir, text, strlen(text), vocab, out, err);
+        free(base_dir);
+    }
     free(text);
     return rc;
 }

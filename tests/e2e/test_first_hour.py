@@ -81,5 +81,26 @@ def test_failed_file_write_is_delivered_by_the_next_run():
         expect_equal(read(target), golden(), "the briefing written by the next run")
 
 
+def test_relative_paths_follow_the_configuration_file():
+    with SiteServer() as server, Workdir() as work:
+        config(work, server, database="data/nb.db",
+               channels="channels:\n  archive:\n    type: file\n    path: ./brief.md\n")
+        code, out, err = run(["run", "--config", "newsbrief.yaml", "--now", NOW], cwd=work.path)
+        expect(code == 0, "exit %d: %s" % (code, err))
+        expect(os.path.isfile(os.path.join(work.path, "data", "nb.db")), "database not beside")
+        expect_equal(read(os.path.join(work.path, "brief.md")), golden(), "file channel")
+        os.remove(os.path.join(work.path, "brief.md"))
+        elsewhere = os.path.join(work.path, "elsewhere")
+        os.mkdir(elsewhere)
+        code, out, err = run(["run", "-c", "../newsbrief.yaml", "--now", NOW], cwd=elsewhere)
+        expect(code == 0, "exit %d: %s" % (code, err))
+        expect(os.listdir(elsewhere) == [], "created %r in the working directory"
+               % os.listdir(elsewhere))
+        expect(not os.path.exists(os.path.join(work.path, "brief.md")),
+               "the second run sent everything again: it used another database")
+        code, out, err = run(["check-config", "-c", "../newsbrief.yaml"], cwd=elsewhere)
+        expect("database: \"%s\"" % os.path.join(work.path, "data", "nb.db") in out, out)
+
+
 if __name__ == "__main__":
     sys.exit(run_tests(globals()))

@@ -2,6 +2,7 @@
 #include "testing.h"
 
 #include "core/config.h"
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -236,12 +237,58 @@ static void test_load_missing_file(void **state)
     free(found);
 }
 
+/* Relative paths start at the configuration file's directory, not the working one. */
+static void test_relative_paths_follow_the_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/nb-config-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char sub[64], file[96];
+    snprintf(sub, sizeof sub, "%s/conf", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(file, sizeof file, "%s/conf/newsbrief.yaml", dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fputs("newsbrief:\n  database: data/nb.db\nchannels:\n  out:\n    type: file\n"
+          "    path: ./briefing.md\n  up:\n    type: file\n    path: ../up.md\n"
+          "  abs:\n    type: file\n    path: /var/tmp/abs.md\n",
+          f);
+    fclose(f);
+    char cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir("/"), 0); /* elsewhere, as under cron */
+    char relative[96];
+    snprintf(relative, sizeof relative, "%s/conf/newsbrief.yaml", dir + 1); /* from "/" */
+    nb_config *c = NULL;
+    nb_errbuf err = {{0}};
+    if (nb_config_load(relative, &vocab, &c, &err) != NB_OK)
+        fail_msg("%s", err.msg);
+    char want[160];
+    snprintf(want, sizeof want, "%s/conf/data/nb.db", dir);
+    assert_string_equal(c->database, want);
+    snprintf(want, sizeof want, "%s/conf/briefing.md", dir);
+    assert_string_equal(c->channels[0].path, want);
+    snprintf(want, sizeof want, "%s/conf/../up.md", dir);
+    assert_string_equal(c->channels[1].path, want);
+    assert_string_equal(c->channels[2].path, "/var/tmp/abs.md");
+    assert_string_equal(c->path, relative); /* messages name the file as given */
+    nb_config_free(c);
+    assert_int_equal(chdir(cwd), 0);
+    unlink(file);
+    rmdir(sub);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_config),    cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_bad_configs),    cmocka_unit_test(test_print_round_trips),
-        cmocka_unit_test(test_llm_summarizer), cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_full_config),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_print_round_trips),
+        cmocka_unit_test(test_llm_summarizer),
+        cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_relative_paths_follow_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
