@@ -142,6 +142,7 @@ static void emit_entry(nb_source_run *run, const nb_feed_entry *e)
         .title = title,
         .published_at = e->has_published ? e->published : nb_source_now(run),
         .image = nb_xstrdup(e->image),
+        .author = nb_xstrdup(e->author),
         .excerpt = plain_text(e->summary_html ? e->summary_html : e->content_html),
     };
     if (wants_page(run, e, &item)) {

@@ -102,5 +102,33 @@ def test_relative_paths_follow_the_configuration_file():
         expect("database: \"%s\"" % os.path.join(work.path, "data", "nb.db") in out, out)
 
 
+def test_feed_images_and_authors_from_html():
+    with SiteServer() as server, Workdir() as work:
+        path = work.write("newsbrief.yaml", """\
+newsbrief:
+  database: %s/nb.db
+sources:
+  frontier:
+    type: feed
+    url: %s/feeds/img-only-rss.xml
+  notes:
+    type: feed
+    url: %s/feeds/img-only-atom.xml
+""" % (work.path, server.base, server.base))
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, "exit %d: %s" % (code, err))
+        # relative sources resolve against the feed's address, as feedparser does
+        for image in (server.base + "/uploads/2001/cover.jpg", "http://cdn.example.cn/2002.png",
+                      "https://blog.example.org/images/context.png",
+                      "https://blog.example.org/images/bench.jpg"):
+            expect("![](%s)" % image in out, "no %s in the briefing:\n%s" % (image, out))
+        expect("pixel.gif" not in out, "a tracking pixel became the picture")
+        db = sqlite3.connect(os.path.join(work.path, "nb.db"))
+        authors = dict(db.execute("SELECT key, author FROM items"))
+        db.close()
+        expect(authors == {"ai-2001": "李明", "ai-2002": "王芳", "urn:uuid:notes-1": "Ada Chen",
+                           "urn:uuid:notes-2": "Feed Team"}, authors)
+
+
 if __name__ == "__main__":
     sys.exit(run_tests(globals()))
