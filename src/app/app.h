@@ -91,5 +91,9 @@ void nb_app_confirm_stories(const nb_config *config, nb_store *store, nb_http *h
  * (and the default channel when none is configured) go to out. resend ignores the ledger
  * (stories already given to a channel). Returns an exit code. */
 int nb_pipeline_run(const nb_config *config, int resend, FILE *out);
+/* A dry run: collects and stores items and composes as nb_pipeline_run does, then prints
+ * every channel's messages on out instead of recording the briefings; nothing is queued,
+ * sent or counted as given to a channel. */
+int nb_pipeline_preview(const nb_config *config, int resend, FILE *out);
 
 #endif

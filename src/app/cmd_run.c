@@ -9,7 +9,8 @@ static int run_main(const nb_cli *cli, int argc, char **argv)
     int loaded = nb_app_config(cli, &config);
     if (loaded >= 0)
         return loaded;
-    int rc = nb_pipeline_run(config, cli->resend, stdout);
+    int rc = cli->dry_run ? nb_pipeline_preview(config, cli->resend, stdout)
+                          : nb_pipeline_run(config, cli->resend, stdout);
     nb_config_free(config);
     return rc;
 }
@@ -24,6 +25,8 @@ const nb_command nb_cmd_run = {
              "options:\n"
              "  -c, --config FILE  configuration file\n"
              "      --resend       include stories already sent (ignore the ledger)\n"
+             "      --dry-run      collect and compose, then print every channel's messages;\n"
+             "                     record nothing as sent (new items are still stored)\n"
              "      --now TIME     pin the current time (ISO 8601); also NEWSBRIEF_NOW\n"
              "  -v, --verbose      more log lines on stderr (twice for debug)\n"
              "  -q, --quiet        errors only\n"
@@ -31,5 +34,5 @@ const nb_command nb_cmd_run = {
              "exit status: 0 success; 1 no source succeeded or a channel failed;\n"
              "2 usage or configuration error (including an unwritable database)\n",
     .main = run_main,
-    .options = NB_OPT_RESEND,
+    .options = NB_OPT_RESEND | NB_OPT_DRY_RUN,
 };

@@ -99,9 +99,31 @@ static const char *site_label(void *ctx, const char *source)
 /* Candidates considered for one briefing: every item in the window, up to this many. */
 #define CANDIDATES_MAX 5000
 
+/* What a dry run shows of a channel's briefing instead of recording it. */
+static void preview(const nb_channel_config *channel, size_t kept, char *const *pages,
+                    size_t page_count, const nb_push_message *messages, size_t message_count,
+                    FILE *out)
+{
+    int local = nb_push_is_local(channel);
+    size_t n = local ? 1 : message_count;
+    fprintf(out, "== channel %s (%s%s%s): %zu item%s, %zu message%s\n", channel->name,
+            channel->type, channel->path ? " " : "", channel->path ? channel->path : "", kept,
+            kept == 1 ? "" : "s", n, n == 1 ? "" : "s");
+    if (local) {
+        char *text = nb_brief_join(pages, page_count);
+        fputs(text, out);
+        free(text);
+    }
+    for (size_t i = 0; !local && i < message_count; i++)
+        fprintf(out, "-- message %zu of %zu%s%s\n%s\n", i + 1, message_count,
+                messages[i].method ? ", " : "", messages[i].method ? messages[i].method : "",
+                messages[i].body);
+    fputc('\n', out);
+}
+
 static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
-                       const nb_channel_config *channel, int64_t now, int resend, FILE *out,
-                       int *composed)
+                       const nb_channel_config *channel, int64_t now, int resend, int dry_run,
+                       FILE *out, int *composed)
 {
     nb_errbuf err;
     nb_item *items = NULL;
@@ -127,8 +149,11 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     kept = nb_brief_filter(items, kept, rules, (size_t)channel->per_source_max, max);
     nb_rules_free(rules);
     int rc = NB_EXIT_OK;
-    if (kept == 0)
+    if (kept == 0) {
+        if (dry_run)
+            fprintf(out, "== channel %s (%s): nothing new\n\n", channel->name, channel->type);
         goto out;
+    }
     nb_app_summarize(config, store, http, now, items, kept);
     if (channel->min_summary_chars > 0) {
         size_t n = 0;
@@ -137,8 +162,11 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
                            items[i].summary && nb_utf8_length(items[i].summary) >=
                                                    (size_t)channel->min_summary_chars);
         kept = n;
-        if (kept == 0)
+        if (kept == 0) {
+            if (dry_run)
+                fprintf(out, "== channel %s (%s): nothing new\n\n", channel->name, channel->type);
             goto out;
+        }
     }
     *composed = 1;
     nb_render_options ro = {
@@ -165,6 +193,11 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
                                              &message_count, &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
         rc = NB_EXIT_FAILED;
+        goto free_pages;
+    }
+    if (dry_run) {
+        preview(channel, kept, pages, page_count, messages, message_count, out);
+        nb_push_messages_free(messages, message_count);
         goto free_pages;
     }
     /* The ledger records every report of every story, with the message that carries it,
@@ -212,9 +245,10 @@ out:
     return rc;
 }
 
-/* Composes for every channel, then sends what the outbox holds. */
+/* Composes for every channel, then sends what the outbox holds (a dry run prints each
+ * channel's messages instead, and records and sends nothing). */
 static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
-                               int resend, FILE *out)
+                               int resend, int dry_run, FILE *out)
 {
     static const nb_channel_config default_channel = {
         .name = "stdout", .type = "stdout", .only_new = 1};
@@ -223,13 +257,15 @@ static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http
     int rc = NB_EXIT_OK, any = 0;
     for (size_t i = 0; i < channel_count; i++) {
         int composed = 0;
-        if (compose_for(config, store, http, &channels[i], now, resend, out, &composed) !=
+        if (compose_for(config, store, http, &channels[i], now, resend, dry_run, out, &composed) !=
             NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
         any |= composed;
     }
     if (!any)
         nb_log(NB_LOG_INFO, "run", "nothing new: no briefing");
+    if (dry_run)
+        return rc;
     nb_push_report report;
     nb_push_outbox(config, store, http, NULL, &report);
     if (report.channels_failed)
@@ -285,7 +321,7 @@ nb_http *nb_app_http(const nb_config *config)
     return nb_http_new(&ho);
 }
 
-int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
+static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
 {
     int64_t now = nb_clock_now();
     size_t enabled = 0;
@@ -322,11 +358,21 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
             nb_log(NB_LOG_ERROR, "run", "error=\"no source succeeded\"");
             rc = NB_EXIT_FAILED;
         }
-        if (compose_and_deliver(config, store, http, now, resend, out) != NB_EXIT_OK)
+        if (compose_and_deliver(config, store, http, now, resend, dry_run, out) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
     }
     nb_http_free(http);
     nb_store_lock_release(lock);
     nb_store_close(store);
     return rc;
+}
+
+int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
+{
+    return run_pass(config, resend, 0, out);
+}
+
+int nb_pipeline_preview(const nb_config *config, int resend, FILE *out)
+{
+    return run_pass(config, resend, 1, out);
 }

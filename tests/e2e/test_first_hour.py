@@ -9,6 +9,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from loopback import (DATA, SiteServer, Workdir, expect, expect_equal, run,  # noqa: E402
                       run_tests)
+from platforms import PlatformServer  # noqa: E402
 
 NOW = "2025-04-07T10:45:00+08:00"
 GOLDEN = os.path.join(DATA, "e2e", "golden.md")
@@ -128,6 +129,37 @@ sources:
         db.close()
         expect(authors == {"ai-2001": "李明", "ai-2002": "王芳", "urn:uuid:notes-1": "Ada Chen",
                            "urn:uuid:notes-2": "Feed Team"}, authors)
+
+
+def test_run_dry_run_previews_without_marking():
+    with SiteServer() as server, PlatformServer(NOW) as chat, Workdir() as work:
+        target = os.path.join(work.path, "brief.md")
+        channels = chat.channels_yaml(only=["wecom"]) + (
+            "  archive:\n    type: file\n    path: %s\n  screen:\n    type: stdout\n" % target)
+        path = config(work, server, channels=channels)
+        code, out, err = run(["run", "--dry-run", "--config", path, "--now", NOW])
+        expect(code == 0, "exit %d: %s" % (code, err))
+        expect(chat.requests("wecom") == [], "a dry run sent to WeCom")
+        expect(not os.path.exists(target), "a dry run wrote the file channel")
+        expect("== channel archive (file %s): 4 items, 1 message\n" % target in out, out)
+        expect("== channel screen (stdout): 4 items, 1 message\n" in out, out)
+        expect(out.count(golden()) == 2, "the file and stdout previews are not the briefing")
+        expect("== channel wecom (wecom): 4 items, 2 messages\n-- message 1 of 2\n" in out, out)
+        expect('"msgtype": "markdown"' in out or '"msgtype":"markdown"' in out, out)
+        db = sqlite3.connect(os.path.join(work.path, "nb.db"))
+        stored = db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+        marked = db.execute("SELECT COUNT(*) FROM briefing_items").fetchone()[0]
+        queued = db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0]
+        db.close()
+        expect(stored >= 4 and marked == 0 and queued == 0,
+               "items %d, ledger %d, outbox %d" % (stored, marked, queued))
+        # the real run afterwards delivers everything the preview showed
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, "exit %d: %s" % (code, err))
+        expect_equal(read(target), golden(), "the file after the real run")
+        expect(len(chat.accepted("wecom")) == 2, "WeCom got %d" % len(chat.accepted("wecom")))
+        code, out, err = run(["run", "--dry-run", "--config", path, "--now", NOW])
+        expect("== channel archive (file): nothing new" in out, out)
 
 
 if __name__ == "__main__":
