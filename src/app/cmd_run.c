@@ -31,8 +31,13 @@ const nb_command nb_cmd_run = {
              "  -v, --verbose      more log lines on stderr (twice for debug)\n"
              "  -q, --quiet        errors only\n"
              "  -h, --help         this help\n\n"
-             "exit status: 0 success; 1 no source succeeded or a channel failed;\n"
-             "2 usage or configuration error (including an unwritable database)\n",
+             "exit status:\n"
+             "  0  success; also when some sources failed (the last line says how many:\n"
+             "     \"3 of 4 sources failed; see newsbrief sources\") or nothing was new (one\n"
+             "     line: \"nothing new since 12:30: no briefing\"; -q hides both)\n"
+             "  1  no source succeeded, a channel failed (its messages wait in the outbox\n"
+             "     for `newsbrief push`), or another run held the database past lock_timeout\n"
+             "  2  usage or configuration error (including an unwritable database)\n",
     .main = run_main,
     .options = NB_OPT_RESEND | NB_OPT_DRY_RUN,
 };

@@ -28,7 +28,12 @@ static void print_help(FILE *out)
           "  -q, --quiet        errors only on stderr\n"
           "  -h, --help         help of the command\n"
           "\n  newsbrief --version  prints the version\n"
-          "\nexit status: 0 success, 1 the run failed, 2 usage or configuration error\n"
+          "\nexit status:\n"
+          "  0  success; also a run where some sources failed (a last line says how many)\n"
+          "     or where nothing was new (one line says since when)\n"
+          "  1  the run failed: no source succeeded, a channel failed (its messages wait\n"
+          "     in the outbox for `newsbrief push`), or another run held the database\n"
+          "  2  usage or configuration error, including an unwritable database\n"
           "Run `newsbrief <command> --help` for a command's own options.\n",
           out);
 }

@@ -248,7 +248,7 @@ out:
 /* Composes for every channel, then sends what the outbox holds (a dry run prints each
  * channel's messages instead, and records and sends nothing). */
 static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
-                               int resend, int dry_run, FILE *out)
+                               int resend, int dry_run, FILE *out, int *any_composed)
 {
     static const nb_channel_config default_channel = {
         .name = "stdout", .type = "stdout", .only_new = 1};
@@ -262,8 +262,7 @@ static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http
             rc = NB_EXIT_FAILED;
         any |= composed;
     }
-    if (!any)
-        nb_log(NB_LOG_INFO, "run", "nothing new: no briefing");
+    *any_composed = any;
     if (dry_run)
         return rc;
     nb_push_report report;
@@ -321,6 +320,31 @@ nb_http *nb_app_http(const nb_config *config)
     return nb_http_new(&ho);
 }
 
+/* The one line a run with nothing to send prints (at the default level): since when, that
+ * is the last briefing, or the window when there never was one. */
+static void say_nothing_new(const nb_config *config, nb_store *store, int64_t now)
+{
+    int64_t last = 0;
+    nb_errbuf err;
+    if (nb_store_last_briefing_at(store, &last, &err) != NB_OK)
+        nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+    nb_log(NB_LOG_INFO, "run", "nothing new: no briefing");
+    if (nb_log_threshold < NB_LOG_WARN)
+        return;
+    if (last > 0) {
+        char when[32], today[32];
+        nb_time_format_display(last, when, sizeof when);
+        nb_time_format_display(now, today, sizeof today);
+        /* the time alone when the last briefing was today */
+        const char *shown = strncmp(when, today, 10) == 0 ? when + 11 : when;
+        fprintf(stderr, "newsbrief: nothing new since %s: no briefing\n", shown);
+    } else {
+        char window[32];
+        nb_duration_format(config->window, window, sizeof window);
+        fprintf(stderr, "newsbrief: nothing new in the last %s (window): no briefing\n", window);
+    }
+}
+
 static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
 {
     int64_t now = nb_clock_now();
@@ -347,6 +371,9 @@ static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
         sink.failed || store_states(store, states, config->source_count, now) ? -1 : sink.fresh;
     nb_log(NB_LOG_INFO, "collect", "items=%zu new=%ld sources_ok=%d sources=%zu",
            collection->item_count, sink.fresh, succeeded, collection->outcome_count);
+    size_t tried = 0;
+    for (size_t i = 0; i < collection->outcome_count; i++)
+        tried += !collection->outcomes[i].skipped;
     nb_collection_free(collection);
     free_states(states, config->source_count);
 
@@ -358,9 +385,16 @@ static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
             nb_log(NB_LOG_ERROR, "run", "error=\"no source succeeded\"");
             rc = NB_EXIT_FAILED;
         }
-        if (compose_and_deliver(config, store, http, now, resend, dry_run, out) != NB_EXIT_OK)
+        int any = 0;
+        if (compose_and_deliver(config, store, http, now, resend, dry_run, out, &any) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
+        if (!any && !dry_run && succeeded > 0)
+            say_nothing_new(config, store, now);
     }
+    /* A run some sources failed still succeeds; one line says so, after their errors. */
+    if ((size_t)succeeded < tried && nb_log_threshold >= NB_LOG_WARN)
+        fprintf(stderr, "newsbrief: %zu of %zu source%s failed; see newsbrief sources\n",
+                tried - (size_t)succeeded, tried, tried == 1 ? "" : "s");
     nb_http_free(http);
     nb_store_lock_release(lock);
     nb_store_close(store);

@@ -872,6 +872,37 @@ bad:
                    text);
 }
 
+void nb_duration_format(int64_t seconds, char *out, size_t n)
+{
+    static const struct {
+        char unit;
+        int64_t size;
+    } units[] = {{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
+    size_t at = 0;
+    int64_t left = seconds < 0 ? 0 : seconds;
+    if (n)
+        out[0] = '\0';
+    if (!left && n) {
+        snprintf(out, n, "0s");
+        return;
+    }
+    for (size_t i = 0; i < 4 && n; i++) {
+        /* "24h" reads better than "1d"; "2d" better than "48h" */
+        if (units[i].unit == 'd' && (left < 2 * 86400 || left % 86400))
+            continue;
+        int64_t v = left / units[i].size;
+        if (!v)
+            continue;
+        int w = snprintf(out + at, n - at, "%lld%c", (long long)v, units[i].unit);
+        if (w < 0 || (size_t)w >= n - at)
+            break;
+        at += (size_t)w;
+        left -= v * units[i].size;
+        if (!left)
+            break;
+    }
+}
+
 nb_err nb_clock_pin(const char *iso, nb_errbuf *err)
 {
     int64_t t;

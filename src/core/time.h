@@ -41,6 +41,9 @@ void nb_time_format_display(int64_t t, char *out, size_t n);
 
 /* Durations: "90s", "15m", "24h", "7d", "1h30m", or bare seconds. */
 nb_err nb_duration_parse(const char *text, int64_t *seconds, nb_errbuf *err) NB_MUST_CHECK;
+/* A duration as people write it: "24h", "1h30m", "90m"... whole days only from 2d ("7d").
+ * n >= 32. */
+void nb_duration_format(int64_t seconds, char *out, size_t n);
 
 /* The clock. nb_clock_pin fixes "now" (ISO 8601 text, e.g. from --now or NEWSBRIEF_NOW);
  * otherwise nb_clock_now reads the system clock. Nothing else reads the wall clock. */

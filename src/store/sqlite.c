@@ -596,6 +596,22 @@ out:
     return rc;
 }
 
+nb_err nb_store_last_briefing_at(nb_store *s, int64_t *at, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    *at = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT COALESCE(MAX(created_at), 0) FROM briefings", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing briefing lookup");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *at = sqlite3_column_int64(st, 0);
+    else
+        rc = db_error(s, err, "reading briefings");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 nb_err nb_store_items_for_channel(nb_store *s, const char *channel, int64_t since, size_t max,
                                   nb_item **items, size_t *count, nb_errbuf *err)
 {

@@ -82,6 +82,9 @@ nb_err nb_store_briefing_commit(nb_store *store, const char *channel, int64_t cr
                                 const nb_outbox_message *messages, size_t message_count,
                                 int64_t *id, nb_errbuf *err) NB_MUST_CHECK;
 
+/* When the last briefing (of any channel) was composed; 0 when there never was one. */
+nb_err nb_store_last_briefing_at(nb_store *store, int64_t *at, nb_errbuf *err) NB_MUST_CHECK;
+
 /* Items published at or after since, newest first, at most max, each with delivered set
  * when the channel was given it before (queued or sent; a failed message gives it back). */
 nb_err nb_store_items_for_channel(nb_store *store, const char *channel, int64_t since, size_t max,

@@ -162,5 +162,27 @@ def test_run_dry_run_previews_without_marking():
         expect("== channel archive (file): nothing new" in out, out)
 
 
+def test_quiet_outcomes_say_one_line():
+    with SiteServer() as server, Workdir() as work:
+        path = config(work, server)
+        # nothing in the window and never a briefing
+        code, out, err = run(["run", "--config", path, "--now", "2025-05-01T10:00:00+08:00"])
+        expect(code == 0 and out == "", "exit %d: %s" % (code, err))
+        expect(err == "newsbrief: nothing new in the last 24h (window): no briefing\n", err)
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0 and out and err == "", "exit %d: %s" % (code, err))
+        # the next day: the last briefing's date and time
+        code, out, err = run(["run", "--config", path, "--now", "2025-04-08T09:00:00+08:00"])
+        expect(code == 0 and out == "", "exit %d: %s" % (code, err))
+        expect(err == "newsbrief: nothing new since 2025-04-07 10:45: no briefing\n", err)
+        code, out, err = run(["run", "--config", path, "--now", "2025-04-08T09:00:00+08:00",
+                              "-q"])
+        expect(code == 0 and err == "", "-q: %r" % err)
+    code, out, err = run(["--help"])
+    expect("exit status:\n  0  success; also a run where some sources failed" in out, out)
+    code, out, err = run(["run", "--help"])
+    expect("3 of 4 sources failed; see newsbrief sources" in out and "  2  usage" in out, out)
+
+
 if __name__ == "__main__":
     sys.exit(run_tests(globals()))

@@ -61,7 +61,8 @@ def test_second_run_with_nothing_new_is_quiet():
         first = len(server.requests)
         code, out, err = run(["run", "--config", path, "--now", NOW])
         expect(code == 0, "second run exit %d: %s" % (code, err))
-        expect(out == "" and err == "", "second run printed %r / %r" % (out, err))
+        expect(out == "" and err == "newsbrief: nothing new since 10:45: no briefing\n",
+               "second run printed %r / %r" % (out, err))
         second = server.requests[first:]
         expect(len(second) == 2, "second run made %d requests" % len(second))
         for request_path, headers in second:
@@ -69,6 +70,8 @@ def test_second_run_with_nothing_new_is_quiet():
                    "no If-None-Match on %s" % request_path)
             expect(headers.get("If-Modified-Since") == "Mon, 07 Apr 2025 02:00:00 GMT",
                    "no If-Modified-Since on %s" % request_path)
+        code, out, err = run(["run", "--config", path, "--now", NOW, "--quiet"])
+        expect(code == 0 and out == "" and err == "", "-q printed %r / %r" % (out, err))
 
 
 def test_bad_sources_do_not_stop_the_run():
@@ -92,7 +95,8 @@ def test_bad_sources_do_not_stop_the_run():
         expect(code == 0, "exit %d although two sources worked" % code)
         expect_equal(out, golden(), "briefing despite bad sources")
         lines = err.splitlines()
-        expect(len(lines) == 4, "want one stderr line per bad source, got:\n" + err)
+        expect(len(lines) == 5, "want one stderr line per bad source and a summary, got:\n" + err)
+        expect(lines[-1] == "newsbrief: 4 of 6 sources failed; see newsbrief sources", err)
         causes = {"dead": "127.0.0.1:9", "broken": "HTTP 500", "landing": "not a feed",
                   "hollow": "no entries"}
         for name, cause in causes.items():

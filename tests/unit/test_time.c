@@ -118,6 +118,26 @@ static void test_durations(void **state)
     assert_int_equal(nb_duration_parse("h", &s, &err), NB_ERR_CONFIG);
 }
 
+static void test_duration_format(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t seconds;
+        const char *text;
+    } durations[] = {{86400, "24h"},    {600, "10m"},   {5400, "1h30m"},
+                     {90, "1m30s"},     {0, "0s"},      {7 * 86400, "7d"},
+                     {2 * 86400, "2d"}, {93600, "26h"}, {45, "45s"}};
+    for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++) {
+        char out[32];
+        nb_duration_format(durations[i].seconds, out, sizeof out);
+        assert_string_equal(out, durations[i].text);
+        int64_t back = -1;
+        nb_errbuf err;
+        assert_int_equal(nb_duration_parse(out, &back, &err), NB_OK);
+        assert_int_equal(back, durations[i].seconds);
+    }
+}
+
 static void test_clock_pin(void **state)
 {
     (void)state;
@@ -312,11 +332,12 @@ static void test_site_rules_unchanged(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_cases),  cmocka_unit_test(test_iso_format),
-        cmocka_unit_test(test_display_zone), cmocka_unit_test(test_durations),
-        cmocka_unit_test(test_clock_pin),    cmocka_unit_test(test_days_from_civil),
-        cmocka_unit_test(test_feed_dates),   cmocka_unit_test(test_feedparser_date_cases),
-        cmocka_unit_test(test_tuple),        cmocka_unit_test(test_site_rules_unchanged),
+        cmocka_unit_test(test_parse_cases),           cmocka_unit_test(test_iso_format),
+        cmocka_unit_test(test_display_zone),          cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_duration_format),       cmocka_unit_test(test_clock_pin),
+        cmocka_unit_test(test_days_from_civil),       cmocka_unit_test(test_feed_dates),
+        cmocka_unit_test(test_feedparser_date_cases), cmocka_unit_test(test_tuple),
+        cmocka_unit_test(test_site_rules_unchanged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
