@@ -28,6 +28,9 @@ typedef struct nb_cli {
     int resend;              /* --resend (NB_OPT_RESEND) */
     const char *url;         /* --url (NB_OPT_URL) */
     const char *headers;     /* --headers (NB_OPT_URL) */
+    const char *reset;       /* --reset NAME (NB_OPT_RESET) */
+    const char *drop;        /* --drop ID (NB_OPT_DROP) */
+    const char *channel;     /* --channel NAME (NB_OPT_DROP) */
 } nb_cli;
 
 /* Options beyond the common ones that a command takes. */
@@ -36,7 +39,9 @@ enum {
     NB_OPT_DRY_RUN = 2,
     NB_OPT_ARGUMENT = 4, /* exactly one positional argument */
     NB_OPT_RESEND = 8,
-    NB_OPT_URL = 16, /* --url URL and --headers FILE (parse-feed) */
+    NB_OPT_URL = 16,   /* --url URL and --headers FILE (parse-feed) */
+    NB_OPT_RESET = 32, /* --reset NAME (sources) */
+    NB_OPT_DROP = 64,  /* --drop ID and --channel NAME (outbox) */
 };
 
 /* A command's description for parsing and --help. */
@@ -77,6 +82,11 @@ void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, i
 /* Opens the configuration's database and takes the run lock; prints the error and returns
  * an exit code on failure, -1 on success. */
 int nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock **lock);
+
+/* Every configured source's stored state, in configuration order (caller frees each with
+ * nb_source_state_clear, then the array). A source whose settings changed since its last
+ * run starts afresh: no failures, no backoff, no validators. */
+nb_source_state *nb_app_load_source_states(nb_store *store, const nb_config *config);
 
 /* The run's HTTP engine with the configured caps. */
 nb_http *nb_app_http(const nb_config *config);

@@ -41,17 +41,13 @@ static void print_help(FILE *out)
 static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cli)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"now", required_argument, NULL, 'N'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"json", no_argument, NULL, 'J'},
-        {"dry-run", no_argument, NULL, 'D'},
-        {"resend", no_argument, NULL, 'R'},
-        {"url", required_argument, NULL, 'U'},
-        {"headers", required_argument, NULL, 'H'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},  {"now", required_argument, NULL, 'N'},
+        {"verbose", no_argument, NULL, 'v'},       {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},          {"json", no_argument, NULL, 'J'},
+        {"dry-run", no_argument, NULL, 'D'},       {"resend", no_argument, NULL, 'R'},
+        {"url", required_argument, NULL, 'U'},     {"headers", required_argument, NULL, 'H'},
+        {"reset", required_argument, NULL, 'X'},   {"drop", required_argument, NULL, 'P'},
+        {"channel", required_argument, NULL, 'C'}, {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -80,6 +76,25 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
                 cli->url = optarg;
             else
                 cli->headers = optarg;
+            break;
+        case 'X':
+        case 'P':
+        case 'C':
+            if (!(cmd->options & (c == 'X' ? NB_OPT_RESET : NB_OPT_DROP))) {
+                fprintf(stderr, "newsbrief %s: unknown option --%s (see newsbrief %s --help)\n",
+                        cmd->name,
+                        c == 'X'   ? "reset"
+                        : c == 'P' ? "drop"
+                                   : "channel",
+                        cmd->name);
+                return NB_EXIT_USAGE;
+            }
+            if (c == 'X')
+                cli->reset = optarg;
+            else if (c == 'P')
+                cli->drop = optarg;
+            else
+                cli->channel = optarg;
             break;
         case 'J':
         case 'D':

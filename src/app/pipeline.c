@@ -5,6 +5,7 @@
 
 #include "app/app.h"
 #include "brief/brief.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/time.h"
@@ -272,15 +273,51 @@ static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http
     return rc;
 }
 
-static nb_source_state *load_states(nb_store *store, const nb_config *config)
+/* What identifies a source's settings: everything that changes what or how it fetches. */
+static void fingerprint(const nb_source_config *sc, char out[NB_HASH_HEX_SIZE])
+{
+    char delay[32];
+    snprintf(delay, sizeof delay, "%lld", (long long)sc->delay_ms);
+    const char *parts[] = {sc->type,
+                           sc->url,
+                           sc->base_url,
+                           sc->proxy,
+                           delay,
+                           sc->fetch_full_text,
+                           sc->content_selector,
+                           sc->title_selector,
+                           sc->time_selector,
+                           sc->image_selector};
+    nb_hash_parts(parts, sizeof parts / sizeof parts[0], out);
+}
+
+nb_source_state *nb_app_load_source_states(nb_store *store, const nb_config *config)
 {
     nb_source_state *states = nb_xcalloc(config->source_count + 1, sizeof *states);
     for (size_t i = 0; i < config->source_count; i++) {
+        const nb_source_config *sc = &config->sources[i];
+        nb_source_state *st = &states[i];
         nb_errbuf err;
-        if (nb_store_source_load(store, config->sources[i].name, &states[i], &err) != NB_OK) {
+        if (nb_store_source_load(store, sc->name, st, &err) != NB_OK) {
             nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
-            states[i].name = nb_xstrdup(config->sources[i].name);
+            nb_source_state_clear(st);
+            st->name = nb_xstrdup(sc->name);
         }
+        char now[NB_HASH_HEX_SIZE];
+        fingerprint(sc, now);
+        /* A changed source is another source: its old failures and validators say nothing
+         * about it. (A state stored before fingerprints existed is taken as unchanged.) */
+        if (st->settings && strcmp(st->settings, now) != 0) {
+            if (st->consecutive_errors || st->next_fetch_at)
+                nb_log(NB_LOG_INFO, "source", "name=%s settings changed: failures cleared",
+                       sc->name);
+            nb_source_state_forget_failures(st);
+            free(st->etag);
+            free(st->last_modified);
+            st->etag = st->last_modified = NULL;
+        }
+        free(st->settings);
+        st->settings = nb_xstrdup(now);
     }
     return states;
 }
@@ -361,7 +398,7 @@ static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
     if (open_rc >= 0)
         return open_rc;
 
-    nb_source_state *states = load_states(store, config);
+    nb_source_state *states = nb_app_load_source_states(store, config);
     nb_http *http = nb_app_http(config);
     item_sink sink = {.store = store, .now = now};
     nb_collect_hooks hooks = {.known = item_known, .sink = item_store, .ctx = &sink};

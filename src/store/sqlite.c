@@ -101,6 +101,8 @@ static const char *const migrations[] = {
     "CREATE INDEX deliveries_by_channel ON deliveries (channel, status, id);",
     /* 5: the ledger knows the message that carries each item */
     "ALTER TABLE briefing_items ADD COLUMN delivery_id INTEGER;",
+    /* 6: the fingerprint of a source's settings, so that a changed source starts afresh */
+    "ALTER TABLE sources ADD COLUMN settings TEXT;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -350,7 +352,7 @@ nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **it
 
 static const char source_columns[] = "name, type, etag, last_modified, next_fetch_at,"
                                      " consecutive_errors, last_error, last_success_at,"
-                                     " last_attempt_at";
+                                     " last_attempt_at, settings";
 
 static void read_source(sqlite3_stmt *st, nb_source_state *out)
 {
@@ -363,6 +365,7 @@ static void read_source(sqlite3_stmt *st, nb_source_state *out)
     out->last_error = column_text(st, 6);
     out->last_success_at = sqlite3_column_int64(st, 7);
     out->last_attempt_at = sqlite3_column_int64(st, 8);
+    out->settings = column_text(st, 9);
 }
 
 nb_err nb_store_source_load(nb_store *s, const char *name, nb_source_state *out, nb_errbuf *err)
@@ -390,7 +393,7 @@ nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf
 {
     char sql[512];
     snprintf(sql, sizeof sql,
-             "INSERT OR REPLACE INTO sources (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             "INSERT OR REPLACE INTO sources (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
              source_columns);
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -405,6 +408,7 @@ nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf
     bind_text(st, 7, state->last_error);
     sqlite3_bind_int64(st, 8, state->last_success_at);
     sqlite3_bind_int64(st, 9, state->last_attempt_at);
+    bind_text(st, 10, state->settings);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = db_error(s, err, "saving source");
     sqlite3_finalize(st);

@@ -184,5 +184,70 @@ def test_quiet_outcomes_say_one_line():
     expect("3 of 4 sources failed; see newsbrief sources" in out and "  2  usage" in out, out)
 
 
+def sources_json(path):
+    code, out, err = run(["sources", "--config", path, "--json", "--now", NOW])
+    expect(code == 0, "sources: exit %d: %s" % (code, err))
+    return {s["name"]: s for s in json.loads(out)}
+
+
+def write_flaky(work, server, flaky_url):
+    return work.write("newsbrief.yaml", """\
+newsbrief:
+  database: %s/nb.db
+  failures_before_backoff: 1
+sources:
+  lab:
+    type: feed
+    url: %s/feeds/atom-utc.xml
+  flaky:
+    type: feed
+    url: %s%s
+""" % (work.path, server.base, server.base, flaky_url))
+
+
+def test_changed_source_starts_afresh():
+    with SiteServer() as server, Workdir() as work:
+        path = write_flaky(work, server, "/status/404")
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0 and "HTTP 404" in err, err)
+        state = sources_json(path)["flaky"]
+        expect(state["consecutive_failures"] == 1 and state["next_fetch_at"], state)
+        before = len(server.requests)
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(not any("/status/404" in p for p, _ in server.requests[before:]),
+               "a source in backoff was fetched")
+        # the user fixes the URL: the backoff and the old error go at once
+        path = write_flaky(work, server, "/feeds/atom03.xml")
+        state = sources_json(path)["flaky"]
+        expect(state["consecutive_failures"] == 0 and state["last_error"] is None
+               and state["next_fetch_at"] is None, state)
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, "exit %d: %s" % (code, err))
+        expect(any("/feeds/atom03.xml" in p for p, _ in server.requests), "fixed source not fetched")
+        state = sources_json(path)["flaky"]
+        expect(state["consecutive_failures"] == 0 and state["last_success_at"], state)
+
+
+def test_sources_reset():
+    with SiteServer() as server, Workdir() as work:
+        path = write_flaky(work, server, "/status/404")
+        run(["run", "--config", path, "--now", NOW])
+        expect(sources_json(path)["flaky"]["consecutive_failures"] == 1, "no failure recorded")
+        code, out, err = run(["sources", "--config", path, "--reset", "flaky"])
+        expect(code == 0, "exit %d: %s" % (code, err))
+        expect(out == "source flaky reset: 1 failure forgotten, fetched on the next run\n", out)
+        state = sources_json(path)["flaky"]
+        expect(state["consecutive_failures"] == 0 and state["next_fetch_at"] is None
+               and state["last_error"] is None, state)
+        before = len(server.requests)
+        run(["run", "--config", path, "--now", NOW])
+        expect(any("/status/404" in p for p, _ in server.requests[before:]),
+               "a reset source was not fetched")
+        code, out, err = run(["sources", "--config", path, "--reset", "nosuch"])
+        expect(code == 2 and "no source \"nosuch\"" in err, err)
+        code, out, err = run(["outbox", "--config", path, "--reset", "flaky"])
+        expect(code == 2 and "--reset" in err, err)
+
+
 if __name__ == "__main__":
     sys.exit(run_tests(globals()))
