@@ -29,7 +29,7 @@ typedef struct nb_cli {
     const char *url;         /* --url (NB_OPT_URL) */
     const char *headers;     /* --headers (NB_OPT_URL) */
     const char *reset;       /* --reset NAME (NB_OPT_RESET) */
-    const char *drop;        /* --drop ID (NB_OPT_DROP) */
+    int drop;                /* --drop (NB_OPT_DROP) */
     const char *channel;     /* --channel NAME (NB_OPT_DROP) */
 } nb_cli;
 
@@ -41,7 +41,7 @@ enum {
     NB_OPT_RESEND = 8,
     NB_OPT_URL = 16,   /* --url URL and --headers FILE (parse-feed) */
     NB_OPT_RESET = 32, /* --reset NAME (sources) */
-    NB_OPT_DROP = 64,  /* --drop ID and --channel NAME (outbox) */
+    NB_OPT_DROP = 64,  /* --drop, --channel NAME and an optional positional ID (outbox) */
 };
 
 /* A command's description for parsing and --help. */

@@ -46,7 +46,7 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
         {"help", no_argument, NULL, 'h'},          {"json", no_argument, NULL, 'J'},
         {"dry-run", no_argument, NULL, 'D'},       {"resend", no_argument, NULL, 'R'},
         {"url", required_argument, NULL, 'U'},     {"headers", required_argument, NULL, 'H'},
-        {"reset", required_argument, NULL, 'X'},   {"drop", required_argument, NULL, 'P'},
+        {"reset", required_argument, NULL, 'X'},   {"drop", no_argument, NULL, 'P'},
         {"channel", required_argument, NULL, 'C'}, {NULL, 0, NULL, 0},
     };
     int c;
@@ -92,7 +92,7 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
             if (c == 'X')
                 cli->reset = optarg;
             else if (c == 'P')
-                cli->drop = optarg;
+                cli->drop = 1;
             else
                 cli->channel = optarg;
             break;
@@ -124,7 +124,7 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
             return NB_EXIT_USAGE;
         }
     }
-    if ((cmd->options & NB_OPT_ARGUMENT) && optind < argc)
+    if ((cmd->options & (NB_OPT_ARGUMENT | NB_OPT_DROP)) && optind < argc)
         cli->argument = argv[optind++];
     if ((cmd->options & NB_OPT_ARGUMENT) && !cli->argument) {
         fprintf(stderr, "newsbrief %s: missing argument (see newsbrief %s --help)\n", cmd->name,

@@ -718,6 +718,26 @@ nb_err nb_store_outbox_mark(nb_store *s, int64_t id, const char *status, int att
     return rc;
 }
 
+nb_err nb_store_outbox_drop(nb_store *s, int64_t id, const char *channel, size_t *dropped,
+                            nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    *dropped = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE deliveries SET status = 'dropped'"
+                           " WHERE status IN ('pending', 'sending', 'failed')"
+                           " AND (id = ?1 OR channel = ?2)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing outbox drop");
+    sqlite3_bind_int64(st, 1, id > 0 ? id : -1);
+    bind_text(st, 2, channel);
+    nb_err rc = step_done(s, st, "dropping outbox rows", err);
+    if (!rc)
+        *dropped = (size_t)sqlite3_changes(s->db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 nb_err nb_store_outbox_recover(nb_store *s, size_t *recovered, nb_errbuf *err)
 {
     nb_err rc = exec(s,

@@ -117,6 +117,11 @@ void nb_outbox_rows_free(nb_outbox_row *rows, size_t count);
 nb_err nb_store_outbox_mark(nb_store *store, int64_t id, const char *status, int attempts,
                             int64_t next_attempt_at, const char *answer, int64_t now,
                             nb_errbuf *err) NB_MUST_CHECK;
+/* Gives up on rows not yet sent: the row with this id (id > 0), or every row of channel
+ * (a channel no longer configured). They become "dropped": never sent, no longer listed,
+ * and their items stay given to the channel. *dropped: how many. */
+nb_err nb_store_outbox_drop(nb_store *store, int64_t id, const char *channel, size_t *dropped,
+                            nb_errbuf *err) NB_MUST_CHECK;
 /* Rows left "sending" by a run that died become pending, flagged as possible duplicates. */
 nb_err nb_store_outbox_recover(nb_store *store, size_t *recovered, nb_errbuf *err) NB_MUST_CHECK;
 

@@ -249,5 +249,55 @@ def test_sources_reset():
         expect(code == 2 and "--reset" in err, err)
 
 
+def test_outbox_of_a_removed_channel():
+    with SiteServer() as server, PlatformServer(NOW) as chat, Workdir() as work:
+        old = ("  old-wecom:\n    type: wecom\n    url: %s/cgi-bin/webhook/send?key=revoked\n"
+               % chat.base)
+        archive = "  archive:\n    type: file\n    path: %s/no/dir/brief.md\n" % work.path
+        path = config(work, server, channels="channels:\n" + old + archive)
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 1 and "93000" in err, "exit %d: %s" % (code, err))
+        rows = json.loads(run(["outbox", "--config", path, "--json"])[1])
+        wecom = [r["id"] for r in rows if r["channel"] == "old-wecom"]
+        files = [r["id"] for r in rows if r["channel"] == "archive"]
+        expect(len(wecom) == 2 and len(files) == 1 and all(r["configured"] for r in rows), rows)
+        # the user removes the WeCom channel from the configuration
+        path = config(work, server, channels="channels:\n" + archive)
+        code, out, err = run(["outbox", "--config", path])
+        lines = [l for l in out.splitlines() if "old-wecom" in l]
+        expect(len(lines) == 2 and all("channel no longer configured" in l for l in lines), out)
+        expect("--drop --channel NAME" in out, out)
+        expect("channel no longer configured" not in [l for l in out.splitlines()
+                                                      if "archive" in l][0], out)
+        rows = json.loads(run(["outbox", "--config", path, "--json"])[1])
+        expect([r["configured"] for r in rows if r["channel"] == "old-wecom"] == [False, False],
+               rows)
+        code, out, err = run(["push", "--config", path, "--dry-run"])
+        expect(out.count("(channel no longer configured: never sent") == 2, out)
+        # drop them: a confirmation line, and they are gone
+        code, out, err = run(["outbox", "--config", path, "--drop", "--channel", "old-wecom"])
+        expect(code == 0, "exit %d: %s" % (code, err))
+        expect(out == "dropped 2 messages of channel old-wecom: they will not be sent\n", out)
+        rows = json.loads(run(["outbox", "--config", path, "--json"])[1])
+        expect([r["id"] for r in rows] == files, rows)
+        code, out, err = run(["outbox", "--config", path, "--drop", str(files[0])])
+        expect(code == 0 and out == "dropped message %d: it will not be sent\n" % files[0],
+               out + err)
+        code, out, err = run(["outbox", "--config", path])
+        expect("the outbox is empty" in out, out)
+        # nothing left to drop, and bad requests
+        code, out, err = run(["outbox", "--config", path, "--drop", str(files[0])])
+        expect(code == 2 and "no message %d waiting" % files[0] in err, err)
+        code, out, err = run(["outbox", "--config", path, "--drop"])
+        expect(code == 2 and "--drop needs a message ID or --channel NAME" in err, err)
+        code, out, err = run(["outbox", "--config", path, "--drop", "x1"])
+        expect(code == 2 and "not a message id" in err, err)
+        # a dropped briefing is not composed again
+        os.makedirs(os.path.join(work.path, "no", "dir"))
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0 and not os.path.exists(os.path.join(work.path, "no", "dir", "brief.md")),
+               "exit %d: %s" % (code, err))
+
+
 if __name__ == "__main__":
     sys.exit(run_tests(globals()))
