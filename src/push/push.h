@@ -18,6 +18,9 @@
 /* Every channel type, NULL-terminated (for the configuration vocabulary). */
 const char *const *nb_channel_types(void);
 
+/* Whether a configuration key means something for a channel of this type. */
+int nb_channel_key_applies(const char *type, const char *key);
+
 /* Checks the settings a channel's type needs. */
 nb_err nb_push_check(const nb_channel_config *channel, nb_errbuf *err) NB_MUST_CHECK;
 

@@ -183,6 +183,20 @@ static void start(nb_source_run *run)
     nb_source_fetch_conditional(run, nb_source_config_of(run)->url, feed_headers, on_feed, NULL);
 }
 
+static const char *const feed_keys[] = {
+    "url",
+    "fetch_full_text",
+    "content_selector",
+    "title_selector",
+    "time_selector",
+    "image_selector",
+    NULL,
+};
+
 const nb_source_adapter nb_feed_adapter = {
-    .type = "feed", .check = check, .start = start, .default_delay_ms = 0, /* one request per run */
+    .type = "feed",
+    .check = check,
+    .start = start,
+    .default_delay_ms = 0, /* one request per run */
+    .keys = feed_keys,
 };

@@ -4,10 +4,11 @@ outcomes, source resets, the outbox's housekeeping and the configuration checks.
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from loopback import (DATA, SiteServer, Workdir, expect, expect_equal, run,  # noqa: E402
+from loopback import (BINARY, DATA, SiteServer, Workdir, expect, expect_equal, run,  # noqa: E402
                       run_tests)
 from platforms import PlatformServer  # noqa: E402
 
@@ -297,6 +298,94 @@ def test_outbox_of_a_removed_channel():
         code, out, err = run(["run", "--config", path, "--now", NOW])
         expect(code == 0 and not os.path.exists(os.path.join(work.path, "no", "dir", "brief.md")),
                "exit %d: %s" % (code, err))
+
+
+def test_configuration_checks():
+    with Workdir() as work:
+        path = work.write("bad.yaml", """\
+newsbrief:
+  database: %s/nb.db
+  timezone: Mars/Olympus_Mons
+sources:
+  blog:
+    type: feed
+    url: ftp://example.com/feed.xml
+channels:
+  screen:
+    type: stdout
+    url: https://example.com/x
+  team:
+    type: wecom
+    url: https://example.com/not-wecom
+    secret: abc
+summarizer:
+  type: llm
+""" % work.path)
+        code, out, err = run(["check-config", "--config", path])
+        expect(code == 2, "exit %d" % code)
+        want = [
+            "newsbrief: %s:11:5: channels.screen: \"url\" does not apply to type stdout" % path,
+            "newsbrief: %s:15:5: channels.team: \"secret\" does not apply to type wecom" % path,
+            "newsbrief: %s:17:9: summarizer: type llm needs api_base and model" % path,
+            "newsbrief: %s:7:10: sources.blog: url \"ftp://example.com/feed.xml\" is not an "
+            "http(s) URL" % path,
+            "newsbrief: %s:3:13: newsbrief.timezone: " % path,
+        ]
+        lines = err.splitlines()
+        expect(len(lines) == len(want), "want %d lines, got:\n%s" % (len(want), err))
+        for line, prefix in zip(lines, want):
+            expect(line.startswith(prefix), "got  %r\nwant %r..." % (line, prefix))
+        # a value a channel's check refuses is pointed at, not the channel
+        path = work.write("bad2.yaml", "newsbrief:\n  database: %s/nb.db\nchannels:\n"
+                                       "  team:\n    type: wecom\n    url: only-the-key\n"
+                                       % work.path)
+        code, out, err = run(["run", "--config", path])
+        expect(code == 2 and err.startswith("newsbrief: %s:6:10: channels.team: \"url\" must be"
+                                            % path), err)
+
+
+def test_check_config_output_and_database():
+    with Workdir() as work:
+        path = work.write("newsbrief.yaml", """\
+newsbrief:
+  database: db/nb.db
+  window: 36h
+  lock_timeout: 90s
+sources:
+  blog:
+    type: feed
+    url: https://example.com/feed.xml
+channels:
+  screen:
+    type: stdout
+""")
+        code, out, err = run(["check-config", "--config", path])
+        expect(code == 0, "exit %d: %s" % (code, err))
+        for want in ("  window: 36h\n", "  lock_timeout: 90s\n",
+                     '"screen":\n    type: "stdout"\n    only_new: true\n'):
+            expect(want in out, "lacks %r:\n%s" % (want, out))
+        for unwanted in ("page_marker", "starttls", "photos", "max_attempts", "temperature",
+                         "86400s"):
+            expect(unwanted not in out, "%r printed:\n%s" % (unwanted, out))
+        # a database directory the user cannot write
+        locked = os.path.join(work.path, "locked")
+        os.mkdir(locked, 0o755)
+        path = work.write("locked.yaml", "newsbrief:\n  database: %s/sub/nb.db\n"
+                                         "sources:\n  blog:\n    type: feed\n"
+                                         "    url: https://example.com/feed.xml\n" % locked)
+        os.chmod(work.path, 0o755)
+        os.chmod(path, 0o644)
+        prefix = []
+        if os.geteuid() == 0:  # root writes anywhere: check as another user
+            prefix = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        else:
+            os.chmod(locked, 0o555)
+        proc = subprocess.run(prefix + [BINARY, "check-config", "--config", path],
+                              capture_output=True, text=True)
+        expect(proc.returncode == 2, "exit %d: %s" % (proc.returncode, proc.stderr))
+        expect("newsbrief.database" in proc.stderr and "permission denied" in proc.stderr,
+               proc.stderr)
+        expect("%s:2:13:" % path in proc.stderr, proc.stderr)
 
 
 if __name__ == "__main__":

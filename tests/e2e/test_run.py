@@ -164,7 +164,7 @@ def test_check_config():
         path = config(work, server)
         code, out, err = run(["check-config", "--config", path])
         expect(code == 0, err)
-        for want in ("title: \"新闻简报\"", "window: 86400s", "items_per_page: 3",
+        for want in ("title: \"新闻简报\"", "window: 24h", "items_per_page: 3",
                      "max_items: 30", '"lab":\n    type: "feed"', "type: \"extractive\""):
             expect(want in out, "check-config output lacks %r:\n%s" % (want, out))
 
