@@ -9,6 +9,9 @@
 #include "push/push.h"
 #include "sources/source.h"
 
+/* --now or NEWSBRIEF_NOW as given: read again in the configured zone once it is known. */
+static const char *pinned_text;
+
 int nb_app_setup(const nb_cli *cli)
 {
     nb_log_set_level(cli->verbosity < 0    ? NB_LOG_ERROR
@@ -16,7 +19,12 @@ int nb_app_setup(const nb_cli *cli)
                      : cli->verbosity == 1 ? NB_LOG_INFO
                                            : NB_LOG_DEBUG);
     nb_log_trace_from_env();
+    if (cli->now && !*cli->now) {
+        fprintf(stderr, "newsbrief: --now needs a time, e.g. --now 2025-04-07T10:45:00+08:00\n");
+        return NB_EXIT_USAGE;
+    }
     const char *now = cli->now ? cli->now : getenv("NEWSBRIEF_NOW");
+    pinned_text = now && *now ? now : NULL;
     if (now && *now) {
         nb_errbuf err;
         if (nb_clock_pin(now, &err) != NB_OK) {
@@ -124,6 +132,9 @@ static nb_err load_checked(const char *explicit_path, nb_config **out, nb_config
     free(path);
     if (config && rc != NB_ERR_INTERNAL)
         check_into(config, report);
+    /* the zone is set: a pinned time without an offset is wall-clock time there */
+    if (!report->total && pinned_text && nb_clock_pin_local(pinned_text, &err) != NB_OK)
+        nb_config_report_add(report, "%s", err.msg);
     if (report->total) {
         nb_config_free(config);
         return NB_ERR_CONFIG;

@@ -48,6 +48,9 @@ void nb_duration_format(int64_t seconds, char *out, size_t n);
 /* The clock. nb_clock_pin fixes "now" (ISO 8601 text, e.g. from --now or NEWSBRIEF_NOW);
  * otherwise nb_clock_now reads the system clock. Nothing else reads the wall clock. */
 nb_err nb_clock_pin(const char *iso, nb_errbuf *err) NB_MUST_CHECK;
+/* The same, reading a time written without an offset in the display zone (after
+ * nb_time_set_zone) rather than in UTC. */
+nb_err nb_clock_pin_local(const char *iso, nb_errbuf *err) NB_MUST_CHECK;
 void nb_clock_unpin(void);
 int nb_clock_is_pinned(void);
 int64_t nb_clock_now(void);

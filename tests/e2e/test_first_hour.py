@@ -388,5 +388,19 @@ channels:
         expect("%s:2:13:" % path in proc.stderr, proc.stderr)
 
 
+def test_now_without_offset_is_in_the_configured_zone():
+    with SiteServer() as server, Workdir() as work:
+        path = config(work, server)
+        code, out, err = run(["run", "--config", path, "--now", "2025-04-07T10:45:00"])
+        expect(code == 0, "exit %d: %s" % (code, err))
+        expect_equal(out, golden(), "briefing at 10:45 Asia/Shanghai")
+        code, out, err = run(["run", "--config", path, "--now", ""])
+        expect(code == 2 and "--now needs a time" in err, err)
+        code, out, err = run(["run", "--config", path, "--now=", "-v"])
+        expect(code == 2 and "--now needs a time" in err, err)
+    code, out, err = run(["--help"])
+    expect("without an offset" in out and "in UTC" in out, out)
+
+
 if __name__ == "__main__":
     sys.exit(run_tests(globals()))

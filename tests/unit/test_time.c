@@ -138,6 +138,28 @@ static void test_duration_format(void **state)
     }
 }
 
+/* A pinned time without an offset is wall-clock time in the display zone. */
+static void test_clock_pin_local(void **state)
+{
+    (void)state;
+    nb_errbuf err;
+    assert_int_equal(nb_time_set_zone("Asia/Shanghai", &err), NB_OK);
+    assert_int_equal(nb_clock_pin_local("2025-04-07T10:45:00", &err), NB_OK);
+    assert_int_equal(nb_clock_now(), 1743993900);
+    assert_int_equal(nb_clock_pin_local("2025-04-07 10:45", &err), NB_OK);
+    assert_int_equal(nb_clock_now(), 1743993900);
+    assert_int_equal(nb_clock_pin_local("2025-04-07T02:45:00Z", &err), NB_OK); /* offset wins */
+    assert_int_equal(nb_clock_now(), 1743993900);
+    assert_int_equal(nb_time_set_zone("America/New_York", &err), NB_OK);
+    assert_int_equal(nb_clock_pin_local("2025-07-01T12:00:00", &err), NB_OK); /* EDT */
+    assert_int_equal(nb_clock_now(), 1751385600);
+    assert_int_equal(nb_clock_pin_local("2025-01-15T12:00:00", &err), NB_OK); /* EST */
+    assert_int_equal(nb_clock_now(), 1736960400);
+    assert_int_equal(nb_clock_pin_local("", &err), NB_ERR_USAGE);
+    assert_int_equal(nb_time_set_zone("UTC", &err), NB_OK);
+    nb_clock_unpin();
+}
+
 static void test_clock_pin(void **state)
 {
     (void)state;
@@ -332,12 +354,12 @@ static void test_site_rules_unchanged(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_cases),           cmocka_unit_test(test_iso_format),
-        cmocka_unit_test(test_display_zone),          cmocka_unit_test(test_durations),
-        cmocka_unit_test(test_duration_format),       cmocka_unit_test(test_clock_pin),
-        cmocka_unit_test(test_days_from_civil),       cmocka_unit_test(test_feed_dates),
-        cmocka_unit_test(test_feedparser_date_cases), cmocka_unit_test(test_tuple),
-        cmocka_unit_test(test_site_rules_unchanged),
+        cmocka_unit_test(test_parse_cases),     cmocka_unit_test(test_iso_format),
+        cmocka_unit_test(test_display_zone),    cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_duration_format), cmocka_unit_test(test_clock_pin),
+        cmocka_unit_test(test_clock_pin_local), cmocka_unit_test(test_days_from_civil),
+        cmocka_unit_test(test_feed_dates),      cmocka_unit_test(test_feedparser_date_cases),
+        cmocka_unit_test(test_tuple),           cmocka_unit_test(test_site_rules_unchanged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
