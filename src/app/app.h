@@ -47,8 +47,9 @@ enum {
 /* A command's description for parsing and --help. */
 typedef struct nb_command {
     const char *name;
-    const char *summary; /* one line for `newsbrief --help` */
-    const char *usage;   /* the full --help text after the "usage:" line */
+    const char *summary;  /* one line for `newsbrief --help` */
+    const char *synopsis; /* after "usage: newsbrief <name> "; NULL: "[options]" */
+    const char *usage;    /* the full --help text after the "usage:" line */
     int (*main)(const nb_cli *cli, int argc, char **argv);
     unsigned options; /* NB_OPT_* */
 } nb_command;
@@ -78,6 +79,10 @@ int nb_app_config(const nb_cli *cli, nb_config **out);
  * own summary, then the offline summarizer), running requests on http. */
 void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
                       nb_item *items, size_t count);
+
+/* One warning for the LLM failures of every nb_app_summarize since the last call (how many,
+ * and the first cause); nothing when there were none. Called once at the end of a run. */
+void nb_app_summarize_report(void);
 
 /* Opens the configuration's database and takes the run lock; prints the error and returns
  * an exit code on failure, -1 on success. */

@@ -159,13 +159,12 @@ out:
 
 const nb_command nb_cmd_outbox = {
     .name = "outbox",
+    .synopsis = "[--channel NAME] [--json] | --drop ID | --drop --channel NAME",
     .summary = "list messages not yet delivered; drop ones that cannot be",
     .usage = "Lists the outbox rows that are pending, being sent or failed, with attempts,\n"
              "the next attempt and the platform's last answer. Messages of a channel that is\n"
-             "no longer in the configuration are marked so: they are never sent.\n\n"
-             "  newsbrief outbox [--channel NAME] [--json]\n"
-             "  newsbrief outbox --drop ID             give up on one message\n"
-             "  newsbrief outbox --drop --channel NAME give up on every message of a channel\n\n"
+             "no longer in the configuration are marked so: they are never sent. --drop ID\n"
+             "gives up on one message, --drop --channel NAME on every message of a channel.\n\n"
              "options:\n"
              "  -c, --config FILE  configuration file\n"
              "      --channel NAME only this channel's messages\n"

@@ -186,6 +186,7 @@ static int sources_main(const nb_cli *cli, int argc, char **argv)
 
 const nb_command nb_cmd_sources = {
     .name = "sources",
+    .synopsis = "[--json] [--reset NAME]",
     .summary = "list the sources with their health",
     .usage = "Lists every configured source with its last success, consecutive failures,\n"
              "last error and next fetch time. A source failing `failures_before_backoff`\n"

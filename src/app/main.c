@@ -115,7 +115,8 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
                 cli->resend = 1;
             break;
         case 'h':
-            printf("usage: newsbrief %s [options]\n\n%s", cmd->name, cmd->usage);
+            printf("usage: newsbrief %s %s\n\n%s", cmd->name,
+                   cmd->synopsis ? cmd->synopsis : "[options]", cmd->usage);
             return NB_EXIT_OK;
         case ':':
             fprintf(stderr, "newsbrief %s: option %s needs a value\n", cmd->name, argv[optind - 1]);

@@ -84,15 +84,29 @@ static int report_outcomes(const nb_collection *c)
 /* Composes one channel's briefing from the items it has not been given yet and records it
  * (briefing, ledger, outbox rows) in one transaction; standard output is written at once.
  * Returns an exit code; *composed tells whether there was anything to send. */
-/* A story's other reports are labelled with their site's name. */
+/* What the labels of a story's other reports are made from. */
+typedef struct labels {
+    const nb_config *config;
+    const nb_source_state *states; /* one per configured source, or NULL */
+} labels;
+
+/* A story's other reports are labelled with their source's name for readers: the
+ * configured name, else its own (a site's, a feed's title), else its key. */
 static const char *site_label(void *ctx, const char *source)
 {
-    const nb_config *config = ctx;
-    for (size_t i = 0; i < config->source_count; i++) {
-        if (strcmp(config->sources[i].name, source) != 0)
+    const labels *l = ctx;
+    for (size_t i = 0; i < l->config->source_count; i++) {
+        const nb_source_config *sc = &l->config->sources[i];
+        if (strcmp(sc->name, source) != 0)
             continue;
-        const nb_source_adapter *a = nb_source_adapter_find(config->sources[i].type);
-        return a && a->display_name ? a->display_name : source;
+        const nb_source_adapter *a = nb_source_adapter_find(sc->type);
+        if (sc->display_name)
+            return sc->display_name;
+        if (a && a->display_name)
+            return a->display_name;
+        if (l->states && l->states[i].title)
+            return l->states[i].title;
+        return source;
     }
     return source;
 }
@@ -122,7 +136,7 @@ static void preview(const nb_channel_config *channel, size_t kept, char *const *
     fputc('\n', out);
 }
 
-static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
+static int compose_for(const nb_config *config, const labels *names, nb_store *store, nb_http *http,
                        const nb_channel_config *channel, int64_t now, int resend, int dry_run,
                        FILE *out, int *composed)
 {
@@ -139,7 +153,7 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     size_t *same = NULL, same_count = 0;
     nb_app_confirm_stories(config, store, http, now, items, count, &same, &same_count);
     size_t stories = nb_brief_stories(items, count, channel->only_new && !resend, site_label,
-                                      (void *)config, same, same_count);
+                                      (void *)names, same, same_count);
     free(same);
     /* The channel's rules: keywords, per-source and total caps, newest first. */
     size_t max = (size_t)(channel->max_items > 0 ? channel->max_items : config->max_items);
@@ -248,8 +262,9 @@ out:
 
 /* Composes for every channel, then sends what the outbox holds (a dry run prints each
  * channel's messages instead, and records and sends nothing). */
-static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
-                               int resend, int dry_run, FILE *out, int *any_composed)
+static int compose_and_deliver(const nb_config *config, const labels *names, nb_store *store,
+                               nb_http *http, int64_t now, int resend, int dry_run, FILE *out,
+                               int *any_composed)
 {
     static const nb_channel_config default_channel = {
         .name = "stdout", .type = "stdout", .only_new = 1};
@@ -258,12 +273,13 @@ static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http
     int rc = NB_EXIT_OK, any = 0;
     for (size_t i = 0; i < channel_count; i++) {
         int composed = 0;
-        if (compose_for(config, store, http, &channels[i], now, resend, dry_run, out, &composed) !=
-            NB_EXIT_OK)
+        if (compose_for(config, names, store, http, &channels[i], now, resend, dry_run, out,
+                        &composed) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
         any |= composed;
     }
     *any_composed = any;
+    nb_app_summarize_report();
     if (dry_run)
         return rc;
     nb_push_report report;
@@ -412,7 +428,6 @@ static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
     for (size_t i = 0; i < collection->outcome_count; i++)
         tried += !collection->outcomes[i].skipped;
     nb_collection_free(collection);
-    free_states(states, config->source_count);
 
     int rc = NB_EXIT_OK;
     if (fresh < 0) {
@@ -423,7 +438,9 @@ static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
             rc = NB_EXIT_FAILED;
         }
         int any = 0;
-        if (compose_and_deliver(config, store, http, now, resend, dry_run, out, &any) != NB_EXIT_OK)
+        labels names = {config, states};
+        if (compose_and_deliver(config, &names, store, http, now, resend, dry_run, out, &any) !=
+            NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
         if (!any && !dry_run && succeeded > 0)
             say_nothing_new(config, store, now);
@@ -432,6 +449,7 @@ static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
     if ((size_t)succeeded < tried && nb_log_threshold >= NB_LOG_WARN)
         fprintf(stderr, "newsbrief: %zu of %zu source%s failed; see newsbrief sources\n",
                 tried - (size_t)succeeded, tried, tried == 1 ? "" : "s");
+    free_states(states, config->source_count);
     nb_http_free(http);
     nb_store_lock_release(lock);
     nb_store_close(store);

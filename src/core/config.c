@@ -77,6 +77,7 @@ static const field general_fields[] = {
 
 static const field source_fields[] = {
     STR(nb_source_config, type, 0),
+    {"name", FIELD_STRING, offsetof(nb_source_config, display_name), 0, 0, 0},
     STR(nb_source_config, url, 0),
     BOOL(nb_source_config, enabled),
     INT(nb_source_config, delay_ms, 0, 600000),

@@ -14,14 +14,16 @@
 #include "core/err.h"
 
 typedef struct nb_source_config {
-    char *name;       /* the key under sources: */
-    char *type;       /* adapter: feed, ... */
-    char *url;        /* feed URL (type feed) */
-    int enabled;      /* 0 skips the source */
-    int64_t delay_ms; /* pause between this source's requests; -1: the adapter's default */
-    char *proxy;      /* http://, https:// or socks5:// proxy URL, or NULL */
-    char *base_url;   /* replaces scheme, host and port of every request of a site adapter */
-    int line, column; /* where the source is defined, for messages */
+    char *name;         /* the key under sources: */
+    char *type;         /* adapter: feed, ... (second: the loader relies on name, then type) */
+    char *display_name; /* name: what readers see ("相关报道：[name](url)"); NULL: the source's
+                           own title (a feed's <title>, a site's name), else the key */
+    char *url;          /* feed URL (type feed) */
+    int enabled;        /* 0 skips the source */
+    int64_t delay_ms;   /* pause between this source's requests; -1: the adapter's default */
+    char *proxy;        /* http://, https:// or socks5:// proxy URL, or NULL */
+    char *base_url;     /* replaces scheme, host and port of every request of a site adapter */
+    int line, column;   /* where the source is defined, for messages */
 
     /* Article pages of a feed (fetch_full_text) and per-site selectors (CSS subset). */
     char *fetch_full_text;  /* never (NULL), auto or always fetch an entry's article page */

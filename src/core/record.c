@@ -53,6 +53,7 @@ void nb_source_state_clear(nb_source_state *state)
     free(state->last_modified);
     free(state->last_error);
     free(state->settings);
+    free(state->title);
     memset(state, 0, sizeof *state);
 }
 

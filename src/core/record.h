@@ -50,6 +50,7 @@ typedef struct nb_source_state {
     int64_t last_success_at; /* 0: never */
     int64_t last_attempt_at; /* 0: never */
     char *settings;          /* fingerprint of the source's configuration last run, or NULL */
+    char *title;             /* the source's own title as last fetched (a feed's), or NULL */
 } nb_source_state;
 
 void nb_source_state_clear(nb_source_state *state);

@@ -195,6 +195,12 @@ void nb_source_emit(nb_source_run *run, nb_item *item)
     memset(item, 0, sizeof *item);
 }
 
+void nb_source_set_title(nb_source_run *run, const char *title)
+{
+    free(run->outcome->title);
+    run->outcome->title = title && *title ? nb_xstrdup(title) : NULL;
+}
+
 void nb_source_fail(nb_source_run *run, nb_err code, const char *fmt, ...)
 {
     if (run->outcome->error)
@@ -221,6 +227,8 @@ static void update_state(const nb_config *config, nb_source_run *run)
     const nb_source_outcome *o = run->outcome;
     replace(&st->type, nb_xstrdup(o->config->type));
     st->last_attempt_at = run->now;
+    if (o->title)
+        replace(&st->title, nb_xstrdup(o->title));
     if (o->status == NB_OK) {
         st->consecutive_errors = 0;
         st->next_fetch_at = 0;
@@ -308,8 +316,10 @@ void nb_collection_free(nb_collection *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->outcome_count; i++)
+    for (size_t i = 0; i < c->outcome_count; i++) {
         free(c->outcomes[i].error);
+        free(c->outcomes[i].title);
+    }
     free(c->outcomes);
     free(c);
 }

@@ -165,6 +165,7 @@ static void on_feed(nb_source_run *run, const nb_http_response *r, void *user)
         nb_source_fail(run, NB_ERR_PARSE, "feed: %s: %s", r->url, err.msg);
         return;
     }
+    nb_source_set_title(run, feed->title);
     if (feed->entry_count == 0)
         nb_source_fail(run, NB_ERR_PARSE, "feed: %s: the feed has no entries", r->url);
     for (size_t i = 0; i < feed->entry_count; i++)

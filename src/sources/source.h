@@ -95,6 +95,9 @@ extern const char *const nb_source_site_keys[];
 
 /* Hands an item over (stored when the source is done); takes its strings, zeroes *item. */
 void nb_source_emit(nb_source_run *run, nb_item *item);
+/* The source's own title as this run found it (a feed's <title>): what readers see when the
+ * configuration gives no name. */
+void nb_source_set_title(nb_source_run *run, const char *title);
 /* Records the source's failure for this run (the first one counts). */
 void nb_source_fail(nb_source_run *run, nb_err code, const char *fmt, ...) NB_PRINTF(3, 4);
 
@@ -108,6 +111,7 @@ typedef struct nb_source_outcome {
     int not_modified;               /* the source answered 304: nothing new */
     int skipped;                    /* not fetched: backing off until state's next_fetch_at */
     int64_t retry_after;            /* seconds the site asked us to wait; -1: none */
+    char *title;                    /* the source's own title, when it gave one */
 } nb_source_outcome;
 
 typedef struct nb_collection {

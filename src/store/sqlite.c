@@ -101,8 +101,10 @@ static const char *const migrations[] = {
     "CREATE INDEX deliveries_by_channel ON deliveries (channel, status, id);",
     /* 5: the ledger knows the message that carries each item */
     "ALTER TABLE briefing_items ADD COLUMN delivery_id INTEGER;",
-    /* 6: the fingerprint of a source's settings, so that a changed source starts afresh */
-    "ALTER TABLE sources ADD COLUMN settings TEXT;",
+    /* 6: the fingerprint of a source's settings, so that a changed source starts afresh;
+     * its own title (a feed's), for readers */
+    "ALTER TABLE sources ADD COLUMN settings TEXT;"
+    "ALTER TABLE sources ADD COLUMN title TEXT;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -352,7 +354,7 @@ nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **it
 
 static const char source_columns[] = "name, type, etag, last_modified, next_fetch_at,"
                                      " consecutive_errors, last_error, last_success_at,"
-                                     " last_attempt_at, settings";
+                                     " last_attempt_at, settings, title";
 
 static void read_source(sqlite3_stmt *st, nb_source_state *out)
 {
@@ -366,6 +368,7 @@ static void read_source(sqlite3_stmt *st, nb_source_state *out)
     out->last_success_at = sqlite3_column_int64(st, 7);
     out->last_attempt_at = sqlite3_column_int64(st, 8);
     out->settings = column_text(st, 9);
+    out->title = column_text(st, 10);
 }
 
 nb_err nb_store_source_load(nb_store *s, const char *name, nb_source_state *out, nb_errbuf *err)
@@ -392,9 +395,10 @@ nb_err nb_store_source_load(nb_store *s, const char *name, nb_source_state *out,
 nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf *err)
 {
     char sql[512];
-    snprintf(sql, sizeof sql,
-             "INSERT OR REPLACE INTO sources (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-             source_columns);
+    snprintf(
+        sql, sizeof sql,
+        "INSERT OR REPLACE INTO sources (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        source_columns);
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -409,6 +413,7 @@ nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf
     sqlite3_bind_int64(st, 8, state->last_success_at);
     sqlite3_bind_int64(st, 9, state->last_attempt_at);
     bind_text(st, 10, state->settings);
+    bind_text(st, 11, state->title);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = db_error(s, err, "saving source");
     sqlite3_finalize(st);

@@ -402,5 +402,110 @@ def test_now_without_offset_is_in_the_configured_zone():
     expect("without an offset" in out and "in UTC" in out, out)
 
 
+def test_related_labels_use_the_source_name():
+    with SiteServer() as server, Workdir() as work:
+        def write(extra):
+            return work.write("newsbrief.yaml", """\
+newsbrief:
+  database: %s/nb.db
+sources:
+  jia:
+    type: feed
+    url: %s/feeds/un-first.xml
+  yi:
+    type: feed
+    url: %s/feeds/un-second.xml
+%s""" % (work.path, server.base, server.base, extra))
+        now = "2025-04-07T15:00:00+08:00"
+        path = write("")
+        code, out, err = run(["run", "--config", path, "--now", now])
+        expect(code == 0, "exit %d: %s" % (code, err))
+        # no name: the feed's own <title>, not the configuration key
+        expect("相关报道：[站点乙](https://b.example.cn/a/77)" in out, out)
+        path = write("    name: 乙站快讯\n")
+        code, out, err = run(["run", "--resend", "--config", path, "--now", now])
+        expect("相关报道：[乙站快讯](https://b.example.cn/a/77)" in out, out)
+        code, out, err = run(["check-config", "--config", path])
+        expect('name: "乙站快讯"' in out, out)
+
+
+def test_sources_table_and_json():
+    with SiteServer() as server, Workdir() as work:
+        path = work.write("newsbrief.yaml", """\
+newsbrief:
+  database: %s/nb.db
+sources:
+  a-source-with-a-rather-long-name:
+    type: feed
+    url: %s/status/404
+  机器之心精选:
+    type: feed
+    url: %s/feeds/atom-utc.xml
+  off:
+    type: feed
+    url: %s/feeds/rss-cst.xml
+    enabled: false
+""" % (work.path, server.base, server.base, server.base))
+        run(["run", "--config", path, "--now", NOW])
+        code, out, err = run(["sources", "--config", path, "--now", NOW])
+        expect(code == 0, err)
+        lines = out.splitlines()
+
+        def column(line, at):  # display column of a byte offset (CJK takes two)
+            import unicodedata
+            return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[:at])
+        starts = set()
+        for line in lines:
+            cells = [m for m in ("LAST SUCCESS", "never", "2025-04-07 10:45") if m in line]
+            expect(cells, "no LAST SUCCESS cell in %r" % line)
+            starts.add(column(line, line.index(cells[0])))
+        expect(len(starts) == 1, "LAST SUCCESS not aligned:\n" + out)
+        expect(all(len(l.split()) >= 6 for l in lines[1:]), "a missing value left a gap:\n" + out)
+        health = sources_json(path)
+        expect(health["a-source-with-a-rather-long-name"]["last_success_at"] is None, health)
+        expect(health["off"]["last_attempt_at"] is None and health["off"]["next_fetch_at"] is None,
+               health)
+        expect(health["机器之心精选"]["last_success_at"] == 1743993900, health)
+
+
+def test_small_things():
+    with SiteServer() as server, Workdir() as work:
+        target = os.path.join(work.path, "brief.md")
+        path = config(work, server, channels="channels:\n  archive:\n    type: file\n"
+                                              "    path: %s\n  screen:\n    type: stdout\n"
+                                              % target)
+        code, out, err = run(["test-channel", "--config", path, "archive"])
+        expect(code == 0, "test-channel on a file: exit %d: %s" % (code, err))
+        expect("test message" in read(target), read(target))
+        expect(out == "channel archive: test line written to %s\n" % target, out)
+        code, out, err = run(["test-channel", "--config", path, "screen"])
+        expect(code == 0 and "test message" in out, out + err)
+        empty = work.write("empty.html", "")
+        code, out, err = run(["extract", empty])
+        expect(code == 1 and "the page is empty" in err, "exit %d: %s" % (code, err))
+    for command in ("run", "check-config", "sources", "push", "outbox", "test-channel",
+                    "parse-feed", "extract", "demo"):
+        code, out, err = run([command, "--help"])
+        usage = [l for l in out.splitlines() if "usage:" in l.lower()]
+        expect(len(usage) == 1 and out.startswith("usage: newsbrief %s " % command),
+               "%s --help: %r" % (command, usage))
+
+
+def test_unreachable_llm_is_one_warning():
+    with SiteServer() as server, Workdir() as work:
+        path = config(work, server, channels="channels:\n  a:\n    type: stdout\n"
+                                              "  b:\n    type: stdout\n",
+                      general="")
+        with open(path, "a", encoding="utf-8") as f:
+            f.write("summarizer:\n  type: llm\n  api_base: http://127.0.0.1:9/v1\n"
+                    "  model: m\n  max_retries: 0\n  confirm_stories: false\n")
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, "exit %d: %s" % (code, err))
+        lines = [l for l in err.splitlines() if " llm " in l]
+        expect(len(lines) == 1, "want one LLM warning, got:\n" + err)
+        expect("failed=8 of=8 error=network" in lines[0], lines[0])
+        expect(out.count("\n## ") == 8, "the briefings lost items:\n" + out)
+
+
 if __name__ == "__main__":
     sys.exit(run_tests(globals()))
