@@ -2,12 +2,21 @@
  * --dry-run prints what each channel would receive instead. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app/app.h"
 #include "core/redact.h"
 #include "push/push.h"
 
-static int dry_run(nb_store *store)
+static int configured(const nb_config *config, const char *channel)
+{
+    for (size_t i = 0; i < config->channel_count; i++)
+        if (strcmp(config->channels[i].name, channel) == 0)
+            return 1;
+    return 0;
+}
+
+static int dry_run(const nb_config *config, nb_store *store)
 {
     nb_outbox_row *rows = NULL;
     size_t count = 0;
@@ -21,9 +30,13 @@ static int dry_run(nb_store *store)
         if (rows[i].status[0] == 'f') /* failed rows are not sent again */
             continue;
         char *payload = nb_redact(rows[i].payload);
-        printf("== channel %s, message %d of briefing %lld%s%s\n%s\n\n", rows[i].channel,
+        printf("== channel %s, message %d of briefing %lld%s%s%s\n%s\n\n", rows[i].channel,
                rows[i].seq, (long long)rows[i].briefing_id, *rows[i].method ? ", " : "",
-               rows[i].method, payload);
+               rows[i].method,
+               configured(config, rows[i].channel)
+                   ? ""
+                   : " (channel no longer configured: never sent; see newsbrief outbox --drop)",
+               payload);
         free(payload);
         shown++;
     }
@@ -44,7 +57,7 @@ static int push_main(const nb_cli *cli, int argc, char **argv)
     int rc = nb_app_open_store(config, &store, &lock);
     if (rc < 0) {
         if (cli->dry_run) {
-            rc = dry_run(store);
+            rc = dry_run(config, store);
         } else {
             nb_http *http = nb_app_http(config);
             nb_push_report report;

@@ -1,6 +1,9 @@
 /* The configuration: one YAML file read with libyaml, checked against a fixed schema.
- * An unknown key, a wrong type or a bad value is an error naming file, line and column.
+ * An unknown key, a key that does not apply to a source's or channel's type, a wrong type
+ * or a bad value is an error naming file, line and column (of the value when there is
+ * one); a file's errors are reported together, up to NB_CONFIG_MAX_ERRORS.
  * "${NAME}" in a value is replaced by the environment variable (unset is an error).
+ * Relative paths start at the file's directory.
  * The nb_config owns every string in it; nb_config_free releases all. */
 #ifndef NB_CORE_CONFIG_H
 #define NB_CORE_CONFIG_H
@@ -11,14 +14,16 @@
 #include "core/err.h"
 
 typedef struct nb_source_config {
-    char *name;       /* the key under sources: */
-    char *type;       /* adapter: feed, ... */
-    char *url;        /* feed URL (type feed) */
-    int enabled;      /* 0 skips the source */
-    int64_t delay_ms; /* pause between this source's requests; -1: the adapter's default */
-    char *proxy;      /* http://, https:// or socks5:// proxy URL, or NULL */
-    char *base_url;   /* replaces scheme, host and port of every request of a site adapter */
-    int line, column; /* where the source is defined, for messages */
+    char *name;         /* the key under sources: */
+    char *type;         /* adapter: feed, ... (second: the loader relies on name, then type) */
+    char *display_name; /* name: what readers see ("相关报道：[name](url)"); NULL: the source's
+                           own title (a feed's <title>, a site's name), else the key */
+    char *url;          /* feed URL (type feed) */
+    int enabled;        /* 0 skips the source */
+    int64_t delay_ms;   /* pause between this source's requests; -1: the adapter's default */
+    char *proxy;        /* http://, https:// or socks5:// proxy URL, or NULL */
+    char *base_url;     /* replaces scheme, host and port of every request of a site adapter */
+    int line, column;   /* where the source is defined, for messages */
 
     /* Article pages of a feed (fetch_full_text) and per-site selectors (CSS subset). */
     char *fetch_full_text;  /* never (NULL), auto or always fetch an entry's article page */
@@ -111,6 +116,18 @@ typedef struct nb_web_config {
     int64_t heartbeat_max_age;      /* seconds: /healthz answers 503 past it (daemon) */
 } nb_web_config;
 
+typedef struct nb_config_notes nb_config_notes;
+
+/* The names the rest of the program knows; a value outside them is a config error. */
+typedef struct nb_config_vocab {
+    const char *const *source_types;  /* NULL-terminated */
+    const char *const *channel_types; /* NULL-terminated */
+    const char *const *summarizer_types;
+    /* Whether key means something for a record of type under section ("sources" or
+     * "channels"); NULL: every key does. */
+    int (*key_applies)(const char *section, const char *type, const char *key);
+} nb_config_vocab;
+
 typedef struct nb_config {
     char *path;                       /* the file read */
     char *database;                   /* SQLite file, "~" expanded */
@@ -134,18 +151,45 @@ typedef struct nb_config {
     size_t channel_count;
     nb_mcp_config mcp;
     nb_web_config web;
+    nb_config_vocab vocab;  /* the vocabulary it was read with */
+    nb_config_notes *notes; /* where each key was written, and how (config.c) */
 } nb_config;
 
-/* The names the rest of the program knows; a value outside them is a config error. */
-typedef struct nb_config_vocab {
-    const char *const *source_types;  /* NULL-terminated */
-    const char *const *channel_types; /* NULL-terminated */
-    const char *const *summarizer_types;
-} nb_config_vocab;
+#define NB_CONFIG_MAX_ERRORS 10
+
+/* The errors of one configuration, in the order found. */
+typedef struct nb_config_report {
+    char msg[NB_CONFIG_MAX_ERRORS][NB_ERRBUF_SIZE]; /* the first ones */
+    size_t count;                                   /* messages in msg */
+    size_t total;                                   /* errors found (may exceed count) */
+} nb_config_report;
+
+/* Adds one error to report (counted beyond NB_CONFIG_MAX_ERRORS, not kept). */
+void nb_config_report_add(nb_config_report *report, const char *fmt, ...) NB_PRINTF(2, 3);
 
 /* Reads and checks path. On success *out is the caller's (nb_config_free). */
 nb_err nb_config_load(const char *path, const nb_config_vocab *vocab, nb_config **out,
                       nb_errbuf *err) NB_MUST_CHECK;
+
+/* The same, reporting every error (up to NB_CONFIG_MAX_ERRORS) into report (zeroed by the
+ * caller). NB_ERR_CONFIG when there is any; even then *out holds the configuration as far
+ * as it could be read (the records with an error are flagged, nb_config_failed) unless the
+ * file could not be read or is not YAML. */
+nb_err nb_config_load_report(const char *path, const nb_config_vocab *vocab, nb_config **out,
+                             nb_config_report *report) NB_MUST_CHECK;
+
+/* nb_config_load_report of text in memory; name is used in messages. */
+nb_err nb_config_parse_report(const char *name, const char *text, size_t len,
+                              const nb_config_vocab *vocab, nb_config **out,
+                              nb_config_report *report) NB_MUST_CHECK;
+
+/* 1 when a record of config (config itself, &config->summarizer, a source or a channel)
+ * had an error while loading. */
+int nb_config_failed(const nb_config *config, const void *record);
+
+/* Where key of record was written (its value's line and column); 0 when it was not. */
+int nb_config_position(const nb_config *config, const void *record, const char *key, int *line,
+                       int *column);
 
 /* Same, from text in memory; name is used in messages. */
 nb_err nb_config_parse(const char *name, const char *text, size_t len, const nb_config_vocab *vocab,

@@ -134,6 +134,8 @@ char *nb_chat_related_line(const nb_item *item, const char *prefix);
 /* The message as the briefing's Markdown (seed format, header with the marker). Caller
  * frees. */
 char *nb_message_markdown(const nb_message *msg);
+/* Writes text to path atomically (a temporary file beside it, then rename). */
+nb_err nb_push_write_file(const char *path, const char *text, nb_errbuf *err) NB_MUST_CHECK;
 /* Base64 of HMAC-SHA256(key, message). out >= 45 bytes. */
 void nb_hmac_sha256_base64(const char *key, size_t key_len, const char *message, size_t message_len,
                            char *out);

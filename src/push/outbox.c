@@ -6,10 +6,12 @@
  * error line; a refused payload is marked failed and the lane goes on. Requests follow no
  * redirect: a 3xx is a configuration error and the row stays pending. Nothing is sent that
  * could not first be marked "sending": when the store fails (disk full, read-only) every
- * lane stops, and the store's failure is reported once by the command. */
+ * lane stops, and the store's failure is reported once by the command. A file channel's
+ * rows (one per briefing) are written together, and stay pending when the write fails. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "brief/brief.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/time.h"
@@ -37,18 +39,26 @@ typedef struct lane {
 static void send_next(lane *l);
 static void send_direct(lane *l, nb_outbox_row *row);
 
-/* Records the row's new status; 0, or -1 when the store refused (logged, unless it is the
+/* Records a row's new status; 0, or -1 when the store refused (logged, unless it is the
  * storage failure the command reports once). */
+static int mark_row(nb_store *store, const nb_channel_config *ch, const nb_outbox_row *row,
+                    const char *status, int attempts, int64_t next_attempt, const char *answer,
+                    int64_t now)
+{
+    nb_errbuf err;
+    if (nb_store_outbox_mark(store, row->id, status, attempts, next_attempt, answer, now, &err) ==
+        NB_OK)
+        return 0;
+    if (!nb_store_failure(store))
+        nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
+    return -1;
+}
+
 static int mark(lane *l, const nb_outbox_row *row, const char *status, int64_t next_attempt,
                 const char *answer)
 {
-    nb_errbuf err;
-    if (nb_store_outbox_mark(l->store, row->id, status, row->attempts, next_attempt, answer,
-                             nb_clock_now(), &err) == NB_OK)
-        return 0;
-    if (!nb_store_failure(l->store))
-        nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", l->ch->name, err.msg);
-    return -1;
+    return mark_row(l->store, l->ch, row, status, row->attempts, next_attempt, answer,
+                    nb_clock_now());
 }
 
 /* The earliest start the platform's rate limits (or the channel's own) allow. */
@@ -235,6 +245,48 @@ static void send_next(lane *l)
     free(req.body);
 }
 
+/* A file channel: every pending briefing in one atomic write, newest first (a briefing
+ * replaces the file, so one written alone would hide the ones before it). A failed write
+ * leaves them pending with the error as their last answer. */
+static void deliver_file(const nb_channel_config *ch, nb_store *store, nb_push_report *report)
+{
+    nb_errbuf err;
+    nb_outbox_row *rows = NULL;
+    size_t count = 0;
+    if (nb_store_outbox_pending(store, ch->name, &rows, &count, &err) != NB_OK) {
+        nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
+        report->channels_failed++;
+        return;
+    }
+    if (count == 0)
+        goto out;
+    char **texts = nb_xcalloc(count, sizeof *texts);
+    for (size_t i = 0; i < count; i++)
+        texts[i] = rows[count - 1 - i].payload;
+    char *text = nb_brief_join(texts, count);
+    free(texts);
+    int64_t now = nb_clock_now();
+    if (nb_push_write_file(ch->path, text, &err) == NB_OK) {
+        for (size_t i = 0; i < count; i++) {
+            mark_row(store, ch, &rows[i], "sent", rows[i].attempts + 1, 0, "written", now);
+            nb_log(NB_LOG_INFO, "push", "channel=%s message=%lld written path=%s", ch->name,
+                   (long long)rows[i].id, ch->path);
+        }
+        report->sent += count;
+    } else {
+        for (size_t i = 0; i < count; i++)
+            mark_row(store, ch, &rows[i], "pending", rows[i].attempts + 1, 0, err.msg, now);
+        nb_log(NB_LOG_ERROR, "push",
+               "channel=%s error=io cause=\"%s\" pending=%zu (newsbrief push writes them later)",
+               ch->name, err.msg, count);
+        report->pending += count;
+        report->channels_failed++;
+    }
+    free(text);
+out:
+    nb_outbox_rows_free(rows, count);
+}
+
 void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
                     const char *only_channel, nb_push_report *report)
 {
@@ -259,7 +311,11 @@ void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
     for (size_t i = 0; i < config->channel_count; i++) {
         const nb_channel_config *ch = &config->channels[i];
         const nb_channel_kind *kind = nb_channel_kind_find(ch->type);
-        if (!kind || (only_channel && strcmp(only_channel, ch->name) != 0))
+        if (only_channel && strcmp(only_channel, ch->name) != 0)
+            continue;
+        if (!strcmp(ch->type, "file"))
+            deliver_file(ch, store, report);
+        if (!kind)
             continue;
         lane *l = &lanes[i];
         *l = (lane){.ch = ch,

@@ -259,5 +259,6 @@ const nb_source_adapter nb_aibase_adapter = {
     .display_name = "AIbase",
     .check = nb_source_check_site,
     .start = start,
+    .keys = nb_source_site_keys,
     .default_delay_ms = 500,
 };

@@ -200,6 +200,12 @@ void nb_source_emit(nb_source_run *run, nb_item *item)
     memset(item, 0, sizeof *item);
 }
 
+void nb_source_set_title(nb_source_run *run, const char *title)
+{
+    free(run->outcome->title);
+    run->outcome->title = title && *title ? nb_xstrdup(title) : NULL;
+}
+
 void nb_source_fail(nb_source_run *run, nb_err code, const char *fmt, ...)
 {
     if (run->outcome->error)
@@ -226,6 +232,8 @@ static void update_state(const nb_config *config, nb_source_run *run)
     const nb_source_outcome *o = run->outcome;
     replace(&st->type, nb_xstrdup(o->config->type));
     st->last_attempt_at = run->now;
+    if (o->title)
+        replace(&st->title, nb_xstrdup(o->title));
     if (o->status == NB_OK) {
         st->consecutive_errors = 0;
         st->next_fetch_at = 0;
@@ -296,8 +304,11 @@ nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now,
     }
     nb_http_run(http);
     for (size_t i = 0; i < config->source_count; i++) {
+        /* A disabled source was never started: nothing to flush or record. */
+        if (!runs[i].owner)
+            continue;
         flush(&runs[i]); /* a source that emitted without a request (none today) */
-        if (runs[i].outcome && !runs[i].outcome->skipped)
+        if (!runs[i].outcome->skipped)
             update_state(config, &runs[i]);
         free(runs[i].new_etag);
         free(runs[i].new_last_modified);
@@ -310,8 +321,10 @@ void nb_collection_free(nb_collection *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->outcome_count; i++)
+    for (size_t i = 0; i < c->outcome_count; i++) {
         free(c->outcomes[i].error);
+        free(c->outcomes[i].title);
+    }
     free(c->outcomes);
     free(c);
 }

@@ -236,5 +236,6 @@ const nb_source_adapter nb_jiqizhixin_adapter = {
     .display_name = "机器之心",
     .check = nb_source_check_site,
     .start = start,
+    .keys = nb_source_site_keys,
     .default_delay_ms = 1500,
 };

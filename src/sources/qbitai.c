@@ -161,5 +161,6 @@ const nb_source_adapter nb_qbitai_adapter = {
     .display_name = "量子位",
     .check = nb_source_check_site,
     .start = start,
+    .keys = nb_source_site_keys,
     .default_delay_ms = 1000,
 };

@@ -25,10 +25,15 @@ typedef struct nb_source_adapter {
     /* Begins collecting: submits the first request(s) with nb_source_fetch. */
     void (*start)(nb_source_run *run);
     long default_delay_ms; /* pause between this source's requests unless delay_ms is set */
+    /* The configuration keys of this type beyond every source's (type, name, enabled,
+     * delay_ms, proxy), NULL-terminated. */
+    const char *const *keys;
 } nb_source_adapter;
 
 /* The adapter for a type, or NULL. */
 const nb_source_adapter *nb_source_adapter_find(const char *type);
+/* Whether a configuration key means something for a source of this type. */
+int nb_source_key_applies(const char *type, const char *key);
 /* Every registered type, NULL-terminated (for the configuration vocabulary). */
 const char *const *nb_source_types(void);
 
@@ -87,6 +92,8 @@ int nb_source_string(nb_source_run *run, const char *what, json_t *obj, const ch
                      const char *key, int required, const char **out);
 /* The check of a built-in site adapter: no url (endpoints are built in), base_url http(s). */
 nb_err nb_source_check_site(const nb_source_config *config, nb_errbuf *err);
+/* The keys of a built-in site adapter's type (base_url). */
+extern const char *const nb_source_site_keys[];
 /* Browser-like User-Agent for sites that refuse unknown clients. */
 #define NB_SOURCE_BROWSER_UA                                                                       \
     "User-Agent: Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, "      \
@@ -94,6 +101,9 @@ nb_err nb_source_check_site(const nb_source_config *config, nb_errbuf *err);
 
 /* Hands an item over (stored when the source is done); takes its strings, zeroes *item. */
 void nb_source_emit(nb_source_run *run, nb_item *item);
+/* The source's own title as this run found it (a feed's <title>): what readers see when the
+ * configuration gives no name. */
+void nb_source_set_title(nb_source_run *run, const char *title);
 /* Records the source's failure for this run (the first one counts). */
 void nb_source_fail(nb_source_run *run, nb_err code, const char *fmt, ...) NB_PRINTF(3, 4);
 
@@ -107,6 +117,7 @@ typedef struct nb_source_outcome {
     int not_modified;               /* the source answered 304: nothing new */
     int skipped;                    /* not fetched: backing off until state's next_fetch_at */
     int64_t retry_after;            /* seconds the site asked us to wait; -1: none */
+    char *title;                    /* the source's own title, when it gave one */
 } nb_source_outcome;
 
 typedef struct nb_collection {

@@ -172,6 +172,10 @@ static const char *const migrations[] = {
                    "  kind TEXT NOT NULL,"
                    "  count INTEGER NOT NULL DEFAULT 0,"
                    "  PRIMARY KEY (source, kind)) WITHOUT ROWID;",
+    /* 7: the fingerprint of a source's settings, so that a changed source starts afresh;
+     * its own title (a feed's), for readers */
+    "ALTER TABLE sources ADD COLUMN settings TEXT;"
+    "ALTER TABLE sources ADD COLUMN title TEXT;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -671,7 +675,7 @@ nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **it
 
 static const char source_columns[] = "name, type, etag, last_modified, next_fetch_at,"
                                      " consecutive_errors, last_error, last_success_at,"
-                                     " last_attempt_at";
+                                     " last_attempt_at, settings, title";
 
 static void read_source(sqlite3_stmt *st, nb_source_state *out)
 {
@@ -684,6 +688,8 @@ static void read_source(sqlite3_stmt *st, nb_source_state *out)
     out->last_error = nb_store_column_text(st, 6);
     out->last_success_at = sqlite3_column_int64(st, 7);
     out->last_attempt_at = sqlite3_column_int64(st, 8);
+    out->settings = nb_store_column_text(st, 9);
+    out->title = nb_store_column_text(st, 10);
 }
 
 nb_err nb_store_source_load(nb_store *s, const char *name, nb_source_state *out, nb_errbuf *err)
@@ -712,9 +718,10 @@ nb_err nb_store_source_load(nb_store *s, const char *name, nb_source_state *out,
 nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf *err)
 {
     char sql[512];
-    snprintf(sql, sizeof sql,
-             "INSERT OR REPLACE INTO sources (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-             source_columns);
+    snprintf(
+        sql, sizeof sql,
+        "INSERT OR REPLACE INTO sources (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        source_columns);
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
     if (broken(s, err))
@@ -730,6 +737,8 @@ nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf
     bind_redacted(st, 7, state->last_error);
     sqlite3_bind_int64(st, 8, state->last_success_at);
     sqlite3_bind_int64(st, 9, state->last_attempt_at);
+    nb_store_bind_text(st, 10, state->settings);
+    nb_store_bind_text(st, 11, state->title);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = nb_store_db_error(s, err, "saving source");
     sqlite3_finalize(st);
@@ -1078,6 +1087,22 @@ out:
     return rc;
 }
 
+nb_err nb_store_last_briefing_at(nb_store *s, int64_t *at, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    *at = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT COALESCE(MAX(created_at), 0) FROM briefings", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing briefing lookup");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *at = sqlite3_column_int64(st, 0);
+    else
+        rc = db_error(s, err, "reading briefings");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 nb_err nb_store_items_for_channel(nb_store *s, const char *channel, int64_t since, size_t max,
                                   nb_item **items, size_t *count, nb_errbuf *err)
 {
@@ -1182,6 +1207,26 @@ nb_err nb_store_outbox_mark(nb_store *s, int64_t id, const char *status, int att
     bind_redacted(st, 5, answer);
     sqlite3_bind_int64(st, 6, now);
     nb_err rc = step_done(s, st, "updating the outbox", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_outbox_drop(nb_store *s, int64_t id, const char *channel, size_t *dropped,
+                            nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    *dropped = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE deliveries SET status = 'dropped'"
+                           " WHERE status IN ('pending', 'sending', 'failed')"
+                           " AND (id = ?1 OR channel = ?2)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing outbox drop");
+    sqlite3_bind_int64(st, 1, id > 0 ? id : -1);
+    nb_store_bind_text(st, 2, channel);
+    nb_err rc = step_done(s, st, "dropping outbox rows", err);
+    if (!rc)
+        *dropped = (size_t)sqlite3_changes(s->db);
     sqlite3_finalize(st);
     return rc;
 }

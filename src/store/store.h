@@ -112,6 +112,9 @@ typedef struct nb_briefing_draft {
 nb_err nb_store_briefing_commit(nb_store *store, const nb_briefing_draft *draft, int64_t *id,
                                 nb_errbuf *err) NB_MUST_CHECK;
 
+/* When the last briefing (of any channel) was composed; 0 when there never was one. */
+nb_err nb_store_last_briefing_at(nb_store *store, int64_t *at, nb_errbuf *err) NB_MUST_CHECK;
+
 /* Items published at or after since, newest first, at most max, each with delivered set
  * when the channel was given it before (queued or sent; a failed message gives it back). */
 nb_err nb_store_items_for_channel(nb_store *store, const char *channel, int64_t since, size_t max,
@@ -143,6 +146,11 @@ void nb_outbox_rows_free(nb_outbox_row *rows, size_t count);
 /* Sets status, attempts, next attempt and (when not NULL) the last answer, secrets masked. */
 nb_err nb_store_outbox_mark(nb_store *store, int64_t id, const char *status, int attempts,
                             int64_t next_attempt_at, const char *answer, int64_t now,
+                            nb_errbuf *err) NB_MUST_CHECK;
+/* Gives up on rows not yet sent: the row with this id (id > 0), or every row of channel
+ * (a channel no longer configured). They become "dropped": never sent, no longer listed,
+ * and their items stay given to the channel. *dropped: how many. */
+nb_err nb_store_outbox_drop(nb_store *store, int64_t id, const char *channel, size_t *dropped,
                             nb_errbuf *err) NB_MUST_CHECK;
 /* Rows left "sending" by a run that died become pending, flagged as possible duplicates. */
 nb_err nb_store_outbox_recover(nb_store *store, size_t *recovered, nb_errbuf *err) NB_MUST_CHECK;

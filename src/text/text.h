@@ -7,6 +7,9 @@
 
 /* Code points in a UTF-8 string (invalid bytes count one each). */
 size_t nb_utf8_length(const char *s);
+/* Terminal columns a UTF-8 string takes: wide (CJK) characters two, combining marks none,
+ * invalid bytes one each. */
+size_t nb_utf8_width(const char *s);
 
 /* Copy of len bytes with every byte of an invalid sequence replaced by U+FFFD, NULs dropped. */
 char *nb_utf8_sanitize(const char *s, size_t len);

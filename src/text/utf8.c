@@ -19,6 +19,25 @@ size_t nb_utf8_length(const char *s)
     return n;
 }
 
+size_t nb_utf8_width(const char *s)
+{
+    size_t n = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    while (*p) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate(p, -1, &cp);
+        if (step <= 0) {
+            n++;
+            p++;
+            continue;
+        }
+        int w = utf8proc_charwidth(cp);
+        n += w > 0 ? (size_t)w : 0;
+        p += step;
+    }
+    return n;
+}
+
 char *nb_utf8_sanitize(const char *s, size_t len)
 {
     nb_buf b;

@@ -98,7 +98,8 @@ def test_second_run_stops_at_known_items():
         run(["run", "--config", path, "--now", NOW])
         before = len(server.requests)
         code, out, err = run(["run", "--config", path, "--now", NOW])
-        expect(code == 0 and out == "" and err == "", (code, out, err))
+        expect(code == 0 and out == "" and
+               err == "newsbrief: nothing new since 20:46: no briefing\n", (code, out, err))
         paths = [p for p, _ in server.requests[before:]]
         expect(len(paths) == 2, "second run should fetch page 1 of each list only: %r" % paths)
 
@@ -123,6 +124,8 @@ def test_interstitial_is_blocked_and_the_other_site_still_briefs():
         expect(code == 0, "exit %d" % code)
         lines = [line for line in err.splitlines() if "error=" in line]
         expect(len(lines) == 1, "want one error line, got:\n" + err)
+        expect(err.splitlines()[-1] == "newsbrief: 1 of 2 sources failed; see newsbrief sources",
+               err)
         expect("name=jiqizhixin type=jiqizhixin error=blocked" in lines[0], lines[0])
         expect("list page 1" in lines[0] and "/api/article_library/articles.json" in lines[0]
                and "机器之心·数据服务" in lines[0], lines[0])
