@@ -23,4 +23,8 @@
 #define NB_LIMIT_HTML_NODES 2000000          /* nodes in one parsed HTML page */
 #define NB_LIMIT_HTML_PARSE_BYTES (4u << 20) /* a page's HTML without scripts and styles */
 
+/* Time zones (core/zone). */
+#define NB_LIMIT_ZONE_BYTES (256u << 10) /* one TZif file of the zone database */
+#define NB_LIMIT_ZONE_TRANSITIONS 4096   /* offset changes kept for one zone */
+
 #endif

@@ -41,6 +41,11 @@ static void civil_from_days(int64_t days, int64_t *year, int *month, int *day)
     *year = yoe + era * 400 + (*month <= 2);
 }
 
+void nb_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+{
+    civil_from_days(days, year, month, day);
+}
+
 static int is_leap(int64_t y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

@@ -53,5 +53,7 @@ int64_t nb_clock_monotonic_ms(void);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date; valid for any year. */
 int64_t nb_days_from_civil(int64_t year, unsigned month, unsigned day);
+/* The inverse: the date of a day count since 1970-01-01. */
+void nb_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
 
 #endif
