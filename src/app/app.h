@@ -28,6 +28,8 @@ typedef struct nb_cli {
     int resend;              /* --resend (NB_OPT_RESEND) */
     const char *url;         /* --url (NB_OPT_URL) */
     const char *headers;     /* --headers (NB_OPT_URL) */
+    const char *from;        /* --from TIME (NB_OPT_SCHEDULE) */
+    const char *count;       /* -n N (NB_OPT_SCHEDULE) */
 } nb_cli;
 
 /* Options beyond the common ones that a command takes. */
@@ -36,7 +38,9 @@ enum {
     NB_OPT_DRY_RUN = 2,
     NB_OPT_ARGUMENT = 4, /* exactly one positional argument */
     NB_OPT_RESEND = 8,
-    NB_OPT_URL = 16, /* --url URL and --headers FILE (parse-feed) */
+    NB_OPT_URL = 16,            /* --url URL and --headers FILE (parse-feed) */
+    NB_OPT_SCHEDULE = 32,       /* --from TIME and -n N (schedule) */
+    NB_OPT_MAYBE_ARGUMENT = 64, /* at most one positional argument */
 };
 
 /* A command's description for parsing and --help. */
@@ -57,9 +61,13 @@ extern const nb_command nb_cmd_test_channel;
 extern const nb_command nb_cmd_outbox;
 extern const nb_command nb_cmd_parse_feed;
 extern const nb_command nb_cmd_extract;
+extern const nb_command nb_cmd_schedule;
 
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);
+
+/* The configuration file to read for cli (as nb_config_find), or NULL when none exists. */
+char *nb_app_config_path(const nb_cli *cli);
 
 /* Finds, reads and checks the configuration (including each source's and channel's own
  * settings) and selects its display zone. */

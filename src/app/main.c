@@ -8,7 +8,7 @@
 
 static const nb_command *const commands[] = {
     &nb_cmd_run,    &nb_cmd_check_config, &nb_cmd_sources, &nb_cmd_push,    &nb_cmd_test_channel,
-    &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract,
+    &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract, &nb_cmd_schedule,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -36,22 +36,17 @@ static void print_help(FILE *out)
 static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cli)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"now", required_argument, NULL, 'N'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"json", no_argument, NULL, 'J'},
-        {"dry-run", no_argument, NULL, 'D'},
-        {"resend", no_argument, NULL, 'R'},
-        {"url", required_argument, NULL, 'U'},
-        {"headers", required_argument, NULL, 'H'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'}, {"now", required_argument, NULL, 'N'},
+        {"verbose", no_argument, NULL, 'v'},      {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {"json", no_argument, NULL, 'J'},
+        {"dry-run", no_argument, NULL, 'D'},      {"resend", no_argument, NULL, 'R'},
+        {"url", required_argument, NULL, 'U'},    {"headers", required_argument, NULL, 'H'},
+        {"from", required_argument, NULL, 'F'},   {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:vqh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:vqhn:", options, NULL)) != -1) {
         switch (c) {
         case 'c':
             cli->config_path = optarg;
@@ -75,6 +70,17 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
                 cli->url = optarg;
             else
                 cli->headers = optarg;
+            break;
+        case 'F':
+        case 'n':
+            if (!(cmd->options & NB_OPT_SCHEDULE)) {
+                fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
+                return NB_EXIT_USAGE;
+            }
+            if (c == 'F')
+                cli->from = optarg;
+            else
+                cli->count = optarg;
             break;
         case 'J':
         case 'D':
@@ -104,7 +110,7 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
             return NB_EXIT_USAGE;
         }
     }
-    if ((cmd->options & NB_OPT_ARGUMENT) && optind < argc)
+    if ((cmd->options & (NB_OPT_ARGUMENT | NB_OPT_MAYBE_ARGUMENT)) && optind < argc)
         cli->argument = argv[optind++];
     if ((cmd->options & NB_OPT_ARGUMENT) && !cli->argument) {
         fprintf(stderr, "newsbrief %s: missing argument (see newsbrief %s --help)\n", cmd->name,

@@ -7,6 +7,7 @@
 #include "core/time.h"
 #include "brief/brief.h"
 #include "push/push.h"
+#include "sched/sched.h"
 #include "sources/source.h"
 
 int nb_app_setup(const nb_cli *cli)
@@ -67,6 +68,7 @@ nb_err nb_app_load_config(const char *explicit_path, nb_config **out, nb_errbuf 
         .source_types = nb_source_types(),
         .channel_types = nb_channel_types(),
         .summarizer_types = summarizer_types,
+        .check_cron = nb_cron_check,
     };
     nb_config *config = NULL;
     nb_err rc = nb_config_load(path, &vocab, &config, err);
@@ -79,6 +81,12 @@ nb_err nb_app_load_config(const char *explicit_path, nb_config **out, nb_errbuf 
     }
     *out = config;
     return NB_OK;
+}
+
+char *nb_app_config_path(const nb_cli *cli)
+{
+    nb_errbuf err;
+    return nb_config_find(cli->config_path, &err);
 }
 
 int nb_app_config(const nb_cli *cli, nb_config **out)

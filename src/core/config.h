@@ -92,6 +92,17 @@ typedef struct nb_channel_config {
     int line, column;
 } nb_channel_config;
 
+typedef struct nb_schedule_config {
+    char *name;       /* the key under schedules: */
+    char *cron;       /* cron expression (Vixie), read in newsbrief.timezone */
+    char **channels;  /* channel names, NULL-terminated; NULL: every channel */
+    char **sources;   /* source names, NULL-terminated; NULL: every enabled source */
+    int deliver;      /* 0: collect, extract and summarize only, no briefing (default 1) */
+    int64_t catch_up; /* seconds: at start, a fire missed this recently runs once; 0: never */
+    int line, column; /* where the schedule is defined */
+    int cron_line, cron_column; /* where its cron value is */
+} nb_schedule_config;
+
 typedef struct nb_config {
     char *path;                       /* the file read */
     char *database;                   /* SQLite file, "~" expanded */
@@ -110,6 +121,10 @@ typedef struct nb_config {
     nb_summarizer_config summarizer;
     nb_channel_config *channels;
     size_t channel_count;
+    nb_schedule_config *schedules; /* for `newsbrief daemon` and `newsbrief schedule` */
+    size_t schedule_count;
+    int64_t max_wait_in_run;  /* seconds: a longer retry wait is left to a later delivery */
+    int64_t shutdown_timeout; /* seconds the daemon lets in-flight work finish on SIGTERM */
 } nb_config;
 
 /* The names the rest of the program knows; a value outside them is a config error. */
@@ -117,6 +132,8 @@ typedef struct nb_config_vocab {
     const char *const *source_types;  /* NULL-terminated */
     const char *const *channel_types; /* NULL-terminated */
     const char *const *summarizer_types;
+    /* Checks a schedule's cron expression (NULL: any text); the message names the field. */
+    nb_err (*check_cron)(const char *expr, nb_errbuf *err);
 } nb_config_vocab;
 
 /* Reads and checks path. On success *out is the caller's (nb_config_free). */

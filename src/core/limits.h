@@ -15,6 +15,7 @@
 #define NB_LIMIT_CONCURRENCY 64           /* requests in flight at once, all callers */
 #define NB_LIMIT_SOURCES 1000             /* sources in one configuration */
 #define NB_LIMIT_CHANNELS 100             /* channels in one configuration */
+#define NB_LIMIT_SCHEDULES 100            /* schedules in one configuration */
 #define NB_LIMIT_URL_BYTES 4096           /* one URL */
 #define NB_LIMIT_SUMMARY_CODEPOINTS 200   /* a summary shown under an item */
 

@@ -289,6 +289,14 @@ void nb_cron_free(nb_cron *cron)
     free(cron);
 }
 
+nb_err nb_cron_check(const char *expr, nb_errbuf *err)
+{
+    nb_cron *cron = NULL;
+    nb_err rc = nb_cron_parse(expr, &cron, err);
+    nb_cron_free(cron);
+    return rc;
+}
+
 const char *nb_cron_text(const nb_cron *cron)
 {
     return cron->text;

@@ -22,6 +22,9 @@ nb_err nb_cron_parse(const char *expr, nb_cron **out, nb_errbuf *err) NB_MUST_CH
 
 void nb_cron_free(nb_cron *cron); /* NULL-safe */
 
+/* nb_cron_parse without keeping the result (the configuration's check). */
+nb_err nb_cron_check(const char *expr, nb_errbuf *err) NB_MUST_CHECK;
+
 /* The expression as given, trimmed; valid while cron lives. */
 const char *nb_cron_text(const nb_cron *cron);
 
