@@ -3,6 +3,7 @@
 #ifndef NB_APP_APP_H
 #define NB_APP_APP_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/config.h"
@@ -62,6 +63,7 @@ extern const nb_command nb_cmd_outbox;
 extern const nb_command nb_cmd_parse_feed;
 extern const nb_command nb_cmd_extract;
 extern const nb_command nb_cmd_schedule;
+extern const nb_command nb_cmd_daemon;
 
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);
@@ -99,5 +101,38 @@ void nb_app_confirm_stories(const nb_config *config, nb_store *store, nb_http *h
  * (and the default channel when none is configured) go to out. resend ignores the ledger
  * (stories already given to a channel). Returns an exit code. */
 int nb_pipeline_run(const nb_config *config, int resend, FILE *out);
+
+/* What a run is asked to do. */
+typedef struct nb_run_options {
+    int resend;  /* ignore the ledger */
+    FILE *out;   /* where stdout channels write */
+    int deliver; /* 0: collect (and summarize the new items with the LLM) only */
+} nb_run_options;
+
+/* What a run did, for its log line. */
+typedef struct nb_run_stats {
+    size_t fetched; /* items the sources returned */
+    long fresh;     /* of them, new to the store */
+    size_t briefed; /* items put in briefings, all channels */
+    size_t queued;  /* messages queued for chat channels */
+    size_t sent;    /* messages the platforms accepted (this run's and earlier ones) */
+    size_t waiting; /* messages left waiting for a retry time beyond max_wait_in_run */
+} nb_run_stats;
+
+/* nb_pipeline_run with options; *stats is filled in. */
+int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
+                         nb_run_stats *stats);
+
+/* Asks the process to take no new work: the run in progress finishes its collection and
+ * the requests in flight, composes nothing more and starts no new delivery (every outbox
+ * row stays pending or sent). Only sets flags: safe in a signal handler. */
+void nb_app_stop(void);
+int nb_app_stopping(void);
+
+/* Sends one state line ("READY=1", "STATUS=next: briefing 2025-04-07 15:45") to the
+ * service manager when $NOTIFY_SOCKET names one; nothing otherwise. */
+void nb_app_notify(const char *fmt, ...) NB_PRINTF(1, 2);
+/* The watchdog interval the service manager asks for (WATCHDOG_USEC), in ms; 0: none. */
+int64_t nb_app_watchdog_ms(void);
 
 #endif

@@ -1,5 +1,6 @@
 /* The run: collect → store → select → summarize → render → deliver. Each stage's result
  * is written to the store before the next begins. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,9 +19,26 @@
 typedef struct item_sink {
     nb_store *store;
     int64_t now;
-    long fresh; /* items stored for the first time */
-    int failed; /* the store refused one */
+    long fresh;         /* items stored for the first time */
+    int failed;         /* the store refused one */
+    int64_t *fresh_ids; /* their ids, when wanted (collect-only runs summarize them) */
+    size_t fresh_alloc;
+    int keep_ids;
 } item_sink;
+
+/* Set from a signal handler: take no new work. */
+static volatile sig_atomic_t stopping;
+
+void nb_app_stop(void)
+{
+    stopping = 1;
+    nb_push_stop();
+}
+
+int nb_app_stopping(void)
+{
+    return stopping != 0;
+}
 
 static int item_known(void *ctx, const char *source, const char *key)
 {
@@ -41,6 +59,11 @@ static void item_store(void *ctx, const nb_item *item)
     if (nb_store_item_put(sink->store, &copy, sink->now, &is_new, &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
         sink->failed = 1;
+    }
+    if (is_new && sink->keep_ids) {
+        sink->fresh_ids =
+            nb_xgrow(sink->fresh_ids, &sink->fresh_alloc, (size_t)sink->fresh + 1, sizeof(int64_t));
+        sink->fresh_ids[sink->fresh] = copy.id;
     }
     sink->fresh += is_new;
 }
@@ -101,7 +124,7 @@ static const char *site_label(void *ctx, const char *source)
 
 static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
                        const nb_channel_config *channel, int64_t now, int resend, FILE *out,
-                       int *composed)
+                       int *composed, nb_run_stats *stats)
 {
     nb_errbuf err;
     nb_item *items = NULL;
@@ -193,6 +216,8 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     } else {
         nb_log(NB_LOG_INFO, "push", "channel=%s items=%zu pages=%zu messages=%zu", channel->name,
                kept, page_count, message_count);
+        stats->briefed += kept;
+        stats->queued += message_count;
     }
     free(rows);
     free(first_id);
@@ -207,7 +232,7 @@ out:
 
 /* Composes for every channel, then sends what the outbox holds. */
 static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
-                               int resend, FILE *out)
+                               int resend, FILE *out, nb_run_stats *stats)
 {
     static const nb_channel_config default_channel = {
         .name = "stdout", .type = "stdout", .only_new = 1};
@@ -216,7 +241,7 @@ static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http
     int rc = NB_EXIT_OK, any = 0;
     for (size_t i = 0; i < channel_count; i++) {
         int composed = 0;
-        if (compose_for(config, store, http, &channels[i], now, resend, out, &composed) !=
+        if (compose_for(config, store, http, &channels[i], now, resend, out, &composed, stats) !=
             NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
         any |= composed;
@@ -227,7 +252,35 @@ static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http
     nb_push_outbox(config, store, http, NULL, &report);
     if (report.channels_failed)
         rc = NB_EXIT_FAILED;
+    stats->sent += report.sent;
+    stats->waiting += report.waiting;
     return rc;
+}
+
+/* A collect-only run: the new items in the window get their summaries now (the LLM's are
+ * kept in the store), so the briefing that follows finds them ready. */
+static void summarize_fresh(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
+                            const item_sink *sink)
+{
+    if (strcmp(config->summarizer.type, "llm") != 0 || sink->fresh <= 0)
+        return;
+    nb_item *items = NULL;
+    size_t count = 0, kept = 0;
+    nb_errbuf err;
+    if (nb_store_items_since(store, now - config->window, CANDIDATES_MAX, &items, &count, &err) !=
+        NB_OK) {
+        nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        int fresh = 0;
+        for (long k = 0; k < sink->fresh && !fresh; k++)
+            fresh = sink->fresh_ids[k] == items[i].id;
+        nb_items_sieve(items, &kept, i, fresh);
+    }
+    if (kept)
+        nb_app_summarize(config, store, http, now, items, kept);
+    nb_items_free(items, count);
 }
 
 static nb_source_state *load_states(nb_store *store, const nb_config *config)
@@ -280,6 +333,15 @@ nb_http *nb_app_http(const nb_config *config)
 
 int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
 {
+    nb_run_options options = {.resend = resend, .out = out, .deliver = 1};
+    nb_run_stats stats;
+    return nb_pipeline_run_with(config, &options, &stats);
+}
+
+int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
+                         nb_run_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
     int64_t now = nb_clock_now();
     size_t enabled = 0;
     for (size_t i = 0; i < config->source_count; i++)
@@ -296,7 +358,7 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
 
     nb_source_state *states = load_states(store, config);
     nb_http *http = nb_app_http(config);
-    item_sink sink = {.store = store, .now = now};
+    item_sink sink = {.store = store, .now = now, .keep_ids = !options->deliver};
     nb_collect_hooks hooks = {.known = item_known, .sink = item_store, .ctx = &sink};
     nb_collection *collection = nb_collect(config, http, now, states, &hooks);
     int succeeded = report_outcomes(collection);
@@ -304,6 +366,8 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
         sink.failed || store_states(store, states, config->source_count, now) ? -1 : sink.fresh;
     nb_log(NB_LOG_INFO, "collect", "items=%zu new=%ld sources_ok=%d sources=%zu",
            collection->item_count, sink.fresh, succeeded, collection->outcome_count);
+    stats->fetched = collection->item_count;
+    stats->fresh = sink.fresh;
     nb_collection_free(collection);
     free_states(states, config->source_count);
 
@@ -315,9 +379,15 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
             nb_log(NB_LOG_ERROR, "run", "error=\"no source succeeded\"");
             rc = NB_EXIT_FAILED;
         }
-        if (compose_and_deliver(config, store, http, now, resend, out) != NB_EXIT_OK)
+        if (nb_app_stopping())
+            nb_log(NB_LOG_WARN, "run", "stopping: no briefing composed after collection");
+        else if (!options->deliver)
+            summarize_fresh(config, store, http, now, &sink);
+        else if (compose_and_deliver(config, store, http, now, options->resend, options->out,
+                                     stats) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
     }
+    free(sink.fresh_ids);
     nb_http_free(http);
     nb_store_lock_release(lock);
     nb_store_close(store);

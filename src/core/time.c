@@ -16,6 +16,8 @@
 
 static int64_t pinned_now;
 static int pinned;
+static int64_t pinned_since_ms =
+    -1; /* monotonic ms from which the pinned clock runs; -1: it stands */
 
 int64_t nb_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -891,6 +893,24 @@ nb_err nb_clock_pin(const char *iso, nb_errbuf *err)
 void nb_clock_unpin(void)
 {
     pinned = 0;
+    pinned_since_ms = -1;
+}
+
+void nb_clock_run_from_pin(void)
+{
+    if (pinned)
+        pinned_since_ms = nb_clock_monotonic_ms();
+}
+
+int64_t nb_clock_now_ms(void)
+{
+    if (pinned && pinned_since_ms >= 0)
+        return pinned_now * 1000 + (nb_clock_monotonic_ms() - pinned_since_ms);
+    if (pinned)
+        return pinned_now * 1000;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int nb_clock_is_pinned(void)
@@ -900,6 +920,8 @@ int nb_clock_is_pinned(void)
 
 int64_t nb_clock_now(void)
 {
+    if (pinned && pinned_since_ms >= 0)
+        return pinned_now + (nb_clock_monotonic_ms() - pinned_since_ms) / 1000;
     if (pinned)
         return pinned_now;
     struct timespec ts;

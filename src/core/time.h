@@ -48,6 +48,11 @@ nb_err nb_clock_pin(const char *iso, nb_errbuf *err) NB_MUST_CHECK;
 void nb_clock_unpin(void);
 int nb_clock_is_pinned(void);
 int64_t nb_clock_now(void);
+/* The pinned time then advances with the real clock (the daemon's --now: it starts at
+ * that instant). No effect when the clock is not pinned. */
+void nb_clock_run_from_pin(void);
+/* nb_clock_now in milliseconds. */
+int64_t nb_clock_now_ms(void);
 /* Monotonic milliseconds, for timeouts and delays (unaffected by pinning). */
 int64_t nb_clock_monotonic_ms(void);
 

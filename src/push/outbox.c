@@ -4,6 +4,7 @@
  * the row that was out. Transient failures wait (backoff, Retry-After, the platform's
  * floor) and hold the lane, so order holds; a configuration error stops the lane with one
  * error line; a refused payload is marked failed and the lane goes on. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,13 @@ typedef struct lane {
 
 static void send_next(lane *l);
 static void send_direct(lane *l, nb_outbox_row *row);
+
+static volatile sig_atomic_t stop_requested;
+
+void nb_push_stop(void)
+{
+    stop_requested = 1;
+}
 
 static void mark(lane *l, const nb_outbox_row *row, const char *status, int64_t next_attempt,
                  const char *answer)
@@ -177,6 +185,10 @@ static void send_next(lane *l)
 {
     if (l->next >= l->count)
         return;
+    if (stop_requested) {
+        stop(l, 0); /* shutting down: the rest stays pending for the next pass */
+        return;
+    }
     nb_outbox_row *row = &l->rows[l->next];
     int64_t now = nb_clock_now();
     if (row->next_attempt_at > now + l->max_wait && l->run_attempts == 0) {

@@ -64,6 +64,10 @@ typedef struct nb_push_report {
 void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
                     const char *only_channel, nb_push_report *report);
 
+/* Delivery passes start no new request from now on (their rows stay pending). Only sets a
+ * flag: safe in a signal handler. */
+void nb_push_stop(void);
+
 /* Sends one short test message to a channel, now, bypassing the outbox. */
 nb_err nb_push_test(const nb_config *config, const nb_channel_config *channel, nb_http *http,
                     nb_errbuf *err) NB_MUST_CHECK;

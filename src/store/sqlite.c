@@ -101,6 +101,22 @@ static const char *const migrations[] = {
     "CREATE INDEX deliveries_by_channel ON deliveries (channel, status, id);",
     /* 5: the ledger knows the message that carries each item */
     "ALTER TABLE briefing_items ADD COLUMN delivery_id INTEGER;",
+    /* 6: the daemon: each schedule's last fire and result, and the daemon's heartbeat */
+    "CREATE TABLE schedules ("
+    "  name TEXT PRIMARY KEY,"
+    "  cron TEXT NOT NULL DEFAULT '',"
+    "  last_fire INTEGER NOT NULL DEFAULT 0,"
+    "  last_result TEXT,"
+    "  last_run_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_duration_ms INTEGER NOT NULL DEFAULT 0,"
+    "  next_fire INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE daemon ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  pid INTEGER NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  heartbeat_at INTEGER NOT NULL,"
+    "  next_wake_at INTEGER NOT NULL,"
+    "  stopped_at INTEGER NOT NULL DEFAULT 0);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -775,6 +791,179 @@ nb_err nb_store_llm_usage_add(nb_store *s, int64_t run_at, const char *model, lo
     sqlite3_bind_double(st, 6, cost);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = db_error(s, err, "storing usage");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- the daemon's state ---- */
+
+static const char schedule_columns[] =
+    "name, cron, last_fire, last_result, last_run_at, last_duration_ms, next_fire";
+
+static void read_schedule(sqlite3_stmt *st, nb_schedule_state *out)
+{
+    out->name = column_text(st, 0);
+    out->cron = column_text(st, 1);
+    out->last_fire = sqlite3_column_int64(st, 2);
+    out->last_result = column_text(st, 3);
+    out->last_run_at = sqlite3_column_int64(st, 4);
+    out->last_duration_ms = sqlite3_column_int64(st, 5);
+    out->next_fire = sqlite3_column_int64(st, 6);
+}
+
+nb_err nb_store_schedule_load(nb_store *s, const char *name, nb_schedule_state *out, nb_errbuf *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM schedules WHERE name = ?1", schedule_columns);
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    memset(out, 0, sizeof *out);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing schedule query");
+    bind_text(st, 1, name);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        read_schedule(st, out);
+    else if (step == SQLITE_DONE)
+        out->name = nb_xstrdup(name);
+    else
+        rc = db_error(s, err, "reading schedule");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_schedule_save(nb_store *s, const nb_schedule_state *state, nb_errbuf *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "INSERT OR REPLACE INTO schedules (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+             schedule_columns);
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing schedule update");
+    bind_text(st, 1, state->name);
+    bind_text(st, 2, state->cron ? state->cron : "");
+    sqlite3_bind_int64(st, 3, state->last_fire);
+    bind_text(st, 4, state->last_result);
+    sqlite3_bind_int64(st, 5, state->last_run_at);
+    sqlite3_bind_int64(st, 6, state->last_duration_ms);
+    sqlite3_bind_int64(st, 7, state->next_fire);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(s, err, "saving schedule");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_schedule_list(nb_store *s, nb_schedule_state **states, size_t *count,
+                              nb_errbuf *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM schedules ORDER BY name", schedule_columns);
+    sqlite3_stmt *st = NULL;
+    nb_schedule_state *out = NULL;
+    size_t n = 0, alloc = 0;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing schedule list");
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
+        memset(&out[n], 0, sizeof out[n]);
+        read_schedule(st, &out[n++]);
+    }
+    if (step != SQLITE_DONE)
+        rc = db_error(s, err, "listing schedules");
+    sqlite3_finalize(st);
+    if (rc) {
+        nb_schedule_states_free(out, n);
+        return rc;
+    }
+    *states = out;
+    *count = n;
+    return NB_OK;
+}
+
+void nb_schedule_state_clear(nb_schedule_state *state)
+{
+    free(state->name);
+    free(state->cron);
+    free(state->last_result);
+    memset(state, 0, sizeof *state);
+}
+
+void nb_schedule_states_free(nb_schedule_state *states, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        nb_schedule_state_clear(&states[i]);
+    free(states);
+}
+
+nb_err nb_store_daemon_save(nb_store *s, const nb_daemon_state *state, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO daemon (id, pid, started_at, heartbeat_at,"
+                           " next_wake_at, stopped_at) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing heartbeat");
+    sqlite3_bind_int64(st, 1, state->pid);
+    sqlite3_bind_int64(st, 2, state->started_at);
+    sqlite3_bind_int64(st, 3, state->heartbeat_at);
+    sqlite3_bind_int64(st, 4, state->next_wake_at);
+    sqlite3_bind_int64(st, 5, state->stopped_at);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(s, err, "saving heartbeat");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_daemon_load(nb_store *s, nb_daemon_state *out, int *found, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT pid, started_at, heartbeat_at, next_wake_at, stopped_at"
+                           " FROM daemon WHERE id = 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing heartbeat query");
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        out->pid = sqlite3_column_int64(st, 0);
+        out->started_at = sqlite3_column_int64(st, 1);
+        out->heartbeat_at = sqlite3_column_int64(st, 2);
+        out->next_wake_at = sqlite3_column_int64(st, 3);
+        out->stopped_at = sqlite3_column_int64(st, 4);
+        *found = 1;
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(s, err, "reading heartbeat");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_outbox_next_due(nb_store *s, int64_t *at, size_t *pending, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT (SELECT COUNT(*) FROM deliveries"
+                           "         WHERE status IN ('pending', 'sending')),"
+                           "       (SELECT MIN(next_attempt_at) FROM deliveries d"
+                           "         WHERE status IN ('pending', 'sending') AND id ="
+                           "           (SELECT MIN(id) FROM deliveries e WHERE e.channel = d.channel"
+                           "             AND e.status IN ('pending', 'sending')))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing outbox query");
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *pending = (size_t)sqlite3_column_int64(st, 0);
+        *at = sqlite3_column_int64(st, 1);
+    } else {
+        rc = db_error(s, err, "reading outbox");
+    }
     sqlite3_finalize(st);
     return rc;
 }

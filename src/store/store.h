@@ -117,4 +117,47 @@ nb_err nb_store_outbox_mark(nb_store *store, int64_t id, const char *status, int
 /* Rows left "sending" by a run that died become pending, flagged as possible duplicates. */
 nb_err nb_store_outbox_recover(nb_store *store, size_t *recovered, nb_errbuf *err) NB_MUST_CHECK;
 
+/* The daemon's memory of a schedule (`newsbrief status`, catch-up after a restart). */
+typedef struct nb_schedule_state {
+    char *name;               /* the schedule's key under schedules: */
+    char *cron;               /* its expression when last saved */
+    int64_t last_fire;        /* the last fire time handled (run or skipped), UTC seconds */
+    char *last_result;        /* "ok", "failed", "skipped: ..." or NULL */
+    int64_t last_run_at;      /* when its last run started */
+    int64_t last_duration_ms; /* how long it took */
+    int64_t next_fire;        /* the fire time after last_fire, as planned */
+} nb_schedule_state;
+
+/* A schedule never saved yields a zeroed state with name set. */
+nb_err nb_store_schedule_load(nb_store *store, const char *name, nb_schedule_state *out,
+                              nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_store_schedule_save(nb_store *store, const nb_schedule_state *state,
+                              nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_store_schedule_list(nb_store *store, nb_schedule_state **states, size_t *count,
+                              nb_errbuf *err) NB_MUST_CHECK;
+void nb_schedule_state_clear(nb_schedule_state *state);
+void nb_schedule_states_free(nb_schedule_state *states, size_t count);
+
+/* The daemon's heartbeat: written at every wake-up, so `newsbrief status` can tell a live
+ * daemon from a dead one. */
+typedef struct nb_daemon_state {
+    int64_t pid;
+    int64_t started_at;   /* UTC seconds */
+    int64_t heartbeat_at; /* the last wake-up */
+    int64_t next_wake_at; /* when it planned to wake next */
+    int64_t stopped_at;   /* set by a clean stop; 0 while running (or after a crash) */
+} nb_daemon_state;
+
+nb_err nb_store_daemon_save(nb_store *store, const nb_daemon_state *state,
+                            nb_errbuf *err) NB_MUST_CHECK;
+/* *found is 0 when no daemon ever ran on this database. */
+nb_err nb_store_daemon_load(nb_store *store, nb_daemon_state *out, int *found,
+                            nb_errbuf *err) NB_MUST_CHECK;
+
+/* Outbox rows not yet sent (pending or sending) and the earliest time one may go: rows go
+ * in order per channel, so each channel's first row decides (0: now; meaningless when
+ * *pending is 0). */
+nb_err nb_store_outbox_next_due(nb_store *store, int64_t *at, size_t *pending,
+                                nb_errbuf *err) NB_MUST_CHECK;
+
 #endif

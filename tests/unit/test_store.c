@@ -43,10 +43,10 @@ static void test_open_creates_and_migrates(void **state)
     nb_store *s = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
-    assert_int_equal(nb_store_schema_version(s), 5);
+    assert_int_equal(nb_store_schema_version(s), 6);
     nb_store_close(s);
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK); /* idempotent */
-    assert_int_equal(nb_store_schema_version(s), 5);
+    assert_int_equal(nb_store_schema_version(s), 6);
     nb_store_close(s);
     free(path);
 }
@@ -250,6 +250,60 @@ static void test_run_lock(void **state)
     free(path);
 }
 
+static void test_daemon_state(void **state)
+{
+    (void)state;
+    char *path = nb_xasprintf("%s/daemon.db", dir);
+    nb_store *s = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
+    nb_schedule_state st;
+    assert_int_equal(nb_store_schedule_load(s, "briefing", &st, &err), NB_OK);
+    assert_string_equal(st.name, "briefing");
+    assert_int_equal(st.last_fire, 0);
+    assert_null(st.last_result);
+    st.cron = nb_xstrdup("45 10,15,20 * * *");
+    st.last_fire = 1743993900;
+    st.last_result = nb_xstrdup("ok");
+    st.last_duration_ms = 1234;
+    st.next_fire = 1744011900;
+    assert_int_equal(nb_store_schedule_save(s, &st, &err), NB_OK);
+    nb_schedule_state_clear(&st);
+    assert_int_equal(nb_store_schedule_load(s, "briefing", &st, &err), NB_OK);
+    assert_string_equal(st.cron, "45 10,15,20 * * *");
+    assert_int_equal(st.last_fire, 1743993900);
+    assert_string_equal(st.last_result, "ok");
+    assert_int_equal(st.last_duration_ms, 1234);
+    assert_int_equal(st.next_fire, 1744011900);
+    nb_schedule_state_clear(&st);
+    nb_schedule_state *list = NULL;
+    size_t n = 0;
+    assert_int_equal(nb_store_schedule_list(s, &list, &n, &err), NB_OK);
+    assert_int_equal(n, 1);
+    nb_schedule_states_free(list, n);
+
+    nb_daemon_state d;
+    int found = 1;
+    assert_int_equal(nb_store_daemon_load(s, &d, &found, &err), NB_OK);
+    assert_int_equal(found, 0);
+    d = (nb_daemon_state){.pid = 42, .started_at = 100, .heartbeat_at = 160, .next_wake_at = 400};
+    assert_int_equal(nb_store_daemon_save(s, &d, &err), NB_OK);
+    d.heartbeat_at = 400;
+    assert_int_equal(nb_store_daemon_save(s, &d, &err), NB_OK); /* one row, replaced */
+    memset(&d, 0, sizeof d);
+    assert_int_equal(nb_store_daemon_load(s, &d, &found, &err), NB_OK);
+    assert_int_equal(found, 1);
+    assert_int_equal(d.pid, 42);
+    assert_int_equal(d.heartbeat_at, 400);
+
+    int64_t due = -1;
+    size_t pending = 9;
+    assert_int_equal(nb_store_outbox_next_due(s, &due, &pending, &err), NB_OK);
+    assert_int_equal(pending, 0);
+    nb_store_close(s);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_items),
         cmocka_unit_test(test_source_state),
         cmocka_unit_test(test_run_lock),
+        cmocka_unit_test(test_daemon_state),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
