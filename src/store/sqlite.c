@@ -949,14 +949,15 @@ nb_err nb_store_outbox_next_due(nb_store *s, int64_t *at, size_t *pending, nb_er
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT (SELECT COUNT(*) FROM deliveries"
-                           "         WHERE status IN ('pending', 'sending')),"
-                           "       (SELECT MIN(next_attempt_at) FROM deliveries d"
-                           "         WHERE status IN ('pending', 'sending') AND id ="
-                           "           (SELECT MIN(id) FROM deliveries e WHERE e.channel = d.channel"
-                           "             AND e.status IN ('pending', 'sending')))",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT (SELECT COUNT(*) FROM deliveries"
+            "         WHERE status IN ('pending', 'sending')),"
+            "       (SELECT MIN(next_attempt_at) FROM deliveries d"
+            "         WHERE status IN ('pending', 'sending') AND id ="
+            "           (SELECT MIN(id) FROM deliveries e WHERE e.channel = d.channel"
+            "             AND e.status IN ('pending', 'sending')))",
+            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, err, "preparing outbox query");
     if (sqlite3_step(st) == SQLITE_ROW) {
         *pending = (size_t)sqlite3_column_int64(st, 0);
