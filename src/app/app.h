@@ -64,6 +64,7 @@ extern const nb_command nb_cmd_parse_feed;
 extern const nb_command nb_cmd_extract;
 extern const nb_command nb_cmd_schedule;
 extern const nb_command nb_cmd_daemon;
+extern const nb_command nb_cmd_status;
 
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);

@@ -4,6 +4,7 @@ starts at --now and then runs in real time, so a daemon started at 10:44:55+08:0
 (SIGTERM) during a slow channel and a restart, catch-up after kill -9, the run lock shared
 with `newsbrief run`, outbox rows sent when their wait ends, and sd_notify."""
 import fcntl
+import json
 import os
 import re
 import signal
@@ -334,6 +335,57 @@ def test_sd_notify_ready_status_reloading_stopping_watchdog():
                 expect(d.wait_exit() == 0, d.log())
         finally:
             sock.close()
+
+
+def status(path, now):
+    code, out, err = run(["status", "--config", path, "--json", "--now", now])
+    expect(err == "", err)
+    return code, json.loads(out)
+
+
+def test_status_reports_heartbeat_schedules_and_failing_channels():
+    with SiteServer() as site, PlatformServer(EPOCH_1045) as platforms, Workdir() as work:
+        path = config(work, site, '  briefing:\n    cron: "45 10,15,20 * * *"\n')
+        code, doc = status(path, DAY + "10:44:00+08:00")
+        expect(code == 1 and doc["daemon"]["state"] == "never ran on this database", doc)
+        with Daemon(path, DAY + "10:44:58+08:00") as d:
+            d.wait_for(r"run schedule=briefing .*result=ok")
+            code, doc = status(path, DAY + "10:45:05+08:00")
+            expect(code == 0 and doc["healthy"] and doc["daemon"]["state"] == "running", doc)
+            expect(doc["daemon"]["pid"] == d.proc.pid, doc)
+            sched = doc["schedules"][0]
+            expect(sched["name"] == "briefing" and sched["last_fire"] == EPOCH_1045
+                   and sched["last_result"] == "ok" and sched["next_fire"] == EPOCH_1045 + 18000,
+                   sched)
+            code, out, err = run(["status", "--config", path, "--now", DAY + "10:45:05+08:00"])
+            expect(code == 0 and "daemon: running (pid %d" % d.proc.pid in out
+                   and "briefing         45 10,15,20 * * *    2025-04-07 10:45 "
+                       "2025-04-07 15:45 ok" in out and "health: ok" in out, out)
+            heartbeat = doc["daemon"]["heartbeat_at"]
+            d.signal(signal.SIGKILL)
+            d.wait_exit()
+        # killed: its heartbeat ages past two wake-ups
+        late = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(heartbeat + 2 * 300 + 60))
+        code, doc = status(path, late)
+        expect(code == 1 and doc["daemon"]["state"] == "not responding (heartbeat too old)"
+               and not doc["healthy"], doc)
+        with Daemon(path, DAY + "10:46:00+08:00") as d:
+            d.wait_for(r"daemon started")
+            d.signal(signal.SIGTERM)
+            d.wait_exit()
+        code, doc = status(path, DAY + "10:46:05+08:00")
+        expect(code == 1 and doc["daemon"]["state"] == "stopped", doc)
+        # no schedules: no daemon expected; a channel stopped by a wrong key fails the check
+        bad = platforms.channels_yaml(only=("wecom",)).replace("wecom-test-key", "wrong-key")
+        other = work.write("run.yaml", open(path).read().split("channels:")[0].replace(
+            "nb.db", "run.db") + bad)
+        code, out, err = run(["run", "--config", other, "--now", DAY + "10:45:00+08:00"])
+        expect(code == 1, err)
+        code, doc = status(other, DAY + "10:46:00+08:00")
+        expect(code == 1 and doc["schedules"] == [], doc)
+        wecom = doc["outbox"][0]
+        expect(wecom["channel"] == "wecom" and wecom["failing"] and wecom["pending"] >= 1
+               and "93000" in wecom["last_answer"], wecom)
 
 
 if __name__ == "__main__":
