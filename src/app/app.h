@@ -65,6 +65,7 @@ extern const nb_command nb_cmd_extract;
 extern const nb_command nb_cmd_schedule;
 extern const nb_command nb_cmd_daemon;
 extern const nb_command nb_cmd_status;
+extern const nb_command nb_cmd_prune;
 
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);
@@ -129,6 +130,12 @@ int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
  * row stays pending or sent). Only sets flags: safe in a signal handler. */
 void nb_app_stop(void);
 int nb_app_stopping(void);
+
+/* Applies config->retention to store as of now (see nb_store_prune). */
+nb_err nb_app_prune(const nb_config *config, nb_store *store, int dry_run, nb_prune_report *report,
+                    nb_errbuf *err) NB_MUST_CHECK;
+/* "article_texts=3 items=0 ..." for a log line. */
+void nb_app_prune_describe(const nb_prune_report *report, char *out, size_t n);
 
 /* Sends one state line ("READY=1", "STATUS=next: briefing 2025-04-07 15:45") to the
  * service manager when $NOTIFY_SOCKET names one; nothing otherwise. */

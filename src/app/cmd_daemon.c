@@ -32,6 +32,7 @@
 #define OUTBOX_RETRY_MAX 3600     /*   tried again, doubling up to this */
 #define EXIT_LOCKED 75            /* a child found the run lock taken */
 #define NO_SCHEDULE ((size_t)-1)  /* a child that delivers the outbox */
+#define PRUNE_EVERY 86400         /* seconds between two retention passes */
 
 typedef struct schedule {
     const nb_schedule_config *config; /* in the daemon's current configuration */
@@ -63,6 +64,7 @@ typedef struct daemon {
     int64_t backoff_end;       /* a source's backoff end ahead; INT64_MAX: none */
     int64_t next_heartbeat_ms;
     nb_daemon_state heartbeat;
+    int64_t last_prune; /* the last retention pass (after a run), UTC seconds */
 } daemon;
 
 static int signal_pipe = -1;
@@ -252,8 +254,29 @@ static void free_view(const nb_config *config, nb_config *view)
     free(view);
 }
 
+/* Retention, once a day, after a run and under the run lock. */
+static void child_prune(const nb_config *config)
+{
+    nb_store *store = NULL;
+    nb_store_lock *lock = NULL;
+    nb_errbuf err;
+    if (nb_store_lock_take(config->database, 0, &lock, &err) != NB_OK)
+        return; /* a run from the shell: tomorrow then */
+    nb_prune_report report;
+    if (nb_store_open(config->database, &store, &err) != NB_OK ||
+        nb_app_prune(config, store, 0, &report, &err) != NB_OK) {
+        nb_log(NB_LOG_ERROR, "daemon", "prune error=\"%s\"", err.msg);
+    } else {
+        char text[256];
+        nb_app_prune_describe(&report, text, sizeof text);
+        say("prune %s", text);
+    }
+    nb_store_close(store);
+    nb_store_lock_release(lock);
+}
+
 /* The child: one run, one log line, then _exit. */
-static int child_run(daemon *d, size_t which, int64_t fire)
+static int child_run(daemon *d, size_t which, int64_t fire, int prune)
 {
     const nb_schedule_config *s = which == NO_SCHEDULE ? NULL : d->schedules[which].config;
     char label[160];
@@ -303,11 +326,17 @@ static int child_run(daemon *d, size_t which, int64_t fire)
         (long long)(nb_clock_now_ms() - started), rc == NB_EXIT_OK ? "ok" : "failed",
         nb_app_stopping() ? " stopped=signal" : "");
     free_view(d->config, view);
+    if (prune && !nb_app_stopping())
+        child_prune(d->config);
     return rc;
 }
 
 static void start_run(daemon *d, size_t which, int64_t fire)
 {
+    int64_t now = now_s();
+    int prune = which != NO_SCHEDULE && now - d->last_prune >= PRUNE_EVERY;
+    if (prune)
+        d->last_prune = now;
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -326,7 +355,7 @@ static void start_run(daemon *d, size_t which, int64_t fire)
         sigaction(SIGINT, &sa, NULL);
         signal(SIGHUP, SIG_IGN);
         signal(SIGCHLD, SIG_DFL);
-        int rc = child_run(d, which, fire);
+        int rc = child_run(d, which, fire, prune);
         fflush(stdout);
         fflush(stderr);
         _exit(rc);

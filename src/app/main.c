@@ -7,9 +7,9 @@
 #include "core/log.h"
 
 static const nb_command *const commands[] = {
-    &nb_cmd_run,          &nb_cmd_check_config, &nb_cmd_sources,    &nb_cmd_push,
-    &nb_cmd_test_channel, &nb_cmd_outbox,       &nb_cmd_parse_feed, &nb_cmd_demo,
-    &nb_cmd_extract,      &nb_cmd_schedule,     &nb_cmd_daemon,     &nb_cmd_status,
+    &nb_cmd_run,    &nb_cmd_check_config, &nb_cmd_sources, &nb_cmd_push,    &nb_cmd_test_channel,
+    &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract, &nb_cmd_schedule,
+    &nb_cmd_daemon, &nb_cmd_status,       &nb_cmd_prune,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

@@ -173,12 +173,20 @@ static const field schedule_fields[] = {
     {0},
 };
 
+static const field retention_fields[] = {
+    DURATION(nb_retention_config, article_text),
+    DURATION(nb_retention_config, items),
+    DURATION(nb_retention_config, briefings),
+    {0},
+};
+
 typedef struct loader {
     const char *file;
     yaml_document_t doc;
     const nb_config_vocab *vocab;
     nb_errbuf *err;
     const yaml_node_t *schedules; /* the schedules: mapping, checked once all is read */
+    const yaml_node_t *retention; /* the retention: mapping, likewise */
 } loader;
 
 static nb_err at(loader *ld, const yaml_node_t *node, nb_err code, const char *fmt, ...)
@@ -568,6 +576,27 @@ static nb_err load_schedules(loader *ld, const yaml_node_t *map, nb_config *c)
     return NB_OK;
 }
 
+static nb_err load_retention(loader *ld, const yaml_node_t *map, nb_config *c)
+{
+    ld->retention = map;
+    return load_mapping(ld, "retention", map, retention_fields, &c->retention);
+}
+
+/* Each retention kept must outlast the window, or a briefing would lose its candidates'
+ * text or ledger. */
+static nb_err check_retention(loader *ld, const nb_config *c)
+{
+    for (const field *f = retention_fields; f->key && ld->retention; f++) {
+        int64_t v = *(const int64_t *)((const char *)&c->retention + f->offset);
+        if (v > 0 && v < c->window)
+            return at(ld, ld->retention, NB_ERR_CONFIG,
+                      "retention.%s: %llds is shorter than newsbrief.window (%llds); use 0 to "
+                      "keep everything",
+                      f->key, (long long)v, (long long)c->window);
+    }
+    return NB_OK;
+}
+
 /* The value node of key in a mapping, or NULL. */
 static const yaml_node_t *mapping_value(loader *ld, const yaml_node_t *map, const char *key)
 {
@@ -666,6 +695,9 @@ static void set_defaults(nb_config *c)
     c->max_connections_per_host = 2;
     c->max_wait_in_run = 30;
     c->shutdown_timeout = 20;
+    c->retention.article_text = 30 * 86400;
+    c->retention.items = 365 * 86400;
+    c->retention.briefings = 365 * 86400;
     nb_summarizer_config *z = &c->summarizer;
     z->type = nb_xstrdup("extractive");
     z->temperature = 0.3;
@@ -763,10 +795,12 @@ static nb_err load_root(loader *ld, nb_config *c)
                             NB_LIMIT_CHANNELS, (void **)&c->channels, &c->channel_count);
         else if (!strcmp(name, "schedules"))
             rc = load_schedules(ld, value, c);
+        else if (!strcmp(name, "retention"))
+            rc = load_retention(ld, value, c);
         else
             rc = at(ld, key, NB_ERR_CONFIG,
                     "unknown section \"%s\" (known: newsbrief, sources, summarizer, channels, "
-                    "schedules)",
+                    "schedules, retention)",
                     name);
         if (rc)
             return rc;
@@ -774,6 +808,8 @@ static nb_err load_root(loader *ld, nb_config *c)
     if (!c->database[0])
         return nb_errf(ld->err, NB_ERR_CONFIG, "%s: newsbrief.database is empty", ld->file);
     nb_err rc = check_schedules(ld, c);
+    if (!rc)
+        rc = check_retention(ld, c);
     if (rc)
         return rc;
     return check_summarizer(ld, &c->summarizer);
@@ -966,6 +1002,8 @@ void nb_config_print(const nb_config *c, FILE *out)
         print_fields(out, channel_fields, &c->channels[i], 4);
     }
     print_schedules(c, out);
+    fputs("retention:\n", out);
+    print_fields(out, retention_fields, &c->retention, 2);
 }
 
 char *nb_config_find(const char *explicit_path, nb_errbuf *err)

@@ -103,6 +103,12 @@ typedef struct nb_schedule_config {
     int cron_line, cron_column; /* where its cron value is */
 } nb_schedule_config;
 
+typedef struct nb_retention_config {
+    int64_t article_text; /* seconds: older items lose their extracted text; 0: keep */
+    int64_t items;        /* seconds: older items go (their keys stay); 0: keep */
+    int64_t briefings;    /* seconds: older briefings and their sent messages go; 0: keep */
+} nb_retention_config;
+
 typedef struct nb_config {
     char *path;                       /* the file read */
     char *database;                   /* SQLite file, "~" expanded */
@@ -123,8 +129,9 @@ typedef struct nb_config {
     size_t channel_count;
     nb_schedule_config *schedules; /* for `newsbrief daemon` and `newsbrief schedule` */
     size_t schedule_count;
-    int64_t max_wait_in_run;  /* seconds: a longer retry wait is left to a later delivery */
-    int64_t shutdown_timeout; /* seconds the daemon lets in-flight work finish on SIGTERM */
+    int64_t max_wait_in_run;       /* seconds: a longer retry wait is left to a later delivery */
+    int64_t shutdown_timeout;      /* seconds the daemon lets in-flight work finish on SIGTERM */
+    nb_retention_config retention; /* what `newsbrief prune` and the daemon remove */
 } nb_config;
 
 /* The names the rest of the program knows; a value outside them is a config error. */

@@ -116,7 +116,14 @@ static const char *const migrations[] = {
     "  started_at INTEGER NOT NULL,"
     "  heartbeat_at INTEGER NOT NULL,"
     "  next_wake_at INTEGER NOT NULL,"
-    "  stopped_at INTEGER NOT NULL DEFAULT 0);",
+    "  stopped_at INTEGER NOT NULL DEFAULT 0);"
+    /* items removed by retention: their keys stay, so a source serving them again does not
+     * bring them back as new */
+    "CREATE TABLE forgotten_items ("
+    "  source TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  forgotten_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (source, key)) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -216,7 +223,10 @@ nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err)
     }
     sqlite3_busy_timeout(s->db, 5000);
     /* journal_mode is the first write: an unwritable file or directory fails here. */
+    /* auto_vacuum only takes on a new file (before its first table): retention's deletions
+     * are then given back to the file system by incremental vacuum. */
     rc = exec(s,
+              "PRAGMA auto_vacuum = INCREMENTAL;"
               "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
               "PRAGMA synchronous = NORMAL;",
               err);
@@ -279,8 +289,9 @@ nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, n
 {
     static const char insert_sql[] =
         "INSERT INTO items (source, key, url, title, published_at, image, excerpt,"
-        " first_seen_at, content, author, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-        " ?10, ?11) ON CONFLICT (source, key) DO NOTHING";
+        " first_seen_at, content, author, tags) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+        " ?10, ?11 WHERE NOT EXISTS (SELECT 1 FROM forgotten_items WHERE source = ?1 AND"
+        " key = ?2) ON CONFLICT (source, key) DO NOTHING";
     static const char update_sql[] =
         "UPDATE items SET url = ?3, title = ?4, published_at = ?5, image = ?6, excerpt = ?7,"
         " content = ?9, author = ?10, tags = ?11"
@@ -296,11 +307,15 @@ nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, n
         item->id = sqlite3_last_insert_rowid(s->db);
     } else {
         sqlite3_finalize(st);
-        if (item_step(s, update_sql, item, now, &st) != SQLITE_ROW) {
+        int step = item_step(s, update_sql, item, now, &st);
+        if (step == SQLITE_DONE) {
+            item->id = 0; /* forgotten by retention: not stored again */
+        } else if (step != SQLITE_ROW) {
             rc = db_error(s, err, "updating item");
             goto out;
+        } else {
+            item->id = sqlite3_column_int64(st, 0);
         }
-        item->id = sqlite3_column_int64(st, 0);
     }
     if (is_new)
         *is_new = inserted;
@@ -508,8 +523,11 @@ nb_err nb_store_item_known(nb_store *s, const char *source, const char *key, int
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
-    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM items WHERE source = ?1 AND key = ?2", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT 1 FROM items WHERE source = ?1 AND key = ?2"
+            " UNION ALL SELECT 1 FROM forgotten_items WHERE source = ?1 AND key = ?2",
+            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, err, "preparing item lookup");
     bind_text(st, 1, source);
     bind_text(st, 2, key);
@@ -966,5 +984,164 @@ nb_err nb_store_outbox_next_due(nb_store *s, int64_t *at, size_t *pending, nb_er
         rc = db_error(s, err, "reading outbox");
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- retention ---- */
+
+#define PRUNE_BATCH 500 /* rows per transaction, so runs and readers are never held up long */
+
+/* Runs sql (binding ?1 = cutoff, ?2 = now) in transactions until it changes nothing;
+ * *total counts the rows of the statement named count_of (the others follow it). */
+static nb_err prune_batches(nb_store *s, const char *const *sql, size_t n, int64_t cutoff,
+                            int64_t now, size_t *total, nb_errbuf *err)
+{
+    for (;;) {
+        nb_err rc = exec(s, "BEGIN IMMEDIATE;", err);
+        size_t changed = 0;
+        for (size_t i = 0; i < n && !rc; i++) {
+            sqlite3_stmt *st = NULL;
+            if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
+                rc = db_error(s, err, "preparing retention");
+                break;
+            }
+            sqlite3_bind_int64(st, 1, cutoff);
+            if (sqlite3_bind_parameter_count(st) >= 2)
+                sqlite3_bind_int64(st, 2, now);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = db_error(s, err, "applying retention");
+            sqlite3_finalize(st);
+            if (i == n - 1)
+                changed = (size_t)sqlite3_changes(s->db);
+        }
+        if (!rc)
+            rc = exec(s, "COMMIT;", err);
+        if (rc) {
+            sqlite3_exec(s->db, "ROLLBACK;", NULL, NULL, NULL);
+            return rc;
+        }
+        *total += changed;
+        if (changed < PRUNE_BATCH)
+            return NB_OK;
+    }
+}
+
+static nb_err count_rows(nb_store *s, const char *sql, int64_t cutoff, size_t *out, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing retention count");
+    sqlite3_bind_int64(st, 1, cutoff);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = (size_t)sqlite3_column_int64(st, 0);
+    else
+        rc = db_error(s, err, "counting for retention");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int64_t pragma_int(nb_store *s, const char *pragma)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(s->db, pragma, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+#define BATCH_OF(table, where) "SELECT rowid FROM " table " WHERE " where " LIMIT 500"
+
+static const char texts_where[] = "content IS NOT NULL AND first_seen_at < ?1";
+static const char items_where[] = "first_seen_at < ?1";
+static const char summaries_where[] =
+    "created_at < ?1 AND content_hash NOT IN"
+    " (SELECT content_hash FROM items WHERE content_hash IS NOT NULL)";
+static const char deliveries_where[] =
+    "status IN ('sent', 'failed') AND briefing_id IN (SELECT id FROM briefings WHERE created_at"
+    " < ?1)";
+static const char briefings_where[] =
+    "created_at < ?1 AND id NOT IN (SELECT briefing_id FROM deliveries WHERE status IN"
+    " ('pending', 'sending'))";
+
+nb_err nb_store_prune(nb_store *s, const nb_retention *r, int dry_run, nb_prune_report *report,
+                      nb_errbuf *err)
+{
+    memset(report, 0, sizeof *report);
+    char sql[5][512];
+    nb_err rc = NB_OK;
+    int64_t pages_before = pragma_int(s, "PRAGMA page_count");
+    int64_t page_size = pragma_int(s, "PRAGMA page_size");
+    if (r->article_text_before > 0) {
+        snprintf(sql[0], sizeof sql[0], "SELECT COUNT(*) FROM items WHERE %s", texts_where);
+        snprintf(sql[1], sizeof sql[1],
+                 "UPDATE items SET content = NULL WHERE rowid IN (" BATCH_OF("items", "%s") ")",
+                 texts_where);
+        const char *batch[] = {sql[1]};
+        rc = dry_run
+                 ? count_rows(s, sql[0], r->article_text_before, &report->texts, err)
+                 : prune_batches(s, batch, 1, r->article_text_before, r->now, &report->texts, err);
+    }
+    if (!rc && r->items_before > 0) {
+        snprintf(sql[0], sizeof sql[0], "SELECT COUNT(*) FROM items WHERE %s", items_where);
+        snprintf(sql[1], sizeof sql[1],
+                 "INSERT OR IGNORE INTO forgotten_items (source, key, forgotten_at) SELECT source,"
+                 " key, ?2 FROM items WHERE rowid IN (" BATCH_OF("items", "%s") ")",
+                 items_where);
+        snprintf(sql[2], sizeof sql[2],
+                 "DELETE FROM briefing_items WHERE item_id IN (" BATCH_OF("items", "%s") ")",
+                 items_where);
+        snprintf(sql[3], sizeof sql[3],
+                 "DELETE FROM items WHERE rowid IN (" BATCH_OF("items", "%s") ")", items_where);
+        const char *batch[] = {sql[1], sql[2], sql[3]};
+        rc = dry_run ? count_rows(s, sql[0], r->items_before, &report->items, err)
+                     : prune_batches(s, batch, 3, r->items_before, r->now, &report->items, err);
+        snprintf(sql[0], sizeof sql[0], "SELECT COUNT(*) FROM summaries WHERE %s", summaries_where);
+        snprintf(sql[1], sizeof sql[1],
+                 "DELETE FROM summaries WHERE rowid IN (" BATCH_OF("summaries", "%s") ")",
+                 summaries_where);
+        const char *cache[] = {sql[1]};
+        if (!rc)
+            rc = dry_run
+                     ? count_rows(s, sql[0], r->items_before, &report->summaries, err)
+                     : prune_batches(s, cache, 1, r->items_before, r->now, &report->summaries, err);
+    }
+    if (!rc && r->briefings_before > 0) {
+        snprintf(sql[0], sizeof sql[0], "SELECT COUNT(*) FROM deliveries WHERE %s",
+                 deliveries_where);
+        snprintf(sql[1], sizeof sql[1],
+                 "DELETE FROM deliveries WHERE rowid IN (" BATCH_OF("deliveries", "%s") ")",
+                 deliveries_where);
+        const char *batch[] = {sql[1]};
+        rc = dry_run
+                 ? count_rows(s, sql[0], r->briefings_before, &report->messages, err)
+                 : prune_batches(s, batch, 1, r->briefings_before, r->now, &report->messages, err);
+        snprintf(sql[0], sizeof sql[0], "SELECT COUNT(*) FROM briefings WHERE %s", briefings_where);
+        snprintf(sql[1], sizeof sql[1],
+                 "DELETE FROM briefings WHERE rowid IN (" BATCH_OF("briefings", "%s") ")",
+                 briefings_where);
+        const char *briefings[] = {sql[1]};
+        if (!rc)
+            rc = dry_run ? count_rows(s, sql[0], r->briefings_before, &report->briefings, err)
+                         : prune_batches(s, briefings, 1, r->briefings_before, r->now,
+                                         &report->briefings, err);
+    }
+    if (rc || dry_run)
+        return rc;
+    /* Give the freed pages back: incremental vacuum, or once a full VACUUM that turns it on
+     * for a file made before it was the default. */
+    if (pragma_int(s, "PRAGMA auto_vacuum") != 2) {
+        rc = exec(s, "PRAGMA auto_vacuum = INCREMENTAL; VACUUM;", err);
+        report->vacuumed = !rc;
+    } else {
+        rc = exec(s, "PRAGMA incremental_vacuum;", err);
+    }
+    if (!rc && pages_before > 0 && page_size > 0) {
+        int64_t pages_after = pragma_int(s, "PRAGMA page_count");
+        if (pages_after >= 0 && pages_after < pages_before)
+            report->bytes_freed = (pages_before - pages_after) * page_size;
+    }
     return rc;
 }

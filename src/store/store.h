@@ -154,6 +154,33 @@ nb_err nb_store_daemon_save(nb_store *store, const nb_daemon_state *state,
 nb_err nb_store_daemon_load(nb_store *store, nb_daemon_state *out, int *found,
                             nb_errbuf *err) NB_MUST_CHECK;
 
+/* Retention: what is older than each cutoff (UTC seconds; 0 keeps it) goes. */
+typedef struct nb_retention {
+    int64_t article_text_before; /* items first seen before: their extracted text */
+    int64_t items_before;        /* items first seen before: the items (their keys stay, so a
+                                    source serving them again does not make them new) and
+                                    the LLM summaries no item uses */
+    int64_t briefings_before;    /* briefings made before, with their sent or refused
+                                    messages (a briefing with a message still to send stays) */
+    int64_t now;                 /* recorded with the forgotten keys */
+} nb_retention;
+
+typedef struct nb_prune_report {
+    size_t texts;        /* article texts dropped (title, summary, link and image stay) */
+    size_t items;        /* items removed */
+    size_t summaries;    /* cached LLM summaries removed */
+    size_t briefings;    /* briefings removed */
+    size_t messages;     /* outbox rows removed */
+    int64_t bytes_freed; /* the file shrank by this much */
+    int vacuumed;        /* a full VACUUM turned incremental vacuum on */
+} nb_prune_report;
+
+/* Applies r in transactions of a few hundred rows, then gives the pages back to the file
+ * system (incremental vacuum). dry_run only counts what would go. The ledger keeps what
+ * the remaining items need, so nothing is ever sent twice. */
+nb_err nb_store_prune(nb_store *store, const nb_retention *r, int dry_run, nb_prune_report *report,
+                      nb_errbuf *err) NB_MUST_CHECK;
+
 /* Outbox rows not yet sent (pending or sending) and the earliest time one may go: rows go
  * in order per channel, so each channel's first row decides (0: now; meaningless when
  * *pending is 0). */

@@ -138,9 +138,10 @@ def test_fires_at_1045_keeps_old_schedule_on_broken_reload_and_not_at_1046():
                    and "duration_ms=" in runs[0], runs[0])
             with open(os.path.join(work.path, "briefing.md"), encoding="utf-8") as f:
                 expect(f.read().startswith("# 新闻简报 (更新时间: 2025-04-07 10:45)"), "briefing")
-            # the next fire is 15:45; nothing runs at 10:46
-            rows = db_rows(work, "SELECT last_fire, next_fire, last_result FROM schedules")
-            expect(rows == [(EPOCH_1045, EPOCH_1045 + 5 * 3600, "ok")], rows)
+            # the next fire is 15:45 (the result is recorded once the run has been reaped)
+            want = [(EPOCH_1045, EPOCH_1045 + 5 * 3600, "ok")]
+            query = "SELECT last_fire, next_fire, last_result FROM schedules"
+            wait_until(lambda: db_rows(work, query) == want, "the run's result recorded")
             time.sleep(max(0.0, started + 72 - time.monotonic()))  # past 10:46:02
             expect(len([l for l in d.lines if "run schedule=" in l]) == 1,
                    "ran again before 15:45:\n" + d.log())
@@ -160,8 +161,8 @@ def test_reload_with_a_new_cron_moves_the_next_fire():
             d.wait_for(r"reloaded .*schedule briefing: cron \"0 12 \* \* \*\" -> "
                        r"\"45 10 \* \* \*\"")
             d.wait_for(r"run schedule=briefing fire=\"2025-04-07 10:45\" .*result=ok")
-            rows = db_rows(work, "SELECT cron, next_fire FROM schedules")
-            expect(rows == [("45 10 * * *", EPOCH_1045 + 86400)], rows)
+            wait_until(lambda: db_rows(work, "SELECT cron, next_fire FROM schedules")
+                       == [("45 10 * * *", EPOCH_1045 + 86400)], "the next fire recorded")
             d.signal(signal.SIGTERM)
             expect(d.wait_exit() == 0, d.log())
 
@@ -230,7 +231,7 @@ def test_kill_9_then_restart_catches_up_once_within_catch_up():
         expect(not os.path.exists(os.path.join(work.path, "late.md")), "strict caught up")
         rows = dict((r[0], r[1:]) for r in db_rows(
             work, "SELECT name, last_fire, last_result FROM schedules"))
-        expect(rows["briefing"] == (EPOCH_1045, "ok"), rows)
+        expect(rows["briefing"] == (EPOCH_1045, "ok"), rows)  # the daemon reaped it before stopping
         expect(rows["strict"] == (EPOCH_1045, "missed: the daemon was not running"), rows)
 
 
@@ -280,6 +281,8 @@ def test_a_fire_during_a_run_is_skipped_and_the_run_lock_is_shared():
             d.wait_for(r"run schedule=slowpoke .*result=ok", seconds=30)
             rows = dict(db_rows(work, "SELECT name, last_result FROM schedules"))
             expect(rows["briefing"].startswith("skipped: the run of schedule=slowpoke"), rows)
+            wait_until(lambda: dict(db_rows(work, "SELECT name, last_result FROM schedules"))
+                       ["slowpoke"] == "ok", "the catch-up run's result recorded")
             # a run from the shell holding the lock: the daemon's fire is skipped
             lock = open(os.path.join(work.path, "nb.db.lock"), "a")
             fcntl.flock(lock, fcntl.LOCK_EX)
@@ -350,6 +353,8 @@ def test_status_reports_heartbeat_schedules_and_failing_channels():
         expect(code == 1 and doc["daemon"]["state"] == "never ran on this database", doc)
         with Daemon(path, DAY + "10:44:58+08:00") as d:
             d.wait_for(r"run schedule=briefing .*result=ok")
+            wait_until(lambda: db_rows(work, "SELECT last_result FROM schedules") == [("ok",)],
+                       "the run's result recorded")
             code, doc = status(path, DAY + "10:45:05+08:00")
             expect(code == 0 and doc["healthy"] and doc["daemon"]["state"] == "running", doc)
             expect(doc["daemon"]["pid"] == d.proc.pid, doc)
