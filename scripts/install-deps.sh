@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev libxml2-dev libgumbo-dev libjansson-dev libsqlite3-dev
   libyaml-dev libssl-dev zlib1g-dev libmicrohttpd-dev
   libutf8proc-dev libbrotli-dev libcmocka-dev libgoogle-perftools-dev libsystemd-dev tzdata time python3-feedparser
+  debhelper fakeroot man-db
   python3-jieba python3-networkx python3-scipy libpcre2-dev libuchardet-dev ca-certificates python3 python3-aiosmtpd
 )
 
