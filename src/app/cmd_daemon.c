@@ -40,6 +40,8 @@ typedef struct schedule {
     int64_t next_fire; /* UTC seconds */
     int queued;        /* due while nothing ran: runs when the run before it ends */
     int64_t queued_fire;
+    int64_t unsaved_fire; /* a fire handled but not yet recorded (after the fork: no delay) */
+    char unsaved_result[256];
 } schedule;
 
 typedef struct daemon {
@@ -426,6 +428,11 @@ static void fire(daemon *d, size_t i, int64_t now)
 {
     schedule *s = &d->schedules[i];
     int64_t fire_at = s->next_fire;
+    /* when the fire was due on the monotonic clock, for bench/daemon's fire-to-message delay */
+    nb_log(NB_LOG_DEBUG, "daemon", "fire schedule=%s due_monotonic_ms=%lld late_ms=%lld",
+           s->config->name,
+           (long long)(nb_clock_monotonic_ms() + fire_at * 1000 - nb_clock_now_ms()),
+           (long long)(nb_clock_now_ms() - fire_at * 1000));
     int64_t next = 0;
     if (!nb_cron_next(s->cron, d->zone, fire_at > now ? fire_at : now, &next))
         next = INT64_MAX / 1000;
@@ -445,9 +452,24 @@ static void fire(daemon *d, size_t i, int64_t now)
         s->queued = 1;
         s->queued_fire = fire_at;
     }
-    nb_store *store = open_store(d);
-    if (store)
-        save_schedule(store, s, fire_at, result, 0, 0);
+    s->unsaved_fire = fire_at;
+    snprintf(s->unsaved_result, sizeof s->unsaved_result, "%s", result ? result : "");
+}
+
+/* Records the fires handled since the last call (once the run they start is under way). */
+static void save_fires(daemon *d)
+{
+    nb_store *store = NULL;
+    for (size_t i = 0; i < d->count; i++) {
+        schedule *s = &d->schedules[i];
+        if (!s->unsaved_fire)
+            continue;
+        if (!store && !(store = open_store(d)))
+            return;
+        save_schedule(store, s, s->unsaved_fire, s->unsaved_result[0] ? s->unsaved_result : NULL, 0,
+                      0);
+        s->unsaved_fire = 0;
+    }
     nb_store_close(store);
 }
 
@@ -763,6 +785,7 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
                 }
             }
             start_next_queued(&d, now_ms / 1000);
+            save_fires(&d);
             if (fired || now_ms >= d.next_heartbeat_ms)
                 refresh(&d);
             else if (d.backoff_end != INT64_MAX && d.backoff_end * 1000 <= now_ms)
