@@ -304,7 +304,7 @@ static int child_run(daemon *d, size_t which, int64_t fire, int prune)
     nb_run_stats stats = {0};
     int rc;
     if (s) {
-        nb_run_options options = {.out = stdout, .deliver = s->deliver};
+        nb_run_options options = {.out = stdout, .deliver = s->deliver, .schedule = s->name};
         rc = nb_pipeline_run_with(view, &options, &stats);
     } else {
         nb_store *store = NULL;

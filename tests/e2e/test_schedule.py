@@ -122,7 +122,7 @@ def test_check_config_prints_schedules():
         code, out, err = run(["check-config", "-c", path])
         expect(code == 0, err)
         expect("schedules:\n  \"briefing\":\n    cron: \"45 10,15,20 * * *\"\n" in out, out)
-        expect("    deliver: false\n" in out and "catch_up: 3600s" in out, out)
+        expect("    deliver: false\n" in out and "catch_up: 1h" in out, out)
         expect("max_wait_in_run: 30s" in out and "shutdown_timeout: 20s" in out, out)
 
 
