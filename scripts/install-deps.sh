@@ -10,7 +10,7 @@ packages=(
   libyaml-dev libssl-dev zlib1g-dev libmicrohttpd-dev
   libutf8proc-dev libbrotli-dev libcmocka-dev libgoogle-perftools-dev tzdata time python3-feedparser
   python3-jieba python3-networkx python3-scipy libpcre2-dev libuchardet-dev ca-certificates python3 python3-aiosmtpd
-  jing python3-jsonschema chromium chromium-driver python3-selenium wrk
+  jing python3-jsonschema chromium chromium-driver python3-selenium fonts-wqy-microhei wrk
 )
 
 missing=()
