@@ -11,7 +11,15 @@ packages=(
   libutf8proc-dev libbrotli-dev libcmocka-dev libgoogle-perftools-dev tzdata time python3-feedparser
   python3-jieba python3-networkx python3-scipy libpcre2-dev libuchardet-dev ca-certificates python3 python3-aiosmtpd
   jing python3-jsonschema chromium chromium-driver python3-selenium fonts-wqy-microhei wrk
+  cmark-gfm  # the tests render the Markdown output with a real GFM parser
 )
+
+# node and npm run the MCP SDK client in the MCP tests; where node came from elsewhere
+# (NodeSource) its own npm is used, else Debian's npm package is added.
+packages+=(nodejs)
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -23,15 +31,21 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update
+  $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  sudo="sudo"
+# From npm: the official MCP TypeScript SDK, the client of the MCP tests (version pinned in
+# tests/e2e/mcp/package.json), installed into that folder once.
+mcp_client="$(cd "$(dirname "$0")/.." && pwd)/tests/e2e/mcp"
+if [ ! -f "$mcp_client/node_modules/@modelcontextprotocol/sdk/package.json" ]; then
+  echo "install-deps: installing the MCP SDK from npm into tests/e2e/mcp"
+  npm install --prefix "$mcp_client" --no-audit --no-fund --silent
 fi
-
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update
-$sudo apt-get install -y --no-install-recommends "${missing[@]}"

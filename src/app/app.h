@@ -29,6 +29,9 @@ typedef struct nb_cli {
     const char *url;         /* --url (NB_OPT_URL) */
     const char *headers;     /* --headers (NB_OPT_URL) */
     const char *listen;      /* --listen ADDR:PORT (NB_OPT_LISTEN) */
+    const char *reset;       /* --reset NAME (NB_OPT_RESET) */
+    int drop;                /* --drop (NB_OPT_DROP) */
+    const char *channel;     /* --channel NAME (NB_OPT_DROP) */
 } nb_cli;
 
 /* Options beyond the common ones that a command takes. */
@@ -39,13 +42,16 @@ enum {
     NB_OPT_RESEND = 8,
     NB_OPT_URL = 16,    /* --url URL and --headers FILE (parse-feed) */
     NB_OPT_LISTEN = 32, /* --listen ADDR:PORT (serve) */
+    NB_OPT_RESET = 64,  /* --reset NAME (sources) */
+    NB_OPT_DROP = 128,  /* --drop, --channel NAME and an optional positional ID (outbox) */
 };
 
 /* A command's description for parsing and --help. */
 typedef struct nb_command {
     const char *name;
-    const char *summary; /* one line for `newsbrief --help` */
-    const char *usage;   /* the full --help text after the "usage:" line */
+    const char *summary;  /* one line for `newsbrief --help` */
+    const char *synopsis; /* after "usage: newsbrief <name> "; NULL: "[options]" */
+    const char *usage;    /* the full --help text after the "usage:" line */
     int (*main)(const nb_cli *cli, int argc, char **argv);
     unsigned options; /* NB_OPT_* */
 } nb_command;
@@ -59,7 +65,12 @@ extern const nb_command nb_cmd_test_channel;
 extern const nb_command nb_cmd_outbox;
 extern const nb_command nb_cmd_parse_feed;
 extern const nb_command nb_cmd_extract;
+extern const nb_command nb_cmd_mcp;
 extern const nb_command nb_cmd_serve;
+
+/* Prints "newsbrief: <message>" on stderr with secrets masked (core/redact), as every
+ * command's error message. */
+void nb_app_error(const char *fmt, ...) NB_PRINTF(1, 2);
 
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);
@@ -77,9 +88,27 @@ int nb_app_config(const nb_cli *cli, nb_config **out);
 void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
                       nb_item *items, size_t count);
 
-/* Opens the configuration's database and takes the run lock; prints the error and returns
- * an exit code on failure, -1 on success. */
+/* One warning for the LLM failures of every nb_app_summarize since the last call (how many,
+ * and the first cause); nothing when there were none. Called once at the end of a run. */
+void nb_app_summarize_report(void);
+
+/* Opens the configuration's database, checks that it can be written and takes the run
+ * lock; prints the error and returns an exit code on failure (1 when the storage is full,
+ * read-only or failing, 2 when the path cannot hold a database), -1 on success. */
 int nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock **lock);
+
+/* Logs a store error at level, unless the storage itself failed (disk full, read-only):
+ * that one is reported once, by nb_app_store_failed, when the command ends. */
+void nb_app_store_error(nb_store *store, int level, const nb_errbuf *err);
+
+/* Reports the storage failure of the run, if any, in one error line naming the database
+ * and the cause; returns NB_EXIT_FAILED then, else exit_code. */
+int nb_app_store_failed(nb_store *store, int exit_code);
+
+/* Every configured source's stored state, in configuration order (caller frees each with
+ * nb_source_state_clear, then the array). A source whose settings changed since its last
+ * run starts afresh: no failures, no backoff, no validators. */
+nb_source_state *nb_app_load_source_states(nb_store *store, const nb_config *config);
 
 /* The run's HTTP engine with the configured caps. */
 nb_http *nb_app_http(const nb_config *config);
@@ -94,5 +123,9 @@ void nb_app_confirm_stories(const nb_config *config, nb_store *store, nb_http *h
  * (and the default channel when none is configured) go to out. resend ignores the ledger
  * (stories already given to a channel). Returns an exit code. */
 int nb_pipeline_run(const nb_config *config, int resend, FILE *out);
+/* A dry run: collects and stores items and composes as nb_pipeline_run does, then prints
+ * every channel's messages on out instead of recording the briefings; nothing is queued,
+ * sent or counted as given to a channel. */
+int nb_pipeline_preview(const nb_config *config, int resend, FILE *out);
 
 #endif

@@ -51,8 +51,13 @@ static int extract_main(const nb_cli *cli, int argc, char **argv)
     const char *url = cli->url;
     if (nb_url_is_http(cli->argument)) {
         nb_http *http = nb_http_new(NULL);
-        nb_http_request req = {
-            .url = cli->argument, .caller = NB_HTTP_SOURCE, .done = on_page, .user = &f};
+        /* the URL given on the command line is trusted as configuration is */
+        nb_http_request req = {.url = cli->argument,
+                               .caller = NB_HTTP_SOURCE,
+                               .reach = NB_HTTP_TRUSTED,
+                               .max_redirects = NB_LIMIT_REDIRECTS,
+                               .done = on_page,
+                               .user = &f};
         nb_http_submit(http, &req);
         nb_http_run(http);
         nb_http_free(http);
@@ -65,13 +70,18 @@ static int extract_main(const nb_cli *cli, int argc, char **argv)
     nb_errbuf err = {{0}};
     nb_err rc = f.rc;
     if (rc) {
-        fprintf(stderr, "newsbrief: extract: %s\n", f.err.msg);
+        nb_app_error("extract: %s", f.err.msg);
         exit_code = rc == NB_ERR_IO ? NB_EXIT_USAGE : NB_EXIT_FAILED;
+        goto out;
+    }
+    if (f.body.len == 0) {
+        fprintf(stderr, "newsbrief: extract: %s: the page is empty\n", cli->argument);
+        exit_code = NB_EXIT_FAILED;
         goto out;
     }
     rc = nb_extract(nb_buf_str(&f.body), f.body.len, url, f.content_type, NULL, &a, &err);
     if (rc) {
-        fprintf(stderr, "newsbrief: extract: %s: %s\n", cli->argument, err.msg);
+        nb_app_error("extract: %s: %s", cli->argument, err.msg);
         exit_code = NB_EXIT_FAILED;
         goto out;
     }
@@ -106,11 +116,12 @@ out:
 
 const nb_command nb_cmd_extract = {
     .name = "extract",
+    .synopsis = "[--url URL] [--json] FILE|URL",
     .summary = "extract the article (text and metadata) of one page",
     .usage = "Reads an HTML page from FILE, or fetches URL, and prints its article: the\n"
              "main text, title, byline, excerpt, site name, publication time, language and\n"
-             "lead image. The charset is found from the page (BOM, <meta>, detection).\n\n"
-             "usage: newsbrief extract [--url URL] [--json] FILE|URL\n\n"
+             "lead image. The charset is found from the page (BOM, <meta>, detection).\n"
+             "An empty page is an error.\n\n"
              "options:\n"
              "      --url URL      the page's address: the base of relative links\n"
              "      --json         one JSON object (title, byline, excerpt, siteName,\n"

@@ -44,7 +44,7 @@ static int parse_feed_main(const nb_cli *cli, int argc, char **argv)
     nb_errbuf err;
     nb_err rc = nb_buf_read_file(&data, cli->argument, &err);
     if (rc != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_app_error("%s", err.msg);
         nb_buf_free(&data);
         json_decref(headers);
         return rc == NB_ERR_IO ? NB_EXIT_USAGE : NB_EXIT_FAILED;
@@ -61,10 +61,10 @@ static int parse_feed_main(const nb_cli *cli, int argc, char **argv)
 
 const nb_command nb_cmd_parse_feed = {
     .name = "parse-feed",
+    .synopsis = "[--url URL] [--headers FILE] --json FILE",
     .summary = "parse one feed file and print it as JSON",
     .usage = "Parses FILE as a feed and prints what the parser read as one JSON object, in\n"
              "the shape of feedparser's result (bozo, encoding, version, feed, entries...).\n\n"
-             "usage: newsbrief parse-feed [--url URL] [--headers FILE] --json FILE\n\n"
              "options:\n"
              "      --url URL      the document's address: the base of relative links\n"
              "      --headers FILE the HTTP response headers it came with, as a JSON object\n"

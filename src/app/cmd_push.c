@@ -2,26 +2,42 @@
  * --dry-run prints what each channel would receive instead. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app/app.h"
+#include "core/redact.h"
 #include "push/push.h"
 
-static int dry_run(nb_store *store)
+static int configured(const nb_config *config, const char *channel)
+{
+    for (size_t i = 0; i < config->channel_count; i++)
+        if (strcmp(config->channels[i].name, channel) == 0)
+            return 1;
+    return 0;
+}
+
+static int dry_run(const nb_config *config, nb_store *store)
 {
     nb_outbox_row *rows = NULL;
     size_t count = 0;
     nb_errbuf err;
     if (nb_store_outbox_list(store, &rows, &count, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_app_error("%s", err.msg);
         return NB_EXIT_FAILED;
     }
     size_t shown = 0;
     for (size_t i = 0; i < count; i++) {
         if (rows[i].status[0] == 'f') /* failed rows are not sent again */
             continue;
-        printf("== channel %s, message %d of briefing %lld%s%s\n%s\n\n", rows[i].channel,
+        char *payload = nb_redact(rows[i].payload);
+        printf("== channel %s, message %d of briefing %lld%s%s%s\n%s\n\n", rows[i].channel,
                rows[i].seq, (long long)rows[i].briefing_id, *rows[i].method ? ", " : "",
-               rows[i].method, rows[i].payload);
+               rows[i].method,
+               configured(config, rows[i].channel)
+                   ? ""
+                   : " (channel no longer configured: never sent; see newsbrief outbox --drop)",
+               payload);
+        free(payload);
         shown++;
     }
     if (!shown)
@@ -41,7 +57,7 @@ static int push_main(const nb_cli *cli, int argc, char **argv)
     int rc = nb_app_open_store(config, &store, &lock);
     if (rc < 0) {
         if (cli->dry_run) {
-            rc = dry_run(store);
+            rc = dry_run(config, store);
         } else {
             nb_http *http = nb_app_http(config);
             nb_push_report report;
@@ -49,7 +65,7 @@ static int push_main(const nb_cli *cli, int argc, char **argv)
             nb_http_free(http);
             printf("sent %zu, pending %zu, failed %zu\n", report.sent, report.pending,
                    report.failed);
-            rc = report.channels_failed ? NB_EXIT_FAILED : NB_EXIT_OK;
+            rc = nb_app_store_failed(store, report.channels_failed ? NB_EXIT_FAILED : NB_EXIT_OK);
         }
         nb_store_lock_release(lock);
         nb_store_close(store);
@@ -71,7 +87,8 @@ const nb_command nb_cmd_push = {
              "  -v, --verbose      more log lines on stderr\n"
              "  -h, --help         this help\n\n"
              "exit status: 0 delivered (or waiting for a platform's retry time), 1 a channel\n"
-             "failed for good, 2 usage or configuration error\n",
+             "failed for good or the database cannot be written (disk full, read-only), 2\n"
+             "usage or configuration error\n",
     .main = push_main,
     .options = NB_OPT_DRY_RUN,
 };

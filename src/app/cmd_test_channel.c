@@ -1,8 +1,11 @@
 /* `newsbrief test-channel NAME`: one short message to a channel, now, to check its settings. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
+#include "core/memory.h"
+#include "core/time.h"
 #include "push/push.h"
 
 static int test_channel_main(const nb_cli *cli, int argc, char **argv)
@@ -21,6 +24,23 @@ static int test_channel_main(const nb_cli *cli, int argc, char **argv)
         fprintf(stderr, "newsbrief: no channel \"%s\" under channels: in %s\n", cli->argument,
                 config->path);
         rc = NB_EXIT_USAGE;
+    } else if (nb_push_is_local(channel)) {
+        /* a local channel gets one test line the way it gets a briefing */
+        char stamp[32];
+        nb_time_format_display(nb_clock_now(), stamp, sizeof stamp);
+        char *line =
+            nb_xasprintf("newsbrief 测试消息 / test message (%s): 看到这条消息，说明频道配置"
+                         "正确。If you can read this, the channel works.\n",
+                         stamp);
+        char *pages[] = {line};
+        rc = NB_EXIT_OK;
+        if (nb_push_local(channel, pages, 1, stdout, &err) != NB_OK) {
+            fprintf(stderr, "newsbrief: channel %s: %s\n", channel->name, err.msg);
+            rc = NB_EXIT_FAILED;
+        } else if (channel->path) {
+            printf("channel %s: test line written to %s\n", channel->name, channel->path);
+        }
+        free(line);
     } else {
         nb_http *http = nb_app_http(config);
         nb_err sent = nb_push_test(config, channel, http, &err);
@@ -29,7 +49,7 @@ static int test_channel_main(const nb_cli *cli, int argc, char **argv)
             printf("channel %s: test message accepted\n", channel->name);
             rc = NB_EXIT_OK;
         } else {
-            fprintf(stderr, "newsbrief: %s\n", err.msg);
+            nb_app_error("%s", err.msg);
             rc = sent == NB_ERR_USAGE ? NB_EXIT_USAGE : NB_EXIT_FAILED;
         }
     }
@@ -39,11 +59,12 @@ static int test_channel_main(const nb_cli *cli, int argc, char **argv)
 
 const nb_command nb_cmd_test_channel = {
     .name = "test-channel",
+    .synopsis = "[options] NAME",
     .summary = "send a short test message to one channel",
     .usage = "Sends one short message to the channel NAME (a key under channels:) and says\n"
              "whether the platform accepted it; the answer names the cause when it did not\n"
-             "(bad key, signature, keyword, chat).\n\n"
-             "usage: newsbrief test-channel NAME\n\n"
+             "(bad key, signature, keyword, chat). A file channel gets a test line written to\n"
+             "its path, as a briefing would be; stdout prints it.\n\n"
              "options:\n"
              "  -c, --config FILE  configuration file\n"
              "  -h, --help         this help\n\n"

@@ -9,6 +9,7 @@
 static const nb_command *const commands[] = {
     &nb_cmd_run,    &nb_cmd_check_config, &nb_cmd_sources, &nb_cmd_push,    &nb_cmd_test_channel,
     &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract, &nb_cmd_serve,
+    &nb_cmd_mcp,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -23,12 +24,19 @@ static void print_help(FILE *out)
     fputs("\noptions of every command:\n"
           "  -c, --config FILE  configuration (default ./newsbrief.yaml, then\n"
           "                     ~/.config/newsbrief/newsbrief.yaml)\n"
-          "      --now TIME     pin the current time (ISO 8601); also NEWSBRIEF_NOW\n"
-          "  -v, --verbose      more log lines on stderr (twice for debug)\n"
+          "      --now TIME     pin the current time (ISO 8601; without an offset, wall-clock\n"
+          "                     time in newsbrief.timezone); also NEWSBRIEF_NOW\n"
+          "  -v, --verbose      more log lines on stderr (twice for debug); log lines\n"
+          "                     start with the time in UTC (2025-04-07T02:45:00Z)\n"
           "  -q, --quiet        errors only on stderr\n"
           "  -h, --help         help of the command\n"
           "\n  newsbrief --version  prints the version\n"
-          "\nexit status: 0 success, 1 the run failed, 2 usage or configuration error\n"
+          "\nexit status:\n"
+          "  0  success; also a run where some sources failed (a last line says how many)\n"
+          "     or where nothing was new (one line says since when)\n"
+          "  1  the run failed: no source succeeded, a channel failed (its messages wait\n"
+          "     in the outbox for `newsbrief push`), or another run held the database\n"
+          "  2  usage or configuration error, including an unwritable database\n"
           "Run `newsbrief <command> --help` for a command's own options.\n",
           out);
 }
@@ -36,12 +44,14 @@ static void print_help(FILE *out)
 static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cli)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'}, {"now", required_argument, NULL, 'N'},
-        {"verbose", no_argument, NULL, 'v'},      {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {"json", no_argument, NULL, 'J'},
-        {"dry-run", no_argument, NULL, 'D'},      {"resend", no_argument, NULL, 'R'},
-        {"url", required_argument, NULL, 'U'},    {"headers", required_argument, NULL, 'H'},
-        {"listen", required_argument, NULL, 'L'}, {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},  {"now", required_argument, NULL, 'N'},
+        {"verbose", no_argument, NULL, 'v'},       {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},          {"json", no_argument, NULL, 'J'},
+        {"dry-run", no_argument, NULL, 'D'},       {"resend", no_argument, NULL, 'R'},
+        {"url", required_argument, NULL, 'U'},     {"headers", required_argument, NULL, 'H'},
+        {"reset", required_argument, NULL, 'X'},   {"drop", no_argument, NULL, 'P'},
+        {"channel", required_argument, NULL, 'C'}, {"listen", required_argument, NULL, 'L'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -78,6 +88,25 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
             }
             cli->listen = optarg;
             break;
+        case 'X':
+        case 'P':
+        case 'C':
+            if (!(cmd->options & (c == 'X' ? NB_OPT_RESET : NB_OPT_DROP))) {
+                fprintf(stderr, "newsbrief %s: unknown option --%s (see newsbrief %s --help)\n",
+                        cmd->name,
+                        c == 'X'   ? "reset"
+                        : c == 'P' ? "drop"
+                                   : "channel",
+                        cmd->name);
+                return NB_EXIT_USAGE;
+            }
+            if (c == 'X')
+                cli->reset = optarg;
+            else if (c == 'P')
+                cli->drop = 1;
+            else
+                cli->channel = optarg;
+            break;
         case 'J':
         case 'D':
         case 'R':
@@ -95,7 +124,8 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
                 cli->resend = 1;
             break;
         case 'h':
-            printf("usage: newsbrief %s [options]\n\n%s", cmd->name, cmd->usage);
+            printf("usage: newsbrief %s %s\n\n%s", cmd->name,
+                   cmd->synopsis ? cmd->synopsis : "[options]", cmd->usage);
             return NB_EXIT_OK;
         case ':':
             fprintf(stderr, "newsbrief %s: option %s needs a value\n", cmd->name, argv[optind - 1]);
@@ -106,7 +136,7 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
             return NB_EXIT_USAGE;
         }
     }
-    if ((cmd->options & NB_OPT_ARGUMENT) && optind < argc)
+    if ((cmd->options & (NB_OPT_ARGUMENT | NB_OPT_DROP)) && optind < argc)
         cli->argument = argv[optind++];
     if ((cmd->options & NB_OPT_ARGUMENT) && !cli->argument) {
         fprintf(stderr, "newsbrief %s: missing argument (see newsbrief %s --help)\n", cmd->name,

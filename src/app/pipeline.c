@@ -5,6 +5,7 @@
 
 #include "app/app.h"
 #include "brief/brief.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/time.h"
@@ -28,7 +29,7 @@ static int item_known(void *ctx, const char *source, const char *key)
     int known = 0;
     nb_errbuf err;
     if (nb_store_item_known(sink->store, source, key, &known, &err) != NB_OK)
-        nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+        nb_app_store_error(sink->store, NB_LOG_WARN, &err);
     return known;
 }
 
@@ -39,7 +40,7 @@ static void item_store(void *ctx, const nb_item *item)
     int is_new = 0;
     nb_errbuf err;
     if (nb_store_item_put(sink->store, &copy, sink->now, &is_new, &err) != NB_OK) {
-        nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+        nb_app_store_error(sink->store, NB_LOG_ERROR, &err);
         sink->failed = 1;
     }
     sink->fresh += is_new;
@@ -53,7 +54,7 @@ static int store_states(nb_store *store, const nb_source_state *states, size_t c
         if (states[i].last_attempt_at != now)
             continue; /* disabled or backing off: nothing changed */
         if (nb_store_source_save(store, &states[i], &err) != NB_OK) {
-            nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+            nb_app_store_error(store, NB_LOG_ERROR, &err);
             return -1;
         }
     }
@@ -81,17 +82,31 @@ static int report_outcomes(const nb_collection *c)
 }
 
 /* Composes one channel's briefing from the items it has not been given yet and records it
- * (briefing, ledger, outbox rows) in one transaction; local channels are written at once.
+ * (briefing, ledger, outbox rows) in one transaction; standard output is written at once.
  * Returns an exit code; *composed tells whether there was anything to send. */
-/* A story's other reports are labelled with their site's name. */
+/* What the labels of a story's other reports are made from. */
+typedef struct labels {
+    const nb_config *config;
+    const nb_source_state *states; /* one per configured source, or NULL */
+} labels;
+
+/* A story's other reports are labelled with their source's name for readers: the
+ * configured name, else its own (a site's, a feed's title), else its key. */
 static const char *site_label(void *ctx, const char *source)
 {
-    const nb_config *config = ctx;
-    for (size_t i = 0; i < config->source_count; i++) {
-        if (strcmp(config->sources[i].name, source) != 0)
+    const labels *l = ctx;
+    for (size_t i = 0; i < l->config->source_count; i++) {
+        const nb_source_config *sc = &l->config->sources[i];
+        if (strcmp(sc->name, source) != 0)
             continue;
-        const nb_source_adapter *a = nb_source_adapter_find(config->sources[i].type);
-        return a && a->display_name ? a->display_name : source;
+        const nb_source_adapter *a = nb_source_adapter_find(sc->type);
+        if (sc->display_name)
+            return sc->display_name;
+        if (a && a->display_name)
+            return a->display_name;
+        if (l->states && l->states[i].title)
+            return l->states[i].title;
+        return source;
     }
     return source;
 }
@@ -99,9 +114,31 @@ static const char *site_label(void *ctx, const char *source)
 /* Candidates considered for one briefing: every item in the window, up to this many. */
 #define CANDIDATES_MAX 5000
 
-static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
-                       const nb_channel_config *channel, int64_t now, int resend, FILE *out,
-                       int *composed)
+/* What a dry run shows of a channel's briefing instead of recording it. */
+static void preview(const nb_channel_config *channel, size_t kept, char *const *pages,
+                    size_t page_count, const nb_push_message *messages, size_t message_count,
+                    FILE *out)
+{
+    int local = nb_push_is_local(channel);
+    size_t n = local ? 1 : message_count;
+    fprintf(out, "== channel %s (%s%s%s): %zu item%s, %zu message%s\n", channel->name,
+            channel->type, channel->path ? " " : "", channel->path ? channel->path : "", kept,
+            kept == 1 ? "" : "s", n, n == 1 ? "" : "s");
+    if (local) {
+        char *text = nb_brief_join(pages, page_count);
+        fputs(text, out);
+        free(text);
+    }
+    for (size_t i = 0; !local && i < message_count; i++)
+        fprintf(out, "-- message %zu of %zu%s%s\n%s\n", i + 1, message_count,
+                messages[i].method ? ", " : "", messages[i].method ? messages[i].method : "",
+                messages[i].body);
+    fputc('\n', out);
+}
+
+static int compose_for(const nb_config *config, const labels *names, nb_store *store, nb_http *http,
+                       const nb_channel_config *channel, int64_t now, int resend, int dry_run,
+                       FILE *out, int *composed)
 {
     nb_errbuf err;
     nb_item *items = NULL;
@@ -109,14 +146,14 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     *composed = 0;
     if (nb_store_items_for_channel(store, channel->name, now - config->window, CANDIDATES_MAX,
                                    &items, &count, &err) != NB_OK) {
-        nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+        nb_app_store_error(store, NB_LOG_ERROR, &err);
         return NB_EXIT_FAILED;
     }
     /* One entry per story; stories the channel was given before stay out. */
     size_t *same = NULL, same_count = 0;
     nb_app_confirm_stories(config, store, http, now, items, count, &same, &same_count);
     size_t stories = nb_brief_stories(items, count, channel->only_new && !resend, site_label,
-                                      (void *)config, same, same_count);
+                                      (void *)names, same, same_count);
     free(same);
     /* The channel's rules: keywords, per-source and total caps, newest first. */
     size_t max = (size_t)(channel->max_items > 0 ? channel->max_items : config->max_items);
@@ -127,8 +164,11 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     kept = nb_brief_filter(items, kept, rules, (size_t)channel->per_source_max, max);
     nb_rules_free(rules);
     int rc = NB_EXIT_OK;
-    if (kept == 0)
+    if (kept == 0) {
+        if (dry_run)
+            fprintf(out, "== channel %s (%s): nothing new\n\n", channel->name, channel->type);
         goto out;
+    }
     nb_app_summarize(config, store, http, now, items, kept);
     if (channel->min_summary_chars > 0) {
         size_t n = 0;
@@ -137,12 +177,16 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
                            items[i].summary && nb_utf8_length(items[i].summary) >=
                                                    (size_t)channel->min_summary_chars);
         kept = n;
-        if (kept == 0)
+        if (kept == 0) {
+            if (dry_run)
+                fprintf(out, "== channel %s (%s): nothing new\n\n", channel->name, channel->type);
             goto out;
+        }
     }
     *composed = 1;
     nb_render_options ro = {
         .title = config->title,
+        .header = config->header,
         .related_prefix = config->related_prefix,
         .now = now,
         .items_per_page = (size_t)(channel->items_per_page > 0 ? channel->items_per_page
@@ -153,11 +197,23 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
     nb_brief_render(&ro, items, kept, &pages, &page_count);
     nb_push_message *messages = NULL;
     size_t message_count = 0;
-    int local = nb_push_is_local(channel);
-    if (!local && nb_push_compose(config, channel, now, items, kept, &messages, &message_count,
-                                  &err) != NB_OK) {
+    /* Standard output is written now; a file goes through the outbox as one message, so
+     * that a failed write keeps the briefing for the next push or run. */
+    int to_stdout = !strcmp(channel->type, "stdout");
+    if (!strcmp(channel->type, "file")) {
+        messages = nb_xcalloc(1, sizeof *messages);
+        messages[0] =
+            (nb_push_message){.body = nb_brief_join(pages, page_count), .first = 0, .count = kept};
+        message_count = 1;
+    } else if (!to_stdout && nb_push_compose(config, channel, now, items, kept, &messages,
+                                             &message_count, &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
         rc = NB_EXIT_FAILED;
+        goto free_pages;
+    }
+    if (dry_run) {
+        preview(channel, kept, pages, page_count, messages, message_count, out);
+        nb_push_messages_free(messages, message_count);
         goto free_pages;
     }
     /* The ledger records every report of every story, with the message that carries it,
@@ -198,9 +254,9 @@ static int compose_for(const nb_config *config, nb_store *store, nb_http *http,
         .message_count = message_count,
     };
     if (nb_store_briefing_commit(store, &draft, NULL, &err) != NB_OK) {
-        nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+        nb_app_store_error(store, NB_LOG_ERROR, &err);
         rc = NB_EXIT_FAILED;
-    } else if (local && nb_push_local(channel, pages, page_count, out, &err) != NB_OK) {
+    } else if (to_stdout && nb_push_local(channel, pages, page_count, out, &err) != NB_OK) {
         nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
         rc = NB_EXIT_FAILED;
     } else {
@@ -218,24 +274,30 @@ out:
     return rc;
 }
 
-/* Composes for every channel, then sends what the outbox holds. */
-static int compose_and_deliver(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
-                               int resend, FILE *out)
+/* Composes for every channel, then sends what the outbox holds (a dry run prints each
+ * channel's messages instead, and records and sends nothing). */
+static int compose_and_deliver(const nb_config *config, const labels *names, nb_store *store,
+                               nb_http *http, int64_t now, int resend, int dry_run, FILE *out,
+                               int *any_composed)
 {
     static const nb_channel_config default_channel = {
         .name = "stdout", .type = "stdout", .only_new = 1};
     const nb_channel_config *channels = config->channel_count ? config->channels : &default_channel;
     size_t channel_count = config->channel_count ? config->channel_count : 1;
     int rc = NB_EXIT_OK, any = 0;
-    for (size_t i = 0; i < channel_count; i++) {
+    for (size_t i = 0; i < channel_count && !nb_store_failure(store); i++) {
         int composed = 0;
-        if (compose_for(config, store, http, &channels[i], now, resend, out, &composed) !=
-            NB_EXIT_OK)
+        if (compose_for(config, names, store, http, &channels[i], now, resend, dry_run, out,
+                        &composed) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
         any |= composed;
     }
-    if (!any)
-        nb_log(NB_LOG_INFO, "run", "nothing new: no briefing");
+    *any_composed = any;
+    nb_app_summarize_report();
+    if (dry_run)
+        return rc;
+    if (nb_store_failure(store))
+        return NB_EXIT_FAILED; /* nothing is sent that could not be recorded as sent */
     nb_push_report report;
     nb_push_outbox(config, store, http, NULL, &report);
     if (report.channels_failed)
@@ -261,15 +323,51 @@ static nb_run_source *run_sources(const nb_collection *c, size_t *count)
     return list;
 }
 
-static nb_source_state *load_states(nb_store *store, const nb_config *config)
+/* What identifies a source's settings: everything that changes what or how it fetches. */
+static void fingerprint(const nb_source_config *sc, char out[NB_HASH_HEX_SIZE])
+{
+    char delay[32];
+    snprintf(delay, sizeof delay, "%lld", (long long)sc->delay_ms);
+    const char *parts[] = {sc->type,
+                           sc->url,
+                           sc->base_url,
+                           sc->proxy,
+                           delay,
+                           sc->fetch_full_text,
+                           sc->content_selector,
+                           sc->title_selector,
+                           sc->time_selector,
+                           sc->image_selector};
+    nb_hash_parts(parts, sizeof parts / sizeof parts[0], out);
+}
+
+nb_source_state *nb_app_load_source_states(nb_store *store, const nb_config *config)
 {
     nb_source_state *states = nb_xcalloc(config->source_count + 1, sizeof *states);
     for (size_t i = 0; i < config->source_count; i++) {
+        const nb_source_config *sc = &config->sources[i];
+        nb_source_state *st = &states[i];
         nb_errbuf err;
-        if (nb_store_source_load(store, config->sources[i].name, &states[i], &err) != NB_OK) {
-            nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
-            states[i].name = nb_xstrdup(config->sources[i].name);
+        if (nb_store_source_load(store, sc->name, st, &err) != NB_OK) {
+            nb_app_store_error(store, NB_LOG_ERROR, &err);
+            nb_source_state_clear(st);
+            st->name = nb_xstrdup(sc->name);
         }
+        char now[NB_HASH_HEX_SIZE];
+        fingerprint(sc, now);
+        /* A changed source is another source: its old failures and validators say nothing
+         * about it. (A state stored before fingerprints existed is taken as unchanged.) */
+        if (st->settings && strcmp(st->settings, now) != 0) {
+            if (st->consecutive_errors || st->next_fetch_at)
+                nb_log(NB_LOG_INFO, "source", "name=%s settings changed: failures cleared",
+                       sc->name);
+            nb_source_state_forget_failures(st);
+            free(st->etag);
+            free(st->last_modified);
+            st->etag = st->last_modified = NULL;
+        }
+        free(st->settings);
+        st->settings = nb_xstrdup(now);
     }
     return states;
 }
@@ -281,20 +379,43 @@ static void free_states(nb_source_state *states, size_t count)
     free(states);
 }
 
+void nb_app_store_error(nb_store *store, int level, const nb_errbuf *err)
+{
+    if (!nb_store_failure(store))
+        nb_log((nb_log_level)level, "store", "error=\"%s\"", err->msg);
+}
+
+int nb_app_store_failed(nb_store *store, int exit_code)
+{
+    const char *failure = nb_store_failure(store);
+    if (!failure)
+        return exit_code;
+    nb_log(NB_LOG_ERROR, "store",
+           "error=\"%s\" then=\"stopped writing and sending; what was queued waits in the "
+           "outbox and goes out with the next run or newsbrief push once the database can be "
+           "written\"",
+           failure);
+    return NB_EXIT_FAILED;
+}
+
 int nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock **lock)
 {
     nb_errbuf err;
-    if (nb_store_open(config->database, store, &err) != NB_OK) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
-        return NB_EXIT_USAGE;
-    }
-    /* Two overlapping runs (cron) must never both send: the second waits or gives up. */
-    nb_err rc = nb_store_lock_take(config->database, config->lock_timeout * 1000, lock, &err);
+    nb_err rc = nb_store_open(config->database, store, &err);
     if (rc) {
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        nb_app_error("%s", err.msg);
+        return rc == NB_ERR_IO ? NB_EXIT_FAILED : NB_EXIT_USAGE;
+    }
+    /* A read-only database fails here, before anything is fetched or sent. */
+    rc = nb_store_check_writable(*store, &err);
+    /* Two overlapping runs (cron) must never both send: the second waits or gives up. */
+    if (!rc)
+        rc = nb_store_lock_take(config->database, config->lock_timeout * 1000, lock, &err);
+    if (rc) {
+        nb_app_error("%s", err.msg);
         nb_store_close(*store);
         *store = NULL;
-        return rc == NB_ERR_LOCKED ? NB_EXIT_FAILED : NB_EXIT_USAGE;
+        return rc == NB_ERR_LOCKED || rc == NB_ERR_IO ? NB_EXIT_FAILED : NB_EXIT_USAGE;
     }
     return -1;
 }
@@ -309,7 +430,32 @@ nb_http *nb_app_http(const nb_config *config)
     return nb_http_new(&ho);
 }
 
-int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
+/* The one line a run with nothing to send prints (at the default level): since when, that
+ * is the last briefing, or the window when there never was one. */
+static void say_nothing_new(const nb_config *config, nb_store *store, int64_t now)
+{
+    int64_t last = 0;
+    nb_errbuf err;
+    if (nb_store_last_briefing_at(store, &last, &err) != NB_OK)
+        nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+    nb_log(NB_LOG_INFO, "run", "nothing new: no briefing");
+    if (nb_log_threshold < NB_LOG_WARN)
+        return;
+    if (last > 0) {
+        char when[32], today[32];
+        nb_time_format_display(last, when, sizeof when);
+        nb_time_format_display(now, today, sizeof today);
+        /* the time alone when the last briefing was today */
+        const char *shown = strncmp(when, today, 10) == 0 ? when + 11 : when;
+        fprintf(stderr, "newsbrief: nothing new since %s: no briefing\n", shown);
+    } else {
+        char window[32];
+        nb_duration_format(config->window, window, sizeof window);
+        fprintf(stderr, "newsbrief: nothing new in the last %s (window): no briefing\n", window);
+    }
+}
+
+static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
 {
     int64_t now = nb_clock_now();
     size_t enabled = 0;
@@ -325,7 +471,7 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
     if (open_rc >= 0)
         return open_rc;
 
-    nb_source_state *states = load_states(store, config);
+    nb_source_state *states = nb_app_load_source_states(store, config);
     nb_http *http = nb_app_http(config);
     item_sink sink = {.store = store, .now = now};
     nb_collect_hooks hooks = {.known = item_known, .sink = item_store, .ctx = &sink};
@@ -337,7 +483,9 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
            collection->item_count, sink.fresh, succeeded, collection->outcome_count);
     size_t fetched_count = 0;
     nb_run_source *fetched = run_sources(collection, &fetched_count);
-    free_states(states, config->source_count);
+    size_t tried = 0;
+    for (size_t i = 0; i < collection->outcome_count; i++)
+        tried += !collection->outcomes[i].skipped;
 
     int rc = NB_EXIT_OK;
     if (fresh < 0) {
@@ -347,8 +495,13 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
             nb_log(NB_LOG_ERROR, "run", "error=\"no source succeeded\"");
             rc = NB_EXIT_FAILED;
         }
-        if (compose_and_deliver(config, store, http, now, resend, out) != NB_EXIT_OK)
+        int any = 0;
+        labels names = {config, states};
+        if (compose_and_deliver(config, &names, store, http, now, resend, dry_run, out, &any) !=
+            NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
+        if (!any && !dry_run && succeeded > 0 && !nb_store_failure(store))
+            say_nothing_new(config, store, now);
     }
     nb_run_record record = {
         .schedule = "run",
@@ -360,12 +513,28 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
         .source_count = fetched_count,
     };
     nb_errbuf err;
-    if (nb_store_run_record(store, &record, &err) != NB_OK)
-        nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+    if (!dry_run && nb_store_run_record(store, &record, &err) != NB_OK)
+        nb_app_store_error(store, NB_LOG_WARN, &err);
     free(fetched);
     nb_collection_free(collection);
+    rc = nb_app_store_failed(store, rc);
+    /* A run some sources failed still succeeds; one line says so, after their errors. */
+    if ((size_t)succeeded < tried && nb_log_threshold >= NB_LOG_WARN)
+        fprintf(stderr, "newsbrief: %zu of %zu source%s failed; see newsbrief sources\n",
+                tried - (size_t)succeeded, tried, tried == 1 ? "" : "s");
+    free_states(states, config->source_count);
     nb_http_free(http);
     nb_store_lock_release(lock);
     nb_store_close(store);
     return rc;
+}
+
+int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
+{
+    return run_pass(config, resend, 0, out);
+}
+
+int nb_pipeline_preview(const nb_config *config, int resend, FILE *out)
+{
+    return run_pass(config, resend, 1, out);
 }

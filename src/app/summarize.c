@@ -22,6 +22,14 @@ typedef struct stage {
     size_t paths[5]; /* counts by path: llm, cache, source, extractive, none */
 } stage;
 
+/* The LLM's failures of the whole run (every channel's summaries), reported in one warning
+ * by nb_app_summarize_report: an unreachable LLM is one line, not one per item. */
+static struct {
+    size_t failed, asked;
+    nb_err first;
+    char cause[256];
+} llm_failures;
+
 enum { PATH_LLM, PATH_CACHE, PATH_SOURCE, PATH_EXTRACTIVE, PATH_NONE };
 static const char *const path_names[] = {"llm", "cache", "source", "extractive", "none"};
 
@@ -77,16 +85,22 @@ static void on_llm(void *user, const nb_llm_outcome *o)
     st->requests += o->requests;
     st->prompt_tokens += o->prompt_tokens;
     st->completion_tokens += o->completion_tokens;
+    llm_failures.asked++;
     if (o->error == NB_OK) {
         p->item->summary = nb_xstrdup(o->summary);
         nb_errbuf err;
         if (nb_store_summary_put(st->store, p->hash, st->config->summarizer.model, st->prompt_hash,
                                  o->summary, o->prompt_tokens, o->completion_tokens, st->now,
                                  &err) != NB_OK)
-            nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+            nb_app_store_error(st->store, NB_LOG_WARN, &err);
         record(st, p->item, PATH_LLM);
     } else {
-        nb_log(NB_LOG_WARN, "llm", "source=%s key=%s error=%s cause=\"%s\" fallback=yes",
+        if (!llm_failures.failed++) {
+            llm_failures.first = o->error;
+            snprintf(llm_failures.cause, sizeof llm_failures.cause, "%s",
+                     o->message ? o->message : "");
+        }
+        nb_log(NB_LOG_INFO, "llm", "source=%s key=%s error=%s cause=\"%s\" fallback=yes",
                p->item->source, p->item->key, nb_err_name(o->error), o->message);
         fall_back(st, p->item);
     }
@@ -116,7 +130,7 @@ void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, i
         char *cached = NULL;
         nb_errbuf err;
         if (nb_store_summary_get(store, p->hash, z->model, st.prompt_hash, &cached, &err) != NB_OK)
-            nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+            nb_app_store_error(store, NB_LOG_WARN, &err);
         if (cached) {
             it->summary = cached;
             record(&st, it, PATH_CACHE);
@@ -137,12 +151,23 @@ void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, i
         if (st.requests &&
             nb_store_llm_usage_add(store, now, z->model, st.requests, st.prompt_tokens,
                                    st.completion_tokens, cost, &err) != NB_OK)
-            nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+            nb_app_store_error(store, NB_LOG_WARN, &err);
     }
     nb_log(NB_LOG_INFO, "summary", "llm=%zu cache=%zu source=%zu extractive=%zu none=%zu",
            st.paths[PATH_LLM], st.paths[PATH_CACHE], st.paths[PATH_SOURCE],
            st.paths[PATH_EXTRACTIVE], st.paths[PATH_NONE]);
     nb_llm_free(llm);
+}
+
+void nb_app_summarize_report(void)
+{
+    if (llm_failures.failed)
+        nb_log(NB_LOG_WARN, "llm",
+               "failed=%zu of=%zu error=%s cause=\"%s\" fallback=yes (the source's summary or "
+               "the offline summarizer was used)",
+               llm_failures.failed, llm_failures.asked, nb_err_name(llm_failures.first),
+               llm_failures.cause);
+    memset(&llm_failures, 0, sizeof llm_failures);
 }
 
 /* One grey-zone question. */
@@ -166,7 +191,7 @@ static void on_same(void *user, int same)
     nb_errbuf err;
     if (same >= 0 && nb_store_summary_put(v->store, v->hash, v->model, SAME_STORY_PROMPT,
                                           same ? "yes" : "no", 0, 0, v->now, &err) != NB_OK)
-        nb_log(NB_LOG_WARN, "store", "error=\"%s\"", err.msg);
+        nb_app_store_error(v->store, NB_LOG_WARN, &err);
 }
 
 void nb_app_confirm_stories(const nb_config *config, nb_store *store, nb_http *http, int64_t now,

@@ -46,10 +46,15 @@ size_t nb_brief_filter(nb_item *items, size_t count, const nb_rules *rules, size
 
 typedef struct nb_render_options {
     const char *title;          /* "新闻简报" */
+    const char *header;         /* header template ({title}, {time}); NULL: the zh one */
     const char *related_prefix; /* "相关报道：" before related links; NULL or "": none */
     int64_t now;                /* the header's update time */
     size_t items_per_page;      /* items per page; at least 1 */
 } nb_render_options;
+
+/* The header line's text: templ with {title} and {time} filled in; NULL templ is
+ * "{title} (更新时间: {time})". Caller frees. */
+char *nb_brief_header(const char *templ, const char *title, const char *time);
 
 /* Renders items as pages of at most items_per_page items. *pages is an array of
  * *page_count strings, each ending in "\n"; free with nb_brief_pages_free. No items, no
@@ -58,9 +63,13 @@ void nb_brief_render(const nb_render_options *options, const nb_item *items, siz
                      char ***pages, size_t *page_count);
 void nb_brief_pages_free(char **pages, size_t page_count);
 
-/* Link text that cannot break Markdown: "[" and "]" full-width, line breaks and tabs as
- * spaces. Caller frees. */
-char *nb_brief_link_text(const char *text);
+/* Source text (a title, summary or label) as Markdown that stays text: one line (control
+ * characters as spaces, bidirectional controls dropped), "[" and "]" full-width, "<" and
+ * entity-like "&" as entities, "\\ * _ ~ `" backslash-escaped ("_" inside a word stays),
+ * and with NB_MD_LINE_START a leading "# > - + = |" or "1." escaped too. No tag, link,
+ * emphasis, mention or new block can come out of it. Caller frees. */
+enum { NB_MD_LINK_TEXT = 0, NB_MD_LINE_START = 1 };
+char *nb_brief_markdown_text(const char *text, unsigned where);
 
 /* "相关报道：[机器之心](url) · [量子位](url)" for an item with related reports, NULL when it
  * has none or prefix is NULL or empty. Caller frees. */

@@ -1,6 +1,8 @@
-/* The seed's Markdown. Page: "# title (更新时间: YYYY-MM-DD HH:MM)", then numbered items
- * ("## n. [title](url)   time", summary, image) separated by "---". Titles and URLs are
- * escaped so that nothing a site sends can break the Markdown around it. */
+/* The seed's Markdown. Page: "# title (更新时间: YYYY-MM-DD HH:MM)" (the header template in
+ * the briefing's language), then numbered items
+ * ("## n. [title](url)   time", summary, image) separated by "---". Titles, summaries,
+ * labels and URLs are escaped so that nothing a site sends can break the Markdown around
+ * it, format it, link elsewhere or carry HTML (this is the Markdown dialect's one escaper). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,7 @@
 #include "core/memory.h"
 #include "core/time.h"
 #include "core/url.h"
+#include "text/text.h"
 
 static int newest_first(const void *a, const void *b)
 {
@@ -29,27 +32,59 @@ size_t nb_brief_select(nb_item *items, size_t count, int64_t now, int64_t window
     return kept;
 }
 
-char *nb_brief_link_text(const char *text)
+/* "&name;", "&#123;" or "&#x1F;": an entity a Markdown renderer would decode. */
+static int entity_like(const char *p)
 {
+    size_t n = 1;
+    if (p[n] == '#')
+        n += p[n + 1] == 'x' || p[n + 1] == 'X' ? 2 : 1;
+    size_t run = strspn(p + n, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    return run && p[n + run] == ';';
+}
+
+static int ascii_alnum(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Markdown text that stays text in every renderer (CommonMark, GFM, Markdown.pl, Python
+ * Markdown): brackets full-width (a link needs them; a chat pasted into keeps them), "<" as
+ * an entity (backslash escapes of "<" are not universal), emphasis and code marks
+ * backslash-escaped ("_" inside a word is no emphasis and stays), and at a paragraph's start
+ * whatever would make it a heading, quote, list, rule or table. */
+char *nb_brief_markdown_text(const char *text, unsigned where)
+{
+    char *line = nb_text_inert_line(text ? text : "");
+    size_t digits = strspn(line, "0123456789");
     nb_buf b;
     nb_buf_init(&b, 0);
     nb_err rc = NB_OK;
-    for (const char *p = text; *p && !rc; p++) {
-        if (*p == '[')
+    for (const char *p = line; *p && !rc; p++) {
+        char c = *p;
+        int starts = (where & NB_MD_LINE_START) &&
+                     ((p == line && strchr("#>-+=|", c)) ||
+                      (digits && p == line + digits && (c == '.' || c == ')')));
+        if (c == '[')
             rc = nb_buf_puts(&b, "［");
-        else if (*p == ']')
+        else if (c == ']')
             rc = nb_buf_puts(&b, "］");
-        else if (*p == '\n' || *p == '\r' || *p == '\t')
-            rc = nb_buf_putc(&b, ' ');
+        else if (c == '<')
+            rc = nb_buf_puts(&b, "&lt;");
+        else if (c == '&' && entity_like(p))
+            rc = nb_buf_puts(&b, "&amp;");
+        else if (starts || strchr("\\*~`", c) ||
+                 (c == '_' && !(p > line && ascii_alnum(p[-1]) && ascii_alnum(p[1]))))
+            rc = nb_buf_printf(&b, "\\%c", c);
         else
-            rc = nb_buf_putc(&b, *p);
+            rc = nb_buf_putc(&b, c);
     }
+    free(line);
     return nb_buf_take(&b);
 }
 
-static void put_link_text(nb_buf *b, const char *text)
+static void put_text(nb_buf *b, const char *text, unsigned where)
 {
-    char *safe = nb_brief_link_text(text);
+    char *safe = nb_brief_markdown_text(text, where);
     if (nb_buf_puts(b, safe)) {
         /* unlimited buffer */
     }
@@ -65,19 +100,6 @@ static void put_url(nb_buf *b, const char *url)
     free(escaped);
 }
 
-/* A summary is one paragraph; a leading character that would turn it into a heading,
- * quote, list or rule is escaped. */
-static void put_summary(nb_buf *b, const char *summary)
-{
-    nb_err rc = NB_OK;
-    if (strchr("#>-+*=|", summary[0]) ||
-        (summary[0] >= '0' && summary[0] <= '9' && strspn(summary, "0123456789") &&
-         strchr(".)", summary[strspn(summary, "0123456789")])))
-        rc = nb_buf_putc(b, '\\');
-    for (const char *p = summary; *p && !rc; p++)
-        rc = nb_buf_putc(b, *p == '\n' || *p == '\r' ? ' ' : *p);
-}
-
 char *nb_brief_related_line(const nb_item *it, const char *prefix)
 {
     if (!prefix || !*prefix || !it->related_count)
@@ -87,7 +109,7 @@ char *nb_brief_related_line(const nb_item *it, const char *prefix)
     if (nb_buf_puts(&b, prefix))
         return nb_buf_take(&b);
     for (size_t i = 0; i < it->related_count; i++) {
-        char *label = nb_brief_link_text(it->related[i].label);
+        char *label = nb_brief_markdown_text(it->related[i].label, NB_MD_LINK_TEXT);
         char *url = nb_url_escape_markdown(it->related[i].url);
         nb_err rc = nb_buf_printf(&b, "%s[%s](%s)", i ? " · " : "", label, url);
         free(label);
@@ -98,12 +120,34 @@ char *nb_brief_related_line(const nb_item *it, const char *prefix)
     return nb_buf_take(&b);
 }
 
+char *nb_brief_header(const char *templ, const char *title, const char *time)
+{
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    nb_err rc = NB_OK;
+    for (const char *p = templ ? templ : "{title} (更新时间: {time})"; *p && !rc;) {
+        if (!strncmp(p, "{title}", 7)) {
+            rc = nb_buf_puts(&b, title ? title : "");
+            p += 7;
+        } else if (!strncmp(p, "{time}", 6)) {
+            rc = nb_buf_puts(&b, time);
+            p += 6;
+        } else {
+            rc = nb_buf_putc(&b, *p == '\n' || *p == '\r' ? ' ' : *p);
+            p++;
+        }
+    }
+    return nb_buf_take(&b);
+}
+
 static char *render_page(const nb_render_options *o, const char *stamp, const nb_item *items,
                          size_t count)
 {
     nb_buf b;
     nb_buf_init(&b, 0);
-    nb_err rc = nb_buf_printf(&b, "# %s (更新时间: %s)\n", o->title, stamp);
+    char *header = nb_brief_header(o->header, o->title, stamp);
+    nb_err rc = nb_buf_printf(&b, "# %s\n", header);
+    free(header);
     for (size_t i = 0; i < count && !rc; i++) {
         const nb_item *it = &items[i];
         char when[32];
@@ -111,7 +155,7 @@ static char *render_page(const nb_render_options *o, const char *stamp, const nb
         rc = nb_buf_puts(&b, i ? "\n---\n\n" : "\n");
         if (!rc)
             rc = nb_buf_printf(&b, "## %zu. [", i + 1);
-        put_link_text(&b, it->title);
+        put_text(&b, it->title, NB_MD_LINK_TEXT);
         if (!rc)
             rc = nb_buf_puts(&b, "](");
         put_url(&b, it->url);
@@ -119,7 +163,7 @@ static char *render_page(const nb_render_options *o, const char *stamp, const nb
             rc = nb_buf_printf(&b, ")   %s\n", when);
         if (!rc && it->summary && *it->summary) {
             rc = nb_buf_puts(&b, "\n");
-            put_summary(&b, it->summary);
+            put_text(&b, it->summary, NB_MD_LINE_START);
             if (!rc)
                 rc = nb_buf_puts(&b, "\n");
         }

@@ -1,6 +1,7 @@
 /* Config loader: libyaml's document API gives a node tree with positions; a schema table
  * per section maps each key to a typed field of the nb_config records. Every value is
  * checked before use, so the rest of the program trusts nb_config. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "core/config.h"
 
 #include <errno.h>
@@ -13,8 +14,8 @@
 
 #include "core/buf.h"
 #include "core/limits.h"
-#include "core/log.h"
 #include "core/memory.h"
+#include "core/redact.h"
 #include "core/time.h"
 
 typedef enum field_kind {
@@ -63,6 +64,8 @@ static const field general_fields[] = {
     PATH(nb_config, database),
     STR(nb_config, timezone, 0),
     STR(nb_config, title, 0),
+    STR(nb_config, language, 0),
+    STR(nb_config, header, 0),
     STR(nb_config, related_prefix, 0),
     INT(nb_config, items_per_page, 1, 100),
     DURATION(nb_config, window),
@@ -71,11 +74,13 @@ static const field general_fields[] = {
     INT(nb_config, failures_before_backoff, 1, 1000),
     INT(nb_config, max_connections, 1, 1024),
     INT(nb_config, max_connections_per_host, 0, 64),
+    BOOL(nb_config, allow_private_networks),
     {0},
 };
 
 static const field source_fields[] = {
     STR(nb_source_config, type, 0),
+    {"name", FIELD_STRING, offsetof(nb_source_config, display_name), 0, 0, 0},
     STR(nb_source_config, url, 0),
     BOOL(nb_source_config, enabled),
     INT(nb_source_config, delay_ms, 0, 600000),
@@ -145,6 +150,7 @@ static const field channel_fields[] = {
     INT(nb_channel_config, max_attempts, 1, 100),
     INT(nb_channel_config, per_minute, 0, 100000),
     INT(nb_channel_config, per_second, 0, 1000),
+    DURATION(nb_channel_config, timeout),
     STR(nb_channel_config, smtp_url, 0),
     STR(nb_channel_config, username, 0),
     STR(nb_channel_config, password, FIELD_SECRET),
@@ -170,22 +176,51 @@ static const field web_fields[] = {
     INT(nb_web_config, threads, 1, 64),
     INT(nb_web_config, max_connections, 1, 100000),
     INT(nb_web_config, max_connections_per_ip, 1, 100000),
-    DURATION(nb_web_config, timeout),
+    DURATION(nb_web_config, idle_timeout),
     INT(nb_web_config, cache_mb, 0, 4096),
     DURATION(nb_web_config, heartbeat_max_age),
     {0},
 };
 
+/* Where a key was written (its value's position) and, for durations, how. */
+typedef struct note {
+    const void *record;
+    const char *key; /* the schema's (static) */
+    int line, column;
+    char *written; /* durations: the text as written (after ${ENV}), else NULL */
+} note;
+
+struct nb_config_notes {
+    note *notes;
+    size_t count, alloc;
+    const void **failed; /* records with an error */
+    size_t failed_count, failed_alloc;
+};
+
 typedef struct loader {
     const char *file;
+    const char *base_dir; /* relative paths start here; NULL: left as written */
     yaml_document_t doc;
     const nb_config_vocab *vocab;
-    nb_errbuf *err;
+    nb_config_report *report;
+    nb_config_notes *notes;
 } loader;
+
+void nb_config_report_add(nb_config_report *r, const char *fmt, ...)
+{
+    if (r->count < NB_CONFIG_MAX_ERRORS) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(r->msg[r->count++], sizeof r->msg[0], fmt, ap);
+        va_end(ap);
+    }
+    r->total++;
+}
 
 static nb_err at(loader *ld, const yaml_node_t *node, nb_err code, const char *fmt, ...)
     NB_PRINTF(4, 5);
 
+/* Records an error at node's position; returns code. */
 static nb_err at(loader *ld, const yaml_node_t *node, nb_err code, const char *fmt, ...)
 {
     char msg[NB_ERRBUF_SIZE];
@@ -193,8 +228,77 @@ static nb_err at(loader *ld, const yaml_node_t *node, nb_err code, const char *f
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return nb_errf(ld->err, code, "%s:%zu:%zu: %s", ld->file, node->start_mark.line + 1,
-                   node->start_mark.column + 1, msg);
+    nb_config_report_add(ld->report, "%s:%zu:%zu: %s", ld->file, node->start_mark.line + 1,
+                         node->start_mark.column + 1, msg);
+    return code;
+}
+
+static const note *find_note(const nb_config_notes *notes, const void *record, const char *key)
+{
+    for (size_t i = 0; notes && i < notes->count; i++)
+        if (notes->notes[i].record == record && strcmp(notes->notes[i].key, key) == 0)
+            return &notes->notes[i];
+    return NULL;
+}
+
+static nb_err at_key(loader *ld, const void *record, const char *key, const char *fmt, ...)
+    NB_PRINTF(4, 5);
+
+/* Records an error about record's key, at its value when it was written. */
+static nb_err at_key(loader *ld, const void *record, const char *key, const char *fmt, ...)
+{
+    char msg[NB_ERRBUF_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const note *n = find_note(ld->notes, record, key);
+    if (n)
+        nb_config_report_add(ld->report, "%s:%d:%d: %s", ld->file, n->line, n->column, msg);
+    else
+        nb_config_report_add(ld->report, "%s: %s", ld->file, msg);
+    return NB_ERR_CONFIG;
+}
+
+static void add_note(loader *ld, const void *record, const char *key, const yaml_node_t *value,
+                     const char *written)
+{
+    nb_config_notes *n = ld->notes;
+    n->notes = nb_xgrow(n->notes, &n->alloc, n->count + 1, sizeof *n->notes);
+    n->notes[n->count++] =
+        (note){record, key, (int)value->start_mark.line + 1, (int)value->start_mark.column + 1,
+               written ? nb_xstrdup(written) : NULL};
+}
+
+static void fail(loader *ld, const void *record)
+{
+    nb_config_notes *n = ld->notes;
+    n->failed = nb_xgrow(n->failed, &n->failed_alloc, n->failed_count + 1, sizeof *n->failed);
+    n->failed[n->failed_count++] = record;
+}
+
+static int nb_config_failed_in(const nb_config_notes *notes, const void *record)
+{
+    for (size_t i = 0; notes && i < notes->failed_count; i++)
+        if (notes->failed[i] == record)
+            return 1;
+    return 0;
+}
+
+int nb_config_failed(const nb_config *c, const void *record)
+{
+    return nb_config_failed_in(c->notes, record);
+}
+
+int nb_config_position(const nb_config *c, const void *record, const char *key, int *line,
+                       int *column)
+{
+    const note *n = find_note(c->notes, record, key);
+    if (n) {
+        *line = n->line;
+        *column = n->column;
+    }
+    return n != NULL;
 }
 
 static char *home_path(const char *rest)
@@ -279,7 +383,7 @@ static nb_err set_headers(loader *ld, const field *f, void *record, const yaml_n
             free(text);
             break;
         }
-        nb_log_add_secret(text);
+        nb_redact_add(text);
         lines[i++] = nb_xasprintf("%s: %s", name, text);
         free(text);
     }
@@ -327,10 +431,13 @@ static nb_err set_list(loader *ld, const field *f, void *record, const yaml_node
 
 static nb_err set_field(loader *ld, const field *f, void *record, const yaml_node_t *value)
 {
-    if (f->kind == FIELD_HEADERS)
-        return set_headers(ld, f, record, value);
-    if (f->kind == FIELD_LIST)
-        return set_list(ld, f, record, value);
+    if (f->kind == FIELD_HEADERS || f->kind == FIELD_LIST) {
+        nb_err rc = f->kind == FIELD_HEADERS ? set_headers(ld, f, record, value)
+                                             : set_list(ld, f, record, value);
+        if (!rc)
+            add_note(ld, record, f->key, value, NULL);
+        return rc;
+    }
     if (value->type != YAML_SCALAR_NODE)
         return at(ld, value, NB_ERR_CONFIG, "%s: expected a single value, got a %s", f->key,
                   value->type == YAML_MAPPING_NODE ? "mapping" : "list");
@@ -350,6 +457,9 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
     case FIELD_PATH:
         if (text[0] == '~' && (text[1] == '/' || text[1] == '\0'))
             slot_str = home_path(text[1] ? text + 2 : "");
+        else if (text[0] != '/' && text[0] && ld->base_dir)
+            slot_str = nb_xasprintf("%s/%s", ld->base_dir,
+                                    text[0] == '.' && text[1] == '/' ? text + 2 : text);
         else
             slot_str = nb_xstrdup(text);
         break;
@@ -393,6 +503,8 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
     case FIELD_LIST:
         break; /* handled by set_headers and set_list */
     }
+    if (!rc)
+        add_note(ld, record, f->key, value, f->kind == FIELD_DURATION ? text : NULL);
     free(text);
     if (rc) {
         free(slot_str);
@@ -403,7 +515,7 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
         free(*(char **)slot);
         *(char **)slot = slot_str;
         if (f->flags & FIELD_SECRET)
-            nb_log_add_secret(slot_str);
+            nb_redact_add(slot_str);
     } else if (f->kind == FIELD_BOOL) {
         *(int *)slot = (int)number;
     } else if (f->kind == FIELD_NUMBER) {
@@ -414,28 +526,68 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
     return NB_OK;
 }
 
+/* Every key of the mapping into record; an error is recorded and the next key read. */
 static nb_err load_mapping(loader *ld, const char *section, const yaml_node_t *map,
                            const field *fields, void *record)
 {
+    nb_err rc = NB_OK;
     if (map->type != YAML_MAPPING_NODE)
-        return at(ld, map, NB_ERR_CONFIG, "%s: expected a mapping of keys to values", section);
-    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
-         pair++) {
+        rc = at(ld, map, NB_ERR_CONFIG, "%s: expected a mapping of keys to values", section);
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
+         !rc && pair < map->data.mapping.pairs.top; pair++) {
         yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
         yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
-        if (key->type != YAML_SCALAR_NODE)
-            return at(ld, key, NB_ERR_CONFIG, "%s: keys must be plain names", section);
+        if (key->type != YAML_SCALAR_NODE) {
+            at(ld, key, NB_ERR_CONFIG, "%s: keys must be plain names", section);
+            fail(ld, record);
+            continue;
+        }
         const char *name = (const char *)key->data.scalar.value;
         const field *f = fields;
         while (f->key && strcmp(f->key, name) != 0)
             f++;
         if (!f->key)
-            return at(ld, key, NB_ERR_CONFIG, "%s: unknown key \"%s\"", section, name);
-        nb_err rc = set_field(ld, f, record, value);
-        if (rc)
-            return rc;
+            at(ld, key, NB_ERR_CONFIG, "%s: unknown key \"%s\"", section, name);
+        if (!f->key || set_field(ld, f, record, value) != NB_OK)
+            fail(ld, record);
     }
-    return NB_OK;
+    if (rc)
+        fail(ld, record);
+    return rc;
+}
+
+/* The value of key in map, or NULL. */
+static const yaml_node_t *value_of(loader *ld, const yaml_node_t *map, const char *name)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
+         pair++) {
+        yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
+        if (key->type == YAML_SCALAR_NODE && !strcmp((const char *)key->data.scalar.value, name))
+            return yaml_document_get_node(&ld->doc, pair->value);
+    }
+    return NULL;
+}
+
+/* Keys that mean nothing for the record's type are errors naming the key and the type. */
+static void check_keys(loader *ld, const char *section, const char *where, const char *type,
+                       const yaml_node_t *map, const void *record)
+{
+    if (!ld->vocab->key_applies || map->type != YAML_MAPPING_NODE)
+        return;
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
+         pair++) {
+        yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
+        if (key->type != YAML_SCALAR_NODE)
+            continue;
+        const char *name = (const char *)key->data.scalar.value;
+        if (strcmp(name, "type") != 0 && find_note(ld->notes, record, name) &&
+            !ld->vocab->key_applies(section, type, name)) {
+            at(ld, key, NB_ERR_CONFIG, "%s: \"%s\" does not apply to type %s", where, name, type);
+            fail(ld, record);
+        }
+    }
 }
 
 static int in_vocab(const char *const *words, const char *word)
@@ -448,11 +600,15 @@ static int in_vocab(const char *const *words, const char *word)
     return 0;
 }
 
-static nb_err check_type(loader *ld, const yaml_node_t *node, const char *section, const char *type,
-                         const char *const *words)
+/* node: the record's name (its type's value is found under map). */
+static nb_err check_type(loader *ld, const yaml_node_t *node, const yaml_node_t *map,
+                         const char *section, const char *type, const char *const *words)
 {
     if (!type)
         return at(ld, node, NB_ERR_CONFIG, "%s: \"type\" is required", section);
+    const yaml_node_t *value = value_of(ld, map, "type");
+    if (value)
+        node = value;
     if (in_vocab(words, type))
         return NB_OK;
     nb_buf list;
@@ -484,13 +640,17 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
          pair++) {
         yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
         yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
-        if (key->type != YAML_SCALAR_NODE || key->data.scalar.length == 0)
-            return at(ld, key, NB_ERR_CONFIG, "%s: names must be plain text", section);
+        if (key->type != YAML_SCALAR_NODE || key->data.scalar.length == 0) {
+            at(ld, key, NB_ERR_CONFIG, "%s: names must be plain text", section);
+            continue;
+        }
         const char *name = (const char *)key->data.scalar.value;
-        for (size_t i = 0; i < *count; i++) {
-            char *other = *(char **)((char *)*records + i * record_size);
-            if (strcmp(other, name) == 0)
-                return at(ld, key, NB_ERR_CONFIG, "%s: \"%s\" is defined twice", section, name);
+        int twice = 0;
+        for (size_t i = 0; i < *count && !twice; i++)
+            twice = !strcmp(*(char **)((char *)*records + i * record_size), name);
+        if (twice) {
+            at(ld, key, NB_ERR_CONFIG, "%s: \"%s\" is defined twice", section, name);
+            continue;
         }
         char *record = (char *)*records + *count * record_size;
         /* Both record types start with name, then type; line and column are set below. */
@@ -512,6 +672,7 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
             ch->max_attempts = 5;
             ch->per_minute = -1;
             ch->per_second = -1;
+            ch->timeout = NB_LIMIT_TOTAL_TIMEOUT_MS / 1000;
             ch->starttls = 1;
             ch->only_new = 1;
             ch->max_items = -1;
@@ -519,14 +680,15 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
             ch->column = (int)key->start_mark.column + 1;
         }
         nb_err rc = load_mapping(ld, where, value, fields, record);
-        if (rc)
-            return rc;
         const char *type = *(char **)(record + sizeof(char *));
-        rc = check_type(ld, key, where, type,
-                        fields == source_fields ? ld->vocab->source_types
-                                                : ld->vocab->channel_types);
-        if (rc)
-            return rc;
+        if (rc || (!type && nb_config_failed_in(ld->notes, record)))
+            continue; /* not a mapping, or its type had an error of its own */
+        if (check_type(ld, key, value, where, type,
+                       fields == source_fields ? ld->vocab->source_types
+                                               : ld->vocab->channel_types) != NB_OK)
+            fail(ld, record);
+        else
+            check_keys(ld, section, where, type, value, record);
     }
     return NB_OK;
 }
@@ -536,6 +698,7 @@ static void set_defaults(nb_config *c)
     c->database = home_path(".local/share/newsbrief/newsbrief.db");
     c->timezone = nb_xstrdup("Asia/Shanghai");
     c->title = nb_xstrdup("新闻简报");
+    c->language = nb_xstrdup("zh");
     c->related_prefix = nb_xstrdup("相关报道：");
     c->items_per_page = 10;
     c->window = 24 * 3600;
@@ -554,7 +717,6 @@ static void set_defaults(nb_config *c)
     z->max_retries = 2;
     z->min_chars = 100;
     z->max_chars = 200;
-    z->language = nb_xstrdup("zh");
     z->max_input_tokens = 3000;
     z->confirm_stories = 1;
 }
@@ -564,7 +726,7 @@ static void set_web_defaults(nb_web_config *w)
     w->threads = 4;
     w->max_connections = 1024;
     w->max_connections_per_ip = 64;
-    w->timeout = 30;
+    w->idle_timeout = 30;
     w->cache_mb = 64;
     w->heartbeat_max_age = 300;
 }
@@ -623,126 +785,220 @@ static nb_err read_text_file(const char *path, size_t limit, char **out, nb_errb
 }
 
 /* A prompt given inline or as a file: the file's text replaces the inline slot. */
-static nb_err load_prompt(loader *ld, const char *name, char **inline_text, const char *file)
+static void load_prompt(loader *ld, nb_summarizer_config *z, const char *name, char **inline_text,
+                        const char *file)
 {
+    char key[32];
+    snprintf(key, sizeof key, "%s_file", name);
     if (!file)
-        return NB_OK;
-    if (*inline_text)
-        return nb_errf(ld->err, NB_ERR_CONFIG, "%s: summarizer: give %s or %s_file, not both",
-                       ld->file, name, name);
-    nb_err rc = read_text_file(file, NB_LIMIT_CONFIG_BYTES, inline_text, ld->err);
-    if (rc)
-        nb_err_prefix(ld->err, "%s: summarizer.%s_file", ld->file, name);
-    return rc;
+        return;
+    if (*inline_text) {
+        at_key(ld, z, key, "summarizer: give %s or %s, not both", name, key);
+        return;
+    }
+    nb_errbuf err;
+    if (read_text_file(file, NB_LIMIT_CONFIG_BYTES, inline_text, &err) != NB_OK)
+        at_key(ld, z, key, "summarizer.%s: %s", key, err.msg);
 }
 
-static nb_err check_summarizer(loader *ld, nb_summarizer_config *z)
+/* Checks across the summarizer's keys, each error at the key it is about. */
+static void check_summarizer(loader *ld, nb_summarizer_config *z)
 {
     if (z->min_chars >= z->max_chars)
-        return nb_errf(ld->err, NB_ERR_CONFIG,
-                       "%s: summarizer: min_chars (%lld) must be below max_chars (%lld)", ld->file,
-                       (long long)z->min_chars, (long long)z->max_chars);
+        at_key(ld, z, find_note(ld->notes, z, "min_chars") ? "min_chars" : "max_chars",
+               "summarizer: min_chars (%lld) must be below max_chars (%lld)",
+               (long long)z->min_chars, (long long)z->max_chars);
     if (strcmp(z->language, "zh") != 0 && strcmp(z->language, "en") != 0)
-        return nb_errf(ld->err, NB_ERR_CONFIG, "%s: summarizer.language: \"%s\" is not zh or en",
-                       ld->file, z->language);
+        at_key(ld, z, "language", "summarizer.language: \"%s\" is not zh or en", z->language);
     if (strcmp(z->type, "llm") == 0 && (!z->api_base || !z->model))
-        return nb_errf(ld->err, NB_ERR_CONFIG,
-                       "%s: summarizer: type llm needs api_base and model (see docs/LLM.md)",
-                       ld->file);
-    nb_err rc = load_prompt(ld, "system_prompt", &z->system_prompt, z->system_prompt_file);
-    if (!rc)
-        rc = load_prompt(ld, "user_prompt", &z->user_prompt, z->user_prompt_file);
-    return rc;
+        at_key(ld, z, "type", "summarizer: type llm needs api_base and model (see docs/LLM.md)");
+    load_prompt(ld, z, "system_prompt", &z->system_prompt, z->system_prompt_file);
+    load_prompt(ld, z, "user_prompt", &z->user_prompt, z->user_prompt_file);
 }
 
-static nb_err load_root(loader *ld, nb_config *c)
+static const field mcp_fields[] = {
+    BOOL(nb_mcp_config, allow_actions),
+    {0},
+};
+
+/* Reads every section; errors are recorded and reading goes on, so that one pass reports
+ * them all. */
+static void load_root(loader *ld, nb_config *c)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
-    if (!root)
-        return nb_errf(ld->err, NB_ERR_CONFIG, "%s: the file is empty", ld->file);
-    if (root->type != YAML_MAPPING_NODE)
-        return at(ld, root, NB_ERR_CONFIG,
-                  "expected a mapping with newsbrief, sources, summarizer, channels");
+    if (!root) {
+        nb_config_report_add(ld->report, "%s: the file is empty", ld->file);
+        return;
+    }
+    if (root->type != YAML_MAPPING_NODE) {
+        at(ld, root, NB_ERR_CONFIG,
+           "expected a mapping with newsbrief, sources, summarizer, channels");
+        return;
+    }
     for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
          pair < root->data.mapping.pairs.top; pair++) {
         yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
         yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
         const char *name =
             key->type == YAML_SCALAR_NODE ? (const char *)key->data.scalar.value : "";
-        for (yaml_node_pair_t *prev = root->data.mapping.pairs.start; prev < pair; prev++) {
+        int twice = 0;
+        for (yaml_node_pair_t *prev = root->data.mapping.pairs.start; prev < pair && !twice;
+             prev++) {
             yaml_node_t *seen = yaml_document_get_node(&ld->doc, prev->key);
-            if (seen->type == YAML_SCALAR_NODE &&
-                !strcmp((const char *)seen->data.scalar.value, name))
-                return at(ld, key, NB_ERR_CONFIG, "section \"%s\" appears twice", name);
+            twice = seen->type == YAML_SCALAR_NODE &&
+                    !strcmp((const char *)seen->data.scalar.value, name);
         }
-        nb_err rc;
-        if (!strcmp(name, "newsbrief"))
-            rc = load_mapping(ld, "newsbrief", value, general_fields, c);
+        if (twice)
+            at(ld, key, NB_ERR_CONFIG, "section \"%s\" appears twice", name);
+        else if (!strcmp(name, "newsbrief"))
+            (void)load_mapping(ld, "newsbrief", value, general_fields, c);
         else if (!strcmp(name, "sources"))
-            rc = load_named(ld, "sources", value, source_fields, sizeof(nb_source_config),
-                            NB_LIMIT_SOURCES, (void **)&c->sources, &c->source_count);
+            (void)load_named(ld, "sources", value, source_fields, sizeof(nb_source_config),
+                             NB_LIMIT_SOURCES, (void **)&c->sources, &c->source_count);
         else if (!strcmp(name, "summarizer")) {
-            rc = load_mapping(ld, "summarizer", value, summarizer_fields, &c->summarizer);
-            if (rc == NB_OK)
-                rc = check_type(ld, value, "summarizer", c->summarizer.type,
-                                ld->vocab->summarizer_types);
+            if (load_mapping(ld, "summarizer", value, summarizer_fields, &c->summarizer) == NB_OK &&
+                check_type(ld, value, value, "summarizer", c->summarizer.type,
+                           ld->vocab->summarizer_types) != NB_OK)
+                fail(ld, &c->summarizer);
         } else if (!strcmp(name, "web"))
-            rc = load_web(ld, value, &c->web);
+            (void)load_web(ld, value, &c->web);
         else if (!strcmp(name, "channels"))
-            rc = load_named(ld, "channels", value, channel_fields, sizeof(nb_channel_config),
-                            NB_LIMIT_CHANNELS, (void **)&c->channels, &c->channel_count);
+            (void)load_named(ld, "channels", value, channel_fields, sizeof(nb_channel_config),
+                             NB_LIMIT_CHANNELS, (void **)&c->channels, &c->channel_count);
+        else if (!strcmp(name, "mcp"))
+            (void)load_mapping(ld, "mcp", value, mcp_fields, &c->mcp);
         else
-            rc = at(ld, key, NB_ERR_CONFIG,
-                    "unknown section \"%s\" (known: newsbrief, sources, summarizer, channels, web)",
-                    name);
-        if (rc)
-            return rc;
+            at(ld, key, NB_ERR_CONFIG,
+               "unknown section \"%s\" (known: newsbrief, sources, summarizer, channels, web, "
+               "mcp)",
+               name);
     }
     if (!c->database[0])
-        return nb_errf(ld->err, NB_ERR_CONFIG, "%s: newsbrief.database is empty", ld->file);
-    return check_summarizer(ld, &c->summarizer);
+        at_key(ld, c, "database", "newsbrief.database is empty");
+    if (strcmp(c->language, "zh") != 0 && strcmp(c->language, "en") != 0)
+        at_key(ld, c, "language", "newsbrief.language: \"%s\" is not zh or en", c->language);
+    /* the header and the summaries follow the briefing's language unless set */
+    if (!c->header)
+        c->header = nb_xstrdup(strcmp(c->language, "en") ? "{title} (更新时间: {time})"
+                                                         : "{title} (Updated: {time})");
+    if (!c->summarizer.language)
+        c->summarizer.language = nb_xstrdup(c->language);
+    if (!nb_config_failed_in(ld->notes, &c->summarizer))
+        check_summarizer(ld, &c->summarizer);
+}
+
+static nb_err parse_in(const char *name, const char *base_dir, const char *text, size_t len,
+                       const nb_config_vocab *vocab, nb_config **out, nb_config_report *report)
+{
+    static const nb_config_vocab open_vocab = {0};
+    loader ld = {
+        .file = name, .base_dir = base_dir, .vocab = vocab ? vocab : &open_vocab, .report = report};
+    *out = NULL;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        nb_config_report_add(report, "libyaml initialization failed");
+        return NB_ERR_INTERNAL;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &ld.doc)) {
+        nb_config_report_add(report, "%s:%zu:%zu: %s", name, parser.problem_mark.line + 1,
+                             parser.problem_mark.column + 1,
+                             parser.problem ? parser.problem : "invalid YAML");
+        yaml_parser_delete(&parser);
+        return NB_ERR_CONFIG;
+    }
+    nb_config *c = nb_xcalloc(1, sizeof *c);
+    c->path = nb_xstrdup(name);
+    c->vocab = *ld.vocab;
+    c->notes = nb_xcalloc(1, sizeof *c->notes);
+    ld.notes = c->notes;
+    set_defaults(c);
+    set_web_defaults(&c->web);
+    load_root(&ld, c);
+    yaml_document_delete(&ld.doc);
+    yaml_parser_delete(&parser);
+    *out = c;
+    return report->total ? NB_ERR_CONFIG : NB_OK;
+}
+
+/* The first error of report in err, noting how many more there are. */
+static nb_err first_error(nb_err rc, nb_config **out, const nb_config_report *r, nb_errbuf *err)
+{
+    if (!rc)
+        return NB_OK;
+    nb_config_free(*out);
+    *out = NULL;
+    if (r->total > 1)
+        return nb_errf(err, rc, "%s (and %zu more error%s)", r->msg[0], r->total - 1,
+                       r->total > 2 ? "s" : "");
+    return nb_errf(err, rc, "%s", r->count ? r->msg[0] : "invalid configuration");
+}
+
+nb_err nb_config_parse_report(const char *name, const char *text, size_t len,
+                              const nb_config_vocab *vocab, nb_config **out,
+                              nb_config_report *report)
+{
+    const char *slash = strrchr(name, '/');
+    char *base_dir = slash ? nb_xasprintf("%.*s", (int)(slash - name), name) : NULL;
+    nb_err rc = parse_in(name, base_dir, text, len, vocab, out, report);
+    free(base_dir);
+    return rc;
 }
 
 nb_err nb_config_parse(const char *name, const char *text, size_t len, const nb_config_vocab *vocab,
                        nb_config **out, nb_errbuf *err)
 {
-    static const nb_config_vocab open_vocab = {0};
-    loader ld = {.file = name, .vocab = vocab ? vocab : &open_vocab, .err = err};
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser))
-        return nb_errf(err, NB_ERR_INTERNAL, "libyaml initialization failed");
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    nb_err rc = NB_OK;
-    if (!yaml_parser_load(&parser, &ld.doc)) {
-        rc = nb_errf(err, NB_ERR_CONFIG, "%s:%zu:%zu: %s", name, parser.problem_mark.line + 1,
-                     parser.problem_mark.column + 1,
-                     parser.problem ? parser.problem : "invalid YAML");
-        yaml_parser_delete(&parser);
-        return rc;
+    nb_config_report report = {0};
+    nb_config *c = NULL;
+    nb_err rc =
+        first_error(nb_config_parse_report(name, text, len, vocab, &c, &report), &c, &report, err);
+    if (!rc)
+        *out = c;
+    return rc;
+}
+
+/* The directory holding path, absolute and without symbolic links (a cron job's working
+ * directory is not the configuration's); "" for the root, NULL when it cannot be resolved
+ * (relative paths then stay as written). */
+static char *directory_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? nb_xasprintf("%.*s", (int)(slash - path), path) : nb_xstrdup(".");
+    char *resolved = realpath(*dir ? dir : "/", NULL);
+    free(dir);
+    if (!resolved)
+        return NULL;
+    char *out = nb_xstrdup(strcmp(resolved, "/") == 0 ? "" : resolved);
+    free(resolved);
+    return out;
+}
+
+nb_err nb_config_load_report(const char *path, const nb_config_vocab *vocab, nb_config **out,
+                             nb_config_report *report)
+{
+    char *text = NULL;
+    nb_errbuf err;
+    *out = NULL;
+    nb_err rc = read_text_file(path, NB_LIMIT_CONFIG_BYTES, &text, &err);
+    if (rc == NB_OK) {
+        char *base_dir = directory_of(path);
+        rc = parse_in(path, base_dir, text, strlen(text), vocab, out, report);
+        free(base_dir);
+    } else {
+        nb_config_report_add(report, "%s", err.msg);
     }
-    nb_config *c = nb_xcalloc(1, sizeof *c);
-    c->path = nb_xstrdup(name);
-    set_defaults(c);
-    set_web_defaults(&c->web);
-    rc = load_root(&ld, c);
-    yaml_document_delete(&ld.doc);
-    yaml_parser_delete(&parser);
-    if (rc) {
-        nb_config_free(c);
-        return rc;
-    }
-    *out = c;
-    return NB_OK;
+    free(text);
+    return rc;
 }
 
 nb_err nb_config_load(const char *path, const nb_config_vocab *vocab, nb_config **out,
                       nb_errbuf *err)
 {
-    char *text = NULL;
-    nb_err rc = read_text_file(path, NB_LIMIT_CONFIG_BYTES, &text, err);
-    if (rc == NB_OK)
-        rc = nb_config_parse(path, text, strlen(text), vocab, out, err);
-    free(text);
+    nb_config_report report = {0};
+    nb_config *c = NULL;
+    nb_err rc = first_error(nb_config_load_report(path, vocab, &c, &report), &c, &report, err);
+    if (!rc)
+        *out = c;
     return rc;
 }
 
@@ -778,6 +1034,13 @@ void nb_config_free(nb_config *c)
     free(c->channels);
     free_fields(web_fields, &c->web);
     free(c->path);
+    if (c->notes) {
+        for (size_t i = 0; i < c->notes->count; i++)
+            free(c->notes->notes[i].written);
+        free(c->notes->notes);
+        free(c->notes->failed);
+        free(c->notes);
+    }
     free(c);
 }
 
@@ -791,10 +1054,26 @@ static void print_string(FILE *out, const char *s)
     json_decref(j);
 }
 
-static void print_fields(FILE *out, const field *fields, const void *record, int indent)
+/* Whether a key means something for the record it would be printed for: a source's or
+ * channel's type decides (through the vocabulary), and the offline summarizer uses none of
+ * the LLM's keys. */
+static int applies(const nb_config *c, const char *section, const char *type, const char *key)
+{
+    if (!strcmp(section, "summarizer") && type && !strcmp(type, "extractive"))
+        return !strcmp(key, "type") || !strcmp(key, "min_chars") || !strcmp(key, "max_chars") ||
+               !strcmp(key, "language");
+    if (strcmp(section, "sources") && strcmp(section, "channels"))
+        return 1;
+    return !c->vocab.key_applies || !type || c->vocab.key_applies(section, type, key);
+}
+
+static void print_fields(FILE *out, const nb_config *c, const char *section, const char *type,
+                         const field *fields, const void *record, int indent)
 {
     for (const field *f = fields; f->key; f++) {
         const char *slot = (const char *)record + f->offset;
+        if (!applies(c, section, type, f->key))
+            continue;
         if ((f->kind == FIELD_STRING || f->kind == FIELD_PATH) && !*(char *const *)slot)
             continue;
         if ((f->kind == FIELD_INT || f->kind == FIELD_DURATION) && *(const int64_t *)slot < 0)
@@ -836,9 +1115,14 @@ static void print_fields(FILE *out, const field *fields, const void *record, int
         case FIELD_BOOL:
             fputs(*(const int *)slot ? "true" : "false", out);
             break;
-        case FIELD_DURATION:
-            fprintf(out, "%llds", (long long)*(const int64_t *)slot);
+        case FIELD_DURATION: {
+            /* as written ("24h"), else in the same form */
+            const note *n = find_note(c->notes, record, f->key);
+            char text[32];
+            nb_duration_format(*(const int64_t *)slot, text, sizeof text);
+            fputs(n && n->written ? n->written : text, out);
             break;
+        }
         case FIELD_NUMBER: {
             double real;
             memcpy(&real, slot, sizeof real);
@@ -856,25 +1140,27 @@ static void print_fields(FILE *out, const field *fields, const void *record, int
 void nb_config_print(const nb_config *c, FILE *out)
 {
     fprintf(out, "# effective configuration from %s (secrets masked)\nnewsbrief:\n", c->path);
-    print_fields(out, general_fields, c, 2);
+    print_fields(out, c, "newsbrief", NULL, general_fields, c, 2);
     fputs(c->source_count ? "sources:\n" : "sources: {}\n", out);
     for (size_t i = 0; i < c->source_count; i++) {
         fprintf(out, "  ");
         print_string(out, c->sources[i].name);
         fputs(":\n", out);
-        print_fields(out, source_fields, &c->sources[i], 4);
+        print_fields(out, c, "sources", c->sources[i].type, source_fields, &c->sources[i], 4);
     }
     fputs("summarizer:\n", out);
-    print_fields(out, summarizer_fields, &c->summarizer, 2);
+    print_fields(out, c, "summarizer", c->summarizer.type, summarizer_fields, &c->summarizer, 2);
     fputs(c->channel_count ? "channels:\n" : "channels: {}\n", out);
     for (size_t i = 0; i < c->channel_count; i++) {
         fprintf(out, "  ");
         print_string(out, c->channels[i].name);
         fputs(":\n", out);
-        print_fields(out, channel_fields, &c->channels[i], 4);
+        print_fields(out, c, "channels", c->channels[i].type, channel_fields, &c->channels[i], 4);
     }
     fputs("web:\n", out);
-    print_fields(out, web_fields, &c->web, 2);
+    print_fields(out, c, "web", NULL, web_fields, &c->web, 2);
+    fputs("mcp:\n", out);
+    print_fields(out, c, "mcp", NULL, mcp_fields, &c->mcp, 2);
 }
 
 char *nb_config_find(const char *explicit_path, nb_errbuf *err)

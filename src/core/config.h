@@ -1,6 +1,9 @@
 /* The configuration: one YAML file read with libyaml, checked against a fixed schema.
- * An unknown key, a wrong type or a bad value is an error naming file, line and column.
+ * An unknown key, a key that does not apply to a source's or channel's type, a wrong type
+ * or a bad value is an error naming file, line and column (of the value when there is
+ * one); a file's errors are reported together, up to NB_CONFIG_MAX_ERRORS.
  * "${NAME}" in a value is replaced by the environment variable (unset is an error).
+ * Relative paths start at the file's directory.
  * The nb_config owns every string in it; nb_config_free releases all. */
 #ifndef NB_CORE_CONFIG_H
 #define NB_CORE_CONFIG_H
@@ -11,14 +14,16 @@
 #include "core/err.h"
 
 typedef struct nb_source_config {
-    char *name;       /* the key under sources: */
-    char *type;       /* adapter: feed, ... */
-    char *url;        /* feed URL (type feed) */
-    int enabled;      /* 0 skips the source */
-    int64_t delay_ms; /* pause between this source's requests; -1: the adapter's default */
-    char *proxy;      /* http://, https:// or socks5:// proxy URL, or NULL */
-    char *base_url;   /* replaces scheme, host and port of every request of a site adapter */
-    int line, column; /* where the source is defined, for messages */
+    char *name;         /* the key under sources: */
+    char *type;         /* adapter: feed, ... (second: the loader relies on name, then type) */
+    char *display_name; /* name: what readers see ("相关报道：[name](url)"); NULL: the source's
+                           own title (a feed's <title>, a site's name), else the key */
+    char *url;          /* feed URL (type feed) */
+    int enabled;        /* 0 skips the source */
+    int64_t delay_ms;   /* pause between this source's requests; -1: the adapter's default */
+    char *proxy;        /* http://, https:// or socks5:// proxy URL, or NULL */
+    char *base_url;     /* replaces scheme, host and port of every request of a site adapter */
+    int line, column;   /* where the source is defined, for messages */
 
     /* Article pages of a feed (fetch_full_text) and per-site selectors (CSS subset). */
     char *fetch_full_text;  /* never (NULL), auto or always fetch an entry's article page */
@@ -47,7 +52,7 @@ typedef struct nb_summarizer_config {
     char *user_prompt_file;
     int64_t min_chars; /* summary length in code points */
     int64_t max_chars;
-    char *language;           /* zh or en: the briefing's language */
+    char *language;           /* zh or en; unset: newsbrief.language */
     int64_t max_input_tokens; /* the article is cut to this budget at paragraph ends */
     double price_input;       /* llm: price per million prompt tokens (for the cost log) */
     double price_output;      /* llm: price per million completion tokens */
@@ -75,6 +80,7 @@ typedef struct nb_channel_config {
     int64_t max_attempts;      /* attempts per message within one run */
     int64_t per_minute;        /* messages per minute; -1: the platform's limit, 0: none */
     int64_t per_second;        /* messages per second; -1: the platform's limit, 0: none */
+    int64_t timeout;           /* seconds one request (or SMTP session) may take; 0: default */
     char *smtp_url;            /* e-mail: smtps://host:465 or smtp://host:587 */
     char *username;            /* e-mail: SMTP AUTH user */
     char *password;            /* e-mail: SMTP AUTH password or app code (secret) */
@@ -92,6 +98,10 @@ typedef struct nb_channel_config {
     int line, column;
 } nb_channel_config;
 
+/* The MCP server (newsbrief mcp, /mcp on the web server). */
+typedef struct nb_mcp_config {
+    int allow_actions; /* offer run_now and send_briefing (default false: read-only) */
+} nb_mcp_config;
 /* The archive server (`newsbrief serve`, and `newsbrief daemon` when listen is set). */
 typedef struct nb_web_config {
     char *listen;                   /* "ADDR:PORT" ("[::1]:8080" for IPv6); NULL: not set */
@@ -101,16 +111,30 @@ typedef struct nb_web_config {
     int64_t threads;                /* worker threads */
     int64_t max_connections;        /* connections at once */
     int64_t max_connections_per_ip; /* connections at once from one address */
-    int64_t timeout;                /* seconds: an idle connection is closed */
+    int64_t idle_timeout;           /* seconds: an idle connection is closed */
     int64_t cache_mb;               /* rendered answers kept in memory; 0: none */
     int64_t heartbeat_max_age;      /* seconds: /healthz answers 503 past it (daemon) */
 } nb_web_config;
+
+typedef struct nb_config_notes nb_config_notes;
+
+/* The names the rest of the program knows; a value outside them is a config error. */
+typedef struct nb_config_vocab {
+    const char *const *source_types;  /* NULL-terminated */
+    const char *const *channel_types; /* NULL-terminated */
+    const char *const *summarizer_types;
+    /* Whether key means something for a record of type under section ("sources" or
+     * "channels"); NULL: every key does. */
+    int (*key_applies)(const char *section, const char *type, const char *key);
+} nb_config_vocab;
 
 typedef struct nb_config {
     char *path;                       /* the file read */
     char *database;                   /* SQLite file, "~" expanded */
     char *timezone;                   /* IANA zone for displayed times */
     char *title;                      /* briefing header title */
+    char *language;                   /* zh or en: the briefing's language */
+    char *header;                     /* header template with {title} and {time} */
     char *related_prefix;             /* before links to other reports of a story; "" hides */
     int64_t items_per_page;           /* items per page (message) */
     int64_t window;                   /* seconds: candidates are items published within it */
@@ -119,24 +143,53 @@ typedef struct nb_config {
     int64_t failures_before_backoff;  /* failed runs in a row before a source backs off */
     int64_t max_connections;          /* HTTP requests in flight at once, all callers */
     int64_t max_connections_per_host; /* source requests to one host:port at once; 0: no cap */
+    int allow_private_networks;       /* discovered URLs may reach private addresses too */
     nb_source_config *sources;
     size_t source_count;
     nb_summarizer_config summarizer;
     nb_channel_config *channels;
     size_t channel_count;
+    nb_mcp_config mcp;
     nb_web_config web;
+    nb_config_vocab vocab;  /* the vocabulary it was read with */
+    nb_config_notes *notes; /* where each key was written, and how (config.c) */
 } nb_config;
 
-/* The names the rest of the program knows; a value outside them is a config error. */
-typedef struct nb_config_vocab {
-    const char *const *source_types;  /* NULL-terminated */
-    const char *const *channel_types; /* NULL-terminated */
-    const char *const *summarizer_types;
-} nb_config_vocab;
+#define NB_CONFIG_MAX_ERRORS 10
+
+/* The errors of one configuration, in the order found. */
+typedef struct nb_config_report {
+    char msg[NB_CONFIG_MAX_ERRORS][NB_ERRBUF_SIZE]; /* the first ones */
+    size_t count;                                   /* messages in msg */
+    size_t total;                                   /* errors found (may exceed count) */
+} nb_config_report;
+
+/* Adds one error to report (counted beyond NB_CONFIG_MAX_ERRORS, not kept). */
+void nb_config_report_add(nb_config_report *report, const char *fmt, ...) NB_PRINTF(2, 3);
 
 /* Reads and checks path. On success *out is the caller's (nb_config_free). */
 nb_err nb_config_load(const char *path, const nb_config_vocab *vocab, nb_config **out,
                       nb_errbuf *err) NB_MUST_CHECK;
+
+/* The same, reporting every error (up to NB_CONFIG_MAX_ERRORS) into report (zeroed by the
+ * caller). NB_ERR_CONFIG when there is any; even then *out holds the configuration as far
+ * as it could be read (the records with an error are flagged, nb_config_failed) unless the
+ * file could not be read or is not YAML. */
+nb_err nb_config_load_report(const char *path, const nb_config_vocab *vocab, nb_config **out,
+                             nb_config_report *report) NB_MUST_CHECK;
+
+/* nb_config_load_report of text in memory; name is used in messages. */
+nb_err nb_config_parse_report(const char *name, const char *text, size_t len,
+                              const nb_config_vocab *vocab, nb_config **out,
+                              nb_config_report *report) NB_MUST_CHECK;
+
+/* 1 when a record of config (config itself, &config->summarizer, a source or a channel)
+ * had an error while loading. */
+int nb_config_failed(const nb_config *config, const void *record);
+
+/* Where key of record was written (its value's line and column); 0 when it was not. */
+int nb_config_position(const nb_config *config, const void *record, const char *key, int *line,
+                       int *column);
 
 /* Same, from text in memory; name is used in messages. */
 nb_err nb_config_parse(const char *name, const char *text, size_t len, const nb_config_vocab *vocab,

@@ -58,6 +58,8 @@ const char *nb_err_name(nb_err code)
         return "blocked";
     case NB_ERR_LOCKED:
         return "locked";
+    case NB_ERR_REFUSED:
+        return "refused";
     case NB_ERR_INTERNAL:
         return "internal";
     }

@@ -22,6 +22,7 @@ typedef enum nb_err {
     NB_ERR_LIMIT,   /* a cap from core/limits.h was hit */
     NB_ERR_BLOCKED, /* the site refuses us (anti-bot page, 403, 429) */
     NB_ERR_LOCKED,  /* another run holds the lock */
+    NB_ERR_REFUSED, /* a discovered URL led to a private address */
     NB_ERR_INTERNAL,
 } nb_err;
 

@@ -1,7 +1,7 @@
 /* Logging: one line per event on stderr, "time level subsystem key=value ...".
- * A disabled level costs one comparison. Registered secrets and secret-looking URL
- * query parameters never reach the output. NB_TRACE=http,feed turns on debug lines
- * for the named subsystems. */
+ * A disabled level costs one comparison. Every line goes through core/redact, so no
+ * registered secret or secret-looking URL part reaches the output. NB_TRACE=http,feed turns on
+ * debug lines for the named subsystems. */
 #ifndef NB_CORE_LOG_H
 #define NB_CORE_LOG_H
 
@@ -26,12 +26,10 @@ extern int nb_log_threshold; /* lines above this level are dropped (NB_TRACE asi
 
 void nb_log_set_level(nb_log_level level);
 void nb_log_set_output(FILE *out);          /* default stderr; tests capture */
-void nb_log_add_secret(const char *secret); /* copied; strings shorter than 4 are ignored */
-void nb_log_reset(void);                    /* forget secrets and traces (tests, exit) */
-void nb_log_trace_from_env(void);           /* reads NB_TRACE */
+void nb_log_add_secret(const char *secret); /* the same as nb_redact_add */
+void nb_log_reset(void);          /* forget traces and every registered secret (tests, exit) */
+void nb_log_trace_from_env(void); /* reads NB_TRACE */
 int nb_log_traced(const char *subsystem);
 void nb_log_write(nb_log_level level, const char *subsystem, const char *fmt, ...) NB_PRINTF(3, 4);
-/* Copies text into out (size n) with secrets masked; used for any line shown to people. */
-void nb_log_redact(const char *text, char *out, size_t n);
 
 #endif

@@ -52,5 +52,15 @@ void nb_source_state_clear(nb_source_state *state)
     free(state->etag);
     free(state->last_modified);
     free(state->last_error);
+    free(state->settings);
+    free(state->title);
     memset(state, 0, sizeof *state);
+}
+
+void nb_source_state_forget_failures(nb_source_state *state)
+{
+    state->consecutive_errors = 0;
+    state->next_fetch_at = 0;
+    free(state->last_error);
+    state->last_error = NULL;
 }

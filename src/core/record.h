@@ -49,8 +49,13 @@ typedef struct nb_source_state {
     char *last_error;        /* the last failure's message, or NULL */
     int64_t last_success_at; /* 0: never */
     int64_t last_attempt_at; /* 0: never */
+    char *settings;          /* fingerprint of the source's configuration last run, or NULL */
+    char *title;             /* the source's own title as last fetched (a feed's), or NULL */
 } nb_source_state;
 
 void nb_source_state_clear(nb_source_state *state);
+/* Forgets the failures: no error count, no backoff, no last error (a fixed source or
+ * `sources --reset`). Successes and validators stay. */
+void nb_source_state_forget_failures(nb_source_state *state);
 
 #endif

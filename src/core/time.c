@@ -820,6 +820,20 @@ void nb_time_format_display(int64_t t, char *out, size_t n)
         snprintf(out, n, "?");
 }
 
+/* Seconds east of UTC of the display zone at instant t. */
+static int64_t zone_offset(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!localtime_r(&tt, &tm))
+        return 0;
+    int64_t wall =
+        nb_days_from_civil(tm.tm_year + 1900LL, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday) *
+            86400 +
+        tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    return wall - t;
+}
+
 nb_err nb_duration_parse(const char *text, int64_t *seconds, nb_errbuf *err)
 {
     scanner s = {text};
@@ -872,6 +886,37 @@ bad:
                    text);
 }
 
+void nb_duration_format(int64_t seconds, char *out, size_t n)
+{
+    static const struct {
+        char unit;
+        int64_t size;
+    } units[] = {{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
+    size_t at = 0;
+    int64_t left = seconds < 0 ? 0 : seconds;
+    if (n)
+        out[0] = '\0';
+    if (!left && n) {
+        snprintf(out, n, "0s");
+        return;
+    }
+    for (size_t i = 0; i < 4 && n; i++) {
+        /* "24h" reads better than "1d"; "2d" better than "48h" */
+        if (units[i].unit == 'd' && (left < 2 * 86400 || left % 86400))
+            continue;
+        int64_t v = left / units[i].size;
+        if (!v)
+            continue;
+        int w = snprintf(out + at, n - at, "%lld%c", (long long)v, units[i].unit);
+        if (w < 0 || (size_t)w >= n - at)
+            break;
+        at += (size_t)w;
+        left -= v * units[i].size;
+        if (!left)
+            break;
+    }
+}
+
 nb_err nb_clock_pin(const char *iso, nb_errbuf *err)
 {
     int64_t t;
@@ -879,6 +924,24 @@ nb_err nb_clock_pin(const char *iso, nb_errbuf *err)
     if (nb_time_parse(iso, 0, &t, &inner) != NB_OK)
         return nb_errf(err, NB_ERR_USAGE, "invalid time for --now / NEWSBRIEF_NOW: %s", inner.msg);
     pinned_now = t;
+    pinned = 1;
+    return NB_OK;
+}
+
+nb_err nb_clock_pin_local(const char *iso, nb_errbuf *err)
+{
+    int64_t as_utc, shifted;
+    nb_errbuf inner;
+    if (nb_time_parse(iso, 0, &as_utc, &inner) != NB_OK)
+        return nb_errf(err, NB_ERR_USAGE, "invalid time for --now / NEWSBRIEF_NOW: %s", inner.msg);
+    /* The default offset changes the result only when the text gives none. */
+    if (nb_time_parse(iso, 3600, &shifted, &inner) == NB_OK && shifted != as_utc) {
+        int64_t offset = zone_offset(as_utc);
+        int64_t t = as_utc - offset;
+        int64_t again = zone_offset(t); /* a daylight-saving change between the two */
+        as_utc = again == offset ? t : as_utc - again;
+    }
+    pinned_now = as_utc;
     pinned = 1;
     return NB_OK;
 }

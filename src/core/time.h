@@ -41,10 +41,16 @@ void nb_time_format_display(int64_t t, char *out, size_t n);
 
 /* Durations: "90s", "15m", "24h", "7d", "1h30m", or bare seconds. */
 nb_err nb_duration_parse(const char *text, int64_t *seconds, nb_errbuf *err) NB_MUST_CHECK;
+/* A duration as people write it: "24h", "1h30m", "90m"... whole days only from 2d ("7d").
+ * n >= 32. */
+void nb_duration_format(int64_t seconds, char *out, size_t n);
 
 /* The clock. nb_clock_pin fixes "now" (ISO 8601 text, e.g. from --now or NEWSBRIEF_NOW);
  * otherwise nb_clock_now reads the system clock. Nothing else reads the wall clock. */
 nb_err nb_clock_pin(const char *iso, nb_errbuf *err) NB_MUST_CHECK;
+/* The same, reading a time written without an offset in the display zone (after
+ * nb_time_set_zone) rather than in UTC. */
+nb_err nb_clock_pin_local(const char *iso, nb_errbuf *err) NB_MUST_CHECK;
 void nb_clock_unpin(void);
 int nb_clock_is_pinned(void);
 int64_t nb_clock_now(void);

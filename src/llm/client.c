@@ -121,6 +121,7 @@ static void submit(nb_llm *llm, json_t *body, nb_http_done_fn done, void *user)
         .caller = NB_HTTP_LLM,
         .timeout_ms = (long)c->timeout * 1000,
         .proxy = c->proxy,
+        .reach = NB_HTTP_TRUSTED, /* api_base is configuration; no redirect is followed */
         .not_before_ms = start,
         .retry = {.max_retries = (int)c->max_retries,
                   .base_delay_ms = 1000,
@@ -176,6 +177,16 @@ static void on_reply(void *user, const nb_http_response *r)
     j->outcome.requests += r->attempts;
     if (r->error) {
         job_finish(j, r->error, r->error_message, NULL);
+        return;
+    }
+    if (r->status >= 300 && r->status <= 399) {
+        /* Followed, a redirect would carry the prompt and the key elsewhere (307, 308) or
+         * turn the POST into a GET (301, 302, 303): the configuration must name the API. */
+        snprintf(msg, sizeof msg,
+                 "summarizer: %s: HTTP %ld redirect to %s: requests to the LLM API follow no "
+                 "redirects; set summarizer.api_base to the address that answers",
+                 r->url, r->status, r->location ? r->location : "(no Location)");
+        job_finish(j, NB_ERR_CONFIG, msg, NULL);
         return;
     }
     json_t *root = NULL;

@@ -1,11 +1,17 @@
 /* libcurl multi engine. Requests wait in a FIFO queue until their start time has come and
  * the global, class and host budgets all have room; then they become easy handles on the
  * multi handle. A retried request goes back to the queue with a later start time.
- * Invariant: in_flight == sum(class_in_flight) == number of easy handles attached. */
+ * Invariant: in_flight == sum(class_in_flight) == number of easy handles attached.
+ * A request that must stay public is checked where curl connects: the socket callback sees
+ * each address before connecting, the pre-request callback the connection actually used. */
 #include "net/http.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <string.h>
 
@@ -34,6 +40,9 @@ typedef struct transfer {
     struct curl_slist *header_list;
     nb_buf body;
     int too_big;
+    char refused[128];  /* "ADDRESS is a KIND address" once an address was refused */
+    char *checked_host; /* through a proxy: the target host whose addresses were checked */
+    int checked_public; /* ... and whether they were all public */
     char curl_error[CURL_ERROR_SIZE];
 } transfer;
 
@@ -88,6 +97,7 @@ static void transfer_free(transfer *t)
     free(t->body_copy);
     free(t->url_copy);
     free(t->proxy_copy);
+    free(t->checked_host);
     curl_slist_free_all(t->header_list);
     if (t->easy)
         curl_easy_cleanup(t->easy);
@@ -189,6 +199,209 @@ static size_t on_body(char *data, size_t size, size_t count, void *user)
     return n;
 }
 
+/* --- Reach: which addresses a request may connect to ------------------------------------ */
+
+static const char *ipv4_kind(const unsigned char *a)
+{
+    static const struct {
+        uint32_t net;
+        int bits;
+        const char *kind;
+    } ranges[] = {
+        {0x00000000u, 32, "unspecified"}, /* 0.0.0.0 */
+        {0x00000000u, 8, "reserved"},     /* "this network" */
+        {0x0A000000u, 8, "private"},
+        {0x64400000u, 10, "CGNAT"}, /* shared address space */
+        {0x7F000000u, 8, "loopback"},
+        {0xA9FE0000u, 16, "link-local"}, /* cloud metadata services among them */
+        {0xAC100000u, 12, "private"},
+        {0xC0000000u, 24, "reserved"}, /* IETF protocol assignments */
+        {0xC0000200u, 24, "reserved"}, /* documentation */
+        {0xC0586300u, 24, "reserved"}, /* 6to4 relay anycast */
+        {0xC0A80000u, 16, "private"},
+        {0xC6120000u, 15, "reserved"}, /* benchmarking */
+        {0xC6336400u, 24, "reserved"}, /* documentation */
+        {0xCB007100u, 24, "reserved"}, /* documentation */
+        {0xE0000000u, 4, "multicast"},
+        {0xF0000000u, 4, "reserved"}, /* and the broadcast address */
+    };
+    uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        uint32_t mask = ranges[i].bits == 32 ? 0xFFFFFFFFu : ~(0xFFFFFFFFu >> ranges[i].bits);
+        if ((v & mask) == ranges[i].net)
+            return ranges[i].kind;
+    }
+    return NULL;
+}
+
+static const char *ipv6_kind(const unsigned char *a)
+{
+    static const unsigned char zero[16];
+    if (memcmp(a, zero, 10) == 0 && a[10] == 0xff && a[11] == 0xff)
+        return ipv4_kind(a + 12); /* ::ffff:a.b.c.d, IPv4-mapped */
+    if (a[0] == 0 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b && memcmp(a + 4, zero, 8) == 0)
+        return ipv4_kind(a + 12); /* 64:ff9b::/96, NAT64 */
+    if (a[0] == 0x20 && a[1] == 0x02)
+        return ipv4_kind(a + 2); /* 2002::/16, 6to4 */
+    if (memcmp(a, zero, 15) == 0)
+        return a[15] == 0 ? "unspecified" : a[15] == 1 ? "loopback" : "reserved";
+    if ((a[0] & 0xfe) == 0xfc)
+        return "private"; /* fc00::/7, unique local */
+    if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+        return "link-local"; /* fe80::/10 */
+    if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0)
+        return "private"; /* fec0::/10, the former site-local */
+    if (a[0] == 0xff)
+        return "multicast";
+    if ((a[0] & 0xe0) != 0x20)
+        return "reserved"; /* outside 2000::/3, global unicast (IPv4-compatible, discard ...) */
+    if (a[0] == 0x20 && a[1] == 0x01 && (a[2] < 0x02 || (a[2] == 0x0d && a[3] == 0xb8)))
+        return "reserved"; /* 2001::/23 IETF protocol assignments, 2001:db8::/32 documentation */
+    if (a[0] == 0x3f && a[1] == 0xff && (a[2] & 0xf0) == 0)
+        return "reserved"; /* 3fff::/20, documentation */
+    return NULL;
+}
+
+const char *nb_http_address_kind(const char *address)
+{
+    char text[INET6_ADDRSTRLEN + 2];
+    unsigned char bytes[16];
+    const char *kind = "not an IP address";
+    size_t len = address ? strlen(address) : 0;
+    if (len >= 2 && address[0] == '[' && address[len - 1] == ']') {
+        address++;
+        len -= 2;
+    }
+    const char *zone = address ? memchr(address, '%', len) : NULL;
+    if (zone)
+        len = (size_t)(zone - address); /* fe80::1%eth0: the zone does not change the kind */
+    if (len == 0 || len >= sizeof text)
+        return kind;
+    memcpy(text, address, len);
+    text[len] = '\0';
+    if (inet_pton(AF_INET, text, bytes) == 1)
+        kind = ipv4_kind(bytes);
+    else if (inet_pton(AF_INET6, text, bytes) == 1)
+        kind = ipv6_kind(bytes);
+    return kind;
+}
+
+/* The kind of a socket address (as nb_http_address_kind), its text into ip. */
+static const char *sockaddr_kind(const struct sockaddr *sa, char *ip, size_t n)
+{
+    snprintf(ip, n, "?");
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, ip, (socklen_t)n);
+        return ipv4_kind((const unsigned char *)&in->sin_addr);
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, (socklen_t)n);
+        return ipv6_kind((const unsigned char *)&in6->sin6_addr);
+    }
+    return "not an IP address";
+}
+
+static void note_refused(transfer *t, const char *ip, const char *kind)
+{
+    const char *article = strchr("aeiou", kind[0]) ? "an" : "a";
+    snprintf(t->refused, sizeof t->refused, "%s is %s %s address", ip, article, kind);
+}
+
+/* 1 when the request's current hop may only reach public addresses. */
+static int must_be_public(transfer *t)
+{
+    if (t->req.reach == NB_HTTP_ANYWHERE)
+        return 0;
+    if (t->req.reach == NB_HTTP_PUBLIC)
+        return 1;
+    long redirects = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_COUNT, &redirects);
+    return redirects > 0; /* a trusted URL's redirect targets are discovered */
+}
+
+/* Through a proxy, whose address is the one connected to: 1 when every address the current
+ * URL's host resolves to here is public. A name that does not resolve cannot be checked and
+ * is refused. Remembered per host. */
+static int target_is_public(transfer *t)
+{
+    char *url = NULL, *host = NULL;
+    curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
+    CURLU *u = curl_url();
+    if (!u || curl_url_set(u, CURLUPART_URL, url ? url : t->req.url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        curl_url_cleanup(u);
+        snprintf(t->refused, sizeof t->refused, "the target's host cannot be read");
+        return 0;
+    }
+    curl_url_cleanup(u);
+    if (t->checked_host && strcmp(t->checked_host, host) == 0) {
+        curl_free(host);
+        return t->checked_public;
+    }
+    free(t->checked_host);
+    t->checked_host = nb_xstrdup(host);
+    size_t len = strlen(host);
+    char *name = host[0] == '[' && len > 2 ? nb_xstrndup(host + 1, len - 2) : nb_xstrdup(host);
+    curl_free(host);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *list = NULL;
+    int ok = getaddrinfo(name, NULL, &hints, &list) == 0 && list;
+    if (!ok)
+        snprintf(t->refused, sizeof t->refused,
+                 "%s does not resolve here, so its addresses cannot be checked", name);
+    for (struct addrinfo *ai = list; ok && ai; ai = ai->ai_next) {
+        char ip[INET6_ADDRSTRLEN];
+        const char *kind = sockaddr_kind(ai->ai_addr, ip, sizeof ip);
+        if (kind) {
+            note_refused(t, ip, kind);
+            ok = 0;
+        }
+    }
+    if (list)
+        freeaddrinfo(list);
+    free(name);
+    t->checked_public = ok;
+    return ok;
+}
+
+/* curl is about to open a socket to address: a request that must stay public gets none
+ * for a private address (curl then tries the host's next address, if any). */
+static curl_socket_t open_socket(void *user, curlsocktype purpose, struct curl_sockaddr *address)
+{
+    transfer *t = user;
+    if (purpose == CURLSOCKTYPE_IPCXN && must_be_public(t)) {
+        char ip[INET6_ADDRSTRLEN];
+        const char *kind = t->req.proxy ? NULL : sockaddr_kind(&address->addr, ip, sizeof ip);
+        if (kind) {
+            note_refused(t, ip, kind);
+            return CURL_SOCKET_BAD;
+        }
+        if (t->req.proxy && !target_is_public(t))
+            return CURL_SOCKET_BAD;
+    }
+    return socket(address->family, address->socktype, address->protocol);
+}
+
+/* Before each request, redirects included, on a new or a reused connection: the address
+ * connected to (or, through a proxy, the target's) must be public when the hop requires. */
+static int before_request(void *user, char *primary_ip, char *local_ip, int primary_port,
+                          int local_port)
+{
+    transfer *t = user;
+    (void)local_ip, (void)primary_port, (void)local_port;
+    if (!must_be_public(t))
+        return CURL_PREREQFUNC_OK;
+    if (t->req.proxy)
+        return target_is_public(t) ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
+    const char *kind = nb_http_address_kind(primary_ip);
+    if (kind) {
+        note_refused(t, primary_ip && *primary_ip ? primary_ip : "?", kind);
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
 static void start(nb_http *h, transfer *t)
 {
     CURL *e = curl_easy_init();
@@ -200,8 +413,14 @@ static void start(nb_http *h, transfer *t)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_USERAGENT, h->user_agent);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)NB_LIMIT_REDIRECTS);
+    long redirects =
+        t->req.max_redirects < NB_LIMIT_REDIRECTS ? t->req.max_redirects : NB_LIMIT_REDIRECTS;
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, redirects > 0 ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, redirects > 0 ? redirects : 0L);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, before_request);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl decodes */
@@ -222,9 +441,10 @@ static void start(nb_http *h, transfer *t)
     }
     if (t->req.method)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->req.method);
-    if (t->req.proxy)
+    if (t->req.proxy) {
         curl_easy_setopt(e, CURLOPT_PROXY, t->req.proxy);
-    else
+        curl_easy_setopt(e, CURLOPT_NOPROXY, ""); /* every host through it, whatever NO_PROXY */
+    } else
         curl_easy_setopt(e, CURLOPT_PROXY, ""); /* no proxy from the environment either */
     t->attempts++;
     h->in_flight++;
@@ -329,6 +549,9 @@ static int schedule_retry(nb_http *h, transfer *t, const nb_http_response *r)
     t->header_list = NULL;
     nb_buf_reset(&t->body);
     t->too_big = 0;
+    t->refused[0] = '\0';
+    free(t->checked_host);
+    t->checked_host = NULL;
     t->curl_error[0] = '\0';
     t->req.not_before_ms = nb_clock_monotonic_ms() + delay;
     enqueue(h, t);
@@ -339,14 +562,19 @@ static void finish(nb_http *h, transfer *t, CURLcode result)
 {
     nb_http_response r = {0};
     char message[NB_ERRBUF_SIZE] = "";
-    char *final_url = NULL, *content_type = NULL;
+    char *final_url = NULL, *content_type = NULL, *location = NULL;
+    long redirects = 0;
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_COUNT, &redirects);
     curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &final_url);
     curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &content_type);
     curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r.seconds);
     r.url = t->req.url;
     r.final_url = final_url ? final_url : t->req.url;
     r.content_type = content_type;
+    if (result == CURLE_OK && r.status >= 300 && r.status <= 399 &&
+        curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK)
+        r.location = location;
     r.body = nb_buf_str(&t->body);
     r.body_len = t->body.len;
     r.attempts = t->attempts;
@@ -357,14 +585,26 @@ static void finish(nb_http *h, transfer *t, CURLcode result)
         r.retry_after =
             nb_http_parse_retry_after(header_value(t->easy, "Retry-After"), nb_clock_now());
     }
-    if (t->too_big || result == CURLE_FILESIZE_EXCEEDED) {
+    if (t->refused[0] && (result == CURLE_COULDNT_CONNECT || result == CURLE_ABORTED_BY_CALLBACK)) {
+        r.error = NB_ERR_REFUSED;
+        if (redirects > 0)
+            snprintf(message, sizeof message, "%s: redirected to %s: refused: %s", t->req.url,
+                     r.final_url, t->refused);
+        else
+            snprintf(message, sizeof message, "%s: refused: %s", t->req.url, t->refused);
+        size_t used = strlen(message);
+        snprintf(message + used, sizeof message - used,
+                 " (URLs found in content and redirects reach public addresses only; "
+                 "newsbrief.allow_private_networks: true allows private networks)");
+    } else if (t->too_big || result == CURLE_FILESIZE_EXCEEDED) {
         r.error = NB_ERR_LIMIT;
         snprintf(message, sizeof message, "%s: body exceeds the %zu byte cap", t->req.url,
                  t->body.limit);
     } else if (result == CURLE_TOO_MANY_REDIRECTS) {
         r.error = NB_ERR_LIMIT;
-        snprintf(message, sizeof message, "%s: more than %d redirects", t->req.url,
-                 NB_LIMIT_REDIRECTS);
+        snprintf(message, sizeof message, "%s: more than %ld redirects", t->req.url,
+                 t->req.max_redirects < NB_LIMIT_REDIRECTS ? (long)t->req.max_redirects
+                                                           : (long)NB_LIMIT_REDIRECTS);
     } else if (result == CURLE_OPERATION_TIMEDOUT) {
         r.error = NB_ERR_NETWORK;
         snprintf(message, sizeof message, "%s: timed out after %.1f s", t->req.url, r.seconds);

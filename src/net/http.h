@@ -4,7 +4,13 @@
  * (for politeness delays), timeouts, a redirect cap and a body-size cap. Retries are a
  * mechanism here and a policy of the caller: a request says whether and how often an
  * answer is retried, and the engine backs off exponentially with jitter, honouring
- * Retry-After. Callers learn the outcome through a callback, which may submit more. */
+ * Retry-After. Callers learn the outcome through a callback, which may submit more.
+ * Where a request may connect is its reach: URLs from the configuration are trusted as
+ * written; URLs found in content, and every redirect target, reach public addresses only.
+ * The address checked is the one the socket is about to connect to (and, on a reused
+ * connection, the one it is connected to), so a name that resolves differently later
+ * (DNS rebinding) gains nothing; through a proxy, the target name's addresses are checked
+ * before the request. */
 #ifndef NB_NET_HTTP_H
 #define NB_NET_HTTP_H
 
@@ -31,6 +37,15 @@ typedef struct nb_http_options {
     const char *user_agent;                 /* NULL: "newsbrief/<version>" */
 } nb_http_options;
 
+/* Where a request may connect. */
+typedef enum nb_http_reach {
+    NB_HTTP_PUBLIC = 0, /* a discovered URL: loopback, private, link-local, CGNAT, multicast,
+                           unspecified and reserved addresses are refused, redirects too */
+    NB_HTTP_TRUSTED,    /* a configured URL: any address; the redirects it follows are
+                           checked as NB_HTTP_PUBLIC */
+    NB_HTTP_ANYWHERE,   /* private networks allowed: nothing is refused */
+} nb_http_reach;
+
 /* What came back. Borrowed by the callback; valid only during the call. */
 typedef struct nb_http_response {
     nb_err error;              /* NB_OK when an HTTP answer arrived, whatever its status */
@@ -38,6 +53,7 @@ typedef struct nb_http_response {
     long status;               /* HTTP status; 0 without an answer */
     const char *url;           /* the URL requested */
     const char *final_url;     /* after redirects */
+    const char *location;      /* a 3xx not followed: its Location as an absolute URL, or NULL */
     const char *body;          /* NUL-terminated; "" when empty */
     size_t body_len;
     const char *content_type;  /* NULL when absent */
@@ -72,6 +88,9 @@ typedef struct nb_http_request {
     long timeout_ms;               /* 0: NB_LIMIT_TOTAL_TIMEOUT_MS */
     size_t max_body;               /* 0: NB_LIMIT_BODY_BYTES */
     const char *proxy;             /* http://, https:// or socks5:// URL; NULL: none */
+    nb_http_reach reach;           /* 0: NB_HTTP_PUBLIC, the safe default */
+    int max_redirects;             /* redirects followed, at most NB_LIMIT_REDIRECTS; 0: none
+                                      (a 3xx is the answer, with its location) */
     const char *if_none_match;     /* conditional GET: the stored ETag */
     const char *if_modified_since; /* conditional GET: the stored Last-Modified */
     int64_t not_before_ms;         /* do not start before this nb_clock_monotonic_ms() */
@@ -92,6 +111,12 @@ void nb_http_run(nb_http *http);
 /* The most requests that were in flight at once to one host:port, and overall. */
 int nb_http_peak_per_host(nb_http *http, const char *host_key);
 int nb_http_peak_in_flight(nb_http *http);
+
+/* Why an IP address (IPv4 or IPv6 text, brackets allowed) is not a public one: "loopback",
+ * "private", "link-local", "CGNAT", "multicast", "unspecified" or "reserved"; NULL for a
+ * public unicast address. IPv4 inside IPv6 (mapped, NAT64, 6to4) is judged as IPv4. Text
+ * that is no address is "not an IP address". */
+const char *nb_http_address_kind(const char *address);
 
 /* Retry-After's value ("120" or an HTTP date) as seconds from now; -1 when unreadable. */
 int64_t nb_http_parse_retry_after(const char *value, int64_t now);

@@ -1,6 +1,7 @@
 /* The pipeline's view of a feed: the few fields a briefing needs (title, link, id,
- * summary, content, image, publication time), taken from the feedparser-shaped result of
- * feed.c. Titles given as HTML are reduced to text; times become UTC seconds. */
+ * summary, content, image, author, publication time), taken from the feedparser-shaped
+ * result of feed.c. Titles given as HTML are reduced to text; times become UTC seconds. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -50,6 +51,33 @@ static int is_image(const char *type, const char *medium, const char *url)
                    !strcmp(dot, ".gif") || !strcmp(dot, ".webp"));
 }
 
+/* The first picture worth showing in the entry's HTML, content before summary: most feeds
+ * give their image only as an <img> there. */
+static const char *html_image(nb_arena *arena, const json_t *e, const char *base)
+{
+    const char *html[] = {str(json_array_get(json_object_get(e, "content"), 0), "value"),
+                          str(e, "summary")};
+    const char *out = NULL;
+    for (size_t i = 0; i < 2 && !out; i++) {
+        if (!html[i] || !strstr(html[i], "<img"))
+            continue;
+        char *url = nb_html_first_image(html[i], strlen(html[i]), base);
+        out = keep(arena, url);
+        free(url);
+    }
+    return out;
+}
+
+/* A person's name: the *_detail's name, else the text as given ("mail@x (Name)" and bare
+ * names alike). */
+static const char *person(nb_arena *arena, const json_t *obj, const char *key)
+{
+    char detail[64];
+    snprintf(detail, sizeof detail, "%s_detail", key);
+    const char *name = str(json_object_get(obj, detail), "name");
+    return keep(arena, name ? name : str(obj, key));
+}
+
 /* The entry's picture: a thumbnail, else image media content, an image enclosure, or the
  * podcast image; absolute. */
 static const char *entry_image(nb_arena *arena, const json_t *e, const char *base)
@@ -73,7 +101,7 @@ static const char *entry_image(nb_arena *arena, const json_t *e, const char *bas
     if (!url)
         url = str(json_object_get(e, "image"), "href");
     if (!url)
-        return NULL;
+        return html_image(arena, e, base);
     char *abs = base ? nb_url_resolve(base, url) : NULL;
     const char *out = keep(arena, abs ? abs : url);
     free(abs);
@@ -92,9 +120,13 @@ static int tuple_time(const json_t *tuple, int64_t *out)
     return 1;
 }
 
-static void read_entry(nb_arena *arena, const json_t *e, const char *base, nb_feed_entry *out)
+static void read_entry(nb_arena *arena, const json_t *e, const char *base, const char *feed_author,
+                       nb_feed_entry *out)
 {
     memset(out, 0, sizeof *out);
+    out->author = person(arena, e, "author");
+    if (!out->author)
+        out->author = feed_author;
     out->title = plain_title(arena, e);
     out->link = keep(arena, str(e, "link"));
     out->id = keep(arena, str(e, "id"));
@@ -157,8 +189,13 @@ nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, const c
     feed->link = keep(feed->arena, str(channel, "link"));
     size_t n = json_array_size(entries);
     feed->entries = nb_arena_alloc(feed->arena, (n ? n : 1) * sizeof(nb_feed_entry));
+    /* Atom's feed author is every entry's without one (RFC 4287 4.2.1); RSS's channel
+     * people are editors, not authors. */
+    if (!strncmp(feed->version, "atom", 4))
+        feed->author = person(feed->arena, channel, "author");
     for (size_t i = 0; i < n; i++)
-        read_entry(feed->arena, json_array_get(entries, i), base_url, &feed->entries[i]);
+        read_entry(feed->arena, json_array_get(entries, i), base_url, feed->author,
+                   &feed->entries[i]);
     feed->entry_count = n;
     json_decref(dict);
     *out = feed;

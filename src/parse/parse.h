@@ -27,7 +27,9 @@ typedef struct nb_feed_entry {
     const char *link;         /* absolute URL (resolved against the feed's base) */
     const char *summary_html; /* description / summary */
     const char *content_html; /* content:encoded / atom:content */
-    const char *image;        /* enclosure or media:content/thumbnail of an image type */
+    const char *image;        /* enclosure or media:content/thumbnail of an image type, else
+                                 the first picture in the content or summary HTML */
+    const char *author;       /* dc:creator, author or atom:author's name (else the feed's) */
     const char *date_text;    /* the publication date as written */
     int64_t published;        /* UTC seconds; valid when has_published */
     int has_published;
@@ -37,6 +39,7 @@ typedef struct nb_feed {
     const char *version; /* feedparser's names: "rss20", "rss10", "atom10", "" unknown */
     const char *title;
     const char *link;
+    const char *author; /* the feed's author (Atom: the entries' default), or NULL */
     nb_feed_entry *entries;
     size_t entry_count;
     nb_arena *arena; /* owns everything above */

@@ -23,6 +23,7 @@ typedef enum nb_size_unit {
 /* What to render: the items of one message and its header. */
 typedef struct nb_message {
     const char *title;          /* "新闻简报" */
+    const char *header;         /* header template ({title}, {time}); NULL: the zh one */
     const char *stamp;          /* "2025-04-07 10:45" */
     int64_t now;                /* the briefing's time */
     const char *related_prefix; /* "相关报道：", or NULL: no related links */
@@ -90,17 +91,51 @@ typedef struct nb_channel_kind {
 /* The kind for a type, or NULL (stdout and file are local, not kinds). */
 const nb_channel_kind *nb_channel_kind_find(const char *type);
 
+/* --- Source text in each dialect (escape.c) ------------------------------------------
+ * Titles, summaries and related-link labels come from sources. In every dialect they stay
+ * text: they cannot mention anyone, format, link, carry a tag, or start a line, heading,
+ * quote or list. What the dialect can escape is escaped; what it cannot is replaced by its
+ * full-width look-alike (＜ ＞ ［ ］ ＊ ＿ ～ ｀ ＼ ＠ ＃ ...), which reads the same and means
+ * nothing. Every dialect first makes the text one line: control characters become spaces,
+ * bidirectional controls go. docs/CHANNELS.md has the table of what each channel does. */
+typedef enum nb_dialect {
+    NB_DIALECT_TEXT,          /* plain text (ntfy, e-mail headers) */
+    NB_DIALECT_CHAT_TEXT,     /* plain text in a chat: no mention, no tag (WeCom text and news
+                                 cards, Feishu post text, Slack alt text) */
+    NB_DIALECT_MARKDOWN,      /* the briefing's Markdown (nb_brief_markdown_text) */
+    NB_DIALECT_CHAT_MARKDOWN, /* WeCom markdown, DingTalk markdown, Feishu lark_md */
+    NB_DIALECT_TELEGRAM_HTML, /* Telegram parse_mode HTML */
+    NB_DIALECT_SLACK_MRKDWN,  /* Slack mrkdwn */
+    NB_DIALECT_DISCORD,       /* Discord markdown (backslash escapes) */
+    NB_DIALECT_HTML,          /* HTML text and attribute values (e-mail) */
+} nb_dialect;
+
+enum {
+    NB_ESCAPE_LINK_TEXT = 1,  /* inside a link's text (Slack: "|" would end it) */
+    NB_ESCAPE_LINE_START = 2, /* the text starts a line: block markers are neutralized */
+    NB_ESCAPE_NO_MENTION = 4, /* NB_DIALECT_TEXT: "@" as "＠" (the chat dialects always do) */
+};
+
+/* text escaped for dialect. Caller frees. */
+char *nb_escape(const char *text, nb_dialect dialect, unsigned flags);
+
 /* --- Helpers for channel files ------------------------------------------------------- */
 
 /* Size of text in unit. */
 size_t nb_measure(const char *text, nb_size_unit unit);
-/* The header line text: "新闻简报 (更新时间: 2025-04-07 10:45) (1/3)". Caller frees. */
+/* The header line text: "新闻简报 (更新时间: 2025-04-07 10:45) (1/3)" (msg->header filled in,
+ * after the keyword). Caller frees. */
 char *nb_message_header(const nb_message *msg, const char *keyword);
 /* An item's display time "2025-04-07 09:24" (display zone). out >= 32 bytes. */
 void nb_item_time(const nb_item *item, char *out, size_t n);
+/* "相关报道：[label](url) · [label](url)" in the chat markdown dialect (labels escaped),
+ * NULL when the item has no related reports or prefix is NULL or empty. Caller frees. */
+char *nb_chat_related_line(const nb_item *item, const char *prefix);
 /* The message as the briefing's Markdown (seed format, header with the marker). Caller
  * frees. */
 char *nb_message_markdown(const nb_message *msg);
+/* Writes text to path atomically (a temporary file beside it, then rename). */
+nb_err nb_push_write_file(const char *path, const char *text, nb_errbuf *err) NB_MUST_CHECK;
 /* Base64 of HMAC-SHA256(key, message). out >= 45 bytes. */
 void nb_hmac_sha256_base64(const char *key, size_t key_len, const char *message, size_t message_len,
                            char *out);

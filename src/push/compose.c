@@ -56,6 +56,7 @@ nb_err nb_push_compose(const nb_config *config, const nb_channel_config *ch, int
     char **shortened = nb_xcalloc(count ? count : 1, sizeof *shortened);
     memcpy(copy, items, count * sizeof *copy);
     nb_message templ = {.title = config->title,
+                        .header = config->header,
                         .stamp = stamp,
                         .now = now,
                         .related_prefix = config->related_prefix};

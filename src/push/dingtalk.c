@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "brief/brief.h"
 #include "core/buf.h"
 #include "core/memory.h"
 #include "core/url.h"
@@ -42,7 +41,7 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
         char when[32], number[32];
         nb_item_time(it, when, sizeof when);
         snprintf(number, sizeof number, "%zu. [", i + 1);
-        char *title = nb_brief_link_text(it->title);
+        char *title = nb_escape(it->title, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINK_TEXT);
         char *url = nb_url_escape_markdown(it->url);
         add(&b, i ? "\n\n---\n\n#### " : "\n\n#### ");
         add(&b, number);
@@ -52,10 +51,12 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
         add(&b, ")   ");
         add(&b, when);
         if (it->summary && *it->summary) {
+            char *summary = nb_escape(it->summary, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINE_START);
             add(&b, "\n\n");
-            add(&b, it->summary);
+            add(&b, summary);
+            free(summary);
         }
-        char *related = nb_brief_related_line(it, m->related_prefix);
+        char *related = nb_chat_related_line(it, m->related_prefix);
         if (related) {
             add(&b, "\n\n");
             add(&b, related);

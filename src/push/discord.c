@@ -32,20 +32,21 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
     size_t text = nb_measure(content, NB_UNIT_CODEPOINTS);
     for (size_t i = 0; i < m->count; i++) {
         const nb_item *it = &m->items[i];
-        char *line = nb_text_collapse_space(it->title);
+        char *line = nb_escape(it->title, NB_DIALECT_DISCORD, 0);
         char *numbered = nb_xasprintf("%zu. %s", i + 1, line);
         char *title = nb_text_cut(numbered, 256);
         char when[32];
         nb_time_format_iso(it->published_at, when, sizeof when);
         json_t *embed =
             json_pack("{s:s, s:s, s:s}", "title", title, "url", it->url, "timestamp", when);
-        if (it->summary && *it->summary)
-            json_object_set_new(embed, "description", json_string(it->summary));
+        char *description = nb_escape(it->summary, NB_DIALECT_DISCORD, NB_ESCAPE_LINE_START);
+        if (*description)
+            json_object_set_new(embed, "description", json_string(description));
         if (it->image)
             json_object_set_new(embed, "image", json_pack("{s:s}", "url", it->image));
         json_array_append_new(embeds, embed);
-        text += nb_measure(title, NB_UNIT_CODEPOINTS) +
-                (it->summary ? nb_measure(it->summary, NB_UNIT_CODEPOINTS) : 0);
+        text += nb_measure(title, NB_UNIT_CODEPOINTS) + nb_measure(description, NB_UNIT_CODEPOINTS);
+        free(description);
         free(line);
         free(numbered);
         free(title);

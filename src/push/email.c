@@ -81,6 +81,14 @@ static void add_html_text(nb_buf *b, const char *text)
     }
 }
 
+/* Source text in HTML (one line, entities). */
+static void add_source(nb_buf *b, const char *text)
+{
+    char *escaped = nb_escape(text, NB_DIALECT_HTML, 0);
+    add(b, escaped);
+    free(escaped);
+}
+
 static char *html_of(const nb_message *m, const char *header)
 {
     nb_buf b;
@@ -99,13 +107,13 @@ static char *html_of(const nb_message *m, const char *header)
         add(&b, "<a href=\"");
         add_html_text(&b, it->url);
         add(&b, "\">");
-        add_html_text(&b, it->title);
+        add_source(&b, it->title);
         add(&b, "</a> <small style=\"color:#888\">");
         add(&b, when);
         add(&b, "</small></h2>\n");
         if (it->summary && *it->summary) {
             add(&b, "<p>");
-            add_html_text(&b, it->summary);
+            add_source(&b, it->summary);
             add(&b, "</p>\n");
         }
         for (size_t k = 0; m->related_prefix && *m->related_prefix && k < it->related_count; k++) {
@@ -115,7 +123,7 @@ static char *html_of(const nb_message *m, const char *header)
             add(&b, "<a href=\"");
             add_html_text(&b, it->related[k].url);
             add(&b, "\">");
-            add_html_text(&b, it->related[k].label);
+            add_source(&b, it->related[k].label);
             add(&b, k + 1 == it->related_count ? "</a></p>\n" : "</a>");
         }
         if (it->image) {
@@ -219,6 +227,7 @@ static nb_verdict send_direct(const nb_channel_config *c, const char *payload, i
         .require_tls = c->starttls,
         .data = payload,
         .len = strlen(payload),
+        .timeout_ms = (long)c->timeout * 1000,
     };
     long reply = 0;
     nb_errbuf err;

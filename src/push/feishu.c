@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "brief/brief.h"
 #include "core/buf.h"
 #include "core/memory.h"
 #include "core/url.h"
@@ -34,6 +33,23 @@ static json_t *text_tag(const char *text)
     return json_pack("{s:s, s:s}", "tag", "text", "text", text);
 }
 
+/* Post text tags are plain text; still no "@" or "<" that could read as a mention. */
+static json_t *source_tag(const char *text)
+{
+    char *plain = nb_escape(text, NB_DIALECT_CHAT_TEXT, 0);
+    json_t *tag = text_tag(plain);
+    free(plain);
+    return tag;
+}
+
+static json_t *source_link(const char *text, const char *href)
+{
+    char *plain = nb_escape(text, NB_DIALECT_CHAT_TEXT, 0);
+    json_t *tag = json_pack("{s:s, s:s, s:s}", "tag", "a", "text", plain, "href", href);
+    free(plain);
+    return tag;
+}
+
 static json_t *post_content(const nb_message *m)
 {
     json_t *lines = json_array();
@@ -43,19 +59,16 @@ static json_t *post_content(const nb_message *m)
         nb_item_time(it, when, sizeof when);
         snprintf(number, sizeof number, "%zu. ", i + 1);
         snprintf(spaced, sizeof spaced, "   %s", when);
-        json_array_append_new(lines,
-                              json_pack("[o, {s:s, s:s, s:s}, o]", text_tag(number), "tag", "a",
-                                        "text", it->title, "href", it->url, text_tag(spaced)));
+        json_array_append_new(lines, json_pack("[o, o, o]", text_tag(number),
+                                               source_link(it->title, it->url), text_tag(spaced)));
         if (it->summary && *it->summary)
-            json_array_append_new(lines, json_pack("[o]", text_tag(it->summary)));
+            json_array_append_new(lines, json_pack("[o]", source_tag(it->summary)));
         if (it->related_count && m->related_prefix && *m->related_prefix) {
             json_t *line = json_pack("[o]", text_tag(m->related_prefix));
             for (size_t k = 0; k < it->related_count; k++) {
                 if (k)
                     json_array_append_new(line, text_tag(" · "));
-                json_array_append_new(line,
-                                      json_pack("{s:s, s:s, s:s}", "tag", "a", "text",
-                                                it->related[k].label, "href", it->related[k].url));
+                json_array_append_new(line, source_link(it->related[k].label, it->related[k].url));
             }
             json_array_append_new(lines, line);
         }
@@ -72,13 +85,14 @@ static json_t *card_elements(const nb_message *m)
         const nb_item *it = &m->items[i];
         char when[32];
         nb_item_time(it, when, sizeof when);
-        char *title = nb_brief_link_text(it->title);
+        char *title = nb_escape(it->title, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINK_TEXT);
         char *url = nb_url_escape_markdown(it->url);
-        char *related = nb_brief_related_line(it, m->related_prefix);
-        char *md =
-            nb_xasprintf("**%zu. [%s](%s)**   %s%s%s%s%s", i + 1, title, url, when,
-                         it->summary && *it->summary ? "\n" : "", it->summary ? it->summary : "",
-                         related ? "\n" : "", related ? related : "");
+        char *summary = nb_escape(it->summary, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINE_START);
+        char *related = nb_chat_related_line(it, m->related_prefix);
+        char *md = nb_xasprintf("**%zu. [%s](%s)**   %s%s%s%s%s", i + 1, title, url, when,
+                                *summary ? "\n" : "", summary, related ? "\n" : "",
+                                related ? related : "");
+        free(summary);
         free(related);
         json_array_append_new(elements, json_pack("{s:s, s:{s:s, s:s}}", "tag", "div", "text",
                                                   "tag", "lark_md", "content", md));

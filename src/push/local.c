@@ -24,7 +24,7 @@ int nb_push_is_local(const nb_channel_config *channel)
     return !strcmp(channel->type, "stdout") || !strcmp(channel->type, "file");
 }
 
-static nb_err write_file(const char *path, const char *text, nb_errbuf *err)
+nb_err nb_push_write_file(const char *path, const char *text, nb_errbuf *err)
 {
     char *tmp = nb_xasprintf("%s.tmp.%ld", path, (long)getpid());
     nb_err rc = NB_OK;
@@ -56,7 +56,7 @@ nb_err nb_push_local(const nb_channel_config *channel, char *const *pages, size_
     char *text = nb_brief_join(pages, page_count);
     nb_err rc = NB_OK;
     if (strcmp(channel->type, "file") == 0) {
-        rc = write_file(channel->path, text, err);
+        rc = nb_push_write_file(channel->path, text, err);
     } else if (strcmp(channel->type, "stdout") == 0) {
         if (fputs(text, stdout_stream) == EOF || fflush(stdout_stream) != 0)
             rc = nb_errf(err, NB_ERR_IO, "cannot write to standard output");

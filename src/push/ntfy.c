@@ -29,13 +29,14 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
         const nb_item *it = &m->items[i];
         char when[32];
         nb_item_time(it, when, sizeof when);
-        char *title = nb_text_collapse_space(it->title);
-        if (nb_buf_printf(&b, "%s%zu. %s  %s\n%s%s%s", i ? "\n\n" : "", i + 1, title, when,
-                          it->summary && *it->summary ? it->summary : "",
-                          it->summary && *it->summary ? "\n" : "", it->url)) {
+        char *title = nb_escape(it->title, NB_DIALECT_TEXT, 0);
+        char *summary = nb_escape(it->summary, NB_DIALECT_TEXT, 0);
+        if (nb_buf_printf(&b, "%s%zu. %s  %s\n%s%s%s", i ? "\n\n" : "", i + 1, title, when, summary,
+                          *summary ? "\n" : "", it->url)) {
             /* unlimited buffer */
         }
         free(title);
+        free(summary);
     }
     const char *slash = strrchr(c->url, '/');
     json_t *body = json_pack("{s:s, s:s, s:s, s:[s]}", "topic", slash + 1, "title", header,

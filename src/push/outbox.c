@@ -3,10 +3,15 @@
  * request and "sent" only after the platform accepted it, so a crash can duplicate at most
  * the row that was out. Transient failures wait (backoff, Retry-After, the platform's
  * floor) and hold the lane, so order holds; a configuration error stops the lane with one
- * error line; a refused payload is marked failed and the lane goes on. */
+ * error line; a refused payload is marked failed and the lane goes on. Requests follow no
+ * redirect: a 3xx is a configuration error and the row stays pending. Nothing is sent that
+ * could not first be marked "sending": when the store fails (disk full, read-only) every
+ * lane stops, and the store's failure is reported once by the command. A file channel's
+ * rows (one per briefing) are written together, and stay pending when the write fails. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "brief/brief.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/time.h"
@@ -34,13 +39,26 @@ typedef struct lane {
 static void send_next(lane *l);
 static void send_direct(lane *l, nb_outbox_row *row);
 
-static void mark(lane *l, const nb_outbox_row *row, const char *status, int64_t next_attempt,
-                 const char *answer)
+/* Records a row's new status; 0, or -1 when the store refused (logged, unless it is the
+ * storage failure the command reports once). */
+static int mark_row(nb_store *store, const nb_channel_config *ch, const nb_outbox_row *row,
+                    const char *status, int attempts, int64_t next_attempt, const char *answer,
+                    int64_t now)
 {
     nb_errbuf err;
-    if (nb_store_outbox_mark(l->store, row->id, status, row->attempts, next_attempt, answer,
-                             nb_clock_now(), &err) != NB_OK)
-        nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", l->ch->name, err.msg);
+    if (nb_store_outbox_mark(store, row->id, status, attempts, next_attempt, answer, now, &err) ==
+        NB_OK)
+        return 0;
+    if (!nb_store_failure(store))
+        nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
+    return -1;
+}
+
+static int mark(lane *l, const nb_outbox_row *row, const char *status, int64_t next_attempt,
+                const char *answer)
+{
+    return mark_row(l->store, l->ch, row, status, row->attempts, next_attempt, answer,
+                    nb_clock_now());
 }
 
 /* The earliest start the platform's rate limits (or the channel's own) allow. */
@@ -135,12 +153,29 @@ static void handle_verdict(lane *l, nb_verdict v, int64_t retry_after, int rate_
     }
 }
 
+/* The platform's verdict on an answer. A redirect is never followed: a 302 would turn the
+ * POST into a GET whose 200 looks like a delivery, a 307 or 308 would carry the message
+ * and its signature to another host. The channel's configuration must name the endpoint. */
+static nb_verdict classify(const nb_channel_kind *kind, const nb_http_response *r,
+                           int64_t *retry_after, char *why, size_t n)
+{
+    if (r->error == NB_OK && r->status >= 300 && r->status <= 399) {
+        *retry_after = -1;
+        snprintf(why, n,
+                 "HTTP %ld redirect to %s: push requests follow no redirects; configure the "
+                 "address that answers",
+                 r->status, r->location ? r->location : "(no Location)");
+        return NB_CONFIG;
+    }
+    return kind->classify(r, retry_after, why, n);
+}
+
 static void on_answer(void *user, const nb_http_response *r)
 {
     lane *l = user;
     char why[512];
     int64_t retry_after = -1;
-    nb_verdict v = l->kind->classify(r, &retry_after, why, sizeof why);
+    nb_verdict v = classify(l->kind, r, &retry_after, why, sizeof why);
     handle_verdict(l, v, retry_after, r->error == NB_OK && (r->status == 429 || r->status == 200),
                    why);
     send_next(l);
@@ -160,6 +195,10 @@ static void send_next(lane *l)
 {
     if (l->next >= l->count)
         return;
+    if (nb_store_failure(l->store)) {
+        stop(l, 1); /* what could not be recorded is not sent */
+        return;
+    }
     nb_outbox_row *row = &l->rows[l->next];
     int64_t now = nb_clock_now();
     if (row->next_attempt_at > now + WAIT_FOR_LATER_MAX && l->run_attempts == 0) {
@@ -177,7 +216,10 @@ static void send_next(lane *l)
     l->recent[l->recent_n++ % RECENT] = start;
     row->attempts++;
     l->run_attempts++;
-    mark(l, row, "sending", row->next_attempt_at, NULL);
+    if (mark(l, row, "sending", row->next_attempt_at, NULL) != 0) {
+        stop(l, 1); /* unrecorded, a send could not be told from one never made */
+        return;
+    }
     if (l->kind->send_direct) {
         send_direct(l, row);
         return;
@@ -192,6 +234,8 @@ static void send_next(lane *l)
         .headers = req.headers,
         .caller = NB_HTTP_CHANNEL,
         .proxy = l->ch->proxy,
+        .reach = NB_HTTP_TRUSTED, /* the channel's configured endpoint; no redirect followed */
+        .timeout_ms = (long)l->ch->timeout * 1000,
         .not_before_ms = start,
         .done = on_answer,
         .user = l,
@@ -201,14 +245,61 @@ static void send_next(lane *l)
     free(req.body);
 }
 
+/* A file channel: every pending briefing in one atomic write, newest first (a briefing
+ * replaces the file, so one written alone would hide the ones before it). A failed write
+ * leaves them pending with the error as their last answer. */
+static void deliver_file(const nb_channel_config *ch, nb_store *store, nb_push_report *report)
+{
+    nb_errbuf err;
+    nb_outbox_row *rows = NULL;
+    size_t count = 0;
+    if (nb_store_outbox_pending(store, ch->name, &rows, &count, &err) != NB_OK) {
+        nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
+        report->channels_failed++;
+        return;
+    }
+    if (count == 0)
+        goto out;
+    char **texts = nb_xcalloc(count, sizeof *texts);
+    for (size_t i = 0; i < count; i++)
+        texts[i] = rows[count - 1 - i].payload;
+    char *text = nb_brief_join(texts, count);
+    free(texts);
+    int64_t now = nb_clock_now();
+    if (nb_push_write_file(ch->path, text, &err) == NB_OK) {
+        for (size_t i = 0; i < count; i++) {
+            mark_row(store, ch, &rows[i], "sent", rows[i].attempts + 1, 0, "written", now);
+            nb_log(NB_LOG_INFO, "push", "channel=%s message=%lld written path=%s", ch->name,
+                   (long long)rows[i].id, ch->path);
+        }
+        report->sent += count;
+    } else {
+        for (size_t i = 0; i < count; i++)
+            mark_row(store, ch, &rows[i], "pending", rows[i].attempts + 1, 0, err.msg, now);
+        nb_log(NB_LOG_ERROR, "push",
+               "channel=%s error=io cause=\"%s\" pending=%zu (newsbrief push writes them later)",
+               ch->name, err.msg, count);
+        report->pending += count;
+        report->channels_failed++;
+    }
+    free(text);
+out:
+    nb_outbox_rows_free(rows, count);
+}
+
 void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
                     const char *only_channel, nb_push_report *report)
 {
     nb_errbuf err;
     memset(report, 0, sizeof *report);
     size_t recovered = 0;
-    if (nb_store_outbox_recover(store, &recovered, &err) != NB_OK)
+    if (nb_store_outbox_recover(store, &recovered, &err) != NB_OK) {
+        if (nb_store_failure(store)) {
+            report->channels_failed = config->channel_count; /* nothing can be recorded */
+            return;
+        }
         nb_log(NB_LOG_ERROR, "outbox", "error=\"%s\"", err.msg);
+    }
     if (recovered) {
         report->duplicates = recovered;
         nb_log(NB_LOG_WARN, "outbox",
@@ -220,7 +311,11 @@ void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
     for (size_t i = 0; i < config->channel_count; i++) {
         const nb_channel_config *ch = &config->channels[i];
         const nb_channel_kind *kind = nb_channel_kind_find(ch->type);
-        if (!kind || (only_channel && strcmp(only_channel, ch->name) != 0))
+        if (only_channel && strcmp(only_channel, ch->name) != 0)
+            continue;
+        if (!strcmp(ch->type, "file"))
+            deliver_file(ch, store, report);
+        if (!kind)
             continue;
         lane *l = &lanes[i];
         *l = (lane){.ch = ch,
@@ -230,7 +325,8 @@ void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
                     .report = report,
                     .jitter = (uint64_t)nb_clock_monotonic_ms() * 2654435761u + i + 1};
         if (nb_store_outbox_pending(store, ch->name, &l->rows, &l->count, &err) != NB_OK) {
-            nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
+            if (!nb_store_failure(store))
+                nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
             continue;
         }
         send_next(l);
@@ -251,7 +347,7 @@ static void on_test(void *user, const nb_http_response *r)
 {
     test_answer *t = user;
     int64_t retry_after;
-    t->verdict = t->kind->classify(r, &retry_after, t->why, sizeof t->why);
+    t->verdict = classify(t->kind, r, &retry_after, t->why, sizeof t->why);
 }
 
 nb_err nb_push_test(const nb_config *config, const nb_channel_config *ch, nb_http *http,
@@ -269,8 +365,12 @@ nb_err nb_push_test(const nb_config *config, const nb_channel_config *ch, nb_htt
         .published_at = nb_clock_now(),
         .summary = "看到这条消息，说明频道配置正确。If you can read this, the channel works.",
     };
-    nb_message m = {
-        .title = config->title, .stamp = stamp, .now = nb_clock_now(), .items = &item, .count = 1};
+    nb_message m = {.title = config->title,
+                    .header = config->header,
+                    .stamp = stamp,
+                    .now = nb_clock_now(),
+                    .items = &item,
+                    .count = 1};
     size_t size;
     char *payload = kind->render(ch, &m, &size);
     if (kind->send_direct) {
@@ -293,6 +393,8 @@ nb_err nb_push_test(const nb_config *config, const nb_channel_config *ch, nb_htt
                           .headers = req.headers,
                           .caller = NB_HTTP_CHANNEL,
                           .proxy = ch->proxy,
+                          .reach = NB_HTTP_TRUSTED,
+                          .timeout_ms = (long)ch->timeout * 1000,
                           .done = on_test,
                           .user = &t};
     nb_http_submit(http, &hr);

@@ -1,7 +1,8 @@
 /* Delivery: composing a briefing into a channel's messages and getting them delivered.
- * Local channels (stdout, file) are written at once; chat platforms go through the
- * outbox: one stored row per platform request, sent in order, each marked "sending" before
- * its request and "sent" only once the platform accepted it. */
+ * Standard output is written at once; files and chat platforms go through the outbox: one
+ * stored row per platform request (one per briefing for a file), sent in order, each marked
+ * "sending" before its request and "sent" only once the platform accepted it (or the file
+ * was written). */
 #ifndef NB_PUSH_PUSH_H
 #define NB_PUSH_PUSH_H
 
@@ -16,6 +17,9 @@
 
 /* Every channel type, NULL-terminated (for the configuration vocabulary). */
 const char *const *nb_channel_types(void);
+
+/* Whether a configuration key means something for a channel of this type. */
+int nb_channel_key_applies(const char *type, const char *key);
 
 /* Checks the settings a channel's type needs. */
 nb_err nb_push_check(const nb_channel_config *channel, nb_errbuf *err) NB_MUST_CHECK;
@@ -55,7 +59,8 @@ typedef struct nb_push_report {
 
 /* Sends every pending outbox row of every chat channel (or only of only_channel) on http:
  * in order per channel, within the platform's rate limits, retrying transient failures
- * with backoff. */
+ * with backoff. A file channel's pending briefings are written in one file, newest first;
+ * when the write fails they stay pending for the next pass. */
 void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
                     const char *only_channel, nb_push_report *report);
 

@@ -24,7 +24,7 @@ static nb_err check(const nb_channel_config *c, nb_errbuf *err)
     return NB_OK;
 }
 
-/* mrkdwn text: & < > escaped; '|' would end a link's text early. */
+/* Our own text and URLs in mrkdwn: & < > escaped; '|' would end a link's text early. */
 static void put(nb_buf *b, const char *text, int in_link)
 {
     for (const char *p = text; *p; p++) {
@@ -36,6 +36,16 @@ static void put(nb_buf *b, const char *text, int in_link)
         if (rc)
             return;
     }
+}
+
+/* Source text in the mrkdwn dialect. */
+static void put_source(nb_buf *b, const char *text, unsigned flags)
+{
+    char *escaped = nb_escape(text, NB_DIALECT_SLACK_MRKDWN, flags);
+    if (nb_buf_puts(b, escaped)) {
+        /* unlimited buffer */
+    }
+    free(escaped);
 }
 
 static char *render(const nb_channel_config *c, const nb_message *m, size_t *size)
@@ -54,15 +64,12 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
         nb_buf_init(&b, 0);
         if (nb_buf_printf(&b, "*%zu. <", i + 1) == NB_OK) {
             put(&b, it->url, 1);
-            if (nb_buf_putc(&b, '|') == NB_OK) {
-                char *title = nb_text_collapse_space(it->title);
-                put(&b, title, 1);
-                free(title);
-            }
+            if (nb_buf_putc(&b, '|') == NB_OK)
+                put_source(&b, it->title, NB_ESCAPE_LINK_TEXT);
         }
         if (nb_buf_printf(&b, ">*  %s", when) == NB_OK && it->summary && *it->summary) {
             put(&b, "\n", 0);
-            put(&b, it->summary, 0);
+            put_source(&b, it->summary, NB_ESCAPE_LINE_START);
         }
         for (size_t k = 0; m->related_prefix && *m->related_prefix && k < it->related_count; k++) {
             put(&b, k ? " · " : "\n", 0);
@@ -71,7 +78,7 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
             if (nb_buf_putc(&b, '<') == NB_OK) {
                 put(&b, it->related[k].url, 1);
                 if (nb_buf_putc(&b, '|') == NB_OK)
-                    put(&b, it->related[k].label, 1);
+                    put_source(&b, it->related[k].label, NB_ESCAPE_LINK_TEXT);
                 if (nb_buf_putc(&b, '>')) {
                     /* unlimited buffer */
                 }
@@ -82,9 +89,12 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
             longest = n;
         json_array_append_new(blocks, json_pack("{s:s, s:{s:s, s:s}}", "type", "section", "text",
                                                 "type", "mrkdwn", "text", nb_buf_str(&b)));
-        if (it->image)
+        if (it->image) {
+            char *alt = nb_escape(it->title, NB_DIALECT_CHAT_TEXT, 0);
             json_array_append_new(blocks, json_pack("{s:s, s:s, s:s}", "type", "image", "image_url",
-                                                    it->image, "alt_text", it->title));
+                                                    it->image, "alt_text", alt));
+            free(alt);
+        }
         nb_buf_free(&b);
     }
     /* Two limits in one measure: the longest section, and the block count. */

@@ -25,7 +25,8 @@ static nb_err check(const nb_channel_config *c, nb_errbuf *err)
     return NB_OK;
 }
 
-/* Appends text escaped for Telegram HTML, and the visible text to the other buffer. */
+/* Appends our own text (header, numbers, URLs) escaped for Telegram HTML, and the visible
+ * text to the other buffer. */
 static void put(nb_buf *html, nb_buf *visible, const char *text, int attribute)
 {
     for (const char *p = text; *p; p++) {
@@ -38,6 +39,18 @@ static void put(nb_buf *html, nb_buf *visible, const char *text, int attribute)
             (visible && nb_buf_putc(visible, *p)))
             return;
     }
+}
+
+/* Appends source text: escaped by the Telegram dialect, and as it will show. */
+static void put_source(nb_buf *html, nb_buf *visible, const char *text)
+{
+    char *escaped = nb_escape(text, NB_DIALECT_TELEGRAM_HTML, 0);
+    char *shown = nb_escape(text, NB_DIALECT_TEXT, NB_ESCAPE_NO_MENTION);
+    if (nb_buf_puts(html, escaped) || (visible && nb_buf_puts(visible, shown))) {
+        /* unlimited buffers */
+    }
+    free(escaped);
+    free(shown);
 }
 
 static void tag(nb_buf *html, const char *markup)
@@ -60,15 +73,13 @@ static void put_item(nb_buf *html, nb_buf *visible, const nb_item *it, size_t nu
     put(html, NULL, it->url, 1);
     tag(html, "\">");
     put(visible, NULL, " ", 0);
-    char *title = nb_text_collapse_space(it->title);
-    put(html, visible, title, 0);
-    free(title);
+    put_source(html, visible, it->title);
     tag(html, "</a>");
     put(html, visible, " ", 0);
     put(html, visible, when, 0);
     if (summary && *summary) {
         put(html, visible, "\n", 0);
-        put(html, visible, summary, 0);
+        put_source(html, visible, summary);
     }
     /* "相关报道：<a href=...>机器之心</a> · ..." */
     for (size_t i = 0; related_prefix && *related_prefix && i < it->related_count; i++) {
@@ -78,7 +89,7 @@ static void put_item(nb_buf *html, nb_buf *visible, const nb_item *it, size_t nu
         tag(html, "<a href=\"");
         put(html, NULL, it->related[i].url, 1);
         tag(html, "\">");
-        put(html, visible, it->related[i].label, 0);
+        put_source(html, visible, it->related[i].label);
         tag(html, "</a>");
     }
 }

@@ -8,8 +8,10 @@
 #include <utf8proc.h>
 
 #include "brief/brief.h"
+#include "core/buf.h"
 #include "core/memory.h"
 #include "core/time.h"
+#include "core/url.h"
 #include "push/channel.h"
 
 size_t nb_measure(const char *text, nb_size_unit unit)
@@ -36,8 +38,11 @@ char *nb_message_header(const nb_message *msg, const char *keyword)
     char marker[32] = "";
     if (msg->parts > 1)
         snprintf(marker, sizeof marker, " (%d/%d)", msg->part, msg->parts);
-    return nb_xasprintf("%s%s%s (更新时间: %s)%s", keyword ? keyword : "", keyword ? " " : "",
-                        msg->title, msg->stamp, marker);
+    char *header = nb_brief_header(msg->header, msg->title, msg->stamp);
+    char *line =
+        nb_xasprintf("%s%s%s%s", keyword ? keyword : "", keyword ? " " : "", header, marker);
+    free(header);
+    return line;
 }
 
 void nb_item_time(const nb_item *item, char *out, size_t n)
@@ -98,6 +103,7 @@ int nb_classify_transport(const nb_http_response *r, nb_verdict *verdict, int64_
 char *nb_message_markdown(const nb_message *m)
 {
     nb_render_options o = {.title = m->title,
+                           .header = m->header,
                            .now = m->now,
                            .items_per_page = m->count,
                            .related_prefix = m->related_prefix};
@@ -113,6 +119,24 @@ char *nb_message_markdown(const nb_message *m)
     free(header);
     free(text);
     return out;
+}
+
+char *nb_chat_related_line(const nb_item *it, const char *prefix)
+{
+    if (!prefix || !*prefix || !it->related_count)
+        return NULL;
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    nb_err rc = nb_buf_puts(&b, prefix);
+    for (size_t i = 0; i < it->related_count && !rc; i++) {
+        char *label =
+            nb_escape(it->related[i].label, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINK_TEXT);
+        char *url = nb_url_escape_markdown(it->related[i].url);
+        rc = nb_buf_printf(&b, "%s[%s](%s)", i ? " · " : "", label, url);
+        free(label);
+        free(url);
+    }
+    return nb_buf_take(&b);
 }
 
 void nb_request_json(nb_send_request *out, char *url, char *body)

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "brief/brief.h"
 #include "core/buf.h"
 #include "core/memory.h"
 #include "core/url.h"
@@ -55,14 +54,14 @@ static char *render_content(const nb_channel_config *c, const nb_message *m)
         add(&b, text ? "\n\n" : "\n\n## ");
         add(&b, number);
         if (text) {
-            char *title = nb_text_collapse_space(it->title);
+            char *title = nb_escape(it->title, NB_DIALECT_CHAT_TEXT, 0);
             add(&b, title);
             add(&b, "\n");
             add(&b, it->url);
             add(&b, "   ");
             free(title);
         } else {
-            char *title = nb_brief_link_text(it->title);
+            char *title = nb_escape(it->title, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINK_TEXT);
             char *url = nb_url_escape_markdown(it->url);
             add(&b, "[");
             add(&b, title);
@@ -74,10 +73,14 @@ static char *render_content(const nb_channel_config *c, const nb_message *m)
         }
         add(&b, when);
         if (it->summary && *it->summary) {
+            char *summary =
+                text ? nb_escape(it->summary, NB_DIALECT_CHAT_TEXT, 0)
+                     : nb_escape(it->summary, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINE_START);
             add(&b, text ? "\n" : "\n\n");
-            add(&b, it->summary);
+            add(&b, summary);
+            free(summary);
         }
-        char *related = text ? NULL : nb_brief_related_line(it, m->related_prefix);
+        char *related = text ? NULL : nb_chat_related_line(it, m->related_prefix);
         if (related) {
             add(&b, "\n\n");
             add(&b, related);
@@ -110,8 +113,12 @@ static void extras(const nb_channel_config *c, const nb_message *m, nb_payload *
         const nb_item *it = &m->items[i];
         if (!it->image)
             continue;
-        char *title = nb_text_cut(it->title, 40);                      /* 128 bytes */
-        char *desc = nb_text_cut(it->summary ? it->summary : "", 160); /* 512 bytes */
+        char *plain_title = nb_escape(it->title, NB_DIALECT_CHAT_TEXT, 0);
+        char *plain_desc = nb_escape(it->summary, NB_DIALECT_CHAT_TEXT, 0);
+        char *title = nb_text_cut(plain_title, 40); /* 128 bytes */
+        char *desc = nb_text_cut(plain_desc, 160);  /* 512 bytes */
+        free(plain_title);
+        free(plain_desc);
         json_array_append_new(articles,
                               json_pack("{s:s, s:s, s:s, s:s}", "title", title, "description", desc,
                                         "url", it->url, "picurl", it->image));

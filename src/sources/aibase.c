@@ -120,6 +120,7 @@ static void on_detail(nb_source_run *run, const nb_http_response *r, void *user)
     json_t *data = NULL;
     const char *body = NULL;
     int64_t oid = 0;
+    char *where = NULL;
     nb_errbuf err;
     if (!root || !envelope_ok(run, what, r->url, root))
         goto out;
@@ -127,7 +128,8 @@ static void on_detail(nb_source_run *run, const nb_http_response *r, void *user)
         nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s: %s", what, r->url, err.msg);
         goto out;
     }
-    if (!read_oid(run, what, data, "data", &oid))
+    where = nb_xasprintf("%s: %s", what, r->url); /* field errors name the response */
+    if (!read_oid(run, where, data, "data", &oid))
         goto out;
     if (oid != d->oid) {
         nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s: data.oid is %lld, not the oid asked for", what,
@@ -135,7 +137,7 @@ static void on_detail(nb_source_run *run, const nb_http_response *r, void *user)
         goto out;
     }
     /* data.summary is the full body as HTML, despite its name. */
-    if (!nb_source_string(run, what, data, "data", "summary", 1, &body))
+    if (!nb_source_string(run, where, data, "data", "summary", 1, &body))
         goto out;
     d->item.content = nb_source_body_text(body, &body_rules);
     d->item.tags = tags_of(json_object_get(data, "tags"));
@@ -143,29 +145,31 @@ static void on_detail(nb_source_run *run, const nb_http_response *r, void *user)
         d->item.image = nb_html_first_image(body, strlen(body), d->item.url);
     nb_source_emit(run, &d->item);
 out:
+    free(where);
     json_decref(root);
     nb_item_clear(&d->item);
     free(d);
 }
 
 /* Reads list item i; returns 1 to go on, 0 when the page walk must stop (known or old
- * item, or a failure already recorded). */
-static int read_list_item(nb_source_run *run, const char *what, json_t *entry, size_t i)
+ * item, or a failure already recorded). where names the list page and its URL, for the
+ * item's field errors. */
+static int read_list_item(nb_source_run *run, const char *where, json_t *entry, size_t i)
 {
     char path[48];
     snprintf(path, sizeof path, "data.list[%zu]", i);
     int64_t oid, published;
     const char *title, *created, *description, *thumb, *author;
-    if (!read_oid(run, what, entry, path, &oid) ||
-        !nb_source_string(run, what, entry, path, "title", 1, &title) ||
-        !nb_source_string(run, what, entry, path, "createTime", 1, &created) ||
-        !nb_source_string(run, what, entry, path, "description", 0, &description) ||
-        !nb_source_string(run, what, entry, path, "thumb", 0, &thumb) ||
-        !nb_source_string(run, what, entry, path, "author", 0, &author))
+    if (!read_oid(run, where, entry, path, &oid) ||
+        !nb_source_string(run, where, entry, path, "title", 1, &title) ||
+        !nb_source_string(run, where, entry, path, "createTime", 1, &created) ||
+        !nb_source_string(run, where, entry, path, "description", 0, &description) ||
+        !nb_source_string(run, where, entry, path, "thumb", 0, &thumb) ||
+        !nb_source_string(run, where, entry, path, "author", 0, &author))
         return 0;
     char field[64];
     snprintf(field, sizeof field, "%s.createTime", path);
-    if (!nb_source_site_time(run, what, field, created, BEIJING, &published))
+    if (!nb_source_site_time(run, where, field, created, BEIJING, &published))
         return 0;
     char key[32];
     snprintf(key, sizeof key, "%lld", (long long)oid);
@@ -219,8 +223,10 @@ static void on_list(nb_source_run *run, const nb_http_response *r, void *user)
     if (first_oid >= 0 && first_oid == pg->first_oid_before)
         goto out;
     int go_on = 1;
+    char *where = nb_xasprintf("%s: %s", what, r->url);
     for (size_t i = 0; i < count && go_on; i++)
-        go_on = read_list_item(run, what, json_array_get(list, i), i);
+        go_on = read_list_item(run, where, json_array_get(list, i), i);
+    free(where);
     json_t *last_page = json_object_get(data, "lastPage");
     if (go_on && pg->number < PAGE_CAP && !json_is_true(last_page)) {
         page *next = nb_xcalloc(1, sizeof *next);
@@ -253,5 +259,6 @@ const nb_source_adapter nb_aibase_adapter = {
     .display_name = "AIbase",
     .check = nb_source_check_site,
     .start = start,
+    .keys = nb_source_site_keys,
     .default_delay_ms = 500,
 };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/time.h"
@@ -116,7 +117,7 @@ static int source_should_retry(const nb_http_response *r)
 }
 
 static void fetch(nb_source_run *run, const char *url, const char *const *headers,
-                  nb_source_fetch_fn done, void *user, int conditional)
+                  nb_source_fetch_fn done, void *user, int conditional, int trusted)
 {
     pending_fetch *f = nb_xcalloc(1, sizeof *f);
     *f = (pending_fetch){.run = run, .done = done, .user = user, .conditional = conditional};
@@ -128,6 +129,10 @@ static void fetch(nb_source_run *run, const char *url, const char *const *header
         .headers = headers,
         .caller = NB_HTTP_SOURCE,
         .proxy = run->outcome->config->proxy,
+        .reach = run->owner->config->allow_private_networks ? NB_HTTP_ANYWHERE
+                 : trusted                                  ? NB_HTTP_TRUSTED
+                                                            : NB_HTTP_PUBLIC,
+        .max_redirects = NB_LIMIT_REDIRECTS,
         .not_before_ms = start,
         .retry = {.max_retries = 1, .base_delay_ms = 1000, .should_retry = source_should_retry},
         .done = on_fetched,
@@ -144,20 +149,20 @@ static void fetch(nb_source_run *run, const char *url, const char *const *header
 void nb_source_fetch(nb_source_run *run, const char *url, const char *const *headers,
                      nb_source_fetch_fn done, void *user)
 {
-    fetch(run, url, headers, done, user, 0);
+    fetch(run, url, headers, done, user, 0, 0);
 }
 
 void nb_source_fetch_conditional(nb_source_run *run, const char *url, const char *const *headers,
                                  nb_source_fetch_fn done, void *user)
 {
-    fetch(run, url, headers, done, user, 1);
+    fetch(run, url, headers, done, user, 1, 1);
 }
 
 void nb_source_fetch_site(nb_source_run *run, const char *url, const char *const *headers,
                           nb_source_fetch_fn done, void *user)
 {
     char *site_url = nb_source_site_url(run, url);
-    fetch(run, site_url, headers, done, user, 0);
+    fetch(run, site_url, headers, done, user, 0, 1);
     free(site_url);
 }
 
@@ -195,6 +200,12 @@ void nb_source_emit(nb_source_run *run, nb_item *item)
     memset(item, 0, sizeof *item);
 }
 
+void nb_source_set_title(nb_source_run *run, const char *title)
+{
+    free(run->outcome->title);
+    run->outcome->title = title && *title ? nb_xstrdup(title) : NULL;
+}
+
 void nb_source_fail(nb_source_run *run, nb_err code, const char *fmt, ...)
 {
     if (run->outcome->error)
@@ -221,6 +232,8 @@ static void update_state(const nb_config *config, nb_source_run *run)
     const nb_source_outcome *o = run->outcome;
     replace(&st->type, nb_xstrdup(o->config->type));
     st->last_attempt_at = run->now;
+    if (o->title)
+        replace(&st->title, nb_xstrdup(o->title));
     if (o->status == NB_OK) {
         st->consecutive_errors = 0;
         st->next_fetch_at = 0;
@@ -291,8 +304,11 @@ nb_collection *nb_collect(const nb_config *config, nb_http *http, int64_t now,
     }
     nb_http_run(http);
     for (size_t i = 0; i < config->source_count; i++) {
+        /* A disabled source was never started: nothing to flush or record. */
+        if (!runs[i].owner)
+            continue;
         flush(&runs[i]); /* a source that emitted without a request (none today) */
-        if (runs[i].outcome && !runs[i].outcome->skipped)
+        if (!runs[i].outcome->skipped)
             update_state(config, &runs[i]);
         free(runs[i].new_etag);
         free(runs[i].new_last_modified);
@@ -305,8 +321,10 @@ void nb_collection_free(nb_collection *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->outcome_count; i++)
+    for (size_t i = 0; i < c->outcome_count; i++) {
         free(c->outcomes[i].error);
+        free(c->outcomes[i].title);
+    }
     free(c->outcomes);
     free(c);
 }

@@ -142,6 +142,7 @@ static void emit_entry(nb_source_run *run, const nb_feed_entry *e)
         .title = title,
         .published_at = e->has_published ? e->published : nb_source_now(run),
         .image = nb_xstrdup(e->image),
+        .author = nb_xstrdup(e->author),
         .excerpt = plain_text(e->summary_html ? e->summary_html : e->content_html),
     };
     if (wants_page(run, e, &item)) {
@@ -164,6 +165,7 @@ static void on_feed(nb_source_run *run, const nb_http_response *r, void *user)
         nb_source_fail(run, NB_ERR_PARSE, "feed: %s: %s", r->url, err.msg);
         return;
     }
+    nb_source_set_title(run, feed->title);
     if (feed->entry_count == 0)
         nb_source_fail(run, NB_ERR_PARSE, "feed: %s: the feed has no entries", r->url);
     for (size_t i = 0; i < feed->entry_count; i++)
@@ -182,6 +184,20 @@ static void start(nb_source_run *run)
     nb_source_fetch_conditional(run, nb_source_config_of(run)->url, feed_headers, on_feed, NULL);
 }
 
+static const char *const feed_keys[] = {
+    "url",
+    "fetch_full_text",
+    "content_selector",
+    "title_selector",
+    "time_selector",
+    "image_selector",
+    NULL,
+};
+
 const nb_source_adapter nb_feed_adapter = {
-    .type = "feed", .check = check, .start = start, .default_delay_ms = 0, /* one request per run */
+    .type = "feed",
+    .check = check,
+    .start = start,
+    .default_delay_ms = 0, /* one request per run */
+    .keys = feed_keys,
 };

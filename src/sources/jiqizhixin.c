@@ -106,11 +106,12 @@ static void on_detail(nb_source_run *run, const nb_http_response *r, void *user)
     json_t *root = nb_source_json(run, r, what, block_markers);
     const char *title, *content, *published, *cover = NULL;
     int64_t when;
-    if (!root || !nb_source_string(run, what, root, "", "title", 1, &title) ||
-        !nb_source_string(run, what, root, "", "content", 1, &content) ||
-        !nb_source_string(run, what, root, "", "published_at", 1, &published) ||
-        !nb_source_string(run, what, root, "", "cover_image_url", 0, &cover) ||
-        !nb_source_site_time(run, what, "published_at", published, BEIJING, &when))
+    char *where = nb_xasprintf("%s: %s", what, r->url); /* field errors name the response */
+    if (!root || !nb_source_string(run, where, root, "", "title", 1, &title) ||
+        !nb_source_string(run, where, root, "", "content", 1, &content) ||
+        !nb_source_string(run, where, root, "", "published_at", 1, &published) ||
+        !nb_source_string(run, where, root, "", "cover_image_url", 0, &cover) ||
+        !nb_source_site_time(run, where, "published_at", published, BEIJING, &when))
         goto out;
     d->item.published_at = when; /* seconds, where the list has minutes */
     d->item.content = nb_source_body_text(content, &body_rules);
@@ -126,6 +127,7 @@ static void on_detail(nb_source_run *run, const nb_http_response *r, void *user)
         d->item.image = nb_html_first_image(content, strlen(content), d->item.url);
     nb_source_emit(run, &d->item);
 out:
+    free(where);
     json_decref(root);
     detail_free(d);
 }
@@ -145,26 +147,27 @@ static void fetch_detail(nb_source_run *run, detail *d)
     free(url);
 }
 
-/* Reads list item i; returns 1 to go on, 0 to stop paging. */
-static int read_list_item(nb_source_run *run, const char *what, json_t *entry, size_t i)
+/* Reads list item i; returns 1 to go on, 0 to stop paging. where names the list page and
+ * its URL, for the item's field errors. */
+static int read_list_item(nb_source_run *run, const char *where, json_t *entry, size_t i)
 {
     char path[48], field[64];
     snprintf(path, sizeof path, "articles[%zu]", i);
     const char *slug, *title, *published, *excerpt, *cover, *author;
     int64_t when;
-    if (!nb_source_string(run, what, entry, path, "slug", 1, &slug) ||
-        !nb_source_string(run, what, entry, path, "title", 1, &title) ||
-        !nb_source_string(run, what, entry, path, "publishedAt", 1, &published) ||
-        !nb_source_string(run, what, entry, path, "content", 0, &excerpt) ||
-        !nb_source_string(run, what, entry, path, "coverImageUrl", 0, &cover) ||
-        !nb_source_string(run, what, entry, path, "author", 0, &author))
+    if (!nb_source_string(run, where, entry, path, "slug", 1, &slug) ||
+        !nb_source_string(run, where, entry, path, "title", 1, &title) ||
+        !nb_source_string(run, where, entry, path, "publishedAt", 1, &published) ||
+        !nb_source_string(run, where, entry, path, "content", 0, &excerpt) ||
+        !nb_source_string(run, where, entry, path, "coverImageUrl", 0, &cover) ||
+        !nb_source_string(run, where, entry, path, "author", 0, &author))
         return 0;
     if (!slug_ok(slug)) {
-        nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s.slug: unexpected \"%.40s\"", what, path, slug);
+        nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s.slug: unexpected \"%.40s\"", where, path, slug);
         return 0;
     }
     snprintf(field, sizeof field, "%s.publishedAt", path);
-    if (!nb_source_site_time(run, what, field, published, BEIJING, &when))
+    if (!nb_source_site_time(run, where, field, published, BEIJING, &when))
         return 0;
     if (when < nb_source_window_start(run) || nb_source_known(run, slug))
         return 0;
@@ -206,8 +209,10 @@ static void on_list(nb_source_run *run, const nb_http_response *r, void *user)
         goto out;
     }
     int go_on = 1;
+    char *where = nb_xasprintf("%s: %s", what, r->url);
     for (size_t i = 0; i < count && go_on; i++)
-        go_on = read_list_item(run, what, json_array_get(articles, i), i);
+        go_on = read_list_item(run, where, json_array_get(articles, i), i);
+    free(where);
     if (go_on && count && number < PAGE_CAP && json_is_true(json_object_get(root, "hasNextPage")))
         fetch_list(run, number + 1);
 out:
@@ -231,5 +236,6 @@ const nb_source_adapter nb_jiqizhixin_adapter = {
     .display_name = "机器之心",
     .check = nb_source_check_site,
     .start = start,
+    .keys = nb_source_site_keys,
     .default_delay_ms = 1500,
 };

@@ -72,23 +72,23 @@ static void on_detail(nb_source_run *run, const nb_http_response *r, void *user)
     free(d);
 }
 
-static int read_post(nb_source_run *run, const char *what, json_t *post, size_t i)
+static int read_post(nb_source_run *run, const char *where, json_t *post, size_t i)
 {
     char path[32], field[48];
     snprintf(path, sizeof path, "[%zu]", i);
     json_t *id = json_object_get(post, "id");
     const char *link, *date_gmt;
     if (!json_is_integer(id)) {
-        nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s.id: expected integer, got %s", what, path,
+        nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s.id: expected integer, got %s", where, path,
                        nb_json_type_name(id));
         return 0;
     }
-    if (!nb_source_string(run, what, post, path, "link", 1, &link) ||
-        !nb_source_string(run, what, post, path, "date_gmt", 1, &date_gmt))
+    if (!nb_source_string(run, where, post, path, "link", 1, &link) ||
+        !nb_source_string(run, where, post, path, "date_gmt", 1, &date_gmt))
         return 0;
     char *title = rendered_text(post, "title");
     if (!title) {
-        nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s.title.rendered: missing or empty", what, path);
+        nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s.title.rendered: missing or empty", where, path);
         return 0;
     }
     int64_t when;
@@ -96,10 +96,10 @@ static int read_post(nb_source_run *run, const char *what, json_t *post, size_t 
     char key[32];
     snprintf(key, sizeof key, "%lld", (long long)json_integer_value(id));
     char *url = nb_url_canonical(link);
-    if (!url || !nb_source_site_time(run, what, field, date_gmt, 0, &when) ||
+    if (!url || !nb_source_site_time(run, where, field, date_gmt, 0, &when) ||
         when < nb_source_window_start(run) || nb_source_known(run, key)) {
         if (!url)
-            nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s.link: not an http(s) URL", what, path);
+            nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s.link: not an http(s) URL", where, path);
         free(url);
         free(title);
         return 0;
@@ -134,8 +134,10 @@ static void on_list(nb_source_run *run, const nb_http_response *r, void *user)
     } else {
         int go_on = 1;
         size_t count = json_array_size(root);
+        char *where = nb_xasprintf("%s: %s", what, r->url); /* for the posts' field errors */
         for (size_t i = 0; i < count && go_on; i++)
-            go_on = read_post(run, what, json_array_get(root, i), i);
+            go_on = read_post(run, where, json_array_get(root, i), i);
+        free(where);
         if (go_on && count == PER_PAGE && number < PAGE_CAP)
             fetch_list(run, number + 1);
     }
@@ -159,5 +161,6 @@ const nb_source_adapter nb_qbitai_adapter = {
     .display_name = "量子位",
     .check = nb_source_check_site,
     .start = start,
+    .keys = nb_source_site_keys,
     .default_delay_ms = 1000,
 };

@@ -35,3 +35,18 @@ const nb_source_adapter *nb_source_adapter_find(const char *type)
             return adapters[i];
     return NULL;
 }
+
+static int listed(const char *const *keys, const char *key)
+{
+    for (; keys && *keys; keys++)
+        if (strcmp(*keys, key) == 0)
+            return 1;
+    return 0;
+}
+
+int nb_source_key_applies(const char *type, const char *key)
+{
+    static const char *const common[] = {"type", "name", "enabled", "delay_ms", "proxy", NULL};
+    const nb_source_adapter *a = nb_source_adapter_find(type);
+    return listed(common, key) || (a && listed(a->keys, key));
+}

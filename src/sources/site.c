@@ -103,6 +103,8 @@ int nb_source_string(nb_source_run *run, const char *what, json_t *obj, const ch
     return 1;
 }
 
+const char *const nb_source_site_keys[] = {"base_url", NULL};
+
 nb_err nb_source_check_site(const nb_source_config *config, nb_errbuf *err)
 {
     if (config->url)

@@ -25,10 +25,15 @@ typedef struct nb_source_adapter {
     /* Begins collecting: submits the first request(s) with nb_source_fetch. */
     void (*start)(nb_source_run *run);
     long default_delay_ms; /* pause between this source's requests unless delay_ms is set */
+    /* The configuration keys of this type beyond every source's (type, name, enabled,
+     * delay_ms, proxy), NULL-terminated. */
+    const char *const *keys;
 } nb_source_adapter;
 
 /* The adapter for a type, or NULL. */
 const nb_source_adapter *nb_source_adapter_find(const char *type);
+/* Whether a configuration key means something for a source of this type. */
+int nb_source_key_applies(const char *type, const char *key);
 /* Every registered type, NULL-terminated (for the configuration vocabulary). */
 const char *const *nb_source_types(void);
 
@@ -40,12 +45,17 @@ typedef void (*nb_source_fetch_fn)(nb_source_run *run, const nb_http_response *r
 const nb_source_config *nb_source_config_of(const nb_source_run *run);
 /* The run's clock ("now", pinned in tests). */
 int64_t nb_source_now(const nb_source_run *run);
-/* GETs url for this source; done runs later, from the engine's loop. Requests of one
- * source start at least its delay apart; a 5xx other than 503 is retried once. */
+/* GETs url, a URL found in content (an entry's link), for this source; done runs later,
+ * from the engine's loop. Requests of one source start at least its delay apart; a 5xx
+ * other than 503 is retried once; at most NB_LIMIT_REDIRECTS redirects are followed. A
+ * discovered URL reaches public addresses only (its redirects too), unless
+ * newsbrief.allow_private_networks is set: a refusal is an NB_ERR_REFUSED answer. */
 void nb_source_fetch(nb_source_run *run, const char *url, const char *const *headers,
                      nb_source_fetch_fn done, void *user);
-/* The same, sending the validators stored from the source's last run (If-None-Match,
- * If-Modified-Since) and remembering the new ones. A 304 marks the run "not modified". */
+/* The same for the source's configured url (trusted: any address; its redirects are
+ * checked as discovered URLs), sending the validators stored from the source's last run
+ * (If-None-Match, If-Modified-Since) and remembering the new ones. A 304 marks the run
+ * "not modified". */
 void nb_source_fetch_conditional(nb_source_run *run, const char *url, const char *const *headers,
                                  nb_source_fetch_fn done, void *user);
 /* Checks that response is a 200; otherwise fails the run with the right class (network,
@@ -58,7 +68,8 @@ int64_t nb_source_window_start(const nb_source_run *run);
 int nb_source_known(nb_source_run *run, const char *key);
 /* url with scheme, host and port replaced by the source's base_url (when set); caller frees. */
 char *nb_source_site_url(const nb_source_run *run, const char *url);
-/* nb_source_fetch of url as redirected by base_url. */
+/* nb_source_fetch of a built-in endpoint url as redirected by base_url: trusted as
+ * configuration is (any address; redirects are checked as discovered URLs). */
 void nb_source_fetch_site(nb_source_run *run, const char *url, const char *const *headers,
                           nb_source_fetch_fn done, void *user);
 /* The JSON object a site's API promised. Fails the run and returns NULL when the answer is
@@ -81,6 +92,8 @@ int nb_source_string(nb_source_run *run, const char *what, json_t *obj, const ch
                      const char *key, int required, const char **out);
 /* The check of a built-in site adapter: no url (endpoints are built in), base_url http(s). */
 nb_err nb_source_check_site(const nb_source_config *config, nb_errbuf *err);
+/* The keys of a built-in site adapter's type (base_url). */
+extern const char *const nb_source_site_keys[];
 /* Browser-like User-Agent for sites that refuse unknown clients. */
 #define NB_SOURCE_BROWSER_UA                                                                       \
     "User-Agent: Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, "      \
@@ -88,6 +101,9 @@ nb_err nb_source_check_site(const nb_source_config *config, nb_errbuf *err);
 
 /* Hands an item over (stored when the source is done); takes its strings, zeroes *item. */
 void nb_source_emit(nb_source_run *run, nb_item *item);
+/* The source's own title as this run found it (a feed's <title>): what readers see when the
+ * configuration gives no name. */
+void nb_source_set_title(nb_source_run *run, const char *title);
 /* Records the source's failure for this run (the first one counts). */
 void nb_source_fail(nb_source_run *run, nb_err code, const char *fmt, ...) NB_PRINTF(3, 4);
 
@@ -101,6 +117,7 @@ typedef struct nb_source_outcome {
     int not_modified;               /* the source answered 304: nothing new */
     int skipped;                    /* not fetched: backing off until state's next_fetch_at */
     int64_t retry_after;            /* seconds the site asked us to wait; -1: none */
+    char *title;                    /* the source's own title, when it gave one */
 } nb_source_outcome;
 
 typedef struct nb_collection {

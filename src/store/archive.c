@@ -902,3 +902,21 @@ out:
         sqlite3_exec(s->db, "ROLLBACK;", NULL, NULL, NULL);
     return rc;
 }
+
+nb_err nb_store_item_text(nb_store *s, int64_t id, char **text, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    *text = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT content FROM items WHERE id = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return nb_store_db_error(s, err, "preparing article text query");
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        *text = nb_store_column_text(st, 0);
+    else if (step != SQLITE_DONE)
+        rc = nb_store_db_error(s, err, "reading article text");
+    sqlite3_finalize(st);
+    return rc;
+}

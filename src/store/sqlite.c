@@ -1,6 +1,9 @@
 /* SQLite implementation of store.h: the writer side. Migrations are an ordered list of SQL
- * scripts; PRAGMA user_version records how many have run, so opening is idempotent. The
- * archive's read-only queries are in archive.c. */
+ * scripts; PRAGMA user_version records how many have run, so opening is idempotent. Free text
+ * that may quote a request (errors, platform answers) is redacted before it is written. A
+ * failure of the storage itself (disk full, read-only, I/O error) is remembered: every later
+ * call fails at once with the first one's message, so a run stops writing (and sending)
+ * after it and reports one cause. The archive's read-only queries are in archive.c. */
 #include <errno.h>
 #include <jansson.h>
 #include <sqlite3.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/memory.h"
+#include "core/redact.h"
 #include "core/time.h"
 #include "store/sqlite_private.h"
 #include "store/store.h"
@@ -169,24 +173,169 @@ static const char *const migrations[] = {
                    "  kind TEXT NOT NULL,"
                    "  count INTEGER NOT NULL DEFAULT 0,"
                    "  PRIMARY KEY (source, kind)) WITHOUT ROWID;",
+    /* 7: the fingerprint of a source's settings, so that a changed source starts afresh;
+     * its own title (a feed's), for readers */
+    "ALTER TABLE sources ADD COLUMN settings TEXT;"
+    "ALTER TABLE sources ADD COLUMN title TEXT;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 
+/* The directory holding path (caller frees). */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return nb_xstrdup(".");
+    return slash == path ? nb_xstrdup("/") : nb_xstrndup(path, (size_t)(slash - path));
+}
+
+/* Why path (or, when it does not exist, its directory) cannot be written: EROFS (a
+ * read-only file system), EPERM (an immutable file), or 0. */
+static int unwritable(const char *path)
+{
+    int why = access(path, W_OK) == 0 ? 0 : errno;
+    if (why == ENOENT) {
+        char *dir = dir_of(path);
+        why = access(dir, W_OK) == 0 ? 0 : errno;
+        free(dir);
+    }
+    return why == EROFS || why == EPERM ? why : 0;
+}
+
+/* The OS error that creating a file beside path meets (0: none), for an I/O error SQLite
+ * kept no cause of: a file system turned read-only after an error answers access() as
+ * writable, yet refuses every write. The probe file is removed at once. */
+static int probe_beside(const char *path)
+{
+    char *dir = dir_of(path);
+    char *name = nb_xasprintf("%s/.newsbrief-probe-XXXXXX", dir);
+    int fd = mkstemp(name);
+    int why = fd < 0 ? errno : 0;
+    if (fd >= 0) {
+        close(fd);
+        unlink(name);
+    }
+    free(name);
+    free(dir);
+    return why;
+}
+
+/* What the last failed call says of the storage under the database: "disk full",
+ * "read-only" or "I/O error"; NULL when the failure is not the storage's (a constraint, a
+ * missing directory, a busy database). Only I/O-class codes count; when SQLite kept no OS
+ * error, the file and its directory are asked whether they can be written. *sys receives
+ * the OS error, or 0. */
+static const char *storage_cause(const nb_store *s, int *sys)
+{
+    int code = sqlite3_extended_errcode(s->db) & 0xff;
+    *sys = 0;
+    if (code != SQLITE_IOERR && code != SQLITE_CANTOPEN && code != SQLITE_FULL &&
+        code != SQLITE_READONLY)
+        return NULL;
+    *sys = sqlite3_system_errno(s->db);
+    if (*sys != ENOSPC && *sys != EDQUOT && *sys != EROFS) {
+        int why = unwritable(s->path);
+        if (!why && code == SQLITE_IOERR)
+            why = probe_beside(s->path);
+        if (why == EROFS || why == EPERM || why == ENOSPC || why == EDQUOT)
+            *sys = why;
+    }
+    if (code == SQLITE_FULL || *sys == ENOSPC || *sys == EDQUOT)
+        return "disk full";
+    if (code == SQLITE_READONLY || *sys == EROFS || *sys == EPERM)
+        return "read-only";
+    if (code == SQLITE_IOERR)
+        return "I/O error";
+    return NULL; /* cannot open: a path problem, not the storage's */
+}
+
+static const char *code_name(int code)
+{
+    switch (code & 0xff) {
+    case SQLITE_FULL:
+        return "SQLITE_FULL";
+    case SQLITE_READONLY:
+        return "SQLITE_READONLY";
+    case SQLITE_IOERR:
+        return "SQLITE_IOERR";
+    case SQLITE_CANTOPEN:
+        return "SQLITE_CANTOPEN";
+    default:
+        return "SQLITE_ERROR";
+    }
+}
+
+/* Records the storage failure cause (the first one wins) and returns it as NB_ERR_IO. */
+static nb_err storage_failed(nb_store *s, nb_errbuf *err, const char *cause, int code, int sys,
+                             const char *detail, const char *what)
+{
+    if (!s->failed) {
+        s->failed = 1;
+        snprintf(s->failure, sizeof s->failure, "database %s: %s (%s: %s%s%s) while %s", s->path,
+                 cause, code_name(code), detail, sys ? ", " : "", sys ? strerror(sys) : "", what);
+    }
+    return nb_errf(err, NB_ERR_IO, "%s", s->failure);
+}
+
+static nb_err db_error(nb_store *s, nb_errbuf *err, const char *what)
+{
+    int sys;
+    const char *cause = storage_cause(s, &sys);
+    if (cause)
+        return storage_failed(s, err, cause, sqlite3_extended_errcode(s->db), sys,
+                              sqlite3_errmsg(s->db), what);
+    return nb_errf(err, NB_ERR_STORE, "database %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
 nb_err nb_store_db_error(nb_store *s, nb_errbuf *err, const char *what)
 {
-    return nb_errf(err, NB_ERR_STORE, "database %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+    return db_error(s, err, what);
+}
+
+/* After a storage failure every call fails at once, with its message. */
+static int broken(const nb_store *s, nb_errbuf *err)
+{
+    if (s->failed)
+        nb_errf(err, NB_ERR_IO, "%s", s->failure);
+    return s->failed;
+}
+
+static nb_err exec(nb_store *s, const char *sql, const char *what, nb_errbuf *err)
+{
+    char *msg = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int sys;
+        const char *cause = storage_cause(s, &sys);
+        if (cause)
+            rc = storage_failed(s, err, cause, sqlite3_extended_errcode(s->db), sys,
+                                msg ? msg : sqlite3_errmsg(s->db), what);
+        else
+            rc = nb_errf(err, NB_ERR_STORE, "database %s: %s: %s", s->path, what,
+                         msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+    }
+    return rc;
 }
 
 nb_err nb_store_exec(nb_store *s, const char *sql, nb_errbuf *err)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        nb_err rc = nb_errf(err, NB_ERR_STORE, "database %s: %s", s->path,
-                            msg ? msg : sqlite3_errmsg(s->db));
-        sqlite3_free(msg);
-        return rc;
-    }
+    return exec(s, sql, "running a statement", err);
+}
+
+const char *nb_store_failure(const nb_store *s)
+{
+    return s && s->failed ? s->failure : NULL;
+}
+
+nb_err nb_store_check_writable(nb_store *s, nb_errbuf *err)
+{
+    if (broken(s, err))
+        return NB_ERR_IO;
+    if (sqlite3_db_readonly(s->db, "main") == 1)
+        return storage_failed(s, err, "read-only", SQLITE_READONLY, unwritable(s->path),
+                              "the database cannot be written", "opening");
     return NB_OK;
 }
 
@@ -213,13 +362,13 @@ static nb_err migrate(nb_store *s, nb_errbuf *err)
     for (int i = version; i < MIGRATION_COUNT; i++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", i + 1);
-        nb_err rc = nb_store_exec(s, "BEGIN IMMEDIATE;", err);
+        nb_err rc = exec(s, "BEGIN IMMEDIATE;", "migrating the schema", err);
         if (!rc)
-            rc = nb_store_exec(s, migrations[i], err);
+            rc = exec(s, migrations[i], "migrating the schema", err);
         if (!rc)
-            rc = nb_store_exec(s, pragma, err);
+            rc = exec(s, pragma, "migrating the schema", err);
         if (!rc)
-            rc = nb_store_exec(s, "COMMIT;", err);
+            rc = exec(s, "COMMIT;", "migrating the schema", err);
         if (rc) {
             sqlite3_exec(s->db, "ROLLBACK;", NULL, NULL, NULL);
             return rc;
@@ -253,6 +402,42 @@ static nb_err make_parent_dirs(const char *path, nb_errbuf *err)
     return rc;
 }
 
+/* "file:" URI of path opened immutable (percent-encoding what a URI would read). */
+static char *immutable_uri(const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t size = 3 * strlen(path) + sizeof "file:?immutable=1";
+    char *uri = nb_xmalloc(size);
+    memcpy(uri, "file:", 5);
+    char *o = uri + 5;
+    for (const char *p = path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#') {
+            *o++ = '%';
+            *o++ = hex[(unsigned char)*p >> 4];
+            *o++ = hex[(unsigned char)*p & 15];
+        } else {
+            *o++ = *p;
+        }
+    }
+    memcpy(o, "?immutable=1", sizeof "?immutable=1");
+    return uri;
+}
+
+/* A database on read-only storage: opened immutable, so that it can still be read (its
+ * WAL index cannot be created there); nb_store_check_writable then reports it. */
+static nb_err open_read_only(nb_store *s, nb_errbuf *err)
+{
+    sqlite3_close(s->db);
+    s->db = NULL;
+    char *uri = immutable_uri(s->path);
+    nb_err rc = NB_OK;
+    if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+        rc = nb_errf(err, NB_ERR_IO, "database %s: read-only, and cannot be read: %s", s->path,
+                     s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    free(uri);
+    return rc;
+}
+
 nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err)
 {
     nb_err rc = make_parent_dirs(path, err);
@@ -262,16 +447,28 @@ nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err)
     s->path = nb_xstrdup(path);
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
-        rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot open: %s", path,
-                     s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        int sys = 0;
+        if (s->db && storage_cause(s, &sys))
+            rc = db_error(s, err, "opening");
+        else
+            rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot open: %s", path,
+                         s->db ? sqlite3_errmsg(s->db) : "out of memory");
         goto out;
     }
     sqlite3_busy_timeout(s->db, 5000);
     /* journal_mode is the first write: an unwritable file or directory fails here. */
-    rc = nb_store_exec(s,
-                       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-                       "PRAGMA synchronous = NORMAL;",
-                       err);
+    rc = exec(s,
+              "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+              "PRAGMA synchronous = NORMAL;",
+              "opening", err);
+    if (rc == NB_ERR_IO && unwritable(path) && access(path, R_OK) == 0) {
+        /* readable still (outbox, sources); nb_store_check_writable stops the others */
+        nb_errbuf why = *err;
+        s->failed = 0;
+        rc = open_read_only(s, err);
+        if (rc)
+            *err = why;
+    }
     if (!rc)
         rc = migrate(s, err);
 out:
@@ -349,6 +546,15 @@ void nb_store_bind_text(sqlite3_stmt *st, int index, const char *text)
         sqlite3_bind_null(st, index);
 }
 
+/* Text that may quote a URL or a request (an error, an answer): stored with secrets masked. */
+static void bind_redacted(sqlite3_stmt *st, int index, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(st, index, nb_redact(text), -1, free);
+    else
+        sqlite3_bind_null(st, index);
+}
+
 char *nb_store_column_text(sqlite3_stmt *st, int index)
 {
     const unsigned char *t = sqlite3_column_text(st, index);
@@ -389,6 +595,8 @@ nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, n
                   " WHERE source = ?1 AND key = ?2 AND ?8 IS NOT NULL RETURNING id";
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
+    if (broken(s, err))
+        return NB_ERR_IO;
     if (item_step(s, insert_sql, item, now, &st) != SQLITE_DONE) {
         rc = nb_store_db_error(s, err, "storing item");
         goto out;
@@ -419,6 +627,10 @@ static nb_err query_items(nb_store *s, const char *sql, int64_t since, size_t ma
     nb_item *out = NULL;
     size_t n = 0, alloc = 0;
     nb_err rc = NB_OK;
+    *items = NULL;
+    *count = 0;
+    if (broken(s, err))
+        return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return nb_store_db_error(s, err, "preparing item query");
     sqlite3_bind_int64(st, 1, since);
@@ -468,7 +680,7 @@ nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **it
 
 static const char source_columns[] = "name, type, etag, last_modified, next_fetch_at,"
                                      " consecutive_errors, last_error, last_success_at,"
-                                     " last_attempt_at";
+                                     " last_attempt_at, settings, title";
 
 static void read_source(sqlite3_stmt *st, nb_source_state *out)
 {
@@ -481,6 +693,8 @@ static void read_source(sqlite3_stmt *st, nb_source_state *out)
     out->last_error = nb_store_column_text(st, 6);
     out->last_success_at = sqlite3_column_int64(st, 7);
     out->last_attempt_at = sqlite3_column_int64(st, 8);
+    out->settings = nb_store_column_text(st, 9);
+    out->title = nb_store_column_text(st, 10);
 }
 
 nb_err nb_store_source_load(nb_store *s, const char *name, nb_source_state *out, nb_errbuf *err)
@@ -490,6 +704,8 @@ nb_err nb_store_source_load(nb_store *s, const char *name, nb_source_state *out,
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
     memset(out, 0, sizeof *out);
+    if (broken(s, err))
+        return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return nb_store_db_error(s, err, "preparing source query");
     nb_store_bind_text(st, 1, name);
@@ -507,11 +723,14 @@ nb_err nb_store_source_load(nb_store *s, const char *name, nb_source_state *out,
 nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf *err)
 {
     char sql[512];
-    snprintf(sql, sizeof sql,
-             "INSERT OR REPLACE INTO sources (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-             source_columns);
+    snprintf(
+        sql, sizeof sql,
+        "INSERT OR REPLACE INTO sources (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        source_columns);
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
+    if (broken(s, err))
+        return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return nb_store_db_error(s, err, "preparing source update");
     nb_store_bind_text(st, 1, state->name);
@@ -520,9 +739,11 @@ nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf
     nb_store_bind_text(st, 4, state->last_modified);
     sqlite3_bind_int64(st, 5, state->next_fetch_at);
     sqlite3_bind_int(st, 6, state->consecutive_errors);
-    nb_store_bind_text(st, 7, state->last_error);
+    bind_redacted(st, 7, state->last_error);
     sqlite3_bind_int64(st, 8, state->last_success_at);
     sqlite3_bind_int64(st, 9, state->last_attempt_at);
+    nb_store_bind_text(st, 10, state->settings);
+    nb_store_bind_text(st, 11, state->title);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = nb_store_db_error(s, err, "saving source");
     sqlite3_finalize(st);
@@ -537,6 +758,10 @@ nb_err nb_store_source_list(nb_store *s, nb_source_state **states, size_t *count
     nb_source_state *out = NULL;
     size_t n = 0, alloc = 0;
     nb_err rc = NB_OK;
+    *states = NULL;
+    *count = 0;
+    if (broken(s, err))
+        return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return nb_store_db_error(s, err, "preparing source list");
     int step;
@@ -566,7 +791,9 @@ nb_err nb_store_lock_take(const char *database, int64_t timeout_ms, nb_store_loc
     char *path = nb_xasprintf("%s.lock", database);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-        rc = nb_errf(err, NB_ERR_STORE, "run lock %s: cannot open: %s", path, strerror(errno));
+        int storage = errno == ENOSPC || errno == EDQUOT || errno == EROFS || errno == EIO;
+        rc = nb_errf(err, storage ? NB_ERR_IO : NB_ERR_STORE, "run lock %s: cannot open: %s", path,
+                     strerror(errno));
         free(path);
         return rc;
     }
@@ -610,6 +837,8 @@ nb_err nb_store_item_known(nb_store *s, const char *source, const char *key, int
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
+    if (broken(s, err))
+        return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM items WHERE source = ?1 AND key = ?2", -1, &st,
                            NULL) != SQLITE_OK)
         return nb_store_db_error(s, err, "preparing item lookup");
@@ -785,7 +1014,7 @@ nb_err nb_store_briefing_commit(nb_store *s, const nb_briefing_draft *d, int64_t
     json_decref(texts);
     char *slug = NULL;
     sqlite3_stmt *brief = NULL, *ledger = NULL, *outbox = NULL;
-    nb_err rc = nb_store_exec(s, "BEGIN IMMEDIATE;", err);
+    nb_err rc = broken(s, err) ? NB_ERR_IO : exec(s, "BEGIN IMMEDIATE;", "storing a briefing", err);
     if (rc)
         goto out;
     rc = pick_slug(s, d->channel, d->created_at, &slug, err);
@@ -847,7 +1076,7 @@ nb_err nb_store_briefing_commit(nb_store *s, const nb_briefing_draft *d, int64_t
         }
     }
     if (!rc)
-        rc = nb_store_exec(s, "COMMIT;", err);
+        rc = exec(s, "COMMIT;", "storing a briefing", err);
     if (!rc && id)
         *id = briefing_id;
 rollback:
@@ -860,6 +1089,22 @@ out:
     free(slug);
     free(ids_text);
     free(pages_text);
+    return rc;
+}
+
+nb_err nb_store_last_briefing_at(nb_store *s, int64_t *at, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    *at = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT COALESCE(MAX(created_at), 0) FROM briefings", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing briefing lookup");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *at = sqlite3_column_int64(st, 0);
+    else
+        rc = db_error(s, err, "reading briefings");
+    sqlite3_finalize(st);
     return rc;
 }
 
@@ -890,6 +1135,10 @@ static nb_err query_outbox(nb_store *s, const char *where, const char *channel,
     nb_outbox_row *out = NULL;
     size_t n = 0, alloc = 0;
     nb_err rc = NB_OK;
+    *rows = NULL;
+    *count = 0;
+    if (broken(s, err))
+        return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return nb_store_db_error(s, err, "preparing outbox query");
     if (channel)
@@ -947,6 +1196,8 @@ nb_err nb_store_outbox_mark(nb_store *s, int64_t id, const char *status, int att
                             nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
+    if (broken(s, err))
+        return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db,
                            "UPDATE deliveries SET status = ?2, attempts = ?3,"
                            " next_attempt_at = ?4, last_answer = COALESCE(?5, last_answer),"
@@ -958,19 +1209,40 @@ nb_err nb_store_outbox_mark(nb_store *s, int64_t id, const char *status, int att
     nb_store_bind_text(st, 2, status);
     sqlite3_bind_int(st, 3, attempts);
     sqlite3_bind_int64(st, 4, next_attempt_at);
-    nb_store_bind_text(st, 5, answer);
+    bind_redacted(st, 5, answer);
     sqlite3_bind_int64(st, 6, now);
     nb_err rc = step_done(s, st, "updating the outbox", err);
     sqlite3_finalize(st);
     return rc;
 }
 
+nb_err nb_store_outbox_drop(nb_store *s, int64_t id, const char *channel, size_t *dropped,
+                            nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    *dropped = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE deliveries SET status = 'dropped'"
+                           " WHERE status IN ('pending', 'sending', 'failed')"
+                           " AND (id = ?1 OR channel = ?2)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing outbox drop");
+    sqlite3_bind_int64(st, 1, id > 0 ? id : -1);
+    nb_store_bind_text(st, 2, channel);
+    nb_err rc = step_done(s, st, "dropping outbox rows", err);
+    if (!rc)
+        *dropped = (size_t)sqlite3_changes(s->db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 nb_err nb_store_outbox_recover(nb_store *s, size_t *recovered, nb_errbuf *err)
 {
-    nb_err rc = nb_store_exec(s,
-                              "UPDATE deliveries SET status = 'pending', possible_duplicate = 1"
-                              " WHERE status = 'sending';",
-                              err);
+    nb_err rc = broken(s, err) ? NB_ERR_IO
+                               : exec(s,
+                                      "UPDATE deliveries SET status = 'pending',"
+                                      " possible_duplicate = 1 WHERE status = 'sending';",
+                                      "recovering the outbox", err);
     *recovered = rc ? 0 : (size_t)sqlite3_changes(s->db);
     return rc;
 }
@@ -981,6 +1253,8 @@ nb_err nb_store_summary_get(nb_store *s, const char *content_hash, const char *m
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
     *text = NULL;
+    if (broken(s, err))
+        return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT text FROM summaries WHERE content_hash = ?1 AND model = ?2"
                            " AND prompt_hash = ?3",
@@ -1004,6 +1278,8 @@ nb_err nb_store_summary_put(nb_store *s, const char *content_hash, const char *m
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
+    if (broken(s, err))
+        return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db,
                            "INSERT OR REPLACE INTO summaries (content_hash, model, prompt_hash,"
                            " text, prompt_tokens, completion_tokens, created_at)"
@@ -1029,6 +1305,8 @@ nb_err nb_store_llm_usage_add(nb_store *s, int64_t run_at, const char *model, lo
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
+    if (broken(s, err))
+        return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO llm_usage (run_at, model, requests, prompt_tokens,"
                            " completion_tokens, cost) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -13,9 +13,22 @@
 typedef struct nb_store nb_store;
 
 /* Opens (creating the file and its directory when missing) and migrates the database.
- * An unwritable path is NB_ERR_STORE with a message naming it. */
+ * A path that cannot hold a database (a missing or unwritable directory) is NB_ERR_STORE;
+ * a failure of the storage itself (disk full, read-only, I/O error) is NB_ERR_IO. Both
+ * messages name the database and the cause. */
 nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err) NB_MUST_CHECK;
 void nb_store_close(nb_store *store); /* NULL-safe */
+
+/* NB_ERR_IO ("database …: read-only …") when the database was opened but cannot be
+ * written (a read-only file or file system): commands that write check it first. */
+nb_err nb_store_check_writable(nb_store *store, nb_errbuf *err) NB_MUST_CHECK;
+
+/* The first failure of the storage under the database (disk full, read-only, I/O error)
+ * met by any call, naming the database, the cause and what was being done; NULL while
+ * there was none. After one, every call fails at once with NB_ERR_IO and this message:
+ * nothing more is written, callers stop what must be recorded (sending) and report it
+ * once. Valid while the store is open. */
+const char *nb_store_failure(const nb_store *store);
 
 /* The schema version after migration (for tests and `check-config`). */
 int nb_store_schema_version(nb_store *store);
@@ -37,7 +50,8 @@ nb_err nb_store_items_since(nb_store *store, int64_t since, size_t max, nb_item 
 /* The stored state of a source; a source never seen yields a zeroed state with name set. */
 nb_err nb_store_source_load(nb_store *store, const char *name, nb_source_state *out,
                             nb_errbuf *err) NB_MUST_CHECK;
-/* Saves state under state->name, replacing what was stored. */
+/* Saves state under state->name, replacing what was stored (last_error with secrets masked,
+ * as every error and answer column: core/redact). */
 nb_err nb_store_source_save(nb_store *store, const nb_source_state *state,
                             nb_errbuf *err) NB_MUST_CHECK;
 /* Every stored source, by name. */
@@ -98,6 +112,9 @@ typedef struct nb_briefing_draft {
 nb_err nb_store_briefing_commit(nb_store *store, const nb_briefing_draft *draft, int64_t *id,
                                 nb_errbuf *err) NB_MUST_CHECK;
 
+/* When the last briefing (of any channel) was composed; 0 when there never was one. */
+nb_err nb_store_last_briefing_at(nb_store *store, int64_t *at, nb_errbuf *err) NB_MUST_CHECK;
+
 /* Items published at or after since, newest first, at most max, each with delivered set
  * when the channel was given it before (queued or sent; a failed message gives it back). */
 nb_err nb_store_items_for_channel(nb_store *store, const char *channel, int64_t since, size_t max,
@@ -126,9 +143,14 @@ nb_err nb_store_outbox_pending(nb_store *store, const char *channel, nb_outbox_r
 nb_err nb_store_outbox_list(nb_store *store, nb_outbox_row **rows, size_t *count,
                             nb_errbuf *err) NB_MUST_CHECK;
 void nb_outbox_rows_free(nb_outbox_row *rows, size_t count);
-/* Sets status, attempts, next attempt and (when not NULL) the last answer. */
+/* Sets status, attempts, next attempt and (when not NULL) the last answer, secrets masked. */
 nb_err nb_store_outbox_mark(nb_store *store, int64_t id, const char *status, int attempts,
                             int64_t next_attempt_at, const char *answer, int64_t now,
+                            nb_errbuf *err) NB_MUST_CHECK;
+/* Gives up on rows not yet sent: the row with this id (id > 0), or every row of channel
+ * (a channel no longer configured). They become "dropped": never sent, no longer listed,
+ * and their items stay given to the channel. *dropped: how many. */
+nb_err nb_store_outbox_drop(nb_store *store, int64_t id, const char *channel, size_t *dropped,
                             nb_errbuf *err) NB_MUST_CHECK;
 /* Rows left "sending" by a run that died become pending, flagged as possible duplicates. */
 nb_err nb_store_outbox_recover(nb_store *store, size_t *recovered, nb_errbuf *err) NB_MUST_CHECK;
@@ -191,6 +213,8 @@ nb_err nb_store_items_query(nb_store *store, const nb_item_query *query, nb_item
  * first; *others may be NULL with *other_count 0). */
 nb_err nb_store_item_get(nb_store *store, int64_t id, nb_item *out, int *found, nb_item **others,
                          size_t *other_count, nb_errbuf *err) NB_MUST_CHECK;
+/* The article text extracted for an item, or NULL when none was stored (caller frees). */
+nb_err nb_store_item_text(nb_store *store, int64_t id, char **text, nb_errbuf *err) NB_MUST_CHECK;
 /* The briefings that carried an item, newest first (entries not loaded). */
 nb_err nb_store_item_briefings(nb_store *store, int64_t id, nb_briefing **out, size_t *count,
                                nb_errbuf *err) NB_MUST_CHECK;

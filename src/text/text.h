@@ -7,6 +7,9 @@
 
 /* Code points in a UTF-8 string (invalid bytes count one each). */
 size_t nb_utf8_length(const char *s);
+/* Terminal columns a UTF-8 string takes: wide (CJK) characters two, combining marks none,
+ * invalid bytes one each. */
+size_t nb_utf8_width(const char *s);
 
 /* Copy of len bytes with every byte of an invalid sequence replaced by U+FFFD, NULs dropped. */
 char *nb_utf8_sanitize(const char *s, size_t len);
@@ -18,6 +21,11 @@ char *nb_text_one_line(const char *text);
 /* Every run of white space (line breaks and tabs included) becomes one space; leading and
  * trailing space go. For titles, where a line break is never meaningful. */
 char *nb_text_collapse_space(const char *text);
+
+/* nb_text_collapse_space that also takes control characters (C0, C1, U+2028, U+2029) for
+ * white space and drops bidirectional controls (U+202A-202E, U+2066-2069) and U+FEFF: text
+ * from a source that must stay on its line and in its place. Caller frees. */
+char *nb_text_inert_line(const char *text);
 
 /* At most max code points of text, ended at the last sentence end (。！？!?; or ". ")
  * that keeps at least half of max; failing that, cut at max - 1 code points and "…"

@@ -19,6 +19,25 @@ size_t nb_utf8_length(const char *s)
     return n;
 }
 
+size_t nb_utf8_width(const char *s)
+{
+    size_t n = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    while (*p) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate(p, -1, &cp);
+        if (step <= 0) {
+            n++;
+            p++;
+            continue;
+        }
+        int w = utf8proc_charwidth(cp);
+        n += w > 0 ? (size_t)w : 0;
+        p += step;
+    }
+    return n;
+}
+
 char *nb_utf8_sanitize(const char *s, size_t len)
 {
     nb_buf b;
@@ -62,9 +81,22 @@ static int is_white(utf8proc_int32_t cp)
            cp == 0xA0 || cp == 0x3000;
 }
 
+/* Control characters and line or paragraph separators: spaces in text shown on one line. */
+static int is_control(utf8proc_int32_t cp)
+{
+    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029;
+}
+
+/* Bidirectional embeddings, overrides and isolates, which can reorder what follows them. */
+static int is_bidi_control(utf8proc_int32_t cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+}
+
 /* Joins the words of text with single spaces; keep_cjk_joins drops a line break between
- * two CJK characters instead. */
-static char *join_words(const char *text, int keep_cjk_joins)
+ * two CJK characters instead; inert also takes control characters for spaces and drops
+ * bidirectional controls. */
+static char *join_words(const char *text, int keep_cjk_joins, int inert)
 {
     nb_buf b;
     nb_buf_init(&b, 0);
@@ -78,7 +110,11 @@ static char *join_words(const char *text, int keep_cjk_joins)
             step = 1;
             cp = 0xFFFD;
         }
-        if (is_white(cp)) {
+        if (inert && is_bidi_control(cp)) {
+            p += step;
+            continue;
+        }
+        if (is_white(cp) || (inert && is_control(cp))) {
             gap = 1;
             gap_has_break |= cp == '\n';
             p += step;
@@ -102,10 +138,15 @@ static char *join_words(const char *text, int keep_cjk_joins)
 
 char *nb_text_one_line(const char *text)
 {
-    return join_words(text, 1);
+    return join_words(text, 1, 0);
 }
 
 char *nb_text_collapse_space(const char *text)
 {
-    return join_words(text, 0);
+    return join_words(text, 0, 0);
+}
+
+char *nb_text_inert_line(const char *text)
+{
+    return join_words(text, 0, 1);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/redact.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/memory.h"
@@ -341,7 +342,7 @@ static void api_sources(nb_web_request *r, nb_web_reply *o)
                 ss = &stats[k];
         char shown[1024] = "";
         if (st && st->last_error)
-            nb_log_redact(st->last_error, shown, sizeof shown);
+            nb_redact_copy(st->last_error, shown, sizeof shown);
         json_t *s = json_object();
         json_object_set_new(s, "name", text_json(c->name));
         json_object_set_new(s, "label", text_json(c->label));

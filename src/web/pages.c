@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/redact.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/memory.h"
@@ -599,7 +600,7 @@ void nb_web_sources(nb_web_request *r, nb_web_reply *o)
         nb_web_printf(o, "</td><td>%d</td><td>", st ? st->consecutive_errors : 0);
         if (st && st->last_error) {
             char shown[1024];
-            nb_log_redact(st->last_error, shown, sizeof shown);
+            nb_redact_copy(st->last_error, shown, sizeof shown);
             nb_web_text(o, shown);
         } else {
             nb_web_puts(o, "—");

@@ -17,8 +17,10 @@
 #include <zlib.h>
 
 #include "core/log.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "core/time.h"
+#include "mcp/mcp.h"
 #include "sources/source.h"
 #include "web/web_private.h"
 
@@ -40,12 +42,13 @@ const char *const nb_web_route_names[ROUTE_COUNT] = {
     [ROUTE_METRICS] = "/metrics",
     [ROUTE_HEALTHZ] = "/healthz",
     [ROUTE_STYLE] = "/static/style.css",
+    [ROUTE_MCP] = "/mcp",
     [ROUTE_NOT_FOUND] = "other",
 };
 
 const double nb_web_bucket_bounds[NB_WEB_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                      0.05,   0.1,   0.25,   0.5,   1,    2.5};
-const int nb_web_codes[NB_WEB_CODES] = {200, 304, 400, 401, 404, 405, 414, 500, 503, 0};
+const int nb_web_codes[NB_WEB_CODES] = {200, 202, 304, 400, 401, 403, 404, 405, 414, 500, 503, 0};
 
 static const char csp[] = "default-src 'none'; style-src 'self'; img-src * data:;"
                           " form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -59,6 +62,9 @@ typedef struct request_ctx {
     int status;
     int seen;     /* the handler was called for the headers */
     int answered; /* an answer is queued */
+    int mcp;      /* a request to /mcp: its body is kept */
+    nb_buf body;  /* the /mcp message */
+    int body_too_large;
 } request_ctx;
 
 static int64_t now_us(void)
@@ -105,7 +111,10 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     (void)cls;
     (void)connection;
     (void)toe;
-    free(*con_cls);
+    request_ctx *ctx = *con_cls;
+    if (ctx)
+        nb_buf_free(&ctx->body);
+    free(ctx);
     *con_cls = NULL;
 }
 
@@ -533,6 +542,7 @@ static void run_handler(nb_web_request *r, nb_web_reply *o)
     case ROUTE_STYLE:
         nb_web_style(r, o);
         break;
+    case ROUTE_MCP: /* answered before routing (mcp_request) */
     case ROUTE_HEALTHZ:
     case ROUTE_NOT_FOUND:
     case ROUTE_COUNT:
@@ -722,6 +732,51 @@ static enum MHD_Result dispatch(nb_web *web, struct MHD_Connection *c, const cha
     return result;
 }
 
+/* /mcp: authorized like every page, then answered by the MCP server on this thread's
+ * connection. */
+static enum MHD_Result mcp_request(nb_web *web, struct MHD_Connection *c, const char *method,
+                                   request_ctx *ctx)
+{
+    ctx->route = ROUTE_MCP;
+    if (web->token && !authorized(web, c))
+        return answer_plain(web, c, ctx, 401,
+                            "401 a token is required (Authorization: Bearer, or ?token=)\n",
+                            "WWW-Authenticate", "Bearer realm=\"newsbrief\"");
+    nb_errbuf err;
+    nb_store *store = thread_store(web, &err);
+    if (!store) {
+        nb_log(NB_LOG_ERROR, "web", "error=\"%s\"", err.msg);
+        return answer_plain(web, c, ctx, 503, "503 the archive cannot read its database\n", NULL,
+                            NULL);
+    }
+    nb_web_mcp_request q = {
+        .method = method,
+        .origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
+        .host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
+        .base_url = web->site.base_url,
+        .protocol_version = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version"),
+        .body = nb_buf_str(&ctx->body),
+        .body_len = ctx->body.len,
+        .too_large = ctx->body_too_large,
+    };
+    nb_web_mcp_answer a;
+    nb_web_mcp(web->mcp, store, &q, &a);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(a.text), (void *)a.text, MHD_RESPMEM_MUST_COPY);
+    free(a.owned);
+    if (!resp)
+        return MHD_NO;
+    if (a.type)
+        MHD_add_response_header(resp, "Content-Type", a.type);
+    if (a.allow)
+        MHD_add_response_header(resp, "Allow", a.allow);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    add_security_headers(resp);
+    enum MHD_Result rc = queue(web, c, ctx, a.status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -734,14 +789,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *con_cls = ctx = on_uri(NULL, url, c);
     if (!ctx->seen) { /* the headers: answer once the request is complete */
         ctx->seen = 1;
+        ctx->mcp = !strcmp(url, "/mcp");
+        if (ctx->mcp)
+            nb_buf_init(&ctx->body, NB_LIMIT_JSON_BYTES);
         return MHD_YES;
     }
     if (*upload_data_size) {
-        *upload_data_size = 0; /* a body nobody asked for is read and dropped */
+        /* A body nobody asked for is read and dropped; /mcp keeps its message. */
+        if (ctx->mcp && !ctx->body_too_large &&
+            nb_buf_append(&ctx->body, upload_data, *upload_data_size) != NB_OK) {
+            ctx->body_too_large = 1;
+            nb_buf_free(&ctx->body);
+        }
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (ctx->answered)
         return MHD_YES;
+    if (ctx->mcp)
+        return mcp_request(web, c, method, ctx);
     const char *rest;
     ctx->route = route_of(url, &rest);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
@@ -767,7 +833,25 @@ static void site_free(nb_web_site *site)
     free(site->sources);
 }
 
-static void site_copy(const nb_config *config, nb_web_site *site)
+/* The archive names sources as briefings do: the configured name, else the site's own (an
+ * adapter's, a feed's title as last fetched), else the key. */
+static char *source_label(const nb_source_config *sc, nb_store *store)
+{
+    const nb_source_adapter *a = nb_source_adapter_find(sc->type);
+    if (sc->display_name)
+        return nb_xstrdup(sc->display_name);
+    if (a && a->display_name)
+        return nb_xstrdup(a->display_name);
+    nb_source_state state;
+    nb_errbuf err;
+    char *label = NULL;
+    if (nb_store_source_load(store, sc->name, &state, &err) == NB_OK && state.title && *state.title)
+        label = nb_xstrdup(state.title);
+    nb_source_state_clear(&state);
+    return label ? label : nb_xstrdup(sc->name);
+}
+
+static void site_copy(const nb_config *config, nb_store *store, nb_web_site *site)
 {
     site->title = nb_xstrdup(config->web.title ? config->web.title : config->title);
     site->briefing_title = nb_xstrdup(config->title);
@@ -777,11 +861,9 @@ static void site_copy(const nb_config *config, nb_web_site *site)
     site->source_count = config->source_count;
     for (size_t i = 0; i < config->source_count; i++) {
         const nb_source_config *sc = &config->sources[i];
-        const nb_source_adapter *a = nb_source_adapter_find(sc->type);
         site->sources[i].name = nb_xstrdup(sc->name);
         site->sources[i].type = nb_xstrdup(sc->type);
-        site->sources[i].label = nb_xstrdup(
-            a && a->display_name && strcmp(sc->type, "feed") != 0 ? a->display_name : sc->name);
+        site->sources[i].label = source_label(sc, store);
         site->sources[i].enabled = sc->enabled;
     }
     uint64_t h = fnv1a(nb_web_stylesheet, strlen(nb_web_stylesheet), 0xcbf29ce484222325ULL);
@@ -798,6 +880,7 @@ static void web_free(nb_web *web)
     site_free(&web->site);
     free(web->database);
     free(web->token);
+    nb_mcp_free(web->mcp);
     free(web);
 }
 
@@ -850,18 +933,19 @@ nb_err nb_web_start(const nb_config *config, const nb_web_options *options, nb_w
     /* The schema the archive reads: migrate once with a writing connection. */
     nb_store *writer = NULL;
     rc = nb_store_open(config->database, &writer, err);
-    nb_store_close(writer);
     if (rc)
         return rc;
 
     nb_web *web = nb_xcalloc(1, sizeof *web);
     pthread_mutex_init(&web->stores_lock, NULL);
-    site_copy(config, &web->site);
+    site_copy(config, writer, &web->site);
+    nb_store_close(writer);
     web->database = nb_xstrdup(config->database);
     web->token = nb_xstrdup(config->web.token);
     web->serial = atomic_fetch_add(&next_serial, 1);
     web->heartbeat = options && options->heartbeat;
     web->heartbeat_max_age = config->web.heartbeat_max_age;
+    web->mcp = nb_mcp_new(config);
     atomic_store(&web->heartbeat_ms, nb_clock_monotonic_ms());
     atomic_store(&web->last_modified, database_mtime(web->database));
     if (config->web.cache_mb > 0) {
@@ -877,7 +961,7 @@ nb_err nb_web_start(const nb_config *config, const nb_web_options *options, nb_w
         (unsigned)config->web.threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)config->web.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)config->web.max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)config->web.timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, web,
+        (unsigned)config->web.idle_timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, web,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, web, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(64 << 10), MHD_OPTION_END);
     if (!web->daemon) {

@@ -57,6 +57,7 @@ typedef enum nb_web_route {
     ROUTE_METRICS,
     ROUTE_HEALTHZ,
     ROUTE_STYLE,
+    ROUTE_MCP,
     ROUTE_NOT_FOUND,
     ROUTE_COUNT
 } nb_web_route;
@@ -132,13 +133,38 @@ void nb_web_feed(nb_web_request *r, nb_web_reply *o);
 void nb_web_api(nb_web_request *r, nb_web_reply *o);
 void nb_web_metrics(nb_web_request *r, nb_web_reply *o);
 
+/* One POST (or other method) to /mcp, as the server read it. */
+typedef struct nb_web_mcp_request {
+    const char *method;
+    const char *origin;           /* the Origin header, or NULL */
+    const char *host;             /* the Host header, or NULL */
+    const char *base_url;         /* web.base_url, or NULL */
+    const char *protocol_version; /* the MCP-Protocol-Version header, or NULL */
+    const char *body;
+    size_t body_len;
+    int too_large; /* the body was over NB_LIMIT_JSON_BYTES (and dropped) */
+} nb_web_mcp_request;
+
+typedef struct nb_web_mcp_answer {
+    int status;
+    const char *type;  /* NULL: no body */
+    const char *text;  /* the body */
+    const char *allow; /* an Allow header, or NULL */
+    char *owned;       /* what to free after sending (may be text) */
+} nb_web_mcp_answer;
+
+/* Answers one /mcp request (mcp_http.c), reading the archive through store. */
+struct nb_mcp;
+void nb_web_mcp(const struct nb_mcp *mcp, nb_store *store, const nb_web_mcp_request *q,
+                nb_web_mcp_answer *a);
+
 /* The stylesheet served at /static/style.css. */
 extern const char nb_web_stylesheet[];
 
 /* The server's own request metrics: requests by route and status, durations by route. */
 #define NB_WEB_BUCKETS 12
 extern const double nb_web_bucket_bounds[NB_WEB_BUCKETS]; /* seconds */
-#define NB_WEB_CODES 10
+#define NB_WEB_CODES 12
 extern const int nb_web_codes[NB_WEB_CODES]; /* the last one, 0, counts every other code */
 
 typedef struct nb_web_route_stats {
@@ -169,6 +195,7 @@ struct nb_web {
     nb_store **stores; /* every thread's connection, closed at stop */
     size_t store_count, store_alloc;
     nb_web_route_stats routes[ROUTE_COUNT];
+    struct nb_mcp *mcp; /* the MCP server behind /mcp */
 };
 
 #endif

@@ -6,6 +6,7 @@ SiteServer serves fixture files and scripted failures on 127.0.0.1 with a free p
   /html              an HTML landing page where a feed was promised
   /empty             a valid RSS document without items
   /slow/<ms>/<name>  the feed <name> after <ms> milliseconds
+  /gate/<name>       the feed <name> once the test opens the gate (open_gate)
   /retry/<s>         429 with Retry-After: <s>
   /image/<name>      a small PNG (for pages that show images)
   the site APIs      answered from recordings laid out as in data/demo (see site_file):
@@ -15,12 +16,20 @@ failures. 机器之心 endpoints answer a landing page unless the Referer is the
 Feeds carry an ETag and a Last-Modified and answer a matching conditional GET with 304.
 Every request is recorded (path and headers), and the most requests answered at once is
 kept in `peak`, for assertions.
+
+Rules every server here follows, so that a loaded machine or the sanitizer build cannot
+make a test fail: it binds port 0 and reports the port it got (base, api_base, port); it
+listens before the constructor returns, so it is ready as soon as it exists; every wait
+(wait_until, wait_for_requests, run's timeout) scales with NB_TEST_TIME_SCALE and fails
+with a message naming what it waited for.
 """
+import contextlib
 import hashlib
 import json
 import urllib.parse
 import http.server
 import os
+import socket
 import subprocess
 import tempfile
 import threading
@@ -51,7 +60,73 @@ BINARY = os.environ.get("NEWSBRIEF_BIN") or "newsbrief"
 
 
 def time_scale():
+    """NB_TEST_TIME_SCALE: how much slower than a plain build on an idle machine (5 for the
+    sanitizer build); every timeout of the tests is multiplied by it."""
     return max(1, int(os.environ.get("NB_TEST_TIME_SCALE", "1")))
+
+
+def scaled(seconds):
+    """A timeout of `seconds` on an idle machine, scaled by NB_TEST_TIME_SCALE."""
+    return seconds * time_scale()
+
+
+def duration(seconds):
+    """A configuration duration (`"12s"`) of `seconds`, scaled by NB_TEST_TIME_SCALE: for
+    the timeouts newsbrief itself applies in a test's configuration."""
+    return "%ds" % max(1, int(round(scaled(seconds))))
+
+
+def wait_until(predicate, what, timeout=10.0, interval=0.02):
+    """Polls predicate() until it is true; after timeout seconds (scaled) fails loudly,
+    naming what was awaited. Returns predicate()'s last value."""
+    deadline = time.monotonic() + scaled(timeout)
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %.0f s waiting for %s" % (scaled(timeout), what))
+        time.sleep(interval)
+
+
+class LoopbackServer(http.server.ThreadingHTTPServer):
+    """A threading HTTP server on 127.0.0.1, port 0 (the kernel picks a free port): bound
+    and listening once constructed, with a backlog large enough that a burst of
+    connections on a slow machine is queued, not dropped."""
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, handler):
+        super().__init__(("127.0.0.1", 0), handler)
+
+    @property
+    def port(self):
+        return self.server_address[1]
+
+    def handle_error(self, request, client_address):
+        """A client that went away (a run killed by the test) is not an error of the test;
+        anything else is printed as usual."""
+        import sys
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+    def start(self):
+        thread = threading.Thread(target=self.serve_forever, daemon=True)
+        thread.start()
+        return thread
+
+
+@contextlib.contextmanager
+def closed_port():
+    """A loopback port on which nothing listens, for as long as the block runs: a socket
+    bound to it without listening holds it, so no other process can take it meanwhile and a
+    connection to it is refused at once."""
+    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        holder.bind(("127.0.0.1", 0))
+        yield holder.getsockname()[1]
+    finally:
+        holder.close()
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -114,6 +189,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.server.times.append(time.monotonic())
             self.server.active += 1
             self.server.peak = max(self.server.peak, self.server.active)
+        if self.server.owner.before_answer:
+            self.server.owner.before_answer(self.path)
         try:
             self._route()
         finally:
@@ -148,6 +225,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if parts[0] == "gate" and len(parts) == 2:
+            if not self.server.gate.wait(scaled(60)):
+                return self._send(503, b"the test never opened the gate\n")
+            return self._feed(parts[1])
         if parts[0] == "slow" and len(parts) == 3:
             time.sleep(int(parts[1]) / 1000.0)
             return self._feed(parts[2])
@@ -173,14 +254,17 @@ class SiteServer:
     def __init__(self, site_dirs=(RECORDINGS, os.path.join(DATA, "sites"))):
         self.site_dirs = list(site_dirs)
         self.overrides = {}
+        # before_answer(path): called with each request once it is recorded and before it
+        # is answered, from the server's thread
+        self.before_answer = None
 
     def override(self, path, body_file, status=200, kind="application/json"):
         """Answers every request to path with body_file (under tests/data/sites)."""
         self.overrides[path] = (status, kind, body_file)
 
     def __enter__(self):
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = LoopbackServer(_Handler)
+        self.httpd.owner = self
         self.httpd.site_dirs = self.site_dirs
         self.httpd.overrides = self.overrides
         self.httpd.times = []
@@ -188,17 +272,34 @@ class SiteServer:
         self.httpd.lock = threading.Lock()
         self.httpd.active = 0
         self.httpd.peak = 0
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.httpd.gate = threading.Event()
+        self.thread = self.httpd.start()
         return self
 
     def __exit__(self, *exc):
+        self.httpd.gate.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
     @property
     def base(self):
-        return "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        return "http://127.0.0.1:%d" % self.httpd.port
+
+    @property
+    def port(self):
+        return self.httpd.port
+
+    def open_gate(self):
+        """Lets the requests waiting on /gate/<name> (and later ones) be answered."""
+        self.httpd.gate.set()
+
+    def wait_for_requests(self, count=1, prefix="", timeout=10.0):
+        """Waits until at least count requests whose path starts with prefix have arrived
+        (they may still be being answered); fails loudly after timeout seconds (scaled)."""
+        def arrived():
+            with self.httpd.lock:
+                return len([p for p, _ in self.httpd.requests if p.startswith(prefix)]) >= count
+        wait_until(arrived, "%d request(s) to %s%s" % (count, self.base, prefix or "/"), timeout)
 
     @property
     def requests(self):
@@ -214,12 +315,18 @@ class SiteServer:
 
 
 def run(args, env=None, cwd=None, timeout=60):
-    """Runs the real binary; returns (exit code, stdout, stderr) as text."""
+    """Runs the real binary; returns (exit code, stdout, stderr) as text. A run that takes
+    longer than timeout seconds (scaled) is killed and fails the test, naming the command."""
     full_env = dict(os.environ)
     full_env.pop("NEWSBRIEF_NOW", None)
     full_env.update(env or {})
-    proc = subprocess.run([BINARY] + args, capture_output=True, env=full_env, cwd=cwd,
-                          timeout=timeout * time_scale())
+    try:
+        proc = subprocess.run([BINARY] + args, capture_output=True, env=full_env, cwd=cwd,
+                              timeout=scaled(timeout))
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError("newsbrief %s: still running after %.0f s; stderr so far: %s"
+                             % (" ".join(args), scaled(timeout),
+                                (e.stderr or b"").decode("utf-8", "replace")[-2000:]))
     return proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
 
 
@@ -254,18 +361,61 @@ def expect_equal(got, want, what):
         raise AssertionError("%s differs:\n%s" % (what, diff))
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (a missing privilege or tool): reported as
+    "skipped: <reason>", not as a failure."""
+
+
 def run_tests(namespace):
     """Runs every test_* function of a module, reports each, returns the exit status."""
     failed = 0
     for name, fn in sorted(namespace.items()):
         if name.startswith("test_") and callable(fn):
+            started = time.monotonic()
             try:
                 fn()
-                print("ok   %s" % name)
+                print("ok   %s (%.1f s)" % (name, time.monotonic() - started), flush=True)
+            except Skip as e:
+                print("skip %s: skipped: %s" % (name, e), flush=True)
             except Exception as e:  # report every case, then fail
                 failed += 1
-                print("FAIL %s: %s" % (name, e))
+                print("FAIL %s (%.1f s): %s: %s" % (name, time.monotonic() - started,
+                                                   type(e).__name__, e), flush=True)
     return 1 if failed else 0
+
+
+class MailServer:
+    """A real SMTP server (Debian's aiosmtpd) on 127.0.0.1, port 0, in this process: what it
+    receives goes into the Maildir at maildir (created). Listening once entered; port
+    reports the port."""
+
+    def __init__(self, maildir):
+        self.maildir = maildir
+
+    def __enter__(self):
+        import asyncio
+        import mailbox
+        from aiosmtpd.handlers import Mailbox
+        from aiosmtpd.smtp import SMTP
+        mailbox.Maildir(self.maildir, create=True)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.loop = asyncio.new_event_loop()
+        handler = Mailbox(self.maildir)
+        self.server = self.loop.run_until_complete(self.loop.create_server(
+            lambda: SMTP(handler, loop=self.loop), sock=self.sock))
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(scaled(10))
+        self.server.close()
+        self.loop.run_until_complete(self.server.wait_closed())
+        self.loop.close()
 
 
 class _LLMHandler(http.server.BaseHTTPRequestHandler):
@@ -352,8 +502,7 @@ class LLMServer:
         self.slow_seconds = slow_seconds
 
     def __enter__(self):
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _LLMHandler)
-        self.httpd.daemon_threads = True
+        self.httpd = LoopbackServer(_LLMHandler)
         self.httpd.mode = self.mode
         self.httpd.fail_first = 10 ** 9 if self.fail_first is None else self.fail_first
         self.httpd.latency = self.latency
@@ -362,7 +511,7 @@ class LLMServer:
         self.httpd.lock = threading.Lock()
         self.httpd.active = 0
         self.httpd.peak = 0
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd.start()
         return self
 
     def __exit__(self, *exc):
@@ -371,7 +520,7 @@ class LLMServer:
 
     @property
     def api_base(self):
-        return "http://127.0.0.1:%d/v1" % self.httpd.server_address[1]
+        return "http://127.0.0.1:%d/v1" % self.httpd.port
 
     @property
     def requests(self):

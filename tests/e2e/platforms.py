@@ -12,7 +12,8 @@ One server answers all four on their own paths:
 Each checks the credentials, the signature, the payload schema and the size limit in the
 platform's unit, and answers as the platform does (HTTP 200 with an error code in the body
 for WeCom, Feishu and DingTalk). script[platform] is a list of answers to give first, one
-per request: "ratelimit", "error500", "slow". Accepted messages are recorded in order.
+per request: "ratelimit", "error500", "slow" (3 s, scaled by NB_TEST_TIME_SCALE). Accepted
+messages are recorded in order. The server binds port 0 (see loopback.py for the rules).
 """
 import base64
 import hashlib
@@ -23,6 +24,8 @@ import json
 import threading
 import time
 import urllib.parse
+
+from loopback import LoopbackServer, scaled, wait_until
 
 WECOM_KEY = "wecom-test-key"
 FEISHU_TOKEN = "feishu-test-token"
@@ -76,7 +79,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except ConnectionError:
+            pass  # the client went away (killed): the platform has processed the message
         return True  # "answered with this"; handlers return None only after accepting
 
     def do_POST(self):
@@ -94,12 +100,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         server = self.server
         with server.lock:
             server.requests.append((platform, self.path, raw))
+            count = len(server.requests)
             scripted = server.script.get(platform, [])
             step = scripted.pop(0) if scripted else None
+        if server.before_answer:
+            server.before_answer(platform, count)
         if server.latency:
             time.sleep(server.latency)
         if step == "slow":
-            time.sleep(3)
+            time.sleep(scaled(3))
         if step == "error500":
             return self._json(500, {"error": "upstream"})
         if platform is None:
@@ -227,7 +236,10 @@ def _text(handler, status, text):
     handler.send_header("Content-Type", "text/plain")
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
-    handler.wfile.write(body)
+    try:
+        handler.wfile.write(body)
+    except ConnectionError:
+        pass  # the client went away (killed): the platform has processed the message
     return True
 
 
@@ -302,16 +314,20 @@ class PlatformServer:
     def __init__(self, now, latency=0.0):
         self.now, self.latency = now, latency
         self.script = {}
+        # before_answer(platform, n): called with each request (the n-th to this server)
+        # once it is recorded and before it is answered, from the server's thread
+        self.before_answer = None
 
     def __enter__(self):
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = LoopbackServer(_Handler)
         self.httpd.now, self.httpd.latency = self.now, self.latency
         self.httpd.script = self.script
+        self.httpd.before_answer = lambda platform, n: (
+            self.before_answer and self.before_answer(platform, n))
         self.httpd.lock = threading.Lock()
         self.httpd.requests, self.httpd.accepted, self.httpd.received_at = [], [], []
         self.httpd.deliveries = []
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd.start()
         return self
 
     def __exit__(self, *exc):
@@ -320,13 +336,29 @@ class PlatformServer:
 
     @property
     def base(self):
-        return "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        return "http://127.0.0.1:%d" % self.httpd.port
+
+    @property
+    def port(self):
+        return self.httpd.port
 
     def accepted(self, platform):
-        return [p for name, p in self.httpd.accepted if name == platform]
+        with self.httpd.lock:
+            return [p for name, p in self.httpd.accepted if name == platform]
 
     def requests(self, platform):
-        return [r for r in self.httpd.requests if r[0] == platform]
+        with self.httpd.lock:
+            return [r for r in self.httpd.requests if r[0] == platform]
+
+    def wait_for_requests(self, count, platform=None, timeout=10.0):
+        """Waits until at least count requests (to platform, or to any) have arrived; fails
+        loudly after timeout seconds (scaled)."""
+        def arrived():
+            with self.httpd.lock:
+                return len([r for r in self.httpd.requests
+                            if platform is None or r[0] == platform]) >= count
+        wait_until(arrived, "%d request(s) to the %s emulator" % (count, platform or "platform"),
+                   timeout)
 
     def channels_yaml(self, **overrides):
         """Configuration of one channel per platform pointing here."""

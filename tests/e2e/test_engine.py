@@ -7,7 +7,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from loopback import (BINARY, SiteServer, Workdir, expect, run, run_tests,  # noqa: E402
-                      time_scale)
+                      scaled)
 
 NOW = "2025-04-07T10:45:00+08:00"
 
@@ -25,7 +25,7 @@ def test_fifty_sources_on_one_host_stay_within_two_connections():
     with SiteServer() as busy, SiteServer() as other, Workdir() as work:
         entries = [("busy-%02d" % i, "%s/slow/100/atom-utc.xml?n=%d" % (busy.base, i))
                    for i in range(50)]
-        entries += [("other-%d" % i, "%s/slow/100/rss-cst.xml?n=%d" % (other.base, i))
+        entries += [("other-%d" % i, "%s/slow/300/rss-cst.xml?n=%d" % (other.base, i))
                     for i in range(6)]
         path = write_config(work, entries)
         started = time.monotonic()
@@ -41,17 +41,29 @@ def test_fifty_sources_on_one_host_stay_within_two_connections():
 
 def test_overlapping_runs_send_once():
     with SiteServer() as server, Workdir() as work:
-        path = write_config(work, [("slow", server.base + "/slow/1500/atom-utc.xml")],
+        path = write_config(work, [("held", server.base + "/gate/atom-utc.xml")],
                             "  window: 48h\n")
         env = dict(os.environ, NEWSBRIEF_NOW=NOW)
-        env.pop("NB_TEST_TIME_SCALE", None)
         first = subprocess.Popen([BINARY, "run", "--config", path], env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(0.3)
-        second = subprocess.Popen([BINARY, "run", "--config", path], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        out1, err1 = first.communicate(timeout=60 * time_scale())
-        out2, err2 = second.communicate(timeout=60 * time_scale())
+        second = None
+        try:
+            # the first run holds the lock once its feed request has arrived (held open)
+            server.wait_for_requests(1, "/gate/")
+            second = subprocess.Popen([BINARY, "run", "--config", path], env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            # the second run waits for the lock: it has not fetched anything
+            time.sleep(0.3)
+            expect(len(server.requests) == 1, "the second run fetched while the first ran")
+            server.open_gate()
+            out1, err1 = first.communicate(timeout=scaled(60))
+            out2, err2 = second.communicate(timeout=scaled(60))
+        finally:
+            server.open_gate()
+            for proc in (first, second):
+                if proc and proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
         expect(first.returncode == 0 and second.returncode == 0, err1 + err2)
         expect(out1.count(b"\n## ") == 2, "first run: %r" % out1)
         expect(out2 == b"", "second run sent the items again: %r" % out2)
@@ -59,16 +71,26 @@ def test_overlapping_runs_send_once():
 
 def test_lock_timeout_gives_up_with_a_clear_message():
     with SiteServer() as server, Workdir() as work:
-        path = write_config(work, [("slow", server.base + "/slow/3000/atom-utc.xml")],
+        path = write_config(work, [("held", server.base + "/gate/atom-utc.xml")],
                             "  lock_timeout: 1s\n")
         env = dict(os.environ, NEWSBRIEF_NOW=NOW)
         holder = subprocess.Popen([BINARY, "run", "--config", path], env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(0.5)
-        code, out, err = run(["run", "--config", path, "--now", NOW])
-        holder.communicate(timeout=60 * time_scale())
+        try:
+            # the holder keeps the lock until the test opens the gate
+            server.wait_for_requests(1, "/gate/")
+            code, out, err = run(["run", "--config", path, "--now", NOW])
+        finally:
+            server.open_gate()
+            try:
+                holder.communicate(timeout=scaled(60))
+            finally:
+                if holder.poll() is None:
+                    holder.kill()
+                    holder.wait()
         expect(code == 1, "exit %d while another run held the lock" % code)
         expect("another newsbrief run holds" in err and "nb.db.lock" in err, err)
+        expect(holder.returncode == 0, "the holder failed")
 
 
 def test_failing_source_backs_off_and_reports_health():

@@ -7,13 +7,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from loopback import (LLMServer, SiteServer, Workdir, expect, run,  # noqa: E402
-                      run_tests)
+from loopback import (LLMServer, SiteServer, Workdir, duration, expect, run,  # noqa: E402
+                      run_tests, scaled)
 
 NOW = "2025-04-07T10:45:00+08:00"
 
 
-def config(work, site, llm, extra=""):
+def config(work, site, llm, extra="", timeout=None):
     return work.write("newsbrief.yaml", """\
 newsbrief:
   database: %s/nb.db
@@ -30,13 +30,13 @@ summarizer:
   api_base: %s
   api_key: ${NB_TEST_LLM_KEY}
   model: test-model
-  timeout: 1s
+  timeout: %s
   max_retries: 1
   min_chars: 40
   max_chars: 200
   price_input: 1
   price_output: 2
-%s""" % (work.path, site.base, site.base, llm.api_base, extra))
+%s""" % (work.path, site.base, site.base, llm.api_base, timeout or duration(30), extra))
 
 
 ENV = {"NB_TEST_LLM_KEY": "test-key"}
@@ -56,9 +56,12 @@ def summary_requests(requests):
 
 
 def run_mode(mode, fail_first=None):
-    with SiteServer() as site, LLMServer(mode=mode, fail_first=fail_first) as llm, \
-            Workdir() as work:
-        path = config(work, site, llm)
+    # a generous timeout (a loaded machine must not turn an answer into a timeout), except
+    # for the timeout case: its server answers three timeouts late
+    timeout = duration(1) if mode == "slow" else None
+    with SiteServer() as site, LLMServer(mode=mode, fail_first=fail_first,
+                                         slow_seconds=scaled(3)) as llm, Workdir() as work:
+        path = config(work, site, llm, timeout=timeout)
         started = time.monotonic()
         code, out, err = run(["run", "-v", "--config", path, "--now", NOW], env=ENV)
         return code, out, err, llm.httpd.requests, time.monotonic() - started

@@ -6,14 +6,12 @@ import json
 import mailbox
 import os
 import re
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from loopback import SiteServer, Workdir, expect, run, run_tests, time_scale  # noqa: E402
+from loopback import (MailServer, SiteServer, Workdir, closed_port, duration,  # noqa: E402
+                      expect, run, run_tests, wait_until)
 from platforms import PlatformServer  # noqa: E402
 from test_channels import FAST, NOW, NOW_EPOCH, all_urls, item_urls  # noqa: E402
 
@@ -66,6 +64,28 @@ def test_slack_discord_ntfy_webhook():
                pages[0]["items"][0])
 
 
+def test_a_request_past_the_channel_timeout_is_sent_again():
+    """The channel's timeout applies; a platform slower than it gets the message twice (why
+    the tests give every channel a timeout scaled by NB_TEST_TIME_SCALE)."""
+    with SiteServer() as site, PlatformServer(NOW_EPOCH) as platforms, Workdir() as work:
+        short = ("    retry_floor: 0s\n    per_minute: 0\n    per_second: 0\n"
+                 "    timeout: %s\n" % duration(1))
+        platforms.script["ntfy"] = ["slow"]  # the first answer comes three timeouts late
+        path = write_config(work, site, platforms.channels_yaml(only=("ntfy",), ntfy=short))
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, err)
+        timeouts = [line for line in err.splitlines() if "channel=ntfy" in line
+                    and "timed out" in line]
+        expect(timeouts, "want a timeout line:\n" + err)
+        requests = platforms.requests("ntfy")
+        expect(len(requests) >= 2 and requests[0][2] == requests[1][2],
+               "the timed-out message was not sent again")
+        # the slow request was processed too, once its answer was late: a duplicate
+        platforms.wait_for_requests(len(requests), "ntfy")
+        wait_until(lambda: len(platforms.accepted("ntfy")) == len(requests),
+                   "the slow request to be processed")
+
+
 def test_webhook_template():
     with SiteServer() as site, PlatformServer(NOW_EPOCH) as platforms, Workdir() as work:
         text = platforms.channels_yaml(only=("webhook",), webhook=FAST + (
@@ -83,59 +103,38 @@ def test_webhook_template():
         expect(code == 2 and "template is not JSON" in err, err)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_email_through_a_real_smtp_server():
-    with SiteServer() as site, Workdir() as work, tempfile.TemporaryDirectory() as scratch:
-        maildir = os.path.join(scratch, "Maildir")
-        mailbox.Maildir(maildir, create=True)  # the handler expects it to exist
-        port = free_port()
-        server = subprocess.Popen(["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
-                                   "127.0.0.1:%d" % port, "-c", "aiosmtpd.handlers.Mailbox",
-                                   maildir], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.05)
-            expected = all_urls(site)
-            path = write_config(work, site, (
-                "channels:\n  mail:\n    type: email\n    smtp_url: smtp://127.0.0.1:%d\n"
-                "    starttls: false\n    from: bot@example.com\n"
-                "    to: [team@example.com, lead@example.com]\n" % port))
-            code, out, err = run(["run", "--config", path, "--now", NOW])
-            expect(code == 0, err)
-            box = mailbox.Maildir(maildir, factory=None)
-            keys = list(box.keys())
-            expect(len(keys) == 1, "%d mails" % len(keys))
-            raw = box.get_file(keys[0]).read()  # the bytes as received
-            expect(max(len(line) for line in raw.split(b"\n")) <= 998, "a line over 998 bytes")
-            mail = email.message_from_bytes(raw, policy=email.policy.default)
-            expect(mail["Subject"] == "新闻简报 (更新时间: 2025-04-07 20:46)", mail["Subject"])
-            expect(mail["To"] == "team@example.com, lead@example.com", mail["To"])
-            expect(mail.get_content_type() == "multipart/alternative", mail.get_content_type())
-            plain = mail.get_body(("plain",)).get_content()
-            html = mail.get_body(("html",)).get_content()
-            expect(item_urls(plain) == expected, "text part items")
-            expect(item_urls(html) == expected, "HTML part items")
-            expect(html.count("<img src=") == 30, "HTML images")
-            expect("相关报道：<a href=\"https://news.aibase.com/zh/news/16890\">AIbase</a>" in html,
-                   "HTML related link")
-            expect(plain.startswith("# 新闻简报 (更新时间: 2025-04-07 20:46)\n"), plain[:80])
-        finally:
-            server.terminate()
-            server.wait(timeout=10 * time_scale())
+    with SiteServer() as site, Workdir() as work, tempfile.TemporaryDirectory() as scratch, \
+            MailServer(os.path.join(scratch, "Maildir")) as smtp:
+        expected = all_urls(site)
+        path = write_config(work, site, (
+            "channels:\n  mail:\n    type: email\n    smtp_url: smtp://127.0.0.1:%d\n"
+            "    starttls: false\n    from: bot@example.com\n"
+            "    to: [team@example.com, lead@example.com]\n" % smtp.port))
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        expect(code == 0, err)
+        box = mailbox.Maildir(smtp.maildir, factory=None)
+        keys = list(box.keys())
+        expect(len(keys) == 1, "%d mails" % len(keys))
+        raw = box.get_file(keys[0]).read()  # the bytes as received
+        expect(max(len(line) for line in raw.split(b"\n")) <= 998, "a line over 998 bytes")
+        mail = email.message_from_bytes(raw, policy=email.policy.default)
+        expect(mail["Subject"] == "新闻简报 (更新时间: 2025-04-07 20:46)", mail["Subject"])
+        expect(mail["To"] == "team@example.com, lead@example.com", mail["To"])
+        expect(mail.get_content_type() == "multipart/alternative", mail.get_content_type())
+        plain = mail.get_body(("plain",)).get_content()
+        html = mail.get_body(("html",)).get_content()
+        expect(item_urls(plain) == expected, "text part items")
+        expect(item_urls(html) == expected, "HTML part items")
+        expect(html.count("<img src=") == 30, "HTML images")
+        expect("相关报道：<a href=\"https://news.aibase.com/zh/news/16890\">AIbase</a>" in html,
+               "HTML related link")
+        expect(plain.startswith("# 新闻简报 (更新时间: 2025-04-07 20:46)\n"), plain[:80])
 
 
 def test_email_refused_by_the_server_is_a_clear_error():
-    with SiteServer() as site, Workdir() as work:
-        port = free_port()  # nothing listens: a network error, kept for the next run
+    with SiteServer() as site, Workdir() as work, closed_port() as port:
+        # nothing listens: a network error, kept for the next run
         path = write_config(work, site, (
             "channels:\n  mail:\n    type: email\n    smtp_url: smtp://127.0.0.1:%d\n"
             "    starttls: false\n    from: bot@example.com\n    to: team@example.com\n" % port))

@@ -5,8 +5,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from loopback import (DATA, SiteServer, Workdir, expect, expect_equal, run,  # noqa: E402
-                      run_tests)
+from loopback import (DATA, SiteServer, Workdir, closed_port, expect, expect_equal,  # noqa: E402
+                      run, run_tests)
 
 NOW = "2025-04-07T10:45:00+08:00"
 GOLDEN = os.path.join(DATA, "e2e", "golden.md")
@@ -61,7 +61,8 @@ def test_second_run_with_nothing_new_is_quiet():
         first = len(server.requests)
         code, out, err = run(["run", "--config", path, "--now", NOW])
         expect(code == 0, "second run exit %d: %s" % (code, err))
-        expect(out == "" and err == "", "second run printed %r / %r" % (out, err))
+        expect(out == "" and err == "newsbrief: nothing new since 10:45: no briefing\n",
+               "second run printed %r / %r" % (out, err))
         second = server.requests[first:]
         expect(len(second) == 2, "second run made %d requests" % len(second))
         for request_path, headers in second:
@@ -69,13 +70,15 @@ def test_second_run_with_nothing_new_is_quiet():
                    "no If-None-Match on %s" % request_path)
             expect(headers.get("If-Modified-Since") == "Mon, 07 Apr 2025 02:00:00 GMT",
                    "no If-Modified-Since on %s" % request_path)
+        code, out, err = run(["run", "--config", path, "--now", NOW, "--quiet"])
+        expect(code == 0 and out == "" and err == "", "-q printed %r / %r" % (out, err))
 
 
 def test_bad_sources_do_not_stop_the_run():
     bad = """\
   dead:
     type: feed
-    url: http://127.0.0.1:9/feed.xml
+    url: http://127.0.0.1:{dead}/feed.xml
   broken:
     type: feed
     url: {base}/status/500
@@ -86,14 +89,16 @@ def test_bad_sources_do_not_stop_the_run():
     type: feed
     url: {base}/empty
 """
-    with SiteServer() as server, Workdir() as work:
-        path = config(work, server, extra_sources=bad.format(base=server.base))
+    with SiteServer() as server, Workdir() as work, closed_port() as dead:
+        path = config(work, server, extra_sources=bad.format(base=server.base, dead=dead))
         code, out, err = run(["run", "--config", path, "--now", NOW])
         expect(code == 0, "exit %d although two sources worked" % code)
         expect_equal(out, golden(), "briefing despite bad sources")
         lines = err.splitlines()
-        expect(len(lines) == 4, "want one stderr line per bad source, got:\n" + err)
-        causes = {"dead": "127.0.0.1:9", "broken": "HTTP 500", "landing": "not a feed",
+        expect(not [l for l in lines if "name=lab " in l or "name=cn-tech " in l],
+               "a good source was reported:\n" + err)
+        expect(lines[-1] == "newsbrief: 4 of 6 sources failed; see newsbrief sources", err)
+        causes = {"dead": "127.0.0.1:%d" % dead, "broken": "HTTP 500", "landing": "not a feed",
                   "hollow": "no entries"}
         for name, cause in causes.items():
             line = [l for l in lines if "name=%s " % name in l]
@@ -160,7 +165,7 @@ def test_check_config():
         path = config(work, server)
         code, out, err = run(["check-config", "--config", path])
         expect(code == 0, err)
-        for want in ("title: \"新闻简报\"", "window: 86400s", "items_per_page: 3",
+        for want in ("title: \"新闻简报\"", "window: 24h", "items_per_page: 3",
                      "max_items: 30", '"lab":\n    type: "feed"', "type: \"extractive\""):
             expect(want in out, "check-config output lacks %r:\n%s" % (want, out))
 

@@ -98,7 +98,8 @@ def test_second_run_stops_at_known_items():
         run(["run", "--config", path, "--now", NOW])
         before = len(server.requests)
         code, out, err = run(["run", "--config", path, "--now", NOW])
-        expect(code == 0 and out == "" and err == "", (code, out, err))
+        expect(code == 0 and out == "" and
+               err == "newsbrief: nothing new since 20:46: no briefing\n", (code, out, err))
         paths = [p for p, _ in server.requests[before:]]
         expect(len(paths) == 2, "second run should fetch page 1 of each list only: %r" % paths)
 
@@ -121,8 +122,10 @@ def test_interstitial_is_blocked_and_the_other_site_still_briefs():
         path = write_config(work, server, ["aibase", "jiqizhixin"])
         code, out, err = run(["run", "--config", path, "--now", NOW])
         expect(code == 0, "exit %d" % code)
-        lines = err.splitlines()
+        lines = [line for line in err.splitlines() if "error=" in line]
         expect(len(lines) == 1, "want one error line, got:\n" + err)
+        expect(err.splitlines()[-1] == "newsbrief: 1 of 2 sources failed; see newsbrief sources",
+               err)
         expect("name=jiqizhixin type=jiqizhixin error=blocked" in lines[0], lines[0])
         expect("list page 1" in lines[0] and "/api/article_library/articles.json" in lines[0]
                and "机器之心·数据服务" in lines[0], lines[0])
@@ -160,11 +163,27 @@ def test_drifted_and_missing_fields():
         path = write_config(work, server, ["aibase", "jiqizhixin"])
         code, out, err = run(["run", "--config", path, "--now", NOW])
         expect(code == 1, "no source succeeded cleanly: exit %d" % code)
-        expect("list page 1: data.list[0].createTime: expected string, got integer" in err, err)
-        expect("detail 2025-04-07-7: content: missing" in err, err)
+        # item-level errors name the response's URL as well as the field path
+        expect(re.search(r"list page 1: %s/api/aiInfo/aiNews\?\S*pageNo=1: "
+                         r"data\.list\[0\]\.createTime: expected string, got integer"
+                         % re.escape(server.base), err), err)
+        expect("detail 2025-04-07-7: %s/api/article_library/articles/2025-04-07-7.json: "
+               "content: missing" % server.base in err, err)
         # the other 机器之心 articles are stored and briefed; the broken one is retried next run
         urls = [u for _, u, _ in items_of(out)]
         expect(len(urls) == 8 and not any(u.endswith("2025-04-07-7") for u in urls), urls)
+
+
+def test_missing_field_of_one_list_item_names_the_url():
+    with SiteServer() as server, Workdir() as work:
+        server.override("/api/aiInfo/aiNews", "broken/aibase-missing-title.json")
+        path = write_config(work, server, ["aibase"])
+        code, out, err = run(["run", "--config", path, "--now", NOW])
+        lines = [line for line in err.splitlines() if "data.list[1]" in line]
+        expect(len(lines) == 1 and "name=aibase" in lines[0], err)
+        expect(re.search(r"list page 1: %s/api/aiInfo/aiNews\?\S*pageNo=1: "
+                         r"data\.list\[1\]\.title: missing" % re.escape(server.base), lines[0]),
+               lines[0])
 
 
 def test_empty_first_page_is_an_error():

@@ -40,7 +40,7 @@ def test_a_story_is_sent_once_whoever_reports_it_later():
         # --resend ignores the ledger: one entry per story, the later report as a link
         code, out, err = run(["run", "--resend", "--config", path, "--now", NOW])
         expect(len(entries(out)) == 2, out)
-        expect("相关报道：[yi](https://b.example.cn/a/77)" in out, out)
+        expect("相关报道：[站点乙](https://b.example.cn/a/77)" in out, out)  # the feed's title
 
 
 def test_keyword_rules_per_channel():

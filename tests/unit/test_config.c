@@ -2,6 +2,7 @@
 #include "testing.h"
 
 #include "core/config.h"
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -9,7 +10,7 @@
 static const char *const source_types[] = {"feed", NULL};
 static const char *const channel_types[] = {"stdout", "file", NULL};
 static const char *const summarizer_types[] = {"extractive", "llm", NULL};
-static const nb_config_vocab vocab = {source_types, channel_types, summarizer_types};
+static const nb_config_vocab vocab = {source_types, channel_types, summarizer_types, NULL};
 
 static nb_err parse(const char *yaml, nb_config **out, nb_errbuf *err)
 {
@@ -96,7 +97,7 @@ static const bad_case bad_cases[] = {
     {"newsbrief:\n  window: soon\n", "test.yaml:2:11: window: expected a duration"},
     {"sources:\n  a:\n    type: feed\n    enabled: maybe\n",
      "test.yaml:4:14: enabled: expected true or false, got \"maybe\""},
-    {"sources:\n  a:\n    type: rss2\n", "test.yaml:2:3: sources.a: unknown type \"rss2\" "
+    {"sources:\n  a:\n    type: rss2\n", "test.yaml:3:11: sources.a: unknown type \"rss2\" "
                                          "(known: feed)"},
     {"sources:\n  a:\n    url: http://x/\n", "sources.a: \"type\" is required"},
     {"sources:\n  a:\n    type: feed\n    url: ${NB_SURELY_UNSET_VARIABLE}\n",
@@ -144,7 +145,7 @@ static void test_print_round_trips(void **state)
     nb_config_print(c, f);
     fclose(f);
     assert_non_null(strstr(text, "title: \"say \\\"hi\\\"\""));
-    assert_non_null(strstr(text, "window: 86400s"));
+    assert_non_null(strstr(text, "window: 24h")); /* a default, in the form people write */
     /* The printed configuration is itself a valid configuration with the same values. */
     if (parse(text, &again, &err) != NB_OK)
         fail_msg("%s\n%s", err.msg, text);
@@ -223,6 +224,45 @@ static void test_llm_summarizer(void **state)
     }
 }
 
+static void test_language_and_header(void **state)
+{
+    (void)state;
+    nb_config *c = NULL;
+    nb_errbuf err;
+    assert_int_equal(parse("newsbrief:\n  title: 简报\n", &c, &err), NB_OK);
+    assert_string_equal(c->language, "zh");
+    assert_string_equal(c->header, "{title} (更新时间: {time})");
+    assert_string_equal(c->summarizer.language, "zh");
+    nb_config_free(c);
+    /* English: the header label and, unless set, the summaries follow */
+    assert_int_equal(parse("newsbrief:\n  language: en\n", &c, &err), NB_OK);
+    assert_string_equal(c->header, "{title} (Updated: {time})");
+    assert_string_equal(c->summarizer.language, "en");
+    nb_config_free(c);
+    assert_int_equal(parse("newsbrief:\n  language: en\nsummarizer:\n  language: zh\n", &c, &err),
+                     NB_OK);
+    assert_string_equal(c->summarizer.language, "zh");
+    nb_config_free(c);
+    /* a template wins over the language's; it prints back as a valid configuration */
+    assert_int_equal(
+        parse("newsbrief:\n  language: en\n  header: \"{time} · {title}\"\n", &c, &err), NB_OK);
+    assert_string_equal(c->header, "{time} · {title}");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    nb_config_print(c, f);
+    fclose(f);
+    nb_config *again = NULL;
+    if (parse(text, &again, &err) != NB_OK)
+        fail_msg("%s\n%s", err.msg, text);
+    assert_string_equal(again->header, c->header);
+    free(text);
+    nb_config_free(again);
+    nb_config_free(c);
+    assert_int_equal(parse("newsbrief:\n  language: fr\n", &c, &err), NB_ERR_CONFIG);
+    assert_non_null(strstr(err.msg, "newsbrief.language: \"fr\" is not zh or en"));
+}
+
 static void test_load_missing_file(void **state)
 {
     (void)state;
@@ -236,12 +276,172 @@ static void test_load_missing_file(void **state)
     free(found);
 }
 
+/* A test vocabulary's keys per type: url for feeds, path for files. */
+static int test_key_applies(const char *section, const char *type, const char *key)
+{
+    if (!strcmp(section, "sources"))
+        return strcmp(key, "url") != 0 || !strcmp(type, "feed");
+    return strcmp(key, "path") != 0 || !strcmp(type, "file");
+}
+
+static const nb_config_vocab typed_vocab = {source_types, channel_types, summarizer_types,
+                                            test_key_applies};
+
+static nb_config_report report_of(const char *yaml, nb_config **c)
+{
+    nb_config_report r;
+    memset(&r, 0, sizeof r);
+    if (nb_config_parse_report("conf.yaml", yaml, strlen(yaml), &typed_vocab, c, &r) == NB_OK)
+        fail_msg("accepted: %s", yaml);
+    return r;
+}
+
+/* Every error of a file at once, each at the value it is about. */
+static void test_errors_reported_together(void **state)
+{
+    (void)state;
+    nb_config *c = NULL;
+    nb_config_report r = report_of("newsbrief:\n"
+                                   "  colour: blue\n"
+                                   "  window: soon\n"
+                                   "sources:\n"
+                                   "  a:\n"
+                                   "    type: feed\n"
+                                   "    enabled: maybe\n"
+                                   "channels:\n"
+                                   "  screen:\n"
+                                   "    type: stdout\n"
+                                   "    path: /tmp/x.md\n"
+                                   "summarizer:\n"
+                                   "  min_chars: 300\n"
+                                   "  max_chars: 200\n"
+                                   "  language: fr\n",
+                                   &c);
+    static const char *const want[] = {
+        "conf.yaml:2:3: newsbrief: unknown key \"colour\"",
+        "conf.yaml:3:11: window: expected a duration such as 24h, got \"soon\"",
+        "conf.yaml:7:14: enabled: expected true or false, got \"maybe\"",
+        "conf.yaml:11:5: channels.screen: \"path\" does not apply to type stdout",
+        "conf.yaml:13:14: summarizer: min_chars (300) must be below max_chars (200)",
+        "conf.yaml:15:13: summarizer.language: \"fr\" is not zh or en",
+    };
+    for (size_t i = 0; i < r.count; i++)
+        printf("# %s\n", r.msg[i]);
+    assert_int_equal(r.total, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        assert_string_equal(r.msg[i], want[i]);
+    /* the records with an error are flagged; the others are as read */
+    assert_non_null(c);
+    assert_true(nb_config_failed(c, c));
+    assert_true(nb_config_failed(c, &c->sources[0]));
+    assert_true(nb_config_failed(c, &c->channels[0]));
+    int line = 0, column = 0;
+    assert_true(nb_config_position(c, &c->summarizer, "language", &line, &column));
+    assert_int_equal(line, 15);
+    assert_int_equal(column, 13);
+    nb_config_free(c);
+    /* twelve errors: ten kept, all counted; the first in nb_config_parse's message */
+    char yaml[1024] = "newsbrief:\n";
+    for (int i = 0; i < 12; i++)
+        snprintf(yaml + strlen(yaml), sizeof yaml - strlen(yaml), "  bad%d: 1\n", i);
+    r = report_of(yaml, &c);
+    assert_int_equal(r.count, NB_CONFIG_MAX_ERRORS);
+    assert_int_equal(r.total, 12);
+    nb_config_free(c);
+    nb_errbuf err;
+    c = NULL;
+    assert_int_equal(nb_config_parse("conf.yaml", yaml, strlen(yaml), &typed_vocab, &c, &err),
+                     NB_ERR_CONFIG);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "conf.yaml:2:3: newsbrief: unknown key \"bad0\" (and 11 more"));
+}
+
+/* check-config's output: durations as written, keys of other types left out. */
+static void test_print_as_written(void **state)
+{
+    (void)state;
+    nb_config *c = NULL;
+    nb_errbuf err;
+    const char *yaml = "newsbrief:\n  window: 1440m\n  lock_timeout: 90s\n"
+                       "channels:\n  screen:\n    type: stdout\n  out:\n    type: file\n"
+                       "    path: /tmp/b.md\n";
+    if (nb_config_parse("conf.yaml", yaml, strlen(yaml), &typed_vocab, &c, &err) != NB_OK)
+        fail_msg("%s", err.msg);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    nb_config_print(c, f);
+    fclose(f);
+    assert_non_null(strstr(text, "  window: 1440m\n"));
+    assert_non_null(strstr(text, "  lock_timeout: 90s\n"));
+    assert_null(strstr(text, "\n  timeout:")); /* an LLM key, and the summarizer is offline */
+    assert_null(strstr(text, "temperature"));
+    assert_non_null(strstr(text, "\"out\":\n    type: \"file\"\n    path: \"/tmp/b.md\"\n"));
+    const char *screen = strstr(text, "\"screen\":\n"), *out = strstr(text, "\"out\":\n");
+    assert_true(screen && out && screen < out);
+    char part[512];
+    snprintf(part, sizeof part, "%.*s", (int)(out - screen), screen);
+    assert_null(strstr(part, "path")); /* another type's keys */
+    assert_non_null(strstr(part, "only_new: true"));
+    free(text);
+    nb_config_free(c);
+}
+
+/* Relative paths start at the configuration file's directory, not the working one. */
+static void test_relative_paths_follow_the_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/nb-config-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char sub[64], file[96];
+    snprintf(sub, sizeof sub, "%s/conf", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(file, sizeof file, "%s/conf/newsbrief.yaml", dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fputs("newsbrief:\n  database: data/nb.db\nchannels:\n  out:\n    type: file\n"
+          "    path: ./briefing.md\n  up:\n    type: file\n    path: ../up.md\n"
+          "  abs:\n    type: file\n    path: /var/tmp/abs.md\n",
+          f);
+    fclose(f);
+    char cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir("/"), 0); /* elsewhere, as under cron */
+    char relative[96];
+    snprintf(relative, sizeof relative, "%s/conf/newsbrief.yaml", dir + 1); /* from "/" */
+    nb_config *c = NULL;
+    nb_errbuf err = {{0}};
+    if (nb_config_load(relative, &vocab, &c, &err) != NB_OK)
+        fail_msg("%s", err.msg);
+    char want[160];
+    snprintf(want, sizeof want, "%s/conf/data/nb.db", dir);
+    assert_string_equal(c->database, want);
+    snprintf(want, sizeof want, "%s/conf/briefing.md", dir);
+    assert_string_equal(c->channels[0].path, want);
+    snprintf(want, sizeof want, "%s/conf/../up.md", dir);
+    assert_string_equal(c->channels[1].path, want);
+    assert_string_equal(c->channels[2].path, "/var/tmp/abs.md");
+    assert_string_equal(c->path, relative); /* messages name the file as given */
+    nb_config_free(c);
+    assert_int_equal(chdir(cwd), 0);
+    unlink(file);
+    rmdir(sub);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_config),    cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_bad_configs),    cmocka_unit_test(test_print_round_trips),
-        cmocka_unit_test(test_llm_summarizer), cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_full_config),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_print_round_trips),
+        cmocka_unit_test(test_llm_summarizer),
+        cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_relative_paths_follow_the_file),
+        cmocka_unit_test(test_errors_reported_together),
+        cmocka_unit_test(test_print_as_written),
+        cmocka_unit_test(test_language_and_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

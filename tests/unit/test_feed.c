@@ -58,6 +58,36 @@ static void test_rss(void **state)
     nb_feed_free(f);
 }
 
+/* Most feeds give their picture only as an <img> in the HTML, and their author as
+ * dc:creator or atom:author. */
+static void test_images_and_authors_in_entries(void **state)
+{
+    (void)state;
+    nb_feed *f = parse_file("feeds/img-only-rss.xml", "https://ai.example.cn/rss");
+    assert_int_equal(f->entry_count, 2);
+    /* the tracking pixel is skipped, the relative src resolved */
+    assert_string_equal(f->entries[0].image, "https://ai.example.cn/uploads/2001/cover.jpg");
+    assert_string_equal(f->entries[0].author, "李明");
+    /* content:encoded before the description; "//host" made https */
+    assert_string_equal(f->entries[1].image, "https://cdn.example.cn/2002.png");
+    assert_string_equal(f->entries[1].author, "王芳");
+    assert_null(f->author); /* RSS: no feed-wide author */
+    nb_feed_free(f);
+    f = parse_file("feeds/img-only-atom.xml", "https://blog.example.org/atom.xml");
+    assert_int_equal(f->entry_count, 2);
+    assert_string_equal(f->entries[0].image, "https://blog.example.org/images/context.png");
+    assert_string_equal(f->entries[0].author, "Ada Chen");
+    assert_string_equal(f->entries[1].image, "https://blog.example.org/images/bench.jpg");
+    assert_string_equal(f->entries[1].author, "Feed Team"); /* the feed's author */
+    nb_feed_free(f);
+    /* a media element still wins over the HTML's picture */
+    f = parse_file("feeds/rss-cst.xml", "https://news.example.cn/rss");
+    assert_string_equal(f->entries[0].image, "https://news.example.cn/img/1001.jpg");
+    assert_null(f->entries[1].image);
+    assert_null(f->entries[0].author);
+    nb_feed_free(f);
+}
+
 static void test_rdf(void **state)
 {
     (void)state;
@@ -223,11 +253,17 @@ static void test_entry_cap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_atom),       cmocka_unit_test(test_rss),
-        cmocka_unit_test(test_rdf),        cmocka_unit_test(test_no_entity_expansion),
-        cmocka_unit_test(test_not_a_feed), cmocka_unit_test(test_chinese_encodings),
-        cmocka_unit_test(test_atom03),     cmocka_unit_test(test_json_feed),
-        cmocka_unit_test(test_ill_formed), cmocka_unit_test(test_entry_cap),
+        cmocka_unit_test(test_atom),
+        cmocka_unit_test(test_rss),
+        cmocka_unit_test(test_images_and_authors_in_entries),
+        cmocka_unit_test(test_rdf),
+        cmocka_unit_test(test_no_entity_expansion),
+        cmocka_unit_test(test_not_a_feed),
+        cmocka_unit_test(test_chinese_encodings),
+        cmocka_unit_test(test_atom03),
+        cmocka_unit_test(test_json_feed),
+        cmocka_unit_test(test_ill_formed),
+        cmocka_unit_test(test_entry_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

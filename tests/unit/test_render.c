@@ -72,7 +72,7 @@ static void test_hostile_title_and_url(void **state)
     size_t n;
     nb_brief_render(&o, &it, 1, &pages, &n);
     assert_string_equal(pages[0], "# T (更新时间: 2025-04-07 10:45)\n\n"
-                                  "## 1. [［x］ (y) *z* #h next col]"
+                                  "## 1. [［x］ (y) \\*z\\* #h next col]"
                                   "(https://a.com/p%20%281%29%3Cb%3E)   2025-04-07 09:24\n\n"
                                   "\\# not a heading second line\n\n"
                                   "![](https://i.com/a%20b.png)\n");
@@ -134,12 +134,37 @@ static void test_select(void **state)
         nb_item_clear(&items[i]);
 }
 
+static void test_header_templates(void **state)
+{
+    (void)state;
+    char *zh = nb_brief_header(NULL, "新闻简报", "2025-04-07 10:45");
+    char *en = nb_brief_header("{title} (Updated: {time})", "AI News", "2025-04-07 10:45");
+    char *own = nb_brief_header("{time} — {title} {title}\n{x}", "T", "10:45");
+    assert_string_equal(zh, "新闻简报 (更新时间: 2025-04-07 10:45)");
+    assert_string_equal(en, "AI News (Updated: 2025-04-07 10:45)");
+    assert_string_equal(own, "10:45 — T T {x}"); /* one line; unknown braces stay */
+    free(zh);
+    free(en);
+    free(own);
+    nb_item it = item(1, "标题", "https://a.com/1", 1743989040, "摘要。", NULL);
+    nb_render_options o = {.title = "AI News",
+                           .header = "{title} (Updated: {time})",
+                           .now = 1743993900,
+                           .items_per_page = 10};
+    char **pages;
+    size_t n;
+    nb_brief_render(&o, &it, 1, &pages, &n);
+    const char *want = "# AI News (Updated: 2025-04-07 10:45)\n\n## 1. [标题](https://a.com/1)";
+    assert_memory_equal(pages[0], want, strlen(want));
+    nb_brief_pages_free(pages, n);
+    nb_item_clear(&it);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seed_page),
-        cmocka_unit_test(test_hostile_title_and_url),
-        cmocka_unit_test(test_pages_and_join),
+        cmocka_unit_test(test_seed_page),        cmocka_unit_test(test_hostile_title_and_url),
+        cmocka_unit_test(test_header_templates), cmocka_unit_test(test_pages_and_join),
         cmocka_unit_test(test_select),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

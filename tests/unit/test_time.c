@@ -118,6 +118,48 @@ static void test_durations(void **state)
     assert_int_equal(nb_duration_parse("h", &s, &err), NB_ERR_CONFIG);
 }
 
+static void test_duration_format(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t seconds;
+        const char *text;
+    } durations[] = {{86400, "24h"},    {600, "10m"},   {5400, "1h30m"},
+                     {90, "1m30s"},     {0, "0s"},      {7 * 86400, "7d"},
+                     {2 * 86400, "2d"}, {93600, "26h"}, {45, "45s"}};
+    for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++) {
+        char out[32];
+        nb_duration_format(durations[i].seconds, out, sizeof out);
+        assert_string_equal(out, durations[i].text);
+        int64_t back = -1;
+        nb_errbuf err;
+        assert_int_equal(nb_duration_parse(out, &back, &err), NB_OK);
+        assert_int_equal(back, durations[i].seconds);
+    }
+}
+
+/* A pinned time without an offset is wall-clock time in the display zone. */
+static void test_clock_pin_local(void **state)
+{
+    (void)state;
+    nb_errbuf err;
+    assert_int_equal(nb_time_set_zone("Asia/Shanghai", &err), NB_OK);
+    assert_int_equal(nb_clock_pin_local("2025-04-07T10:45:00", &err), NB_OK);
+    assert_int_equal(nb_clock_now(), 1743993900);
+    assert_int_equal(nb_clock_pin_local("2025-04-07 10:45", &err), NB_OK);
+    assert_int_equal(nb_clock_now(), 1743993900);
+    assert_int_equal(nb_clock_pin_local("2025-04-07T02:45:00Z", &err), NB_OK); /* offset wins */
+    assert_int_equal(nb_clock_now(), 1743993900);
+    assert_int_equal(nb_time_set_zone("America/New_York", &err), NB_OK);
+    assert_int_equal(nb_clock_pin_local("2025-07-01T12:00:00", &err), NB_OK); /* EDT */
+    assert_int_equal(nb_clock_now(), 1751385600);
+    assert_int_equal(nb_clock_pin_local("2025-01-15T12:00:00", &err), NB_OK); /* EST */
+    assert_int_equal(nb_clock_now(), 1736960400);
+    assert_int_equal(nb_clock_pin_local("", &err), NB_ERR_USAGE);
+    assert_int_equal(nb_time_set_zone("UTC", &err), NB_OK);
+    nb_clock_unpin();
+}
+
 static void test_clock_pin(void **state)
 {
     (void)state;
@@ -312,11 +354,12 @@ static void test_site_rules_unchanged(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_cases),  cmocka_unit_test(test_iso_format),
-        cmocka_unit_test(test_display_zone), cmocka_unit_test(test_durations),
-        cmocka_unit_test(test_clock_pin),    cmocka_unit_test(test_days_from_civil),
-        cmocka_unit_test(test_feed_dates),   cmocka_unit_test(test_feedparser_date_cases),
-        cmocka_unit_test(test_tuple),        cmocka_unit_test(test_site_rules_unchanged),
+        cmocka_unit_test(test_parse_cases),     cmocka_unit_test(test_iso_format),
+        cmocka_unit_test(test_display_zone),    cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_duration_format), cmocka_unit_test(test_clock_pin),
+        cmocka_unit_test(test_clock_pin_local), cmocka_unit_test(test_days_from_civil),
+        cmocka_unit_test(test_feed_dates),      cmocka_unit_test(test_feedparser_date_cases),
+        cmocka_unit_test(test_tuple),           cmocka_unit_test(test_site_rules_unchanged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,12 +112,12 @@ static void test_config(void **state)
     assert_int_equal(c->web.cache_mb, 64);
     nb_config_free(c);
     assert_int_equal(parse("web:\n  listen: \"[::1]:8080\"\n  base_url: https://a.example/x/\n"
-                           "  token: abcdefghijklmnop\n  timeout: 1m\n",
+                           "  token: abcdefghijklmnop\n  idle_timeout: 1m\n",
                            &c, &err),
                      NB_OK);
     assert_string_equal(c->web.listen, "[::1]:8080");
     assert_string_equal(c->web.base_url, "https://a.example/x"); /* final slash dropped */
-    assert_int_equal(c->web.timeout, 60);
+    assert_int_equal(c->web.idle_timeout, 60);
     nb_config_free(c);
     static const char *const bad[] = {
         "web:\n  listen: localhost\n",

@@ -1,0 +1,211 @@
+/* Source text in each chat dialect: one function per dialect says what each character
+ * becomes, after the text was made one line. Escapes where the dialect has them (HTML
+ * entities, Slack's three, Discord's backslash); full-width look-alikes where it has none
+ * (WeCom, DingTalk and Feishu markdown). "@" never reaches a chat as a mention. Pure. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "brief/brief.h"
+#include "core/buf.h"
+#include "push/channel.h"
+#include "text/text.h"
+
+/* Where the character being escaped stands. */
+typedef struct at {
+    const char *line; /* the whole (one-line) text */
+    const char *p;    /* the character */
+    unsigned flags;
+    size_t digits;   /* leading digits of line ("1." would start a list) */
+    char escaped[3]; /* room for a backslash escape */
+} at;
+
+static int ascii_alnum(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* "_" between two letters or digits is part of a word (snake_case), never emphasis. */
+static int inside_word(const at *a)
+{
+    return a->p > a->line && ascii_alnum(a->p[-1]) && ascii_alnum(a->p[1]);
+}
+
+/* The first character of a text that starts a line. */
+static int line_start(const at *a)
+{
+    return (a->flags & NB_ESCAPE_LINE_START) && a->p == a->line;
+}
+
+/* The "." or ")" after the leading digits of a text that starts a line ("1. " a list). */
+static int list_number(const at *a)
+{
+    return (a->flags & NB_ESCAPE_LINE_START) && a->digits && a->p == a->line + a->digits &&
+           (*a->p == '.' || *a->p == ')');
+}
+
+/* "&name;", "&#123;", "&#x1F;": an entity the platform might decode. */
+static int entity_like(const char *p)
+{
+    size_t n = 1;
+    if (p[n] == '#')
+        n += p[n + 1] == 'x' || p[n + 1] == 'X' ? 2 : 1;
+    size_t run = strspn(p + n, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    return run && p[n + run] == ';';
+}
+
+static const char *backslash(at *a)
+{
+    a->escaped[0] = '\\';
+    a->escaped[1] = *a->p;
+    a->escaped[2] = '\0';
+    return a->escaped;
+}
+
+static const char *text_char(at *a)
+{
+    return *a->p == '@' && (a->flags & NB_ESCAPE_NO_MENTION) ? "＠" : NULL;
+}
+
+/* Plain text in a chat: a platform may still read "<@id>", "<at ...>" or "<a href>" in it. */
+static const char *chat_text_char(at *a)
+{
+    switch (*a->p) {
+    case '@':
+        return "＠";
+    case '<':
+        return "＜";
+    case '>':
+        return "＞";
+    default:
+        return NULL;
+    }
+}
+
+/* WeCom markdown, DingTalk markdown, Feishu lark_md: no documented escape, and "<" opens
+ * <font>, <@userid> and <at id=all>. Every mark becomes its look-alike. */
+static const char *chat_markdown_char(at *a)
+{
+    static const char *const look_alike[][2] = {{"<", "＜"}, {">", "＞"}, {"[", "［"}, {"]", "］"},
+                                                {"*", "＊"}, {"~", "～"}, {"`", "｀"}, {"\\", "＼"},
+                                                {"@", "＠"}, {NULL, NULL}};
+    static const char *const at_start[][2] = {
+        {"#", "＃"}, {"-", "－"}, {"+", "＋"}, {"=", "＝"}, {NULL, NULL}};
+    char c = *a->p;
+    for (size_t i = 0; look_alike[i][0]; i++)
+        if (c == look_alike[i][0][0])
+            return look_alike[i][1];
+    if (c == '_' && !inside_word(a))
+        return "＿";
+    if (c == '&' && entity_like(a->p))
+        return "＆";
+    for (size_t i = 0; line_start(a) && at_start[i][0]; i++)
+        if (c == at_start[i][0][0])
+            return at_start[i][1];
+    if (list_number(a))
+        return c == '.' ? "．" : "）";
+    return NULL;
+}
+
+/* Telegram HTML: its entities; "@name" would mention. */
+static const char *telegram_char(at *a)
+{
+    switch (*a->p) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '@':
+        return "＠";
+    default:
+        return NULL;
+    }
+}
+
+/* Slack mrkdwn: &, <, > are its only escapes (so <!channel>, <@U1> and <url|x> cannot
+ * form); its emphasis marks have none and become look-alikes; "|" would end a link's
+ * text; "&gt;" at a line's start would still quote. */
+static const char *slack_char(at *a)
+{
+    switch (*a->p) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return line_start(a) ? "＞" : "&gt;";
+    case '*':
+        return "＊";
+    case '~':
+        return "～";
+    case '`':
+        return "｀";
+    case '@':
+        return "＠";
+    case '_':
+        return inside_word(a) ? NULL : "＿";
+    case '|':
+        return a->flags & NB_ESCAPE_LINK_TEXT ? "｜" : NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* Discord markdown: a backslash before any mark shows the mark; "<@id>", "<#id>" and
+ * "<t:...>" need their "<"; "@everyone" and "@here" are neutralized as in every chat. */
+static const char *discord_char(at *a)
+{
+    char c = *a->p;
+    if (c == '@')
+        return "＠";
+    if (strchr("\\*~`|[]<>", c) || (c == '_' && !inside_word(a)) ||
+        (line_start(a) && strchr("#-+", c)) || list_number(a))
+        return backslash(a);
+    return NULL;
+}
+
+/* HTML text and attribute values. */
+static const char *html_char(at *a)
+{
+    switch (*a->p) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    default:
+        return NULL;
+    }
+}
+
+char *nb_escape(const char *text, nb_dialect dialect, unsigned flags)
+{
+    if (dialect == NB_DIALECT_MARKDOWN)
+        return nb_brief_markdown_text(text, flags & NB_ESCAPE_LINE_START ? NB_MD_LINE_START : 0);
+    const char *(*escape)(at *) = dialect == NB_DIALECT_CHAT_TEXT       ? chat_text_char
+                                  : dialect == NB_DIALECT_CHAT_MARKDOWN ? chat_markdown_char
+                                  : dialect == NB_DIALECT_TELEGRAM_HTML ? telegram_char
+                                  : dialect == NB_DIALECT_SLACK_MRKDWN  ? slack_char
+                                  : dialect == NB_DIALECT_DISCORD       ? discord_char
+                                  : dialect == NB_DIALECT_HTML          ? html_char
+                                                                        : text_char;
+    char *line = nb_text_inert_line(text ? text : "");
+    at a = {.line = line, .flags = flags, .digits = strspn(line, "0123456789")};
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    nb_err rc = NB_OK;
+    for (a.p = line; *a.p && !rc; a.p++) {
+        const char *out = escape(&a);
+        rc = out ? nb_buf_puts(&b, out) : nb_buf_putc(&b, *a.p);
+    }
+    free(line);
+    return nb_buf_take(&b);
+}
