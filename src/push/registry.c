@@ -65,8 +65,8 @@ int nb_channel_key_applies(const char *type, const char *key)
     static const char *const common[] = {
         "type",           "items_per_page", "only_new",         "keywords",
         "per_source_max", "max_items",      "min_summary_chars"};
-    static const char *const chat[] = {"keyword",      "page_marker", "retry_floor",
-                                       "max_attempts", "per_minute",  "per_second"};
+    static const char *const chat[] = {"keyword",    "page_marker", "retry_floor", "max_attempts",
+                                       "per_minute", "per_second",  "timeout"};
     if (listed(common, sizeof common / sizeof common[0], key))
         return 1;
     if (nb_channel_kind_find(type) && listed(chat, sizeof chat / sizeof chat[0], key))

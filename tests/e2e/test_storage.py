@@ -27,9 +27,11 @@ def write_config(work, site, platforms, database, max_attempts=5):
 
 
 def error_lines(err):
-    """The error lines: logged ones, and what a command says before it starts."""
+    """The error lines: logged ones, and what a command says before it starts (not the
+    notice of a run that found nothing new)."""
     return [line for line in err.splitlines()
-            if " error " in line or line.startswith("newsbrief: ")]
+            if " error " in line or (line.startswith("newsbrief: ") and
+                                     not line.startswith("newsbrief: nothing new since"))]
 
 
 def expect_one_storage_error(code, err, database, cause):
