@@ -14,3 +14,4 @@ echo
 ./bench/extract.sh "$build"
 echo
 ./bench/daemon.sh "$build"
+./bench/web.sh "$build"

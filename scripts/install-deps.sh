@@ -11,7 +11,7 @@ packages=(
   libutf8proc-dev libbrotli-dev libcmocka-dev libgoogle-perftools-dev libsystemd-dev tzdata time python3-feedparser
   debhelper fakeroot man-db
   python3-jieba python3-networkx python3-scipy libpcre2-dev libuchardet-dev ca-certificates python3 python3-aiosmtpd
-  jing python3-jsonschema chromium chromium-driver python3-selenium wrk
+  jing python3-jsonschema chromium chromium-driver python3-selenium fonts-wqy-microhei wrk
   cmark-gfm  # the tests render the Markdown output with a real GFM parser
 )
 

@@ -194,7 +194,7 @@ static const field web_fields[] = {
     INT(nb_web_config, threads, 1, 64),
     INT(nb_web_config, max_connections, 1, 100000),
     INT(nb_web_config, max_connections_per_ip, 1, 100000),
-    DURATION(nb_web_config, timeout),
+    DURATION(nb_web_config, idle_timeout),
     INT(nb_web_config, cache_mb, 0, 4096),
     DURATION(nb_web_config, heartbeat_max_age),
     {0},
@@ -894,7 +894,7 @@ static void set_web_defaults(nb_web_config *w)
     w->threads = 4;
     w->max_connections = 1024;
     w->max_connections_per_ip = 64;
-    w->timeout = 30;
+    w->idle_timeout = 30;
     w->cache_mb = 64;
     w->heartbeat_max_age = 300;
 }

@@ -128,7 +128,7 @@ typedef struct nb_web_config {
     int64_t threads;                /* worker threads */
     int64_t max_connections;        /* connections at once */
     int64_t max_connections_per_ip; /* connections at once from one address */
-    int64_t timeout;                /* seconds: an idle connection is closed */
+    int64_t idle_timeout;           /* seconds: an idle connection is closed */
     int64_t cache_mb;               /* rendered answers kept in memory; 0: none */
     int64_t heartbeat_max_age;      /* seconds: /healthz answers 503 past it (daemon) */
 } nb_web_config;

@@ -470,6 +470,19 @@ static size_t split_terms(const char *text, term *terms)
     return n;
 }
 
+/* A JSON array of ids, for json_each. */
+static char *id_list(const int64_t *ids, size_t n)
+{
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    nb_err rc = nb_buf_putc(&b, '[');
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = nb_buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+    if (!rc)
+        rc = nb_buf_putc(&b, ']');
+    return nb_buf_take(&b);
+}
+
 /* "%term%" with %, _ and \ escaped (ESCAPE '\'). */
 static char *like_pattern(const char *t)
 {
@@ -558,13 +571,16 @@ static void bind_search(sqlite3_stmt *st, const nb_search_query *q, const char *
     bind_named_int(st, ":offset", (int64_t)q->offset);
 }
 
-/* FROM and WHERE shared by the count, the ranking floor and the hits. */
+/* FROM and WHERE shared by the count, the ranking floor and the ranking. The items table is
+ * joined to the index only when a filter or the order needs its columns. */
 static void search_where(nb_buf *sql, const nb_search_query *q, int fts, size_t like_count,
-                         int with_floor)
+                         int with_floor, int join)
 {
-    if (fts)
+    if (fts && join)
         sql_add(sql, " FROM items_fts JOIN items i ON i.id = items_fts.rowid"
                      " WHERE items_fts MATCH :match");
+    else if (fts)
+        sql_add(sql, " FROM items_fts WHERE items_fts MATCH :match");
     else
         sql_add(sql, " FROM items i WHERE 1");
     if (with_floor)
@@ -637,9 +653,11 @@ nb_err nb_store_search(nb_store *s, const nb_search_query *q, nb_search_result *
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
 
+    int filtered = like_count || q->source || q->from || q->to;
+
     /* How many match, counted up to the cap. */
     sql_add(&sql, "SELECT count(*) FROM (SELECT 1");
-    search_where(&sql, q, fts, like_count, 0);
+    search_where(&sql, q, fts, like_count, 0, filtered);
     char cap[64];
     snprintf(cap, sizeof cap, " LIMIT %d)", NB_SEARCH_COUNT_CAP + 1);
     sql_add(&sql, cap);
@@ -659,7 +677,7 @@ nb_err nb_store_search(nb_store *s, const nb_search_query *q, nb_search_result *
     if (ranked && out->total_capped) {
         nb_buf_reset(&sql);
         sql_add(&sql, "SELECT items_fts.rowid");
-        search_where(&sql, q, fts, like_count, 0);
+        search_where(&sql, q, fts, like_count, 0, filtered);
         snprintf(cap, sizeof cap, " ORDER BY items_fts.rowid DESC LIMIT 1 OFFSET %d",
                  NB_SEARCH_COUNT_CAP - 1);
         sql_add(&sql, cap);
@@ -668,36 +686,103 @@ nb_err nb_store_search(nb_store *s, const nb_search_query *q, nb_search_result *
             goto out;
     }
 
+    /* The page of hits. With the index: first the page's row ids, ranked (or ordered) by
+     * the index alone; then only those rows read from the items and marked (highlight and
+     * snippet cost per row), in one scan of the ids' range. */
+    int64_t *ids = NULL;
+    size_t id_count = 0;
+    if (fts) {
+        nb_buf_reset(&sql);
+        sql_add(&sql, "SELECT items_fts.rowid");
+        search_where(&sql, q, fts, like_count, floor != 0, filtered || !ranked);
+        sql_add(&sql, ranked ? " ORDER BY rank, items_fts.rowid DESC"
+                             : " ORDER BY i.published_at DESC, i.id DESC");
+        sql_add(&sql, " LIMIT :limit OFFSET :offset");
+        if (sqlite3_prepare_v2(s->db, nb_buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
+            rc = nb_store_db_error(s, err, "preparing search");
+            goto out;
+        }
+        bind_search(st, q, match, likes, like_count, floor);
+        ids = nb_xcalloc(q->limit + 1, sizeof *ids);
+        int step;
+        while (id_count < q->limit && (step = sqlite3_step(st)) == SQLITE_ROW)
+            ids[id_count++] = sqlite3_column_int64(st, 0);
+        if (id_count < q->limit && step != SQLITE_DONE)
+            rc = nb_store_db_error(s, err, "searching");
+        sqlite3_finalize(st);
+        st = NULL;
+        if (rc || !id_count)
+            goto hits_done;
+    }
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < id_count; i++) {
+        lo = ids[i] < lo ? ids[i] : lo;
+        hi = ids[i] > hi ? ids[i] : hi;
+    }
     nb_buf_reset(&sql);
-    sql_add(&sql, "SELECT " ITEM_COLUMNS);
-    if (fts)
-        sql_add(&sql, ", highlight(items_fts, 0, char(1), char(2)),"
-                      " snippet(items_fts, 1, char(1), char(2), '…', 48)");
-    else
-        sql_add(&sql, ", i.title, i.abstract");
-    search_where(&sql, q, fts, like_count, floor != 0);
-    sql_add(&sql, ranked ? " ORDER BY bm25(items_fts, 5.0, 1.0), i.id DESC"
-                         : " ORDER BY i.published_at DESC, i.id DESC");
-    sql_add(&sql, " LIMIT :limit OFFSET :offset");
+    if (fts) {
+        sql_add(&sql, "SELECT " ITEM_COLUMNS ", highlight(items_fts, 0, char(1), char(2)),"
+                      " snippet(items_fts, 1, char(1), char(2), '…', 48)"
+                      " FROM items_fts JOIN items i ON i.id = items_fts.rowid"
+                      " WHERE items_fts MATCH :match AND items_fts.rowid BETWEEN :lo AND :hi"
+                      " AND +items_fts.rowid IN (SELECT value FROM json_each(:ids))");
+    } else { /* substrings only: newest first through the time index, the page at once */
+        sql_add(&sql, "SELECT " ITEM_COLUMNS ", i.title, i.abstract");
+        search_where(&sql, q, fts, like_count, 0, 0);
+        sql_add(&sql, " ORDER BY i.published_at DESC, i.id DESC LIMIT :limit OFFSET :offset");
+    }
     if (sqlite3_prepare_v2(s->db, nb_buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
         rc = nb_store_db_error(s, err, "preparing search");
-        goto out;
+        goto hits_done;
     }
     bind_search(st, q, match, likes, like_count, floor);
-    size_t alloc = 0;
+    if (fts) {
+        char *list = id_list(ids, id_count);
+        bind_named_text(st, ":ids", list);
+        bind_named_int(st, ":lo", lo);
+        bind_named_int(st, ":hi", hi);
+        free(list);
+    }
+    size_t want = fts ? id_count : q->limit;
+    out->hits = nb_xcalloc(want + 1, sizeof *out->hits);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        out->hits = nb_xgrow(out->hits, &alloc, out->count + 1, sizeof *out->hits);
-        nb_search_hit *h = &out->hits[out->count++];
+        size_t at = out->count;
+        if (fts) { /* back to the ranked position */
+            int64_t id = sqlite3_column_int64(st, 0);
+            for (at = 0; at < id_count && ids[at] != id; at++)
+                ;
+            if (at == id_count || out->hits[at].title_marked)
+                continue;
+        } else if (at == want) {
+            break;
+        }
+        nb_search_hit *h = &out->hits[at];
         read_item(st, 0, &h->item);
         const char *title = (const char *)sqlite3_column_text(st, ITEM_COLUMN_COUNT);
         const char *snippet = (const char *)sqlite3_column_text(st, ITEM_COLUMN_COUNT + 1);
         h->title_marked = mark_short_terms(title ? title : "", terms, term_count);
         h->snippet_marked =
             snippet && *snippet ? mark_short_terms(snippet, terms, term_count) : NULL;
+        out->count++;
     }
-    if (step != SQLITE_DONE)
+    if (step != SQLITE_DONE && step != SQLITE_ROW)
         rc = nb_store_db_error(s, err, "searching");
+    if (fts && !rc) { /* a row gone between the two reads leaves a gap: close it */
+        size_t kept = 0;
+        for (size_t i = 0; i < id_count; i++) {
+            if (!out->hits[i].title_marked)
+                continue;
+            if (kept != i) {
+                out->hits[kept] = out->hits[i];
+                memset(&out->hits[i], 0, sizeof out->hits[i]);
+            }
+            kept++;
+        }
+        out->count = kept;
+    }
+hits_done:
+    free(ids);
 out:
     sqlite3_finalize(st);
     nb_buf_free(&sql);

@@ -145,6 +145,7 @@ static const char *const migrations[] = {
                    "CREATE VIRTUAL TABLE items_fts USING fts5(title, abstract, content='items',"
                    "  content_rowid='id', tokenize='trigram');"
                    "INSERT INTO items_fts (items_fts) VALUES ('rebuild');"
+                   "INSERT INTO items_fts (items_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0)');"
                    "CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN"
                    "  INSERT INTO items_fts (rowid, title, abstract) VALUES (new.id, new.title, "
                    "new.abstract);"
@@ -516,6 +517,10 @@ nb_err nb_store_open_readonly(const char *path, nb_store **out, nb_errbuf *err)
         goto out;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    /* Readers map the file (no read() per page) and keep a larger cache of their own. */
+    rc = nb_store_exec(s, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384;", err);
+    if (rc)
+        goto out;
     int version = nb_store_schema_version(s);
     if (version != MIGRATION_COUNT)
         rc = nb_errf(err, NB_ERR_STORE,

@@ -59,7 +59,8 @@ static void page_open(nb_web_request *r, nb_web_reply *o, const char *title, nav
     nb_web_href(o, r, "/feed.atom");
     nb_web_puts(o, "\">订阅</a>\n</nav>\n<form class=\"search\" role=\"search\" action=\"/search\" "
                    "method=\"get\">\n<label for=\"q\">搜索存档</label>\n"
-                   "<input type=\"search\" id=\"q\" name=\"q\" maxlength=\"100\" value=\"");
+                   "<input type=\"search\" id=\"q\" name=\"q\" maxlength=\"100\" "
+                   "placeholder=\"搜索标题和摘要\" value=\"");
     nb_web_text(o, query ? query : "");
     nb_web_puts(o, "\">\n");
     if (r->query_token && r->token) {

@@ -833,7 +833,25 @@ static void site_free(nb_web_site *site)
     free(site->sources);
 }
 
-static void site_copy(const nb_config *config, nb_web_site *site)
+/* The archive names sources as briefings do: the configured name, else the site's own (an
+ * adapter's, a feed's title as last fetched), else the key. */
+static char *source_label(const nb_source_config *sc, nb_store *store)
+{
+    const nb_source_adapter *a = nb_source_adapter_find(sc->type);
+    if (sc->display_name)
+        return nb_xstrdup(sc->display_name);
+    if (a && a->display_name)
+        return nb_xstrdup(a->display_name);
+    nb_source_state state;
+    nb_errbuf err;
+    char *label = NULL;
+    if (nb_store_source_load(store, sc->name, &state, &err) == NB_OK && state.title && *state.title)
+        label = nb_xstrdup(state.title);
+    nb_source_state_clear(&state);
+    return label ? label : nb_xstrdup(sc->name);
+}
+
+static void site_copy(const nb_config *config, nb_store *store, nb_web_site *site)
 {
     site->title = nb_xstrdup(config->web.title ? config->web.title : config->title);
     site->briefing_title = nb_xstrdup(config->title);
@@ -843,11 +861,9 @@ static void site_copy(const nb_config *config, nb_web_site *site)
     site->source_count = config->source_count;
     for (size_t i = 0; i < config->source_count; i++) {
         const nb_source_config *sc = &config->sources[i];
-        const nb_source_adapter *a = nb_source_adapter_find(sc->type);
         site->sources[i].name = nb_xstrdup(sc->name);
         site->sources[i].type = nb_xstrdup(sc->type);
-        site->sources[i].label = nb_xstrdup(
-            a && a->display_name && strcmp(sc->type, "feed") != 0 ? a->display_name : sc->name);
+        site->sources[i].label = source_label(sc, store);
         site->sources[i].enabled = sc->enabled;
     }
     uint64_t h = fnv1a(nb_web_stylesheet, strlen(nb_web_stylesheet), 0xcbf29ce484222325ULL);
@@ -917,13 +933,13 @@ nb_err nb_web_start(const nb_config *config, const nb_web_options *options, nb_w
     /* The schema the archive reads: migrate once with a writing connection. */
     nb_store *writer = NULL;
     rc = nb_store_open(config->database, &writer, err);
-    nb_store_close(writer);
     if (rc)
         return rc;
 
     nb_web *web = nb_xcalloc(1, sizeof *web);
     pthread_mutex_init(&web->stores_lock, NULL);
-    site_copy(config, &web->site);
+    site_copy(config, writer, &web->site);
+    nb_store_close(writer);
     web->database = nb_xstrdup(config->database);
     web->token = nb_xstrdup(config->web.token);
     web->serial = atomic_fetch_add(&next_serial, 1);
@@ -945,7 +961,7 @@ nb_err nb_web_start(const nb_config *config, const nb_web_options *options, nb_w
         (unsigned)config->web.threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)config->web.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)config->web.max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)config->web.timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, web,
+        (unsigned)config->web.idle_timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, web,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, web, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(64 << 10), MHD_OPTION_END);
     if (!web->daemon) {

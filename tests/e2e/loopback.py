@@ -8,6 +8,7 @@ SiteServer serves fixture files and scripted failures on 127.0.0.1 with a free p
   /slow/<ms>/<name>  the feed <name> after <ms> milliseconds
   /gate/<name>       the feed <name> once the test opens the gate (open_gate)
   /retry/<s>         429 with Retry-After: <s>
+  /image/<name>      a small PNG (for pages that show images)
   the site APIs      answered from recordings laid out as in data/demo (see site_file):
                      aibase, 机器之心 and 量子位 (WordPress) endpoints
 Overrides (path -> status, content type, body file) replace any answer, for scripted
@@ -216,6 +217,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if parts[0] == "empty":
             return self._send(200, b'<rss version="2.0"><channel><title>e</title></channel></rss>',
                               "application/rss+xml")
+        if parts[0] == "image" and len(parts) == 2:
+            return self._send(200, _png(), "image/png")
         if parts[0] == "retry" and len(parts) == 2:
             self.send_response(429)
             self.send_header("Retry-After", parts[1])
@@ -230,6 +233,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(int(parts[1]) / 1000.0)
             return self._feed(parts[2])
         self._send(404, b"not found\n")
+
+
+def _png(width=120, height=80):
+    """A small opaque PNG (a blue-grey gradient), made here so no binary fixture is needed."""
+    import struct
+    import zlib
+    rows = b"".join(b"\x00" + b"".join(bytes((40 + (x * 2) % 160, 90, 140 + y % 100))
+                                       for x in range(width)) for y in range(height))
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n" +
+            chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 class SiteServer:

@@ -189,6 +189,7 @@ def test_briefing_page_is_the_briefing_as_delivered():
         positions = [delivered.index(a) for a in anchors]
         expect(positions == sorted(positions), "order differs from the delivered text")
         un = data["entries"][1]
+        # labelled as briefings label them: the feed's own title
         expect(un["related"] == [{"label": "站点乙", "url": "https://b.example.cn/a/77"}], un)
         _, _, page = srv.get("/briefings/" + brief)
         page = page.decode("utf-8")
