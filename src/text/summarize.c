@@ -373,6 +373,47 @@ static char *assemble(const char *text, const sentence *s, size_t n)
     return nb_buf_take(&b);
 }
 
+char *nb_summarize_lead(const char *text, const nb_summary_options *options)
+{
+    if (!text || !*text)
+        return NULL;
+    const nb_body_rules rules = {
+        .drop_prefixes = summary_drop,
+        .lead_prefixes = summary_lead,
+        .labels = summary_labels,
+        .key_points_heading = "划重点",
+    };
+    char *clean = nb_text_clean_body(text, &rules, NULL);
+    size_t n = 0, total = 0;
+    sentence *s = split(clean, &n);
+    for (size_t i = 0; i < n; i++)
+        tokenize(clean + s[i].start, s[i].len, &s[i]);
+    for (size_t i = 0; i < n && total + s[i].codepoints <= options->max_chars; i++) {
+        s[i].chosen = 1;
+        total += s[i].codepoints;
+    }
+    char *result = NULL;
+    if (n && total) {
+        result = assemble(clean, s, n);
+    } else if (n) {
+        /* the first sentence cut at max_chars code points */
+        const char *p = clean + s[0].start;
+        size_t bytes = 0, cps = 0;
+        while (bytes < s[0].len && cps < options->max_chars) {
+            utf8proc_ssize_t step;
+            decode(p + bytes, &step);
+            bytes += (size_t)step;
+            cps++;
+        }
+        result = nb_xstrndup(p, bytes);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(s[i].tokens);
+    free(s);
+    free(clean);
+    return result;
+}
+
 char *nb_summarize_extractive(const char *title, const char *text,
                               const nb_summary_options *options)
 {

@@ -56,6 +56,11 @@ typedef struct nb_summary_options {
 char *nb_summarize_extractive(const char *title, const char *text,
                               const nb_summary_options *options);
 
+/* The lead baseline the ranking is measured against (bench/summarize): the first sentences of
+ * the cleaned text while they fit in max_chars, or the first sentence cut at max_chars code
+ * points when it alone is longer. NULL when text holds no sentence. Caller frees. */
+char *nb_summarize_lead(const char *text, const nb_summary_options *options);
+
 /* Story similarity: the same event told by several sites. Each article's signature is a
  * bag of tokens from its title (counted twice) and lead: CJK character bigrams, Latin words,
  * numbers and names (the last two weigh more), weighted by inverse document frequency over
