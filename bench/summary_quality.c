@@ -143,7 +143,7 @@ static int ends_well(const char *s)
             }
         }
     }
-    const char *ends[] = {"。", "！", "？", "!", "?", ".", "…", NULL};
+    const char *ends[] = {"。", "！", "？", "!", "?", ".", NULL};
     for (const char *const *e = ends; *e; e++) {
         size_t n = strlen(*e);
         if (len >= n && !strncmp(s + len - n, *e, n))
