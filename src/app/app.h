@@ -28,6 +28,9 @@ typedef struct nb_cli {
     int resend;              /* --resend (NB_OPT_RESEND) */
     const char *url;         /* --url (NB_OPT_URL) */
     const char *headers;     /* --headers (NB_OPT_URL) */
+    const char *max_chars;   /* --max-chars N, as given (NB_OPT_SUMMARY) */
+    const char *min_chars;   /* --min-chars N (NB_OPT_SUMMARY) */
+    const char *language;    /* --language zh|en (NB_OPT_SUMMARY) */
 } nb_cli;
 
 /* Options beyond the common ones that a command takes. */
@@ -36,7 +39,8 @@ enum {
     NB_OPT_DRY_RUN = 2,
     NB_OPT_ARGUMENT = 4, /* exactly one positional argument */
     NB_OPT_RESEND = 8,
-    NB_OPT_URL = 16, /* --url URL and --headers FILE (parse-feed) */
+    NB_OPT_URL = 16,     /* --url URL and --headers FILE (parse-feed) */
+    NB_OPT_SUMMARY = 32, /* --max-chars, --min-chars, --language (summarize) */
 };
 
 /* A command's description for parsing and --help. */
@@ -57,6 +61,7 @@ extern const nb_command nb_cmd_test_channel;
 extern const nb_command nb_cmd_outbox;
 extern const nb_command nb_cmd_parse_feed;
 extern const nb_command nb_cmd_extract;
+extern const nb_command nb_cmd_summarize;
 
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);
@@ -73,6 +78,12 @@ int nb_app_config(const nb_cli *cli, nb_config **out);
  * own summary, then the offline summarizer), running requests on http. */
 void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
                       nb_item *items, size_t count);
+
+/* One article through the same chain without a store (nothing is cached): fills
+ * item->summary (NULL when no step gives one) and returns the step that gave it: "llm",
+ * "source", "extractive" or "none". */
+const char *nb_app_summarize_one(const nb_config *config, nb_http *http, int64_t now,
+                                 nb_item *item);
 
 /* Opens the configuration's database and takes the run lock; prints the error and returns
  * an exit code on failure, -1 on success. */

@@ -8,7 +8,7 @@
 
 static const nb_command *const commands[] = {
     &nb_cmd_run,    &nb_cmd_check_config, &nb_cmd_sources, &nb_cmd_push,    &nb_cmd_test_channel,
-    &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract,
+    &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract, &nb_cmd_summarize,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -46,6 +46,9 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
         {"resend", no_argument, NULL, 'R'},
         {"url", required_argument, NULL, 'U'},
         {"headers", required_argument, NULL, 'H'},
+        {"max-chars", required_argument, NULL, 'M'},
+        {"min-chars", required_argument, NULL, 'm'},
+        {"language", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -75,6 +78,20 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
                 cli->url = optarg;
             else
                 cli->headers = optarg;
+            break;
+        case 'M':
+        case 'm':
+        case 'L':
+            if (!(cmd->options & NB_OPT_SUMMARY)) {
+                fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
+                return NB_EXIT_USAGE;
+            }
+            if (c == 'M')
+                cli->max_chars = optarg;
+            else if (c == 'm')
+                cli->min_chars = optarg;
+            else
+                cli->language = optarg;
             break;
         case 'J':
         case 'D':

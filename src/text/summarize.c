@@ -19,8 +19,9 @@
 #define DAMPING 0.85
 #define ITERATIONS 40
 #define MMR_LAMBDA 0.7
-#define FILL_SHARE 0.7 /* past min_chars, a sentence joins only with this share of the top score   \
-                        */
+#define FILL_SHARE                                                                                 \
+    0.7 /* past min_chars, a sentence joins only with this share of the top score                  \
+         */
 #define LABEL_CODEPOINTS 80      /* an unterminated paragraph this short is a label or caption */
 #define MIN_CJK_CODEPOINTS 6     /* shorter sentences say nothing on their own ("“好。”") */
 #define MIN_LATIN_WORDS 4        /* ("“Please.”", "Opinion.") */
@@ -267,13 +268,16 @@ static int terminated(const char *p, size_t len)
 }
 
 /* Bytes of a news agency's dateline opening p: "OSLO, June 3 (Newswire) - ",
- * "ROTTERDAM — ", "(Reuters) - ", "新华社北京4月7日电（记者 王磊）". 0 when there is none. */
+ * "ROTTERDAM — ", "(Reuters) - ", "新华社北京4月7日电（记者 王磊）", "本报讯（记者 王磊）".
+ * 0 when there is none. */
 static size_t dateline(const char *p, size_t len)
 {
     static const char *const agencies[] = {"新华社", "中新社", "中新网", "人民网", "央视网", "本报",
                                            "央广网", "路透社", "美联社", "法新社", NULL};
     const char *end = p + len, *q = p;
-    if (starts_with_any(p, len, agencies)) {
+    if (starts_with(p, len, "本报讯") || starts_with(p, len, "【本报讯】")) {
+        q += starts_with(p, len, "本报讯") ? strlen("本报讯") : strlen("【本报讯】");
+    } else if (starts_with_any(p, len, agencies)) {
         size_t seen = 0;
         while (q < end && seen < 24 && !starts_with(q, (size_t)(end - q), "电")) {
             utf8proc_ssize_t step;

@@ -41,12 +41,19 @@ typedef struct nb_body_rules {
  * or NULL when there are none. Both results are the caller's. */
 char *nb_text_clean_body(const char *text, const nb_body_rules *rules, char **key_points);
 
-/* The offline summarizer. Sentences are split (Chinese 。！？；… with closing quotes;
- * English . ! ? outside decimals and abbreviations), boilerplate paragraphs (image
- * credits, key-point blocks, bylines, captions) are dropped, sentences are ranked by a
- * TextRank graph over character bigrams (CJK) and words (Latin) with a lead-position
- * prior and a title bonus, and chosen with maximal marginal relevance until the budget
- * (code points) is full. The result keeps the sentences' original order. */
+/* The offline summarizer. Sentences are split (Chinese 。！？… with closing quotes; English
+ * . ! ? outside decimals and abbreviations; a semicolon only joins clauses). Page furniture
+ * is set aside: bylines, column and section labels, datelines ("OSLO (Newswire) -",
+ * "新华社北京4月7日电"), photo credits and captions, "Advertisement", related-reading and
+ * disclaimer lines, teaser cuts ("All..."). Sentences are ranked by TextRank centrality over
+ * character bigrams (CJK) and words (Latin), a lead prior that weighs more as the text is
+ * shorter, and the title's words as a query; whole sentences are chosen by maximal marginal
+ * relevance within max_chars (past min_chars only strong ones), kept in their original
+ * order. A sentence opening with a pronoun or "the company" (该公司, 他, 此外…) comes only with
+ * the sentence before it. Only a top sentence longer than the budget is cut, at clause
+ * boundaries (，；, ; ), dropping leading time, source and occasion clauses when needed, and
+ * ended with a full stop; no word, number or link is split. Failing every clause, the lead is
+ * cut at a word boundary with "…". */
 typedef struct nb_summary_options {
     size_t min_chars; /* aim for at least this many code points */
     size_t max_chars; /* never more */
