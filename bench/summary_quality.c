@@ -1,11 +1,12 @@
 /* bench/summarize (quality part): the offline summarizer against the lead baseline (the first
  * sentences that fit, or the first sentence cut at the budget) on tests/data/summarize: short
- * Chinese news with a 30-character budget, longer Chinese and English articles with their own
- * budgets. Scored by ROUGE-1/2/L F1 over characters (CJK) and words (Latin) against
- * references written for the set; also counts summaries cut at a word with "…" because no
- * clause fits the budget ("cut+...") and those that end inside a sentence without one ("bad
- * ends"). --print shows every summary; --check exits 1 when the summarizer falls below the
- * lead on a set's mean ROUGE or a summary ends badly or overruns its budget. */
+ * Chinese news with a 30-character budget (and a held-out part written after the weights
+ * were chosen), longer Chinese and English articles with their own budgets. Scored by ROUGE-1/2/L
+ * F1 over characters (CJK) and words (Latin) against references written for the set; also counts
+ * summaries cut at a word with "…" because no clause fits the budget ("cut+...") and those that end
+ * inside a sentence without one ("bad ends"). --print shows every summary; --check exits 1 when the
+ * summarizer falls below the lead on a set's mean ROUGE or a summary ends badly or overruns its
+ * budget. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,10 +182,10 @@ static char *field(char **p)
     return nb_xstrdup(start);
 }
 
-static size_t load_short(const char *dir, sample *out, size_t cap)
+static size_t load_short(const char *dir, const char *name, sample *out, size_t cap)
 {
     char path[1024], line[8192];
-    snprintf(path, sizeof path, "%s/summarize/short_zh.tsv", dir);
+    snprintf(path, sizeof path, "%s/summarize/%s", dir, name);
     FILE *f = fopen(path, "r");
     size_t n = 0;
     while (f && n < cap && fgets(line, sizeof line, f)) {
@@ -285,14 +286,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_summary_quality [--print] [--check] TESTS_DATA_DIR\n");
         return 2;
     }
-    static sample sets[3][128];
-    size_t counts[3] = {load_short(dir, sets[0], 128), load_articles(dir, "zh", sets[1], 128),
-                        load_articles(dir, "en", sets[2], 128)};
-    const char *names[3] = {"short zh news (30)", "zh articles", "en articles"};
+    static sample sets[4][128];
+    size_t counts[4] = {load_short(dir, "short_zh.tsv", sets[0], 128),
+                        load_short(dir, "short_zh_heldout.tsv", sets[1], 128),
+                        load_articles(dir, "zh", sets[2], 128),
+                        load_articles(dir, "en", sets[3], 128)};
+    const char *names[4] = {"short zh news (30)", "  held out (30)", "zh articles", "en articles"};
     int failed = 0;
     printf("%-22s %-10s %4s %7s %7s %7s %7s %9s %9s %9s\n", "set", "summarizer", "n", "R-1", "R-2",
            "R-L", "mean", "cut+...", "bad ends", "overruns");
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
         scores lead = {0}, ours = {0};
         if (counts[k] == 0) {
             fprintf(stderr, "%s: no samples under %s/summarize\n", names[k], dir);
