@@ -1,7 +1,8 @@
 /* Story signatures and clustering. Tokens are hashed to 32 bits; each article keeps a
- * sorted (token, weight) vector with its norm. The inverted index holds, per token, the
- * articles for which it is among their rarest tokens; tokens in too many articles are not
- * indexed (they say nothing about the story). */
+ * sorted (token, weight, idf, in-title) vector with its norm, so that every feature of a pair
+ * comes from one merge of two vectors. The inverted index holds, per token, the articles for
+ * which it is among their rarest tokens; tokens in too many articles are not indexed (they
+ * say nothing about the story). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
