@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/summarize: the offline summarizer against the usual Python TextRank recipe (jieba +
+# bench/summarize: the offline summarizer's quality against the lead baseline (ROUGE on
+# tests/data/summarize); its speed against the usual Python TextRank recipe (jieba +
 # networkx PageRank) on the demo's 35 article bodies; then 50 summaries through a loopback
 # LLM answering after 1 s with concurrency 8, against the ideal of 7 s.
 set -euo pipefail
@@ -9,6 +10,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+echo "bench/summarize: offline summaries against the lead baseline (ROUGE F1, tests/data/summarize)"
+"$build/bench/bench_summary_quality" "$root/tests/data"
+echo
 echo "bench/summarize: offline summaries of the demo's article bodies (100-200 characters)"
 printf "%-40s %9s %10s %12s\n" "summarizer" "articles" "seconds" "articles/s"
 read -r n r secs bytes avg < <("$build/bench/bench_summarize" "$root/data/demo" "$work/texts.jsonl" "$rounds")

@@ -35,6 +35,9 @@ typedef struct nb_cli {
     const char *channel;     /* --channel NAME (NB_OPT_DROP) */
     const char *from;        /* --from TIME (NB_OPT_SCHEDULE) */
     const char *count;       /* -n N (NB_OPT_SCHEDULE) */
+    const char *max_chars;   /* --max-chars N, as given (NB_OPT_SUMMARY) */
+    const char *min_chars;   /* --min-chars N (NB_OPT_SUMMARY) */
+    const char *language;    /* --language zh|en (NB_OPT_SUMMARY) */
 } nb_cli;
 
 /* Options beyond the common ones that a command takes. */
@@ -49,6 +52,7 @@ enum {
     NB_OPT_DROP = 128,           /* --drop, --channel NAME and an optional positional ID (outbox) */
     NB_OPT_SCHEDULE = 256,       /* --from TIME and -n N (schedule) */
     NB_OPT_MAYBE_ARGUMENT = 512, /* at most one positional argument */
+    NB_OPT_SUMMARY = 1024,       /* --max-chars, --min-chars, --language (summarize) */
 };
 
 /* A command's description for parsing and --help. */
@@ -76,6 +80,7 @@ extern const nb_command nb_cmd_schedule;
 extern const nb_command nb_cmd_daemon;
 extern const nb_command nb_cmd_status;
 extern const nb_command nb_cmd_prune;
+extern const nb_command nb_cmd_summarize;
 
 /* Prints "newsbrief: <message>" on stderr with secrets masked (core/redact), as every
  * command's error message. */
@@ -103,6 +108,12 @@ void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, i
 /* One warning for the LLM failures of every nb_app_summarize since the last call (how many,
  * and the first cause); nothing when there were none. Called once at the end of a run. */
 void nb_app_summarize_report(void);
+
+/* One article through the same chain without a store (nothing is cached): fills
+ * item->summary (NULL when no step gives one) and returns the step that gave it: "llm",
+ * "source", "extractive" or "none". */
+const char *nb_app_summarize_one(const nb_config *config, nb_http *http, int64_t now,
+                                 nb_item *item);
 
 /* Opens the configuration's database, checks that it can be written and takes the run
  * lock; prints the error and returns an exit code on failure (1 when the storage is full,

@@ -8,8 +8,9 @@
 
 static const nb_command *const commands[] = {
     &nb_cmd_run,    &nb_cmd_check_config, &nb_cmd_sources, &nb_cmd_push,    &nb_cmd_test_channel,
-    &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract, &nb_cmd_schedule,
-    &nb_cmd_daemon, &nb_cmd_status,       &nb_cmd_prune,   &nb_cmd_serve,   &nb_cmd_mcp,
+    &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract, &nb_cmd_summarize,
+    &nb_cmd_schedule, &nb_cmd_daemon,     &nb_cmd_status,  &nb_cmd_prune,   &nb_cmd_serve,
+    &nb_cmd_mcp,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -44,14 +45,25 @@ static void print_help(FILE *out)
 static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cli)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},  {"now", required_argument, NULL, 'N'},
-        {"verbose", no_argument, NULL, 'v'},       {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},          {"json", no_argument, NULL, 'J'},
-        {"dry-run", no_argument, NULL, 'D'},       {"resend", no_argument, NULL, 'R'},
-        {"url", required_argument, NULL, 'U'},     {"headers", required_argument, NULL, 'H'},
-        {"reset", required_argument, NULL, 'X'},   {"drop", no_argument, NULL, 'P'},
-        {"channel", required_argument, NULL, 'C'}, {"listen", required_argument, NULL, 'L'},
-        {"from", required_argument, NULL, 'F'},    {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"now", required_argument, NULL, 'N'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"json", no_argument, NULL, 'J'},
+        {"dry-run", no_argument, NULL, 'D'},
+        {"resend", no_argument, NULL, 'R'},
+        {"url", required_argument, NULL, 'U'},
+        {"headers", required_argument, NULL, 'H'},
+        {"reset", required_argument, NULL, 'X'},
+        {"drop", no_argument, NULL, 'P'},
+        {"channel", required_argument, NULL, 'C'},
+        {"listen", required_argument, NULL, 'L'},
+        {"from", required_argument, NULL, 'F'},
+        {"max-chars", required_argument, NULL, 'M'},
+        {"min-chars", required_argument, NULL, 'm'},
+        {"language", required_argument, NULL, 'G'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -117,6 +129,20 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
                 cli->from = optarg;
             else
                 cli->count = optarg;
+            break;
+        case 'M':
+        case 'm':
+        case 'G':
+            if (!(cmd->options & NB_OPT_SUMMARY)) {
+                fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
+                return NB_EXIT_USAGE;
+            }
+            if (c == 'M')
+                cli->max_chars = optarg;
+            else if (c == 'm')
+                cli->min_chars = optarg;
+            else
+                cli->language = optarg;
             break;
         case 'J':
         case 'D':

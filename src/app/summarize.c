@@ -1,6 +1,7 @@
 /* The summarize stage: every item of the briefing gets a summary by the first path that
  * works — the LLM (cached by content, model and prompt), the source's own summary when its
- * length fits, the offline summarizer on the full text. An item is never dropped. */
+ * length fits, the offline summarizer on the full text. An item is never dropped. Without a
+ * store (`newsbrief summarize`) nothing is cached. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@
 
 typedef struct stage {
     const nb_config *config;
-    nb_store *store;
+    nb_store *store; /* NULL: no cache */
     int64_t now;
     const char *prompt_hash; /* of the LLM client, when there is one */
     long requests, prompt_tokens, completion_tokens;
@@ -89,9 +90,9 @@ static void on_llm(void *user, const nb_llm_outcome *o)
     if (o->error == NB_OK) {
         p->item->summary = nb_xstrdup(o->summary);
         nb_errbuf err;
-        if (nb_store_summary_put(st->store, p->hash, st->config->summarizer.model, st->prompt_hash,
-                                 o->summary, o->prompt_tokens, o->completion_tokens, st->now,
-                                 &err) != NB_OK)
+        if (st->store && nb_store_summary_put(st->store, p->hash, st->config->summarizer.model,
+                                              st->prompt_hash, o->summary, o->prompt_tokens,
+                                              o->completion_tokens, st->now, &err) != NB_OK)
             nb_app_store_error(st->store, NB_LOG_WARN, &err);
         record(st, p->item, PATH_LLM);
     } else {
@@ -107,8 +108,8 @@ static void on_llm(void *user, const nb_llm_outcome *o)
     free(p);
 }
 
-void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
-                      nb_item *items, size_t count)
+static void run_stage(stage *st_out, const nb_config *config, nb_store *store, nb_http *http,
+                      int64_t now, nb_item *items, size_t count)
 {
     const nb_summarizer_config *z = &config->summarizer;
     stage st = {.config = config, .store = store, .now = now};
@@ -129,7 +130,8 @@ void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, i
         nb_hash_parts(parts, 2, p->hash);
         char *cached = NULL;
         nb_errbuf err;
-        if (nb_store_summary_get(store, p->hash, z->model, st.prompt_hash, &cached, &err) != NB_OK)
+        if (store &&
+            nb_store_summary_get(store, p->hash, z->model, st.prompt_hash, &cached, &err) != NB_OK)
             nb_app_store_error(store, NB_LOG_WARN, &err);
         if (cached) {
             it->summary = cached;
@@ -148,7 +150,7 @@ void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, i
                "model=%s requests=%ld prompt_tokens=%ld completion_tokens=%ld cost=%.4f", z->model,
                st.requests, st.prompt_tokens, st.completion_tokens, cost);
         nb_errbuf err;
-        if (st.requests &&
+        if (store && st.requests &&
             nb_store_llm_usage_add(store, now, z->model, st.requests, st.prompt_tokens,
                                    st.completion_tokens, cost, &err) != NB_OK)
             nb_app_store_error(store, NB_LOG_WARN, &err);
@@ -157,6 +159,24 @@ void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, i
            st.paths[PATH_LLM], st.paths[PATH_CACHE], st.paths[PATH_SOURCE],
            st.paths[PATH_EXTRACTIVE], st.paths[PATH_NONE]);
     nb_llm_free(llm);
+    *st_out = st;
+}
+
+void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
+                      nb_item *items, size_t count)
+{
+    stage st;
+    run_stage(&st, config, store, http, now, items, count);
+}
+
+const char *nb_app_summarize_one(const nb_config *config, nb_http *http, int64_t now, nb_item *item)
+{
+    stage st;
+    run_stage(&st, config, NULL, http, now, item, 1);
+    for (int path = PATH_LLM; path < PATH_NONE; path++)
+        if (st.paths[path])
+            return path == PATH_CACHE ? path_names[PATH_LLM] : path_names[path];
+    return path_names[PATH_NONE];
 }
 
 void nb_app_summarize_report(void)

@@ -1,4 +1,5 @@
-/* Cutting text to a length in code points, preferring a sentence end. */
+/* Cutting text to a length in code points, preferring a sentence end; a hard cut backs off
+ * to the start of a word, number or link rather than split it. */
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -23,6 +24,14 @@ static int ends_sentence(utf8proc_int32_t cp, const utf8proc_uint8_t *next)
     default:
         return 0;
     }
+}
+
+/* Characters of a run that must not be split: Latin words, numbers ("3.5", "1,000" is two
+ * runs joined by a comma without a space), links. */
+static int run_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("._-/:%?=&#~+@", c) != NULL);
 }
 
 char *nb_text_cut(const char *text, size_t max)
@@ -53,6 +62,15 @@ char *nb_text_cut(const char *text, size_t max)
         return nb_xstrndup(text, sentence_end);
     if (max == 1)
         return nb_xstrdup("…");
+    /* inside a run: back off to its start, unless the run is all there is */
+    if (hard_end && run_char((unsigned char)text[hard_end]) &&
+        run_char((unsigned char)text[hard_end - 1])) {
+        size_t start = hard_end;
+        while (start && run_char((unsigned char)text[start - 1]))
+            start--;
+        if (start > 0)
+            hard_end = start;
+    }
     char *cut = nb_xmalloc(hard_end + 4);
     memcpy(cut, text, hard_end);
     /* Drop a trailing space before the ellipsis. */

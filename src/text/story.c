@@ -1,9 +1,11 @@
 /* Story signatures and clustering. Tokens are hashed to 32 bits; each article keeps a
- * sorted (token, weight) vector with its norm. The inverted index holds, per token, the
- * articles for which it is among their rarest tokens; tokens in too many articles are not
- * indexed (they say nothing about the story). */
+ * sorted (token, weight, idf, in-title) vector with its norm, so that every feature of a pair
+ * comes from one merge of two vectors. The inverted index holds, per token, the articles for
+ * which it is among their rarest tokens; tokens in too many articles are not indexed (they
+ * say nothing about the story). */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -11,23 +13,38 @@
 #include "core/memory.h"
 #include "text/text.h"
 
-#define LEAD_CODEPOINTS 240
 #define KEY_TOKENS 12   /* an article's rarest tokens that enter the inverted index */
 #define POSTING_CAP 200 /* a token in more articles than this is no evidence */
 #define EXACT_BELOW 1500
-#define FIGURE_BONUS 0.1
 #define IDF_PRIOR_DOCS 30 /* below this many articles, every pair is compared */
+
+const nb_story_weights nb_story_default_weights = {
+    .title = 2.0,
+    .cjk = 1.0,
+    .word = 1.5,
+    .name = 2.0,
+    .number = 4.0,
+    .lead_codepoints = 240,
+    /* chosen by the story unit test on tests/data/dedupe (it checks them) */
+    .coef = {4.426, 3.377, 4.312, 1.826, 2.392, 3.802},
+    .bias = -10.009,
+    .threshold = NB_STORY_THRESHOLD,
+};
 
 typedef struct token {
     uint32_t hash;
-    float weight; /* raw weight; multiplied by idf in finish */
-    int number;   /* a figure: "40%", "4.8", "2033" */
+    float weight;           /* raw weight; multiplied by idf in finish */
+    float idf;              /* set in finish */
+    unsigned char kind;     /* KIND_CJK, KIND_WORD, KIND_NAME, KIND_NUMBER ("40%", "2033") */
+    unsigned char in_title; /* the title holds it */
 } token;
 
 typedef struct article {
-    token *tokens;
+    token *tokens; /* title and lead, sorted by hash */
     size_t count;
     double norm;
+    double title_mass; /* inverse document frequencies of the title's tokens, summed */
+    double names_mass; /* ... of its names and numbers */
 } article;
 
 typedef struct df_slot {
@@ -36,6 +53,7 @@ typedef struct df_slot {
 } df_slot;
 
 struct nb_story_index {
+    nb_story_weights weights;
     article *articles;
     size_t count, alloc;
     df_slot *df; /* open addressing */
@@ -44,7 +62,13 @@ struct nb_story_index {
 
 nb_story_index *nb_story_index_new(void)
 {
+    return nb_story_index_new_with(&nb_story_default_weights);
+}
+
+nb_story_index *nb_story_index_new_with(const nb_story_weights *weights)
+{
     nb_story_index *x = nb_xcalloc(1, sizeof *x);
+    x->weights = *weights;
     x->df_size = 1024;
     x->df = nb_xcalloc(x->df_size, sizeof *x->df);
     return x;
@@ -114,36 +138,119 @@ static int is_cjk(utf8proc_int32_t cp)
     return (cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF);
 }
 
+/* Latin words, numbers and their joiners; accented letters too ("Lütke", "FläktGroup"). */
 static int is_word_char(utf8proc_int32_t cp)
 {
-    return cp < 0x80 && ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-                         (cp >= '0' && cp <= '9') || cp == '.' || cp == '-' || cp == '%');
+    return (cp < 0x80 && ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+                          (cp >= '0' && cp <= '9') || cp == '.' || cp == '-' || cp == '%')) ||
+           (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
+}
+
+/* A Chinese figure written in characters: "六成" (60%), "一半" (50%), "十倍" (10). cp is the
+ * code point at p; returns the figure, or -1. */
+static int cjk_figure(utf8proc_int32_t cp, const char *p)
+{
+    static const utf8proc_int32_t digits[] = {0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94,
+                                              0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341};
+    int d = cp == 0x4E24 ? 2 : -1; /* 两 */
+    for (int k = 0; k < 10 && d < 0; k++)
+        if (digits[k] == cp)
+            d = k + 1;
+    if (d < 0)
+        return -1;
+    utf8proc_int32_t next;
+    if (utf8proc_iterate((const utf8proc_uint8_t *)p + 3, -1, &next) <= 0)
+        return -1;
+    if (next == 0x6210) /* 成 */
+        return d * 10;
+    if (next == 0x500D) /* 倍 */
+        return d;
+    if (next == 0x534A && d == 1) /* 一半 */
+        return 50;
+    return -1;
 }
 
 static int stopword(const char *w, size_t n)
 {
     static const char *const words[] = {
-        "the",  "a",     "an",   "and",  "or",   "of",   "to",   "in",    "on",    "for",
-        "with", "is",    "are",  "was",  "were", "be",   "by",   "at",    "as",    "it",
-        "its",  "that",  "this", "from", "has",  "have", "had",  "will",  "can",   "not",
-        "but",  "their", "they", "its",  "new",  "said", "says", "after", "first", "more",
-        "up",   "out",   "into", "than", "all",  "his",  "her",  NULL};
+        "the",  "a",     "an",      "and",     "or",      "of",   "to",    "in",   "on",
+        "for",  "with",  "is",      "are",     "was",     "were", "be",    "by",   "at",
+        "as",   "it",    "its",     "that",    "this",    "from", "has",   "have", "had",
+        "will", "can",   "not",     "but",     "their",   "they", "its",   "new",  "said",
+        "says", "after", "first",   "more",    "up",      "out",  "into",  "than", "all",
+        "his",  "her",   "billion", "million", "percent", "now",  "about", "over", NULL};
     for (const char *const *x = words; *x; x++)
         if (strlen(*x) == n && strncmp(w, *x, n) == 0)
             return 1;
     return 0;
 }
 
-static void push(token **v, size_t *n, size_t *alloc, uint32_t hash, float weight, int number)
+enum { KIND_CJK, KIND_WORD, KIND_NAME, KIND_NUMBER };
+
+static void push(token **v, size_t *n, size_t *alloc, uint32_t hash, float weight, int kind)
 {
     *v = nb_xgrow(*v, alloc, *n + 1, sizeof **v);
-    (*v)[(*n)++] = (token){hash ? hash : 1, weight, number};
+    (*v)[(*n)++] = (token){hash ? hash : 1, weight, 0, (unsigned char)kind, 0};
 }
 
-/* Tokens of text with factor: CJK bigrams 1, words 1.5, names (capitalized or with digits)
- * 2, numbers 4. Stops after max code points (0: all). */
-static void tokenize(const char *text, float factor, size_t max, token **v, size_t *n,
-                     size_t *alloc)
+/* A Latin word's stem: plural and tense endings off, so that two sites' "signs" and
+ * "signed", "models" and "model", "launches" and "launched" meet. */
+static size_t stem(const char *w, size_t n)
+{
+    if (n > 5 && !memcmp(w + n - 3, "ing", 3))
+        n -= 3;
+    else if (n > 4 && !memcmp(w + n - 2, "ed", 2))
+        n -= 2;
+    else if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's' && w[n - 2] != 'u' && w[n - 2] != 'i')
+        n -= 1;
+    if (n > 4 && w[n - 1] == 'e')
+        n -= 1;
+    return n;
+}
+
+/* One part of a Latin run ("gpt", "oss", "120b", "4.9B", "Llama"): a number (unit letter
+ * off: "4.9B" is 4.9), a name (capitalized or with digits) or a word (stemmed). */
+static void push_part(const nb_story_weights *wt, const char *start, size_t len, float factor,
+                      token **v, size_t *n, size_t *alloc)
+{
+    char word[64];
+    size_t wl = len < sizeof word ? len : sizeof word - 1;
+    int digits = 0, letters = 0, upper = start[0] >= 'A' && start[0] <= 'Z';
+    for (size_t i = 0; i < wl; i++) {
+        char c = start[i];
+        digits += c >= '0' && c <= '9';
+        letters += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        word[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    while (wl && (word[wl - 1] == '.' || word[wl - 1] == '%'))
+        wl--;
+    if (digits && word[0] >= '0' && word[0] <= '9' && letters <= 2) {
+        size_t units = 0; /* "5b", "1.5bn", "40k" */
+        while (units < wl && word[wl - 1 - units] >= 'a' && word[wl - 1 - units] <= 'z')
+            units++;
+        if (units == (size_t)letters) {
+            wl -= units;
+            letters = 0;
+        }
+    }
+    if (wl == 0 || (wl < 2 && !digits))
+        return;
+    if (letters && !digits && stopword(word, wl))
+        return;
+    if (letters && !digits)
+        wl = stem(word, wl);
+    double w = !letters ? wt->number : (digits || upper) ? wt->name : wt->word;
+    push(v, n, alloc, fnv(word, wl, 2), (float)w * factor,
+         !letters            ? KIND_NUMBER
+         : (digits || upper) ? KIND_NAME
+                             : KIND_WORD);
+}
+
+/* Tokens of text with factor times their kind's weight: CJK character bigrams, and the parts
+ * of each Latin run split at hyphens ("DeepSeek-V3-0324": "deepseek", "v3", "0324"), with
+ * the whole run as a name too. Stops after max code points (0: all). */
+static void tokenize(const nb_story_weights *wt, const char *text, float factor, size_t max,
+                     token **v, size_t *n, size_t *alloc)
 {
     const char *p = text, *prev_cjk = NULL;
     size_t seen = 0;
@@ -152,9 +259,16 @@ static void tokenize(const char *text, float factor, size_t max, token **v, size
         utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
         if (step <= 0)
             step = 1, cp = 0xFFFD;
+        int figure = step == 3 ? cjk_figure(cp, p) : -1;
+        if (figure >= 0) {
+            char digits[8];
+            int dn = snprintf(digits, sizeof digits, "%d", figure);
+            push(v, n, alloc, fnv(digits, (size_t)dn, 2), (float)wt->number * factor, KIND_NUMBER);
+        }
         if (is_cjk(cp)) {
             if (prev_cjk)
-                push(v, n, alloc, fnv(prev_cjk, (size_t)(p + step - prev_cjk), 1), factor, 0);
+                push(v, n, alloc, fnv(prev_cjk, (size_t)(p + step - prev_cjk), 1),
+                     (float)wt->cjk * factor, KIND_CJK);
             prev_cjk = p;
             p += step;
             seen++;
@@ -163,31 +277,134 @@ static void tokenize(const char *text, float factor, size_t max, token **v, size
         prev_cjk = NULL;
         if (is_word_char(cp) && cp != '.' && cp != '-' && cp != '%') {
             const char *start = p;
-            while (*p && is_word_char((unsigned char)*p))
-                p++;
+            for (;;) {
+                utf8proc_int32_t c2;
+                utf8proc_ssize_t s2 = utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &c2);
+                if (s2 <= 0 || !*p || !is_word_char(c2))
+                    break;
+                p += s2;
+            }
             size_t len = (size_t)(p - start);
             while (len && (start[len - 1] == '.' || start[len - 1] == '-'))
                 len--;
-            char word[64];
-            size_t wl = len < sizeof word ? len : sizeof word - 1;
-            int digits = 0, letters = 0, upper = start[0] >= 'A' && start[0] <= 'Z';
-            for (size_t i = 0; i < wl; i++) {
-                char c = start[i];
-                digits += c >= '0' && c <= '9';
-                letters += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-                word[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-            }
             seen += len;
-            if (wl < 2 && !digits)
-                continue;
-            if (letters && !digits && stopword(word, wl))
-                continue;
-            float w = !letters ? 4.0f : (digits || upper) ? 2.0f : 1.5f;
-            push(v, n, alloc, fnv(word, wl, 2), w * factor, !letters);
+            size_t parts = 0;
+            for (const char *q = start; q < start + len;) {
+                const char *dash = memchr(q, '-', (size_t)(start + len - q));
+                size_t part = dash ? (size_t)(dash - q) : (size_t)(start + len - q);
+                if (part)
+                    push_part(wt, q, part, factor, v, n, alloc);
+                parts++;
+                q += part + 1;
+            }
+            if (parts > 1 && len < 64) {
+                char word[64];
+                for (size_t i = 0; i < len; i++)
+                    word[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] + 32 : start[i]);
+                push(v, n, alloc, fnv(word, len, 3), (float)wt->name * factor, KIND_NAME);
+            }
             continue;
         }
         p += step;
         seen++;
+    }
+}
+
+/* Names of the field written differently by different sites, Chinese and English: each
+ * alias adds the name's one token, so that "英伟达" meets "Nvidia" and "竞技场" meets
+ * "LM Arena". An entry is the name, then its aliases, separated by "|" (Latin aliases match
+ * as written, not inside a lowercase word). */
+typedef struct glossary_entry {
+    const char *name;
+    const char *aliases[5]; /* NULL after the last */
+} glossary_entry;
+
+static const glossary_entry glossary[] = {
+    {"nvidia", {"英伟达", "Nvidia", "NVIDIA", "辉达"}},
+    {"google", {"谷歌", "Google", "Alphabet"}},
+    {"microsoft", {"微软", "Microsoft"}},
+    {"apple", {"苹果", "Apple"}},
+    {"amazon", {"亚马逊", "Amazon", "AWS"}},
+    {"meta", {"Meta", "脸书", "Facebook"}},
+    {"intel", {"英特尔", "Intel"}},
+    {"amd", {"AMD", "超威"}},
+    {"tsmc", {"台积电", "TSMC"}},
+    {"samsung", {"三星", "Samsung"}},
+    {"qualcomm", {"高通", "Qualcomm"}},
+    {"huawei", {"华为", "Huawei"}},
+    {"ascend", {"昇腾", "Ascend"}},
+    {"alibaba", {"阿里巴巴", "Alibaba", "阿里"}},
+    {"qwen", {"通义千问", "千问", "Qwen"}},
+    {"wanx", {"通义万相", "万相", "Wan2"}},
+    {"tencent", {"腾讯", "Tencent"}},
+    {"hunyuan", {"混元", "Hunyuan"}},
+    {"bytedance", {"字节跳动", "ByteDance"}},
+    {"doubao", {"豆包", "Doubao"}},
+    {"baidu", {"百度", "Baidu"}},
+    {"ernie", {"文心", "ERNIE", "Ernie"}},
+    {"apollogo", {"萝卜快跑", "Apollo Go"}},
+    {"deepseek", {"深度求索", "DeepSeek"}},
+    {"moonshot", {"月之暗面", "Moonshot"}},
+    {"zhipu", {"智谱", "Zhipu"}},
+    {"stepfun", {"阶跃星辰", "StepFun"}},
+    {"sensetime", {"商汤", "SenseTime"}},
+    {"sensenova", {"日日新", "SenseNova"}},
+    {"iflytek", {"科大讯飞", "讯飞", "iFlytek"}},
+    {"xiaomi", {"小米", "Xiaomi"}},
+    {"kuaishou", {"快手", "Kuaishou"}},
+    {"kling", {"可灵", "Kling"}},
+    {"unitree", {"宇树", "Unitree"}},
+    {"agibot", {"智元机器人", "AgiBot"}},
+    {"xpeng", {"小鹏", "XPeng", "Xpeng"}},
+    {"nio", {"蔚来", "NIO"}},
+    {"byd", {"比亚迪", "BYD"}},
+    {"tesla", {"特斯拉", "Tesla"}},
+    {"optimus", {"擎天柱", "Optimus"}},
+    {"musk", {"马斯克", "Musk"}},
+    {"altman", {"奥特曼", "Altman"}},
+    {"jensenhuang", {"黄仁勋", "Jensen Huang"}},
+    {"zuckerberg", {"扎克伯格", "Zuckerberg"}},
+    {"llama", {"羊驼", "Llama"}},
+    {"arena", {"竞技场", "Arena"}},
+    {"cambricon", {"寒武纪", "Cambricon"}},
+    {"moorethreads", {"摩尔线程", "Moore Threads"}},
+    {"nyt", {"纽约时报", "NYT", "New York Times"}},
+    {"eu", {"欧盟", "EU", "European Union"}},
+    {"un", {"联合国", "United Nations"}},
+    {"imf", {"国际货币基金组织", "IMF"}},
+    {"whitehouse", {"白宫", "White House"}},
+};
+
+static int lower_letter(const char *p)
+{
+    return *p >= 'a' && *p <= 'z';
+}
+
+/* Adds one name token per glossary entry that text mentions. */
+static void add_names(const nb_story_weights *wt, const char *text, float factor, size_t max,
+                      token **v, size_t *n, size_t *alloc)
+{
+    size_t len = strlen(text);
+    if (max && len > max * 4)
+        len = max * 4; /* at most max code points of three bytes and more */
+    for (size_t g = 0; g < sizeof glossary / sizeof glossary[0]; g++) {
+        int found = 0;
+        for (const char *const *alias = glossary[g].aliases; *alias && !found; alias++) {
+            size_t alen = strlen(*alias);
+            int latin = (unsigned char)**alias < 0x80;
+            for (const char *hit = text; !found && hit + alen <= text + len; hit++) {
+                hit = memchr(hit, **alias, (size_t)(text + len - hit));
+                if (!hit || hit + alen > text + len)
+                    break;
+                if (memcmp(hit, *alias, alen) != 0)
+                    continue;
+                found = !latin ||
+                        ((hit == text || !lower_letter(hit - 1)) && !lower_letter(hit + alen));
+            }
+        }
+        if (found)
+            push(v, n, alloc, fnv(glossary[g].name, strlen(glossary[g].name), 4),
+                 (float)wt->name * factor, KIND_NAME);
     }
 }
 
@@ -197,25 +414,40 @@ static int by_hash(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Sorts v by hash and merges repeats (weights add up: term frequency); returns the count. */
+static size_t merge(token *v, size_t n)
+{
+    if (n)
+        qsort(v, n, sizeof *v, by_hash);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (u && v[u - 1].hash == v[i].hash) {
+            v[u - 1].weight += v[i].weight;
+            v[u - 1].in_title |= v[i].in_title;
+        } else
+            v[u++] = v[i];
+    }
+    return u;
+}
+
 size_t nb_story_index_add(nb_story_index *x, const char *title, const char *lead)
 {
     token *v = NULL;
     size_t n = 0, alloc = 0;
-    tokenize(title ? title : "", 2.0f, 0, &v, &n, &alloc);
-    tokenize(lead ? lead : "", 1.0f, LEAD_CODEPOINTS, &v, &n, &alloc);
-    if (n)
-        qsort(v, n, sizeof *v, by_hash);
-    size_t u = 0; /* merge repeats: weights add up (term frequency) */
-    for (size_t i = 0; i < n; i++) {
-        if (u && v[u - 1].hash == v[i].hash)
-            v[u - 1].weight += v[i].weight;
-        else
-            v[u++] = v[i];
+    tokenize(&x->weights, title ? title : "", 1.0f, 0, &v, &n, &alloc);
+    add_names(&x->weights, title ? title : "", 1.0f, 0, &v, &n, &alloc);
+    size_t in_title = n;
+    for (size_t i = 0; i < in_title; i++) {
+        v[i].weight *= (float)x->weights.title;
+        v[i].in_title = 1;
     }
+    tokenize(&x->weights, lead ? lead : "", 1.0f, x->weights.lead_codepoints, &v, &n, &alloc);
+    add_names(&x->weights, lead ? lead : "", 1.0f, x->weights.lead_codepoints, &v, &n, &alloc);
+    size_t u = merge(v, n);
     for (size_t i = 0; i < u; i++)
         df_add(x, v[i].hash);
     x->articles = nb_xgrow(x->articles, &x->alloc, x->count + 1, sizeof *x->articles);
-    x->articles[x->count] = (article){v, u, 0};
+    x->articles[x->count] = (article){v, u, 0, 0, 0};
     return x->count++;
 }
 
@@ -236,32 +468,68 @@ void nb_story_index_finish(nb_story_index *x)
         article *a = &x->articles[i];
         double sum = 0;
         for (size_t k = 0; k < a->count; k++) {
-            a->tokens[k].weight = (float)(sqrt(a->tokens[k].weight) * idf(x, a->tokens[k].hash));
+            a->tokens[k].idf = (float)idf(x, a->tokens[k].hash);
+            a->tokens[k].weight = (float)(sqrt(a->tokens[k].weight) * a->tokens[k].idf);
             sum += (double)a->tokens[k].weight * a->tokens[k].weight;
         }
         a->norm = sqrt(sum);
+        a->title_mass = a->names_mass = 0;
+        for (size_t k = 0; k < a->count; k++)
+            if (a->tokens[k].in_title) {
+                a->title_mass += a->tokens[k].idf;
+                a->names_mass += a->tokens[k].kind >= KIND_NAME ? a->tokens[k].idf : 0;
+            }
     }
+}
+
+void nb_story_features(const nb_story_index *x, size_t ia, size_t ib,
+                       double features[NB_STORY_FEATURES])
+{
+    const article *a = &x->articles[ia], *b = &x->articles[ib];
+    double dot = 0, rarest = 0, ab = 0, ba = 0, names_ab = 0, names_ba = 0;
+    size_t i = 0, j = 0, figures = 0;
+    while (i < a->count && j < b->count) {
+        const token *s = &a->tokens[i], *t = &b->tokens[j];
+        if (s->hash == t->hash) {
+            int name = s->kind >= KIND_NAME;
+            figures += s->kind == KIND_NUMBER;
+            rarest = s->idf > rarest ? s->idf : rarest;
+            ab += s->in_title ? s->idf : 0; /* of a's title, held by b */
+            ba += t->in_title ? t->idf : 0;
+            names_ab += s->in_title && name ? s->idf : 0;
+            names_ba += t->in_title && name ? t->idf : 0;
+            dot += (double)s->weight * t->weight;
+            i++;
+            j++;
+        } else if (s->hash < t->hash) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    ab = a->title_mass > 0 ? ab / a->title_mass : 1;
+    ba = b->title_mass > 0 ? ba / b->title_mass : 1;
+    names_ab = a->names_mass > 0 ? names_ab / a->names_mass : 1;
+    names_ba = b->names_mass > 0 ? names_ba / b->names_mass : 1;
+    /* the highest inverse document frequency a token can have in this index */
+    double top = log(((double)x->count + IDF_PRIOR_DOCS + 1) / 2) + 1;
+    features[0] = a->norm > 0 && b->norm > 0 ? dot / (a->norm * b->norm) : 0;
+    features[1] = ab < ba ? ab : ba;
+    features[2] = ab < ba ? ba : ab;
+    features[3] = figures >= 2; /* the same event is told with the same figures */
+    features[4] = names_ab < names_ba ? names_ba : names_ab;
+    features[5] = rarest / top;
 }
 
 double nb_story_similarity(const nb_story_index *x, size_t ia, size_t ib)
 {
-    const article *a = &x->articles[ia], *b = &x->articles[ib];
-    if (!a->norm || !b->norm)
-        return 0;
-    double dot = 0;
-    size_t i = 0, j = 0, figures = 0;
-    while (i < a->count && j < b->count) {
-        if (a->tokens[i].hash == b->tokens[j].hash) {
-            figures += a->tokens[i].number;
-            dot += (double)a->tokens[i++].weight * b->tokens[j++].weight;
-        } else if (a->tokens[i].hash < b->tokens[j].hash)
-            i++;
-        else
-            j++;
-    }
-    /* The same event is told with the same figures: two or more in common count extra. */
-    double bonus = figures >= 2 ? FIGURE_BONUS : 0;
-    return dot / (a->norm * b->norm) + bonus;
+    double f[NB_STORY_FEATURES];
+    nb_story_features(x, ia, ib, f);
+    const nb_story_weights *w = &x->weights;
+    double z = w->bias;
+    for (int k = 0; k < NB_STORY_FEATURES; k++)
+        z += w->coef[k] * f[k];
+    return 1 / (1 + exp(-z));
 }
 
 static size_t find(size_t *parent, size_t i)

@@ -95,8 +95,12 @@ static void test_cut(void **state)
     /* A sentence end too early (under half) is not used. */
     expect(nb_text_cut("短。一二三四五六七八九十一二三四五六七八九十", 10), "短。一二三四五六七…");
     /* "3.5" is not a sentence end. */
-    expect(nb_text_cut("Version 3.5 improves a lot of things for everyone", 20),
-           "Version 3.5 improve…");
+    /* A hard cut never splits a word, a number or a link: it backs off to the run's start. */
+    expect(nb_text_cut("Version 3.5 improves a lot of things for everyone", 20), "Version 3.5…");
+    expect(nb_text_cut("The price rose to 12345.678 dollars today", 24), "The price rose to…");
+    expect(nb_text_cut("详情见 https://example.com/news/2025/04/07/llama 页面", 20), "详情见…");
+    expect(nb_text_cut("模型在测试中得分为 1338.5 分，超过所有同类模型和更大的模型", 14),
+           "模型在测试中得分为…");
 }
 
 static void test_excerpt_summary(void **state)
