@@ -151,6 +151,13 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out);
  * sent or counted as given to a channel. */
 int nb_pipeline_preview(const nb_config *config, int resend, FILE *out);
 
+/* Sends the stored briefing slug again to the configured channel channel_name: its entries
+ * as delivered, composed for that channel, recorded (ledger, outbox) and delivered now;
+ * a stdout channel writes to out. *summary says what happened (caller frees). */
+nb_err nb_pipeline_send_briefing(const nb_config *config, const char *slug,
+                                 const char *channel_name, FILE *out, char **summary,
+                                 nb_errbuf *err) NB_MUST_CHECK;
+
 /* What a run is asked to do. */
 typedef struct nb_run_options {
     int resend;           /* ignore the ledger */

@@ -41,40 +41,44 @@ static long read_line(FILE *in, char **line, size_t *cap, int *too_long)
 
 /* The action tools: a run as `newsbrief run` makes it, its stdout channels captured so
  * that nothing but MCP reaches standard output. */
+/* The action tools, run as the CLI would run them; what stdout channels print is captured,
+ * so that nothing but MCP reaches standard output. */
 static nb_err act(void *ctx, const char *kind, const char *arg, char **summary, nb_errbuf *err)
 {
     const nb_config *config = ctx;
-    if (strcmp(kind, "run_now") != 0)
-        return nb_errf(err, NB_ERR_USAGE, "%s is not available in this build", kind);
-    if (arg)
-        return nb_errf(err, NB_ERR_USAGE,
-                       "unknown schedule \"%s\": this configuration has no schedules; call "
-                       "run_now without one",
-                       arg);
     char *captured = NULL;
     size_t captured_len = 0;
     FILE *out = open_memstream(&captured, &captured_len);
     if (!out)
         return nb_errf(err, NB_ERR_INTERNAL, "cannot capture the run's output");
-    int rc = nb_pipeline_run(config, 0, out);
+    nb_err rc = NB_OK;
+    if (!strcmp(kind, "send_briefing")) {
+        char slug[128] = "", channel[128] = "";
+        if (sscanf(arg, "%127s %127s", slug, channel) != 2)
+            rc = nb_errf(err, NB_ERR_USAGE, "send_briefing needs a briefing id and a channel");
+        else
+            rc = nb_pipeline_send_briefing(config, slug, channel, out, summary, err);
+        if (rc == NB_ERR_USAGE)
+            nb_err_prefix(err, "send_briefing");
+    } else if (arg) {
+        rc = nb_errf(err, NB_ERR_USAGE,
+                     "run_now does not take a schedule (\"%s\"): call it without one; it runs "
+                     "every source and channel",
+                     arg);
+    } else {
+        int exit_code = nb_pipeline_run(config, 0, out);
+        if (exit_code != NB_EXIT_OK)
+            rc = nb_errf(err, NB_ERR_NETWORK,
+                         "the run failed (exit %d): see `newsbrief sources` and `newsbrief "
+                         "outbox` on the server for the cause",
+                         exit_code);
+        else
+            *summary = nb_xstrdup("the run finished: new items stored and briefings delivered "
+                                  "as configured (standard-output channels are not shown)");
+    }
     fclose(out);
-    size_t pages = 0;
-    for (const char *p = captured; p && (p = strstr(p, "\n# ")); p++)
-        pages++;
-    pages += captured_len > 2 && captured[0] == '#';
     free(captured);
-    if (rc != NB_EXIT_OK)
-        return nb_errf(err, NB_ERR_NETWORK,
-                       "the run failed (exit %d): see `newsbrief sources` and `newsbrief outbox` "
-                       "on the server for the cause",
-                       rc);
-    char text[160];
-    snprintf(text, sizeof text,
-             "the run finished: briefings delivered as configured (%zu page%s "
-             "written to standard-output channels, not shown)",
-             pages, pages == 1 ? "" : "s");
-    *summary = nb_xstrdup(text);
-    return NB_OK;
+    return rc;
 }
 
 static int mcp_main(const nb_cli *cli, int argc, char **argv)

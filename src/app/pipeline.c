@@ -159,54 +159,15 @@ static void preview(const nb_channel_config *channel, size_t kept, char *const *
     fputc('\n', out);
 }
 
-static int compose_for(const nb_config *config, const labels *names, nb_store *store, nb_http *http,
-                       const nb_channel_config *channel, int64_t now, int resend, int dry_run,
-                       FILE *out, int *composed, nb_run_stats *stats)
+/* Renders and composes kept items for one channel and records the briefing (entries, pages,
+ * ledger, outbox rows) in one transaction; standard output is written at once. A dry run
+ * prints the channel's messages instead. Returns an exit code. */
+static int record_briefing(const nb_config *config, nb_store *store,
+                           const nb_channel_config *channel, int64_t now, nb_item *items,
+                           size_t kept, int dry_run, FILE *out, nb_run_stats *stats)
 {
     nb_errbuf err;
-    nb_item *items = NULL;
-    size_t count = 0;
-    *composed = 0;
-    if (nb_store_items_for_channel(store, channel->name, now - config->window, CANDIDATES_MAX,
-                                   &items, &count, &err) != NB_OK) {
-        nb_app_store_error(store, NB_LOG_ERROR, &err);
-        return NB_EXIT_FAILED;
-    }
-    /* One entry per story; stories the channel was given before stay out. */
-    size_t *same = NULL, same_count = 0;
-    nb_app_confirm_stories(config, store, http, now, items, count, &same, &same_count);
-    size_t stories = nb_brief_stories(items, count, channel->only_new && !resend, site_label,
-                                      (void *)names, same, same_count);
-    free(same);
-    /* The channel's rules: keywords, per-source and total caps, newest first. */
-    size_t max = (size_t)(channel->max_items > 0 ? channel->max_items : config->max_items);
-    size_t kept = nb_brief_select(items, stories, now, config->window, stories);
-    nb_rules *rules = NULL;
-    if (channel->keywords && nb_rules_new(channel->keywords, &rules, &err) != NB_OK)
-        nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
-    kept = nb_brief_filter(items, kept, rules, (size_t)channel->per_source_max, max);
-    nb_rules_free(rules);
     int rc = NB_EXIT_OK;
-    if (kept == 0) {
-        if (dry_run)
-            fprintf(out, "== channel %s (%s): nothing new\n\n", channel->name, channel->type);
-        goto out;
-    }
-    nb_app_summarize(config, store, http, now, items, kept);
-    if (channel->min_summary_chars > 0) {
-        size_t n = 0;
-        for (size_t i = 0; i < kept; i++)
-            nb_items_sieve(items, &n, i,
-                           items[i].summary && nb_utf8_length(items[i].summary) >=
-                                                   (size_t)channel->min_summary_chars);
-        kept = n;
-        if (kept == 0) {
-            if (dry_run)
-                fprintf(out, "== channel %s (%s): nothing new\n\n", channel->name, channel->type);
-            goto out;
-        }
-    }
-    *composed = 1;
     nb_render_options ro = {
         .title = config->title,
         .header = config->header,
@@ -294,6 +255,58 @@ static int compose_for(const nb_config *config, const labels *names, nb_store *s
     nb_push_messages_free(messages, message_count);
 free_pages:
     nb_brief_pages_free(pages, page_count);
+    return rc;
+}
+
+static int compose_for(const nb_config *config, const labels *names, nb_store *store, nb_http *http,
+                       const nb_channel_config *channel, int64_t now, int resend, int dry_run,
+                       FILE *out, int *composed, nb_run_stats *stats)
+{
+    nb_errbuf err;
+    nb_item *items = NULL;
+    size_t count = 0;
+    *composed = 0;
+    if (nb_store_items_for_channel(store, channel->name, now - config->window, CANDIDATES_MAX,
+                                   &items, &count, &err) != NB_OK) {
+        nb_app_store_error(store, NB_LOG_ERROR, &err);
+        return NB_EXIT_FAILED;
+    }
+    /* One entry per story; stories the channel was given before stay out. */
+    size_t *same = NULL, same_count = 0;
+    nb_app_confirm_stories(config, store, http, now, items, count, &same, &same_count);
+    size_t stories = nb_brief_stories(items, count, channel->only_new && !resend, site_label,
+                                      (void *)names, same, same_count);
+    free(same);
+    /* The channel's rules: keywords, per-source and total caps, newest first. */
+    size_t max = (size_t)(channel->max_items > 0 ? channel->max_items : config->max_items);
+    size_t kept = nb_brief_select(items, stories, now, config->window, stories);
+    nb_rules *rules = NULL;
+    if (channel->keywords && nb_rules_new(channel->keywords, &rules, &err) != NB_OK)
+        nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
+    kept = nb_brief_filter(items, kept, rules, (size_t)channel->per_source_max, max);
+    nb_rules_free(rules);
+    int rc = NB_EXIT_OK;
+    if (kept == 0) {
+        if (dry_run)
+            fprintf(out, "== channel %s (%s): nothing new\n\n", channel->name, channel->type);
+        goto out;
+    }
+    nb_app_summarize(config, store, http, now, items, kept);
+    if (channel->min_summary_chars > 0) {
+        size_t n = 0;
+        for (size_t i = 0; i < kept; i++)
+            nb_items_sieve(items, &n, i,
+                           items[i].summary && nb_utf8_length(items[i].summary) >=
+                                                   (size_t)channel->min_summary_chars);
+        kept = n;
+        if (kept == 0) {
+            if (dry_run)
+                fprintf(out, "== channel %s (%s): nothing new\n\n", channel->name, channel->type);
+            goto out;
+        }
+    }
+    *composed = 1;
+    rc = record_briefing(config, store, channel, now, items, kept, dry_run, out, stats);
 out:
     nb_items_free(items, count);
     return rc;
@@ -607,4 +620,55 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
 int nb_pipeline_preview(const nb_config *config, int resend, FILE *out)
 {
     return run_pass(config, resend, 1, out);
+}
+
+nb_err nb_pipeline_send_briefing(const nb_config *config, const char *slug,
+                                 const char *channel_name, FILE *out, char **summary,
+                                 nb_errbuf *err)
+{
+    *summary = NULL;
+    const nb_channel_config *channel = NULL;
+    for (size_t i = 0; i < config->channel_count && !channel; i++)
+        if (!strcmp(config->channels[i].name, channel_name))
+            channel = &config->channels[i];
+    if (!channel)
+        return nb_errf(err, NB_ERR_USAGE, "no channel \"%s\" in %s", channel_name, config->path);
+    nb_store *store = NULL;
+    nb_store_lock *lock = NULL;
+    if (nb_store_open(config->database, &store, err) != NB_OK)
+        return NB_ERR_STORE;
+    nb_err rc = nb_store_lock_take(config->database, config->lock_timeout * 1000, &lock, err);
+    nb_briefing b = {0};
+    int found = 0;
+    if (!rc)
+        rc = nb_store_briefing_get(store, slug, &b, &found, err);
+    if (!rc && !found)
+        rc = nb_errf(err, NB_ERR_USAGE, "no briefing \"%s\"", slug);
+    if (!rc && b.entries_loaded == 0)
+        rc = nb_errf(err, NB_ERR_USAGE, "briefing \"%s\" has no entries to send", slug);
+    if (rc)
+        goto out;
+    nb_http *http = nb_app_http(config);
+    nb_run_stats stats = {0};
+    int64_t now = nb_clock_now();
+    if (record_briefing(config, store, channel, now, b.entries, b.entries_loaded, 0, out, &stats) !=
+        NB_EXIT_OK) {
+        const char *failure = nb_store_failure(store);
+        rc = nb_errf(err, NB_ERR_STORE, "%s", failure ? failure : "the briefing was not recorded");
+    } else {
+        nb_push_report report;
+        nb_push_outbox(config, store, http, channel->name, &report);
+        *summary = nb_xasprintf("briefing %s went to channel %s again: %zu item%s in %zu "
+                                "message%s; sent %zu, waiting %zu, failed %zu (see newsbrief "
+                                "outbox)",
+                                slug, channel->name, stats.briefed, stats.briefed == 1 ? "" : "s",
+                                stats.queued, stats.queued == 1 ? "" : "s", report.sent,
+                                report.pending, report.failed);
+    }
+    nb_http_free(http);
+out:
+    nb_briefing_clear(&b);
+    nb_store_lock_release(lock);
+    nb_store_close(store);
+    return rc;
 }

@@ -439,11 +439,6 @@ out:
 
 /* ---- actions ---- */
 
-static const mcp_param run_now_params[] = {
-    {"schedule", MCP_STRING, 0, "the configured schedule whose sources and channels to use", 0,
-     128},
-};
-
 static nb_err run_action(mcp_call *mcp, const char *kind, const char *arg, json_t **result,
                          nb_errbuf *err)
 {
@@ -455,12 +450,15 @@ static nb_err run_action(mcp_call *mcp, const char *kind, const char *arg, json_
     if (rc == NB_OK)
         *result = json_pack("{s:s}", "result", summary ? summary : "done");
     free(summary);
-    return rc;
+    /* A name that fits the schema but not the configuration is the model's to fix: a tool
+     * error it reads, not a protocol error. */
+    return rc == NB_ERR_USAGE ? NB_ERR_CONFIG : rc;
 }
 
 static nb_err run_now(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
-    return run_action(mcp, "run_now", nb_mcp_arg_string(args, "schedule"), result, err);
+    (void)args;
+    return run_action(mcp, "run_now", NULL, result, err);
 }
 
 static const mcp_param send_briefing_params[] = {
@@ -675,9 +673,9 @@ const mcp_tool nb_mcp_tool_table[] = {
      "instead of guessing today's date.",
      range_params, COUNT(range_params), range_schema, 0, resolve_date_range},
     {"run_now", "Collect and brief now",
-     "Runs newsbrief once now: fetches every source (or a schedule's), stores new items and "
-     "delivers a briefing to the configured channels. Takes a while; changes what is sent.",
-     run_now_params, COUNT(run_now_params), action_schema, 1, run_now},
+     "Runs newsbrief once now: fetches every source, stores new items and delivers a briefing "
+     "to the configured channels. Takes a while; changes what is sent.",
+     NULL, 0, action_schema, 1, run_now},
     {"send_briefing", "Send a briefing to a channel",
      "Sends a stored briefing (list_briefings) to one configured channel again.",
      send_briefing_params, COUNT(send_briefing_params), action_schema, 1, send_briefing},

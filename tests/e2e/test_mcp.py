@@ -249,15 +249,37 @@ def test_raw_json_rpc_over_stdio():
         expect(code == 0 and rest == b"", "exit %d after stdin closed, stdout %r" % (code, rest))
 
 
-def test_actions_listed_only_when_allowed():
+def test_actions_listed_only_when_allowed_and_they_work():
     with SiteServer() as server, Workdir() as work:
-        config = filled(work, server, "mcp:\n  allow_actions: true\n")
+        copy = os.path.join(work.path, "copy.md")
+        config = filled(work, server, "  copy:\n    type: file\n    path: %s\n"
+                                      "mcp:\n  allow_actions: true\n" % copy)
+        os.remove(copy)
         proc = StdioServer(config)
         tools = proc.call({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})["result"]["tools"]
         by_name = {t["name"]: t for t in tools}
         expect({"run_now", "send_briefing"} <= set(by_name), sorted(by_name))
         expect(by_name["run_now"]["annotations"]["readOnlyHint"] is False, by_name["run_now"])
-        proc.close()
+        listed = proc.call({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "list_briefings", "arguments": {}}})["result"]["structuredContent"]
+        slug = [b["id"] for b in listed["briefings"] if b["channel"] == "out"][0]
+        sent = proc.call({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+            "name": "send_briefing", "arguments": {"id": slug, "channel": "copy"}}})["result"]
+        expect(sent["isError"] is False and "sent 1" in sent["structuredContent"]["result"],
+               sent)
+        with open(copy, encoding="utf-8") as f:
+            written = f.read()
+        expect(written.startswith("# 新闻简报"), written[:200])
+        wrong = proc.call({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {
+            "name": "send_briefing", "arguments": {"id": slug, "channel": "nowhere"}}})
+        expect(wrong["result"]["isError"] is True and
+               "nowhere" in wrong["result"]["content"][0]["text"], wrong)
+        again = proc.call({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
+            "name": "run_now", "arguments": {}}})["result"]
+        expect(again["isError"] is False and "finished" in again["structuredContent"]["result"],
+               again)
+        code, rest = proc.close()
+        expect(code == 0 and rest == b"", "stdout carried more than MCP: %r" % rest)
 
 
 def post(base, message, headers=None, method="POST"):
