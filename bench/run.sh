@@ -12,3 +12,5 @@ echo
 ./bench/feeds.sh "$build"
 echo
 ./bench/extract.sh "$build"
+echo
+./bench/pathological.sh "$build"

@@ -817,7 +817,8 @@ static char *pop_full(reader *r, const char *name, int strip)
     int htmlish = !strcmp(ctype, "application/xhtml+xml") || !strcmp(ctype, "text/html");
     if (htmlish && in_set(element, can_contain_markup) && strpbrk(output, "<>&")) {
         /* relative links resolved, then the allow-lists (text without markup is left as
-         * it is); a fragment past the sanitizer's cap is dropped rather than passed on */
+         * it is); a fragment whose output passes the sanitizer's cap is dropped rather than
+         * passed on */
         char *clean = nb_html_sanitize(output, strlen(output), r->base);
         free(output);
         output = clean ? clean : nb_xstrdup("");
