@@ -497,8 +497,8 @@ static char *clean_style(const char *style, int in_svg)
         return NULL;
     pthread_once(&css_once, css_compile);
     nb_buf s, out;
-    nb_buf_init(&s, 0);
-    nb_buf_init(&out, 0);
+    nb_buf_init(&s, len + 1);       /* url(...) becomes a space */
+    nb_buf_init(&out, 2 * len + 1); /* "prop: value;" joined by spaces */
     char *result = NULL;
     PCRE2_SIZE m[6];
     size_t pos = 0;
@@ -931,7 +931,7 @@ static char *wrap(const char *html, size_t len, size_t *out_len)
     static const char open[] = "<" WRAPPER ">";
     size_t wl = sizeof(WRAPPER) - 1;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, sizeof(open) + 2 * len); /* "</wrapper" gains 3 bytes at most */
     nb_err rc = nb_buf_append(&b, open, sizeof(open) - 1);
     size_t run = 0;
     for (size_t i = 0; !rc && i + 1 < len; i++) {
