@@ -5,7 +5,7 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure test test-plain test-asan asan demo lint format fuzz bench clean
+.PHONY: all deps configure test test-plain test-asan asan demo lint format fuzz fuzz-build fuzz-long bench clean
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -38,10 +38,17 @@ lint:
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'fuzz/*.c' 'bench/*.c')
 
-fuzz:
+fuzz-build:
 	cmake -S fuzz -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+fuzz: fuzz-build
 	./scripts/run-fuzz.sh $(FUZZ_BUILD)
+
+# every target MINUTES minutes on every core, with its corpus and dictionary; one table
+MINUTES ?= 10
+fuzz-long: fuzz-build
+	./scripts/fuzz-long.sh $(FUZZ_BUILD) $(MINUTES)
 
 bench: all
 	./bench/run.sh $(BUILD)

@@ -10,7 +10,7 @@
 #define NB_LIMIT_FIELD_BYTES (256u << 10)     /* one text field of an item (title, body) */
 #define NB_LIMIT_FEED_ENTITY_BYTES (8u << 20) /* text entity references expand to in one feed, */
 #define NB_LIMIT_FEED_ENTITY_FACTOR 10u       /* ... and at most this many times its size */
-#define NB_LIMIT_FEED_ENTITIES 10000          /* entities one feed declares or uses */
+#define NB_LIMIT_FEED_ENTITIES 1000           /* entities one feed declares or uses */
 #define NB_LIMIT_FEED_TEXT_BYTES (16u << 20)  /* text and markup read for one feed element */
 #define NB_LIMIT_HTML_DEPTH 400               /* deeper HTML goes to libxml2, not gumbo */
 #define NB_LIMIT_REDIRECTS 5                  /* HTTP redirects followed per request */
