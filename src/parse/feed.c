@@ -281,6 +281,7 @@ typedef struct reader {
     size_t entity_bytes;          /* text the references expanded to so far ... */
     size_t entity_cap;            /* ... and the most they may: past it, they expand to */
     xmlEntity nothing;            /* this empty text */
+    const xmlChar *declared;      /* the entity whose declaration was just read */
     size_t dropped;               /* entries past NB_LIMIT_FEED_ITEMS, read but not kept */
     json_t *overflow;             /* the entry being read past the cap, or NULL */
     json_t *overflow_depths;
@@ -2793,6 +2794,12 @@ static xmlEntityPtr sax_get_entity(void *ctx, const xmlChar *name)
     xmlEntityPtr e = xmlGetPredefinedEntity(name);
     if (e)
         return e;
+    if (r->declared && xmlStrEqual(r->declared, name)) {
+        /* libxml2 looks a declaration's entity up once read (to keep its raw text): not a
+         * reference, so nothing is expanded or reported */
+        r->declared = NULL;
+        return find_entity(r, (const char *)name);
+    }
     e = find_entity(r, (const char *)name);
     if (e)
         return expand(r, e);
@@ -2817,7 +2824,10 @@ static void sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlC
 {
     reader *r = ctx;
     (void)public_id, (void)system_id;
-    if (type != XML_INTERNAL_GENERAL_ENTITY || !content || find_entity(r, (const char *)name))
+    if (type != XML_INTERNAL_GENERAL_ENTITY || !content)
+        return;
+    r->declared = name; /* libxml2 asks for it next */
+    if (find_entity(r, (const char *)name))
         return;
     if (r->entity_count >= NB_LIMIT_FEED_ENTITIES) {
         char msg[160];
@@ -2882,6 +2892,7 @@ static void reader_init(reader *r, const char *base, const char *lang)
     r->nothing.etype = XML_INTERNAL_PREDEFINED_ENTITY;
     r->nothing.name = (const xmlChar *)"";
     r->nothing.content = (xmlChar *)"";
+    r->nothing.orig = (xmlChar *)""; /* libxml2 gives an entity without one its raw text */
     r->entity_cap = NB_LIMIT_FEED_ENTITY_BYTES;
     set_base(r, json_string(base ? base : ""));
     r->lang = nb_xstrdup(lang);
