@@ -10,8 +10,8 @@ CMAKE_FLAGS ?=
 # The sanitizer build runs about 5 times slower: every test timeout is scaled by this.
 ASAN_TIME_SCALE ?= 5
 
-.PHONY: all deps configure test test-plain test-asan test-stress asan demo lint format fuzz bench \
-        clean install deb test-package
+.PHONY: all deps configure test test-plain test-asan test-stress asan demo lint format fuzz \
+        fuzz-build fuzz-long bench clean install deb test-package
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -49,10 +49,17 @@ lint:
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'fuzz/*.c' 'bench/*.c')
 
-fuzz:
+fuzz-build:
 	cmake -S fuzz -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+fuzz: fuzz-build
 	./scripts/run-fuzz.sh $(FUZZ_BUILD)
+
+# every target MINUTES minutes on every core, with its corpus and dictionary; one table
+MINUTES ?= 10
+fuzz-long: fuzz-build
+	./scripts/fuzz-long.sh $(FUZZ_BUILD) $(MINUTES)
 
 bench: all
 	./bench/run.sh $(BUILD)

@@ -15,3 +15,4 @@ echo
 echo
 ./bench/daemon.sh "$build"
 ./bench/web.sh "$build"
+./bench/pathological.sh "$build"

@@ -9,6 +9,7 @@
 #include "app/app.h"
 #include "core/buf.h"
 #include "core/limits.h"
+#include "core/log.h"
 #include "core/url.h"
 #include "parse/parse.h"
 
@@ -85,6 +86,8 @@ static int extract_main(const nb_cli *cli, int argc, char **argv)
         exit_code = NB_EXIT_FAILED;
         goto out;
     }
+    if (a->warning)
+        nb_log(NB_LOG_INFO, "extract", "%s: %s", cli->argument, a->warning);
     json_t *o = json_object();
     set_text(o, "title", a->title);
     set_text(o, "byline", a->byline);

@@ -1,7 +1,8 @@
 /* One HTML tree for the extractor, built from gumbo's parse or, for pages nested deeper
  * than NB_LIMIT_HTML_DEPTH, from libxml2's (HTML_PARSE_HUGE keeps it linear). The input is
- * guarded first: valid UTF-8, no BOM, a cap on size, nodes and attributes per tag. Every
- * walk here is iterative, so no nesting depth can exhaust the C stack. */
+ * guarded first: valid UTF-8, no BOM, a cap on size and nodes (over them the page is
+ * refused), attributes past the per-tag cap left out (the page goes on). Every walk here
+ * is iterative, so no nesting depth can exhaust the C stack. */
 #include <ctype.h>
 #include <gumbo.h>
 #include <libxml/HTMLparser.h>
@@ -15,8 +16,7 @@
 #include "parse/parse.h"
 
 typedef struct scan {
-    size_t depth;     /* deepest element nesting, an upper estimate */
-    size_t max_attrs; /* most attributes in one tag */
+    size_t depth; /* deepest element nesting, an upper estimate */
 } scan;
 
 static int is_space(unsigned char c)
@@ -24,32 +24,94 @@ static int is_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-/* Counts the attributes of the tag whose name starts at html[i]; returns the index of
- * its closing '>' (or len). Quoted values may hold '>' and spaces. */
-static size_t scan_tag(const char *html, size_t len, size_t i, size_t *attrs)
+/* Reads the tag whose name starts at html[i] as HTML's tokenizer does (its attribute name,
+ * value and quoting states); returns the index of its closing '>' (or len). *attrs gets
+ * the number of attributes, *cut the index where attribute NB_LIMIT_HTML_ATTRS + 1 starts
+ * (len when there are not that many). */
+static size_t scan_tag(const char *html, size_t len, size_t i, size_t *attrs, size_t *cut)
 {
+    enum { BEFORE_NAME, NAME, AFTER_NAME, BEFORE_VALUE, QUOTED, UNQUOTED, AFTER_QUOTED } state;
     size_t count = 0;
-    int in_space = 0;
-    while (i < len && !is_space((unsigned char)html[i]) && html[i] != '>')
+    char quote = 0;
+    *cut = len;
+    while (i < len && !is_space((unsigned char)html[i]) && html[i] != '>' && html[i] != '/')
         i++;
-    for (; i < len && html[i] != '>'; i++) {
-        unsigned char c = (unsigned char)html[i];
-        if (is_space(c) || c == '/') {
-            in_space = 1;
+    state = BEFORE_NAME;
+    for (; i < len; i++) {
+        char c = html[i];
+        int space = is_space((unsigned char)c);
+        switch (state) {
+        case QUOTED:
+            if (c == quote)
+                state = AFTER_QUOTED;
             continue;
-        }
-        if (c == '"' || c == '\'') {
-            const char *end = memchr(html + i + 1, c, len - i - 1);
-            i = end ? (size_t)(end - html) : len;
-            in_space = 0;
+        case UNQUOTED:
+            if (space)
+                state = BEFORE_NAME;
+            else if (c == '>')
+                goto out;
             continue;
+        case BEFORE_VALUE:
+            if (c == '"' || c == '\'') {
+                quote = c;
+                state = QUOTED;
+            } else if (c == '>') {
+                goto out;
+            } else if (!space) {
+                state = UNQUOTED;
+            }
+            continue;
+        case NAME:
+            if (space)
+                state = AFTER_NAME;
+            else if (c == '/')
+                state = BEFORE_NAME;
+            else if (c == '=')
+                state = BEFORE_VALUE;
+            else if (c == '>')
+                goto out;
+            continue;
+        case AFTER_NAME:
+            if (c == '=') {
+                state = BEFORE_VALUE;
+                continue;
+            }
+            break; /* anything else as before a name */
+        case AFTER_QUOTED:
+            break;
+        case BEFORE_NAME:
+            break;
         }
-        if (in_space)
-            count++;
-        in_space = 0;
+        if (space || c == '/') {
+            state = BEFORE_NAME;
+        } else if (c == '>') {
+            goto out;
+        } else {
+            if (++count == (size_t)NB_LIMIT_HTML_ATTRS + 1)
+                *cut = i;
+            state = NAME;
+        }
     }
+out:
     *attrs = count;
     return i;
+}
+
+/* The index of the first '<' at or after i that is followed by "close" (compared without
+ * case), or len: the end of a raw text element (script, style). */
+static size_t raw_text_end(const char *html, size_t len, size_t i, const char *close)
+{
+    size_t n = strlen(close);
+    while (i < len) {
+        const char *p = memchr(html + i, '<', len - i);
+        if (!p)
+            return len;
+        i = (size_t)(p - html);
+        if (len - i >= n && strncasecmp(p, close, n) == 0)
+            return i;
+        i++;
+    }
+    return len;
 }
 
 /* Start tags open a level and end tags close one (void elements count too, erring toward
@@ -57,7 +119,7 @@ static size_t scan_tag(const char *html, size_t len, size_t i, size_t *attrs)
 static void prescan(const char *html, size_t len, scan *s)
 {
     size_t depth = 0;
-    s->depth = s->max_attrs = 0;
+    s->depth = 0;
     for (size_t i = 0; i + 1 < len; i++) {
         const char *lt = memchr(html + i, '<', len - i - 1);
         if (!lt)
@@ -72,50 +134,32 @@ static void prescan(const char *html, size_t len, scan *s)
             continue;
         if (++depth > s->depth)
             s->depth = depth;
-        size_t attrs, start = i + 1;
-        i = scan_tag(html, len, start, &attrs);
-        if (attrs > s->max_attrs)
-            s->max_attrs = attrs;
+        size_t attrs, cut, start = i + 1;
+        i = scan_tag(html, len, start, &attrs, &cut);
         const char *raw = NULL;
         if (len - start > 6 && strncasecmp(html + start, "script", 6) == 0)
             raw = "</script";
         else if (len - start > 5 && strncasecmp(html + start, "style", 5) == 0)
             raw = "</style";
         if (raw && i < len) {
-            size_t n = strlen(raw);
-            size_t j = i;
-            while (j + n <= len) {
-                const char *p = memchr(html + j, '<', len - j);
-                if (!p || (size_t)(p - html) + n > len) {
-                    j = len;
-                    break;
-                }
-                j = (size_t)(p - html);
-                if (strncasecmp(p, raw, n) == 0)
-                    break;
-                j++;
-            }
+            size_t j = raw_text_end(html, len, i, raw);
             i = j ? j - 1 : j;
             depth--;
         }
     }
 }
 
-int nb_html_attrs_over_cap(const char *html, size_t len)
+/* A copy of html, rewritten in one pass: tags keep at most NB_LIMIT_HTML_ATTRS attributes
+ * (HTML parsers compare each new attribute with the tag's others, so their time grows with
+ * the square of the count; real pages with text spilled into a tag reach thousands), and,
+ * when strip is set, what no extractor reads goes: comments, and the raw text of <script>
+ * (JSON-LD kept), <style> and <noscript>, found by scanning for the closing tag as HTML
+ * defines raw-text elements. Tags themselves are copied, so the tree is the same shape. */
+static char *rewrite(const char *html, size_t len, int strip, size_t *out_len, nb_attr_cut *cuts)
 {
-    scan s;
-    prescan(html, len, &s);
-    return s.max_attrs > NB_LIMIT_HTML_ATTRS;
-}
-
-/* A copy of html without what no extractor reads: comments, and the raw text of
- * <script> (JSON-LD kept), <style> and <noscript>, found by scanning for the closing tag
- * as HTML defines raw-text elements. Tags themselves are copied, so the tree is the same
- * shape. */
-static char *strip_raw_text(const char *html, size_t len, size_t *out_len)
-{
-    char *out = nb_xmalloc(len + 1);
+    char *out = nb_xmalloc(len + 2);
     size_t o = 0, i = 0;
+    memset(cuts, 0, sizeof *cuts);
     while (i < len) {
         const char *lt = memchr(html + i, '<', len - i);
         size_t next = lt ? (size_t)(lt - html) : len;
@@ -136,51 +180,73 @@ static char *strip_raw_text(const char *html, size_t len, size_t *out_len)
                 }
                 j = (size_t)(p - html);
             }
-            i = end ? (size_t)(end - html) : len;
+            size_t stop = end ? (size_t)(end - html) : len;
+            if (!strip) {
+                memcpy(out + o, html + i, stop - i);
+                o += stop - i;
+            }
+            i = stop;
             continue;
         }
-        if (i + 1 >= len || !isalpha((unsigned char)html[i + 1])) {
+        size_t start = i + 1 + (i + 1 < len && html[i + 1] == '/');
+        if (start >= len || !isalpha((unsigned char)html[start])) {
             out[o++] = html[i++];
             continue;
         }
-        size_t attrs, start = i + 1;
-        size_t gt = scan_tag(html, len, start, &attrs);
+        size_t attrs, cut;
+        size_t gt = scan_tag(html, len, start, &attrs, &cut);
         size_t tag_end = gt < len ? gt + 1 : len;
         const char *close = NULL;
         size_t name_len = 0;
         while (start + name_len < len && isalnum((unsigned char)html[start + name_len]))
             name_len++;
-        if (name_len == 6 && strncasecmp(html + start, "script", 6) == 0) {
+        if (start == i + 1 && name_len == 6 && strncasecmp(html + start, "script", 6) == 0) {
             int json_ld = 0;
-            for (size_t j = start; j + 7 <= tag_end && !json_ld; j++)
+            for (size_t j = start; j + 7 <= tag_end && !json_ld && strip; j++)
                 json_ld = strncasecmp(html + j, "ld+json", 7) == 0;
             if (!json_ld)
                 close = "</script";
-        } else if (name_len == 5 && strncasecmp(html + start, "style", 5) == 0) {
+        } else if (start == i + 1 && name_len == 5 && strncasecmp(html + start, "style", 5) == 0) {
             close = "</style";
-        } else if (name_len == 8 && strncasecmp(html + start, "noscript", 8) == 0) {
+        } else if (start == i + 1 && name_len == 8 &&
+                   strncasecmp(html + start, "noscript", 8) == 0 && strip) {
             close = "</noscript";
         }
-        memcpy(out + o, html + i, tag_end - i);
-        o += tag_end - i;
+        if (attrs > NB_LIMIT_HTML_ATTRS) {
+            memcpy(out + o, html + i, cut - i);
+            o += cut - i;
+            if (gt < len)
+                out[o++] = '>'; /* an unfinished tag stays unfinished */
+            cuts->tags++;
+            cuts->dropped += attrs - NB_LIMIT_HTML_ATTRS;
+            if (attrs > cuts->most)
+                cuts->most = attrs;
+        } else {
+            memcpy(out + o, html + i, tag_end - i);
+            o += tag_end - i;
+        }
         i = tag_end;
         if (!close)
             continue;
-        size_t n = strlen(close);
-        while (i < len) {
-            const char *p = memchr(html + i, '<', len - i);
-            if (!p) {
-                i = len;
-                break;
-            }
-            i = (size_t)(p - html);
-            if (len - i >= n && strncasecmp(p, close, n) == 0)
-                break;
-            i++;
+        size_t stop = raw_text_end(html, len, i, close);
+        if (!strip) {
+            memcpy(out + o, html + i, stop - i);
+            o += stop - i;
         }
+        i = stop;
     }
     out[o] = '\0';
     *out_len = o;
+    return out;
+}
+
+char *nb_html_cap_attrs(const char *html, size_t len, size_t *out_len, nb_attr_cut *cuts)
+{
+    char *out = rewrite(html, len, 0, out_len, cuts);
+    if (!cuts->tags) {
+        free(out);
+        out = NULL;
+    }
     return out;
 }
 
@@ -354,19 +420,20 @@ nb_err nb_hdoc_parse(const char *html, size_t len, nb_hdoc **out, nb_errbuf *err
         goto out;
     }
     size_t clean_len = 0;
+    nb_attr_cut cuts;
     if (len >= 3 && memcmp(html, "\xEF\xBB\xBF", 3) == 0) {
         html += 3;
         len -= 3;
     }
     if (nb_charset_is_utf8(html, len)) {
-        clean = strip_raw_text(html, len, &clean_len);
+        clean = rewrite(html, len, 1, &clean_len, &cuts);
     } else {
         char *valid = nb_charset_to_utf8(html, len, "UTF-8", &clean_len, NULL);
         if (!valid) {
             rc = nb_errf(err, NB_ERR_INTERNAL, "iconv cannot read UTF-8");
             goto out;
         }
-        clean = strip_raw_text(valid, clean_len, &clean_len);
+        clean = rewrite(valid, clean_len, 1, &clean_len, &cuts);
         free(valid);
     }
     const char *text = clean;
@@ -379,13 +446,9 @@ nb_err nb_hdoc_parse(const char *html, size_t len, nb_hdoc **out, nb_errbuf *err
     }
     scan s;
     prescan(text, clean_len, &s);
-    if (s.max_attrs > NB_LIMIT_HTML_ATTRS) {
-        rc = nb_errf(err, NB_ERR_LIMIT, "a tag has %zu attributes, over the cap of %d", s.max_attrs,
-                     NB_LIMIT_HTML_ATTRS);
-        goto out;
-    }
     doc = nb_xcalloc(1, sizeof *doc);
     doc->arena = nb_arena_new();
+    doc->attr_cut = cuts;
     builder b = {doc, 0};
     if (s.depth > NB_LIMIT_HTML_DEPTH) {
         doc->deep = 1;
@@ -426,7 +489,44 @@ void nb_hdoc_free(nb_hdoc *doc)
     if (!doc)
         return;
     nb_arena_free(doc->arena);
+    free(doc->nodes);
     free(doc);
+}
+
+static nb_hnode *copy_of(nb_hnode *nodes, const nb_hnode *n)
+{
+    return n ? &nodes[n->id] : NULL;
+}
+
+nb_hdoc *nb_hdoc_copy(const nb_hdoc *doc, nb_hdoc *reuse)
+{
+    nb_hdoc *copy = reuse;
+    if (copy && copy->node_count < doc->node_count) {
+        nb_hdoc_free(copy);
+        copy = NULL;
+    }
+    if (copy) {
+        nb_arena_free(copy->arena); /* nodes added to the last copy */
+    } else {
+        copy = nb_xcalloc(1, sizeof *copy);
+        /* not zeroed: every node reachable from the root is written below */
+        copy->nodes = nb_xmalloc((doc->node_count ? doc->node_count : 1) * sizeof *copy->nodes);
+    }
+    copy->arena = nb_arena_new();
+    copy->node_count = doc->node_count;
+    copy->deep = doc->deep;
+    copy->attr_cut = doc->attr_cut;
+    for (const nb_hnode *n = doc->root; n; n = nb_hnode_next(n, doc->root, 0)) {
+        nb_hnode *c = &copy->nodes[n->id];
+        *c = *n;
+        c->parent = copy_of(copy->nodes, n->parent);
+        c->first = copy_of(copy->nodes, n->first);
+        c->last = copy_of(copy->nodes, n->last);
+        c->prev = copy_of(copy->nodes, n->prev);
+        c->next = copy_of(copy->nodes, n->next);
+    }
+    copy->root = copy_of(copy->nodes, doc->root);
+    return copy;
 }
 
 const char *nb_hnode_attr(const nb_hnode *n, const char *name)

@@ -55,12 +55,16 @@ typedef struct ctx {
     const char *base; /* <base href> resolved, else url */
     stats *st;
     size_t st_count;
+    unsigned *sizes; /* nodes in each node's subtree in the page as parsed, by id */
+    size_t size_count;
     meta_kv *metas;
     size_t meta_count, meta_alloc;
     const char *doc_title; /* <title> text */
     const char *byline;    /* found in the content */
     nb_hnode **cands;
     size_t cand_count, cand_alloc;
+    int effects;          /* the flags that changed something in this pass (a pass without the
+                             others gives the same article, so it is not run) */
     nb_hnode *top;        /* the chosen block */
     nb_hnode *top_area;   /* its parent before the article was gathered (headline, dates) */
     const char *dir;      /* the dir attribute nearest the chosen block */
@@ -90,6 +94,27 @@ static stats *st(ctx *c, const nb_hnode *n)
         memset(c->st + old, 0, (c->st_count - old) * sizeof *c->st);
     }
     return &c->st[n->id];
+}
+
+/* Counts the nodes of every subtree of the page as parsed (ids follow document order,
+ * so a parent's id is below its children's). */
+static void count_subtrees(ctx *c)
+{
+    nb_hnode **order = NULL;
+    size_t count = 0, alloc = 0;
+    for (nb_hnode *n = c->doc->root; n; n = nb_hnode_next(n, c->doc->root, 0)) {
+        order = nb_xgrow(order, &alloc, count + 1, sizeof *order);
+        order[count++] = n;
+    }
+    c->size_count = c->doc->node_count;
+    c->sizes = nb_xcalloc(c->size_count ? c->size_count : 1, sizeof *c->sizes);
+    for (size_t i = count; i > 0; i--) {
+        const nb_hnode *n = order[i - 1];
+        c->sizes[n->id]++;
+        if (n->parent)
+            c->sizes[n->parent->id] += c->sizes[n->id];
+    }
+    free(order);
 }
 
 /* ---------- text helpers ---------- */
@@ -161,9 +186,14 @@ static char *node_text(ctx *c, const nb_hnode *n)
 
 /* The text under n as written, or NULL when its subtree has more than max_nodes nodes
  * or max_bytes of text. Headlines, bylines and labels are small: looking at each
- * candidate's whole subtree would make deep pages quadratic. */
-static const char *small_text(ctx *c, const nb_hnode *n, size_t max_bytes, size_t max_nodes)
+ * candidate's whole subtree would make deep pages quadratic, and even max_nodes steps
+ * for each of a deep page's candidates is costly, so while the subtree is as parsed
+ * (as_parsed) its size is looked up rather than walked. */
+static const char *small_text(ctx *c, const nb_hnode *n, size_t max_bytes, size_t max_nodes,
+                              int as_parsed)
 {
+    if (as_parsed && n->id < c->size_count && c->sizes[n->id] > max_nodes)
+        return NULL;
     nb_buf b;
     nb_buf_init(&b, max_bytes);
     size_t seen = 0;
@@ -931,7 +961,7 @@ static const char *cjk_headline(ctx *c, const char *orig)
         for (nb_hnode *n = c->doc->root; n; n = nb_hnode_next(n, c->doc->root, 0)) {
             if (n->tag != tag || !n->name)
                 continue;
-            const char *t = clean_str(c, small_text(c, n, 2048, 256));
+            const char *t = clean_str(c, small_text(c, n, 2048, 256, 1));
             if (t && codepoints(t) >= 4 && strncmp(orig, t, strlen(t)) == 0)
                 return t;
         }
@@ -991,7 +1021,7 @@ static const char *title_from_doc(ctx *c)
         int h_match = 0;
         for (nb_hnode *n = c->doc->root; n && !h_match; n = nb_hnode_next(n, c->doc->root, 0))
             if (n->tag == GUMBO_TAG_H1 || n->tag == GUMBO_TAG_H2) {
-                const char *t = clean_str(c, small_text(c, n, 2048, 256));
+                const char *t = clean_str(c, small_text(c, n, 2048, 256, 1));
                 if (t && strcmp(t, orig) == 0)
                     h_match = 1;
             }
@@ -1139,7 +1169,7 @@ static void finish_metadata(ctx *c)
         "og:image",      "og:image:url",      "og:image:secure_url",
         "twitter:image", "twitter:image:src", NULL};
     c->og_image = meta_first(c, image_keys);
-    c->meta_count = 0; /* the values live in the tree, which may be parsed again */
+    c->meta_count = 0; /* read: the passes do not look them up */
 }
 
 /* ---------- content ---------- */
@@ -1181,8 +1211,12 @@ static void add_cand(ctx *c, nb_hnode *n, int flags)
     default:
         s->score = 0;
     }
-    if (flags & WEIGHT_CLASSES)
-        s->score += class_weight(n);
+    if (flags & WEIGHT_CLASSES) {
+        int w = class_weight(n);
+        if (w)
+            c->effects |= WEIGHT_CLASSES;
+        s->score += w;
+    }
     c->cands = nb_xgrow(c->cands, &c->cand_alloc, c->cand_count + 1, sizeof *c->cands);
     c->cands[c->cand_count++] = n;
 }
@@ -1197,8 +1231,8 @@ static double link_density(ctx *c, const nb_hnode *n)
 static void compute_stats(ctx *c, nb_hnode *top)
 {
     st_reserve(c);
-    nb_hnode **order = NULL;
-    size_t count = 0, alloc = 0;
+    size_t count = 0, alloc = c->doc->node_count + 1; /* no subtree has more nodes */
+    nb_hnode **order = nb_xmalloc(alloc * sizeof *order);
     for (nb_hnode *n = top; n; n = nb_hnode_next(n, top, 0)) {
         order = nb_xgrow(order, &alloc, count + 1, sizeof *order);
         order[count++] = n;
@@ -1331,7 +1365,7 @@ static void find_byline(ctx *c, nb_hnode *body)
                 skip = 1;
             } else if ((rel && strcmp(rel, "author") == 0) ||
                        (itemprop && strstr(itemprop, "author")) || has_any(ms, BYLINE)) {
-                const char *t = meta_str(c, small_text(c, n, 400, 256));
+                const char *t = meta_str(c, small_text(c, n, 400, 256, 1));
                 if (t && strlen(t) < 100) {
                     nb_hnode *nm = NULL;
                     for (nb_hnode *k = n; k; k = nb_hnode_next(k, n, 0)) {
@@ -1388,9 +1422,11 @@ static void strip_page(ctx *c, nb_hnode *body, int flags)
                      strcmp(role, "alert") == 0 || strcmp(role, "alertdialog") == 0 ||
                      strcmp(role, "dialog") == 0))
                     remove = 1;
+                if (remove)
+                    c->effects |= STRIP_UNLIKELY; /* only those rules remove here */
                 if (!remove && !title_dropped && c->art->title &&
                     (n->tag == GUMBO_TAG_H1 || n->tag == GUMBO_TAG_H2)) {
-                    const char *t = clean_str(c, small_text(c, n, 2048, 256));
+                    const char *t = clean_str(c, small_text(c, n, 2048, 256, 1));
                     if (t && similarity(c->art->title, t) > 0.75 &&
                         similarity(t, c->art->title) > 0.75) {
                         remove = 1;
@@ -1528,17 +1564,20 @@ static void clean_article(ctx *c, nb_hnode *article, int flags)
         char buf[512];
         if ((n->tag == GUMBO_TAG_H1 || n->tag == GUMBO_TAG_H2) && (flags & WEIGHT_CLASSES) &&
             class_weight(n) < 0) {
+            c->effects |= WEIGHT_CLASSES;
             remove_counted(c, n);
             continue;
         }
         const char *ms = match_string(n, buf, sizeof buf);
         if ((flags & STRIP_UNLIKELY) && n->tag != GUMBO_TAG_P && has_any(ms, SHARE) &&
             s->tlen < RETRY_BELOW && !has_any(ms, MAYBE)) {
+            c->effects |= STRIP_UNLIKELY;
             remove_counted(c, n);
             continue;
         }
         if (s->as_p && n->tag != GUMBO_TAG_P && !s->in_table && (flags & CLEAN_COND) &&
             s->tlen > 0 && s->tlen < MIN_PARAGRAPH && !s->img && link_density(c, n) > 0.9) {
+            c->effects |= CLEAN_COND;
             remove_counted(c, n); /* a short <div> of links: comment counts, votes, tags */
             continue;
         }
@@ -1547,7 +1586,7 @@ static void clean_article(ctx *c, nb_hnode *article, int flags)
             continue;
         }
         const char *label =
-            s->tlen && s->tlen < 20 && !s->img ? meta_str(c, small_text(c, n, 64, 8)) : NULL;
+            s->tlen && s->tlen < 20 && !s->img ? meta_str(c, small_text(c, n, 64, 8, 0)) : NULL;
         if (label && ad_label(label)) {
             remove_counted(c, n); /* an "Advertisement" label left by an ad slot */
             continue;
@@ -1566,8 +1605,12 @@ static void clean_article(ctx *c, nb_hnode *article, int flags)
             continue; /* a data table */
         if (s->in_table && n->tag != GUMBO_TAG_TABLE)
             continue;
+        /* from here on every removal is CLEAN_COND's */
         int weight = (flags & WEIGHT_CLASSES) ? class_weight(n) : 0;
+        if (weight)
+            c->effects |= WEIGHT_CLASSES;
         if (weight < 0) { /* a block's own score does not count here: only its name */
+            c->effects |= CLEAN_COND;
             remove_counted(c, n);
             continue;
         }
@@ -1586,8 +1629,10 @@ static void clean_article(ctx *c, nb_hnode *article, int flags)
                   ((s->embed == 1 && s->tlen < 75) || s->embed > 1);
         if (is_list && bad && s->img >= s->li && s->li > 0 && ld < 0.5)
             bad = 0; /* a list of pictures */
-        if (bad)
+        if (bad) {
+            c->effects |= CLEAN_COND;
             remove_counted(c, n);
+        }
     }
     free(order);
 }
@@ -2033,6 +2078,7 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
 {
     nb_err rc = NB_OK;
     ctx c = {0};
+    nb_hdoc *page = NULL; /* the page as parsed; every pass works on a copy */
     char *html = NULL;
     size_t html_len = 0;
     *out = NULL;
@@ -2048,9 +2094,19 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
     const char *charset = NULL;
     html = nb_charset_page_to_utf8(bytes, len, content_type, &html_len, &charset);
     c.art->charset = charset;
-    rc = nb_hdoc_parse(html, html_len, &c.doc, err);
+    rc = nb_hdoc_parse(html, html_len, &page, err);
     if (rc)
         goto out;
+    c.doc = page;
+    if (page->attr_cut.tags) {
+        char *w = nb_xasprintf("left out %zu attributes past the cap of %d per tag (%zu tag%s, "
+                               "the largest with %zu)",
+                               page->attr_cut.dropped, NB_LIMIT_HTML_ATTRS, page->attr_cut.tags,
+                               page->attr_cut.tags == 1 ? "" : "s", page->attr_cut.most);
+        c.art->warning = nb_arena_strdup(c.art->arena, w);
+        free(w);
+    }
+    count_subtrees(&c);
     read_metadata(&c);
     finish_metadata(&c);
     c.art->readerable = probably_readerable(&c);
@@ -2068,17 +2124,19 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
         if (!c.art->image)
             c.art->image = lead_image(&c, chosen);
     } else {
+        /* each pass drops one more flag; one whose flags changed nothing since the last
+         * pass run would find the same article, and is skipped */
         static const int tries[] = {ALL_FLAGS, WEIGHT_CLASSES | CLEAN_COND, CLEAN_COND, 0};
         size_t best_len = 0;
+        int last_flags = 0;
         for (size_t t = 0; t < sizeof tries / sizeof tries[0]; t++) {
-            if (t > 0) {
-                nb_hdoc_free(c.doc);
-                c.doc = NULL;
-                memset(c.st, 0, c.st_count * sizeof *c.st);
-                rc = nb_hdoc_parse(html, html_len, &c.doc, err);
-                if (rc)
-                    goto out;
-            }
+            if (t > 0 && !(c.effects & last_flags & ~tries[t]))
+                continue;
+            last_flags = tries[t];
+            c.effects = 0;
+            /* each pass edits its own copy of the page, made without parsing again */
+            c.doc = nb_hdoc_copy(page, c.doc != page ? c.doc : NULL);
+            memset(c.st, 0, c.st_count * sizeof *c.st);
             nb_hnode *article = grab(&c, tries[t]);
             const char *t_text = text_of(&c, article);
             unsigned commas, cjk;
@@ -2121,8 +2179,11 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
     c.art = NULL;
 out:
     nb_article_free(c.art);
-    nb_hdoc_free(c.doc);
+    if (c.doc != page)
+        nb_hdoc_free(c.doc);
+    nb_hdoc_free(page);
     free(c.st);
+    free(c.sizes);
     free(c.metas);
     free(c.cands);
     free(html);

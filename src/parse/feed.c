@@ -3,10 +3,12 @@
  * key. Elements are matched by namespace (mapped to canonical prefixes), text collects on
  * a stack of open elements and is stored when the element closes. The parser never
  * expands an entity it did not define itself: HTML entity names and plain internal
- * entities become text, nothing is fetched, and DTD entities cannot nest. */
+ * entities become text, nothing is fetched, DTD entities cannot nest, and what references
+ * expand to is capped per document. */
 #include <assert.h>
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <openssl/evp.h>
@@ -274,9 +276,14 @@ typedef struct reader {
     char bozo_message[256];
     /* entities defined by the document (safe ones only) and HTML entity names in use */
     xmlEntityPtr *entities;
-    size_t entity_count;
-    size_t dropped;   /* entries past NB_LIMIT_FEED_ITEMS, read but not kept */
-    json_t *overflow; /* the entry being read past the cap, or NULL */
+    size_t entity_count, entity_alloc;
+    xmlHashTablePtr entity_names; /* name -> one of the entities above */
+    size_t entity_bytes;          /* text the references expanded to so far ... */
+    size_t entity_cap;            /* ... and the most they may: past it, they expand to */
+    xmlEntity nothing;            /* this empty text */
+    const xmlChar *declared;      /* the entity whose declaration was just read */
+    size_t dropped;               /* entries past NB_LIMIT_FEED_ITEMS, read but not kept */
+    json_t *overflow;             /* the entry being read past the cap, or NULL */
     json_t *overflow_depths;
     struct {
         const char *uri;    /* a namespace URI pointer as libxml2 passed it */
@@ -476,6 +483,8 @@ static void push(reader *r, const char *name, int expecting_text)
         size_t cap = r->stack_cap ? r->stack_cap * 2 : 16;
         r->stack = nb_xrealloc(r->stack, cap * sizeof *r->stack);
         memset(r->stack + r->stack_cap, 0, (cap - r->stack_cap) * sizeof *r->stack);
+        for (size_t i = r->stack_cap; i < cap; i++)
+            nb_buf_init(&r->stack[i].text, NB_LIMIT_FEED_TEXT_BYTES);
         r->stack_cap = cap;
     }
     frame *f = &r->stack[r->stack_len++];
@@ -490,7 +499,14 @@ static void add_text(reader *r, const char *text, size_t n)
         return;
     frame *f = &r->stack[r->stack_len - 1];
     if (f->ncuts > 200000)
-        return; /* a cap on pieces per element; the byte cap is the document's */
+        return; /* a cap on pieces per element */
+    if (f->text.len + n > NB_LIMIT_FEED_TEXT_BYTES) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "the text of <%s> passes the cap of %u MB; the rest is left out",
+                 f->name, NB_LIMIT_FEED_TEXT_BYTES >> 20);
+        set_bozo(r, "TextLimit", msg);
+        return;
+    }
     if (f->ncuts == f->cuts_cap) {
         f->cuts_cap = f->cuts_cap ? f->cuts_cap * 2 : 4;
         f->cuts = nb_xrealloc(f->cuts, f->cuts_cap * sizeof *f->cuts);
@@ -511,7 +527,7 @@ static void handle_data(reader *r, const char *text, size_t n, int escape)
         return;
     }
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, 5 * n + 1); /* "&amp;" is the longest a byte becomes */
     for (size_t i = 0; i < n; i++) {
         if (text[i] == '&')
             append_str(&b, "&amp;");
@@ -738,7 +754,7 @@ static char *repair_text(char *text)
     if (!strstr(text, "\xC2"))
         return text;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, 2 * strlen(text) + 1); /* two bytes become at most three */
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
             char byte = (char)p[1];
@@ -817,7 +833,8 @@ static char *pop_full(reader *r, const char *name, int strip)
     int htmlish = !strcmp(ctype, "application/xhtml+xml") || !strcmp(ctype, "text/html");
     if (htmlish && in_set(element, can_contain_markup) && strpbrk(output, "<>&")) {
         /* relative links resolved, then the allow-lists (text without markup is left as
-         * it is); a fragment past the sanitizer's cap is dropped rather than passed on */
+         * it is); a fragment whose output passes the sanitizer's cap is dropped rather than
+         * passed on */
         char *clean = nb_html_sanitize(output, strlen(output), r->base);
         free(output);
         output = clean ? clean : nb_xstrdup("");
@@ -951,8 +968,8 @@ static pcre2_code *email_pattern(void)
 static char *replace_all(const char *s, const char *what, const char *with)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
-    size_t wl = strlen(what);
+    size_t wl = strlen(what), sl = strlen(s);
+    nb_buf_init(&b, sl + (wl ? sl / wl : 0) * strlen(with) + 1); /* every match replaced */
     const char *p = s, *hit;
     while (wl && (hit = strstr(p, what)) != NULL) {
         append(&b, p, (size_t)(hit - p));
@@ -2333,6 +2350,21 @@ static const struct handler *find_handler(const char *name)
 
 /* ---------------------------------------------------------------- events */
 
+/* The most bytes serialize_tag writes for this tag: "&quot;" is the longest a byte of a
+ * value becomes. */
+static size_t serialized_size(const char *tag, json_t *attrs)
+{
+    size_t n = strlen(tag) + 3;
+    const char *key;
+    json_t *value;
+    json_object_foreach(attrs, key, value)
+    {
+        const char *v = json_string_value(value);
+        n += strlen(key) + 4 + 6 * (v ? strlen(v) : 0);
+    }
+    return n;
+}
+
 /* Attributes as name="value" pairs for re-serialized XHTML. */
 static void serialize_tag(nb_buf *b, const char *tag, json_t *attrs)
 {
@@ -2471,7 +2503,7 @@ static void start_element(reader *r, const char *tag, json_t *attrs)
         if (!strcmp(local, "svg"))
             r->svg_depth++;
         nb_buf b;
-        nb_buf_init(&b, 0);
+        nb_buf_init(&b, serialized_size(local, attrs));
         serialize_tag(&b, local, attrs);
         handle_data(r, nb_buf_str(&b), b.len, 0);
         nb_buf_free(&b);
@@ -2721,17 +2753,39 @@ static xmlEntityPtr make_entity(reader *r, const char *name, const char *text)
     e->content = (xmlChar *)nb_xstrdup(text);
     e->orig = (xmlChar *)nb_xstrdup(text);
     e->length = (int)strlen(text);
-    r->entities = nb_xrealloc(r->entities, (r->entity_count + 1) * sizeof *r->entities);
+    r->entities = nb_xgrow(r->entities, &r->entity_alloc, r->entity_count + 1, sizeof *r->entities);
     r->entities[r->entity_count++] = e;
+    if (!r->entity_names)
+        r->entity_names = xmlHashCreate(64);
+    xmlHashAddEntry(r->entity_names, e->name, e);
     return e;
 }
 
 static xmlEntityPtr find_entity(reader *r, const char *name)
 {
-    for (size_t i = 0; i < r->entity_count; i++)
-        if (!strcmp((const char *)r->entities[i]->name, name))
-            return r->entities[i];
-    return NULL;
+    return r->entity_names ? xmlHashLookup(r->entity_names, (const xmlChar *)name) : NULL;
+}
+
+/* Every reference expanded counts toward the document's cap (one entity of a megabyte
+ * referenced a thousand times would make a gigabyte of text): past it, the document is
+ * bozo and the references that follow expand to nothing. */
+static xmlEntityPtr expand(reader *r, xmlEntityPtr e)
+{
+    if (r->entity_bytes + (size_t)e->length <= r->entity_cap) {
+        r->entity_bytes += (size_t)e->length;
+        return e;
+    }
+    if (r->entity_bytes <= r->entity_cap) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "entities expand to more than %zu bytes, the cap for this document (%u MB or %u "
+                 "times its size, whichever is smaller); the references past it are left out",
+                 r->entity_cap, NB_LIMIT_FEED_ENTITY_BYTES >> 20, NB_LIMIT_FEED_ENTITY_FACTOR);
+        r->bozo = 0; /* this message wins over an earlier one: it says text is missing */
+        set_bozo(r, "EntityExpansionLimit", msg);
+        r->entity_bytes = r->entity_cap + 1;
+    }
+    return &r->nothing;
 }
 
 static xmlEntityPtr sax_get_entity(void *ctx, const xmlChar *name)
@@ -2740,21 +2794,27 @@ static xmlEntityPtr sax_get_entity(void *ctx, const xmlChar *name)
     xmlEntityPtr e = xmlGetPredefinedEntity(name);
     if (e)
         return e;
+    if (r->declared && xmlStrEqual(r->declared, name)) {
+        /* libxml2 looks a declaration's entity up once read (to keep its raw text): not a
+         * reference, so nothing is expanded or reported */
+        r->declared = NULL;
+        return find_entity(r, (const char *)name);
+    }
     e = find_entity(r, (const char *)name);
     if (e)
-        return e;
-    if (r->entity_count > 4096)
-        return NULL;
+        return expand(r, e);
+    if (r->entity_count >= NB_LIMIT_FEED_ENTITIES)
+        return expand(r, &r->nothing);
     char msg[160];
     snprintf(msg, sizeof msg, "undefined entity &%s;", (const char *)name);
     set_bozo(r, "SAXParseException", msg);
     const htmlEntityDesc *html = htmlEntityLookup(name);
     if (!html) /* unknown everywhere: kept as written */
-        return make_entity(r, (const char *)name, msg + strlen("undefined entity "));
+        return expand(r, make_entity(r, (const char *)name, msg + strlen("undefined entity ")));
     char utf8[8];
     int n = xmlCopyCharMultiByte((xmlChar *)utf8, (int)html->value);
     utf8[n > 0 ? n : 0] = '\0';
-    return make_entity(r, (const char *)name, utf8);
+    return expand(r, make_entity(r, (const char *)name, utf8));
 }
 
 /* <!ENTITY name "value"> with no markup in the value: kept (character references
@@ -2764,8 +2824,19 @@ static void sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlC
 {
     reader *r = ctx;
     (void)public_id, (void)system_id;
-    if (type != XML_INTERNAL_GENERAL_ENTITY || !content || find_entity(r, (const char *)name))
+    if (type != XML_INTERNAL_GENERAL_ENTITY || !content)
         return;
+    r->declared = name; /* libxml2 asks for it next */
+    if (find_entity(r, (const char *)name))
+        return;
+    if (r->entity_count >= NB_LIMIT_FEED_ENTITIES) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "more than %d entities declared or used, the cap; the others are left out",
+                 NB_LIMIT_FEED_ENTITIES);
+        set_bozo(r, "EntityExpansionLimit", msg);
+        return;
+    }
     const char *c = (const char *)content;
     if (strchr(c, '<') || strchr(c, '"'))
         return;
@@ -2817,6 +2888,12 @@ static void reader_init(reader *r, const char *base, const char *lang)
     r->types = json_object();
     r->no_attrs = json_object();
     r->title_depth = -1;
+    r->nothing.type = XML_ENTITY_DECL;
+    r->nothing.etype = XML_INTERNAL_PREDEFINED_ENTITY;
+    r->nothing.name = (const xmlChar *)"";
+    r->nothing.content = (xmlChar *)"";
+    r->nothing.orig = (xmlChar *)""; /* libxml2 gives an entity without one its raw text */
+    r->entity_cap = NB_LIMIT_FEED_ENTITY_BYTES;
     set_base(r, json_string(base ? base : ""));
     r->lang = nb_xstrdup(lang);
     if (lang) {
@@ -2856,6 +2933,7 @@ static void reader_clear(reader *r)
         free(r->entities[i]);
     }
     free(r->entities);
+    xmlHashFree(r->entity_names, NULL);
     pcre2_code_free(r->email_re);
     free(r->opened);
     json_decref(r->overflow);
@@ -2886,7 +2964,7 @@ static xmlParserCtxtPtr thread_parser(xmlSAXHandler *sax)
 static size_t escape_bare_ampersands(const char *text, size_t len, char **out, size_t *out_len)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, 5 * len + 1); /* each '&' gains "amp;" */
     size_t fixed = 0, copied = 0;
     for (size_t i = 0; i < len; i++) {
         const char *p = text + i;
@@ -3002,6 +3080,8 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
     reader r;
     reader_init(&r, base, jstr(lower_headers, "content-language"));
     free(base);
+    if (text_len < NB_LIMIT_FEED_ENTITY_BYTES / NB_LIMIT_FEED_ENTITY_FACTOR)
+        r.entity_cap = NB_LIMIT_FEED_ENTITY_FACTOR * text_len;
 
     xmlSAXHandler sax;
     memset(&sax, 0, sizeof sax);

@@ -55,9 +55,20 @@ void nb_feed_free(nb_feed *feed); /* NULL-safe */
  * elements become paragraph breaks ("\n\n"), runs of white space collapse. Caller frees. */
 char *nb_html_to_text(const char *html, size_t len);
 
-/* 1 when a tag of html has more than NB_LIMIT_HTML_ATTRS attributes (gumbo's time grows
- * with their square): nb_html_to_text and nb_html_first_image then give "" and NULL. */
-int nb_html_attrs_over_cap(const char *html, size_t len);
+/* Attributes left out of tags that had more than NB_LIMIT_HTML_ATTRS (HTML parsers check
+ * each new attribute against the tag's others, so their time grows with the square of the
+ * count; broken pages that spill text into a tag reach thousands). */
+typedef struct nb_attr_cut {
+    size_t tags;    /* tags over the cap */
+    size_t most;    /* the most attributes one of them had */
+    size_t dropped; /* attributes left out, in all */
+} nb_attr_cut;
+
+/* html with every tag's attributes past the NB_LIMIT_HTML_ATTRS-th left out, *cuts saying
+ * what went. NULL when no tag is over the cap (html serves as it is); else a copy the
+ * caller frees, its length in *out_len. Comments and the raw text of script and style are
+ * copied untouched. */
+char *nb_html_cap_attrs(const char *html, size_t len, size_t *out_len, nb_attr_cut *cuts);
 
 /* The first <img> of an HTML fragment worth showing: src resolved against base (and
  * "//host/..." made https), data: URIs and 1x1 pixels skipped. NULL when none. */
@@ -95,7 +106,8 @@ char *nb_feed_to_utf8(const char *data, size_t len, const char *content_type, nb
  * SVG lists), scripts/styles/event handlers/javascript: and other unsafe URI schemes and
  * dangerous CSS removed; when base_url is not NULL, relative URIs in URI-valued
  * attributes are resolved against it first. html must be UTF-8. Returns a NUL-terminated
- * UTF-8 string the caller frees; NULL when len exceeds NB_LIMIT_FIELD_BYTES. Elements
+ * UTF-8 string the caller frees; only the first NB_LIMIT_FIELD_BYTES of a longer fragment
+ * are read (cut before a tag); NULL when the output would pass its own cap. Elements
  * nested deeper than NB_LIMIT_HTML_DEPTH are left out with their text. */
 char *nb_html_sanitize(const char *html, size_t len, const char *base_url);
 
@@ -156,18 +168,26 @@ struct nb_hnode {
 };
 
 typedef struct nb_hdoc {
-    nb_hnode *root;    /* the <html> element */
-    size_t node_count; /* nodes created (ids below this) */
-    int deep;          /* 1 when the page was deeper than NB_LIMIT_HTML_DEPTH (libxml2) */
-    nb_arena *arena;   /* owns every node and string */
+    nb_hnode *root;       /* the <html> element */
+    size_t node_count;    /* nodes created (ids below this) */
+    int deep;             /* 1 when the page was deeper than NB_LIMIT_HTML_DEPTH (libxml2) */
+    nb_arena *arena;      /* owns every node and string (a copy's strings: its original's) */
+    nb_hnode *nodes;      /* a copy's nodes, indexed by id, one block; NULL after a parse */
+    nb_attr_cut attr_cut; /* attributes past the per-tag cap, left out of the tree */
 } nb_hdoc;
 
 /* Parses a UTF-8 page (invalid sequences are replaced, a BOM is skipped). Pages nested
- * deeper than NB_LIMIT_HTML_DEPTH go to libxml2's parser; a tag with more than
- * NB_LIMIT_HTML_ATTRS attributes, or a page larger than NB_LIMIT_BODY_BYTES, is
- * NB_ERR_LIMIT. */
+ * deeper than NB_LIMIT_HTML_DEPTH go to libxml2's parser. Attributes of a tag past the
+ * NB_LIMIT_HTML_ATTRS-th are left out (doc->attr_cut counts them). A page larger than
+ * NB_LIMIT_BODY_BYTES, with more than NB_LIMIT_HTML_PARSE_BYTES besides scripts and
+ * styles, or more than NB_LIMIT_HTML_NODES nodes is NB_ERR_LIMIT. */
 nb_err nb_hdoc_parse(const char *html, size_t len, nb_hdoc **out, nb_errbuf *err) NB_MUST_CHECK;
 void nb_hdoc_free(nb_hdoc *doc); /* NULL-safe */
+/* A copy of doc's tree to edit, in time linear in its nodes (no parse): the nodes are new
+ * (same ids), their strings are doc's, so doc must outlive the copy and stay unchanged.
+ * reuse, when not NULL, is an earlier copy of the same doc, overwritten (its memory kept)
+ * and returned. Free with nb_hdoc_free. */
+nb_hdoc *nb_hdoc_copy(const nb_hdoc *doc, nb_hdoc *reuse);
 /* The value of attribute name, or NULL. */
 const char *nb_hnode_attr(const nb_hnode *n, const char *name);
 /* Detaches n (and its subtree) from its parent. */
@@ -217,6 +237,8 @@ typedef struct nb_article {
     const char *charset;   /* the charset the page was decoded from */
     const char *text;      /* main text: paragraphs separated by blank lines */
     int readerable;        /* 1 when the page looks like an article */
+    const char *warning;   /* what was left out of the page to stay within a cap (the
+                              page was still read), else NULL */
     nb_arena *arena;       /* owns everything above */
 } nb_article;
 

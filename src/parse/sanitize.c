@@ -497,8 +497,8 @@ static char *clean_style(const char *style, int in_svg)
         return NULL;
     pthread_once(&css_once, css_compile);
     nb_buf s, out;
-    nb_buf_init(&s, 0);
-    nb_buf_init(&out, 0);
+    nb_buf_init(&s, len + 1);       /* url(...) becomes a space */
+    nb_buf_init(&out, 2 * len + 1); /* "prop: value;" joined by spaces */
     char *result = NULL;
     PCRE2_SIZE m[6];
     size_t pos = 0;
@@ -931,7 +931,7 @@ static char *wrap(const char *html, size_t len, size_t *out_len)
     static const char open[] = "<" WRAPPER ">";
     size_t wl = sizeof(WRAPPER) - 1;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, sizeof(open) + 2 * len); /* "</wrapper" gains 3 bytes at most */
     nb_err rc = nb_buf_append(&b, open, sizeof(open) - 1);
     size_t run = 0;
     for (size_t i = 0; !rc && i + 1 < len; i++) {
@@ -995,17 +995,38 @@ static char *finish(char *s)
     return s;
 }
 
+/* Where a fragment longer than cap is cut: before the last tag that starts in its last
+ * 4 KB (no tag is left half-written), else at a character boundary. */
+static size_t cut_point(const char *html, size_t cap)
+{
+    for (size_t i = cap; i > 0 && cap - i < 4096; i--)
+        if (html[i] == '<')
+            return i;
+    while (cap > 0 && ((unsigned char)html[cap] & 0xC0) == 0x80)
+        cap--;
+    return cap;
+}
+
 static char *walk(const char *html, size_t len, const char *base_url, int sanitize)
 {
     if (!html)
         html = "";
     if (len > NB_LIMIT_FIELD_BYTES)
-        return NULL;
+        len = cut_point(html, NB_LIMIT_FIELD_BYTES);
     walker *w = nb_xcalloc(1, sizeof(*w));
     nb_buf_init(&w->out, (size_t)NB_LIMIT_FIELD_BYTES * MAX_OUTPUT_FACTOR);
     w->base = base_url && *base_url ? base_url : NULL;
     w->sanitize = sanitize;
     char *result = NULL;
+    /* libxml2 compares each attribute with the tag's earlier ones: thousands in one tag
+     * would cost seconds, so those past the cap go first (the output keeps fewer anyway) */
+    size_t capped_len;
+    nb_attr_cut cuts;
+    char *capped = nb_html_cap_attrs(html, len, &capped_len, &cuts);
+    if (capped) {
+        html = capped;
+        len = capped_len;
+    }
     size_t wrapped_len;
     char *wrapped = wrap(html, len, &wrapped_len);
     htmlParserCtxtPtr ctxt = htmlCreateMemoryParserCtxt(wrapped, (int)wrapped_len);
@@ -1036,6 +1057,7 @@ out:
     if (ctxt)
         htmlFreeParserCtxt(ctxt);
     free(wrapped);
+    free(capped);
     nb_buf_free(&w->out);
     free(w);
     return result;

@@ -91,6 +91,9 @@ static void on_article(nb_source_run *run, const nb_http_response *r, void *user
             nb_log(NB_LOG_WARN, "feed", "source=%s full text of %s: %s", config->name, r->url,
                    err.msg);
     }
+    if (a && a->warning)
+        nb_log(NB_LOG_INFO, "feed", "source=%s full text of %s: %s", config->name, r->url,
+               a->warning);
     if (a && *a->text) {
         free(item->content);
         item->content = nb_xstrdup(a->text);

@@ -9,6 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from loopback import DATA, SiteServer, Workdir, expect, run, run_tests  # noqa: E402
+import pathological  # noqa: E402
 
 ARTICLES = os.path.join(DATA, "sites", "articles")
 NOW = "2025-04-07T20:00:00+08:00"
@@ -67,43 +68,31 @@ def extract_page(work, name, content):
 def test_pathological_pages():
     # Output and caps only: the time each page takes is measured by bench/pathological.sh,
     # not here, where a loaded machine or the sanitizer build would make a limit flaky.
-    para = b"<p>" + b"Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 20 + b"</p>\n"
-    cases = [
-        # name, page, expected: None (extracted in time) or a phrase of the cap error
-        ("nested-divs", b"<html><body>" + b"<div>" * 100000 + b"deep text, here." +
-         b"</div>" * 100000 + b"</body></html>", None),
-        ("nested-unclosed", b"<body>" + b"<div><span>" * 100000, None),
-        ("50mb", b"<html><body><article>" + para * (50 * 1024 * 1024 // len(para)) +
-         b"</article></body></html>", "cap"),
-        ("million-attributes", b"<div " + b" ".join(b"a%d=x" % i for i in range(1000000)) +
-         b">x</div>", "cap"),
-        ("many-attributes", b"<div " + b" ".join(b"a%d" % i for i in range(600000)) +
-         b">x</div>", "attributes"),
-        ("endless-entities", b"<p>" + b"&amp;&lt;&#x41;&nbsp;&notanentity;&#99999999;" *
-         85000 + b"</p>", None),
-        ("bare-ampersands", b"<p>" + b"&" * 2500000 + b"</p>", None),
-        ("entities-over-cap", b"<p>" + b"&amp;" * 1500000 + b"</p>", "cap"),
-        ("7mb-article", b"<html><body><article>" + para * (7 * 1024 * 1024 // len(para)) +
-         b"</article></body></html>", "cap"),
-        # each candidate's text looked at without walking its whole subtree
-        ("nested-bylines", b"<body>" + b'<div class="author">' * 100000 + b"By Someone", None),
-        ("nested-headings", b"<title>Deep Title Here For Test</title>" + b"<h2>" * 100000 +
-         b"Deep Title Here For Test", None),
-        ("nested-ads", b"<body>" + b'<div class="ad-slot"><p>Advertisement</p>' * 50000, None),
-        ("nested-lists", b"<body>" + b"<ul><li>item text, with a comma, and more" * 50000, None),
-        ("nested-tables", b"<body>" + b"<table><tr><td>cell text, with commas, to score" * 30000,
-         None),
-        ("7mb-of-scripts", b"<html><body><script>" + b"var x = '<div>';" * 400000 +
-         b"</script><article>" + para * 40 + b"</article></body></html>", None),
-    ]
     with Workdir() as work:
-        for name, page, cap in cases:
+        for name, page, cap in pathological.PAGES:
             code, err = extract_page(work, name + ".html", page)
             if cap is None:
                 expect(code == 0, "%s: exit %d: %s" % (name, code, err))
             else:
                 expect(code == 1 and cap in err and name in err,
                        "%s: want an error naming the %s, got exit %d: %s" % (name, cap, code, err))
+
+
+def test_attribute_cap_warns_in_verbose():
+    # a tag past the attribute cap: the article comes out, and -v says what was left out
+    page = dict((name, content) for name, content, _ in pathological.PAGES)["attributes-in-article"]
+    with Workdir() as work:
+        path = os.path.join(work.path, "attrs.html")
+        with open(path, "wb") as f:
+            f.write(page)
+        code, out, err = run(["extract", "--json", path])
+        expect(code == 0 and "Lorem ipsum" in json.loads(out)["content_text"], (code, err))
+        expect("attributes" not in err, "a warning without --verbose: %r" % err)
+        code, out, err = run(["extract", "--json", "-v", path])
+        expect(code == 0, (code, err))
+        lines = [line for line in err.splitlines() if "attributes past the cap of 512" in line]
+        expect(len(lines) == 1 and "attrs.html" in lines[0] and "3488" in lines[0] and
+               "4000" in lines[0], "want one line naming the page and the cut, got %r" % err)
 
 
 def feed_config(work, server, mode):

@@ -3,7 +3,9 @@
  * guards, the selector subset, and articles found on real-shaped pages. */
 #include "testing.h"
 
+#include "core/buf.h"
 #include "core/err.h"
+#include "core/limits.h"
 #include "parse/parse.h"
 
 static nb_article *extract_file(const char *name, const char *url, const nb_extract_opts *o)
@@ -107,24 +109,95 @@ static void test_dom_guards(void **state)
     nb_hdoc_free(doc);
     free(deep);
 
-    /* too many attributes on one tag */
-    len = 40000;
+    /* too many attributes on one tag: those past the cap are left out, the page goes on */
+    len = 60000;
     char *attrs = malloc(len);
-    o = (size_t)snprintf(attrs, len, "<div");
+    o = (size_t)snprintf(attrs, len, "<div id=first");
     for (int i = 0; i < 2000; i++)
-        o += (size_t)snprintf(attrs + o, len - o, " a%d=1", i);
-    o += (size_t)snprintf(attrs + o, len - o, ">x</div>");
-    assert_int_equal(nb_hdoc_parse(attrs, o, &doc, &err), NB_ERR_LIMIT);
-    assert_null(doc);
-    assert_non_null(strstr(err.msg, "attributes"));
-    /* the plain-text path refuses the same page */
-    assert_true(nb_html_attrs_over_cap(attrs, o));
+        o += (size_t)snprintf(attrs + o, len - o, " a%d='v >%d'", i, i);
+    o += (size_t)snprintf(attrs + o, len - o, "><p>Text after the tag.</p></div>");
+    assert_int_equal(nb_hdoc_parse(attrs, o, &doc, &err), NB_OK);
+    assert_int_equal(doc->attr_cut.tags, 1);
+    assert_int_equal(doc->attr_cut.most, 2001);
+    assert_int_equal(doc->attr_cut.dropped, 2001 - NB_LIMIT_HTML_ATTRS);
+    nb_hnode *div = NULL;
+    for (nb_hnode *n = doc->root; n && !div; n = nb_hnode_next(n, doc->root, 0))
+        if (n->name && strcmp(n->name, "div") == 0)
+            div = n;
+    assert_non_null(div);
+    assert_int_equal(div->attr_count, NB_LIMIT_HTML_ATTRS);
+    assert_string_equal(nb_hnode_attr(div, "id"), "first");
+    assert_string_equal(nb_hnode_attr(div, "a510"), "v >510"); /* quoted '>' inside */
+    assert_null(nb_hnode_attr(div, "a511"));
+    nb_hdoc_free(doc);
+    /* the plain-text and image paths read the same page */
     char *text = nb_html_to_text(attrs, o);
-    assert_string_equal(text, "");
+    assert_string_equal(text, "Text after the tag.");
     free(text);
-    assert_null(nb_html_first_image(attrs, o, NULL));
-    assert_false(nb_html_attrs_over_cap("<p a b c>x</p>", 14));
+    /* the rewrite alone: a copy only when a tag is over the cap */
+    size_t capped_len;
+    nb_attr_cut cuts;
+    char *capped = nb_html_cap_attrs(attrs, o, &capped_len, &cuts);
+    assert_non_null(capped);
+    assert_int_equal(cuts.dropped, 2001 - NB_LIMIT_HTML_ATTRS);
+    assert_non_null(strstr(capped, "a510='v >510' >"));
+    assert_non_null(strstr(capped, "><p>Text after the tag.</p></div>"));
+    free(capped);
+    assert_null(nb_html_cap_attrs("<p a b c>x</p>", 14, &capped_len, &cuts));
     free(attrs);
+    /* end tags are tokenized with attributes too; script text is not a tag */
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    assert_int_equal(nb_buf_puts(&b, "<script>var s = '<b"), NB_OK);
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(nb_buf_printf(&b, " s%d", i), NB_OK);
+    assert_int_equal(nb_buf_puts(&b, ">';</script><p>x</p"), NB_OK);
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(nb_buf_printf(&b, " e%d", i), NB_OK);
+    assert_int_equal(nb_buf_puts(&b, ">"), NB_OK);
+    capped = nb_html_cap_attrs(b.data, b.len, &capped_len, &cuts);
+    assert_non_null(capped);
+    assert_int_equal(cuts.tags, 1);
+    assert_int_equal(cuts.dropped, 600 - NB_LIMIT_HTML_ATTRS);
+    assert_non_null(strstr(capped, " s599>"));
+    assert_non_null(strstr(capped, " e511 >"));
+    assert_null(strstr(capped, " e512"));
+    free(capped);
+    nb_buf_free(&b);
+}
+
+/* A real page's broken markup spills text into a tag: the article is still found, with a
+ * warning naming what was left out. */
+static void test_attribute_cap_article(void **state)
+{
+    (void)state;
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    assert_int_equal(nb_buf_puts(&b, "<html><head><title>Spilled markup</title></head><body>"
+                                     "<article><div class=body"),
+                     NB_OK);
+    for (int i = 0; i < 3965; i++) /* and the class: 3966 */
+        assert_int_equal(nb_buf_printf(&b, " word%d", i), NB_OK);
+    assert_int_equal(nb_buf_puts(&b, ">"), NB_OK);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(nb_buf_puts(&b, "<p>The council approved the harbour plan on Monday, "
+                                         "after a debate that lasted most of the evening.</p>"),
+                         NB_OK);
+    assert_int_equal(nb_buf_puts(&b, "</div></article></body></html>"), NB_OK);
+    nb_article *a = NULL;
+    nb_errbuf err = {{0}};
+    assert_int_equal(nb_extract(b.data, b.len, "https://example.org/a", NULL, NULL, &a, &err),
+                     NB_OK);
+    assert_non_null(strstr(a->text, "The council approved the harbour plan"));
+    assert_non_null(a->warning);
+    assert_non_null(strstr(a->warning, "3454 attributes past the cap of 512"));
+    assert_non_null(strstr(a->warning, "3966"));
+    nb_article_free(a);
+    /* an ordinary page has no warning */
+    a = extract_file("sites/articles/en-news.html", "https://ledger.example/a/7", NULL);
+    assert_null(a->warning);
+    nb_article_free(a);
+    nb_buf_free(&b);
 }
 
 static void test_selectors(void **state)
@@ -334,11 +407,12 @@ static void test_empty_and_garbage(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_detect_declared),  cmocka_unit_test(test_detect_undeclared_chinese),
-        cmocka_unit_test(test_dom_guards),       cmocka_unit_test(test_selectors),
-        cmocka_unit_test(test_english_article),  cmocka_unit_test(test_chinese_article),
-        cmocka_unit_test(test_site_selectors),   cmocka_unit_test(test_metadata_sources),
-        cmocka_unit_test(test_breaks_and_xhtml), cmocka_unit_test(test_empty_and_garbage),
+        cmocka_unit_test(test_detect_declared),   cmocka_unit_test(test_detect_undeclared_chinese),
+        cmocka_unit_test(test_dom_guards),        cmocka_unit_test(test_attribute_cap_article),
+        cmocka_unit_test(test_selectors),         cmocka_unit_test(test_english_article),
+        cmocka_unit_test(test_chinese_article),   cmocka_unit_test(test_site_selectors),
+        cmocka_unit_test(test_metadata_sources),  cmocka_unit_test(test_breaks_and_xhtml),
+        cmocka_unit_test(test_empty_and_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -250,6 +250,125 @@ static void test_entry_cap(void **state)
     nb_buf_free(&b);
 }
 
+static const char *bozo_field(json_t *d, const char *key)
+{
+    return json_string_value(json_object_get(json_object_get(d, "bozo_exception"), key));
+}
+
+/* One large internal entity referenced many times: the expansion stops at the cap (here
+ * 10 times the document's size), the document is bozo naming the cap, and the rest of
+ * the document is still read. */
+static void test_entity_blowup(void **state)
+{
+    (void)state;
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    assert_int_equal(nb_buf_puts(&b, "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY big \""),
+                     NB_OK);
+    for (int i = 0; i < 100000; i++)
+        assert_int_equal(nb_buf_putc(&b, 'x'), NB_OK);
+    assert_int_equal(nb_buf_puts(&b, "\">]><rss version=\"2.0\"><channel><title>t</title>"
+                                     "<item><title>first</title><description>"),
+                     NB_OK);
+    for (int i = 0; i < 20000; i++) /* 2 GB if every reference were expanded */
+        assert_int_equal(nb_buf_puts(&b, "&big;"), NB_OK);
+    assert_int_equal(nb_buf_puts(&b, "</description></item><item><title>second &big;</title>"
+                                     "</item></channel></rss>"),
+                     NB_OK);
+    json_t *d = nb_feed_parse_dict(b.data, b.len, NULL, NULL);
+    assert_true(json_is_true(json_object_get(d, "bozo")));
+    assert_string_equal(bozo_field(d, "type"), "EntityExpansionLimit");
+    char cap[32];
+    snprintf(cap, sizeof cap, "%zu bytes", 10 * b.len);
+    assert_non_null(strstr(bozo_field(d, "message"), cap));
+    const char *summary = path_str(d, "entries", 0, "summary");
+    assert_non_null(summary);
+    assert_true(strlen(summary) <= 10 * b.len && strlen(summary) >= 5 * b.len);
+    assert_string_equal(path_str(d, "entries", 1, "title"), "second");
+    json_decref(d);
+    nb_buf_free(&b);
+
+    /* a few references of an ordinary entity stay well within the cap */
+    const char *small = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY org \"Northern Ledger "
+                        "News Service\">]><rss version=\"2.0\"><channel><title>&org;</title>"
+                        "<item><title>&org; &org; &org;</title></item></channel></rss>";
+    d = nb_feed_parse_dict(small, strlen(small), NULL, NULL);
+    assert_false(json_is_true(json_object_get(d, "bozo")));
+    assert_string_equal(path_str(d, "entries", 0, "title"),
+                        "Northern Ledger News Service Northern Ledger News Service Northern "
+                        "Ledger News Service");
+    json_decref(d);
+}
+
+/* Many small entities, each declared and used: read in linear time (looked up by hash),
+ * and past NB_LIMIT_FEED_ENTITIES the declarations are left out, the document bozo. */
+static void test_many_small_entities(void **state)
+{
+    (void)state;
+    for (int over = 0; over < 2; over++) {
+        int count = over ? NB_LIMIT_FEED_ENTITIES + 50 : NB_LIMIT_FEED_ENTITIES / 2;
+        nb_buf b;
+        nb_buf_init(&b, 0);
+        assert_int_equal(nb_buf_puts(&b, "<?xml version=\"1.0\"?><!DOCTYPE rss ["), NB_OK);
+        for (int i = 0; i < count; i++)
+            assert_int_equal(nb_buf_printf(&b, "<!ENTITY e%d \"v%d \">", i, i), NB_OK);
+        assert_int_equal(nb_buf_puts(&b, "]><rss version=\"2.0\"><channel><title>t</title>"
+                                         "<item><title>x</title><description>"),
+                         NB_OK);
+        for (int i = 0; i < count; i++)
+            assert_int_equal(nb_buf_printf(&b, "&e%d;", i), NB_OK);
+        assert_int_equal(nb_buf_puts(&b, "</description></item></channel></rss>"), NB_OK);
+        json_t *d = nb_feed_parse_dict(b.data, b.len, NULL, NULL);
+        const char *summary = path_str(d, "entries", 0, "summary");
+        assert_non_null(summary);
+        assert_true(strncmp(summary, "v0 v1 v2 ", 9) == 0);
+        char last[32];
+        snprintf(last, sizeof last, " v%d", NB_LIMIT_FEED_ENTITIES - 1);
+        if (!over) {
+            assert_false(json_is_true(json_object_get(d, "bozo")));
+            snprintf(last, sizeof last, " v%d", count - 1); /* the end: no space after */
+            assert_non_null(strstr(summary, last));
+        } else {
+            assert_true(json_is_true(json_object_get(d, "bozo")));
+            assert_string_equal(bozo_field(d, "type"), "EntityExpansionLimit");
+            char cap[32];
+            snprintf(cap, sizeof cap, "%d entities", NB_LIMIT_FEED_ENTITIES);
+            assert_non_null(strstr(bozo_field(d, "message"), cap));
+            assert_non_null(strstr(summary, last)); /* the last one within the cap */
+            snprintf(last, sizeof last, " v%d", NB_LIMIT_FEED_ENTITIES);
+            assert_null(strstr(summary, last));
+        }
+        json_decref(d);
+        nb_buf_free(&b);
+    }
+}
+
+/* The text of one element is capped (the document's own size is the caller's cap). */
+static void test_element_text_cap(void **state)
+{
+    (void)state;
+    nb_buf b;
+    nb_buf_init(&b, 0);
+    assert_int_equal(nb_buf_puts(&b, "<rss version=\"2.0\"><channel><title>t</title>"
+                                     "<item><title>x</title><description>"),
+                     NB_OK);
+    char chunk[1024];
+    memset(chunk, 'y', sizeof chunk);
+    for (size_t i = 0; i <= NB_LIMIT_FEED_TEXT_BYTES / sizeof chunk; i++)
+        assert_int_equal(nb_buf_append(&b, chunk, sizeof chunk), NB_OK);
+    assert_int_equal(nb_buf_puts(&b, "</description></item><item><title>after</title></item>"
+                                     "</channel></rss>"),
+                     NB_OK);
+    json_t *d = nb_feed_parse_dict(b.data, b.len, NULL, NULL);
+    assert_true(json_is_true(json_object_get(d, "bozo")));
+    assert_string_equal(bozo_field(d, "type"), "TextLimit");
+    assert_non_null(strstr(bozo_field(d, "message"), "16 MB"));
+    assert_true(strlen(path_str(d, "entries", 0, "summary")) <= NB_LIMIT_FEED_TEXT_BYTES);
+    assert_string_equal(path_str(d, "entries", 1, "title"), "after");
+    json_decref(d);
+    nb_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +383,9 @@ int main(void)
         cmocka_unit_test(test_json_feed),
         cmocka_unit_test(test_ill_formed),
         cmocka_unit_test(test_entry_cap),
+        cmocka_unit_test(test_entity_blowup),
+        cmocka_unit_test(test_many_small_entities),
+        cmocka_unit_test(test_element_text_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,11 +126,18 @@ static void test_deep_nesting(void **state)
 static void test_size_cap(void **state)
 {
     (void)state;
-    size_t len = NB_LIMIT_FIELD_BYTES + 1;
+    /* Past the cap, the fragment is read up to it: cut before the last tag. */
+    size_t len = NB_LIMIT_FIELD_BYTES + 100;
     char *html = malloc(len + 1);
     memset(html, 'a', len);
+    memcpy(html, "<p>", 3);
+    memcpy(html + NB_LIMIT_FIELD_BYTES - 5, "<b>bold</b>", 11); /* across the cap */
     html[len] = '\0';
-    assert_null(nb_html_sanitize(html, len, NULL));
+    char *cut = nb_html_sanitize(html, len, NULL);
+    assert_non_null(cut);
+    assert_int_equal(strlen(cut), NB_LIMIT_FIELD_BYTES - 5 - 3 + strlen("<p></p>"));
+    assert_string_equal(cut + strlen(cut) - 6, "aa</p>");
+    free(cut);
     /* At the cap, a fragment of nothing but references still comes back whole. */
     for (size_t i = 0; i + 5 <= NB_LIMIT_FIELD_BYTES; i += 5)
         memcpy(html + i, "&amp;", 5);

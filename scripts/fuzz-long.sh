@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# A long fuzzing session: every libFuzzer target built in $1 runs for MINUTES minutes
+# (default 10) with its seed corpus (fuzz/corpus/<target>), its dictionary
+# (fuzz/dict/<target>.dict) and a corpus of its own that grows from session to session
+# ($1/corpus-<target>), in JOBS processes at once (default: every core) that share that
+# corpus. A process that finds a crash, a timeout or an out-of-memory input saves it and
+# starts again, so the minutes are spent in full; the findings are then minimized into
+# $1/findings/<target>/*.min. Move a fixed one into fuzz/corpus/<target>/ (replayed by
+# make test). Prints one table: executions, coverage of the corpus and findings per target.
+# usage: scripts/fuzz-long.sh [BUILD [MINUTES]]   env: TARGETS, JOBS, MAX_LEN, RSS_MB
+set -euo pipefail
+build=${1:-build-fuzz}
+minutes=${2:-${MINUTES:-10}}
+jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+max_len=${MAX_LEN:-65536}
+rss_mb=${RSS_MB:-2048}
+root="$(cd "$(dirname "$0")/.." && pwd)"
+targets=${TARGETS:-"feed html time config sanitize extract"}
+build="$(cd "$build" && pwd)"
+
+# one process: runs the target until the deadline, starting again after each finding
+worker() { # target corpus findings log deadline
+  local target=$1 corpus=$2 findings=$3 log=$4 deadline=$5 left dict=()
+  [ -f "$root/fuzz/dict/$target.dict" ] && dict=(-dict="$root/fuzz/dict/$target.dict")
+  : >"$log"
+  while left=$((deadline - $(date +%s))) && [ "$left" -gt 5 ]; do
+    "$build/fuzz_$target" -max_total_time="$left" -max_len="$max_len" -timeout=10 \
+      -rss_limit_mb="$rss_mb" -print_final_stats=1 -reload=30 "${dict[@]}" \
+      -artifact_prefix="$findings/" "$corpus" "$root/fuzz/corpus/$target" >>"$log" 2>&1 || true
+  done
+}
+
+rows=()
+for target in $targets; do
+  corpus="$build/corpus-$target"
+  findings="$build/findings/$target"
+  mkdir -p "$corpus" "$findings"
+  echo "fuzz-long: $target for $minutes min in $jobs processes (logs: $build/fuzz-long-$target-*.log)"
+  start=$(date +%s)
+  deadline=$((start + minutes * 60))
+  pids=()
+  for j in $(seq "$jobs"); do
+    worker "$target" "$corpus" "$findings" "$build/fuzz-long-$target-$j.log" "$deadline" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  took=$(($(date +%s) - start))
+  # executions: every run's final count (libFuzzer prints it on a finding too; a run that
+  # printed none counts up to its last report)
+  runs=0
+  for j in $(seq "$jobs"); do
+    log="$build/fuzz-long-$target-$j.log"
+    n=$(awk '/^INFO: Seed:/ { total += last; last = 0 }
+             /^stat::number_of_executed_units:/ { total += $2; last = 0 }
+             /^#[0-9]+/ { last = substr($1, 2) + 0 }
+             END { print total + last }' "$log")
+    runs=$((runs + n))
+  done
+  # findings, minimized: the smallest input that still fails the same way
+  crashes=0 timeouts=0 ooms=0
+  for artifact in "$findings"/crash-* "$findings"/timeout-* "$findings"/oom-* \
+    "$findings"/leak-*; do
+    [ -f "$artifact" ] || continue
+    case "$artifact" in *.min) continue ;; esac
+    case "$(basename "$artifact")" in
+      crash-* | leak-*) crashes=$((crashes + 1)) ;;
+      timeout-*) timeouts=$((timeouts + 1)) ;;
+      oom-*) ooms=$((ooms + 1)) ;;
+    esac
+    [ -f "$artifact.min" ] && continue
+    "$build/fuzz_$target" -minimize_crash=1 -runs=20000 -timeout=10 -rss_limit_mb="$rss_mb" \
+      -exact_artifact_path="$artifact.min" "$artifact" >>"$build/fuzz-long-$target-minimize.log" \
+      2>&1 || true
+    [ -f "$artifact.min" ] || cp "$artifact" "$artifact.min"
+  done
+  # coverage of what the corpus now holds: one pass over it, nothing mutated
+  inited=$("$build/fuzz_$target" -runs=0 -max_len="$max_len" -timeout=30 -rss_limit_mb="$rss_mb" \
+    "$corpus" "$root/fuzz/corpus/$target" 2>&1 | grep -E '^#[0-9]+.*(INITED|DONE)' | tail -n 1 || true)
+  cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$inited")
+  ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$inited")
+  files=$(find "$corpus" -type f | wc -l)
+  rows+=("$target|$took|$runs|${cov:-?}|${ft:-?}|$files|$crashes/$timeouts/$ooms")
+done
+
+echo
+echo "fuzz-long: $minutes min per target, $jobs processes, max_len $max_len"
+printf "%-9s %8s %12s %8s %7s %7s %8s %18s\n" target seconds executions exec/s cov ft corpus \
+  crash/timeout/oom
+for row in "${rows[@]}"; do
+  IFS='|' read -r target took runs cov ft files counts <<<"$row"
+  awk -v t="$target" -v s="$took" -v r="$runs" -v c="$cov" -v f="$ft" -v n="$files" \
+    -v k="$counts" 'BEGIN { printf "%-9s %8d %12d %8d %7s %7s %8d %18s\n", t, s, r,
+      s ? r / s : 0, c, f, n, k }'
+done
+echo "cov and ft: edges and features the corpus covers (one pass over it after the session)"
+echo "findings, minimized (*.min): $build/findings/<target>/"
