@@ -10,14 +10,19 @@ CMAKE_FLAGS ?=
 # The sanitizer build runs about 5 times slower: every test timeout is scaled by this.
 ASAN_TIME_SCALE ?= 5
 
-.PHONY: all deps configure test test-plain test-asan test-stress asan demo lint format fuzz \
+.PHONY: all deps deps-run configure test test-plain test-asan test-stress asan demo lint format fuzz \
         fuzz-build fuzz-long bench clean install deb test-package
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-deps:
+# What building and running need (make, make demo) ...
+deps-run:
 	./scripts/install-deps.sh
+
+# ... and what the tests and benchmarks add (make test, make bench).
+deps:
+	./scripts/install-deps.sh --test
 
 configure:
 	cmake -S . -B $(BUILD) -DNB_WERROR=ON $(CMAKE_FLAGS) >/dev/null
@@ -25,11 +30,12 @@ configure:
 test: deps test-plain test-asan
 
 test-plain: configure
+	cmake -S . -B $(BUILD) -DNB_TESTS=ON >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 asan:
-	cmake -S . -B $(ASAN_BUILD) -DNB_WERROR=ON -DNB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
+	cmake -S . -B $(ASAN_BUILD) -DNB_WERROR=ON -DNB_SANITIZE=ON -DNB_TESTS=ON -DCMAKE_BUILD_TYPE=Debug \
 	      -DNB_TEST_TIME_SCALE=$(ASAN_TIME_SCALE) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
@@ -40,7 +46,10 @@ test-asan: asan
 test-stress:
 	BUILD=$(BUILD) ./scripts/test-stress.sh
 
-demo: deps all
+# The demo needs only what building and running need: no test or benchmark packages.
+demo: deps-run
+	cmake -S . -B $(BUILD) -DNB_WERROR=ON -DNB_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target newsbrief
 	./$(BUILD)/newsbrief demo
 
 lint:
