@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief summarize FILE|URL|- [--max-chars N] [--min-chars N] [--language zh|en]
  * [--json]`: the summary the configured chain (LLM, the page's own description, the offline
  * summarizer) gives one article. HTML goes through the extractor first; plain text may open
@@ -178,8 +179,13 @@ static int summarize_main(const nb_cli *cli, int argc, char **argv)
     http = nb_app_http(config);
     const char *source = cli->argument;
     if (nb_url_is_http(source)) {
-        nb_http_request req = {
-            .url = source, .caller = NB_HTTP_SOURCE, .done = on_page, .user = &f};
+        /* the URL given on the command line is trusted as configuration is */
+        nb_http_request req = {.url = source,
+                               .caller = NB_HTTP_SOURCE,
+                               .reach = NB_HTTP_TRUSTED,
+                               .max_redirects = NB_LIMIT_REDIRECTS,
+                               .done = on_page,
+                               .user = &f};
         nb_http_submit(http, &req);
         nb_http_run(http);
     } else if (!strcmp(source, "-")) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* newsbrief's entry point: dispatches `newsbrief <command> [options]`. */
 #include <getopt.h>
 #include <stdio.h>
@@ -7,10 +8,10 @@
 #include "core/log.h"
 
 static const nb_command *const commands[] = {
-    &nb_cmd_run,    &nb_cmd_check_config, &nb_cmd_sources, &nb_cmd_push,    &nb_cmd_test_channel,
-    &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract, &nb_cmd_summarize,
-    &nb_cmd_schedule, &nb_cmd_daemon,     &nb_cmd_status,  &nb_cmd_prune,   &nb_cmd_serve,
-    &nb_cmd_mcp,
+    &nb_cmd_run,          &nb_cmd_check_config, &nb_cmd_sources,    &nb_cmd_push,
+    &nb_cmd_test_channel, &nb_cmd_outbox,       &nb_cmd_parse_feed, &nb_cmd_demo,
+    &nb_cmd_extract,      &nb_cmd_summarize,    &nb_cmd_schedule,   &nb_cmd_daemon,
+    &nb_cmd_status,       &nb_cmd_prune,        &nb_cmd_serve,      &nb_cmd_mcp,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

@@ -1,15 +1,16 @@
+/* SPDX-License-Identifier: MIT */
 /* resolve_date_range: words people use for a span of days (今天, 上周, 最近7天, "last 7
  * days", "2025-04-01..2025-04-07") turned into whole local days of the display zone, so a
  * model never has to guess what "this week" means or which zone the archive lives in.
- * Weeks start on Monday. Pure apart from the process zone set by nb_time_set_zone. */
+ * Weeks start on Monday. Pure: the zone is a value (core/zone), so any thread may ask. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "core/time.h"
+#include "core/zone.h"
 #include "mcp/mcp_internal.h"
 
 /* A civil date; normalized through days since the epoch. */
@@ -39,16 +40,13 @@ static int days_in_month(int64_t year, unsigned month)
                  nb_days_from_civil(year, month, 1));
 }
 
-/* Local midnight at the start of day number d, as a UTC instant. */
-static int64_t local_midnight(int64_t d)
+/* Local midnight at the start of day number d, as a UTC instant (the offset is taken at
+ * that instant, found in two steps as it may differ from the one a day before). */
+static int64_t local_midnight(const nb_zone *zone, int64_t d)
 {
-    civil c = civil_from_days(d);
-    struct tm tm = {0};
-    tm.tm_year = (int)(c.year - 1900);
-    tm.tm_mon = (int)c.month - 1;
-    tm.tm_mday = (int)c.day;
-    tm.tm_isdst = -1;
-    return (int64_t)mktime(&tm);
+    int64_t wall = d * 86400;
+    int64_t guess = wall - nb_zone_offset(zone, wall);
+    return wall - nb_zone_offset(zone, guess);
 }
 
 /* Reads "YYYY-MM-DD" (or YYYY/MM/DD) at *p; on success moves *p past it. */
@@ -99,7 +97,8 @@ static int is_word(const char *text, const char *const *words)
     return 0;
 }
 
-nb_err nb_mcp_date_range(const char *expression, int64_t now, nb_mcp_range *out, nb_errbuf *err)
+nb_err nb_mcp_date_range(const char *expression, const nb_zone *zone, int64_t now,
+                         nb_mcp_range *out, nb_errbuf *err)
 {
     static const char *const today[] = {"今天", "今日", "today", NULL};
     static const char *const yesterday[] = {"昨天", "昨日", "yesterday", NULL};
@@ -125,12 +124,11 @@ nb_err nb_mcp_date_range(const char *expression, int64_t now, nb_mcp_range *out,
     memcpy(text, expression, len);
     text[len] = '\0';
 
-    time_t tt = (time_t)now;
-    struct tm tm;
-    localtime_r(&tt, &tm);
-    int64_t day =
-        nb_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
-    int weekday = (tm.tm_wday + 6) % 7; /* Monday 0 */
+    nb_civil local;
+    nb_zone_civil(zone, now, &local);
+    int64_t day = nb_days_from_civil(local.year, (unsigned)local.month, (unsigned)local.day);
+    int weekday = (local.wday + 6) % 7; /* Monday 0 */
+    int mday = local.day;
     int64_t first, last;
     long n;
     const char *p = text;
@@ -148,10 +146,10 @@ nb_err nb_mcp_date_range(const char *expression, int64_t now, nb_mcp_range *out,
         first = day - weekday - 7;
         last = first + 6;
     } else if (is_word(text, this_month)) {
-        first = day - (tm.tm_mday - 1);
+        first = day - (mday - 1);
         last = day;
     } else if (is_word(text, last_month)) {
-        last = day - tm.tm_mday;
+        last = day - mday;
         first = last - (civil_from_days(last).day - 1);
     } else if ((n = read_last_days(text)) > 0) {
         first = day - (n - 1);
@@ -179,8 +177,8 @@ nb_err nb_mcp_date_range(const char *expression, int64_t now, nb_mcp_range *out,
     civil a = civil_from_days(first), b = civil_from_days(last);
     snprintf(out->from, sizeof out->from, "%04lld-%02u-%02u", (long long)a.year, a.month, a.day);
     snprintf(out->to, sizeof out->to, "%04lld-%02u-%02u", (long long)b.year, b.month, b.day);
-    out->start = local_midnight(first);
-    out->end = local_midnight(last + 1);
+    out->start = local_midnight(zone, first);
+    out->end = local_midnight(zone, last + 1);
     out->days = (int)(last - first + 1);
     return NB_OK;
 }

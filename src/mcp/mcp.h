@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The MCP server: newsbrief's archive (briefings, items, stories, sources) as Model Context
  * Protocol tools and resources for AI assistants. Transport-free: a transport hands in one
  * JSON-RPC message at a time and sends back what nb_mcp_handle returns (stdio in

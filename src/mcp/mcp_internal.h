@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the files of src/mcp/ only: the server's state, the tool and resource entry
  * points the protocol layer dispatches to, and the date-range resolver. */
 #ifndef NB_MCP_INTERNAL_H
@@ -6,6 +7,7 @@
 #include <jansson.h>
 #include <pthread.h>
 
+#include "core/zone.h"
 #include "mcp/mcp.h"
 
 /* A configured source, as the tools name it. */
@@ -17,6 +19,7 @@ typedef struct nb_mcp_source {
 /* What the server keeps of the configuration (copied), and the actions' callback. */
 struct nb_mcp {
     char *timezone; /* the display zone's name */
+    nb_zone *zone;  /* that zone (UTC when it cannot be read) */
     nb_mcp_source *sources;
     size_t source_count;
     int allow_actions;
@@ -87,7 +90,7 @@ typedef struct nb_mcp_range {
 /* Reads expression (今天, 昨天, 前天, 本周, 上周, 本月, 上月, 最近N天, today, yesterday, this
  * week, last week, this month, last month, last N days, YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD)
  * relative to now in the display zone. NB_ERR_USAGE with a message listing the forms. */
-nb_err nb_mcp_date_range(const char *expression, int64_t now, nb_mcp_range *out,
-                         nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_mcp_date_range(const char *expression, const nb_zone *zone, int64_t now,
+                         nb_mcp_range *out, nb_errbuf *err) NB_MUST_CHECK;
 
 #endif

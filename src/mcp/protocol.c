@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* MCP's JSON-RPC 2.0 layer: one message in, at most one answer out. Checks the envelope,
  * answers initialize, ping, tools/list, tools/call, resources/list, resources/read and
  * resources/templates/list, and turns each failure into the code the specification gives
@@ -35,6 +36,10 @@ nb_mcp *nb_mcp_new(const nb_config *config)
 {
     nb_mcp *mcp = nb_xcalloc(1, sizeof *mcp);
     mcp->timezone = nb_xstrdup(config->timezone ? config->timezone : "UTC");
+    nb_errbuf err;
+    if (nb_zone_load(mcp->timezone, &mcp->zone, &err) != NB_OK &&
+        nb_zone_load("UTC", &mcp->zone, &err) != NB_OK)
+        abort(); /* the configuration's zone was checked at load; UTC is always there */
     mcp->sources = nb_xcalloc(config->source_count + 1, sizeof *mcp->sources);
     for (size_t i = 0; i < config->source_count; i++) {
         mcp->sources[i].name = nb_xstrdup(config->sources[i].name);
@@ -57,6 +62,7 @@ void nb_mcp_free(nb_mcp *mcp)
     }
     free(mcp->sources);
     free(mcp->timezone);
+    nb_zone_free(mcp->zone);
     pthread_mutex_destroy(&mcp->action_lock);
     free(mcp);
 }

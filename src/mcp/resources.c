@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* MCP resources: each briefing and item of the archive as a Markdown document under
  * newsbrief://briefing/{id} and newsbrief://item/{id}; resources/list names the latest
  * briefings. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The MCP tools: a table of read-only archive queries (and two actions, listed only when
  * the configuration allows them), each with its parameters declared once. The input schema
  * shown to clients and the check of every call's arguments are both made from that

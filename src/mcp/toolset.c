@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tools newsbrief offers over MCP, their parameters and output schemas, and what each
  * does: queries of the archive through store.h (never a write), the date resolver, and the
  * two actions handed to the program's callback. Limits default to 10 and stop at 100; long
@@ -40,8 +41,8 @@ static const mcp_param range_params[] = {
 static nb_err resolve_date_range(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
     nb_mcp_range range;
-    nb_err rc =
-        nb_mcp_date_range(nb_mcp_arg_string(args, "expression"), nb_clock_now(), &range, err);
+    nb_err rc = nb_mcp_date_range(nb_mcp_arg_string(args, "expression"), mcp->server->zone,
+                                  nb_clock_now(), &range, err);
     if (rc != NB_OK)
         return rc;
     *result = json_pack("{s:s, s:s, s:i, s:s, s:o, s:o}", "from", range.from, "to", range.to,
@@ -148,7 +149,8 @@ static json_t *briefing_head_json(const nb_briefing *b)
 }
 
 /* from/to arguments: whole local days through the date resolver ("2025-04-07", 今天 ...). */
-static nb_err day_bounds(json_t *args, int64_t *from, int64_t *to, nb_errbuf *err)
+static nb_err day_bounds(const mcp_call *mcp, json_t *args, int64_t *from, int64_t *to,
+                         nb_errbuf *err)
 {
     const char *names[2] = {"from", "to"};
     *from = *to = 0;
@@ -157,7 +159,7 @@ static nb_err day_bounds(json_t *args, int64_t *from, int64_t *to, nb_errbuf *er
         if (!text)
             continue;
         nb_mcp_range range;
-        if (nb_mcp_date_range(text, nb_clock_now(), &range, err) != NB_OK) {
+        if (nb_mcp_date_range(text, mcp->server->zone, nb_clock_now(), &range, err) != NB_OK) {
             nb_err_prefix(err, "argument \"%s\"", names[i]);
             return NB_ERR_USAGE;
         }
@@ -209,7 +211,7 @@ static nb_err search_items(mcp_call *mcp, json_t *args, json_t **result, nb_errb
     if (sort && strcmp(sort, "relevance") != 0 && strcmp(sort, "newest") != 0)
         return nb_errf(err, NB_ERR_USAGE, "argument \"sort\" must be relevance or newest");
     q.newest = sort && !strcmp(sort, "newest");
-    nb_err rc = day_bounds(args, &q.from, &q.to, err);
+    nb_err rc = day_bounds(mcp, args, &q.from, &q.to, err);
     if (rc == NB_OK)
         rc = check_source(mcp, q.source, err);
     if (rc != NB_OK)
@@ -248,7 +250,8 @@ static nb_err latest_items(mcp_call *mcp, json_t *args, json_t **result, nb_errb
     nb_err rc = check_source(mcp, q.source, err);
     if (rc == NB_OK && since) {
         nb_mcp_range range;
-        if ((rc = nb_mcp_date_range(since, nb_clock_now(), &range, err)) != NB_OK)
+        if ((rc = nb_mcp_date_range(since, mcp->server->zone, nb_clock_now(), &range, err)) !=
+            NB_OK)
             nb_err_prefix(err, "argument \"since\"");
         q.from = range.start;
     }
@@ -277,7 +280,7 @@ static const mcp_param list_briefings_params[] = {
 static nb_err list_briefings(mcp_call *mcp, json_t *args, json_t **result, nb_errbuf *err)
 {
     nb_briefing_query q = {.limit = (size_t)nb_mcp_arg_limit(args)};
-    nb_err rc = day_bounds(args, &q.from, &q.to, err);
+    nb_err rc = day_bounds(mcp, args, &q.from, &q.to, err);
     if (rc != NB_OK)
         return rc;
     nb_briefing *briefings = NULL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private to src/store: the connection record and the helpers its files share. */
 #ifndef NB_STORE_SQLITE_PRIVATE_H
 #define NB_STORE_SQLITE_PRIVATE_H
@@ -9,7 +10,7 @@
 struct nb_store {
     sqlite3 *db;
     char *path;
-    sqlite3_stmt *data_version; /* prepared once: asked on every web request */
+    sqlite3_stmt *data_version;   /* prepared once: asked on every web request */
     int failed;                   /* the storage failed: every call fails with failure */
     char failure[NB_ERRBUF_SIZE]; /* the first storage failure, naming the database */
 };
