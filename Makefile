@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Thin wrapper over CMake. `make test` is what CI runs.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """bench/daemon: an idle `newsbrief daemon` (3 schedules, 10 sources) over IDLE_SECONDS: CPU
 time from /proc, resident memory; then the delay from a fire time to the first message a
 loopback WeCom accepts (10 feed sources on a loopback site, the run forked at the fire).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench/dedupe: story clustering of N articles (default 100000) built from the labelled
  * pairs and the seed's items with varied numbers and words, so that most are distinct and
  * some are near copies. Prints the time of each phase and the clusters found. */

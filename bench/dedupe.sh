@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/dedupe: story clustering of 100k articles on one core: time and peak memory.
 set -euo pipefail
 build=${1:-build}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench/extract: article extraction in process. Reads every page named on the command
  * line into memory, then runs nb_extract on all of them ROUNDS times; prints
  * "pages bytes seconds" (process start and file reading excluded). With -b (best), the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/extract: article extraction throughput, in process, on the same pages: newsbrief
 # (bench_extract), Readability.js 0.6.0 + jsdom 26.1.0 (installed from the npm registry
 # into bench/.npm-extract on first use) and readability-lxml (Debian python3-readability,

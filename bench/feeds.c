@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench/feeds (newsbrief side): loads every feed file into memory first, then parses them
  * all with nb_feed_parse_dict, round after round, and prints one line:
  *   files items bytes rounds seconds peak_rss_kb cpu_seconds

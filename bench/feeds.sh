@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/feeds: in-process feed parsing throughput of newsbrief (nb_feed_parse_dict) and
 # Debian's python3-feedparser on the same bytes, loaded into memory first: corpus A is the
 # feedparser conformance suite, corpus B large generated feeds of Chinese HTML articles.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/fetch: 1000 feed URLs on a loopback server that answers each after 200 ms.
 # newsbrief (global cap 64, no per-host cap) against the usual Python script (feedparser on
 # 64 threads), in one run: wall time against the ideal (1000 x 0.2 s / 64), CPU time, peak

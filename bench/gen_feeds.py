@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """bench/feeds corpus B: K large RSS 2.0 feeds of Chinese news, each item carrying a full
 article as HTML in content:encoded (CDATA) and an escaped-HTML description, with the markup
 a sanitizer must handle (scripts, styles, event handlers, javascript: links, iframes,

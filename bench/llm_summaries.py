@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """bench/summarize (LLM part): 50 feed items summarized through the loopback OpenAI-protocol
 server of the tests, answering after 1 s, with concurrency 8. Ideal: ceil(50 / 8) x 1 s.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/pathological: time per byte of article extraction on the pathological pages of
 # tests/e2e/pathological.py (deep nesting, huge tags, endless entities, ...) beside an
 # ordinary article of the same size (en-news.html, its story repeated). In process

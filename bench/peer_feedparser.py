@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """bench/feeds (peer side): Debian's python3-feedparser over the same files as bench_feeds,
 loaded into memory as bytes first, then feedparser.parse(data) on each, round after round.
 Prints the same line: files items bytes rounds seconds peak_rss_kb cpu_seconds (items and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The usual script: feedparser over a thread pool of 64, optionally with stored ETags.
 
 Usage: peer_fetch.py URL_FILE [ETAG_FILE]   (run by /usr/bin/python3, which has Debian's

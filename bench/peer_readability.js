@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // bench/extract peer: Readability.js with jsdom, in one process. Reads the pages named on
 // the command line, then parses and extracts each ROUNDS times; prints
 // "pages bytes seconds" (loading the modules and reading the files excluded).

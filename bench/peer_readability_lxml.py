@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """bench/extract peer: readability-lxml (Debian python3-readability), in one process.
 Reads the pages named on the command line, then extracts each ROUNDS times (title and
 article); prints "pages bytes seconds" (imports and file reading excluded)."""

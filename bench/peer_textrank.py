@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The usual Python way to summarize Chinese offline (the textrank4zh recipe): jieba words,
 sentence similarity graph, networkx PageRank, best sentences up to 200 characters.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every benchmark against the build in $1.
 set -euo pipefail
 build=${1:-build}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Benchmark server: answers GET /feed/<n>.xml after a fixed delay with a one-item RSS feed
  * (ETag "<n>-v1"; a matching If-None-Match gets 304 after the same delay). Prints its port
  * on stdout, then serves until killed. Usage: slow_server DELAY_MS */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench/summarize (offline part): the extractive summarizer over the article bodies of the
  * demo recordings, repeated; prints articles per second. With an output path it also
  * writes the plain texts, one JSON object per line, for the peer script. */

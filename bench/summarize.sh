@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/summarize: the offline summarizer's quality against the lead baseline (ROUGE on
 # tests/data/summarize); its speed against the usual Python TextRank recipe (jieba +
 # networkx PageRank) on the demo's 35 article bodies; then 50 summaries through a loopback

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench/summarize (quality part): the offline summarizer against the lead baseline (the first
  * sentences that fit, or the first sentence cut at the budget) on tests/data/summarize: short
  * Chinese news with a 30-character budget (and a held-out part written after the weights

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/web: the archive (`newsbrief serve`) under wrk, 32 connections, on a database of
 # ITEMS generated items (Chinese and English) and BRIEFINGS briefings written through the
 # store. Reports the store and index build times, the trigram index's size, then requests

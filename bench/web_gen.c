@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench/web_gen: a database for bench/web.sh, written through store.h as runs write it:
  * N items (Chinese and English titles and summaries, a fixed pseudo-random sequence) over
  * about three years, and B briefings of ten entries each with their summaries and some

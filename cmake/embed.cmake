@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Writes OUT: a C file with each of FILES as a byte array, listed in nb_demo_files[] under
 # its path relative to DIR.
 set(body "/* Generated from data/demo by cmake/embed.cmake; do not edit. */\n#include \"app/demo_data.h\"\n\n")

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the YAML configuration loader. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the cron parser, and the next fire times of what it accepts, in a zone with
  * daylight saving (each strictly after the one before). */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: article extraction from raw page bytes (charset detection, both tree
  * builders, scoring, metadata) and the selector compiler and matcher. The first input
  * line, when it starts with "sel:", is used as a content selector. */

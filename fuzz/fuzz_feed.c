@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the feed reader on arbitrary bytes, with the HTTP Content-Type the first
  * byte picks (so the encoding rules are fuzzed too); the result is serialized as the
  * parse-feed command would print it, and read through the pipeline's view. */

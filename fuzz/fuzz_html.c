@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: HTML to text (both the gumbo and the deep-document libxml2 paths). */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the safe-HTML sanitizer and the resolve-only walk. The first byte picks
  * whether a base URL is given; the rest, made valid UTF-8 first, is the fragment. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the date parser, site and feed rules, and the tuple of what it accepts. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Replays a fuzz corpus through a target without libFuzzer: every file named on the command
  * line is fed to LLVMFuzzerTestOneInput once. ctest runs this in the normal and ASan builds. */
 #include <stdint.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scores nb_time_parse_feed on the feedparser conformance suite's date vectors
 # (../shared/conformance/feedparser/date-cases.tsv, when present): one line per vector and
 # an "n/72 pass" total. The same check runs in `make test` as part of unit/test_time.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A long fuzzing session: every libFuzzer target built in $1 runs for MINUTES minutes
 # (default 10) with its seed corpus (fuzz/corpus/<target>), its dictionary
 # (fuzz/dict/<target>.dict) and a corpus of its own that grows from session to session

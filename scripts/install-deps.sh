@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the Debian packages newsbrief builds, runs, tests and benchmarks with.
 # The one list of dependencies, in two sets: what building and running need (`make`,
 # `make demo`: install-deps.sh), and what the tests and benchmarks add (`make test`,

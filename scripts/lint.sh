@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Static checks: formatting (clang-format), banned functions (docs/STYLE.md), cppcheck.
 set -euo pipefail
 cd "$(dirname "$0")/.."

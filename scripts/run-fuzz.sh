@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every libFuzzer target built in $1 for FUZZ_SECONDS (default 30) on its seed corpus,
 # with its dictionary (fuzz/dict). For long sessions on every core: scripts/fuzz-long.sh.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the Debian package and checks it: contents, conffile, the user made by postinst,
 # nothing enabled, the binary, both man pages and the units (systemd-analyze verify).
 # With NB_TEST_DPKG_INSTALL=1 (a throwaway CI machine, as root) it installs the package with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `make test` several times in a row (ROUNDS, default 3) while two CPU-bound processes run
 # beside it, as on a loaded CI machine; every round must pass. The busy processes end with
 # the script, however it ends. Each round's output goes to build/test-stress-N.log; the

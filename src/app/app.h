@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The command-line program: option parsing shared by every command, one function per
  * command, and the pipeline that a run performs. The CLI uses only the stage headers. */
 #ifndef NB_APP_APP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief check-config`: validates the configuration, checks that the database can be
  * written, and prints the effective configuration with secrets masked. */
 #include <errno.h>

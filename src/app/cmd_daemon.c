@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief daemon`: runs the schedules until stopped. A small parent process sleeps until
  * the next due event (a fire time, an outbox row whose wait is over, a source's backoff
  * end, the heartbeat) and forks one child per run, so a run's memory leaves with it and

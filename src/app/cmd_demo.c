@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief demo`: the whole pipeline offline. A loopback server (libmicrohttpd) answers
  * the API requests of the aibase and 机器之心 adapters from bundled recordings (data/demo),
  * the clock is pinned to their recording time, a temporary database is used and removed,

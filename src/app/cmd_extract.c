@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief extract FILE|URL [--url URL] --json`: one page's article (main text, title,
  * byline, time, image, language, site name) in the JSON contract of the article
  * conformance suites. A URL argument is fetched through the HTTP engine. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief mcp`: the MCP server over stdio. One JSON-RPC message per line on standard
  * input, one answer per line on standard output and nothing else there (logs go to
  * stderr); ends when standard input closes. */

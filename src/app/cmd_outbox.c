@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief outbox`: messages not yet delivered, with their last answer; --drop gives up
  * on one message or on every message of a channel (one no longer configured). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief parse-feed FILE [--url URL] [--headers FILE] --json`: one feed file parsed and
  * printed as feedparser's result dictionary (the JSON contract of the feed conformance
  * suite), with the HTTP response headers it would have been served with. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief prune`: applies the retention settings by hand (the daemon does it once a
  * day) and says what went; --dry-run only counts. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief push`: sends what the outbox holds (after a failed run, or to retry);
  * --dry-run prints what each channel would receive instead. */
 #include <stdio.h>

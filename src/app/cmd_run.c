@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief run`: one pass of every stage with the configured sources and channels. */
 #include <stdio.h>
 

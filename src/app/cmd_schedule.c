@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief schedule [EXPR]`: the next fire times of each configured schedule, or of one
  * expression, in the configured zone and in UTC, computed as the daemon computes them. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief serve`: the archive on the web until SIGINT or SIGTERM. The signals are taken
  * synchronously (sigwait) by the main thread; the server's threads never see them. */
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief sources`: each configured source with its health as stored; --reset NAME
  * forgets a source's failures and backoff. */
 #include <jansson.h>

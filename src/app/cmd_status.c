@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief status`: the daemon's health from what it writes to the database (pid,
  * heartbeat, each schedule's last fire and result), the next fire of each schedule, what
  * waits in the outbox per channel and which sources back off. Exit 1 makes it a health

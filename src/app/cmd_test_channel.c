@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `newsbrief test-channel NAME`: one short message to a channel, now, to check its settings. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The service manager's notification protocol (sd_notify(3) of libsystemd): READY, STATUS,
  * RELOADING, STOPPING and the watchdog. Without $NOTIFY_SOCKET every call does nothing. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The run: collect → store → select → summarize → render → deliver. Each stage's result
  * is written to the store before the next begins. */
 #include <signal.h>

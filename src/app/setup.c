@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Start-up shared by the commands: clock, log level, and the checked configuration. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The summarize stage: every item of the briefing gets a summary by the first path that
  * works — the LLM (cached by content, model and prompt), the source's own summary when its
  * length fits, the offline summarizer on the full text. An item is never dropped. Without a

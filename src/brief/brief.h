@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Briefings: choosing the items and rendering them as pages in the seed's Markdown.
  * Pure: items in, text out. Times are shown in the process display zone
  * (nb_time_set_zone). */

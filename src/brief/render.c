@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The seed's Markdown. Page: "# title (更新时间: YYYY-MM-DD HH:MM)" (the header template in
  * the briefing's language), then numbered items
  * ("## n. [title](url)   time", summary, image) separated by "---". Titles, summaries,

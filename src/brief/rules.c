@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Selection rules compiled to PCRE2 patterns: plain words as caseless literals, /regex/ as
  * written; a match limit keeps a hostile pattern from running away. */
 #define PCRE2_CODE_UNIT_WIDTH 8

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stories: the same event from several sites shown once. Items are clustered by their
  * titles and leads (text/story), each story keeps its earliest full report as the entry
  * and lists the others as related links. Pure: items in, items out. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Arena: a chain of blocks; an allocation larger than a block gets a block of its own.
  * Invariant: every pointer handed out stays valid until nb_arena_free. */
 #include "core/arena.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A bump allocator for per-document results: many small allocations, one free.
  * Everything allocated from an arena lives until nb_arena_free. */
 #ifndef NB_CORE_ARENA_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Capped growable string. Invariant: len <= limit (when limit != 0) and data[len] == 0. */
 #include "core/buf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A growable byte string with a hard cap: appending past the cap fails with NB_ERR_LIMIT
  * and leaves the buffer as it was. data is always NUL-terminated (when not NULL).
  * The buffer owns data; nb_buf_take hands it to the caller. */

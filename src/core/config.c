@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Config loader: libyaml's document API gives a node tree with positions; a schema table
  * per section maps each key to a typed field of the nb_config records. Every value is
  * checked before use, so the rest of the program trusts nb_config. */

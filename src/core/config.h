@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The configuration: one YAML file read with libyaml, checked against a fixed schema.
  * An unknown key, a key that does not apply to a source's or channel's type, a wrong type
  * or a bad value is an error naming file, line and column (of the value when there is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Error messages: bounded formatting into a caller's buffer; never allocates. */
 #include "core/err.h"
 

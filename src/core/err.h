@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Error codes and the caller-owned message buffer every fallible function fills.
  * Convention: functions return nb_err (NB_OK == 0); on failure they write one line,
  * naming the thing that failed and why, into the caller's nb_errbuf. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SHA-256 through OpenSSL's EVP digest interface. */
 #include "core/hash.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Content hashes: SHA-256 (OpenSSL) as lowercase hex, for cache keys. */
 #ifndef NB_CORE_HASH_H
 #define NB_CORE_HASH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jansson helpers: capped parsing, and field access whose errors carry the field path. */
 #include "core/json.h"
 

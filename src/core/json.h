@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JSON through jansson, with a size cap and typed getters whose errors name the field path
  * ("data.list[3].createTime: expected string, got integer"). */
 #ifndef NB_CORE_JSON_H

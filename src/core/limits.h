@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every cap on input from outside, in one place. Hitting one is an error that names
  * the cap and the URL or file, never a crash and never silent truncation. */
 #ifndef NB_CORE_LIMITS_H

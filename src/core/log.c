@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Log writer. Lines are assembled in a fixed buffer, redacted (core/redact), then written
  * with one fwrite so concurrent writers never interleave within a line. */
 #include "core/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Logging: one line per event on stderr, "time level subsystem key=value ...".
  * A disabled level costs one comparison. Every line goes through core/redact, so no
  * registered secret or secret-looking URL part reaches the output. NB_TRACE=http,feed turns on

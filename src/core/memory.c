@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* x-alloc: every allocation either succeeds or the process stops with a message. */
 #include "core/memory.h"
 

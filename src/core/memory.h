@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Allocation that cannot fail: out of memory aborts with a message.
  * Input from outside never sizes an allocation unchecked: see core/limits.h. */
 #ifndef NB_CORE_MEMORY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Ownership helpers of the plain records. */
 #include "core/record.h"
 

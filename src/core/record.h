@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Plain records that travel between stages: nb_item, one news article on its way from a
  * source adapter through the store to a briefing; nb_source_state, what a source remembers
  * between runs. Whoever fills a record owns its strings (the _clear functions free them). */

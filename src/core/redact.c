@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Redaction of secrets: the registered set is kept sorted by a hash of each secret's first
  * four bytes (every secret has at least four), longest first within a bucket, with an index
  * of where each bucket starts, so a text is scanned once and each position is compared only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Redaction: no secret leaves the process in anything newsbrief prints or stores (log
  * lines, command output, --json documents, the database's error and answer columns, and
  * later the web archive and MCP answers). Two layers, applied together:

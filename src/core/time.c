@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Date parsing by a small scanner that accepts the shapes feeds and sites really print;
  * conversion to UTC by calendar arithmetic, never by mktime() in the process zone.
  * Two rule sets share the scanner: the site rules (nb_time_parse) are the contract the site

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Times: parsing the dates feeds and sites print, the pinned clock, and display in the
  * configured zone. All instants are int64 seconds since the Unix epoch, UTC. */
 #ifndef NB_CORE_TIME_H

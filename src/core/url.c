@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* URL helpers over libxml2's URI parser (xmlParseURI / xmlBuildURI). */
 #include "core/url.h"
 

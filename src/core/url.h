@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* URLs: resolving links against a base, canonical form, host and port for politeness,
  * and the escaping that keeps a URL from breaking Markdown. Parsing is libxml2's RFC 3986
  * URI code. Every returned string is the caller's to free. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Zones from the TZif files of the zone database (RFC 8536). A zone is one sorted table of
  * offset changes: the file's own transitions, then those its POSIX TZ rule gives up to
  * year RULE_LAST_YEAR, with changes that keep the offset dropped. Lookups are binary

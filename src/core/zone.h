@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Time zones as values: an IANA zone read once from the system's zone database (TZif,
  * RFC 8536), then asked for offsets, transitions and wall-clock fields from any thread.
  * Unlike localtime_r, which reads the one process-wide TZ, several zones can be used at

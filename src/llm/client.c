@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The chat-completions client: one job per article, a request (and at most one corrective
  * request) through the engine, the reply validated before it is handed back. */
 #include <jansson.h>

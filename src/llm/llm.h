@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Summaries from any OpenAI-compatible chat-completions API (DeepSeek, Qwen, Kimi, GLM,
  * OpenAI, Ollama, llama.cpp, vLLM). Requests go through the run's HTTP engine in the LLM
  * class, so its concurrency cap and retry policy (429, 5xx, timeouts; Retry-After) are its

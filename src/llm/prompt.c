@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Prompt templates and the article's token budget. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reply cleaning and validation: whatever the model answers, what reaches the briefing is
  * one plain paragraph of the right length that cannot break the Markdown around it. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libcurl multi engine. Requests wait in a FIFO queue until their start time has come and
  * the global, class and host budgets all have room; then they become easy handles on the
  * multi handle. A retried request goes back to the queue with a later start time.

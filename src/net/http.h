@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The HTTP engine: every request of a run (sources, articles, LLM, channels) goes through
  * one libcurl multi handle on the calling thread. The engine enforces a global cap on
  * requests in flight, a cap per caller class, a per-host cap for sources, start times

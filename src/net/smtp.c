@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SMTP through libcurl's easy interface: one message, synchronously. A briefing is one mail,
  * sent a few times a day, so it does not need the multi engine. */
 #include <curl/curl.h>

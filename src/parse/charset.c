@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Character sets: bytes in a named encoding to UTF-8 through iconv. Bytes that the
  * encoding cannot decode become U+FFFD and are counted, so invalid input never passes
  * on; the output is always valid UTF-8. A page's charset comes from what it declares

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One HTML tree for the extractor, built from gumbo's parse or, for pages nested deeper
  * than NB_LIMIT_HTML_DEPTH, from libxml2's (HTML_PARSE_HUGE keeps it linear). The input is
  * guarded first: valid UTF-8, no BOM, a cap on size and nodes (over them the page is

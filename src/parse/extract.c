@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Article extraction: the page's metadata (JSON-LD, OpenGraph, Twitter cards, <meta>,
  * <time>, microdata, dates in the text) and its main text, found by scoring blocks on
  * text length, punctuation (Latin and Chinese) and link density, weighted by class and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Feed reader: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and CDF read from libxml2's SAX2 events
  * into a dictionary shaped like feedparser's result, so the two can be compared key by
  * key. Elements are matched by namespace (mapped to canonical prefixes), text collects on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A feed's character encoding, decided the way RFC 3023 and feedparser decide it: byte
  * order mark, XML declaration and HTTP Content-Type charset, with fallbacks tried in a
  * fixed order. The document comes out as UTF-8, its declaration saying so where it

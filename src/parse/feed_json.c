@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JSON Feed 1.0 and 1.1 (jsonfeed.org) read into the same result dictionary as the XML
  * formats, so callers never care which one a site serves: items become entries, HTML
  * content is sanitized like a feed's, dates get their parsed tuples. */

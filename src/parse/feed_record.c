@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pipeline's view of a feed: the few fields a briefing needs (title, link, id,
  * summary, content, image, author, publication time), taken from the feedparser-shaped
  * result of feed.c. Titles given as HTML are reduced to text; times become UTC seconds. */

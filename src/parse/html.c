@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* HTML to plain text, and a fragment's first picture, on the nb_hdoc tree (parse/dom:
  * gumbo, or libxml2 with XML_PARSE_HUGE past the depth guard; UTF-8 validated, caps on
  * size and attributes). The walks are iterative, so no depth can exhaust the C stack;

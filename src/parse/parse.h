@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parsers: bytes in, values out. No network, no disk, no globals.
  * - feed: RSS 2.0, RSS 1.0 (RDF) and Atom 1.0 documents, read with libxml2 without
  *   network access or entity expansion.

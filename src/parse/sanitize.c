@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Safe HTML: a fragment from a feed is read by libxml2's HTML SAX parser and written back
  * element by element through feedparser's allow-lists (HTML, MathML, SVG), with URI schemes
  * and inline CSS checked. Nothing outside the lists reaches the output, and the output is

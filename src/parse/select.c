@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A small CSS selector subset for per-site rules: type, .class, #id, [attr], [attr=v],
  * the descendant and child combinators and comma lists. Selectors compile to arrays of
  * compounds matched right to left; backtracking is bounded by a budget of ancestor steps

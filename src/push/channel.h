@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The channel interface. A channel kind renders a message (some of a page's items) in its
  * platform's dialect, says how big it is in the unit the platform limits, builds the HTTP
  * request (signing included) and classifies the answer. One file per platform; they are

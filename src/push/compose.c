@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Composition: a briefing's items become a channel's messages. Pages of items_per_page are
  * split only at item boundaries, greedily, until each message fits the platform's budget;
  * room for the "(i/n)" marker is reserved while splitting. Pure: no I/O. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: dingtalk — DingTalk (钉钉) custom robot. markdown messages; the serialized body is
  * kept within 18000 bytes (the platform's cap is 20000). With a secret (加签), every request
  * carries timestamp (ms) and sign = URL-encoded Base64(HMAC-SHA256(secret,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: discord — Discord webhook with ?wait=true: the header as content, one embed per
  * item (title and link, summary as description, time, image). At most 10 embeds and 5800
  * code points of embed text a message (caps 10 and 6000); mentions are disabled. 429

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: email — one mail per briefing over SMTP (smtps:// or smtp:// with STARTTLS):
  * multipart/alternative with the briefing as text and as HTML with its images, both
  * base64 in 76-character lines (every line well within 998 bytes), the subject as RFC 2047

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Source text in each chat dialect: one function per dialect says what each character
  * becomes, after the text was made one line. Escapes where the dialect has them (HTML
  * entities, Slack's three, Discord's backslash); full-width look-alikes where it has none

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: feishu — Feishu / Lark custom bot. A post (rich text) or an interactive card
  * (format: card); the serialized body is kept within 18000 bytes (cap 20 KB). With a
  * secret, the body carries timestamp (s) and sign = Base64(HMAC-SHA256(key = timestamp +

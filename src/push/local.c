@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Local channels and checks: stdout, and a file written atomically (temporary file, then rename),
  * so a reader never sees half a briefing. */
 #include <errno.h>

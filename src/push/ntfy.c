@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: ntfy — an ntfy topic (ntfy.sh or self-hosted), published as JSON to the server's
  * root: plain text (phone apps do not render Markdown), at most 3800 bytes (cap 4096),
  * the first item's link as the click action, an optional access token. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The outbox driver: one lane per chat channel sends its pending rows in order, one request
  * at a time, within the platform's rate limits. A row is marked "sending" before its
  * request and "sent" only after the platform accepted it, so a crash can duplicate at most

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Delivery: composing a briefing into a channel's messages and getting them delivered.
  * Standard output is written at once; files and chat platforms go through the outbox: one
  * stored row per platform request (one per briefing for a file), sent in order, each marked

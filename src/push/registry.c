@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The channel registry: the local types, and one line per chat platform. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: slack — Slack incoming webhook, Block Kit: a header block, then per item a mrkdwn
  * section ("*n. <url|title>*  time\nsummary") and an image block when the item has one.
  * Sections stay within 2900 code points (cap 3000) and messages within 50 blocks. The

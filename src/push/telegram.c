@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: telegram — the Telegram Bot API, HTML parse mode. A message's visible text (tags
  * removed, entities decoded) is kept within 4000 UTF-16 units (cap 4096). photos: true
  * sends each item that has an image as a photo with its caption (1024 units). Errors come

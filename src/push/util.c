@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers shared by the channel files: measuring, headers, signatures, answers. */
 #include <jansson.h>
 #include <openssl/evp.h>

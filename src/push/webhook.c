@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: webhook — any HTTP endpoint: one JSON document per page (the briefing's items with
  * their Markdown), or the user's `template` with {title} {content} {page} {pages} filled in
  * (values JSON-escaped; the result must parse). With a secret, X-Newsbrief-Signature:

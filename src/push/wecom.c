@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: wecom — WeCom (企业微信) group bot. markdown messages of at most 4000 UTF-8 bytes
  * (the platform's cap is 4096); mode text for personal WeChat (2000 bytes, no markdown);
  * images: news adds a card of up to 8 items with pictures after each message, since

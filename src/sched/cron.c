@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Cron expressions: parsed into one bit set per field, as Vixie cron's entry.c does, with
  * its "starts with *" flags (they decide the day-of-month/day-of-week rule and which jobs
  * are fixed-time for daylight saving). Fire times are found by walking the zone's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Schedules: cron expressions read as Vixie/Debian cron reads them, and their fire times
  * in an IANA zone. Pure: no I/O and no clock; callers pass the instants and the zone. */
 #ifndef NB_SCHED_SCHED_H

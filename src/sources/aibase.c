@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: aibase — AIbase (news.aibase.com) through its REST gateway mcpapi.aibase.cn.
  * List pages (newest first) until a stored oid, an item older than the window, or the page
  * cap; then one detail request per new item for the body, tags and images. Times are

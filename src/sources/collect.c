@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Collection: starts every enabled source on the shared engine, gathers what the
  * adapters emit, and records one outcome per source. A source's failure never stops the
  * others. The health policy lives here too: what a source's result means for its next run

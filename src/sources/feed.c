@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: feed — one RSS or Atom URL. Each entry becomes an item keyed by its guid (or
  * link); times without an offset are UTC; the description becomes the plain excerpt.
  * fetch_full_text (never by default, auto, always) fetches an entry's article page and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: jiqizhixin — 机器之心 through the 文章库 API (/api/article_library). List pages
  * until a stored slug, an item older than the window, no next page or the page cap; then
  * one detail request per new item. The site answers refused clients with an HTTP-200

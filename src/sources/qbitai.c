@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* type: qbitai — 量子位 (qbitai.com), a WordPress site, through the WP REST API. List pages
  * of posts until a stored id, a post older than the window, a short page or the page cap;
  * then one detail request per new post for the body. date_gmt is UTC. */

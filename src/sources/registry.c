@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The registry: every source adapter newsbrief knows, by type name. */
 #include <string.h>
 

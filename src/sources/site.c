@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers for adapters of sites with a JSON API: telling a real answer from an anti-bot
  * page, a landing page or drifted output, so that blocking and drift become clear errors
  * and never an empty success. */

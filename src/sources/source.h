@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sources: the adapter interface, the registry of adapters, and collection.
  * An adapter turns one configured source into items: it fetches through the run's HTTP
  * engine (never libcurl directly), parses, and emits items or one failure. Adding a site

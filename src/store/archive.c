@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The archive's read side of store.h: briefings as delivered, items by time and source,
  * one item with its story, full-text search, and the counters behind /metrics. Every query
  * is one short read on the caller's connection; nothing here writes except the run record. */

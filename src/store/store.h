@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The store: the only door to persistence. SQLite in WAL mode, schema by numbered
  * migrations. One writer (the run's core thread); every call is a short transaction.
  * Strings handed in are copied; records handed out are the caller's to free. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Article bodies: paragraph-level cleanup after HTML has become text. Sites wrap their
  * articles in bylines, image credits and "key points" blocks that are not running text. */
 #include <stdlib.h>

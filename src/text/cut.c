@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Cutting text to a length in code points, preferring a sentence end; a hard cut backs off
  * to the start of a word, number or link rather than split it. */
 #include <stdlib.h>

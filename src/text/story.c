@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Story signatures and clustering. Tokens are hashed to 32 bits; each article keeps a
  * sorted (token, weight, idf, in-title) vector with its norm, so that every feature of a pair
  * comes from one merge of two vectors. The inverted index holds, per token, the articles for

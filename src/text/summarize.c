@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Extractive summaries: clean, split, set page furniture aside, rank (TextRank centrality, a
  * lead prior that grows as the text shrinks, the title's words as a query), then choose whole
  * sentences within the budget by maximal marginal relevance. A sentence that opens with a

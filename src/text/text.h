@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Text: UTF-8 handling (through utf8proc) and the short-summary cut.
  * Pure functions; every returned string is the caller's to free. */
 #ifndef NB_TEXT_TEXT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* UTF-8 primitives over utf8proc_iterate: counting, sanitizing, one-line joining. */
 #include <string.h>
 #include <utf8proc.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The JSON API (docs/API.md): briefings, one briefing as delivered, items with filters and a
  * cursor, one item with its story, sources. Built with jansson; times are RFC 3339 in UTC;
  * errors are {"error": {"code", "message"}} with the matching status. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Feeds out: Atom 1.0 (RFC 4287), RSS 2.0 and JSON Feed 1.1 of the latest items, or of the
  * latest briefings with ?briefings=1, filtered by source= and a search q=. Ids are archive
  * URLs of items and briefings, so they never change with a title; characters XML forbids

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* /mcp: the MCP server over Streamable HTTP. Each JSON-RPC message comes as one POST; a
  * request is answered with application/json, a notification or a response with 202 and no
  * body; GET (the server-push stream) is 405. A browser page of another origin is refused

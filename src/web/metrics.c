@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* /metrics in the Prometheus text format (version 0.0.4): what the database counts (runs,
  * fetches, LLM use, the outbox, items and briefings) and the server's own requests and their
  * durations by route. Never cached: every scrape reads the database again. */

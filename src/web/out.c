@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Output helpers of the archive: one escaper for HTML and XML text and attributes (every
  * string from a source goes through it), links inside the archive, URL checks, times and
  * days in the display zone. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The archive's HTML pages, rendered on the server and complete without JavaScript: one <h1>,
  * lists with headings, a skip link, <time datetime>, links to go further. Every string from
  * a source or the request is escaped (nb_web_text); links and images from sources are used

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The archive's HTTP server on libmicrohttpd: a thread pool with connection, per-address and
  * idle limits; GET and HEAD only; a cap on the request target; the token; routing; one
  * read-only database connection per worker thread; rendered answers kept per request until

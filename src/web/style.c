@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The archive's one stylesheet, served by the binary at /static/style.css (its URL carries a
  * hash of this text, so it can be cached for a year). System CJK fonts, light and dark
  * colours from prefers-color-scheme, a visible focus ring, a single column that holds at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The archive on the web: server-rendered pages, feeds out (Atom, RSS, JSON Feed), a JSON
  * API, /metrics and /healthz over libmicrohttpd's thread pool. Read-only: every worker
  * thread has its own read-only connection to the database (SQLite WAL), so a run can write

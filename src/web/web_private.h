@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private to src/web: one request as the route handlers see it, the answer they build, and
  * the output helpers (escaping for HTML, XML and attributes). */
 #ifndef NB_WEB_WEB_PRIVATE_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Small file systems the storage tests mount for the database: a tmpfs that can be filled
 (disk full) or remounted read-only between runs, and an ext4 image on a loop device that
 can be made read-only while a run has the database open (ext4's errors=remount-ro, set off

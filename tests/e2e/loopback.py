@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Loopback servers and helpers for the end-to-end tests.
 
 SiteServer serves fixture files and scripted failures on 127.0.0.1 with a free port:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Pathological pages for `newsbrief extract`, one definition for the end-to-end test
 (output and caps) and for bench/pathological.sh (time per byte against an ordinary
 article of the same size).

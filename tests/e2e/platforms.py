@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Loopback emulators of the chat platforms, as docs/CHANNELS.md describes their APIs.
 
 One server answers all four on their own paths:

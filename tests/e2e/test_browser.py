@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A real browser on the archive: Debian's chromium, headless, driven by chromedriver through
 python3-selenium. Pages load with no console error and no Content-Security-Policy violation,
 the stylesheet and the images load, the layout holds at 360 px, dark colours follow

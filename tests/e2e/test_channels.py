@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: briefings delivered to WeCom, Feishu, DingTalk and Telegram emulators; pages
 that never cut an item; retries, ordering, permanent failures; a kill loop."""
 import json

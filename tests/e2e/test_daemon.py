@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: `newsbrief daemon` against the loopback site and platform servers. Its clock
 starts at --now and then runs in real time, so a daemon started at 10:44:55+08:00 fires the
 10:45 schedule five seconds later. Fire times, skips, reloads (SIGHUP), a clean stop

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: politeness across many sources, the run lock, source backoff and health."""
 import json
 import os

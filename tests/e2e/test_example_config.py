@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: the shipped examples/newsbrief.yaml, copied as the README says and run as it
 is, with only its sites pointed at a loopback server (base_url) and their delays removed, and
 HOME in a temporary directory (the database lives under it)."""

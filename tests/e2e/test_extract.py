@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: `newsbrief extract` on article pages (files and URLs), pathological pages
 that must be extracted or stop at a cap with a clear error (their speed is in
 bench/pathological.sh), and feed sources

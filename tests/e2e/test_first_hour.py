@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: what a new user meets in the first hour. A file channel that cannot be
 written keeps its briefing; relative paths follow the configuration file; previews, quiet
 outcomes, source resets, the outbox's housekeeping and the configuration checks."""

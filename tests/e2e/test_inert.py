@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: a feed entry whose title and summary try to mention everyone, colour text,
 inject tags, format, link elsewhere and start new lines goes through every channel (the
 platform emulators record what arrives, a real SMTP server receives the mail, the file and

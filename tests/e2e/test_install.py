@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: `cmake --install` of the build into a DESTDIR tree (what `make install` and
 the Debian package do): the binary runs, both man pages format without warnings, the
 systemd units verify, and the man pages and bash completion are in step with --help and

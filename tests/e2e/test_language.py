@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: the briefing's header in its language (newsbrief.language) or from the
 `header` template, in the Markdown output and in the chat platforms' messages."""
 import os

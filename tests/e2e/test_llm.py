@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: summaries through a loopback OpenAI-protocol server, the cache, and every
 failure mode ending in a summary without losing an item."""
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: a retry wait longer than newsbrief.max_wait_in_run is not slept on by a run
 (DingTalk's ten-minute floor after a "send too fast" answer): the run ends with exit 0 and
 one warning, the messages keep their time in the outbox, and the next delivery pass after

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: `newsbrief mcp` (stdio) and /mcp on `newsbrief serve` (Streamable HTTP), on a
 database filled by a real run against the loopback sites. The official MCP TypeScript SDK
 is the client (tests/e2e/mcp, installed by scripts/install-deps.sh): it connects, lists the

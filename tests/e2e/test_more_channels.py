@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: Slack, Discord, ntfy and webhook emulators, and a real SMTP server
 (Debian's aiosmtpd) receiving the briefing as one mail."""
 import email

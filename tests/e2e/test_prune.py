@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: `newsbrief prune` applies retention: (article texts, items, briefings),
 --dry-run only counts, removed items are not collected again as new, and retention shorter
 than the window is a configuration error."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: `newsbrief run` against loopback feeds, compared byte for byte with the golden
 briefing; bad sources; exit codes; the file channel."""
 import json

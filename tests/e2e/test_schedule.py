@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: `newsbrief schedule` (an expression, the configured schedules, text and JSON,
 errors) and the schedules: section's checks in `check-config`."""
 import json

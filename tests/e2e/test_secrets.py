@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: secrets never reach what newsbrief prints or stores. 300 secrets in one
 configuration are all masked in the log and the outbox; channels whose endpoint refuses
 connections (the error quotes the URL with its token) leave no token in `outbox`,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: the aibase, 机器之心 and 量子位 adapters against a loopback site server that
 answers from recordings, and every way a site can refuse or drift."""
 import os

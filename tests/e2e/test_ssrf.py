@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: no fetch into private networks unless configured, and no redirect followed
 by push or LLM requests.
 

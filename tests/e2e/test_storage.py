@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: the database on a full disk or on read-only storage, before a run and in the
 middle of one. Each case ends with one error line naming the database and the cause and
 exit 1, sends nothing it could not record, and the next run (once the storage is back)

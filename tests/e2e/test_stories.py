@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: a story is delivered once per channel, across runs and restarts, whichever
 site reports it later; --resend ignores the ledger; per-channel keyword rules."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: `newsbrief summarize` on text, HTML, standard input and a loopback URL, through
 the offline summarizer and a loopback LLM; option errors; and no offline summary of the demo
 briefing or of the articles of tests/data/summarize ends inside a sentence."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End to end: `newsbrief serve` on a database filled by a real run against loopback feeds.
 Every route's status, type and headers; a hostile title escaped everywhere; Chinese,
 two-character, mixed and syntax-laden searches; 304 and gzip; the token; feeds read by

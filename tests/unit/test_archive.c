@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store/archive: the migration to the archive schema, briefings as delivered, item queries,
  * stories, full-text search (trigram and short terms), statistics and read-only access. */
 #include "testing.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* core/buf and core/arena: growth, caps, ownership. */
 #include "testing.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse/charset: legacy Chinese, Japanese and Western encodings to UTF-8; invalid bytes
  * replaced and counted; unknown charsets refused. */
 #include "testing.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* core/config: schema, defaults, ${ENV}, errors with file:line:column, masked printing. */
 #include "testing.h"
 

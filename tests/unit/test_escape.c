@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* push/escape and the Markdown escaper of brief/render: each dialect's exact output on
  * cases of every kind (mentions, tags, emphasis, links, line starts, control characters),
  * and the same hostile text through every dialect with what must never come out of it. */

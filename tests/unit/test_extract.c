@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse/charset detection, parse/dom, parse/select and parse/extract: a page's charset
  * from its declarations or by detection, one tree from either parser with the input
  * guards, the selector subset, and articles found on real-shaped pages. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse/feed: RSS 2.0, Atom 1.0 and RDF entries; relative links; dates; images; hostile
  * documents. */
 #include "testing.h"

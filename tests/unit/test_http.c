@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* net/http against a loopback libmicrohttpd server started by the test: statuses, body
  * cap, timeouts, redirect loops, gzip, the per-host cap under load, and reach: which
  * addresses discovered URLs, trusted URLs and their redirects may connect to. The servers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* core/json: parsing with a cap, typed getters naming the field path. */
 #include "testing.h"
 

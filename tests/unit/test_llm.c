@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* llm/: prompt rendering, the token budget, reply cleaning and validation. */
 #include "testing.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* core/log: line format, levels, redaction of secrets. */
 #include "testing.h"
 

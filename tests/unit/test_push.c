@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* push/: signatures against the published test vectors, measuring units, and composition
  * at the limits: an item of exactly the budget, one byte over, many items. */
 #include "testing.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* core/redact: any number of registered secrets, the secret patterns, JSON documents. */
 #include "testing.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* brief/: selection and the seed's Markdown, byte for byte, with hostile titles and URLs. */
 #include "testing.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* brief/rules and brief/stories: selection rules and one entry per story. */
 #include "testing.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse/sanitize: the cases of tests/data/sanitize/cases.txt (input, base, expected output)
  * plus hostile inputs built here: deep nesting, oversized fragments, CRLF and padding, and
  * the resolve-only walk. */

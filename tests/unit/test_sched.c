@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sched/cron and core/zone: the vectors of tests/data/cron/next.txt (fire times in
  * Shanghai, New York and Sydney across DST, leap days, names, macros, errors), zone
  * offsets from the zone database and its TZ rule, and hostile zone files. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store/sqlite: migrations, item upsert and queries, source health, briefings. */
 #include "testing.h"
 

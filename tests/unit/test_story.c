@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* text/story: story similarity on the labelled pairs of tests/data/dedupe. The regression's
  * weights and the threshold are chosen on each training part of a repeated stratified 5-fold
  * cross-validation; the out-of-fold precision and recall are checked (not the in-sample

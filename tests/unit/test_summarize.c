@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* text/summarize: the offline summarizer on Chinese and English articles: length within
  * budget, no boilerplate, original order, the key (lead) sentence kept; sentence splitting;
  * the ending rules (whole sentences, clause cuts that split no word, number or link, no page

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse/html and text/: plain text from HTML, UTF-8 handling, the summary cut. */
 #include "testing.h"
 

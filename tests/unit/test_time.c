@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* core/time: every date shape feeds and sites print, ranges, zones, durations, clock. */
 #include "testing.h"
 

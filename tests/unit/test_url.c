@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* core/url: resolving, canonical form, host keys, Markdown escaping, rebasing. */
 #include "testing.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* web: the escaper (HTML and XML), marks, URLs, times and days, the web: configuration, and
  * the start/heartbeat/stop interface the daemon uses (a real server on a free port). */
 #include "testing.h"

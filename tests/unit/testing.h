@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared includes and helpers for the cmocka unit tests. */
 #ifndef NB_TESTS_TESTING_H
 #define NB_TESTS_TESTING_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The official MCP SDK's client against newsbrief's MCP server, for the end-to-end test.
 // usage: node client.mjs stdio NEWSBRIEF CONFIG CALLS.json
 //        node client.mjs http URL TOKEN CALLS.json
