@@ -13,4 +13,5 @@ echo
 echo
 ./bench/extract.sh "$build"
 echo
+./bench/daemon.sh "$build"
 ./bench/web.sh "$build"

@@ -8,7 +8,8 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libcurl4-openssl-dev libxml2-dev libgumbo-dev libjansson-dev libsqlite3-dev
   libyaml-dev libssl-dev zlib1g-dev libmicrohttpd-dev
-  libutf8proc-dev libbrotli-dev libcmocka-dev libgoogle-perftools-dev tzdata time python3-feedparser
+  libutf8proc-dev libbrotli-dev libcmocka-dev libgoogle-perftools-dev libsystemd-dev tzdata time python3-feedparser
+  debhelper fakeroot man-db
   python3-jieba python3-networkx python3-scipy libpcre2-dev libuchardet-dev ca-certificates python3 python3-aiosmtpd
   jing python3-jsonschema chromium chromium-driver python3-selenium fonts-wqy-microhei wrk
   cmark-gfm  # the tests render the Markdown output with a real GFM parser

@@ -3,6 +3,7 @@
 #ifndef NB_APP_APP_H
 #define NB_APP_APP_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/config.h"
@@ -32,6 +33,8 @@ typedef struct nb_cli {
     const char *reset;       /* --reset NAME (NB_OPT_RESET) */
     int drop;                /* --drop (NB_OPT_DROP) */
     const char *channel;     /* --channel NAME (NB_OPT_DROP) */
+    const char *from;        /* --from TIME (NB_OPT_SCHEDULE) */
+    const char *count;       /* -n N (NB_OPT_SCHEDULE) */
 } nb_cli;
 
 /* Options beyond the common ones that a command takes. */
@@ -40,10 +43,12 @@ enum {
     NB_OPT_DRY_RUN = 2,
     NB_OPT_ARGUMENT = 4, /* exactly one positional argument */
     NB_OPT_RESEND = 8,
-    NB_OPT_URL = 16,    /* --url URL and --headers FILE (parse-feed) */
-    NB_OPT_LISTEN = 32, /* --listen ADDR:PORT (serve) */
-    NB_OPT_RESET = 64,  /* --reset NAME (sources) */
-    NB_OPT_DROP = 128,  /* --drop, --channel NAME and an optional positional ID (outbox) */
+    NB_OPT_URL = 16,             /* --url URL and --headers FILE (parse-feed) */
+    NB_OPT_LISTEN = 32,          /* --listen ADDR:PORT (serve) */
+    NB_OPT_RESET = 64,           /* --reset NAME (sources) */
+    NB_OPT_DROP = 128,           /* --drop, --channel NAME and an optional positional ID (outbox) */
+    NB_OPT_SCHEDULE = 256,       /* --from TIME and -n N (schedule) */
+    NB_OPT_MAYBE_ARGUMENT = 512, /* at most one positional argument */
 };
 
 /* A command's description for parsing and --help. */
@@ -67,6 +72,10 @@ extern const nb_command nb_cmd_parse_feed;
 extern const nb_command nb_cmd_extract;
 extern const nb_command nb_cmd_mcp;
 extern const nb_command nb_cmd_serve;
+extern const nb_command nb_cmd_schedule;
+extern const nb_command nb_cmd_daemon;
+extern const nb_command nb_cmd_status;
+extern const nb_command nb_cmd_prune;
 
 /* Prints "newsbrief: <message>" on stderr with secrets masked (core/redact), as every
  * command's error message. */
@@ -74,6 +83,9 @@ void nb_app_error(const char *fmt, ...) NB_PRINTF(1, 2);
 
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);
+
+/* The configuration file to read for cli (as nb_config_find), or NULL when none exists. */
+char *nb_app_config_path(const nb_cli *cli);
 
 /* Finds, reads and checks the configuration (including each source's and channel's own
  * settings) and selects its display zone. */
@@ -127,5 +139,46 @@ int nb_pipeline_run(const nb_config *config, int resend, FILE *out);
  * every channel's messages on out instead of recording the briefings; nothing is queued,
  * sent or counted as given to a channel. */
 int nb_pipeline_preview(const nb_config *config, int resend, FILE *out);
+
+/* What a run is asked to do. */
+typedef struct nb_run_options {
+    int resend;           /* ignore the ledger */
+    FILE *out;            /* where stdout channels write */
+    int deliver;          /* 0: collect (and summarize the new items with the LLM) only */
+    int dry_run;          /* compose and print every channel's messages; record nothing */
+    const char *schedule; /* the schedule that fired, for the run record; NULL: "run" */
+} nb_run_options;
+
+/* What a run did, for its log line. */
+typedef struct nb_run_stats {
+    size_t fetched; /* items the sources returned */
+    long fresh;     /* of them, new to the store */
+    size_t briefed; /* items put in briefings, all channels */
+    size_t queued;  /* messages queued for chat channels */
+    size_t sent;    /* messages the platforms accepted (this run's and earlier ones) */
+    size_t waiting; /* messages left waiting for a retry time beyond max_wait_in_run */
+} nb_run_stats;
+
+/* nb_pipeline_run with options; *stats is filled in. */
+int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
+                         nb_run_stats *stats);
+
+/* Asks the process to take no new work: the run in progress finishes its collection and
+ * the requests in flight, composes nothing more and starts no new delivery (every outbox
+ * row stays pending or sent). Only sets flags: safe in a signal handler. */
+void nb_app_stop(void);
+int nb_app_stopping(void);
+
+/* Applies config->retention to store as of now (see nb_store_prune). */
+nb_err nb_app_prune(const nb_config *config, nb_store *store, int dry_run, nb_prune_report *report,
+                    nb_errbuf *err) NB_MUST_CHECK;
+/* "article_texts=3 items=0 ..." for a log line. */
+void nb_app_prune_describe(const nb_prune_report *report, char *out, size_t n);
+
+/* Sends one state line ("READY=1", "STATUS=next: briefing 2025-04-07 15:45") to the
+ * service manager when $NOTIFY_SOCKET names one; nothing otherwise. */
+void nb_app_notify(const char *fmt, ...) NB_PRINTF(1, 2);
+/* The watchdog interval the service manager asks for (WATCHDOG_USEC), in ms; 0: none. */
+int64_t nb_app_watchdog_ms(void);
 
 #endif

@@ -8,8 +8,8 @@
 
 static const nb_command *const commands[] = {
     &nb_cmd_run,    &nb_cmd_check_config, &nb_cmd_sources, &nb_cmd_push,    &nb_cmd_test_channel,
-    &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract, &nb_cmd_serve,
-    &nb_cmd_mcp,
+    &nb_cmd_outbox, &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract, &nb_cmd_schedule,
+    &nb_cmd_daemon, &nb_cmd_status,       &nb_cmd_prune,   &nb_cmd_serve,   &nb_cmd_mcp,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -51,12 +51,12 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
         {"url", required_argument, NULL, 'U'},     {"headers", required_argument, NULL, 'H'},
         {"reset", required_argument, NULL, 'X'},   {"drop", no_argument, NULL, 'P'},
         {"channel", required_argument, NULL, 'C'}, {"listen", required_argument, NULL, 'L'},
-        {NULL, 0, NULL, 0},
+        {"from", required_argument, NULL, 'F'},    {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:vqh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:vqhn:", options, NULL)) != -1) {
         switch (c) {
         case 'c':
             cli->config_path = optarg;
@@ -107,6 +107,17 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
             else
                 cli->channel = optarg;
             break;
+        case 'F':
+        case 'n':
+            if (!(cmd->options & NB_OPT_SCHEDULE)) {
+                fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
+                return NB_EXIT_USAGE;
+            }
+            if (c == 'F')
+                cli->from = optarg;
+            else
+                cli->count = optarg;
+            break;
         case 'J':
         case 'D':
         case 'R':
@@ -136,7 +147,7 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
             return NB_EXIT_USAGE;
         }
     }
-    if ((cmd->options & (NB_OPT_ARGUMENT | NB_OPT_DROP)) && optind < argc)
+    if ((cmd->options & (NB_OPT_ARGUMENT | NB_OPT_DROP | NB_OPT_MAYBE_ARGUMENT)) && optind < argc)
         cli->argument = argv[optind++];
     if ((cmd->options & NB_OPT_ARGUMENT) && !cli->argument) {
         fprintf(stderr, "newsbrief %s: missing argument (see newsbrief %s --help)\n", cmd->name,

@@ -1,5 +1,6 @@
 /* The run: collect → store → select → summarize → render → deliver. Each stage's result
  * is written to the store before the next begins. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,9 +20,26 @@
 typedef struct item_sink {
     nb_store *store;
     int64_t now;
-    long fresh; /* items stored for the first time */
-    int failed; /* the store refused one */
+    long fresh;         /* items stored for the first time */
+    int failed;         /* the store refused one */
+    int64_t *fresh_ids; /* their ids, when wanted (collect-only runs summarize them) */
+    size_t fresh_alloc;
+    int keep_ids;
 } item_sink;
+
+/* Set from a signal handler: take no new work. */
+static volatile sig_atomic_t stopping;
+
+void nb_app_stop(void)
+{
+    stopping = 1;
+    nb_push_stop();
+}
+
+int nb_app_stopping(void)
+{
+    return stopping != 0;
+}
 
 static int item_known(void *ctx, const char *source, const char *key)
 {
@@ -42,6 +60,11 @@ static void item_store(void *ctx, const nb_item *item)
     if (nb_store_item_put(sink->store, &copy, sink->now, &is_new, &err) != NB_OK) {
         nb_app_store_error(sink->store, NB_LOG_ERROR, &err);
         sink->failed = 1;
+    }
+    if (is_new && sink->keep_ids) {
+        sink->fresh_ids =
+            nb_xgrow(sink->fresh_ids, &sink->fresh_alloc, (size_t)sink->fresh + 1, sizeof(int64_t));
+        sink->fresh_ids[sink->fresh] = copy.id;
     }
     sink->fresh += is_new;
 }
@@ -138,7 +161,7 @@ static void preview(const nb_channel_config *channel, size_t kept, char *const *
 
 static int compose_for(const nb_config *config, const labels *names, nb_store *store, nb_http *http,
                        const nb_channel_config *channel, int64_t now, int resend, int dry_run,
-                       FILE *out, int *composed)
+                       FILE *out, int *composed, nb_run_stats *stats)
 {
     nb_errbuf err;
     nb_item *items = NULL;
@@ -262,6 +285,8 @@ static int compose_for(const nb_config *config, const labels *names, nb_store *s
     } else {
         nb_log(NB_LOG_INFO, "push", "channel=%s items=%zu pages=%zu messages=%zu", channel->name,
                kept, page_count, message_count);
+        stats->briefed += kept;
+        stats->queued += message_count;
     }
     free(rows);
     free(first_id);
@@ -278,7 +303,7 @@ out:
  * channel's messages instead, and records and sends nothing). */
 static int compose_and_deliver(const nb_config *config, const labels *names, nb_store *store,
                                nb_http *http, int64_t now, int resend, int dry_run, FILE *out,
-                               int *any_composed)
+                               int *any_composed, nb_run_stats *stats)
 {
     static const nb_channel_config default_channel = {
         .name = "stdout", .type = "stdout", .only_new = 1};
@@ -288,7 +313,7 @@ static int compose_and_deliver(const nb_config *config, const labels *names, nb_
     for (size_t i = 0; i < channel_count && !nb_store_failure(store); i++) {
         int composed = 0;
         if (compose_for(config, names, store, http, &channels[i], now, resend, dry_run, out,
-                        &composed) != NB_EXIT_OK)
+                        &composed, stats) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
         any |= composed;
     }
@@ -302,6 +327,8 @@ static int compose_and_deliver(const nb_config *config, const labels *names, nb_
     nb_push_outbox(config, store, http, NULL, &report);
     if (report.channels_failed)
         rc = NB_EXIT_FAILED;
+    stats->sent += report.sent;
+    stats->waiting += report.waiting;
     return rc;
 }
 
@@ -339,6 +366,32 @@ static void fingerprint(const nb_source_config *sc, char out[NB_HASH_HEX_SIZE])
                            sc->time_selector,
                            sc->image_selector};
     nb_hash_parts(parts, sizeof parts / sizeof parts[0], out);
+}
+
+/* A collect-only run: the new items in the window get their summaries now (the LLM's are
+ * kept in the store), so the briefing that follows finds them ready. */
+static void summarize_fresh(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
+                            const item_sink *sink)
+{
+    if (strcmp(config->summarizer.type, "llm") != 0 || sink->fresh <= 0)
+        return;
+    nb_item *items = NULL;
+    size_t count = 0, kept = 0;
+    nb_errbuf err;
+    if (nb_store_items_since(store, now - config->window, CANDIDATES_MAX, &items, &count, &err) !=
+        NB_OK) {
+        nb_log(NB_LOG_ERROR, "store", "error=\"%s\"", err.msg);
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        int fresh = 0;
+        for (long k = 0; k < sink->fresh && !fresh; k++)
+            fresh = sink->fresh_ids[k] == items[i].id;
+        nb_items_sieve(items, &kept, i, fresh);
+    }
+    if (kept)
+        nb_app_summarize(config, store, http, now, items, kept);
+    nb_items_free(items, count);
 }
 
 nb_source_state *nb_app_load_source_states(nb_store *store, const nb_config *config)
@@ -457,6 +510,15 @@ static void say_nothing_new(const nb_config *config, nb_store *store, int64_t no
 
 static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
 {
+    nb_run_options options = {.resend = resend, .out = out, .deliver = 1, .dry_run = dry_run};
+    nb_run_stats stats;
+    return nb_pipeline_run_with(config, &options, &stats);
+}
+
+int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
+                         nb_run_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
     int64_t now = nb_clock_now();
     size_t enabled = 0;
     for (size_t i = 0; i < config->source_count; i++)
@@ -473,7 +535,7 @@ static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
 
     nb_source_state *states = nb_app_load_source_states(store, config);
     nb_http *http = nb_app_http(config);
-    item_sink sink = {.store = store, .now = now};
+    item_sink sink = {.store = store, .now = now, .keep_ids = !options->deliver};
     nb_collect_hooks hooks = {.known = item_known, .sink = item_store, .ctx = &sink};
     nb_collection *collection = nb_collect(config, http, now, states, &hooks);
     int succeeded = report_outcomes(collection);
@@ -486,6 +548,8 @@ static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
     size_t tried = 0;
     for (size_t i = 0; i < collection->outcome_count; i++)
         tried += !collection->outcomes[i].skipped;
+    stats->fetched = collection->item_count;
+    stats->fresh = sink.fresh;
 
     int rc = NB_EXIT_OK;
     if (fresh < 0) {
@@ -497,14 +561,19 @@ static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
         }
         int any = 0;
         labels names = {config, states};
-        if (compose_and_deliver(config, &names, store, http, now, resend, dry_run, out, &any) !=
-            NB_EXIT_OK)
+        if (nb_app_stopping())
+            nb_log(NB_LOG_WARN, "run", "stopping: no briefing composed after collection");
+        else if (!options->deliver && !options->dry_run)
+            summarize_fresh(config, store, http, now, &sink);
+        else if (compose_and_deliver(config, &names, store, http, now, options->resend,
+                                     options->dry_run, options->out, &any, stats) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
-        if (!any && !dry_run && succeeded > 0 && !nb_store_failure(store))
+        if (!any && !options->dry_run && options->deliver && succeeded > 0 &&
+            !nb_store_failure(store))
             say_nothing_new(config, store, now);
     }
     nb_run_record record = {
-        .schedule = "run",
+        .schedule = options->schedule ? options->schedule : "run",
         .result = rc == NB_EXIT_OK ? "ok" : "failed",
         .started_at = now,
         .finished_at = nb_clock_now(),
@@ -513,7 +582,7 @@ static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
         .source_count = fetched_count,
     };
     nb_errbuf err;
-    if (!dry_run && nb_store_run_record(store, &record, &err) != NB_OK)
+    if (!options->dry_run && nb_store_run_record(store, &record, &err) != NB_OK)
         nb_app_store_error(store, NB_LOG_WARN, &err);
     free(fetched);
     nb_collection_free(collection);
@@ -523,6 +592,7 @@ static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
         fprintf(stderr, "newsbrief: %zu of %zu source%s failed; see newsbrief sources\n",
                 tried - (size_t)succeeded, tried, tried == 1 ? "" : "s");
     free_states(states, config->source_count);
+    free(sink.fresh_ids);
     nb_http_free(http);
     nb_store_lock_release(lock);
     nb_store_close(store);

@@ -10,6 +10,7 @@
 #include "core/time.h"
 #include "brief/brief.h"
 #include "push/push.h"
+#include "sched/sched.h"
 #include "sources/source.h"
 
 void nb_app_error(const char *fmt, ...)
@@ -141,6 +142,7 @@ static nb_err load_checked(const char *explicit_path, nb_config **out, nb_config
         .channel_types = nb_channel_types(),
         .summarizer_types = summarizer_types,
         .key_applies = key_applies,
+        .check_cron = nb_cron_check,
     };
     nb_config *config = NULL;
     nb_err rc = nb_config_load_report(path, &vocab, &config, report);
@@ -168,6 +170,12 @@ nb_err nb_app_load_config(const char *explicit_path, nb_config **out, nb_errbuf 
     if (rc)
         return nb_errf(err, rc, "%s", report.msg[0]);
     return NB_OK;
+}
+
+char *nb_app_config_path(const nb_cli *cli)
+{
+    nb_errbuf err;
+    return nb_config_find(cli->config_path, &err);
 }
 
 int nb_app_config(const nb_cli *cli, nb_config **out)

@@ -75,6 +75,8 @@ static const field general_fields[] = {
     INT(nb_config, max_connections, 1, 1024),
     INT(nb_config, max_connections_per_host, 0, 64),
     BOOL(nb_config, allow_private_networks),
+    DURATION(nb_config, max_wait_in_run),
+    DURATION(nb_config, shutdown_timeout),
     {0},
 };
 
@@ -168,6 +170,22 @@ static const field channel_fields[] = {
     {0},
 };
 
+static const field schedule_fields[] = {
+    STR(nb_schedule_config, cron, 0),
+    {"channels", FIELD_LIST, offsetof(nb_schedule_config, channels), 0, 0, 0},
+    {"sources", FIELD_LIST, offsetof(nb_schedule_config, sources), 0, 0, 0},
+    BOOL(nb_schedule_config, deliver),
+    DURATION(nb_schedule_config, catch_up),
+    {0},
+};
+
+static const field retention_fields[] = {
+    DURATION(nb_retention_config, article_text),
+    DURATION(nb_retention_config, items),
+    DURATION(nb_retention_config, briefings),
+    {0},
+};
+
 static const field web_fields[] = {
     STR(nb_web_config, listen, 0),
     STR(nb_web_config, base_url, 0),
@@ -204,6 +222,8 @@ typedef struct loader {
     const nb_config_vocab *vocab;
     nb_config_report *report;
     nb_config_notes *notes;
+    const yaml_node_t *schedules; /* the schedules: mapping, checked once all is read */
+    const yaml_node_t *retention; /* the retention: mapping, likewise */
 } loader;
 
 void nb_config_report_add(nb_config_report *r, const char *fmt, ...)
@@ -693,6 +713,149 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
     return NB_OK;
 }
 
+/* schedules: a mapping from names to cron schedules. Names of channels and sources are
+ * checked by check_schedules, once every section is read. */
+static nb_err load_schedules(loader *ld, const yaml_node_t *map, nb_config *c)
+{
+    if (map->type == YAML_SCALAR_NODE && map->data.scalar.length == 0)
+        return NB_OK;
+    if (map->type != YAML_MAPPING_NODE)
+        return at(ld, map, NB_ERR_CONFIG, "schedules: expected a mapping from names to settings");
+    size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+    if (n > NB_LIMIT_SCHEDULES)
+        return at(ld, map, NB_ERR_CONFIG, "schedules: %zu entries exceed the cap of %d", n,
+                  NB_LIMIT_SCHEDULES);
+    ld->schedules = map;
+    c->schedules = nb_xcalloc(n ? n : 1, sizeof *c->schedules);
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
+         pair++) {
+        yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
+        yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
+        if (key->type != YAML_SCALAR_NODE || key->data.scalar.length == 0)
+            return at(ld, key, NB_ERR_CONFIG, "schedules: names must be plain text");
+        const char *name = (const char *)key->data.scalar.value;
+        for (size_t i = 0; i < c->schedule_count; i++)
+            if (strcmp(c->schedules[i].name, name) == 0)
+                return at(ld, key, NB_ERR_CONFIG, "schedules: \"%s\" is defined twice", name);
+        nb_schedule_config *s = &c->schedules[c->schedule_count++];
+        s->name = nb_xstrdup(name);
+        s->deliver = 1;
+        s->catch_up = 3600;
+        s->line = (int)key->start_mark.line + 1;
+        s->column = (int)key->start_mark.column + 1;
+        char where[300];
+        snprintf(where, sizeof where, "schedules.%s", name);
+        nb_err rc = load_mapping(ld, where, value, schedule_fields, s);
+        if (rc)
+            return rc;
+    }
+    return NB_OK;
+}
+
+static nb_err load_retention(loader *ld, const yaml_node_t *map, nb_config *c)
+{
+    ld->retention = map;
+    return load_mapping(ld, "retention", map, retention_fields, &c->retention);
+}
+
+/* Each retention kept must outlast the window, or a briefing would lose its candidates'
+ * text or ledger. */
+static nb_err check_retention(loader *ld, const nb_config *c)
+{
+    for (const field *f = retention_fields; f->key && ld->retention; f++) {
+        int64_t v = *(const int64_t *)((const char *)&c->retention + f->offset);
+        if (v > 0 && v < c->window)
+            return at(ld, ld->retention, NB_ERR_CONFIG,
+                      "retention.%s: %llds is shorter than newsbrief.window (%llds); use 0 to "
+                      "keep everything",
+                      f->key, (long long)v, (long long)c->window);
+    }
+    return NB_OK;
+}
+
+/* The value node of key in a mapping, or NULL. */
+static const yaml_node_t *mapping_value(loader *ld, const yaml_node_t *map, const char *key)
+{
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
+         pair++) {
+        yaml_node_t *k = yaml_document_get_node(&ld->doc, pair->key);
+        if (k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
+            return yaml_document_get_node(&ld->doc, pair->value);
+    }
+    return NULL;
+}
+
+/* Each name of a schedule's channels: or sources: list must be configured. */
+static nb_err check_schedule_names(loader *ld, const char *where, const char *what,
+                                   const yaml_node_t *list, const char *const *names,
+                                   size_t name_count, size_t stride)
+{
+    size_t n = list->type == YAML_SEQUENCE_NODE
+                   ? (size_t)(list->data.sequence.items.top - list->data.sequence.items.start)
+                   : 1;
+    if (n == 0)
+        return at(ld, list, NB_ERR_CONFIG, "%s.%ss: an empty list (leave the key out for every %s)",
+                  where, what, what);
+    for (size_t i = 0; i < n; i++) {
+        const yaml_node_t *item =
+            list->type == YAML_SEQUENCE_NODE
+                ? yaml_document_get_node(&ld->doc, list->data.sequence.items.start[i])
+                : list;
+        const char *name = (const char *)item->data.scalar.value;
+        int known = 0;
+        for (size_t k = 0; k < name_count && !known; k++)
+            known = strcmp(*(const char *const *)((const char *)names + k * stride), name) == 0;
+        if (known)
+            continue;
+        nb_buf all;
+        nb_buf_init(&all, 1024);
+        for (size_t k = 0; k < name_count; k++)
+            if (nb_buf_printf(&all, "%s%s", k ? ", " : "",
+                              *(const char *const *)((const char *)names + k * stride)))
+                break;
+        nb_err rc = at(ld, item, NB_ERR_CONFIG, "%s.%ss: unknown %s \"%s\" (configured: %s)", where,
+                       what, what, name, name_count ? nb_buf_str(&all) : "none");
+        nb_buf_free(&all);
+        return rc;
+    }
+    return NB_OK;
+}
+
+static nb_err check_schedules(loader *ld, nb_config *c)
+{
+    if (!ld->schedules)
+        return NB_OK;
+    size_t i = 0;
+    for (yaml_node_pair_t *pair = ld->schedules->data.mapping.pairs.start;
+         pair < ld->schedules->data.mapping.pairs.top; pair++, i++) {
+        const yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
+        const yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
+        nb_schedule_config *s = &c->schedules[i];
+        char where[300];
+        snprintf(where, sizeof where, "schedules.%s", s->name);
+        const yaml_node_t *cron = mapping_value(ld, value, "cron");
+        if (!cron || !s->cron)
+            return at(ld, key, NB_ERR_CONFIG, "%s: \"cron\" is required", where);
+        s->cron_line = (int)cron->start_mark.line + 1;
+        s->cron_column = (int)cron->start_mark.column + 1;
+        nb_errbuf inner;
+        if (ld->vocab->check_cron && ld->vocab->check_cron(s->cron, &inner) != NB_OK)
+            return at(ld, cron, NB_ERR_CONFIG, "%s.cron: %s", where, inner.msg);
+        const yaml_node_t *list = mapping_value(ld, value, "channels");
+        nb_err rc = list ? check_schedule_names(ld, where, "channel", list,
+                                                (const char *const *)c->channels, c->channel_count,
+                                                sizeof *c->channels)
+                         : NB_OK;
+        list = mapping_value(ld, value, "sources");
+        if (!rc && list)
+            rc = check_schedule_names(ld, where, "source", list, (const char *const *)c->sources,
+                                      c->source_count, sizeof *c->sources);
+        if (rc)
+            return rc;
+    }
+    return NB_OK;
+}
+
 static void set_defaults(nb_config *c)
 {
     c->database = home_path(".local/share/newsbrief/newsbrief.db");
@@ -707,6 +870,11 @@ static void set_defaults(nb_config *c)
     c->failures_before_backoff = 5;
     c->max_connections = 64;
     c->max_connections_per_host = 2;
+    c->max_wait_in_run = 30;
+    c->shutdown_timeout = 20;
+    c->retention.article_text = 30 * 86400;
+    c->retention.items = 365 * 86400;
+    c->retention.briefings = 365 * 86400;
     nb_summarizer_config *z = &c->summarizer;
     z->type = nb_xstrdup("extractive");
     z->temperature = 0.3;
@@ -865,12 +1033,16 @@ static void load_root(loader *ld, nb_config *c)
         else if (!strcmp(name, "channels"))
             (void)load_named(ld, "channels", value, channel_fields, sizeof(nb_channel_config),
                              NB_LIMIT_CHANNELS, (void **)&c->channels, &c->channel_count);
+        else if (!strcmp(name, "schedules"))
+            (void)load_schedules(ld, value, c);
+        else if (!strcmp(name, "retention"))
+            (void)load_retention(ld, value, c);
         else if (!strcmp(name, "mcp"))
             (void)load_mapping(ld, "mcp", value, mcp_fields, &c->mcp);
         else
             at(ld, key, NB_ERR_CONFIG,
-               "unknown section \"%s\" (known: newsbrief, sources, summarizer, channels, web, "
-               "mcp)",
+               "unknown section \"%s\" (known: newsbrief, sources, summarizer, channels, "
+               "schedules, retention, web, mcp)",
                name);
     }
     if (!c->database[0])
@@ -883,6 +1055,8 @@ static void load_root(loader *ld, nb_config *c)
                                                          : "{title} (Updated: {time})");
     if (!c->summarizer.language)
         c->summarizer.language = nb_xstrdup(c->language);
+    (void)check_schedules(ld, c);
+    (void)check_retention(ld, c);
     if (!nb_config_failed_in(ld->notes, &c->summarizer))
         check_summarizer(ld, &c->summarizer);
 }
@@ -1033,6 +1207,11 @@ void nb_config_free(nb_config *c)
     }
     free(c->channels);
     free_fields(web_fields, &c->web);
+    for (size_t i = 0; i < c->schedule_count; i++) {
+        free(c->schedules[i].name);
+        free_fields(schedule_fields, &c->schedules[i]);
+    }
+    free(c->schedules);
     free(c->path);
     if (c->notes) {
         for (size_t i = 0; i < c->notes->count; i++)
@@ -1137,6 +1316,19 @@ static void print_fields(FILE *out, const nb_config *c, const char *section, con
     }
 }
 
+static void print_schedules(const nb_config *c, FILE *out)
+{
+    if (!c->schedule_count)
+        return;
+    fputs("schedules:\n", out);
+    for (size_t i = 0; i < c->schedule_count; i++) {
+        fprintf(out, "  ");
+        print_string(out, c->schedules[i].name);
+        fputs(":\n", out);
+        print_fields(out, c, "schedules", NULL, schedule_fields, &c->schedules[i], 4);
+    }
+}
+
 void nb_config_print(const nb_config *c, FILE *out)
 {
     fprintf(out, "# effective configuration from %s (secrets masked)\nnewsbrief:\n", c->path);
@@ -1157,6 +1349,9 @@ void nb_config_print(const nb_config *c, FILE *out)
         fputs(":\n", out);
         print_fields(out, c, "channels", c->channels[i].type, channel_fields, &c->channels[i], 4);
     }
+    print_schedules(c, out);
+    fputs("retention:\n", out);
+    print_fields(out, c, "retention", NULL, retention_fields, &c->retention, 2);
     fputs("web:\n", out);
     print_fields(out, c, "web", NULL, web_fields, &c->web, 2);
     fputs("mcp:\n", out);

@@ -98,6 +98,23 @@ typedef struct nb_channel_config {
     int line, column;
 } nb_channel_config;
 
+typedef struct nb_schedule_config {
+    char *name;       /* the key under schedules: */
+    char *cron;       /* cron expression (Vixie), read in newsbrief.timezone */
+    char **channels;  /* channel names, NULL-terminated; NULL: every channel */
+    char **sources;   /* source names, NULL-terminated; NULL: every enabled source */
+    int deliver;      /* 0: collect, extract and summarize only, no briefing (default 1) */
+    int64_t catch_up; /* seconds: at start, a fire missed this recently runs once; 0: never */
+    int line, column; /* where the schedule is defined */
+    int cron_line, cron_column; /* where its cron value is */
+} nb_schedule_config;
+
+typedef struct nb_retention_config {
+    int64_t article_text; /* seconds: older items lose their extracted text; 0: keep */
+    int64_t items;        /* seconds: older items go (their keys stay); 0: keep */
+    int64_t briefings;    /* seconds: older briefings and their sent messages go; 0: keep */
+} nb_retention_config;
+
 /* The MCP server (newsbrief mcp, /mcp on the web server). */
 typedef struct nb_mcp_config {
     int allow_actions; /* offer run_now and send_briefing (default false: read-only) */
@@ -126,6 +143,8 @@ typedef struct nb_config_vocab {
     /* Whether key means something for a record of type under section ("sources" or
      * "channels"); NULL: every key does. */
     int (*key_applies)(const char *section, const char *type, const char *key);
+    /* Checks a schedule's cron expression (NULL: any text); the message names the field. */
+    nb_err (*check_cron)(const char *expr, nb_errbuf *err);
 } nb_config_vocab;
 
 typedef struct nb_config {
@@ -149,6 +168,11 @@ typedef struct nb_config {
     nb_summarizer_config summarizer;
     nb_channel_config *channels;
     size_t channel_count;
+    nb_schedule_config *schedules; /* for `newsbrief daemon` and `newsbrief schedule` */
+    size_t schedule_count;
+    int64_t max_wait_in_run;       /* seconds: a longer retry wait is left to a later delivery */
+    int64_t shutdown_timeout;      /* seconds the daemon lets in-flight work finish on SIGTERM */
+    nb_retention_config retention; /* what `newsbrief prune` and the daemon remove */
     nb_mcp_config mcp;
     nb_web_config web;
     nb_config_vocab vocab;  /* the vocabulary it was read with */

@@ -15,6 +15,7 @@
 #define NB_LIMIT_CONCURRENCY 64           /* requests in flight at once, all callers */
 #define NB_LIMIT_SOURCES 1000             /* sources in one configuration */
 #define NB_LIMIT_CHANNELS 100             /* channels in one configuration */
+#define NB_LIMIT_SCHEDULES 100            /* schedules in one configuration */
 #define NB_LIMIT_URL_BYTES 4096           /* one URL */
 #define NB_LIMIT_SUMMARY_CODEPOINTS 200   /* a summary shown under an item */
 
@@ -22,5 +23,9 @@
 #define NB_LIMIT_HTML_ATTRS 512              /* attributes in one HTML tag */
 #define NB_LIMIT_HTML_NODES 2000000          /* nodes in one parsed HTML page */
 #define NB_LIMIT_HTML_PARSE_BYTES (4u << 20) /* a page's HTML without scripts and styles */
+
+/* Time zones (core/zone). */
+#define NB_LIMIT_ZONE_BYTES (256u << 10) /* one TZif file of the zone database */
+#define NB_LIMIT_ZONE_TRANSITIONS 4096   /* offset changes kept for one zone */
 
 #endif

@@ -16,6 +16,8 @@
 
 static int64_t pinned_now;
 static int pinned;
+static int64_t pinned_since_ms =
+    -1; /* monotonic ms from which the pinned clock runs; -1: it stands */
 
 int64_t nb_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -39,6 +41,11 @@ static void civil_from_days(int64_t days, int64_t *year, int *month, int *day)
     *day = (int)(doy - (153 * mp + 2) / 5 + 1);
     *month = (int)(mp < 10 ? mp + 3 : mp - 9);
     *year = yoe + era * 400 + (*month <= 2);
+}
+
+void nb_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+{
+    civil_from_days(days, year, month, day);
 }
 
 static int is_leap(int64_t y)
@@ -949,6 +956,24 @@ nb_err nb_clock_pin_local(const char *iso, nb_errbuf *err)
 void nb_clock_unpin(void)
 {
     pinned = 0;
+    pinned_since_ms = -1;
+}
+
+void nb_clock_run_from_pin(void)
+{
+    if (pinned)
+        pinned_since_ms = nb_clock_monotonic_ms();
+}
+
+int64_t nb_clock_now_ms(void)
+{
+    if (pinned && pinned_since_ms >= 0)
+        return pinned_now * 1000 + (nb_clock_monotonic_ms() - pinned_since_ms);
+    if (pinned)
+        return pinned_now * 1000;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int nb_clock_is_pinned(void)
@@ -958,6 +983,8 @@ int nb_clock_is_pinned(void)
 
 int64_t nb_clock_now(void)
 {
+    if (pinned && pinned_since_ms >= 0)
+        return pinned_now + (nb_clock_monotonic_ms() - pinned_since_ms) / 1000;
     if (pinned)
         return pinned_now;
     struct timespec ts;

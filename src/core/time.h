@@ -54,10 +54,17 @@ nb_err nb_clock_pin_local(const char *iso, nb_errbuf *err) NB_MUST_CHECK;
 void nb_clock_unpin(void);
 int nb_clock_is_pinned(void);
 int64_t nb_clock_now(void);
+/* The pinned time then advances with the real clock (the daemon's --now: it starts at
+ * that instant). No effect when the clock is not pinned. */
+void nb_clock_run_from_pin(void);
+/* nb_clock_now in milliseconds. */
+int64_t nb_clock_now_ms(void);
 /* Monotonic milliseconds, for timeouts and delays (unaffected by pinning). */
 int64_t nb_clock_monotonic_ms(void);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date; valid for any year. */
 int64_t nb_days_from_civil(int64_t year, unsigned month, unsigned day);
+/* The inverse: the date of a day count since 1970-01-01. */
+void nb_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
 
 #endif

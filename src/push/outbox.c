@@ -8,6 +8,7 @@
  * could not first be marked "sending": when the store fails (disk full, read-only) every
  * lane stops, and the store's failure is reported once by the command. A file channel's
  * rows (one per briefing) are written together, and stay pending when the write fails. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,7 @@
 #include "push/channel.h"
 #include "push/push.h"
 
-#define RECENT 128             /* send times remembered for the rate windows */
-#define WAIT_FOR_LATER_MAX 120 /* seconds a run waits for a row scheduled later */
+#define RECENT 128 /* send times remembered for the rate windows */
 
 typedef struct lane {
     const nb_channel_config *ch;
@@ -27,6 +27,7 @@ typedef struct lane {
     nb_store *store;
     nb_http *http;
     nb_push_report *report;
+    int64_t max_wait; /* seconds a pass may wait for one row (max_wait_in_run) */
     nb_outbox_row *rows;
     size_t count, next;
     int run_attempts;    /* attempts of the current row in this run */
@@ -38,6 +39,13 @@ typedef struct lane {
 
 static void send_next(lane *l);
 static void send_direct(lane *l, nb_outbox_row *row);
+
+static volatile sig_atomic_t stop_requested;
+
+void nb_push_stop(void)
+{
+    stop_requested = 1;
+}
 
 /* Records a row's new status; 0, or -1 when the store refused (logged, unless it is the
  * storage failure the command reports once). */
@@ -88,6 +96,16 @@ static void stop(lane *l, int failed)
     l->next = l->count;
 }
 
+/* The lane's next row may not go before until (beyond max_wait): it and those after it
+ * wait in the outbox for a later pass. */
+static void wait_for_later(lane *l, int64_t until)
+{
+    l->report->waiting += l->count - l->next;
+    if (until > l->report->wait_until)
+        l->report->wait_until = until;
+    stop(l, 0);
+}
+
 static long backoff_ms(lane *l, int attempt)
 {
     l->jitter ^= l->jitter << 13;
@@ -121,8 +139,9 @@ static void handle_verdict(lane *l, nb_verdict v, int64_t retry_after, int rate_
         int64_t floor = l->ch->retry_floor >= 0 ? l->ch->retry_floor : l->kind->retry_floor;
         if (rate_limited && floor * 1000 > delay)
             delay = (long)floor * 1000;
+        int64_t retry_at = now + (delay + 999) / 1000;
         if (l->run_attempts >= l->ch->max_attempts || l->kind->send_direct) {
-            mark(l, row, "pending", now + delay / 1000, why);
+            mark(l, row, "pending", retry_at, why);
             nb_log(NB_LOG_ERROR, "push",
                    "channel=%s error=retry cause=\"%s\" attempts=%d pending=%zu (newsbrief push "
                    "sends them later)",
@@ -130,7 +149,13 @@ static void handle_verdict(lane *l, nb_verdict v, int64_t retry_after, int rate_
             stop(l, 1);
             break;
         }
-        mark(l, row, "pending", now + delay / 1000, why);
+        mark(l, row, "pending", retry_at, why);
+        if (delay > l->max_wait * 1000) {
+            nb_log(NB_LOG_INFO, "push", "channel=%s message=%lld retry_in_ms=%ld cause=\"%s\"",
+                   l->ch->name, (long long)row->id, delay, why);
+            wait_for_later(l, retry_at);
+            break;
+        }
         nb_log(NB_LOG_WARN, "push", "channel=%s message=%lld retry_in_ms=%ld cause=\"%s\"",
                l->ch->name, (long long)row->id, delay, why);
         l->retry_at_ms = nb_clock_monotonic_ms() + delay;
@@ -199,12 +224,14 @@ static void send_next(lane *l)
         stop(l, 1); /* what could not be recorded is not sent */
         return;
     }
+    if (stop_requested) {
+        stop(l, 0); /* shutting down: the rest stays pending for the next pass */
+        return;
+    }
     nb_outbox_row *row = &l->rows[l->next];
     int64_t now = nb_clock_now();
-    if (row->next_attempt_at > now + WAIT_FOR_LATER_MAX && l->run_attempts == 0) {
-        nb_log(NB_LOG_WARN, "push", "channel=%s waiting=%llds pending=%zu", l->ch->name,
-               (long long)(row->next_attempt_at - now), l->count - l->next);
-        stop(l, 0);
+    if (row->next_attempt_at > now + l->max_wait && l->run_attempts == 0) {
+        wait_for_later(l, row->next_attempt_at);
         return;
     }
     int64_t now_ms = nb_clock_monotonic_ms();
@@ -323,6 +350,7 @@ void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
                     .store = store,
                     .http = http,
                     .report = report,
+                    .max_wait = config->max_wait_in_run,
                     .jitter = (uint64_t)nb_clock_monotonic_ms() * 2654435761u + i + 1};
         if (nb_store_outbox_pending(store, ch->name, &l->rows, &l->count, &err) != NB_OK) {
             if (!nb_store_failure(store))
@@ -332,6 +360,14 @@ void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
         send_next(l);
     }
     nb_http_run(http);
+    if (report->waiting) {
+        char until[32];
+        nb_time_format_display(report->wait_until, until, sizeof until);
+        nb_log(NB_LOG_WARN, "push",
+               "waiting=%zu until=\"%s\" cause=\"a platform asked to wait longer than "
+               "max_wait_in_run\" (the daemon, newsbrief push or the next run sends them then)",
+               report->waiting, until);
+    }
     for (size_t i = 0; i < config->channel_count; i++)
         nb_outbox_rows_free(lanes[i].rows, lanes[i].count);
     free(lanes);

@@ -55,14 +55,23 @@ typedef struct nb_push_report {
     size_t failed;       /* refused as payloads */
     size_t duplicates;   /* resent after a crash: the platform may show them twice */
     int channels_failed; /* channels stopped by a configuration error or left pending */
+    size_t waiting;      /* of pending: held by a retry time beyond max_wait_in_run */
+    int64_t wait_until;  /* the latest such retry time (UTC seconds), or 0 */
 } nb_push_report;
 
 /* Sends every pending outbox row of every chat channel (or only of only_channel) on http:
  * in order per channel, within the platform's rate limits, retrying transient failures
  * with backoff. A file channel's pending briefings are written in one file, newest first;
- * when the write fails they stay pending for the next pass. */
+ * when the write fails they stay pending for the next pass. A wait longer than
+ * config->max_wait_in_run (a rate-limit floor, a long Retry-After, a row scheduled later)
+ * is not slept on: the channel's rows stay pending with the time they may go, counted in
+ * report->waiting, and one warning line says until when; that is not a failure. */
 void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
                     const char *only_channel, nb_push_report *report);
+
+/* Delivery passes start no new request from now on (their rows stay pending). Only sets a
+ * flag: safe in a signal handler. */
+void nb_push_stop(void);
 
 /* Sends one short test message to a channel, now, bypassing the outbox. */
 nb_err nb_push_test(const nb_config *config, const nb_channel_config *channel, nb_http *http,

@@ -177,6 +177,29 @@ static const char *const migrations[] = {
      * its own title (a feed's), for readers */
     "ALTER TABLE sources ADD COLUMN settings TEXT;"
     "ALTER TABLE sources ADD COLUMN title TEXT;",
+    /* 8: the daemon: each schedule's last fire and result, and the daemon's heartbeat */
+    "CREATE TABLE schedules ("
+    "  name TEXT PRIMARY KEY,"
+    "  cron TEXT NOT NULL DEFAULT '',"
+    "  last_fire INTEGER NOT NULL DEFAULT 0,"
+    "  last_result TEXT,"
+    "  last_run_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_duration_ms INTEGER NOT NULL DEFAULT 0,"
+    "  next_fire INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE daemon ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  pid INTEGER NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  heartbeat_at INTEGER NOT NULL,"
+    "  next_wake_at INTEGER NOT NULL,"
+    "  stopped_at INTEGER NOT NULL DEFAULT 0);"
+    /* items removed by retention: their keys stay, so a source serving them again does not
+     * bring them back as new */
+    "CREATE TABLE forgotten_items ("
+    "  source TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  forgotten_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (source, key)) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -457,7 +480,10 @@ nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err)
     }
     sqlite3_busy_timeout(s->db, 5000);
     /* journal_mode is the first write: an unwritable file or directory fails here. */
+    /* auto_vacuum only takes on a new file (before its first table): retention's deletions
+     * are then given back to the file system by incremental vacuum. */
     rc = exec(s,
+              "PRAGMA auto_vacuum = INCREMENTAL;"
               "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
               "PRAGMA synchronous = NORMAL;",
               "opening", err);
@@ -586,8 +612,9 @@ nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, n
 {
     static const char insert_sql[] =
         "INSERT INTO items (source, key, url, title, published_at, image, excerpt,"
-        " first_seen_at, content, author, tags, abstract) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-        " ?8, ?9, ?10, ?11, " ABSTRACT_OF("?7") ") ON CONFLICT (source, key) DO NOTHING";
+        " first_seen_at, content, author, tags, abstract) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+        " ?8, ?9, ?10, ?11, " ABSTRACT_OF("?7") " WHERE NOT EXISTS (SELECT 1 FROM"
+        " forgotten_items WHERE source = ?1 AND key = ?2) ON CONFLICT (source, key) DO NOTHING";
     static const char update_sql[] =
         "UPDATE items SET url = ?3, title = ?4, published_at = ?5, image = ?6, excerpt = ?7,"
         " content = ?9, author = ?10, tags = ?11, abstract = COALESCE(summary, " ABSTRACT_OF(
@@ -606,11 +633,15 @@ nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, n
         item->id = sqlite3_last_insert_rowid(s->db);
     } else {
         sqlite3_finalize(st);
-        if (item_step(s, update_sql, item, now, &st) != SQLITE_ROW) {
+        int step = item_step(s, update_sql, item, now, &st);
+        if (step == SQLITE_DONE) {
+            item->id = 0; /* forgotten by retention: not stored again */
+        } else if (step != SQLITE_ROW) {
             rc = nb_store_db_error(s, err, "updating item");
             goto out;
+        } else {
+            item->id = sqlite3_column_int64(st, 0);
         }
-        item->id = sqlite3_column_int64(st, 0);
     }
     if (is_new)
         *is_new = inserted;
@@ -839,8 +870,11 @@ nb_err nb_store_item_known(nb_store *s, const char *source, const char *key, int
     nb_err rc = NB_OK;
     if (broken(s, err))
         return NB_ERR_IO;
-    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM items WHERE source = ?1 AND key = ?2", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT 1 FROM items WHERE source = ?1 AND key = ?2"
+            " UNION ALL SELECT 1 FROM forgotten_items WHERE source = ?1 AND key = ?2",
+            -1, &st, NULL) != SQLITE_OK)
         return nb_store_db_error(s, err, "preparing item lookup");
     nb_store_bind_text(st, 1, source);
     nb_store_bind_text(st, 2, key);
@@ -1321,5 +1355,338 @@ nb_err nb_store_llm_usage_add(nb_store *s, int64_t run_at, const char *model, lo
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = nb_store_db_error(s, err, "storing usage");
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- the daemon's state ---- */
+
+static const char schedule_columns[] =
+    "name, cron, last_fire, last_result, last_run_at, last_duration_ms, next_fire";
+
+static void read_schedule(sqlite3_stmt *st, nb_schedule_state *out)
+{
+    out->name = nb_store_column_text(st, 0);
+    out->cron = nb_store_column_text(st, 1);
+    out->last_fire = sqlite3_column_int64(st, 2);
+    out->last_result = nb_store_column_text(st, 3);
+    out->last_run_at = sqlite3_column_int64(st, 4);
+    out->last_duration_ms = sqlite3_column_int64(st, 5);
+    out->next_fire = sqlite3_column_int64(st, 6);
+}
+
+nb_err nb_store_schedule_load(nb_store *s, const char *name, nb_schedule_state *out, nb_errbuf *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM schedules WHERE name = ?1", schedule_columns);
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    memset(out, 0, sizeof *out);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing schedule query");
+    nb_store_bind_text(st, 1, name);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        read_schedule(st, out);
+    else if (step == SQLITE_DONE)
+        out->name = nb_xstrdup(name);
+    else
+        rc = db_error(s, err, "reading schedule");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_schedule_save(nb_store *s, const nb_schedule_state *state, nb_errbuf *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "INSERT OR REPLACE INTO schedules (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+             schedule_columns);
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing schedule update");
+    nb_store_bind_text(st, 1, state->name);
+    nb_store_bind_text(st, 2, state->cron ? state->cron : "");
+    sqlite3_bind_int64(st, 3, state->last_fire);
+    nb_store_bind_text(st, 4, state->last_result);
+    sqlite3_bind_int64(st, 5, state->last_run_at);
+    sqlite3_bind_int64(st, 6, state->last_duration_ms);
+    sqlite3_bind_int64(st, 7, state->next_fire);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(s, err, "saving schedule");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_schedule_list(nb_store *s, nb_schedule_state **states, size_t *count,
+                              nb_errbuf *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM schedules ORDER BY name", schedule_columns);
+    sqlite3_stmt *st = NULL;
+    nb_schedule_state *out = NULL;
+    size_t n = 0, alloc = 0;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing schedule list");
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
+        memset(&out[n], 0, sizeof out[n]);
+        read_schedule(st, &out[n++]);
+    }
+    if (step != SQLITE_DONE)
+        rc = db_error(s, err, "listing schedules");
+    sqlite3_finalize(st);
+    if (rc) {
+        nb_schedule_states_free(out, n);
+        return rc;
+    }
+    *states = out;
+    *count = n;
+    return NB_OK;
+}
+
+void nb_schedule_state_clear(nb_schedule_state *state)
+{
+    free(state->name);
+    free(state->cron);
+    free(state->last_result);
+    memset(state, 0, sizeof *state);
+}
+
+void nb_schedule_states_free(nb_schedule_state *states, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        nb_schedule_state_clear(&states[i]);
+    free(states);
+}
+
+nb_err nb_store_daemon_save(nb_store *s, const nb_daemon_state *state, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO daemon (id, pid, started_at, heartbeat_at,"
+                           " next_wake_at, stopped_at) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing heartbeat");
+    sqlite3_bind_int64(st, 1, state->pid);
+    sqlite3_bind_int64(st, 2, state->started_at);
+    sqlite3_bind_int64(st, 3, state->heartbeat_at);
+    sqlite3_bind_int64(st, 4, state->next_wake_at);
+    sqlite3_bind_int64(st, 5, state->stopped_at);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(s, err, "saving heartbeat");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_daemon_load(nb_store *s, nb_daemon_state *out, int *found, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT pid, started_at, heartbeat_at, next_wake_at, stopped_at"
+                           " FROM daemon WHERE id = 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing heartbeat query");
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        out->pid = sqlite3_column_int64(st, 0);
+        out->started_at = sqlite3_column_int64(st, 1);
+        out->heartbeat_at = sqlite3_column_int64(st, 2);
+        out->next_wake_at = sqlite3_column_int64(st, 3);
+        out->stopped_at = sqlite3_column_int64(st, 4);
+        *found = 1;
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(s, err, "reading heartbeat");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_store_outbox_next_due(nb_store *s, int64_t *at, size_t *pending, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT (SELECT COUNT(*) FROM deliveries"
+            "         WHERE status IN ('pending', 'sending')),"
+            "       (SELECT MIN(next_attempt_at) FROM deliveries d"
+            "         WHERE status IN ('pending', 'sending') AND id ="
+            "           (SELECT MIN(id) FROM deliveries e WHERE e.channel = d.channel"
+            "             AND e.status IN ('pending', 'sending')))",
+            -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing outbox query");
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *pending = (size_t)sqlite3_column_int64(st, 0);
+        *at = sqlite3_column_int64(st, 1);
+    } else {
+        rc = db_error(s, err, "reading outbox");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- retention ---- */
+
+#define PRUNE_BATCH 500 /* rows per transaction, so runs and readers are never held up long */
+
+/* Runs sql (binding ?1 = cutoff, ?2 = now) in transactions until it changes nothing;
+ * *total counts the rows of the statement named count_of (the others follow it). */
+static nb_err prune_batches(nb_store *s, const char *const *sql, size_t n, int64_t cutoff,
+                            int64_t now, size_t *total, nb_errbuf *err)
+{
+    for (;;) {
+        nb_err rc = exec(s, "BEGIN IMMEDIATE;", "pruning", err);
+        size_t changed = 0;
+        for (size_t i = 0; i < n && !rc; i++) {
+            sqlite3_stmt *st = NULL;
+            if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
+                rc = db_error(s, err, "preparing retention");
+                break;
+            }
+            sqlite3_bind_int64(st, 1, cutoff);
+            if (sqlite3_bind_parameter_count(st) >= 2)
+                sqlite3_bind_int64(st, 2, now);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = db_error(s, err, "applying retention");
+            sqlite3_finalize(st);
+            if (i == n - 1)
+                changed = (size_t)sqlite3_changes(s->db);
+        }
+        if (!rc)
+            rc = exec(s, "COMMIT;", "pruning", err);
+        if (rc) {
+            sqlite3_exec(s->db, "ROLLBACK;", NULL, NULL, NULL);
+            return rc;
+        }
+        *total += changed;
+        if (changed < PRUNE_BATCH)
+            return NB_OK;
+    }
+}
+
+static nb_err count_rows(nb_store *s, const char *sql, int64_t cutoff, size_t *out, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing retention count");
+    sqlite3_bind_int64(st, 1, cutoff);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = (size_t)sqlite3_column_int64(st, 0);
+    else
+        rc = db_error(s, err, "counting for retention");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int64_t pragma_int(nb_store *s, const char *pragma)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(s->db, pragma, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+#define BATCH_OF(table, where) "SELECT rowid FROM " table " WHERE " where " LIMIT 500"
+
+static const char texts_where[] = "content IS NOT NULL AND first_seen_at < ?1";
+static const char items_where[] = "first_seen_at < ?1";
+static const char summaries_where[] =
+    "created_at < ?1 AND content_hash NOT IN"
+    " (SELECT content_hash FROM items WHERE content_hash IS NOT NULL)";
+static const char deliveries_where[] =
+    "status IN ('sent', 'failed') AND briefing_id IN (SELECT id FROM briefings WHERE created_at"
+    " < ?1)";
+static const char briefings_where[] =
+    "created_at < ?1 AND id NOT IN (SELECT briefing_id FROM deliveries WHERE status IN"
+    " ('pending', 'sending'))";
+
+nb_err nb_store_prune(nb_store *s, const nb_retention *r, int dry_run, nb_prune_report *report,
+                      nb_errbuf *err)
+{
+    memset(report, 0, sizeof *report);
+    char sql[5][512];
+    nb_err rc = NB_OK;
+    int64_t pages_before = pragma_int(s, "PRAGMA page_count");
+    int64_t page_size = pragma_int(s, "PRAGMA page_size");
+    if (r->article_text_before > 0) {
+        snprintf(sql[0], sizeof sql[0], "SELECT COUNT(*) FROM items WHERE %s", texts_where);
+        snprintf(sql[1], sizeof sql[1],
+                 "UPDATE items SET content = NULL WHERE rowid IN (" BATCH_OF("items", "%s") ")",
+                 texts_where);
+        const char *batch[] = {sql[1]};
+        rc = dry_run
+                 ? count_rows(s, sql[0], r->article_text_before, &report->texts, err)
+                 : prune_batches(s, batch, 1, r->article_text_before, r->now, &report->texts, err);
+    }
+    if (!rc && r->items_before > 0) {
+        snprintf(sql[0], sizeof sql[0], "SELECT COUNT(*) FROM items WHERE %s", items_where);
+        snprintf(sql[1], sizeof sql[1],
+                 "INSERT OR IGNORE INTO forgotten_items (source, key, forgotten_at) SELECT source,"
+                 " key, ?2 FROM items WHERE rowid IN (" BATCH_OF("items", "%s") ")",
+                 items_where);
+        snprintf(sql[2], sizeof sql[2],
+                 "DELETE FROM briefing_items WHERE item_id IN (" BATCH_OF("items", "%s") ")",
+                 items_where);
+        snprintf(sql[3], sizeof sql[3],
+                 "DELETE FROM items WHERE rowid IN (" BATCH_OF("items", "%s") ")", items_where);
+        const char *batch[] = {sql[1], sql[2], sql[3]};
+        rc = dry_run ? count_rows(s, sql[0], r->items_before, &report->items, err)
+                     : prune_batches(s, batch, 3, r->items_before, r->now, &report->items, err);
+        snprintf(sql[0], sizeof sql[0], "SELECT COUNT(*) FROM summaries WHERE %s", summaries_where);
+        snprintf(sql[1], sizeof sql[1],
+                 "DELETE FROM summaries WHERE rowid IN (" BATCH_OF("summaries", "%s") ")",
+                 summaries_where);
+        const char *cache[] = {sql[1]};
+        if (!rc)
+            rc = dry_run
+                     ? count_rows(s, sql[0], r->items_before, &report->summaries, err)
+                     : prune_batches(s, cache, 1, r->items_before, r->now, &report->summaries, err);
+    }
+    if (!rc && r->briefings_before > 0) {
+        snprintf(sql[0], sizeof sql[0], "SELECT COUNT(*) FROM deliveries WHERE %s",
+                 deliveries_where);
+        snprintf(sql[1], sizeof sql[1],
+                 "DELETE FROM deliveries WHERE rowid IN (" BATCH_OF("deliveries", "%s") ")",
+                 deliveries_where);
+        const char *batch[] = {sql[1]};
+        rc = dry_run
+                 ? count_rows(s, sql[0], r->briefings_before, &report->messages, err)
+                 : prune_batches(s, batch, 1, r->briefings_before, r->now, &report->messages, err);
+        snprintf(sql[0], sizeof sql[0], "SELECT COUNT(*) FROM briefings WHERE %s", briefings_where);
+        snprintf(sql[1], sizeof sql[1],
+                 "DELETE FROM briefings WHERE rowid IN (" BATCH_OF("briefings", "%s") ")",
+                 briefings_where);
+        const char *briefings[] = {sql[1]};
+        if (!rc)
+            rc = dry_run ? count_rows(s, sql[0], r->briefings_before, &report->briefings, err)
+                         : prune_batches(s, briefings, 1, r->briefings_before, r->now,
+                                         &report->briefings, err);
+    }
+    if (rc || dry_run)
+        return rc;
+    /* Give the freed pages back: incremental vacuum, or once a full VACUUM that turns it on
+     * for a file made before it was the default. */
+    if (pragma_int(s, "PRAGMA auto_vacuum") != 2) {
+        rc = exec(s, "PRAGMA auto_vacuum = INCREMENTAL; VACUUM;", "pruning", err);
+        report->vacuumed = !rc;
+    } else {
+        rc = exec(s, "PRAGMA incremental_vacuum;", "pruning", err);
+    }
+    if (!rc && pages_before > 0 && page_size > 0) {
+        int64_t pages_after = pragma_int(s, "PRAGMA page_count");
+        if (pages_after >= 0 && pages_after < pages_before)
+            report->bytes_freed = (pages_before - pages_after) * page_size;
+    }
     return rc;
 }

@@ -307,4 +307,74 @@ typedef struct nb_run_record {
 
 nb_err nb_store_run_record(nb_store *store, const nb_run_record *run, nb_errbuf *err) NB_MUST_CHECK;
 
+/* The daemon's memory of a schedule (`newsbrief status`, catch-up after a restart). */
+typedef struct nb_schedule_state {
+    char *name;               /* the schedule's key under schedules: */
+    char *cron;               /* its expression when last saved */
+    int64_t last_fire;        /* the last fire time handled (run or skipped), UTC seconds */
+    char *last_result;        /* "ok", "failed", "skipped: ..." or NULL */
+    int64_t last_run_at;      /* when its last run started */
+    int64_t last_duration_ms; /* how long it took */
+    int64_t next_fire;        /* the fire time after last_fire, as planned */
+} nb_schedule_state;
+
+/* A schedule never saved yields a zeroed state with name set. */
+nb_err nb_store_schedule_load(nb_store *store, const char *name, nb_schedule_state *out,
+                              nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_store_schedule_save(nb_store *store, const nb_schedule_state *state,
+                              nb_errbuf *err) NB_MUST_CHECK;
+nb_err nb_store_schedule_list(nb_store *store, nb_schedule_state **states, size_t *count,
+                              nb_errbuf *err) NB_MUST_CHECK;
+void nb_schedule_state_clear(nb_schedule_state *state);
+void nb_schedule_states_free(nb_schedule_state *states, size_t count);
+
+/* The daemon's heartbeat: written at every wake-up, so `newsbrief status` can tell a live
+ * daemon from a dead one. */
+typedef struct nb_daemon_state {
+    int64_t pid;
+    int64_t started_at;   /* UTC seconds */
+    int64_t heartbeat_at; /* the last wake-up */
+    int64_t next_wake_at; /* when it planned to wake next */
+    int64_t stopped_at;   /* set by a clean stop; 0 while running (or after a crash) */
+} nb_daemon_state;
+
+nb_err nb_store_daemon_save(nb_store *store, const nb_daemon_state *state,
+                            nb_errbuf *err) NB_MUST_CHECK;
+/* *found is 0 when no daemon ever ran on this database. */
+nb_err nb_store_daemon_load(nb_store *store, nb_daemon_state *out, int *found,
+                            nb_errbuf *err) NB_MUST_CHECK;
+
+/* Retention: what is older than each cutoff (UTC seconds; 0 keeps it) goes. */
+typedef struct nb_retention {
+    int64_t article_text_before; /* items first seen before: their extracted text */
+    int64_t items_before;        /* items first seen before: the items (their keys stay, so a
+                                    source serving them again does not make them new) and
+                                    the LLM summaries no item uses */
+    int64_t briefings_before;    /* briefings made before, with their sent or refused
+                                    messages (a briefing with a message still to send stays) */
+    int64_t now;                 /* recorded with the forgotten keys */
+} nb_retention;
+
+typedef struct nb_prune_report {
+    size_t texts;        /* article texts dropped (title, summary, link and image stay) */
+    size_t items;        /* items removed */
+    size_t summaries;    /* cached LLM summaries removed */
+    size_t briefings;    /* briefings removed */
+    size_t messages;     /* outbox rows removed */
+    int64_t bytes_freed; /* the file shrank by this much */
+    int vacuumed;        /* a full VACUUM turned incremental vacuum on */
+} nb_prune_report;
+
+/* Applies r in transactions of a few hundred rows, then gives the pages back to the file
+ * system (incremental vacuum). dry_run only counts what would go. The ledger keeps what
+ * the remaining items need, so nothing is ever sent twice. */
+nb_err nb_store_prune(nb_store *store, const nb_retention *r, int dry_run, nb_prune_report *report,
+                      nb_errbuf *err) NB_MUST_CHECK;
+
+/* Outbox rows not yet sent (pending or sending) and the earliest time one may go: rows go
+ * in order per channel, so each channel's first row decides (0: now; meaningless when
+ * *pending is 0). */
+nb_err nb_store_outbox_next_due(nb_store *store, int64_t *at, size_t *pending,
+                                nb_errbuf *err) NB_MUST_CHECK;
+
 #endif

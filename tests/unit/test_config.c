@@ -6,11 +6,15 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "sched/sched.h"
 
 static const char *const source_types[] = {"feed", NULL};
 static const char *const channel_types[] = {"stdout", "file", NULL};
 static const char *const summarizer_types[] = {"extractive", "llm", NULL};
-static const nb_config_vocab vocab = {source_types, channel_types, summarizer_types, NULL};
+static const nb_config_vocab vocab = {.source_types = source_types,
+                                      .channel_types = channel_types,
+                                      .summarizer_types = summarizer_types,
+                                      .check_cron = nb_cron_check};
 
 static nb_err parse(const char *yaml, nb_config **out, nb_errbuf *err)
 {
@@ -263,6 +267,106 @@ static void test_language_and_header(void **state)
     assert_non_null(strstr(err.msg, "newsbrief.language: \"fr\" is not zh or en"));
 }
 
+static const char *const schedule_base = "sources:\n"
+                                         "  lab:\n    type: feed\n    url: http://a/\n"
+                                         "  cn:\n    type: feed\n    url: http://b/\n"
+                                         "channels:\n"
+                                         "  out:\n    type: stdout\n"
+                                         "  file:\n    type: file\n    path: /tmp/b.md\n";
+
+static void test_schedules(void **state)
+{
+    (void)state;
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "schedules:\n"
+             "  briefing:\n"
+             "    cron: \"45 10,15,20 * * *\"\n"
+             "    channels: [out, file]\n"
+             "  collect:\n"
+             "    cron: \"*/20 * * * *\"\n"
+             "    deliver: false\n"
+             "    sources: lab\n"
+             "    catch_up: 0\n"
+             "newsbrief:\n  max_wait_in_run: 2m\n  shutdown_timeout: 5s\n%s",
+             schedule_base);
+    nb_config *c = NULL;
+    nb_errbuf err;
+    if (parse(yaml, &c, &err) != NB_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(c->schedule_count, 2);
+    const nb_schedule_config *b = &c->schedules[0], *k = &c->schedules[1];
+    assert_string_equal(b->name, "briefing");
+    assert_string_equal(b->cron, "45 10,15,20 * * *");
+    assert_string_equal(b->channels[1], "file");
+    assert_null(b->channels[2]);
+    assert_null(b->sources);
+    assert_int_equal(b->deliver, 1);
+    assert_int_equal(b->catch_up, 3600);
+    assert_int_equal(b->line, 2);
+    assert_int_equal(b->cron_line, 3);
+    assert_int_equal(b->cron_column, 11);
+    assert_int_equal(k->deliver, 0);
+    assert_int_equal(k->catch_up, 0);
+    assert_string_equal(k->sources[0], "lab");
+    assert_int_equal(c->max_wait_in_run, 120);
+    assert_int_equal(c->shutdown_timeout, 5);
+    /* printed, then read again */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    nb_config_print(c, f);
+    fclose(f);
+    nb_config *again = NULL;
+    if (parse(text, &again, &err) != NB_OK)
+        fail_msg("%s\n%s", err.msg, text);
+    assert_int_equal(again->schedule_count, 2);
+    assert_string_equal(again->schedules[1].cron, "*/20 * * * *");
+    assert_int_equal(again->schedules[1].deliver, 0);
+    free(text);
+    nb_config_free(again);
+    nb_config_free(c);
+
+    assert_int_equal(parse("newsbrief:\n  timezone: UTC\n", &c, &err), NB_OK);
+    assert_int_equal(c->schedule_count, 0);
+    assert_int_equal(c->max_wait_in_run, 30);
+    assert_int_equal(c->shutdown_timeout, 20);
+    nb_config_free(c);
+
+    const char *const bad[][2] = {
+        {"schedules:\n  b:\n    cron: \"60 * * * *\"\n",
+         "test.yaml:3:11: schedules.b.cron: cron: minute field: 60 is out of range 0-59"},
+        {"schedules:\n  b:\n    cron: \"0 0 30 2 *\"\n", "test.yaml:3:11: schedules.b.cron: cron: "
+                                                         "day-of-month field: day 30 never comes"},
+        {"schedules:\n  b:\n    channels: [out]\n",
+         "test.yaml:2:3: schedules.b: \"cron\" is required"},
+        {"schedules:\n  b:\n    cron: \"@daily\"\n    channels: [out, team-wecom]\n",
+         "test.yaml:4:21: schedules.b.channels: unknown channel \"team-wecom\" (configured: out, "
+         "file)"},
+        {"schedules:\n  b:\n    cron: \"@daily\"\n    sources:\n      - cn\n      - nope\n",
+         "test.yaml:6:9: schedules.b.sources: unknown source \"nope\" (configured: lab, cn)"},
+        {"schedules:\n  b:\n    cron: \"@daily\"\n    channels: []\n",
+         "test.yaml:4:15: schedules.b.channels: an empty list"},
+        {"schedules:\n  b:\n    cron: \"@daily\"\n    color: red\n",
+         "test.yaml:4:5: schedules.b: unknown key \"color\""},
+        {"schedules:\n  b:\n    cron: \"@daily\"\n    catch_up: soon\n",
+         "catch_up: expected a duration"},
+        {"schedules:\n  b:\n    cron: \"@daily\"\n  b:\n    cron: \"@daily\"\n",
+         "test.yaml:4:3: schedules: \"b\" is defined twice"},
+        {"schedules: [a]\n", "schedules: expected a mapping"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        /* the schedules come first: names are checked once the whole file is read */
+        snprintf(yaml, sizeof yaml, "%s%s", bad[i][0], schedule_base);
+        c = NULL;
+        if (parse(yaml, &c, &err) != NB_ERR_CONFIG)
+            fail_msg("accepted: %s", bad[i][0]);
+        if (!strstr(err.msg, bad[i][1]))
+            fail_msg("got \"%s\", want \"%s\"", err.msg, bad[i][1]);
+        assert_null(c);
+    }
+}
+
 static void test_load_missing_file(void **state)
 {
     (void)state;
@@ -284,8 +388,10 @@ static int test_key_applies(const char *section, const char *type, const char *k
     return strcmp(key, "path") != 0 || !strcmp(type, "file");
 }
 
-static const nb_config_vocab typed_vocab = {source_types, channel_types, summarizer_types,
-                                            test_key_applies};
+static const nb_config_vocab typed_vocab = {.source_types = source_types,
+                                            .channel_types = channel_types,
+                                            .summarizer_types = summarizer_types,
+                                            .key_applies = test_key_applies};
 
 static nb_config_report report_of(const char *yaml, nb_config **c)
 {
@@ -447,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_errors_reported_together),
         cmocka_unit_test(test_print_as_written),
         cmocka_unit_test(test_language_and_header),
+        cmocka_unit_test(test_schedules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,10 +43,10 @@ static void test_open_creates_and_migrates(void **state)
     nb_store *s = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
-    assert_int_equal(nb_store_schema_version(s), 7);
+    assert_int_equal(nb_store_schema_version(s), 8);
     nb_store_close(s);
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK); /* idempotent */
-    assert_int_equal(nb_store_schema_version(s), 7);
+    assert_int_equal(nb_store_schema_version(s), 8);
     nb_store_close(s);
     free(path);
 }
@@ -256,6 +256,166 @@ static void test_run_lock(void **state)
     free(path);
 }
 
+/* Retention: texts, then items (their keys stay), then briefings with their sent messages;
+ * a briefing with a message still to send stays; the next-due query per channel head. */
+static void test_prune(void **state)
+{
+    (void)state;
+    char *path = nb_xasprintf("%s/prune.db", dir);
+    nb_store *s = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
+    /* 1200 old items (more than one batch) seen at t=1000, and one recent seen at 90000 */
+    int64_t ids[1201];
+    for (int i = 0; i < 1200; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%d", i);
+        nb_item it = make_item(key, 900, "old");
+        it.content = nb_xstrdup("a long article text");
+        assert_int_equal(nb_store_item_put(s, &it, 1000, NULL, &err), NB_OK);
+        ids[i] = it.id;
+        nb_item_clear(&it);
+    }
+    nb_item fresh = make_item("fresh", 89000, "new");
+    fresh.content = nb_xstrdup("text");
+    assert_int_equal(nb_store_item_put(s, &fresh, 90000, NULL, &err), NB_OK);
+    ids[1200] = fresh.id;
+    const char *pages[] = {"# p\n"};
+    nb_outbox_message sent[] = {{"", "{\"n\":1}", &ids[0], 1}};
+    nb_outbox_message waiting[] = {{"", "{\"n\":2}", &ids[1], 1}};
+    int64_t b1 = 0, b2 = 0;
+    nb_briefing_draft chat = {.channel = "chat",
+                              .created_at = 2000,
+                              .item_ids = &ids[0],
+                              .item_count = 1,
+                              .pages = pages,
+                              .page_count = 1,
+                              .messages = sent,
+                              .message_count = 1};
+    nb_briefing_draft late = chat;
+    late.channel = "late";
+    late.item_ids = &ids[1];
+    late.messages = waiting;
+    assert_int_equal(nb_store_briefing_commit(s, &chat, &b1, &err), NB_OK);
+    assert_int_equal(nb_store_briefing_commit(s, &late, &b2, &err), NB_OK);
+    nb_outbox_row *rows = NULL;
+    size_t rn = 0;
+    assert_int_equal(nb_store_outbox_pending(s, "chat", &rows, &rn, &err), NB_OK);
+    assert_int_equal(nb_store_outbox_mark(s, rows[0].id, "sent", 1, 0, "ok", 2001, &err), NB_OK);
+    nb_outbox_rows_free(rows, rn);
+    assert_int_equal(nb_store_outbox_pending(s, "late", &rows, &rn, &err), NB_OK);
+    assert_int_equal(nb_store_outbox_mark(s, rows[0].id, "pending", 1, 95000, "wait", 2001, &err),
+                     NB_OK);
+    nb_outbox_rows_free(rows, rn);
+    int64_t due = 0;
+    size_t pending = 0;
+    assert_int_equal(nb_store_outbox_next_due(s, &due, &pending, &err), NB_OK);
+    assert_int_equal(pending, 1);
+    assert_int_equal(due, 95000);
+
+    nb_retention r = {
+        .article_text_before = 50000, .items_before = 0, .briefings_before = 50000, .now = 100000};
+    nb_prune_report p;
+    assert_int_equal(nb_store_prune(s, &r, 1, &p, &err), NB_OK); /* dry run: counts only */
+    assert_int_equal(p.texts, 1200);
+    assert_int_equal(p.briefings, 1); /* "late" still has a message to send */
+    assert_int_equal(p.messages, 1);
+    assert_int_equal(nb_store_prune(s, &r, 0, &p, &err), NB_OK);
+    assert_int_equal(p.texts, 1200);
+    assert_int_equal(p.items, 0);
+    assert_int_equal(p.briefings, 1);
+    assert_int_equal(p.messages, 1);
+    nb_item *items = NULL;
+    size_t n = 0;
+    assert_int_equal(nb_store_items_since(s, 0, 2000, &items, &n, &err), NB_OK);
+    assert_int_equal(n, 1201);
+    for (size_t i = 0; i < n; i++) {
+        assert_non_null(items[i].title);
+        assert_true(items[i].excerpt != NULL);
+        if (items[i].id == fresh.id)
+            assert_string_equal(items[i].content, "text");
+        else
+            assert_null(items[i].content);
+    }
+    nb_items_free(items, n);
+
+    r = (nb_retention){.items_before = 50000, .now = 100000};
+    assert_int_equal(nb_store_prune(s, &r, 0, &p, &err), NB_OK);
+    assert_int_equal(p.items, 1200);
+    assert_int_equal(nb_store_items_since(s, 0, 2000, &items, &n, &err), NB_OK);
+    assert_int_equal(n, 1);
+    nb_items_free(items, n);
+    /* a removed item served again is known, and is not stored as new */
+    int known = 0, is_new = -1;
+    assert_int_equal(nb_store_item_known(s, "s", "k7", &known, &err), NB_OK);
+    assert_int_equal(known, 1);
+    nb_item again = make_item("k7", 99000, "old, served again");
+    assert_int_equal(nb_store_item_put(s, &again, 99500, &is_new, &err), NB_OK);
+    assert_int_equal(is_new, 0);
+    assert_int_equal(again.id, 0);
+    nb_item_clear(&again);
+    assert_int_equal(nb_store_items_since(s, 0, 2000, &items, &n, &err), NB_OK);
+    assert_int_equal(n, 1);
+    nb_items_free(items, n);
+    nb_item_clear(&fresh);
+    nb_store_close(s);
+    free(path);
+}
+
+static void test_daemon_state(void **state)
+{
+    (void)state;
+    char *path = nb_xasprintf("%s/daemon.db", dir);
+    nb_store *s = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
+    nb_schedule_state st;
+    assert_int_equal(nb_store_schedule_load(s, "briefing", &st, &err), NB_OK);
+    assert_string_equal(st.name, "briefing");
+    assert_int_equal(st.last_fire, 0);
+    assert_null(st.last_result);
+    st.cron = nb_xstrdup("45 10,15,20 * * *");
+    st.last_fire = 1743993900;
+    st.last_result = nb_xstrdup("ok");
+    st.last_duration_ms = 1234;
+    st.next_fire = 1744011900;
+    assert_int_equal(nb_store_schedule_save(s, &st, &err), NB_OK);
+    nb_schedule_state_clear(&st);
+    assert_int_equal(nb_store_schedule_load(s, "briefing", &st, &err), NB_OK);
+    assert_string_equal(st.cron, "45 10,15,20 * * *");
+    assert_int_equal(st.last_fire, 1743993900);
+    assert_string_equal(st.last_result, "ok");
+    assert_int_equal(st.last_duration_ms, 1234);
+    assert_int_equal(st.next_fire, 1744011900);
+    nb_schedule_state_clear(&st);
+    nb_schedule_state *list = NULL;
+    size_t n = 0;
+    assert_int_equal(nb_store_schedule_list(s, &list, &n, &err), NB_OK);
+    assert_int_equal(n, 1);
+    nb_schedule_states_free(list, n);
+
+    nb_daemon_state d;
+    int found = 1;
+    assert_int_equal(nb_store_daemon_load(s, &d, &found, &err), NB_OK);
+    assert_int_equal(found, 0);
+    d = (nb_daemon_state){.pid = 42, .started_at = 100, .heartbeat_at = 160, .next_wake_at = 400};
+    assert_int_equal(nb_store_daemon_save(s, &d, &err), NB_OK);
+    d.heartbeat_at = 400;
+    assert_int_equal(nb_store_daemon_save(s, &d, &err), NB_OK); /* one row, replaced */
+    memset(&d, 0, sizeof d);
+    assert_int_equal(nb_store_daemon_load(s, &d, &found, &err), NB_OK);
+    assert_int_equal(found, 1);
+    assert_int_equal(d.pid, 42);
+    assert_int_equal(d.heartbeat_at, 400);
+
+    int64_t due = -1;
+    size_t pending = 9;
+    assert_int_equal(nb_store_outbox_next_due(s, &due, &pending, &err), NB_OK);
+    assert_int_equal(pending, 0);
+    nb_store_close(s);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +424,8 @@ int main(void)
         cmocka_unit_test(test_items),
         cmocka_unit_test(test_source_state),
         cmocka_unit_test(test_run_lock),
+        cmocka_unit_test(test_daemon_state),
+        cmocka_unit_test(test_prune),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,36 @@
+/* Fuzz target: the cron parser, and the next fire times of what it accepts, in a zone with
+ * daylight saving (each strictly after the one before). */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/zone.h"
+#include "sched/sched.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static nb_zone *zone;
+    if (!zone && nb_zone_load("America/New_York", &zone, NULL) != NB_OK)
+        abort();
+    char *text = malloc(size + 1);
+    memcpy(text, data, size);
+    text[size] = '\0';
+    nb_cron *cron = NULL;
+    if (nb_cron_parse(text, &cron, NULL) == NB_OK) {
+        int64_t t = 1741410000; /* 2025-03-08, the day before a forward jump */
+        for (int i = 0; i < 5; i++) {
+            int64_t next;
+            if (!nb_cron_next(cron, zone, t, &next))
+                abort(); /* a parsed expression always fires */
+            if (next <= t)
+                abort();
+            t = next;
+        }
+    }
+    nb_cron_free(cron);
+    free(text);
+    return 0;
+}

@@ -1,0 +1,851 @@
+/* `newsbrief daemon`: runs the schedules until stopped. A small parent process sleeps until
+ * the next due event (a fire time, an outbox row whose wait is over, a source's backoff
+ * end, the heartbeat) and forks one child per run, so a run's memory leaves with it and
+ * the parent keeps watching fire times and signals while a run goes on. Signals reach the
+ * loop through a self-pipe; the parent opens the database only for short reads and writes
+ * and never holds it across a fork. Runs take the run lock, so they never overlap with
+ * each other or with a `newsbrief run` from the shell. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "core/log.h"
+#include "core/memory.h"
+#include "core/time.h"
+#include "core/zone.h"
+#include "push/push.h"
+#include "sched/sched.h"
+#include "store/store.h"
+
+#define HEARTBEAT_MS (300 * 1000) /* the longest sleep: status tells a dead daemon by it */
+#define OUTBOX_RETRY_MIN 60       /* seconds before a delivery pass that left rows due is */
+#define OUTBOX_RETRY_MAX 3600     /*   tried again, doubling up to this */
+#define EXIT_LOCKED 75            /* a child found the run lock taken */
+#define NO_SCHEDULE ((size_t)-1)  /* a child that delivers the outbox */
+#define PRUNE_EVERY 86400         /* seconds between two retention passes */
+
+typedef struct schedule {
+    const nb_schedule_config *config; /* in the daemon's current configuration */
+    nb_cron *cron;
+    int64_t next_fire; /* UTC seconds */
+    int queued;        /* due while nothing ran: runs when the run before it ends */
+    int64_t queued_fire;
+    int64_t unsaved_fire; /* a fire handled but not yet recorded (after the fork: no delay) */
+    char unsaved_result[256];
+} schedule;
+
+typedef struct daemon {
+    nb_config *config;
+    nb_zone *zone;
+    schedule *schedules;
+    size_t count;
+    int pipe[2]; /* signals: the handler writes the signal number */
+
+    pid_t child;           /* the run going on, or 0 */
+    char child_name[128];  /* its schedule's name, "" for an outbox delivery */
+    char child_label[200]; /* how log lines name it */
+    int64_t child_started_ms;
+
+    int stopping;
+    int64_t stop_deadline_ms;
+    int killed;
+
+    int64_t outbox_due;        /* earliest time a pending row may go; INT64_MAX: none */
+    int64_t outbox_not_before; /* after a pass that left rows due */
+    int64_t outbox_retry;      /* its current interval, seconds */
+    int64_t backoff_end;       /* a source's backoff end ahead; INT64_MAX: none */
+    int64_t next_heartbeat_ms;
+    nb_daemon_state heartbeat;
+    int64_t last_prune; /* the last retention pass (after a run), UTC seconds */
+} daemon;
+
+static int signal_pipe = -1;
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char byte = (unsigned char)sig;
+    if (signal_pipe >= 0 && write(signal_pipe, &byte, 1) < 0) {
+        /* the pipe is full: the loop wakes anyway */
+    }
+    errno = saved;
+}
+
+static void on_child_stop(int sig)
+{
+    (void)sig;
+    nb_app_stop();
+}
+
+/* The daemon's own lines: written at info level unless --quiet. */
+static void say(const char *fmt, ...) NB_PRINTF(1, 2);
+
+static void say(const char *fmt, ...)
+{
+    if (nb_log_threshold < NB_LOG_WARN)
+        return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    nb_log_write(NB_LOG_INFO, "daemon", "%s", line);
+}
+
+static void when(const daemon *d, int64_t t, char *out, size_t n)
+{
+    if (t <= 0 || t == INT64_MAX)
+        snprintf(out, n, "-");
+    else
+        nb_zone_format(d->zone, t, out, n);
+}
+
+static int64_t now_s(void)
+{
+    return nb_clock_now_ms() / 1000;
+}
+
+/* ---- the database, opened for each short visit ---- */
+
+static nb_store *open_store(const daemon *d)
+{
+    nb_store *store = NULL;
+    nb_errbuf err;
+    if (nb_store_open(d->config->database, &store, &err) != NB_OK) {
+        nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
+        return NULL;
+    }
+    return store;
+}
+
+static void save_schedule(nb_store *store, const schedule *s, int64_t fire, const char *result,
+                          int64_t run_at, int64_t duration_ms)
+{
+    nb_schedule_state st;
+    nb_errbuf err;
+    if (nb_store_schedule_load(store, s->config->name, &st, &err) != NB_OK) {
+        nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
+        return;
+    }
+    free(st.cron);
+    st.cron = nb_xstrdup(s->config->cron);
+    if (fire)
+        st.last_fire = fire;
+    if (result) {
+        free(st.last_result);
+        st.last_result = nb_xstrdup(result);
+    }
+    if (run_at) {
+        st.last_run_at = run_at;
+        st.last_duration_ms = duration_ms;
+    }
+    st.next_fire = s->next_fire;
+    if (nb_store_schedule_save(store, &st, &err) != NB_OK)
+        nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
+    nb_schedule_state_clear(&st);
+}
+
+/* The earliest planned wake-up, in ms. */
+static int64_t next_event_ms(const daemon *d)
+{
+    int64_t next = d->next_heartbeat_ms;
+    if (d->stopping)
+        return d->stop_deadline_ms < next ? d->stop_deadline_ms : next;
+    for (size_t i = 0; i < d->count; i++)
+        if (d->schedules[i].next_fire * 1000 < next)
+            next = d->schedules[i].next_fire * 1000;
+    if (!d->child && d->outbox_due != INT64_MAX) {
+        int64_t due = d->outbox_due > d->outbox_not_before ? d->outbox_due : d->outbox_not_before;
+        if (due * 1000 < next)
+            next = due * 1000;
+    }
+    if (d->backoff_end != INT64_MAX && d->backoff_end * 1000 < next)
+        next = d->backoff_end * 1000;
+    return next;
+}
+
+/* Reads what the runs left (outbox waits, source backoffs) and writes the heartbeat. */
+static void refresh(daemon *d)
+{
+    nb_store *store = open_store(d);
+    int64_t now = now_s();
+    if (store) {
+        nb_errbuf err;
+        int64_t due = 0;
+        size_t pending = 0;
+        if (nb_store_outbox_next_due(store, &due, &pending, &err) != NB_OK)
+            nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
+        d->outbox_due = pending ? due : INT64_MAX;
+        nb_source_state *states = NULL;
+        size_t count = 0;
+        d->backoff_end = INT64_MAX;
+        if (nb_store_source_list(store, &states, &count, &err) == NB_OK) {
+            for (size_t i = 0; i < count; i++) {
+                if (states[i].next_fetch_at > now && states[i].next_fetch_at < d->backoff_end)
+                    d->backoff_end = states[i].next_fetch_at;
+                nb_source_state_clear(&states[i]);
+            }
+            free(states);
+        }
+    }
+    int64_t now_ms = nb_clock_now_ms();
+    d->next_heartbeat_ms = now_ms + HEARTBEAT_MS;
+    d->heartbeat.heartbeat_at = now;
+    d->heartbeat.next_wake_at = (next_event_ms(d) + 999) / 1000;
+    nb_errbuf err;
+    if (store && nb_store_daemon_save(store, &d->heartbeat, &err) != NB_OK)
+        nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
+    nb_store_close(store);
+    char status[256] = "idle";
+    size_t first = NO_SCHEDULE;
+    for (size_t i = 0; i < d->count; i++)
+        if (first == NO_SCHEDULE || d->schedules[i].next_fire < d->schedules[first].next_fire)
+            first = i;
+    if (first != NO_SCHEDULE) {
+        char t[32];
+        when(d, d->schedules[first].next_fire, t, sizeof t);
+        snprintf(status, sizeof status, "next: %s %s", d->schedules[first].config->name, t);
+    }
+    nb_app_notify("STATUS=%s", status);
+}
+
+/* ---- runs ---- */
+
+/* The configuration a schedule's run sees: its sources and channels only, and a run lock
+ * that is not waited for. Shallow: the records stay the daemon's. */
+static nb_config *run_view(const nb_config *config, const nb_schedule_config *s)
+{
+    nb_config *view = nb_xmalloc(sizeof *view);
+    *view = *config;
+    view->lock_timeout = 0;
+    if (s && s->sources) {
+        view->sources = nb_xcalloc(config->source_count + 1, sizeof *view->sources);
+        view->source_count = 0;
+        for (size_t i = 0; i < config->source_count; i++)
+            for (char **name = s->sources; *name; name++)
+                if (strcmp(*name, config->sources[i].name) == 0)
+                    view->sources[view->source_count++] = config->sources[i];
+    }
+    if (s && s->channels) {
+        view->channels = nb_xcalloc(config->channel_count + 1, sizeof *view->channels);
+        view->channel_count = 0;
+        for (size_t i = 0; i < config->channel_count; i++)
+            for (char **name = s->channels; *name; name++)
+                if (strcmp(*name, config->channels[i].name) == 0)
+                    view->channels[view->channel_count++] = config->channels[i];
+    }
+    return view;
+}
+
+static void free_view(const nb_config *config, nb_config *view)
+{
+    if (view->sources != config->sources)
+        free(view->sources);
+    if (view->channels != config->channels)
+        free(view->channels);
+    free(view);
+}
+
+/* Retention, once a day, after a run and under the run lock. */
+static void child_prune(const nb_config *config)
+{
+    nb_store *store = NULL;
+    nb_store_lock *lock = NULL;
+    nb_errbuf err;
+    if (nb_store_lock_take(config->database, 0, &lock, &err) != NB_OK)
+        return; /* a run from the shell: tomorrow then */
+    nb_prune_report report;
+    if (nb_store_open(config->database, &store, &err) != NB_OK ||
+        nb_app_prune(config, store, 0, &report, &err) != NB_OK) {
+        nb_log(NB_LOG_ERROR, "daemon", "prune error=\"%s\"", err.msg);
+    } else {
+        char text[256];
+        nb_app_prune_describe(&report, text, sizeof text);
+        say("prune %s", text);
+    }
+    nb_store_close(store);
+    nb_store_lock_release(lock);
+}
+
+/* The child: one run, one log line, then _exit. */
+static int child_run(daemon *d, size_t which, int64_t fire, int prune)
+{
+    const nb_schedule_config *s = which == NO_SCHEDULE ? NULL : d->schedules[which].config;
+    char label[160];
+    char fire_text[32];
+    when(d, fire, fire_text, sizeof fire_text);
+    if (s)
+        snprintf(label, sizeof label, "schedule=%s fire=\"%s\"", s->name, fire_text);
+    else
+        snprintf(label, sizeof label, "outbox");
+    nb_errbuf err;
+    nb_store_lock *lock = NULL;
+    nb_err locked = nb_store_lock_take(d->config->database, 0, &lock, &err);
+    nb_store_lock_release(lock);
+    if (locked == NB_ERR_LOCKED) {
+        nb_log_write(NB_LOG_WARN, "daemon",
+                     "run %s skipped: another newsbrief run holds the run "
+                     "lock",
+                     label);
+        return EXIT_LOCKED;
+    }
+    nb_config *view = run_view(d->config, s);
+    int64_t started = nb_clock_now_ms();
+    nb_run_stats stats = {0};
+    int rc;
+    if (s) {
+        nb_run_options options = {.out = stdout, .deliver = s->deliver, .schedule = s->name};
+        rc = nb_pipeline_run_with(view, &options, &stats);
+    } else {
+        nb_store *store = NULL;
+        nb_store_lock *run_lock = NULL;
+        rc = nb_app_open_store(view, &store, &run_lock);
+        if (rc < 0) {
+            nb_http *http = nb_app_http(view);
+            nb_push_report report;
+            nb_push_outbox(view, store, http, NULL, &report);
+            nb_http_free(http);
+            stats.sent = report.sent;
+            stats.waiting = report.waiting;
+            rc = report.channels_failed ? NB_EXIT_FAILED : NB_EXIT_OK;
+            nb_store_lock_release(run_lock);
+            nb_store_close(store);
+        }
+    }
+    say("run %s fetched=%zu new=%ld briefed=%zu queued=%zu sent=%zu waiting=%zu "
+        "duration_ms=%lld result=%s%s",
+        label, stats.fetched, stats.fresh, stats.briefed, stats.queued, stats.sent, stats.waiting,
+        (long long)(nb_clock_now_ms() - started), rc == NB_EXIT_OK ? "ok" : "failed",
+        nb_app_stopping() ? " stopped=signal" : "");
+    free_view(d->config, view);
+    if (prune && !nb_app_stopping())
+        child_prune(d->config);
+    return rc;
+}
+
+static void start_run(daemon *d, size_t which, int64_t fire)
+{
+    int64_t now = now_s();
+    int prune = which != NO_SCHEDULE && now - d->last_prune >= PRUNE_EVERY;
+    if (prune)
+        d->last_prune = now;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        nb_log(NB_LOG_ERROR, "daemon", "error=\"cannot start a run: %s\"", strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        close(d->pipe[0]);
+        close(d->pipe[1]);
+        signal_pipe = -1;
+        struct sigaction sa = {0};
+        sa.sa_handler = on_child_stop;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        signal(SIGHUP, SIG_IGN);
+        signal(SIGCHLD, SIG_DFL);
+        int rc = child_run(d, which, fire, prune);
+        fflush(stdout);
+        fflush(stderr);
+        _exit(rc);
+    }
+    d->child = pid;
+    d->child_started_ms = nb_clock_now_ms();
+    if (which == NO_SCHEDULE) {
+        d->child_name[0] = '\0';
+        snprintf(d->child_label, sizeof d->child_label, "the outbox delivery");
+    } else {
+        char t[32];
+        when(d, fire, t, sizeof t);
+        snprintf(d->child_name, sizeof d->child_name, "%s", d->schedules[which].config->name);
+        snprintf(d->child_label, sizeof d->child_label, "schedule=%s fire=\"%s\"", d->child_name,
+                 t);
+    }
+}
+
+/* A run ended: its result is recorded; what it left is read back. */
+static void reap(daemon *d)
+{
+    int status = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid != d->child)
+            continue;
+        const char *result = "ok";
+        if (WIFSIGNALED(status))
+            result = "killed";
+        else if (WEXITSTATUS(status) == EXIT_LOCKED)
+            result = "skipped: the run lock was taken";
+        else if (WEXITSTATUS(status) != 0)
+            result = "failed";
+        int64_t duration = nb_clock_now_ms() - d->child_started_ms;
+        d->child = 0;
+        size_t which = NO_SCHEDULE;
+        for (size_t i = 0; i < d->count && d->child_name[0]; i++)
+            if (strcmp(d->schedules[i].config->name, d->child_name) == 0)
+                which = i;
+        if (which != NO_SCHEDULE) {
+            nb_store *store = open_store(d);
+            if (store)
+                save_schedule(store, &d->schedules[which], 0, result, d->child_started_ms / 1000,
+                              duration);
+            nb_store_close(store);
+        }
+        if (!d->child_name[0]) {
+            refresh(d);
+            int64_t now = now_s();
+            if (d->outbox_due != INT64_MAX && d->outbox_due <= now) {
+                /* rows are still due after a pass: a channel is failing; try again later */
+                d->outbox_retry = d->outbox_retry ? d->outbox_retry * 2 : OUTBOX_RETRY_MIN;
+                if (d->outbox_retry > OUTBOX_RETRY_MAX)
+                    d->outbox_retry = OUTBOX_RETRY_MAX;
+                d->outbox_not_before = now + d->outbox_retry;
+            } else {
+                d->outbox_retry = 0;
+                d->outbox_not_before = 0;
+            }
+        } else {
+            refresh(d);
+        }
+    }
+}
+
+/* A schedule's fire time has come. */
+static void fire(daemon *d, size_t i, int64_t now)
+{
+    schedule *s = &d->schedules[i];
+    int64_t fire_at = s->next_fire;
+    /* when the fire was due on the monotonic clock, for bench/daemon's fire-to-message delay */
+    nb_log(NB_LOG_DEBUG, "daemon", "fire schedule=%s due_monotonic_ms=%lld late_ms=%lld",
+           s->config->name,
+           (long long)(nb_clock_monotonic_ms() + fire_at * 1000 - nb_clock_now_ms()),
+           (long long)(nb_clock_now_ms() - fire_at * 1000));
+    int64_t next = 0;
+    if (!nb_cron_next(s->cron, d->zone, fire_at > now ? fire_at : now, &next))
+        next = INT64_MAX / 1000;
+    s->next_fire = next;
+    char t[32];
+    when(d, fire_at, t, sizeof t);
+    const char *result = NULL;
+    char skipped[256];
+    if (d->child) {
+        nb_log_write(NB_LOG_WARN, "daemon",
+                     "schedule=%s fire=\"%s\" skipped: the run of %s is "
+                     "still going",
+                     s->config->name, t, d->child_label);
+        snprintf(skipped, sizeof skipped, "skipped: the run of %s was going on", d->child_label);
+        result = skipped;
+    } else {
+        s->queued = 1;
+        s->queued_fire = fire_at;
+    }
+    s->unsaved_fire = fire_at;
+    snprintf(s->unsaved_result, sizeof s->unsaved_result, "%s", result ? result : "");
+}
+
+/* Records the fires handled since the last call (once the run they start is under way). */
+static void save_fires(daemon *d)
+{
+    nb_store *store = NULL;
+    for (size_t i = 0; i < d->count; i++) {
+        schedule *s = &d->schedules[i];
+        if (!s->unsaved_fire)
+            continue;
+        if (!store && !(store = open_store(d)))
+            return;
+        save_schedule(store, s, s->unsaved_fire, s->unsaved_result[0] ? s->unsaved_result : NULL, 0,
+                      0);
+        s->unsaved_fire = 0;
+    }
+    nb_store_close(store);
+}
+
+static void start_next_queued(daemon *d, int64_t now)
+{
+    if (d->child || d->stopping)
+        return;
+    for (size_t i = 0; i < d->count; i++) {
+        if (!d->schedules[i].queued)
+            continue;
+        d->schedules[i].queued = 0;
+        start_run(d, i, d->schedules[i].queued_fire);
+        return;
+    }
+    if (d->outbox_due != INT64_MAX && d->outbox_due <= now && d->outbox_not_before <= now)
+        start_run(d, NO_SCHEDULE, now);
+}
+
+/* ---- schedules from a configuration ---- */
+
+static void free_schedules(schedule *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        nb_cron_free(list[i].cron);
+    free(list);
+}
+
+/* Builds the schedules of config; a schedule kept from old (same name and expression)
+ * keeps its next fire and its queued run. */
+static schedule *build_schedules(const nb_config *config, const nb_zone *zone, const schedule *old,
+                                 size_t old_count, int64_t now)
+{
+    schedule *list = nb_xcalloc(config->schedule_count + 1, sizeof *list);
+    for (size_t i = 0; i < config->schedule_count; i++) {
+        schedule *s = &list[i];
+        s->config = &config->schedules[i];
+        nb_errbuf err;
+        if (nb_cron_parse(s->config->cron, &s->cron, &err) != NB_OK)
+            abort(); /* checked when the configuration was read */
+        s->next_fire = INT64_MAX / 1000;
+        for (size_t k = 0; k < old_count; k++) {
+            if (strcmp(old[k].config->name, s->config->name) == 0 &&
+                strcmp(old[k].config->cron, s->config->cron) == 0) {
+                s->next_fire = old[k].next_fire;
+                s->queued = old[k].queued;
+                s->queued_fire = old[k].queued_fire;
+            }
+        }
+        int64_t next;
+        if (s->next_fire == INT64_MAX / 1000 && nb_cron_next(s->cron, zone, now, &next))
+            s->next_fire = next;
+    }
+    return list;
+}
+
+/* At start: each schedule's fire missed while the daemon was down runs once when it is
+ * within catch_up (the latest such fire); a schedule seen for the first time, or with a
+ * new expression, starts from now. */
+static void catch_up(daemon *d, int64_t now)
+{
+    nb_store *store = open_store(d);
+    if (!store)
+        return;
+    for (size_t i = 0; i < d->count; i++) {
+        schedule *s = &d->schedules[i];
+        nb_schedule_state st;
+        nb_errbuf err;
+        if (nb_store_schedule_load(store, s->config->name, &st, &err) != NB_OK) {
+            nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
+            continue;
+        }
+        int watched = st.last_fire && st.cron && !strcmp(st.cron, s->config->cron);
+        int64_t since = st.last_fire;
+        nb_schedule_state_clear(&st);
+        if (!watched) {
+            save_schedule(store, s, now, NULL, 0, 0); /* nothing was missed before now */
+            continue;
+        }
+        int64_t latest = 0, next;
+        for (int64_t t = since; nb_cron_next(s->cron, d->zone, t, &next) && next <= now;) {
+            latest = next;
+            /* a long absence: jump close to now rather than walk every fire */
+            t = next < now - s->config->catch_up - 86400 ? now - s->config->catch_up - 86400 : next;
+        }
+        if (!latest) {
+            save_schedule(store, s, 0, NULL, 0, 0);
+            continue;
+        }
+        char t[32];
+        when(d, latest, t, sizeof t);
+        if (s->config->catch_up > 0 && now - latest <= s->config->catch_up) {
+            say("schedule=%s missed fire=\"%s\": catching up (catch_up=%llds)", s->config->name, t,
+                (long long)s->config->catch_up);
+            s->queued = 1;
+            s->queued_fire = latest;
+            save_schedule(store, s, latest, NULL, 0, 0);
+        } else {
+            say("schedule=%s missed fire=\"%s\": not run (catch_up=%llds)", s->config->name, t,
+                (long long)s->config->catch_up);
+            save_schedule(store, s, latest, "missed: the daemon was not running", 0, 0);
+        }
+    }
+    nb_store_close(store);
+}
+
+/* What a reload changes, in one line. */
+static void describe_changes(const nb_config *old, const nb_config *fresh, char *out, size_t n)
+{
+    size_t used = 0;
+    out[0] = '\0';
+#define ADD(...)                                                                                   \
+    do {                                                                                           \
+        if (used < n)                                                                              \
+            used += (size_t)snprintf(out + used, n - used, __VA_ARGS__);                           \
+    } while (0)
+    for (size_t i = 0; i < fresh->schedule_count; i++) {
+        const nb_schedule_config *s = &fresh->schedules[i];
+        const nb_schedule_config *was = NULL;
+        for (size_t k = 0; k < old->schedule_count; k++)
+            if (!strcmp(old->schedules[k].name, s->name))
+                was = &old->schedules[k];
+        if (!was)
+            ADD("%sschedule %s added (%s)", used ? "; " : "", s->name, s->cron);
+        else if (strcmp(was->cron, s->cron) != 0)
+            ADD("%sschedule %s: cron \"%s\" -> \"%s\"", used ? "; " : "", s->name, was->cron,
+                s->cron);
+    }
+    for (size_t k = 0; k < old->schedule_count; k++) {
+        int kept = 0;
+        for (size_t i = 0; i < fresh->schedule_count && !kept; i++)
+            kept = !strcmp(old->schedules[k].name, fresh->schedules[i].name);
+        if (!kept)
+            ADD("%sschedule %s removed", used ? "; " : "", old->schedules[k].name);
+    }
+    if (old->source_count != fresh->source_count)
+        ADD("%ssources %zu -> %zu", used ? "; " : "", old->source_count, fresh->source_count);
+    if (old->channel_count != fresh->channel_count)
+        ADD("%schannels %zu -> %zu", used ? "; " : "", old->channel_count, fresh->channel_count);
+    if (strcmp(old->timezone, fresh->timezone) != 0)
+        ADD("%stimezone %s -> %s", used ? "; " : "", old->timezone, fresh->timezone);
+    if (!used)
+        ADD("no schedule, source, channel or zone changed");
+#undef ADD
+}
+
+static void reload(daemon *d)
+{
+    nb_app_notify("RELOADING=1");
+    nb_config *fresh = NULL;
+    nb_errbuf err;
+    nb_zone *zone = NULL;
+    nb_err rc = nb_app_load_config(d->config->path, &fresh, &err);
+    if (!rc)
+        rc = nb_zone_load(fresh->timezone, &zone, &err);
+    if (rc) {
+        nb_log_write(NB_LOG_ERROR, "daemon", "reload failed, the old configuration stays: %s",
+                     err.msg);
+        nb_config_free(fresh);
+        /* nb_app_load_config selected the new zone for display; the old one stays */
+        if (nb_time_set_zone(d->config->timezone, &err) != NB_OK)
+            nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
+        nb_app_notify("READY=1");
+        return;
+    }
+    char changes[1024];
+    describe_changes(d->config, fresh, changes, sizeof changes);
+    int64_t now = now_s();
+    int same_zone = strcmp(d->config->timezone, fresh->timezone) == 0;
+    schedule *list = build_schedules(fresh, zone, same_zone ? d->schedules : NULL,
+                                     same_zone ? d->count : 0, now);
+    free_schedules(d->schedules, d->count);
+    nb_zone_free(d->zone);
+    nb_config_free(d->config);
+    d->config = fresh;
+    d->zone = zone;
+    d->schedules = list;
+    d->count = fresh->schedule_count;
+    say("reloaded %s: %s", fresh->path, changes);
+    nb_store *store = open_store(d);
+    for (size_t i = 0; store && i < d->count; i++)
+        save_schedule(store, &d->schedules[i], 0, NULL, 0, 0);
+    nb_store_close(store);
+    refresh(d);
+    nb_app_notify("READY=1");
+}
+
+/* ---- the loop ---- */
+
+static int setup_signals(daemon *d)
+{
+    if (pipe(d->pipe) != 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        fcntl(d->pipe[i], F_SETFL, fcntl(d->pipe[i], F_GETFL) | O_NONBLOCK);
+        fcntl(d->pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+    signal_pipe = d->pipe[1];
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+static void begin_stop(daemon *d, int sig)
+{
+    if (d->stopping)
+        return;
+    d->stopping = 1;
+    d->stop_deadline_ms = nb_clock_now_ms() + d->config->shutdown_timeout * 1000;
+    nb_app_notify("STOPPING=1");
+    say("stopping signal=%s%s", sig == SIGINT ? "INT" : "TERM",
+        d->child ? ": the run going on finishes its requests in flight" : "");
+    if (d->child)
+        kill(d->child, SIGTERM);
+}
+
+static void handle_signals(daemon *d)
+{
+    unsigned char bytes[64];
+    ssize_t n;
+    while ((n = read(d->pipe[0], bytes, sizeof bytes)) > 0) {
+        for (ssize_t i = 0; i < n; i++) {
+            if (bytes[i] == SIGTERM || bytes[i] == SIGINT)
+                begin_stop(d, bytes[i]);
+            else if (bytes[i] == SIGHUP && !d->stopping)
+                reload(d);
+            else if (bytes[i] == SIGCHLD)
+                reap(d);
+        }
+    }
+}
+
+static int daemon_main(const nb_cli *cli, int argc, char **argv)
+{
+    daemon d = {.pipe = {-1, -1}, .outbox_due = INT64_MAX, .backoff_end = INT64_MAX};
+    int loaded = nb_app_config(cli, &d.config);
+    if (loaded >= 0)
+        return loaded;
+    int rc = NB_EXIT_OK;
+    nb_errbuf err;
+    if (nb_zone_load(d.config->timezone, &d.zone, &err) != NB_OK) {
+        fprintf(stderr, "newsbrief: %s: newsbrief.timezone: %s\n", d.config->path, err.msg);
+        rc = NB_EXIT_USAGE;
+        goto out;
+    }
+    if (d.config->schedule_count == 0) {
+        fprintf(stderr,
+                "newsbrief daemon: %s has no schedules: section; add one (see "
+                "docs/CONFIG.md), or use `newsbrief run` from cron or a timer\n",
+                d.config->path);
+        rc = NB_EXIT_USAGE;
+        goto out;
+    }
+    nb_store *store = NULL;
+    if (nb_store_open(d.config->database, &store, &err) != NB_OK) {
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        rc = NB_EXIT_USAGE;
+        goto out;
+    }
+    nb_store_close(store);
+    if (setup_signals(&d) != 0) {
+        fprintf(stderr, "newsbrief daemon: cannot create a pipe: %s\n", strerror(errno));
+        rc = NB_EXIT_FAILED;
+        goto out;
+    }
+    nb_clock_run_from_pin(); /* --now: the daemon starts at that instant, then time runs */
+    int64_t now = now_s();
+    d.schedules = build_schedules(d.config, d.zone, NULL, 0, now);
+    d.count = d.config->schedule_count;
+    d.heartbeat = (nb_daemon_state){.pid = getpid(), .started_at = now};
+    catch_up(&d, now);
+    refresh(&d);
+    {
+        char t[32] = "-";
+        size_t first = 0;
+        for (size_t i = 1; i < d.count; i++)
+            if (d.schedules[i].next_fire < d.schedules[first].next_fire)
+                first = i;
+        when(&d, d.schedules[first].next_fire, t, sizeof t);
+        say("started pid=%d config=%s schedules=%zu next=\"%s %s\"", (int)getpid(), d.config->path,
+            d.count, d.schedules[first].config->name, t);
+    }
+    /* Hook for the web archive: when web.listen is set, start the server here (its
+     * threads must not hold locks a forked run needs; runs close its listening socket),
+     * and stop it in the stopping branch below, after the run going on has ended. */
+    nb_app_notify("READY=1");
+    int64_t watchdog_ms = nb_app_watchdog_ms();
+    for (;;) {
+        handle_signals(&d);
+        int64_t now_ms = nb_clock_now_ms();
+        if (d.stopping) {
+            if (!d.child)
+                break;
+            if (now_ms >= d.stop_deadline_ms && !d.killed) {
+                nb_log_write(NB_LOG_WARN, "daemon",
+                             "the run did not end within shutdown_timeout=%llds: killed",
+                             (long long)d.config->shutdown_timeout);
+                kill(d.child, SIGKILL);
+                d.killed = 1;
+            }
+        } else {
+            int fired = 0;
+            for (size_t i = 0; i < d.count; i++) {
+                if (d.schedules[i].next_fire * 1000 <= now_ms) {
+                    fire(&d, i, now_ms / 1000);
+                    fired = 1;
+                }
+            }
+            start_next_queued(&d, now_ms / 1000);
+            save_fires(&d);
+            if (fired || now_ms >= d.next_heartbeat_ms)
+                refresh(&d);
+            else if (d.backoff_end != INT64_MAX && d.backoff_end * 1000 <= now_ms)
+                refresh(&d); /* a source's backoff is over: the status says so */
+        }
+        int64_t wake = next_event_ms(&d);
+        if (watchdog_ms > 0) {
+            nb_app_notify("WATCHDOG=1");
+            if (now_ms + watchdog_ms / 2 < wake)
+                wake = now_ms + watchdog_ms / 2;
+        }
+        int64_t wait = wake - nb_clock_now_ms();
+        if (wait < 0)
+            wait = 0;
+        if (wait > INT_MAX)
+            wait = INT_MAX;
+        struct pollfd p = {.fd = d.pipe[0], .events = POLLIN};
+        if (poll(&p, 1, (int)wait) < 0 && errno != EINTR) {
+            nb_log(NB_LOG_ERROR, "daemon", "error=\"poll: %s\"", strerror(errno));
+            break;
+        }
+    }
+    d.heartbeat.stopped_at = now_s();
+    store = open_store(&d);
+    if (store && nb_store_daemon_save(store, &d.heartbeat, &err) != NB_OK)
+        nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
+    nb_store_close(store);
+    say("stopped");
+out:
+    signal_pipe = -1;
+    if (d.pipe[0] >= 0) {
+        close(d.pipe[0]);
+        close(d.pipe[1]);
+    }
+    free_schedules(d.schedules, d.count);
+    nb_zone_free(d.zone);
+    nb_config_free(d.config);
+    return rc;
+}
+
+const nb_command nb_cmd_daemon = {
+    .name = "daemon",
+    .summary = "run the schedules until stopped (a service)",
+    .usage = "Runs each schedule under schedules: at its fire times (cron expressions in\n"
+             "newsbrief.timezone), and delivers outbox messages when their wait is over.\n"
+             "It sleeps until the next due event; runs never overlap (a fire that comes while\n"
+             "a run goes on is skipped with a log line), and share the run lock with\n"
+             "`newsbrief run`. At start, a fire missed while it was down runs once if it is\n"
+             "within the schedule's catch_up (default 1h). One log line per run.\n\n"
+             "Signals: SIGTERM/SIGINT stop it (no new work; requests in flight finish within\n"
+             "shutdown_timeout, default 20s; exit 0); SIGHUP reloads the configuration (an\n"
+             "invalid file keeps the old one and logs one error line). With systemd\n"
+             "(Type=notify) it reports READY, STATUS, RELOADING, STOPPING and the watchdog.\n\n"
+             "options:\n"
+             "  -c, --config FILE  configuration file\n"
+             "      --now TIME     start the clock at this instant (ISO 8601), then let it\n"
+             "                     run in real time; also NEWSBRIEF_NOW\n"
+             "  -v, --verbose      more log lines on stderr (twice for debug)\n"
+             "  -q, --quiet        errors only\n"
+             "  -h, --help         this help\n\n"
+             "exit status: 0 stopped by a signal; 2 usage or configuration error\n",
+    .main = daemon_main,
+};
