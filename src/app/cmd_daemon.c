@@ -26,6 +26,7 @@
 #include "push/push.h"
 #include "sched/sched.h"
 #include "store/store.h"
+#include "web/web.h"
 
 #define HEARTBEAT_MS (300 * 1000) /* the longest sleep: status tells a dead daemon by it */
 #define OUTBOX_RETRY_MIN 60       /* seconds before a delivery pass that left rows due is */
@@ -67,6 +68,7 @@ typedef struct daemon {
     int64_t next_heartbeat_ms;
     nb_daemon_state heartbeat;
     int64_t last_prune; /* the last retention pass (after a run), UTC seconds */
+    nb_web *web;        /* the archive, when web.listen is set; or NULL */
 } daemon;
 
 static int signal_pipe = -1;
@@ -201,6 +203,8 @@ static void refresh(daemon *d)
     int64_t now_ms = nb_clock_now_ms();
     d->next_heartbeat_ms = now_ms + HEARTBEAT_MS;
     d->heartbeat.heartbeat_at = now;
+    if (d->web)
+        nb_web_heartbeat(d->web);
     d->heartbeat.next_wake_at = (next_event_ms(d) + 999) / 1000;
     nb_errbuf err;
     if (store && nb_store_daemon_save(store, &d->heartbeat, &err) != NB_OK)
@@ -758,9 +762,17 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
         say("started pid=%d config=%s schedules=%zu next=\"%s %s\"", (int)getpid(), d.config->path,
             d.count, d.schedules[first].config->name, t);
     }
-    /* Hook for the web archive: when web.listen is set, start the server here (its
-     * threads must not hold locks a forked run needs; runs close its listening socket),
-     * and stop it in the stopping branch below, after the run going on has ended. */
+    /* The archive, when web.listen is set: its threads live in this process and only read
+     * the database; a forked run never touches them. Stopped after the last run ended. */
+    if (d.config->web.listen) {
+        nb_web_options wo = {.heartbeat = 1};
+        if (nb_web_start(d.config, &wo, &d.web, &err) != NB_OK) {
+            nb_app_error("%s", err.msg);
+            rc = NB_EXIT_USAGE;
+            goto out;
+        }
+        say("serving %s/", nb_web_url(d.web));
+    }
     nb_app_notify("READY=1");
     int64_t watchdog_ms = nb_app_watchdog_ms();
     for (;;) {
@@ -813,6 +825,8 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
     if (store && nb_store_daemon_save(store, &d.heartbeat, &err) != NB_OK)
         nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
     nb_store_close(store);
+    nb_web_stop(d.web);
+    d.web = NULL;
     say("stopped");
 out:
     signal_pipe = -1;

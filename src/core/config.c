@@ -896,7 +896,7 @@ static void set_web_defaults(nb_web_config *w)
     w->max_connections_per_ip = 64;
     w->idle_timeout = 30;
     w->cache_mb = 64;
-    w->heartbeat_max_age = 300;
+    w->heartbeat_max_age = 600;
 }
 
 /* "ADDR:PORT" with a numeric port; IPv6 addresses in brackets. */

@@ -340,6 +340,29 @@ def test_sd_notify_ready_status_reloading_stopping_watchdog():
             sock.close()
 
 
+def test_the_daemon_serves_the_archive_when_web_listen_is_set():
+    import urllib.request
+    with SiteServer() as site, Workdir() as work:
+        path = config(work, site, '  briefing:\n    cron: "45 10,15,20 * * *"\n',
+                      extra="web:\n  listen: 127.0.0.1:0\n")
+        with Daemon(path, DAY + "10:44:57+08:00") as d:
+            line = d.wait_for(r"serving http://127\.0\.0\.1:\d+/")[0]
+            base = re.search(r"(http://127\.0\.0\.1:\d+)/", line).group(1)
+
+            def get(route):
+                with urllib.request.urlopen(base + route, timeout=10 * time_scale()) as r:
+                    return r.status, json.loads(r.read()) if "json" in r.headers.get(
+                        "Content-Type", "") else None
+            code, health = get("/healthz")
+            expect(code == 200, "healthz %d" % code)
+            d.wait_for(r"run schedule=briefing .*result=ok", seconds=30)
+            wait_until(lambda: get("/api/briefings")[1]["briefings"], "the 10:45 briefing served")
+            briefings = get("/api/briefings")[1]["briefings"]
+            expect(briefings[0]["id"].startswith("2025-04-07-1045"), briefings[0])
+            d.signal(signal.SIGTERM)
+            expect(d.wait_exit() == 0, d.log())
+
+
 def status(path, now):
     code, out, err = run(["status", "--config", path, "--json", "--now", now])
     expect(err == "", err)
