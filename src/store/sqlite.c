@@ -614,7 +614,8 @@ nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, n
         "INSERT INTO items (source, key, url, title, published_at, image, excerpt,"
         " first_seen_at, content, author, tags, abstract) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7,"
         " ?8, ?9, ?10, ?11, " ABSTRACT_OF("?7") " WHERE NOT EXISTS (SELECT 1 FROM"
-        " forgotten_items WHERE source = ?1 AND key = ?2) ON CONFLICT (source, key) DO NOTHING";
+                                                " forgotten_items WHERE source = ?1 AND key = ?2) "
+                                                "ON CONFLICT (source, key) DO NOTHING";
     static const char update_sql[] =
         "UPDATE items SET url = ?3, title = ?4, published_at = ?5, image = ?6, excerpt = ?7,"
         " content = ?9, author = ?10, tags = ?11, abstract = COALESCE(summary, " ABSTRACT_OF(

@@ -9,7 +9,7 @@
 struct nb_store {
     sqlite3 *db;
     char *path;
-    sqlite3_stmt *data_version; /* prepared once: asked on every web request */
+    sqlite3_stmt *data_version;   /* prepared once: asked on every web request */
     int failed;                   /* the storage failed: every call fails with failure */
     char failure[NB_ERRBUF_SIZE]; /* the first storage failure, naming the database */
 };
