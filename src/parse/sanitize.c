@@ -411,8 +411,8 @@ static const char *const css_patterns[RE_COUNT] = {
     [RE_DECLARATION] = "\\s*[-\\w]+\\s*:\\s*[^:;]*;?",
     [RE_PROPERTY] = "([-\\w]+)\\s*:\\s*([^:;]*)",
     /* a shorthand's value word that is a colour or a length */
-    [RE_VALUE] = "^(#[0-9a-f]+|rgb\\(\\d+%?,\\d*%?,?\\d*%?\\)?"
-                 "|\\d{0,2}\\.?\\d{0,2}(cm|em|ex|in|mm|pc|pt|px|%|,|\\))?)$"};
+    [RE_VALUE] = ("^(#[0-9a-f]+|rgb\\(\\d+%?,\\d*%?,?\\d*%?\\)?"
+                  "|\\d{0,2}\\.?\\d{0,2}(cm|em|ex|in|mm|pc|pt|px|%|,|\\))?)$")};
 
 static pcre2_code *css_re[RE_COUNT];
 static pcre2_match_context *css_limits;
