@@ -306,6 +306,50 @@ static void test_chinese_article(void **state)
     nb_article_free(a);
 }
 
+/* Furniture around and inside the article: every paragraph of the story stays, none of
+ * the page's boxes, notices, credits and lists do. */
+static void check_furniture(const char *name, const char *const *keep, size_t nkeep,
+                            const char *const *drop, size_t ndrop)
+{
+    nb_article *a = extract_file(name, "https://example.com/a/1", NULL);
+    for (size_t i = 0; i < nkeep; i++)
+        if (!strstr(a->text, keep[i]))
+            fail_msg("%s: \"%s\" missing from the article text", name, keep[i]);
+    for (size_t i = 0; i < ndrop; i++)
+        if (strstr(a->text, drop[i]))
+            fail_msg("%s: \"%s\" in the article text", name, drop[i]);
+    nb_article_free(a);
+}
+
+static void test_furniture_english(void **state)
+{
+    (void)state;
+    const char *keep[] = {
+        "The freight line between the quarry at Brackley", "most of the money coming from",
+        "Residents of the villages along the A49", "the trains are quieter than the lorries",
+        "leaves room for a passenger service later."};
+    const char *drop[] = {"cookies",          "Facebook",      "Photograph:",   "Read more",
+                          "Valley bridges",   "Sign up",       "inbox",         "Image credit",
+                          "continue reading", "free articles", "correspondent", "Recommended",
+                          "Bus routes",       "Comments",      "potholes"};
+    check_furniture("sites/articles/en-furniture.html", keep, sizeof keep / sizeof *keep, drop,
+                    sizeof drop / sizeof *drop);
+}
+
+static void test_furniture_chinese(void **state)
+{
+    (void)state;
+    const char *keep[] = {"某人工智能公司今天上午发布了新一代大语言模型",
+                          "每次推理只激活其中一小部分参数。", "该模型已于2024年3月1日开始内部测试",
+                          "数据安全和内容可靠性仍是企业最关心的问题。"};
+    const char *drop[] = {
+        "原标题",   "图片来源",       "视觉中国", "点击查看", "扫码关注",
+        "来源：",   "责任编辑",       "免责声明", "相关阅读", "多家公司发布开源模型",
+        "推荐阅读", "新能源汽车销量", "首页"};
+    check_furniture("sites/articles/zh-furniture.html", keep, sizeof keep / sizeof *keep, drop,
+                    sizeof drop / sizeof *drop);
+}
+
 static void test_site_selectors(void **state)
 {
     (void)state;
@@ -410,7 +454,8 @@ int main(void)
         cmocka_unit_test(test_detect_declared),   cmocka_unit_test(test_detect_undeclared_chinese),
         cmocka_unit_test(test_dom_guards),        cmocka_unit_test(test_attribute_cap_article),
         cmocka_unit_test(test_selectors),         cmocka_unit_test(test_english_article),
-        cmocka_unit_test(test_chinese_article),   cmocka_unit_test(test_site_selectors),
+        cmocka_unit_test(test_chinese_article),   cmocka_unit_test(test_furniture_english),
+        cmocka_unit_test(test_furniture_chinese), cmocka_unit_test(test_site_selectors),
         cmocka_unit_test(test_metadata_sources),  cmocka_unit_test(test_breaks_and_xhtml),
         cmocka_unit_test(test_empty_and_garbage),
     };
