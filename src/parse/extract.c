@@ -1843,10 +1843,15 @@ static void lead_text(const nb_hnode *n, char *buf, size_t cap)
             p++;
         }
     }
-    while (o && (buf[o - 1] & 0xC0) == 0x80)
-        o--; /* never end inside a character */
-    if (o && (unsigned char)buf[o - 1] >= 0xC0)
-        o--;
+    size_t last = o; /* never end inside a character */
+    while (last && (buf[last - 1] & 0xC0) == 0x80)
+        last--;
+    if (last && (unsigned char)buf[last - 1] >= 0xC0) {
+        unsigned char lb = (unsigned char)buf[last - 1];
+        size_t want = lb >= 0xF0 ? 4 : lb >= 0xE0 ? 3 : 2;
+        if (o - (last - 1) < want)
+            o = last - 1;
+    }
     buf[o] = '\0';
 }
 
