@@ -62,6 +62,8 @@ typedef struct ctx {
     size_t meta_count, meta_alloc;
     const char *doc_title; /* <title> text */
     const char *byline;    /* found in the content */
+    const char *cn_byline; /* the name on a Chinese byline line taken out of the text */
+    const char *dateline;  /* a paragraph that was only a date, taken out of the text */
     nb_hnode **cands;
     size_t cand_count, cand_alloc;
     int effects;          /* the flags that changed something in this pass (a pass without the
@@ -1638,6 +1640,357 @@ static void clean_article(ctx *c, nb_hnode *article, int flags)
     free(order);
 }
 
+/* ---------- Chinese bylines ---------- */
+
+/* 1 when p starts a character that ends a name: white space, the end, a bracket, a
+ * separator or clause punctuation. */
+static int name_end(const char *p)
+{
+    static const char *const ends[] = {"）", ")", "]",  "】", "、", "，", "。",
+                                       "；", "|", "｜", "/",  "：", ":",  NULL};
+    if (!*p || ws_len((const unsigned char *)p))
+        return 1;
+    for (const char *const *e = ends; *e; e++)
+        if (strncmp(p, *e, strlen(*e)) == 0)
+            return 1;
+    return 0;
+}
+
+/* The name after a byline label at p: up to the next white space or separator, at most
+ * max_chars characters; NULL when there is none or it runs on (then it is a sentence). */
+static const char *name_after(ctx *c, const char *p, unsigned max_chars, int cjk_only)
+{
+    while (*p == ' ' || ws_len((const unsigned char *)p))
+        p += ws_len((const unsigned char *)p) ? ws_len((const unsigned char *)p) : 1;
+    const char *start = p;
+    unsigned chars = 0;
+    while (!name_end(p)) {
+        unsigned char ch = (unsigned char)*p;
+        if (cjk_only && !(ch >= 0xE4 && ch <= 0xE9))
+            return NULL;
+        p++;
+        while ((*p & 0xC0) == 0x80)
+            p++;
+        if (++chars > max_chars)
+            return NULL;
+    }
+    if (!chars || (cjk_only && chars < 2))
+        return NULL;
+    return nb_arena_strndup(c->art->arena, start, (size_t)(p - start));
+}
+
+/* The author named on a Chinese news page's byline or info line: "作者：", "文/",
+ * "记者" (at a line's start, after 本报/社/台 or in brackets) or "编辑：" (not
+ * 责任编辑, the page editor), in that order of preference. */
+static const char *cn_byline(ctx *c, const char *text)
+{
+    static const char *const labels[] = {"作者：", "作者:",  "文/",   "文／",
+                                         "记者",   "编辑：", "编辑:", NULL};
+    for (const char *const *l = labels; *l; l++) {
+        size_t n = strlen(*l);
+        int reporter = strcmp(*l, "记者") == 0, editor = strncmp(*l, "编辑", 6) == 0;
+        int slash = strncmp(*l, "文", 3) == 0;
+        for (const char *p = strstr(text, *l); p; p = strstr(p + n, *l)) {
+            const char *before = p > text ? p - 1 : NULL;
+            while (before && before > text && (*before & 0xC0) == 0x80)
+                before--;
+            int at_start = !before || ws_len((const unsigned char *)before) || name_end(before) ||
+                           strncmp(before, "【", 3) == 0 || strncmp(before, "（", 3) == 0 ||
+                           *before == '(' || *before == '[';
+            if ((editor || slash) && !at_start)
+                continue; /* 责任编辑, 本文/… */
+            if (reporter && !at_start &&
+                !(before && (strncmp(before, "报", 3) == 0 || strncmp(before, "社", 3) == 0 ||
+                             strncmp(before, "台", 3) == 0)))
+                continue;
+            const char *name = name_after(c, p + n, reporter ? 4 : 20, reporter);
+            if (name)
+                return name;
+        }
+    }
+    return NULL;
+}
+
+/* A byline with its label taken off: "作者：张三" is 张三. */
+static const char *strip_byline_label(ctx *c, const char *by)
+{
+    if (!by)
+        return by;
+    static const char *const labels[] = {"作者：",   "作者:", "文/", "文／",
+                                         "本报记者", "记者",  NULL};
+    for (const char *const *l = labels; *l; l++)
+        if (strncmp(by, *l, strlen(*l)) == 0) {
+            const char *name = name_after(c, by + strlen(*l), 20, 0);
+            return name ? name : by;
+        }
+    return by;
+}
+
+/* ---------- page furniture inside the article ---------- */
+
+/* Opening words of a paragraph that is page furniture, not text: credits, "read more"
+ * lines, sign-up and paywall notices, cookie notices, and the Chinese news page's source,
+ * editor, disclaimer and follow-us lines. Compared case-insensitively with the block's
+ * first characters. */
+static const char *const FURNITURE_LEAD[] = {"read more:",
+                                             "read more at",
+                                             "related:",
+                                             "see also:",
+                                             "sign up for",
+                                             "sign up to",
+                                             "subscribe to continue",
+                                             "subscribe to our",
+                                             "subscribe now",
+                                             "subscribers only",
+                                             "already a subscriber",
+                                             "you have read all",
+                                             "you've read all",
+                                             "you have reached your",
+                                             "we use cookies",
+                                             "this site uses cookies",
+                                             "this website uses cookies",
+                                             "by continuing to browse",
+                                             "share this article",
+                                             "share this story",
+                                             "follow us on",
+                                             "相关阅读",
+                                             "相关新闻",
+                                             "相关文章",
+                                             "延伸阅读",
+                                             "推荐阅读",
+                                             "热门推荐",
+                                             "责任编辑",
+                                             "原标题",
+                                             "来源：",
+                                             "来源:",
+                                             "稿件来源",
+                                             "本文来源",
+                                             "文章来源",
+                                             "免责声明",
+                                             "版权声明",
+                                             "扫码关注",
+                                             "扫描二维码",
+                                             "长按识别",
+                                             "长按二维码",
+                                             "关注我们",
+                                             "点击查看",
+                                             "点击进入",
+                                             "点击阅读",
+                                             "更多精彩",
+                                             NULL};
+
+/* Opening words of a picture's credit line: a paragraph or caption, never a whole box
+ * (a box that opens with a picture's credit is a story card). */
+static const char *const CREDIT_LEAD[] = {
+    "photograph:",    "photo:",  "photos:",       "image:",   "image credit", "photo credit",
+    "picture credit", "credit:", "illustration:", "图片来源", "图片来自",     "图源：",
+    "图源:",          NULL};
+
+/* Headings of the blocks around an article: the heading goes, and the list after it. */
+static const char *const FURNITURE_HEAD[] = {"recommended",       "related",
+                                             "read more",         "read next",
+                                             "more from",         "more stories",
+                                             "most read",         "most popular",
+                                             "you may also like", "you might also like",
+                                             "comments",          "about the author",
+                                             "newsletter",        "相关阅读",
+                                             "相关新闻",          "相关文章",
+                                             "推荐阅读",          "延伸阅读",
+                                             "热门推荐",          "猜你喜欢",
+                                             "网友评论",          "热门评论",
+                                             "精彩评论",          NULL};
+
+/* Opening words of a Chinese byline line ("本报记者 李明", "文/张三"). */
+static const char *const CN_BYLINE_LEAD[] = {"作者", "文/",    "文／",  "本报记者",
+                                             "记者", "编辑：", "编辑:", NULL};
+#define CN_BYLINE_TEXT 40  /* characters of a byline line, at most */
+#define FURNITURE_TEXT 300 /* a furniture paragraph is shorter than this (characters) */
+#define FURNITURE_HEAD_LEN 40
+#define CREDIT_TEXT 120 /* a picture's credit line is shorter than this */
+
+/* The first characters of n's text, white space collapsed and leading brackets skipped,
+ * lowercased (ASCII); looks at no more than a few dozen nodes. Text nodes are joined as
+ * written: "Photo" and "Credit" in two spans read "photocredit". */
+static void lead_text(const nb_hnode *n, char *buf, size_t cap)
+{
+    size_t o = 0, steps = 0;
+    int space = 0;
+    for (const nb_hnode *k = n; k && o + 1 < cap && steps < 64; k = nb_hnode_next(k, n, 0)) {
+        steps++;
+        if (k->name && is_skipped_tag(k->tag))
+            continue;
+        if (!k->text)
+            continue;
+        for (const unsigned char *p = (const unsigned char *)k->text; *p && o + 1 < cap;) {
+            int w = ws_len(p);
+            if (w) {
+                space = o > 0;
+                p += w;
+                continue;
+            }
+            if (o == 0 && (*p == '[' || *p == '(')) {
+                p++;
+                continue;
+            }
+            if (o == 0 && (strncmp((const char *)p, "【", 3) == 0 ||
+                           strncmp((const char *)p, "［", 3) == 0)) {
+                p += 3;
+                continue;
+            }
+            if (space && o + 2 < cap)
+                buf[o++] = ' ';
+            space = 0;
+            buf[o++] = (char)tolower(*p);
+            p++;
+        }
+    }
+    size_t last = o; /* never end inside a character */
+    while (last && (buf[last - 1] & 0xC0) == 0x80)
+        last--;
+    if (last && (unsigned char)buf[last - 1] >= 0xC0) {
+        unsigned char lb = (unsigned char)buf[last - 1];
+        size_t want = lb >= 0xF0 ? 4 : lb >= 0xE0 ? 3 : 2;
+        if (o - (last - 1) < want)
+            o = last - 1;
+    }
+    buf[o] = '\0';
+}
+
+static int starts_any(const char *s, const char *const *words)
+{
+    for (; *words; words++)
+        if (strncmp(s, *words, strlen(*words)) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 when the text is only a furniture heading, perhaps with a count: "Comments (3)". */
+static int furniture_heading(const char *t, unsigned tlen)
+{
+    if (tlen > FURNITURE_HEAD_LEN)
+        return 0;
+    for (const char *const *w = FURNITURE_HEAD; *w; w++) {
+        size_t n = strlen(*w);
+        if (strncmp(t, *w, n) != 0)
+            continue;
+        const char *r = t + n;
+        while (*r == ' ' || *r == ':' || *r == '(' || *r == ')' || isdigit((unsigned char)*r))
+            r++;
+        if (!*r || strncmp(r, "：", 3) == 0 || strncmp(t, "more from", 9) == 0 ||
+            strncmp(t, "you m", 5) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 when the paragraph is the author's biography: it opens with the byline's name and
+ * "is" ("Jane Doe is the paper's science correspondent"). */
+static int author_bio(ctx *c, const char *lead, unsigned tlen)
+{
+    const char *by = c->art->byline ? c->art->byline : c->byline;
+    if (!by || tlen > FURNITURE_TEXT)
+        return 0;
+    if (strncasecmp(by, "by ", 3) == 0)
+        by += 3;
+    size_t n = strlen(by);
+    if (n < 4 || n > 60 || !strchr(by, ' '))
+        return 0;
+    return strncasecmp(lead, by, n) == 0 && strncmp(lead + n, " is ", 4) == 0;
+}
+
+/* 1 when the text is only a date and time ("2025-04-07 09:15", "2025年4月7日 13:22"). */
+static int date_only(const char *t)
+{
+    static const char *const cn[] = {"年", "月", "日", NULL};
+    unsigned digit_count = 0;
+    for (const char *p = t; *p;) {
+        if (isdigit((unsigned char)*p)) {
+            digit_count++;
+            p++;
+        } else if (strchr(" -/.:", *p)) {
+            p++;
+        } else if (starts_any(p, cn)) {
+            p += 3;
+        } else {
+            return 0;
+        }
+    }
+    return digit_count >= 6;
+}
+
+static int is_heading_tag(unsigned tag)
+{
+    return tag == GUMBO_TAG_H2 || tag == GUMBO_TAG_H3 || tag == GUMBO_TAG_H4 ||
+           tag == GUMBO_TAG_H5 || tag == GUMBO_TAG_H6;
+}
+
+/* Drops the furniture inside the gathered article, top down: short paragraphs and boxes
+ * that open with a furniture phrase, furniture headings with the link list after them,
+ * the author's biography and Chinese byline lines. Text that merely mentions those words
+ * stays. Every pass does this: a looser pass must not win by keeping the furniture. */
+static void drop_furniture(ctx *c, nb_hnode *article)
+{
+    st_reserve(c);
+    nb_hnode *n = article;
+    while (n) {
+        int remove = 0;
+        if (n->name && n != article && !is_skipped_tag(n->tag)) {
+            stats *s = st(c, n);
+            char lead[160];
+            lead_text(n, lead, sizeof lead);
+            int para = n->tag == GUMBO_TAG_P || s->as_p || n->tag == GUMBO_TAG_LI ||
+                       n->tag == GUMBO_TAG_FIGCAPTION || is_heading_tag(n->tag) ||
+                       n->tag == GUMBO_TAG_SPAN || n->tag == GUMBO_TAG_SMALL;
+            int box = n->tag == GUMBO_TAG_DIV || n->tag == GUMBO_TAG_SECTION ||
+                      n->tag == GUMBO_TAG_UL || n->tag == GUMBO_TAG_OL ||
+                      n->tag == GUMBO_TAG_ASIDE || n->tag == GUMBO_TAG_FIGURE;
+            if (*lead && !s->in_table) {
+                int marked = starts_any(lead, FURNITURE_LEAD) || furniture_heading(lead, s->tlen);
+                if (!marked && para && n->tag != GUMBO_TAG_LI && starts_any(lead, CREDIT_LEAD) &&
+                    s->tlen < CREDIT_TEXT)
+                    remove = 1;
+                else if (marked && para && s->tlen < FURNITURE_TEXT)
+                    remove = 1;
+                else if (marked && box && !s->as_p &&
+                         (s->tlen < FURNITURE_TEXT || link_density(c, n) > 0.4))
+                    remove = 1;
+                else if ((n->tag == GUMBO_TAG_P || s->as_p) && s->tlen < CN_BYLINE_TEXT &&
+                         date_only(lead)) {
+                    remove = 1; /* a dateline: the date is metadata */
+                    if (!c->dateline)
+                        c->dateline = raw_text(c, n);
+                } else if (para && author_bio(c, lead, s->tlen))
+                    remove = 1;
+                else if (para && s->tlen < CN_BYLINE_TEXT && starts_any(lead, CN_BYLINE_LEAD)) {
+                    const char *name = cn_byline(c, raw_text(c, n));
+                    if (name) { /* a byline line: the author is kept, the line goes */
+                        remove = 1;
+                        if (!c->cn_byline)
+                            c->cn_byline = name;
+                    }
+                }
+                if (remove && furniture_heading(lead, s->tlen) && is_heading_tag(n->tag)) {
+                    /* the list under the heading goes with it */
+                    while (n->next && (!n->next->name ? !clean_str(c, n->next->text)
+                                                      : n->next->tag == GUMBO_TAG_UL ||
+                                                            n->next->tag == GUMBO_TAG_OL ||
+                                                            link_density(c, n->next) > 0.5)) {
+                        nb_hnode *x = n->next;
+                        if (x->name)
+                            remove_counted(c, x);
+                        else
+                            nb_hnode_remove(x);
+                    }
+                }
+            }
+        }
+        nb_hnode *next = nb_hnode_next(n, article, remove);
+        if (remove)
+            remove_counted(c, n);
+        n = next;
+    }
+}
+
 /* The writing direction nearest the block: its parent's, its own, then further up. */
 static const char *dir_of(const nb_hnode *n, const nb_hnode *root)
 {
@@ -1787,6 +2140,7 @@ static nb_hnode *grab(ctx *c, int flags)
             k = next;
         }
     }
+    drop_furniture(c, article);
     clean_article(c, article, flags);
     return article;
 }
@@ -1871,6 +2225,67 @@ static const char *date_in_text(ctx *c, const char *text, int chinese)
         return nb_arena_strdup(c->art->arena, out);
     }
     return NULL;
+}
+
+/* The date a label on the page gives ("发布时间：", "时间：", "日期：", "来源：… 2025-04-07"):
+ * the first text node holding a label, read with the text after it. Dates inside the
+ * article rarely carry such a label, so this one is the page's. */
+static const char *labelled_date(ctx *c, nb_hnode *root, int chinese)
+{
+    static const char *const labels[] = {"发布时间", "发表时间", "发布日期", "发表日期",
+                                         "更新时间", "时间：",   "时间:",    "日期：",
+                                         "日期:",    "来源：",   "来源:",    NULL};
+    const char *found = NULL;
+    for (nb_hnode *n = root; n && !found;) {
+        int skip = n->name && (is_skipped_tag(n->tag) || n->tag == GUMBO_TAG_TEXTAREA);
+        const char *at = NULL;
+        if (n->text)
+            for (const char *const *l = labels; *l && !at; l++)
+                at = strstr(n->text, *l);
+        if (at) {
+            char win[160];
+            size_t o = 0;
+            for (const char *p = at; *p && o + 1 < sizeof win; p++)
+                win[o++] = *p;
+            /* the date may sit in the next element: "<span>发布时间：</span><span>…" */
+            for (nb_hnode *k = nb_hnode_next(n, root, 0); k && o + 1 < sizeof win;
+                 k = nb_hnode_next(k, root, 0)) {
+                if (k->name && is_block_tag(k->tag))
+                    break;
+                for (const char *p = k->text; p && *p && o + 1 < sizeof win; p++)
+                    win[o++] = *p;
+            }
+            while (o && (win[o - 1] & 0xC0) == 0x80)
+                o--;
+            win[o] = '\0';
+            found = date_in_text(c, win, chinese);
+        }
+        n = nb_hnode_next(n, root, skip);
+    }
+    return found;
+}
+
+/* The info line under the headline ("2025-04-07 13:22:01　来源：…　作者：…"): news pages put
+ * it beside the <h1>, in its parent or the parent's parent. Looks there, nearest first,
+ * for a date (want_date) or a byline. */
+static const char *headline_info(ctx *c, nb_hnode *root, int chinese, int want_date)
+{
+    nb_hnode *h1 = NULL;
+    for (nb_hnode *n = root; n && !h1;) {
+        int skip = n->name && is_skipped_tag(n->tag);
+        if (n->name && n->tag == GUMBO_TAG_H1)
+            h1 = n;
+        n = nb_hnode_next(n, root, skip);
+    }
+    const char *found = NULL;
+    nb_hnode *a = h1 ? h1->parent : NULL;
+    for (int level = 0; a && a->name && level < 2 && !found; level++, a = a->parent) {
+        const char *t = small_text(c, a, 4096, 256, 1);
+        if (!t)
+            break; /* a large block: the article itself, or the whole page */
+        found = want_date ? date_in_text(c, t, chinese) : cn_byline(c, t);
+    }
+    return found;
 }
 
 static const char *time_element(ctx *c, nb_hnode *top)
@@ -2166,15 +2581,28 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
             if (n >= RETRY_BELOW || page_text <= best_len + MIN_PARAGRAPH)
                 break; /* long enough, or nothing more on the page to find */
         }
+        int chinese = c.art->lang ? strncasecmp(c.art->lang, "zh", 2) == 0 : has_cjk(text);
+        if (!c.art->byline && chinese && c.cn_byline)
+            c.art->byline = c.cn_byline;
+        if (!c.art->byline && chinese && c.top_area)
+            c.art->byline = cn_byline(&c, node_text(&c, c.top_area));
+        if (!c.art->byline && chinese)
+            c.art->byline = headline_info(&c, page->root, chinese, 0);
+        if (!c.art->published && chinese)
+            c.art->published = labelled_date(&c, page->root, chinese);
+        if (!c.art->published && chinese)
+            c.art->published = headline_info(&c, page->root, chinese, 1);
         if (!c.art->published) {
-            int chinese = c.art->lang ? strncasecmp(c.art->lang, "zh", 2) == 0 : has_cjk(text);
             nb_hnode *area = c.top_area;
             if (area)
                 c.art->published = date_in_text(&c, node_text(&c, area), chinese);
+            if (!c.art->published && c.dateline)
+                c.art->published = date_in_text(&c, c.dateline, chinese);
             if (!c.art->published)
                 c.art->published = date_in_text(&c, text, chinese);
         }
     }
+    c.art->byline = strip_byline_label(&c, c.art->byline);
     c.art->text = text ? text : "";
     *out = c.art;
     c.art = NULL;

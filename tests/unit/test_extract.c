@@ -307,6 +307,130 @@ static void test_chinese_article(void **state)
     nb_article_free(a);
 }
 
+/* Furniture around and inside the article: every paragraph of the story stays, none of
+ * the page's boxes, notices, credits and lists do. */
+static void check_furniture(const char *name, const char *const *keep, size_t nkeep,
+                            const char *const *drop, size_t ndrop)
+{
+    nb_article *a = extract_file(name, "https://example.com/a/1", NULL);
+    for (size_t i = 0; i < nkeep; i++)
+        if (!strstr(a->text, keep[i]))
+            fail_msg("%s: \"%s\" missing from the article text", name, keep[i]);
+    for (size_t i = 0; i < ndrop; i++)
+        if (strstr(a->text, drop[i]))
+            fail_msg("%s: \"%s\" in the article text", name, drop[i]);
+    nb_article_free(a);
+}
+
+static void test_furniture_english(void **state)
+{
+    (void)state;
+    const char *keep[] = {
+        "The freight line between the quarry at Brackley", "most of the money coming from",
+        "Residents of the villages along the A49", "the trains are quieter than the lorries",
+        "leaves room for a passenger service later."};
+    const char *drop[] = {"cookies",          "Facebook",      "Photograph:",   "Read more",
+                          "Valley bridges",   "Sign up",       "inbox",         "Image credit",
+                          "continue reading", "free articles", "correspondent", "Recommended",
+                          "Bus routes",       "Comments",      "potholes",      "More from",
+                          "Harbour dredging"};
+    check_furniture("sites/articles/en-furniture.html", keep, sizeof keep / sizeof *keep, drop,
+                    sizeof drop / sizeof *drop);
+}
+
+static void test_furniture_chinese(void **state)
+{
+    (void)state;
+    const char *keep[] = {"某人工智能公司今天上午发布了新一代大语言模型",
+                          "每次推理只激活其中一小部分参数。", "该模型已于2024年3月1日开始内部测试",
+                          "数据安全和内容可靠性仍是企业最关心的问题。"};
+    const char *drop[] = {
+        "原标题",   "图片来源",       "视觉中国", "点击查看", "扫码关注",
+        "来源：",   "责任编辑",       "免责声明", "相关阅读", "多家公司发布开源模型",
+        "推荐阅读", "新能源汽车销量", "首页",     "延伸阅读", "算力租赁价格"};
+    check_furniture("sites/articles/zh-furniture.html", keep, sizeof keep / sizeof *keep, drop,
+                    sizeof drop / sizeof *drop);
+}
+
+static nb_article *extract_string(const char *page)
+{
+    nb_article *a = NULL;
+    nb_errbuf err = {{0}};
+    if (nb_extract(page, strlen(page), NULL, NULL, NULL, &a, &err))
+        fail_msg("%s", err.msg);
+    return a;
+}
+
+/* A Chinese news page: a header with the page's info line far from the article body,
+ * then the body, whose own text names other dates and reporters. */
+static char *cn_page(const char *head, const char *lead_line)
+{
+    nb_buf b;
+    nb_buf_init(&b, 1 << 16);
+    int rc = nb_buf_printf(
+        &b,
+        "<html lang=zh-CN><head>%s</head><body><div class=top><div class=bar>"
+        "<h1>某市发布人工智能产业新政</h1><div>%s</div></div></div>"
+        "<div class=frame><div class=col><div class=box>%s"
+        "<p>某市今天发布支持人工智能产业发展的若干措施，对在本地设立研发中心的企业给予最高一千万元"
+        "的资金支持，并在算力、人才和数据开放等方面提供便利。</p>"
+        "<p>记者了解到，这是该市继2023年6月1日出台首批措施之后的又一次加码，新政自2025年5月1日起"
+        "施行，有效期三年，此前的措施同时废止。</p>"
+        "<p>市科技部门负责人表示，新政将重点支持大模型、智能制造和自动驾驶等方向，预计三年内带动"
+        "相关产业投资超过五百亿元。</p></div><div class=side><a href=/a/1>更多新闻</a></div></div>"
+        "<div class=right><a href=/a/2>热点</a></div></div></body></html>",
+        strstr(head, "<meta") ? head : "", strstr(head, "<meta") ? "" : head, lead_line);
+    assert_int_equal(rc, 0);
+    char *s = strdup(nb_buf_str(&b));
+    nb_buf_free(&b);
+    return s;
+}
+
+static void check_cn_meta(const char *head, const char *lead_line, const char *byline,
+                          const char *published)
+{
+    char *page = cn_page(head, lead_line);
+    nb_article *a = extract_string(page);
+    if (byline && (!a->byline || strcmp(a->byline, byline) != 0))
+        fail_msg("byline %s, want %s, on %s|%s", a->byline ? a->byline : "(null)", byline, head,
+                 lead_line);
+    if (!byline && a->byline)
+        fail_msg("byline %s, want none, on %s|%s", a->byline, head, lead_line);
+    if (published && (!a->published || strcmp(a->published, published) != 0))
+        fail_msg("published %s, want %s, on %s|%s", a->published ? a->published : "(null)",
+                 published, head, lead_line);
+    assert_non_null(strstr(a->text, "某市今天发布支持人工智能产业发展的若干措施"));
+    assert_non_null(strstr(a->text, "预计三年内带动相关产业投资超过五百亿元。"));
+    if (*lead_line && strstr(a->text, "李明"))
+        fail_msg("the byline line is still in the text: %s", a->text);
+    nb_article_free(a);
+    free(page);
+}
+
+static void test_chinese_metadata(void **state)
+{
+    (void)state;
+    /* bylines: each label, in the header or as the body's first line */
+    check_cn_meta("<meta name=\"author\" content=\"李明\">", "", "李明", NULL);
+    check_cn_meta("2025-04-07 13:22:01　作者：李明　来源：晨报网", "", "李明",
+                  "2025-04-07T13:22:01+08:00");
+    check_cn_meta("", "<p>文/李明</p>", "李明", NULL);
+    check_cn_meta("", "<p>本报记者 李明</p>", "李明", NULL);
+    check_cn_meta("", "<p>记者　李明　王芳</p>", "李明", NULL);
+    check_cn_meta("来源：晨报网　编辑：李明", "", "李明", NULL);
+    /* the page editor is not the author; "记者了解到" in the text names nobody */
+    check_cn_meta("责任编辑：王芳", "", NULL, NULL);
+    check_cn_meta("", "", NULL, NULL);
+    /* times: the page's, in each visible pattern, over the dates in the text */
+    check_cn_meta("2025年04月07日 13:22　来源：晨报网", "", NULL, "2025-04-07T13:22:00+08:00");
+    check_cn_meta("<span>发布时间：</span><span>2025-04-07 13:22</span>", "", NULL,
+                  "2025-04-07T13:22:00+08:00");
+    check_cn_meta("来源：新华社　2025-04-07", "", NULL, "2025-04-07");
+    check_cn_meta("作者：李明", "<p>2025-04-07 09:15</p>", "李明", "2025-04-07T09:15:00+08:00");
+    /* with no date on the page, the text's first date is the last resort */
+    check_cn_meta("", "", NULL, "2023-06-01");
+}
+
 static void test_site_selectors(void **state)
 {
     (void)state;
@@ -362,7 +486,7 @@ static void test_metadata_sources(void **state)
                        "推理速度提高了一倍。</p></div></body></html>";
     assert_int_equal(nb_extract(bare, strlen(bare), NULL, NULL, NULL, &a, &err), NB_OK);
     assert_string_equal(a->published, "2025-03-31T08:05:00+08:00");
-    assert_string_equal(a->byline, "作者：张三");
+    assert_string_equal(a->byline, "张三"); /* the label is not part of the name */
     assert_non_null(strstr(a->text, "推理速度提高了一倍"));
     nb_article_free(a);
     const char *seconds =
@@ -411,9 +535,10 @@ int main(void)
         cmocka_unit_test(test_detect_declared),   cmocka_unit_test(test_detect_undeclared_chinese),
         cmocka_unit_test(test_dom_guards),        cmocka_unit_test(test_attribute_cap_article),
         cmocka_unit_test(test_selectors),         cmocka_unit_test(test_english_article),
-        cmocka_unit_test(test_chinese_article),   cmocka_unit_test(test_site_selectors),
-        cmocka_unit_test(test_metadata_sources),  cmocka_unit_test(test_breaks_and_xhtml),
-        cmocka_unit_test(test_empty_and_garbage),
+        cmocka_unit_test(test_chinese_article),   cmocka_unit_test(test_furniture_english),
+        cmocka_unit_test(test_furniture_chinese), cmocka_unit_test(test_chinese_metadata),
+        cmocka_unit_test(test_site_selectors),    cmocka_unit_test(test_metadata_sources),
+        cmocka_unit_test(test_breaks_and_xhtml),  cmocka_unit_test(test_empty_and_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
