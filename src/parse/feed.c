@@ -2397,6 +2397,8 @@ static void serialize_tag(nb_buf *b, const char *tag, json_t *attrs)
 
 static void set_base(reader *r, json_t *ref)
 {
+    if (!ref)
+        return; /* not valid UTF-8 (json_string refuses it): the base stays */
     json_decref(r->base_ref);
     r->base_ref = ref;
     r->base = json_string_value(ref);
