@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "parse/parse.h"
+#include "sources/source.h"
 #include "text/text.h"
 
 typedef struct article {
@@ -88,7 +89,8 @@ int main(int argc, char **argv)
     double start = seconds();
     for (int r = 0; r < rounds; r++)
         for (size_t i = 0; i < n; i++) {
-            char *s = nb_summarize_extractive(articles[i].title, articles[i].text, &o);
+            char *s = nb_summarize_extractive_sites(articles[i].title, articles[i].text, &o,
+                                                    nb_source_boilerplates());
             if (r == 0) {
                 bytes += strlen(articles[i].text);
                 total_chars += s ? nb_utf8_length(s) : 0;

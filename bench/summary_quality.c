@@ -16,6 +16,7 @@
 
 #include "core/buf.h"
 #include "core/memory.h"
+#include "sources/source.h"
 #include "text/text.h"
 
 #define MAX_TOKENS 4096
@@ -305,8 +306,9 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < counts[k]; i++) {
             sample *x = &sets[k][i];
             nb_summary_options o = {x->min_chars, x->max_chars};
-            char *a = nb_summarize_lead(x->text, &o);
-            char *b = nb_summarize_extractive(x->title, x->text, &o);
+            char *a = nb_summarize_lead(x->text, &o, nb_source_boilerplates());
+            char *b =
+                nb_summarize_extractive_sites(x->title, x->text, &o, nb_source_boilerplates());
             score(&lead, x, a);
             score(&ours, x, b);
             if (print)

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/memory.h"
 #include "llm/llm.h"
+#include "sources/source.h"
 #include "store/store.h"
 #include "text/text.h"
 
@@ -76,7 +77,8 @@ static void fall_back(stage *st, nb_item *it)
         free(line);
     }
     nb_summary_options o = {(size_t)z->min_chars, (size_t)z->max_chars};
-    it->summary = nb_summarize_extractive(it->title, article_text(it), &o);
+    it->summary =
+        nb_summarize_extractive_sites(it->title, article_text(it), &o, nb_source_boilerplates());
     record(st, it, it->summary ? PATH_EXTRACTIVE : PATH_NONE);
 }
 

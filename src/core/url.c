@@ -115,13 +115,6 @@ static char *clean_query(const char *query)
     return nb_buf_take(&b);
 }
 
-/* Hosts that serve the same articles under other names. */
-static int aibase_host(const char *host)
-{
-    return !strcmp(host, "www.aibase.com") || !strcmp(host, "news.aibase.com") ||
-           !strcmp(host, "aibase.com") || !strcmp(host, "news.aibase.cn");
-}
-
 char *nb_url_canonical(const char *url)
 {
     xmlURIPtr uri = parse_http(url);
@@ -148,16 +141,22 @@ char *nb_url_canonical(const char *url)
         uri->query_raw = query ? (char *)xmlStrdup((const xmlChar *)query) : NULL;
         free(query);
     }
-    /* AIbase: www./news./.cn, any query: https://news.aibase.com/zh/news/<oid> */
-    long oid;
-    char rest;
-    if (aibase_host(uri->server) && sscanf(uri->path, "/zh/news/%ld%c", &oid, &rest) == 1) {
-        xmlFreeURI(uri);
-        return nb_xasprintf("https://news.aibase.com/zh/news/%ld", oid);
-    }
     char *out = own(xmlSaveUri(uri));
     xmlFreeURI(uri);
     return out;
+}
+
+nb_err nb_url_host_path(const char *url, char **host, char **path)
+{
+    *host = *path = NULL;
+    xmlURIPtr uri = parse_http(url);
+    if (!uri)
+        return NB_ERR_PARSE;
+    *host = nb_xstrdup(uri->server);
+    lowercase(*host);
+    *path = nb_xstrdup(uri->path && *uri->path ? uri->path : "/");
+    xmlFreeURI(uri);
+    return NB_OK;
 }
 
 char *nb_url_escape_markdown(const char *url)

@@ -17,11 +17,16 @@ int nb_url_is_http(const char *url);
  * url has no host. Requests to the same key share a politeness budget. */
 char *nb_url_host_key(const char *url);
 
-/* An article's identity as a URL: lowercase scheme and host, no default port, no
- * fragment, no trailing slash, no tracking parameters (utm_*, spm, from, share_*, fbclid,
- * gclid, ...), known aliases folded (AIbase www./news./.cn → news.aibase.com).
- * NULL when url is not an absolute http(s) URL. */
+/* An article's identity as a URL, by the rules true of every site: lowercase scheme and
+ * host, no default port, no fragment, no trailing slash, no tracking parameters (utm_*,
+ * spm, from, share_*, fbclid, gclid, ...). A site's own aliases are its adapter's to fold
+ * (nb_source_canonical_url). NULL when url is not an absolute http(s) URL. */
 char *nb_url_canonical(const char *url);
+
+/* The host (lowercased) and path (percent-decoded; "/" when empty) of an absolute http(s)
+ * URL into *host and *path, the caller's to free; NB_ERR_PARSE with both NULL when url is
+ * not one. */
+nb_err nb_url_host_path(const char *url, char **host, char **path) NB_MUST_CHECK;
 
 /* Copy of url with space, '(', ')', '<', '>' and control bytes percent-encoded, so the URL
  * can stand inside Markdown's (...) or <...>. */

@@ -4,6 +4,7 @@
  * cap; then one detail request per new item for the body, tags and images. Times are
  * Beijing wall clock. Every response is validated; drift is a schema error naming the
  * field. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,24 @@ static const nb_body_rules body_rules = {
     .labels = labels,
     .key_points_heading = "划重点",
 };
+
+/* Hosts that serve the same articles under other names. */
+static int mirror_host(const char *host)
+{
+    return !strcmp(host, "www.aibase.com") || !strcmp(host, "news.aibase.com") ||
+           !strcmp(host, "aibase.com") || !strcmp(host, "news.aibase.cn");
+}
+
+/* The site hook: a Chinese article on any mirror, with any query, is
+ * https://news.aibase.com/zh/news/<oid> (English ones, /news/<oid>, are other articles). */
+static char *canonical_url(const char *host, const char *path)
+{
+    long oid;
+    char rest;
+    if (!mirror_host(host) || sscanf(path, "/zh/news/%ld%c", &oid, &rest) != 1)
+        return NULL;
+    return nb_xasprintf(ARTICLE_URL, (long long)oid);
+}
 
 typedef struct page {
     int number;
@@ -262,4 +281,6 @@ const nb_source_adapter nb_aibase_adapter = {
     .start = start,
     .keys = nb_source_site_keys,
     .default_delay_ms = 500,
+    .canonical_url = canonical_url,
+    .boilerplate = &body_rules,
 };

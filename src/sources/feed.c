@@ -133,7 +133,7 @@ static int wants_page(nb_source_run *run, const nb_feed_entry *e, const nb_item 
 static void emit_entry(nb_source_run *run, const nb_feed_entry *e)
 {
     const char *key = e->id ? e->id : e->link;
-    char *url = e->link ? nb_url_canonical(e->link) : NULL;
+    char *url = e->link ? nb_source_canonical_url(e->link) : NULL;
     char *title = e->title ? nb_text_collapse_space(e->title) : NULL;
     if (!key || !url || !title || !*title) {
         free(url);

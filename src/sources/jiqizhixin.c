@@ -239,4 +239,5 @@ const nb_source_adapter nb_jiqizhixin_adapter = {
     .start = start,
     .keys = nb_source_site_keys,
     .default_delay_ms = 1500,
+    .boilerplate = &body_rules,
 };

@@ -96,7 +96,7 @@ static int read_post(nb_source_run *run, const char *where, json_t *post, size_t
     snprintf(field, sizeof field, "%s.date_gmt", path);
     char key[32];
     snprintf(key, sizeof key, "%lld", (long long)json_integer_value(id));
-    char *url = nb_url_canonical(link);
+    char *url = nb_source_canonical_url(link);
     if (!url || !nb_source_site_time(run, where, field, date_gmt, 0, &when) ||
         when < nb_source_window_start(run) || nb_source_known(run, key)) {
         if (!url)

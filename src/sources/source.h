@@ -29,6 +29,19 @@ typedef struct nb_source_adapter {
     /* The configuration keys of this type beyond every source's (type, name, enabled,
      * delay_ms, proxy), NULL-terminated. */
     const char *const *keys;
+
+    /* --- The site hook: what the adapter knows of its site beyond collecting. Generic code
+     * (core/url, text/summarize) keeps only what is true of every site and asks here, so
+     * adding a site touches its adapter alone. Both may be NULL. */
+
+    /* The site's own form of an article URL, given the host (lowercase) and path of a URL
+     * already in nb_url_canonical's generic form; NULL when the URL is not one the site
+     * folds (any other site's, or not an article). Caller frees. */
+    char *(*canonical_url)(const char *host, const char *path);
+    /* The site's boilerplate: bylines that open its articles, labels, credits and its
+     * "key points" heading. Applied to the bodies it collects, and handed to the offline
+     * summarizer (through nb_source_boilerplates) for articles that carry it elsewhere. */
+    const nb_body_rules *boilerplate;
 } nb_source_adapter;
 
 /* The adapter for a type, or NULL. */
@@ -37,6 +50,15 @@ const nb_source_adapter *nb_source_adapter_find(const char *type);
 int nb_source_key_applies(const char *type, const char *key);
 /* Every registered type, NULL-terminated (for the configuration vocabulary). */
 const char *const *nb_source_types(void);
+
+/* url in canonical form: nb_url_canonical's rules for every site, then those of the adapter
+ * that claims the URL (AIbase folds its mirrors into news.aibase.com). NULL when url is not
+ * an absolute http(s) URL. Caller frees. */
+char *nb_source_canonical_url(const char *url);
+/* The boilerplate of every adapter that names one, NULL-terminated, for
+ * nb_summary_options.sites: articles travel between sites (reposts, feeds that carry a
+ * site's text), so any known site's furniture is set aside. Static: never freed. */
+const nb_body_rules *const *nb_source_boilerplates(void);
 
 /* --- For adapters ------------------------------------------------------------------- */
 

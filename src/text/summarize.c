@@ -48,6 +48,8 @@ typedef struct sentence {
     size_t cut_codepoints;
 } sentence;
 
+/* Furniture any site may carry; a site's own (its bylines and labels) comes from its adapter,
+ * handed over as data (nb_summarize_extractive_sites). */
 static const char *const summary_drop[] = {
     /* Chinese sites */
     "图源备注", "（图源备注", "(图源备注", "图片来源", "图源：", "图源:", "图：", "图/", "图为",
@@ -61,9 +63,8 @@ static const char *const summary_drop[] = {
     "Related:", "Related Articles", "Reporting by", "Editing by", "Additional reporting",
     "Share this", "Listen to this", "Sign up", "Subscribe to", "Follow us", "Click here",
     "Copyright", "©", NULL};
-static const char *const summary_lead[] = {
-    "机器之心报道", "机器之心编辑部", "机器之心原创", "By ", "BY ", NULL};
-static const char *const summary_labels[] = {"【AiBase提要:】", "【AiBase提要：】", "摘要：", NULL};
+static const char *const summary_lead[] = {"By ", "BY ", NULL};
+static const char *const summary_labels[] = {"摘要：", NULL};
 
 /* Sentence openings that point back at something named before them. */
 static const char *const anaphora_latin[] = {
@@ -540,7 +541,7 @@ char *nb_text_sentences(const char *text, size_t **starts, size_t *count)
 /* Marks page furniture, short fragments and sentences that point back.
  * A label (an unterminated short paragraph) counts only when the text has sentence ends
  * elsewhere: a headline-style excerpt is all there is. */
-static void classify(const char *text, sentence *s, size_t n)
+static void classify(const char *text, sentence *s, size_t n, const char *const *drop)
 {
     int any_terminated = 0;
     for (size_t i = 0; i < n; i++)
@@ -558,7 +559,7 @@ static void classify(const char *text, sentence *s, size_t n)
             para_terminated = terminated(text + s[j].start, s[j].len);
         }
         int last = i + 1 == n;
-        if (x->len == 0 || starts_with_any(p, x->len, summary_drop) ||
+        if (x->len == 0 || starts_with_any(p, x->len, drop) ||
             (any_terminated && !para_terminated && para_codepoints <= LABEL_CODEPOINTS) ||
             (any_terminated && last && !terminated(p, x->len)) ||
             (x->len >= 3 && !strncmp(p + x->len - 3, "摄", 3))) {
@@ -886,15 +887,50 @@ typedef struct prepared {
     size_t n;
     sentence title;
     int has_title;
+    const char **drop, **lead, **labels; /* generic and site furniture (strings borrowed) */
 } prepared;
 
-static void prepare(const char *title, const char *text, prepared *d)
+enum rule_list { RULE_DROP, RULE_LEAD, RULE_LABELS };
+
+static const char *const *rule_list(const nb_body_rules *r, enum rule_list which)
+{
+    return which == RULE_DROP   ? r->drop_prefixes
+           : which == RULE_LEAD ? r->lead_prefixes
+                                : r->labels;
+}
+
+/* The generic list followed by that list of every site's rules, NULL-terminated; the caller
+ * frees the array, not the strings. */
+static const char **with_sites(const char *const *generic, const nb_body_rules *const *sites,
+                               enum rule_list which)
+{
+    size_t n = 0;
+    for (const char *const *x = generic; *x; x++)
+        n++;
+    for (const nb_body_rules *const *r = sites; r && *r; r++)
+        for (const char *const *x = rule_list(*r, which); x && *x; x++)
+            n++;
+    const char **out = nb_xcalloc(n + 1, sizeof *out);
+    n = 0;
+    for (const char *const *x = generic; *x; x++)
+        out[n++] = *x;
+    for (const nb_body_rules *const *r = sites; r && *r; r++)
+        for (const char *const *x = rule_list(*r, which); x && *x; x++)
+            out[n++] = *x;
+    return out;
+}
+
+static void prepare(const char *title, const char *text, const nb_body_rules *const *sites,
+                    prepared *d)
 {
     memset(d, 0, sizeof *d);
+    d->drop = with_sites(summary_drop, sites, RULE_DROP);
+    d->lead = with_sites(summary_lead, sites, RULE_LEAD);
+    d->labels = with_sites(summary_labels, sites, RULE_LABELS);
     const nb_body_rules rules = {
-        .drop_prefixes = summary_drop,
-        .lead_prefixes = summary_lead,
-        .labels = summary_labels,
+        .drop_prefixes = d->drop,
+        .lead_prefixes = d->lead,
+        .labels = d->labels,
         .key_points_heading = "划重点",
     };
     d->clean = nb_text_clean_body(text, &rules, NULL);
@@ -902,7 +938,7 @@ static void prepare(const char *title, const char *text, prepared *d)
     for (size_t i = 0; i < d->n; i++)
         d->s[i].tokens =
             tokenize(d->clean + d->s[i].start, d->s[i].len, &d->s[i].token_count, &d->s[i].latin);
-    classify(d->clean, d->s, d->n);
+    classify(d->clean, d->s, d->n, d->drop);
     /* A text with nothing eligible keeps what is not furniture, then everything. */
     int any = 0;
     for (size_t i = 0; i < d->n && !any; i++)
@@ -929,6 +965,9 @@ static void release(prepared *d)
     free(d->s);
     free(d->clean);
     free(d->title.tokens);
+    free(d->drop);
+    free(d->lead);
+    free(d->labels);
 }
 
 /* Cut at the last word boundary within max - 1 code points, "…" appended; for a budget that
@@ -944,10 +983,17 @@ static char *hard_cut(const char *p, size_t len, size_t max)
 char *nb_summarize_extractive(const char *title, const char *text,
                               const nb_summary_options *options)
 {
+    return nb_summarize_extractive_sites(title, text, options, NULL);
+}
+
+char *nb_summarize_extractive_sites(const char *title, const char *text,
+                                    const nb_summary_options *options,
+                                    const nb_body_rules *const *sites)
+{
     if (!text || !*text)
         return NULL;
     prepared d;
-    prepare(title, text, &d);
+    prepare(title, text, sites, &d);
     sentence *s = d.s;
     size_t n = d.n, max = options->max_chars;
     char *result = NULL;
@@ -1033,12 +1079,13 @@ out:
     return result;
 }
 
-char *nb_summarize_lead(const char *text, const nb_summary_options *options)
+char *nb_summarize_lead(const char *text, const nb_summary_options *options,
+                        const nb_body_rules *const *sites)
 {
     if (!text || !*text)
         return NULL;
     prepared d;
-    prepare(NULL, text, &d);
+    prepare(NULL, text, sites, &d);
     sentence *s = d.s;
     size_t total = 0, first = d.n;
     for (size_t i = 0; i < d.n; i++) {

@@ -71,11 +71,19 @@ typedef struct nb_summary_options {
 /* NULL when text holds no sentence. Caller frees. */
 char *nb_summarize_extractive(const char *title, const char *text,
                               const nb_summary_options *options);
+/* The same, also setting aside the sites' own boilerplate (their bylines, labels and
+ * credits) besides the furniture every site writes. sites is NULL-terminated and borrowed:
+ * the pipeline passes nb_source_boilerplates(); NULL is nb_summarize_extractive. */
+char *nb_summarize_extractive_sites(const char *title, const char *text,
+                                    const nb_summary_options *options,
+                                    const nb_body_rules *const *sites);
 
 /* The lead baseline the ranking is measured against (bench/summarize): the first sentences of
- * the cleaned text while they fit in max_chars, or the first sentence cut at max_chars code
- * points when it alone is longer. NULL when text holds no sentence. Caller frees. */
-char *nb_summarize_lead(const char *text, const nb_summary_options *options);
+ * the text cleaned as nb_summarize_extractive_sites cleans it while they fit in max_chars, or the
+ * first sentence cut at max_chars code points when it alone is longer. NULL when text holds no
+ * sentence. Caller frees. */
+char *nb_summarize_lead(const char *text, const nb_summary_options *options,
+                        const nb_body_rules *const *sites);
 
 /* Story similarity: the same event told by several sites. Each article's signature is a
  * bag of tokens from its title and lead: CJK character bigrams, stemmed Latin words, the
