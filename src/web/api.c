@@ -82,12 +82,6 @@ static void send_json(nb_web_reply *o, json_t *value)
     o->cacheable = 1;
 }
 
-static void store_failed(nb_web_request *r, nb_web_reply *o, const nb_errbuf *err)
-{
-    nb_log(NB_LOG_ERROR, "web", "error=\"%s\"", err->msg);
-    nb_web_error(r, o, 500, "store", "the archive could not read its database");
-}
-
 /* limit=: 1..API_LIMIT_MAX, default API_LIMIT_DEFAULT; 0 when invalid. */
 static size_t parse_limit(const char *text)
 {
@@ -120,7 +114,7 @@ static void api_briefings(nb_web_request *r, nb_web_reply *o)
     size_t n = 0;
     nb_errbuf err;
     if (nb_store_briefings(r->store, &q, &list, &n, &err) != NB_OK) {
-        store_failed(r, o, &err);
+        nb_web_store_failed(r, o, &err);
         return;
     }
     json_t *arr = json_array();
@@ -144,7 +138,7 @@ static void api_briefing(nb_web_request *r, nb_web_reply *o)
     int found = 0;
     nb_errbuf err;
     if (nb_store_briefing_get(r->store, r->rest, &b, &found, &err) != NB_OK) {
-        store_failed(r, o, &err);
+        nb_web_store_failed(r, o, &err);
         return;
     }
     if (!found) {
@@ -216,7 +210,7 @@ static void api_items(nb_web_request *r, nb_web_reply *o)
         free(q);
         if (rc) {
             json_decref(arr);
-            store_failed(r, o, &err);
+            nb_web_store_failed(r, o, &err);
             return;
         }
         for (size_t i = 0; i < res.count; i++)
@@ -256,7 +250,7 @@ static void api_items(nb_web_request *r, nb_web_reply *o)
         size_t n = 0;
         if (nb_store_items_query(r->store, &iq, &items, &n, &err) != NB_OK) {
             json_decref(arr);
-            store_failed(r, o, &err);
+            nb_web_store_failed(r, o, &err);
             return;
         }
         for (size_t i = 0; i < n; i++)
@@ -277,73 +271,33 @@ static void api_items(nb_web_request *r, nb_web_reply *o)
 
 static void api_item(nb_web_request *r, nb_web_reply *o)
 {
-    int64_t id = parse_positive(r->rest);
-    nb_item it, *others = NULL;
-    size_t other_count = 0;
-    int found = 0;
-    nb_errbuf err;
-    if (id <= 0) {
-        nb_web_error(r, o, 404, "not_found", "no item has this id");
+    nb_web_item_view v;
+    if (nb_web_item_load(r, o, parse_positive(r->rest), &v) != NB_OK)
         return;
-    }
-    if (nb_store_item_get(r->store, id, &it, &found, &others, &other_count, &err) != NB_OK) {
-        store_failed(r, o, &err);
-        return;
-    }
-    if (!found) {
-        nb_web_error(r, o, 404, "not_found", "no item has this id");
-        return;
-    }
-    nb_briefing *carried = NULL;
-    size_t carried_count = 0;
-    if (nb_store_item_briefings(r->store, id, &carried, &carried_count, &err) != NB_OK) {
-        nb_item_clear(&it);
-        nb_items_free(others, other_count);
-        store_failed(r, o, &err);
-        return;
-    }
-    json_t *out = item_json(r, &it);
+    json_t *out = item_json(r, &v.item);
     json_t *story = json_array(), *briefings = json_array();
-    for (size_t i = 0; i < other_count; i++)
-        json_array_append_new(story, item_json(r, &others[i]));
-    for (size_t i = 0; i < carried_count; i++)
-        json_array_append_new(briefings, briefing_json(r, &carried[i]));
+    for (size_t i = 0; i < v.other_count; i++)
+        json_array_append_new(story, item_json(r, &v.others[i]));
+    for (size_t i = 0; i < v.carried_count; i++)
+        json_array_append_new(briefings, briefing_json(r, &v.carried[i]));
     json_object_set_new(out, "story", story);
     json_object_set_new(out, "briefings", briefings);
     send_json(o, out);
-    nb_item_clear(&it);
-    nb_items_free(others, other_count);
-    nb_briefings_free(carried, carried_count);
+    nb_web_item_view_free(&v);
 }
 
 static void api_sources(nb_web_request *r, nb_web_reply *o)
 {
-    nb_source_state *states = NULL;
-    nb_source_stats *stats = NULL;
-    size_t n = 0, sn = 0;
-    nb_errbuf err;
-    if (nb_store_source_list(r->store, &states, &n, &err) != NB_OK ||
-        nb_store_source_stats(r->store, &stats, &sn, &err) != NB_OK) {
-        for (size_t i = 0; i < n; i++)
-            nb_source_state_clear(&states[i]);
-        free(states);
-        store_failed(r, o, &err);
+    nb_web_health h;
+    if (nb_web_health_load(r, o, &h) != NB_OK)
         return;
-    }
     json_t *arr = json_array();
     for (size_t i = 0; i < r->site->source_count; i++) {
         const nb_web_source *c = &r->site->sources[i];
-        const nb_source_state *st = NULL;
-        const nb_source_stats *ss = NULL;
-        for (size_t k = 0; k < n; k++)
-            if (!strcmp(states[k].name, c->name))
-                st = &states[k];
-        for (size_t k = 0; k < sn; k++)
-            if (!strcmp(stats[k].name, c->name))
-                ss = &stats[k];
-        char shown[1024] = "";
-        if (st && st->last_error)
-            nb_redact_copy(st->last_error, shown, sizeof shown);
+        const nb_source_state *st = nb_web_health_state(&h, c->name);
+        const nb_source_stats *ss = nb_web_health_stats(&h, c->name);
+        char shown[1024];
+        int failed = nb_web_health_error(st, shown, sizeof shown);
         json_t *s = json_object();
         json_object_set_new(s, "name", text_json(c->name));
         json_object_set_new(s, "label", text_json(c->label));
@@ -356,14 +310,11 @@ static void api_sources(nb_web_request *r, nb_web_reply *o)
         json_object_set_new(s, "next_fetch_at", time_json(st ? st->next_fetch_at : 0));
         json_object_set_new(s, "consecutive_failures",
                             json_integer(st ? st->consecutive_errors : 0));
-        json_object_set_new(s, "last_error", st && st->last_error ? text_json(shown) : json_null());
+        json_object_set_new(s, "last_error", failed ? text_json(shown) : json_null());
         json_array_append_new(arr, s);
     }
     send_json(o, json_pack("{s:o}", "sources", arr));
-    for (size_t i = 0; i < n; i++)
-        nb_source_state_clear(&states[i]);
-    free(states);
-    nb_source_stats_free(stats, sn);
+    nb_web_health_free(&h);
 }
 
 void nb_web_api(nb_web_request *r, nb_web_reply *o)

@@ -155,12 +155,6 @@ static void put_item(nb_web_request *r, nb_web_reply *o, const nb_item *it, int 
     nb_web_puts(o, "</article>\n</li>\n");
 }
 
-static void store_failed(nb_web_request *r, nb_web_reply *o, const nb_errbuf *err)
-{
-    nb_log(NB_LOG_ERROR, "web", "error=\"%s\"", err->msg);
-    nb_web_error(r, o, 500, "store", "the archive could not read its database");
-}
-
 /* "YYYY-MM-DD" day labels and their UTC bounds. */
 static void briefing_heading(nb_web_reply *o, const nb_briefing *b, const char *fallback)
 {
@@ -230,7 +224,7 @@ void nb_web_home(nb_web_request *r, nb_web_reply *o)
     size_t n = 0;
     nb_errbuf err;
     if (nb_store_briefings(r->store, &q, &list, &n, &err) != NB_OK) {
-        store_failed(r, o, &err);
+        nb_web_store_failed(r, o, &err);
         return;
     }
     page_open(r, o, before ? "更早的简报" : NULL, before ? NAV_NONE : NAV_HOME, NULL);
@@ -280,7 +274,7 @@ void nb_web_briefing(nb_web_request *r, nb_web_reply *o)
     int found = 0;
     nb_errbuf err;
     if (nb_store_briefing_get(r->store, r->rest, &b, &found, &err) != NB_OK) {
-        store_failed(r, o, &err);
+        nb_web_store_failed(r, o, &err);
         return;
     }
     if (!found) {
@@ -383,7 +377,7 @@ void nb_web_day(nb_web_request *r, nb_web_reply *o)
     if (nb_store_items_query(r->store, &q, &items, &n, &err) != NB_OK ||
         (!cursor && nb_store_briefings(r->store, &bq, &briefings, &bn, &err) != NB_OK)) {
         nb_items_free(items, n);
-        store_failed(r, o, &err);
+        nb_web_store_failed(r, o, &err);
         return;
     }
     char day[16];
@@ -433,50 +427,32 @@ void nb_web_day(nb_web_request *r, nb_web_reply *o)
 
 void nb_web_item(nb_web_request *r, nb_web_reply *o)
 {
-    int64_t id = parse_id(r->rest);
-    nb_item it, *others = NULL;
-    size_t other_count = 0;
-    int found = 0;
-    nb_errbuf err;
-    if (!id) {
-        nb_web_error(r, o, 404, "not_found", "no item has this id");
+    nb_web_item_view v;
+    if (nb_web_item_load(r, o, parse_id(r->rest), &v) != NB_OK)
         return;
-    }
-    if (nb_store_item_get(r->store, id, &it, &found, &others, &other_count, &err) != NB_OK) {
-        store_failed(r, o, &err);
-        return;
-    }
-    if (!found) {
-        nb_web_error(r, o, 404, "not_found", "no item has this id");
-        return;
-    }
-    nb_briefing *carried = NULL;
-    size_t carried_count = 0;
-    if (nb_store_item_briefings(r->store, id, &carried, &carried_count, &err) != NB_OK) {
-        nb_item_clear(&it);
-        nb_items_free(others, other_count);
-        store_failed(r, o, &err);
-        return;
-    }
-    page_open(r, o, it.title, NAV_NONE, NULL);
+    const nb_item *it = &v.item;
+    const nb_item *others = v.others;
+    const nb_briefing *carried = v.carried;
+    size_t other_count = v.other_count, carried_count = v.carried_count;
+    page_open(r, o, it->title, NAV_NONE, NULL);
     nb_web_puts(o, "<article class=\"item-page\">\n<h1>");
-    nb_web_text(o, it.title);
+    nb_web_text(o, it->title);
     nb_web_puts(o, "</h1>\n<p class=\"meta\">");
-    put_time(o, it.published_at);
+    put_time(o, it->published_at);
     nb_web_puts(o, " · <span class=\"source\">");
-    nb_web_text(o, nb_web_source_label(r->site, it.source));
+    nb_web_text(o, nb_web_source_label(r->site, it->source));
     nb_web_puts(o, "</span>");
-    if (nb_web_safe_url(it.url)) {
+    if (nb_web_safe_url(it->url)) {
         nb_web_puts(o, " · ");
-        put_outside_link(o, it.url, "阅读原文");
+        put_outside_link(o, it->url, "阅读原文");
     }
     nb_web_puts(o, "</p>\n");
-    if (it.summary && *it.summary) {
+    if (it->summary && *it->summary) {
         nb_web_puts(o, "<p class=\"summary\">");
-        nb_web_text(o, it.summary);
+        nb_web_text(o, it->summary);
         nb_web_puts(o, "</p>\n");
     }
-    put_image(o, it.image);
+    put_image(o, it->image);
     if (other_count) {
         nb_web_puts(o, "<section aria-labelledby=\"others\">\n<h2 id=\"others\">同一事件的其他报道"
                        "</h2>\n<ul class=\"others\">\n");
@@ -514,9 +490,7 @@ void nb_web_item(nb_web_request *r, nb_web_reply *o)
     nb_web_puts(o, "</article>\n");
     page_close(o);
     o->cacheable = 1;
-    nb_item_clear(&it);
-    nb_items_free(others, other_count);
-    nb_briefings_free(carried, carried_count);
+    nb_web_item_view_free(&v);
 }
 
 /* ---- /sources ---- */
@@ -531,18 +505,12 @@ static void put_when(nb_web_reply *o, int64_t t)
 
 void nb_web_sources(nb_web_request *r, nb_web_reply *o)
 {
-    nb_source_state *states = NULL;
-    nb_source_stats *stats = NULL;
-    size_t n = 0, sn = 0;
-    nb_errbuf err;
-    if (nb_store_source_list(r->store, &states, &n, &err) != NB_OK ||
-        nb_store_source_stats(r->store, &stats, &sn, &err) != NB_OK) {
-        for (size_t i = 0; i < n; i++)
-            nb_source_state_clear(&states[i]);
-        free(states);
-        store_failed(r, o, &err);
+    nb_web_health h;
+    if (nb_web_health_load(r, o, &h) != NB_OK)
         return;
-    }
+    const nb_source_state *states = h.states;
+    const nb_source_stats *stats = h.stats;
+    size_t n = h.state_count, sn = h.stats_count;
     /* configured sources first, then those only the database remembers */
     size_t total = r->site->source_count;
     const char **names = nb_xcalloc(r->site->source_count + n + sn + 1, sizeof *names);
@@ -570,14 +538,8 @@ void nb_web_sources(nb_web_request *r, nb_web_reply *o)
         for (size_t k = 0; k < r->site->source_count; k++)
             if (!strcmp(r->site->sources[k].name, names[i]))
                 conf = &r->site->sources[k];
-        const nb_source_state *st = NULL;
-        for (size_t k = 0; k < n; k++)
-            if (!strcmp(states[k].name, names[i]))
-                st = &states[k];
-        const nb_source_stats *sst = NULL;
-        for (size_t k = 0; k < sn; k++)
-            if (!strcmp(stats[k].name, names[i]))
-                sst = &stats[k];
+        const nb_source_state *st = nb_web_health_state(&h, names[i]);
+        const nb_source_stats *sst = nb_web_health_stats(&h, names[i]);
         const char *health = !conf                    ? "不在配置中"
                              : !conf->enabled         ? "已停用"
                              : !st                    ? "尚未抓取"
@@ -599,13 +561,11 @@ void nb_web_sources(nb_web_request *r, nb_web_reply *o)
         nb_web_puts(o, "</td><td>");
         put_when(o, st ? st->last_success_at : 0);
         nb_web_printf(o, "</td><td>%d</td><td>", st ? st->consecutive_errors : 0);
-        if (st && st->last_error) {
-            char shown[1024];
-            nb_redact_copy(st->last_error, shown, sizeof shown);
+        char shown[1024];
+        if (nb_web_health_error(st, shown, sizeof shown))
             nb_web_text(o, shown);
-        } else {
+        else
             nb_web_puts(o, "—");
-        }
         nb_web_puts(o, "</td><td>");
         put_when(o, st ? st->next_fetch_at : 0);
         nb_web_puts(o, "</td></tr>\n");
@@ -614,10 +574,7 @@ void nb_web_sources(nb_web_request *r, nb_web_reply *o)
     page_close(o);
     o->cacheable = 1;
     free(names);
-    for (size_t i = 0; i < n; i++)
-        nb_source_state_clear(&states[i]);
-    free(states);
-    nb_source_stats_free(stats, sn);
+    nb_web_health_free(&h);
 }
 
 /* ---- /search ---- */
@@ -699,7 +656,7 @@ void nb_web_search(nb_web_request *r, nb_web_reply *o)
     nb_errbuf err;
     if (q && *q && nb_store_search(r->store, &sq, &res, &err) != NB_OK) {
         free(q);
-        store_failed(r, o, &err);
+        nb_web_store_failed(r, o, &err);
         return;
     }
     page_open(r, o, q && *q ? q : "搜索", NAV_SEARCH, q);

@@ -121,6 +121,42 @@ int nb_web_day_bounds(const char *day, int64_t *from, int64_t *to);
 void nb_web_error(nb_web_request *r, nb_web_reply *o, int status, const char *code,
                   const char *message);
 
+/* Reads shared by the pages and the API (reads.c). A load that fails has answered the
+ * request (404 or 500, logged) and returns its class; the view is then empty. */
+/* Logs err and answers 500 "the archive could not read its database". */
+void nb_web_store_failed(nb_web_request *r, nb_web_reply *o, const nb_errbuf *err);
+
+/* One item with the other reports of its story and the briefings that carried it. */
+typedef struct nb_web_item_view {
+    nb_item item;
+    nb_item *others; /* the story's other reports */
+    size_t other_count;
+    nb_briefing *carried; /* briefings that carried the item */
+    size_t carried_count;
+} nb_web_item_view;
+
+/* Item id (404 when id <= 0 or unknown); release with nb_web_item_view_free. */
+nb_err nb_web_item_load(nb_web_request *r, nb_web_reply *o, int64_t id,
+                        nb_web_item_view *view) NB_MUST_CHECK;
+void nb_web_item_view_free(nb_web_item_view *view);
+
+/* Every stored source's state and counts, for the health columns of /sources and
+ * /api/sources. */
+typedef struct nb_web_health {
+    nb_source_state *states;
+    size_t state_count;
+    nb_source_stats *stats;
+    size_t stats_count;
+} nb_web_health;
+
+nb_err nb_web_health_load(nb_web_request *r, nb_web_reply *o, nb_web_health *h) NB_MUST_CHECK;
+/* The state and counts stored for source name, or NULL; borrowed from h. */
+const nb_source_state *nb_web_health_state(const nb_web_health *h, const char *name);
+const nb_source_stats *nb_web_health_stats(const nb_web_health *h, const char *name);
+/* The source's last error with secrets masked into out (n bytes); 0 (out "") when none. */
+int nb_web_health_error(const nb_source_state *st, char *out, size_t n);
+void nb_web_health_free(nb_web_health *h);
+
 /* The handlers (pages.c, feeds.c, api.c, metrics.c). */
 void nb_web_home(nb_web_request *r, nb_web_reply *o);
 void nb_web_briefing(nb_web_request *r, nb_web_reply *o);
