@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/buf.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/record.h"
@@ -133,6 +134,23 @@ int nb_app_store_failed(nb_store *store, int exit_code);
  * nb_source_state_clear, then the array). A source whose settings changed since its last
  * run starts afresh: no failures, no backoff, no validators. */
 nb_source_state *nb_app_load_source_states(nb_store *store, const nb_config *config);
+
+/* One page for a command on a single article (page.c). */
+typedef struct nb_app_page {
+    nb_buf body;        /* the bytes, at most NB_LIMIT_BODY_BYTES */
+    char *content_type; /* the HTTP answer's, or NULL (files, standard input) */
+    char *final_url;    /* the URL after redirects, or NULL */
+} nb_app_page;
+
+/* Reads source into *page: an http(s) URL is fetched on http (NULL: a temporary engine
+ * with the default caps), trusted as configuration is; "-" is standard input when
+ * allow_stdin is set; anything else is a file. Errors name the URL, file or standard input:
+ * NB_ERR_IO when the file cannot be read, NB_ERR_LIMIT past the cap, the transfer's class
+ * (NB_ERR_NETWORK, NB_ERR_HTTP ...) for a URL. The page is the caller's to release with
+ * nb_app_page_free, also after a failure. */
+nb_err nb_app_read_page(nb_http *http, const char *source, int allow_stdin, nb_app_page *page,
+                        nb_errbuf *err) NB_MUST_CHECK;
+void nb_app_page_free(nb_app_page *page);
 
 /* The run's HTTP engine with the configured caps. */
 nb_http *nb_app_http(const nb_config *config);

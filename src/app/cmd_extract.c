@@ -9,36 +9,9 @@
 
 #include "app/app.h"
 #include "core/buf.h"
-#include "core/limits.h"
 #include "core/log.h"
 #include "core/url.h"
 #include "parse/parse.h"
-
-typedef struct fetched {
-    nb_buf body;
-    char *content_type;
-    char *final_url;
-    nb_errbuf err;
-    nb_err rc;
-} fetched;
-
-static void on_page(void *user, const nb_http_response *r)
-{
-    fetched *f = user;
-    if (r->error) {
-        f->rc = nb_errf(&f->err, r->error, "%s", r->error_message);
-        return;
-    }
-    if (r->status < 200 || r->status > 299) {
-        f->rc = nb_errf(&f->err, NB_ERR_HTTP, "%s: HTTP %ld", r->url, r->status);
-        return;
-    }
-    f->rc = nb_buf_append(&f->body, r->body, r->body_len);
-    if (f->rc)
-        nb_errf(&f->err, f->rc, "%s: body over the cap", r->url);
-    f->content_type = r->content_type ? strdup(r->content_type) : NULL;
-    f->final_url = r->final_url ? strdup(r->final_url) : NULL;
-}
 
 static void set_text(json_t *obj, const char *key, const char *value)
 {
@@ -48,31 +21,15 @@ static void set_text(json_t *obj, const char *key, const char *value)
 static int extract_main(const nb_cli *cli, int argc, char **argv)
 {
     int exit_code = NB_EXIT_OK;
-    fetched f = {0};
-    nb_buf_init(&f.body, NB_LIMIT_BODY_BYTES);
-    const char *url = cli->url;
-    if (nb_url_is_http(cli->argument)) {
-        nb_http *http = nb_http_new(NULL);
-        /* the URL given on the command line is trusted as configuration is */
-        nb_http_request req = {.url = cli->argument,
-                               .caller = NB_HTTP_SOURCE,
-                               .reach = NB_HTTP_TRUSTED,
-                               .max_redirects = NB_LIMIT_REDIRECTS,
-                               .done = on_page,
-                               .user = &f};
-        nb_http_submit(http, &req);
-        nb_http_run(http);
-        nb_http_free(http);
-        if (!url)
-            url = f.final_url ? f.final_url : cli->argument;
-    } else {
-        f.rc = nb_buf_read_file(&f.body, cli->argument, &f.err);
-    }
+    nb_app_page f;
     nb_article *a = NULL;
     nb_errbuf err = {{0}};
-    nb_err rc = f.rc;
+    nb_err rc = nb_app_read_page(NULL, cli->argument, 0, &f, &err);
+    const char *url = cli->url;
+    if (!url && nb_url_is_http(cli->argument))
+        url = f.final_url ? f.final_url : cli->argument;
     if (rc) {
-        nb_app_error("extract: %s", f.err.msg);
+        nb_app_error("extract: %s", err.msg);
         exit_code = rc == NB_ERR_IO ? NB_EXIT_USAGE : NB_EXIT_FAILED;
         goto out;
     }
@@ -112,9 +69,7 @@ static int extract_main(const nb_cli *cli, int argc, char **argv)
     json_decref(o);
 out:
     nb_article_free(a);
-    nb_buf_free(&f.body);
-    free(f.content_type);
-    free(f.final_url);
+    nb_app_page_free(&f);
     return exit_code;
 }
 

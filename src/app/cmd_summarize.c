@@ -10,53 +10,11 @@
 
 #include "app/app.h"
 #include "core/buf.h"
-#include "core/limits.h"
 #include "core/memory.h"
 #include "core/time.h"
 #include "core/url.h"
 #include "parse/parse.h"
 #include "text/text.h"
-
-typedef struct fetched {
-    nb_buf body;
-    char *content_type;
-    char *final_url;
-    nb_errbuf err;
-    nb_err rc;
-} fetched;
-
-static void on_page(void *user, const nb_http_response *r)
-{
-    fetched *f = user;
-    if (r->error) {
-        f->rc = nb_errf(&f->err, r->error, "%s", r->error_message);
-        return;
-    }
-    if (r->status < 200 || r->status > 299) {
-        f->rc = nb_errf(&f->err, NB_ERR_HTTP, "%s: HTTP %ld", r->url, r->status);
-        return;
-    }
-    f->rc = nb_buf_append(&f->body, r->body, r->body_len);
-    if (f->rc)
-        nb_errf(&f->err, f->rc, "%s: body over the cap", r->url);
-    f->content_type = r->content_type ? nb_xstrdup(r->content_type) : NULL;
-    f->final_url = r->final_url ? nb_xstrdup(r->final_url) : NULL;
-}
-
-static nb_err read_stdin(nb_buf *b, nb_errbuf *err)
-{
-    char chunk[65536];
-    size_t n;
-    nb_err rc = NB_OK;
-    while (!rc && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
-        rc = nb_buf_append(b, chunk, n);
-    if (rc)
-        return nb_errf(err, rc, "standard input: over the cap of %u bytes",
-                       (unsigned)NB_LIMIT_BODY_BYTES);
-    if (ferror(stdin))
-        return nb_errf(err, NB_ERR_IO, "standard input: read error");
-    return NB_OK;
-}
 
 /* HTML when the server says so, or when the first thing after white space is a tag. */
 static int is_html(const char *content_type, const char *body)
@@ -165,8 +123,7 @@ static int summarize_main(const nb_cli *cli, int argc, char **argv)
     (void)argc, (void)argv;
     nb_config *config = NULL;
     int exit_code = load_config(cli, &config);
-    fetched f = {0};
-    nb_buf_init(&f.body, NB_LIMIT_BODY_BYTES);
+    nb_app_page f = {0};
     nb_article *a = NULL;
     nb_item item = {0};
     nb_http *http = NULL;
@@ -178,30 +135,17 @@ static int summarize_main(const nb_cli *cli, int argc, char **argv)
     exit_code = NB_EXIT_OK;
     http = nb_app_http(config);
     const char *source = cli->argument;
-    if (nb_url_is_http(source)) {
-        /* the URL given on the command line is trusted as configuration is */
-        nb_http_request req = {.url = source,
-                               .caller = NB_HTTP_SOURCE,
-                               .reach = NB_HTTP_TRUSTED,
-                               .max_redirects = NB_LIMIT_REDIRECTS,
-                               .done = on_page,
-                               .user = &f};
-        nb_http_submit(http, &req);
-        nb_http_run(http);
-    } else if (!strcmp(source, "-")) {
+    nb_errbuf err;
+    nb_err rc = nb_app_read_page(http, source, 1, &f, &err);
+    if (!strcmp(source, "-"))
         source = "standard input";
-        f.rc = read_stdin(&f.body, &f.err);
-    } else {
-        f.rc = nb_buf_read_file(&f.body, source, &f.err);
-    }
-    if (f.rc) {
-        fprintf(stderr, "newsbrief: summarize: %s\n", f.err.msg);
-        exit_code = f.rc == NB_ERR_IO ? NB_EXIT_USAGE : NB_EXIT_FAILED;
+    if (rc) {
+        fprintf(stderr, "newsbrief: summarize: %s\n", err.msg);
+        exit_code = rc == NB_ERR_IO ? NB_EXIT_USAGE : NB_EXIT_FAILED;
         goto out;
     }
     const char *body = nb_buf_str(&f.body);
     if (is_html(f.content_type, body)) {
-        nb_errbuf err;
         const char *url = f.final_url ? f.final_url : nb_url_is_http(source) ? source : NULL;
         if (nb_extract(body, f.body.len, url, f.content_type, NULL, &a, &err) != NB_OK) {
             fprintf(stderr, "newsbrief: summarize: %s: %s\n", source, err.msg);
@@ -249,9 +193,7 @@ out:
     nb_item_clear(&item);
     nb_article_free(a);
     nb_http_free(http);
-    nb_buf_free(&f.body);
-    free(f.content_type);
-    free(f.final_url);
+    nb_app_page_free(&f);
     nb_config_free(config);
     return exit_code;
 }
