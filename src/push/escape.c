@@ -17,7 +17,7 @@ typedef struct at {
     const char *p;    /* the character */
     unsigned flags;
     size_t digits;   /* leading digits of line ("1." would start a list) */
-    char escaped[3]; /* room for a backslash escape */
+    char escaped[4]; /* room for a backslash escape or a full-width look-alike */
 } at;
 
 static int ascii_alnum(char c)
@@ -62,55 +62,24 @@ static const char *backslash(at *a)
     return a->escaped;
 }
 
-static const char *text_char(at *a)
+/* The full-width look-alike of an ASCII mark (＜ for <, ＠ for @, ＿ for _ ...): U+FF01 to
+ * U+FF5E stand 0xFEE0 above '!' to '~'. It reads the same and means nothing to any
+ * dialect. */
+static const char *full_width(at *a)
 {
-    return *a->p == '@' && (a->flags & NB_ESCAPE_NO_MENTION) ? "＠" : NULL;
+    unsigned cp = 0xFEE0u + (unsigned char)*a->p;
+    a->escaped[0] = (char)(0xE0 | (cp >> 12));
+    a->escaped[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    a->escaped[2] = (char)(0x80 | (cp & 0x3F));
+    a->escaped[3] = '\0';
+    return a->escaped;
 }
 
-/* Plain text in a chat: a platform may still read "<@id>", "<at ...>" or "<a href>" in it. */
-static const char *chat_text_char(at *a)
+/* The entity of a character HTML reads as markup (& < > ", and ' when apostrophe is set),
+ * or NULL. */
+static const char *html_entity(char c, int apostrophe)
 {
-    switch (*a->p) {
-    case '@':
-        return "＠";
-    case '<':
-        return "＜";
-    case '>':
-        return "＞";
-    default:
-        return NULL;
-    }
-}
-
-/* WeCom markdown, DingTalk markdown, Feishu lark_md: no documented escape, and "<" opens
- * <font>, <@userid> and <at id=all>. Every mark becomes its look-alike. */
-static const char *chat_markdown_char(at *a)
-{
-    static const char *const look_alike[][2] = {{"<", "＜"}, {">", "＞"}, {"[", "［"}, {"]", "］"},
-                                                {"*", "＊"}, {"~", "～"}, {"`", "｀"}, {"\\", "＼"},
-                                                {"@", "＠"}, {NULL, NULL}};
-    static const char *const at_start[][2] = {
-        {"#", "＃"}, {"-", "－"}, {"+", "＋"}, {"=", "＝"}, {NULL, NULL}};
-    char c = *a->p;
-    for (size_t i = 0; look_alike[i][0]; i++)
-        if (c == look_alike[i][0][0])
-            return look_alike[i][1];
-    if (c == '_' && !inside_word(a))
-        return "＿";
-    if (c == '&' && entity_like(a->p))
-        return "＆";
-    for (size_t i = 0; line_start(a) && at_start[i][0]; i++)
-        if (c == at_start[i][0][0])
-            return at_start[i][1];
-    if (list_number(a))
-        return c == '.' ? "．" : "）";
-    return NULL;
-}
-
-/* Telegram HTML: its entities; "@name" would mention. */
-static const char *telegram_char(at *a)
-{
-    switch (*a->p) {
+    switch (c) {
     case '&':
         return "&amp;";
     case '<':
@@ -119,11 +88,41 @@ static const char *telegram_char(at *a)
         return "&gt;";
     case '"':
         return "&quot;";
-    case '@':
-        return "＠";
+    case '\'':
+        return apostrophe ? "&#39;" : NULL;
     default:
         return NULL;
     }
+}
+
+static const char *text_char(at *a)
+{
+    return *a->p == '@' && (a->flags & NB_ESCAPE_NO_MENTION) ? full_width(a) : NULL;
+}
+
+/* Plain text in a chat: a platform may still read "<@id>", "<at ...>" or "<a href>" in it. */
+static const char *chat_text_char(at *a)
+{
+    return strchr("@<>", *a->p) ? full_width(a) : NULL;
+}
+
+/* WeCom markdown, DingTalk markdown, Feishu lark_md: no documented escape, and "<" opens
+ * <font>, <@userid> and <at id=all>. Every mark becomes its look-alike: links, emphasis and
+ * code anywhere, "_" outside words, "&" of an entity, block markers and list numbers at a
+ * line's start. */
+static const char *chat_markdown_char(at *a)
+{
+    char c = *a->p;
+    if (strchr("<>[]*~`\\@", c) || (c == '_' && !inside_word(a)) ||
+        (c == '&' && entity_like(a->p)) || (line_start(a) && strchr("#-+=", c)) || list_number(a))
+        return full_width(a);
+    return NULL;
+}
+
+/* Telegram HTML: its entities; "@name" would mention. */
+static const char *telegram_char(at *a)
+{
+    return *a->p == '@' ? full_width(a) : html_entity(*a->p, 0);
 }
 
 /* Slack mrkdwn: &, <, > are its only escapes (so <!channel>, <@U1> and <url|x> cannot
@@ -133,23 +132,19 @@ static const char *slack_char(at *a)
 {
     switch (*a->p) {
     case '&':
-        return "&amp;";
     case '<':
-        return "&lt;";
+        return html_entity(*a->p, 0);
     case '>':
-        return line_start(a) ? "＞" : "&gt;";
+        return line_start(a) ? full_width(a) : "&gt;";
     case '*':
-        return "＊";
     case '~':
-        return "～";
     case '`':
-        return "｀";
     case '@':
-        return "＠";
+        return full_width(a);
     case '_':
-        return inside_word(a) ? NULL : "＿";
+        return inside_word(a) ? NULL : full_width(a);
     case '|':
-        return a->flags & NB_ESCAPE_LINK_TEXT ? "｜" : NULL;
+        return a->flags & NB_ESCAPE_LINK_TEXT ? full_width(a) : NULL;
     default:
         return NULL;
     }
@@ -161,7 +156,7 @@ static const char *discord_char(at *a)
 {
     char c = *a->p;
     if (c == '@')
-        return "＠";
+        return full_width(a);
     if (strchr("\\*~`|[]<>", c) || (c == '_' && !inside_word(a)) ||
         (line_start(a) && strchr("#-+", c)) || list_number(a))
         return backslash(a);
@@ -171,20 +166,7 @@ static const char *discord_char(at *a)
 /* HTML text and attribute values. */
 static const char *html_char(at *a)
 {
-    switch (*a->p) {
-    case '&':
-        return "&amp;";
-    case '<':
-        return "&lt;";
-    case '>':
-        return "&gt;";
-    case '"':
-        return "&quot;";
-    case '\'':
-        return "&#39;";
-    default:
-        return NULL;
-    }
+    return html_entity(*a->p, 1);
 }
 
 char *nb_escape(const char *text, nb_dialect dialect, unsigned flags)
