@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/record.h"
@@ -120,6 +121,31 @@ enum {
 /* text escaped for dialect. Caller frees. */
 char *nb_escape(const char *text, nb_dialect dialect, unsigned flags);
 
+/* --- The item walk (compose.c) -----------------------------------------------------------
+ * Every channel writes a message's items in one order: for each item its title line
+ * (number, title and link, time), its summary, its related reports, its picture.
+ * nb_message_write_items walks them and calls the channel's writer for each part an item
+ * has, so a channel file only says how its platform writes a part. */
+typedef struct nb_item_parts {
+    const nb_item *item;
+    size_t number;              /* 1, 2, ... within the message */
+    int first, last;            /* the message's first and last item */
+    char when[32];              /* the item's display time ("2025-04-07 09:24") */
+    const char *related_prefix; /* "相关报道：" when related reports are shown, else NULL */
+} nb_item_parts;
+
+/* Any member but title may be NULL: that part is not written. ctx is the caller's. */
+typedef struct nb_item_writer {
+    void (*title)(void *ctx, const nb_item_parts *p);   /* every item */
+    void (*summary)(void *ctx, const nb_item_parts *p); /* when its summary is not empty */
+    /* each related report k, in order, when the message shows them (its prefix is set) */
+    void (*related)(void *ctx, const nb_item_parts *p, size_t k);
+    void (*image)(void *ctx, const nb_item_parts *p); /* when the item has a picture */
+    void (*end)(void *ctx, const nb_item_parts *p);   /* after the item's parts */
+} nb_item_writer;
+
+void nb_message_write_items(const nb_message *msg, const nb_item_writer *writer, void *ctx);
+
 /* --- Helpers for channel files ------------------------------------------------------- */
 
 /* Size of text in unit. */
@@ -132,6 +158,10 @@ void nb_item_time(const nb_item *item, char *out, size_t n);
 /* "相关报道：[label](url) · [label](url)" in the chat markdown dialect (labels escaped),
  * NULL when the item has no related reports or prefix is NULL or empty. Caller frees. */
 char *nb_chat_related_line(const nb_item *item, const char *prefix);
+/* Appends the part of that line for related report k: prefix before the first, " · "
+ * before the others, then "[label](url)". */
+nb_err nb_chat_related_put(nb_buf *b, const nb_item *item, const char *prefix,
+                           size_t k) NB_MUST_CHECK;
 /* The message as the briefing's Markdown (seed format, header with the marker). Caller
  * frees. */
 char *nb_message_markdown(const nb_message *msg);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Composition: a briefing's items become a channel's messages. Pages of items_per_page are
  * split only at item boundaries, greedily, until each message fits the platform's budget;
- * room for the "(i/n)" marker is reserved while splitting. Pure: no I/O. */
+ * room for the "(i/n)" marker is reserved while splitting. The item walk every channel
+ * renders a message with (nb_message_write_items) lives here too. Pure: no I/O. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,6 +151,29 @@ nb_err nb_push_compose(const nb_config *config, const nb_channel_config *ch, int
     free(copy);
     free(groups);
     return rc;
+}
+
+void nb_message_write_items(const nb_message *m, const nb_item_writer *w, void *ctx)
+{
+    int related = w->related && m->related_prefix && *m->related_prefix;
+    for (size_t i = 0; i < m->count; i++) {
+        const nb_item *it = &m->items[i];
+        nb_item_parts p = {.item = it,
+                           .number = i + 1,
+                           .first = i == 0,
+                           .last = i + 1 == m->count,
+                           .related_prefix = related ? m->related_prefix : NULL};
+        nb_item_time(it, p.when, sizeof p.when);
+        w->title(ctx, &p);
+        if (w->summary && it->summary && *it->summary)
+            w->summary(ctx, &p);
+        for (size_t k = 0; related && k < it->related_count; k++)
+            w->related(ctx, &p, k);
+        if (w->image && it->image)
+            w->image(ctx, &p);
+        if (w->end)
+            w->end(ctx, &p);
+    }
 }
 
 void nb_push_messages_free(nb_push_message *messages, size_t count)

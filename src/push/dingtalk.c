@@ -30,6 +30,50 @@ static void add(nb_buf *b, const char *s)
     }
 }
 
+static void put_title(void *ctx, const nb_item_parts *p)
+{
+    nb_buf *b = ctx;
+    char number[32];
+    snprintf(number, sizeof number, "%zu. [", p->number);
+    char *title = nb_escape(p->item->title, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINK_TEXT);
+    char *url = nb_url_escape_markdown(p->item->url);
+    add(b, p->first ? "\n\n#### " : "\n\n---\n\n#### ");
+    add(b, number);
+    add(b, title);
+    add(b, "](");
+    add(b, url);
+    add(b, ")   ");
+    add(b, p->when);
+    free(title);
+    free(url);
+}
+
+static void put_summary(void *ctx, const nb_item_parts *p)
+{
+    char *summary = nb_escape(p->item->summary, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINE_START);
+    add(ctx, "\n\n");
+    add(ctx, summary);
+    free(summary);
+}
+
+static void put_related(void *ctx, const nb_item_parts *p, size_t k)
+{
+    if (!k)
+        add(ctx, "\n\n");
+    if (nb_chat_related_put(ctx, p->item, p->related_prefix, k)) {
+        /* unlimited buffer */
+    }
+}
+
+static void put_image(void *ctx, const nb_item_parts *p)
+{
+    char *image = nb_url_escape_markdown(p->item->image);
+    add(ctx, "\n\n![](");
+    add(ctx, image);
+    add(ctx, ")");
+    free(image);
+}
+
 static char *render(const nb_channel_config *c, const nb_message *m, size_t *size)
 {
     nb_buf b;
@@ -37,42 +81,9 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
     char *header = nb_message_header(m, c->keyword);
     add(&b, "### ");
     add(&b, header);
-    for (size_t i = 0; i < m->count; i++) {
-        const nb_item *it = &m->items[i];
-        char when[32], number[32];
-        nb_item_time(it, when, sizeof when);
-        snprintf(number, sizeof number, "%zu. [", i + 1);
-        char *title = nb_escape(it->title, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINK_TEXT);
-        char *url = nb_url_escape_markdown(it->url);
-        add(&b, i ? "\n\n---\n\n#### " : "\n\n#### ");
-        add(&b, number);
-        add(&b, title);
-        add(&b, "](");
-        add(&b, url);
-        add(&b, ")   ");
-        add(&b, when);
-        if (it->summary && *it->summary) {
-            char *summary = nb_escape(it->summary, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINE_START);
-            add(&b, "\n\n");
-            add(&b, summary);
-            free(summary);
-        }
-        char *related = nb_chat_related_line(it, m->related_prefix);
-        if (related) {
-            add(&b, "\n\n");
-            add(&b, related);
-            free(related);
-        }
-        if (it->image) {
-            char *image = nb_url_escape_markdown(it->image);
-            add(&b, "\n\n![](");
-            add(&b, image);
-            add(&b, ")");
-            free(image);
-        }
-        free(title);
-        free(url);
-    }
+    static const nb_item_writer writer = {
+        .title = put_title, .summary = put_summary, .related = put_related, .image = put_image};
+    nb_message_write_items(m, &writer, &b);
     /* The notification shows title: keep it short and non-empty. */
     char *text = nb_buf_take(&b);
     char *short_title = nb_xasprintf("%s%s%s %s", c->keyword ? c->keyword : "",

@@ -25,33 +25,62 @@ static nb_err check(const nb_channel_config *c, nb_errbuf *err)
     return NB_OK;
 }
 
+/* One embed per item; text counts what Discord limits across them. */
+typedef struct writer {
+    json_t *embeds;
+    json_t *embed; /* the item's */
+    size_t text;
+} writer;
+
+static void put_title(void *ctx, const nb_item_parts *p)
+{
+    writer *w = ctx;
+    char *line = nb_escape(p->item->title, NB_DIALECT_DISCORD, 0);
+    char *numbered = nb_xasprintf("%zu. %s", p->number, line);
+    char *title = nb_text_cut(numbered, 256);
+    char when[32];
+    nb_time_format_iso(p->item->published_at, when, sizeof when);
+    w->embed = json_pack("{s:s, s:s, s:s}", "title", title, "url", p->item->url, "timestamp", when);
+    w->text += nb_measure(title, NB_UNIT_CODEPOINTS);
+    free(line);
+    free(numbered);
+    free(title);
+}
+
+static void put_summary(void *ctx, const nb_item_parts *p)
+{
+    writer *w = ctx;
+    char *description = nb_escape(p->item->summary, NB_DIALECT_DISCORD, NB_ESCAPE_LINE_START);
+    if (*description)
+        json_object_set_new(w->embed, "description", json_string(description));
+    w->text += nb_measure(description, NB_UNIT_CODEPOINTS);
+    free(description);
+}
+
+static void put_image(void *ctx, const nb_item_parts *p)
+{
+    writer *w = ctx;
+    json_object_set_new(w->embed, "image", json_pack("{s:s}", "url", p->item->image));
+}
+
+static void put_end(void *ctx, const nb_item_parts *p)
+{
+    writer *w = ctx;
+    (void)p;
+    json_array_append_new(w->embeds, w->embed);
+    w->embed = NULL;
+}
+
 static char *render(const nb_channel_config *c, const nb_message *m, size_t *size)
 {
     char *header = nb_message_header(m, c->keyword);
     char *content = nb_xasprintf("**%s**", header);
-    json_t *embeds = json_array();
-    size_t text = nb_measure(content, NB_UNIT_CODEPOINTS);
-    for (size_t i = 0; i < m->count; i++) {
-        const nb_item *it = &m->items[i];
-        char *line = nb_escape(it->title, NB_DIALECT_DISCORD, 0);
-        char *numbered = nb_xasprintf("%zu. %s", i + 1, line);
-        char *title = nb_text_cut(numbered, 256);
-        char when[32];
-        nb_time_format_iso(it->published_at, when, sizeof when);
-        json_t *embed =
-            json_pack("{s:s, s:s, s:s}", "title", title, "url", it->url, "timestamp", when);
-        char *description = nb_escape(it->summary, NB_DIALECT_DISCORD, NB_ESCAPE_LINE_START);
-        if (*description)
-            json_object_set_new(embed, "description", json_string(description));
-        if (it->image)
-            json_object_set_new(embed, "image", json_pack("{s:s}", "url", it->image));
-        json_array_append_new(embeds, embed);
-        text += nb_measure(title, NB_UNIT_CODEPOINTS) + nb_measure(description, NB_UNIT_CODEPOINTS);
-        free(description);
-        free(line);
-        free(numbered);
-        free(title);
-    }
+    writer w = {.embeds = json_array(), .text = nb_measure(content, NB_UNIT_CODEPOINTS)};
+    static const nb_item_writer writer_of = {
+        .title = put_title, .summary = put_summary, .image = put_image, .end = put_end};
+    nb_message_write_items(m, &writer_of, &w);
+    json_t *embeds = w.embeds;
+    size_t text = w.text;
     *size = json_array_size(embeds) > MAX_EMBEDS ? TEXT_BUDGET + 1 : text;
     json_t *body = json_pack("{s:s, s:{s:[]}, s:o}", "content", content, "allowed_mentions",
                              "parse", "embeds", embeds);

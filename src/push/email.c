@@ -90,6 +90,49 @@ static void add_source(nb_buf *b, const char *text)
     free(escaped);
 }
 
+static void put_title(void *ctx, const nb_item_parts *p)
+{
+    nb_buf *b = ctx;
+    char number[32];
+    snprintf(number, sizeof number, "%zu. ", p->number);
+    add(b, p->first ? "<h2>" : "<hr>\n<h2>");
+    add(b, number);
+    add(b, "<a href=\"");
+    add_html_text(b, p->item->url);
+    add(b, "\">");
+    add_source(b, p->item->title);
+    add(b, "</a> <small style=\"color:#888\">");
+    add(b, p->when);
+    add(b, "</small></h2>\n");
+}
+
+static void put_summary(void *ctx, const nb_item_parts *p)
+{
+    add(ctx, "<p>");
+    add_source(ctx, p->item->summary);
+    add(ctx, "</p>\n");
+}
+
+static void put_related(void *ctx, const nb_item_parts *p, size_t k)
+{
+    nb_buf *b = ctx;
+    add(b, k ? " · " : "<p>");
+    if (!k)
+        add_html_text(b, p->related_prefix);
+    add(b, "<a href=\"");
+    add_html_text(b, p->item->related[k].url);
+    add(b, "\">");
+    add_source(b, p->item->related[k].label);
+    add(b, k + 1 == p->item->related_count ? "</a></p>\n" : "</a>");
+}
+
+static void put_image(void *ctx, const nb_item_parts *p)
+{
+    add(ctx, "<p><img src=\"");
+    add_html_text(ctx, p->item->image);
+    add(ctx, "\" alt=\"\" style=\"max-width:100%\"></p>\n");
+}
+
 static char *html_of(const nb_message *m, const char *header)
 {
     nb_buf b;
@@ -98,41 +141,9 @@ static char *html_of(const nb_message *m, const char *header)
             "<body style=\"font-family:sans-serif;max-width:720px;margin:auto\"><h1>");
     add_html_text(&b, header);
     add(&b, "</h1>\n");
-    for (size_t i = 0; i < m->count; i++) {
-        const nb_item *it = &m->items[i];
-        char when[32], number[32];
-        nb_item_time(it, when, sizeof when);
-        snprintf(number, sizeof number, "%zu. ", i + 1);
-        add(&b, i ? "<hr>\n<h2>" : "<h2>");
-        add(&b, number);
-        add(&b, "<a href=\"");
-        add_html_text(&b, it->url);
-        add(&b, "\">");
-        add_source(&b, it->title);
-        add(&b, "</a> <small style=\"color:#888\">");
-        add(&b, when);
-        add(&b, "</small></h2>\n");
-        if (it->summary && *it->summary) {
-            add(&b, "<p>");
-            add_source(&b, it->summary);
-            add(&b, "</p>\n");
-        }
-        for (size_t k = 0; m->related_prefix && *m->related_prefix && k < it->related_count; k++) {
-            add(&b, k ? " · " : "<p>");
-            if (!k)
-                add_html_text(&b, m->related_prefix);
-            add(&b, "<a href=\"");
-            add_html_text(&b, it->related[k].url);
-            add(&b, "\">");
-            add_source(&b, it->related[k].label);
-            add(&b, k + 1 == it->related_count ? "</a></p>\n" : "</a>");
-        }
-        if (it->image) {
-            add(&b, "<p><img src=\"");
-            add_html_text(&b, it->image);
-            add(&b, "\" alt=\"\" style=\"max-width:100%\"></p>\n");
-        }
-    }
+    static const nb_item_writer writer = {
+        .title = put_title, .summary = put_summary, .related = put_related, .image = put_image};
+    nb_message_write_items(m, &writer, &b);
     add(&b, "</body></html>\n");
     return nb_buf_take(&b);
 }

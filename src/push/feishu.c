@@ -51,59 +51,114 @@ static json_t *source_link(const char *text, const char *href)
     return tag;
 }
 
+/* A post: one line (an array of tags) per part, an empty line between items. */
+typedef struct post {
+    json_t *lines;
+    json_t *related; /* the related line being built */
+} post;
+
+static void post_title(void *ctx, const nb_item_parts *p)
+{
+    post *w = ctx;
+    char number[32], spaced[40];
+    snprintf(number, sizeof number, "%zu. ", p->number);
+    snprintf(spaced, sizeof spaced, "   %s", p->when);
+    json_array_append_new(w->lines,
+                          json_pack("[o, o, o]", text_tag(number),
+                                    source_link(p->item->title, p->item->url), text_tag(spaced)));
+}
+
+static void post_summary(void *ctx, const nb_item_parts *p)
+{
+    post *w = ctx;
+    json_array_append_new(w->lines, json_pack("[o]", source_tag(p->item->summary)));
+}
+
+static void post_related(void *ctx, const nb_item_parts *p, size_t k)
+{
+    post *w = ctx;
+    const nb_item_link *link = &p->item->related[k];
+    if (!k)
+        w->related = json_pack("[o]", text_tag(p->related_prefix));
+    else
+        json_array_append_new(w->related, text_tag(" · "));
+    json_array_append_new(w->related, source_link(link->label, link->url));
+    if (k + 1 == p->item->related_count)
+        json_array_append_new(w->lines, w->related);
+}
+
+static void post_end(void *ctx, const nb_item_parts *p)
+{
+    post *w = ctx;
+    if (!p->last)
+        json_array_append_new(w->lines, json_pack("[o]", text_tag("")));
+}
+
 static json_t *post_content(const nb_message *m)
 {
-    json_t *lines = json_array();
-    for (size_t i = 0; i < m->count; i++) {
-        const nb_item *it = &m->items[i];
-        char when[32], number[32], spaced[40];
-        nb_item_time(it, when, sizeof when);
-        snprintf(number, sizeof number, "%zu. ", i + 1);
-        snprintf(spaced, sizeof spaced, "   %s", when);
-        json_array_append_new(lines, json_pack("[o, o, o]", text_tag(number),
-                                               source_link(it->title, it->url), text_tag(spaced)));
-        if (it->summary && *it->summary)
-            json_array_append_new(lines, json_pack("[o]", source_tag(it->summary)));
-        if (it->related_count && m->related_prefix && *m->related_prefix) {
-            json_t *line = json_pack("[o]", text_tag(m->related_prefix));
-            for (size_t k = 0; k < it->related_count; k++) {
-                if (k)
-                    json_array_append_new(line, text_tag(" · "));
-                json_array_append_new(line, source_link(it->related[k].label, it->related[k].url));
-            }
-            json_array_append_new(lines, line);
-        }
-        if (i + 1 < m->count)
-            json_array_append_new(lines, json_pack("[o]", text_tag("")));
+    post w = {json_array(), NULL};
+    static const nb_item_writer writer = {
+        .title = post_title, .summary = post_summary, .related = post_related, .end = post_end};
+    nb_message_write_items(m, &writer, &w);
+    return w.lines;
+}
+
+/* A card: one lark_md element per item, a rule between items. */
+typedef struct card_writer {
+    json_t *elements;
+    nb_buf md;
+} card_writer;
+
+static void card_title(void *ctx, const nb_item_parts *p)
+{
+    card_writer *w = ctx;
+    char *title = nb_escape(p->item->title, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINK_TEXT);
+    char *url = nb_url_escape_markdown(p->item->url);
+    nb_buf_reset(&w->md);
+    if (nb_buf_printf(&w->md, "**%zu. [%s](%s)**   %s", p->number, title, url, p->when)) {
+        /* unlimited buffer */
     }
-    return lines;
+    free(title);
+    free(url);
+}
+
+static void card_summary(void *ctx, const nb_item_parts *p)
+{
+    card_writer *w = ctx;
+    char *summary = nb_escape(p->item->summary, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINE_START);
+    if (*summary && (nb_buf_putc(&w->md, '\n') || nb_buf_puts(&w->md, summary))) {
+        /* unlimited buffer */
+    }
+    free(summary);
+}
+
+static void card_related(void *ctx, const nb_item_parts *p, size_t k)
+{
+    card_writer *w = ctx;
+    if ((!k && nb_buf_putc(&w->md, '\n')) ||
+        nb_chat_related_put(&w->md, p->item, p->related_prefix, k)) {
+        /* unlimited buffer */
+    }
+}
+
+static void card_end(void *ctx, const nb_item_parts *p)
+{
+    card_writer *w = ctx;
+    json_array_append_new(w->elements, json_pack("{s:s, s:{s:s, s:s}}", "tag", "div", "text", "tag",
+                                                 "lark_md", "content", nb_buf_str(&w->md)));
+    if (!p->last)
+        json_array_append_new(w->elements, json_pack("{s:s}", "tag", "hr"));
 }
 
 static json_t *card_elements(const nb_message *m)
 {
-    json_t *elements = json_array();
-    for (size_t i = 0; i < m->count; i++) {
-        const nb_item *it = &m->items[i];
-        char when[32];
-        nb_item_time(it, when, sizeof when);
-        char *title = nb_escape(it->title, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINK_TEXT);
-        char *url = nb_url_escape_markdown(it->url);
-        char *summary = nb_escape(it->summary, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINE_START);
-        char *related = nb_chat_related_line(it, m->related_prefix);
-        char *md = nb_xasprintf("**%zu. [%s](%s)**   %s%s%s%s%s", i + 1, title, url, when,
-                                *summary ? "\n" : "", summary, related ? "\n" : "",
-                                related ? related : "");
-        free(summary);
-        free(related);
-        json_array_append_new(elements, json_pack("{s:s, s:{s:s, s:s}}", "tag", "div", "text",
-                                                  "tag", "lark_md", "content", md));
-        if (i + 1 < m->count)
-            json_array_append_new(elements, json_pack("{s:s}", "tag", "hr"));
-        free(md);
-        free(title);
-        free(url);
-    }
-    return elements;
+    card_writer w = {json_array(), {0}};
+    nb_buf_init(&w.md, 0);
+    static const nb_item_writer writer = {
+        .title = card_title, .summary = card_summary, .related = card_related, .end = card_end};
+    nb_message_write_items(m, &writer, &w);
+    nb_buf_free(&w.md);
+    return w.elements;
 }
 
 static char *render(const nb_channel_config *c, const nb_message *m, size_t *size)

@@ -21,24 +21,40 @@ static nb_err check(const nb_channel_config *c, nb_errbuf *err)
     return NB_OK;
 }
 
+/* "n. title  time\nsummary\nurl", a blank line between items. */
+static void put_title(void *ctx, const nb_item_parts *p)
+{
+    char *title = nb_escape(p->item->title, NB_DIALECT_TEXT, 0);
+    if (nb_buf_printf(ctx, "%s%zu. %s  %s\n", p->first ? "" : "\n\n", p->number, title, p->when)) {
+        /* unlimited buffer */
+    }
+    free(title);
+}
+
+static void put_summary(void *ctx, const nb_item_parts *p)
+{
+    char *summary = nb_escape(p->item->summary, NB_DIALECT_TEXT, 0);
+    if (nb_buf_printf(ctx, "%s%s", summary, *summary ? "\n" : "")) {
+        /* unlimited buffer */
+    }
+    free(summary);
+}
+
+static void put_link(void *ctx, const nb_item_parts *p)
+{
+    if (nb_buf_puts(ctx, p->item->url)) {
+        /* unlimited buffer */
+    }
+}
+
 static char *render(const nb_channel_config *c, const nb_message *m, size_t *size)
 {
     char *header = nb_message_header(m, c->keyword);
     nb_buf b;
     nb_buf_init(&b, 0);
-    for (size_t i = 0; i < m->count; i++) {
-        const nb_item *it = &m->items[i];
-        char when[32];
-        nb_item_time(it, when, sizeof when);
-        char *title = nb_escape(it->title, NB_DIALECT_TEXT, 0);
-        char *summary = nb_escape(it->summary, NB_DIALECT_TEXT, 0);
-        if (nb_buf_printf(&b, "%s%zu. %s  %s\n%s%s%s", i ? "\n\n" : "", i + 1, title, when, summary,
-                          *summary ? "\n" : "", it->url)) {
-            /* unlimited buffer */
-        }
-        free(title);
-        free(summary);
-    }
+    static const nb_item_writer writer = {
+        .title = put_title, .summary = put_summary, .end = put_link};
+    nb_message_write_items(m, &writer, &b);
     const char *slash = strrchr(c->url, '/');
     json_t *body = json_pack("{s:s, s:s, s:s, s:[s]}", "topic", slash + 1, "title", header,
                              "message", nb_buf_str(&b), "tags", "newspaper");

@@ -49,55 +49,80 @@ static void put_source(nb_buf *b, const char *text, unsigned flags)
     free(escaped);
 }
 
+/* One section block per item (its picture in an image block after it). */
+typedef struct writer {
+    json_t *blocks;
+    nb_buf b;       /* the section being built */
+    size_t longest; /* the longest section so far, in code points */
+} writer;
+
+static void put_title(void *ctx, const nb_item_parts *p)
+{
+    writer *w = ctx;
+    nb_buf_reset(&w->b);
+    if (nb_buf_printf(&w->b, "*%zu. <", p->number) == NB_OK) {
+        put(&w->b, p->item->url, 1);
+        if (nb_buf_putc(&w->b, '|') == NB_OK)
+            put_source(&w->b, p->item->title, NB_ESCAPE_LINK_TEXT);
+    }
+    if (nb_buf_printf(&w->b, ">*  %s", p->when)) {
+        /* unlimited buffer */
+    }
+}
+
+static void put_summary(void *ctx, const nb_item_parts *p)
+{
+    writer *w = ctx;
+    put(&w->b, "\n", 0);
+    put_source(&w->b, p->item->summary, NB_ESCAPE_LINE_START);
+}
+
+static void put_related(void *ctx, const nb_item_parts *p, size_t k)
+{
+    writer *w = ctx;
+    put(&w->b, k ? " · " : "\n", 0);
+    if (!k)
+        put(&w->b, p->related_prefix, 0);
+    if (nb_buf_putc(&w->b, '<') == NB_OK) {
+        put(&w->b, p->item->related[k].url, 1);
+        if (nb_buf_putc(&w->b, '|') == NB_OK)
+            put_source(&w->b, p->item->related[k].label, NB_ESCAPE_LINK_TEXT);
+        if (nb_buf_putc(&w->b, '>')) {
+            /* unlimited buffer */
+        }
+    }
+}
+
+static void put_end(void *ctx, const nb_item_parts *p)
+{
+    writer *w = ctx;
+    size_t n = nb_measure(nb_buf_str(&w->b), NB_UNIT_CODEPOINTS);
+    if (n > w->longest)
+        w->longest = n;
+    json_array_append_new(w->blocks, json_pack("{s:s, s:{s:s, s:s}}", "type", "section", "text",
+                                               "type", "mrkdwn", "text", nb_buf_str(&w->b)));
+    if (p->item->image) {
+        char *alt = nb_escape(p->item->title, NB_DIALECT_CHAT_TEXT, 0);
+        json_array_append_new(w->blocks, json_pack("{s:s, s:s, s:s}", "type", "image", "image_url",
+                                                   p->item->image, "alt_text", alt));
+        free(alt);
+    }
+}
+
 static char *render(const nb_channel_config *c, const nb_message *m, size_t *size)
 {
     char *header = nb_message_header(m, c->keyword);
     char *short_header = nb_text_cut(header, 150);
-    json_t *blocks = json_array();
-    json_array_append_new(blocks, json_pack("{s:s, s:{s:s, s:s}}", "type", "header", "text", "type",
-                                            "plain_text", "text", short_header));
-    size_t longest = 0;
-    for (size_t i = 0; i < m->count; i++) {
-        const nb_item *it = &m->items[i];
-        char when[32];
-        nb_item_time(it, when, sizeof when);
-        nb_buf b;
-        nb_buf_init(&b, 0);
-        if (nb_buf_printf(&b, "*%zu. <", i + 1) == NB_OK) {
-            put(&b, it->url, 1);
-            if (nb_buf_putc(&b, '|') == NB_OK)
-                put_source(&b, it->title, NB_ESCAPE_LINK_TEXT);
-        }
-        if (nb_buf_printf(&b, ">*  %s", when) == NB_OK && it->summary && *it->summary) {
-            put(&b, "\n", 0);
-            put_source(&b, it->summary, NB_ESCAPE_LINE_START);
-        }
-        for (size_t k = 0; m->related_prefix && *m->related_prefix && k < it->related_count; k++) {
-            put(&b, k ? " · " : "\n", 0);
-            if (!k)
-                put(&b, m->related_prefix, 0);
-            if (nb_buf_putc(&b, '<') == NB_OK) {
-                put(&b, it->related[k].url, 1);
-                if (nb_buf_putc(&b, '|') == NB_OK)
-                    put_source(&b, it->related[k].label, NB_ESCAPE_LINK_TEXT);
-                if (nb_buf_putc(&b, '>')) {
-                    /* unlimited buffer */
-                }
-            }
-        }
-        size_t n = nb_measure(nb_buf_str(&b), NB_UNIT_CODEPOINTS);
-        if (n > longest)
-            longest = n;
-        json_array_append_new(blocks, json_pack("{s:s, s:{s:s, s:s}}", "type", "section", "text",
-                                                "type", "mrkdwn", "text", nb_buf_str(&b)));
-        if (it->image) {
-            char *alt = nb_escape(it->title, NB_DIALECT_CHAT_TEXT, 0);
-            json_array_append_new(blocks, json_pack("{s:s, s:s, s:s}", "type", "image", "image_url",
-                                                    it->image, "alt_text", alt));
-            free(alt);
-        }
-        nb_buf_free(&b);
-    }
+    writer w = {.blocks = json_array()};
+    nb_buf_init(&w.b, 0);
+    json_array_append_new(w.blocks, json_pack("{s:s, s:{s:s, s:s}}", "type", "header", "text",
+                                              "type", "plain_text", "text", short_header));
+    static const nb_item_writer writer_of = {
+        .title = put_title, .summary = put_summary, .related = put_related, .end = put_end};
+    nb_message_write_items(m, &writer_of, &w);
+    nb_buf_free(&w.b);
+    json_t *blocks = w.blocks;
+    size_t longest = w.longest;
     /* Two limits in one measure: the longest section, and the block count. */
     *size = json_array_size(blocks) > MAX_BLOCKS ? SECTION_BUDGET + 1 : longest;
     json_t *body = json_pack("{s:s, s:o}", "text", header, "blocks", blocks);

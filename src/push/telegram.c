@@ -61,62 +61,75 @@ static void tag(nb_buf *html, const char *markup)
     }
 }
 
-/* "<b>n.</b> <a href="url">title</a> time\nsummary" */
-static void put_item(nb_buf *html, nb_buf *visible, const nb_item *it, size_t number,
-                     const char *summary, const char *related_prefix)
+/* The HTML being built and its visible text (what the platform measures). */
+typedef struct writer {
+    nb_buf html, visible;
+    int separate; /* a blank line before each item (after the header) */
+} writer;
+
+/* "<b>n.</b> <a href="url">title</a> time" */
+static void put_title(void *ctx, const nb_item_parts *p)
 {
-    char when[32], n[32];
-    nb_item_time(it, when, sizeof when);
-    snprintf(n, sizeof n, "%zu.", number);
-    tag(html, "<b>");
-    put(html, visible, n, 0);
-    tag(html, "</b> <a href=\"");
-    put(html, NULL, it->url, 1);
-    tag(html, "\">");
-    put(visible, NULL, " ", 0);
-    put_source(html, visible, it->title);
-    tag(html, "</a>");
-    put(html, visible, " ", 0);
-    put(html, visible, when, 0);
-    if (summary && *summary) {
-        put(html, visible, "\n", 0);
-        put_source(html, visible, summary);
-    }
-    /* "相关报道：<a href=...>机器之心</a> · ..." */
-    for (size_t i = 0; related_prefix && *related_prefix && i < it->related_count; i++) {
-        put(html, visible, i ? " · " : "\n", 0);
-        if (!i)
-            put(html, visible, related_prefix, 0);
-        tag(html, "<a href=\"");
-        put(html, NULL, it->related[i].url, 1);
-        tag(html, "\">");
-        put_source(html, visible, it->related[i].label);
-        tag(html, "</a>");
-    }
+    writer *w = ctx;
+    char n[32];
+    snprintf(n, sizeof n, "%zu.", p->number);
+    if (w->separate)
+        put(&w->html, &w->visible, "\n\n", 0);
+    tag(&w->html, "<b>");
+    put(&w->html, &w->visible, n, 0);
+    tag(&w->html, "</b> <a href=\"");
+    put(&w->html, NULL, p->item->url, 1);
+    tag(&w->html, "\">");
+    put(&w->visible, NULL, " ", 0);
+    put_source(&w->html, &w->visible, p->item->title);
+    tag(&w->html, "</a>");
+    put(&w->html, &w->visible, " ", 0);
+    put(&w->html, &w->visible, p->when, 0);
 }
+
+static void put_summary(void *ctx, const nb_item_parts *p)
+{
+    writer *w = ctx;
+    put(&w->html, &w->visible, "\n", 0);
+    put_source(&w->html, &w->visible, p->item->summary);
+}
+
+/* "相关报道：<a href=...>机器之心</a> · ..." */
+static void put_related(void *ctx, const nb_item_parts *p, size_t k)
+{
+    writer *w = ctx;
+    put(&w->html, &w->visible, k ? " · " : "\n", 0);
+    if (!k)
+        put(&w->html, &w->visible, p->related_prefix, 0);
+    tag(&w->html, "<a href=\"");
+    put(&w->html, NULL, p->item->related[k].url, 1);
+    tag(&w->html, "\">");
+    put_source(&w->html, &w->visible, p->item->related[k].label);
+    tag(&w->html, "</a>");
+}
+
+static const nb_item_writer item_writer = {
+    .title = put_title, .summary = put_summary, .related = put_related};
 
 static char *render(const nb_channel_config *c, const nb_message *m, size_t *size)
 {
-    nb_buf html, visible;
-    nb_buf_init(&html, 0);
-    nb_buf_init(&visible, 0);
+    writer w = {.separate = 1};
+    nb_buf_init(&w.html, 0);
+    nb_buf_init(&w.visible, 0);
     char *header = nb_message_header(m, c->keyword);
-    tag(&html, "<b>");
-    put(&html, &visible, header, 0);
-    tag(&html, "</b>");
-    for (size_t i = 0; i < m->count; i++) {
-        put(&html, &visible, "\n\n", 0);
-        put_item(&html, &visible, &m->items[i], i + 1, m->items[i].summary, m->related_prefix);
-    }
-    *size = nb_measure(nb_buf_str(&visible), NB_UNIT_UTF16);
+    tag(&w.html, "<b>");
+    put(&w.html, &w.visible, header, 0);
+    tag(&w.html, "</b>");
+    nb_message_write_items(m, &item_writer, &w);
+    *size = nb_measure(nb_buf_str(&w.visible), NB_UNIT_UTF16);
     json_t *body =
         json_pack("{s:s, s:s, s:{s:b}, s:s}", "chat_id", c->chat_id, "parse_mode", "HTML",
-                  "link_preview_options", "is_disabled", 1, "text", nb_buf_str(&html));
+                  "link_preview_options", "is_disabled", 1, "text", nb_buf_str(&w.html));
     char *out = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     free(header);
-    nb_buf_free(&html);
-    nb_buf_free(&visible);
+    nb_buf_free(&w.html);
+    nb_buf_free(&w.visible);
     return out;
 }
 
@@ -127,28 +140,31 @@ static char *alone(const nb_channel_config *c, const nb_item *it, const char **m
     /* The caption holds 1024 units: shorten the summary (never the title) until it fits. */
     char *summary = nb_xstrdup(it->summary);
     size_t max = summary ? nb_utf8_length(summary) : 0;
-    nb_buf html, visible;
+    writer w = {.separate = 0};
     for (;;) {
-        nb_buf_init(&html, 0);
-        nb_buf_init(&visible, 0);
-        put_item(&html, &visible, it, 1, summary, NULL);
-        if (nb_measure(nb_buf_str(&visible), NB_UNIT_UTF16) <= CAPTION_BUDGET || !summary)
+        nb_buf_init(&w.html, 0);
+        nb_buf_init(&w.visible, 0);
+        nb_item one = *it;
+        one.summary = summary;
+        const nb_message single = {.items = &one, .count = 1}; /* no related line */
+        nb_message_write_items(&single, &item_writer, &w);
+        if (nb_measure(nb_buf_str(&w.visible), NB_UNIT_UTF16) <= CAPTION_BUDGET || !summary)
             break;
-        nb_buf_free(&html);
-        nb_buf_free(&visible);
+        nb_buf_free(&w.html);
+        nb_buf_free(&w.visible);
         max = max * 4 / 5;
         char *shorter = max > 10 ? nb_text_cut(it->summary, max) : NULL;
         free(summary);
         summary = shorter;
     }
     /* the item's number is meaningless alone: drop "<b>1.</b> " */
-    const char *caption = nb_buf_str(&html) + strlen("<b>1.</b> ");
+    const char *caption = nb_buf_str(&w.html) + strlen("<b>1.</b> ");
     json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "chat_id", c->chat_id, "photo", it->image,
                              "caption", caption, "parse_mode", "HTML");
     char *out = json_dumps(body, JSON_COMPACT);
     json_decref(body);
-    nb_buf_free(&html);
-    nb_buf_free(&visible);
+    nb_buf_free(&w.html);
+    nb_buf_free(&w.visible);
     free(summary);
     *method = "sendPhoto";
     return out;

@@ -128,16 +128,23 @@ char *nb_chat_related_line(const nb_item *it, const char *prefix)
         return NULL;
     nb_buf b;
     nb_buf_init(&b, 0);
-    nb_err rc = nb_buf_puts(&b, prefix);
-    for (size_t i = 0; i < it->related_count && !rc; i++) {
-        char *label =
-            nb_escape(it->related[i].label, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINK_TEXT);
-        char *url = nb_url_escape_markdown(it->related[i].url);
-        rc = nb_buf_printf(&b, "%s[%s](%s)", i ? " · " : "", label, url);
-        free(label);
-        free(url);
-    }
+    nb_err rc = NB_OK;
+    for (size_t i = 0; i < it->related_count && !rc; i++)
+        rc = nb_chat_related_put(&b, it, prefix, i);
     return nb_buf_take(&b);
+}
+
+nb_err nb_chat_related_put(nb_buf *b, const nb_item *it, const char *prefix, size_t k)
+{
+    nb_err rc = k ? NB_OK : nb_buf_puts(b, prefix);
+    if (rc)
+        return rc;
+    char *label = nb_escape(it->related[k].label, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINK_TEXT);
+    char *url = nb_url_escape_markdown(it->related[k].url);
+    rc = nb_buf_printf(b, "%s[%s](%s)", k ? " · " : "", label, url);
+    free(label);
+    free(url);
+    return rc;
 }
 
 void nb_request_json(nb_send_request *out, char *url, char *body)

@@ -38,57 +38,74 @@ static void add(nb_buf *b, const char *s)
     }
 }
 
+/* The item parts in markdown, or in plain text (text mode: no links, no related line). */
+typedef struct writer {
+    nb_buf b;
+    int text;
+} writer;
+
+static void put_title(void *ctx, const nb_item_parts *p)
+{
+    writer *w = ctx;
+    char number[32];
+    snprintf(number, sizeof number, "%zu. ", p->number);
+    add(&w->b, w->text ? "\n\n" : "\n\n## ");
+    add(&w->b, number);
+    if (w->text) {
+        char *title = nb_escape(p->item->title, NB_DIALECT_CHAT_TEXT, 0);
+        add(&w->b, title);
+        add(&w->b, "\n");
+        add(&w->b, p->item->url);
+        add(&w->b, "   ");
+        free(title);
+    } else {
+        char *title = nb_escape(p->item->title, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINK_TEXT);
+        char *url = nb_url_escape_markdown(p->item->url);
+        add(&w->b, "[");
+        add(&w->b, title);
+        add(&w->b, "](");
+        add(&w->b, url);
+        add(&w->b, ")   ");
+        free(title);
+        free(url);
+    }
+    add(&w->b, p->when);
+}
+
+static void put_summary(void *ctx, const nb_item_parts *p)
+{
+    writer *w = ctx;
+    char *summary =
+        w->text ? nb_escape(p->item->summary, NB_DIALECT_CHAT_TEXT, 0)
+                : nb_escape(p->item->summary, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINE_START);
+    add(&w->b, w->text ? "\n" : "\n\n");
+    add(&w->b, summary);
+    free(summary);
+}
+
+static void put_related(void *ctx, const nb_item_parts *p, size_t k)
+{
+    writer *w = ctx;
+    if (!k)
+        add(&w->b, "\n\n");
+    if (nb_chat_related_put(&w->b, p->item, p->related_prefix, k)) {
+        /* unlimited buffer */
+    }
+}
+
 static char *render_content(const nb_channel_config *c, const nb_message *m)
 {
-    nb_buf b;
-    nb_buf_init(&b, 0);
+    writer w = {.text = text_mode(c)};
+    nb_buf_init(&w.b, 0);
     char *header = nb_message_header(m, c->keyword);
-    int text = text_mode(c);
-    add(&b, text ? "" : "# ");
-    add(&b, header);
+    add(&w.b, w.text ? "" : "# ");
+    add(&w.b, header);
     free(header);
-    for (size_t i = 0; i < m->count; i++) {
-        const nb_item *it = &m->items[i];
-        char when[32], number[32];
-        nb_item_time(it, when, sizeof when);
-        snprintf(number, sizeof number, "%zu. ", i + 1);
-        add(&b, text ? "\n\n" : "\n\n## ");
-        add(&b, number);
-        if (text) {
-            char *title = nb_escape(it->title, NB_DIALECT_CHAT_TEXT, 0);
-            add(&b, title);
-            add(&b, "\n");
-            add(&b, it->url);
-            add(&b, "   ");
-            free(title);
-        } else {
-            char *title = nb_escape(it->title, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINK_TEXT);
-            char *url = nb_url_escape_markdown(it->url);
-            add(&b, "[");
-            add(&b, title);
-            add(&b, "](");
-            add(&b, url);
-            add(&b, ")   ");
-            free(title);
-            free(url);
-        }
-        add(&b, when);
-        if (it->summary && *it->summary) {
-            char *summary =
-                text ? nb_escape(it->summary, NB_DIALECT_CHAT_TEXT, 0)
-                     : nb_escape(it->summary, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINE_START);
-            add(&b, text ? "\n" : "\n\n");
-            add(&b, summary);
-            free(summary);
-        }
-        char *related = text ? NULL : nb_chat_related_line(it, m->related_prefix);
-        if (related) {
-            add(&b, "\n\n");
-            add(&b, related);
-            free(related);
-        }
-    }
-    return nb_buf_take(&b);
+    const nb_item_writer markdown = {
+        .title = put_title, .summary = put_summary, .related = put_related};
+    const nb_item_writer text = {.title = put_title, .summary = put_summary};
+    nb_message_write_items(m, w.text ? &text : &markdown, &w);
+    return nb_buf_take(&w.b);
 }
 
 static char *render(const nb_channel_config *c, const nb_message *m, size_t *size)
