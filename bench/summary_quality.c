@@ -15,6 +15,7 @@
 #include <utf8proc.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "sources/source.h"
 #include "text/text.h"
@@ -232,7 +233,7 @@ static size_t load_articles(const char *dir, const char *lang, sample *out, size
     for (size_t i = 0; i < count; i++) {
         snprintf(path, sizeof path, "%s/summarize/articles/%s", dir, names[i]);
         nb_buf b;
-        nb_buf_init(&b, 0);
+        nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
         nb_errbuf err;
         if (n < cap && nb_buf_read_file(&b, path, &err) == NB_OK) {
             sample *x = &out[n++];

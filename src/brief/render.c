@@ -9,6 +9,7 @@
 
 #include "brief/brief.h"
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "core/time.h"
 #include "core/url.h"
@@ -58,7 +59,7 @@ char *nb_brief_markdown_text(const char *text, unsigned where)
     char *line = nb_text_inert_line(text ? text : "");
     size_t digits = strspn(line, "0123456789");
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_MESSAGE_BYTES);
     nb_err rc = NB_OK;
     for (const char *p = line; *p && !rc; p++) {
         char c = *p;
@@ -87,7 +88,7 @@ static void put_text(nb_buf *b, const char *text, unsigned where)
 {
     char *safe = nb_brief_markdown_text(text, where);
     if (nb_buf_puts(b, safe)) {
-        /* unlimited buffer */
+        /* capped above what capped input makes: cannot fail */
     }
     free(safe);
 }
@@ -96,7 +97,7 @@ static void put_url(nb_buf *b, const char *url)
 {
     char *escaped = nb_url_escape_markdown(url);
     if (nb_buf_puts(b, escaped)) {
-        /* unlimited buffer: cannot fail */
+        /* capped above what capped input makes: cannot fail */
     }
     free(escaped);
 }
@@ -106,7 +107,7 @@ char *nb_brief_related_line(const nb_item *it, const char *prefix)
     if (!prefix || !*prefix || !it->related_count)
         return NULL;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_MESSAGE_BYTES);
     if (nb_buf_puts(&b, prefix))
         return nb_buf_take(&b);
     for (size_t i = 0; i < it->related_count; i++) {
@@ -124,7 +125,7 @@ char *nb_brief_related_line(const nb_item *it, const char *prefix)
 char *nb_brief_header(const char *templ, const char *title, const char *time)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_MESSAGE_BYTES);
     nb_err rc = NB_OK;
     for (const char *p = templ ? templ : "{title} (更新时间: {time})"; *p && !rc;) {
         if (!strncmp(p, "{title}", 7)) {
@@ -145,7 +146,7 @@ static char *render_page(const nb_render_options *o, const char *stamp, const nb
                          size_t count)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_MESSAGE_BYTES);
     char *header = nb_brief_header(o->header, o->title, stamp);
     nb_err rc = nb_buf_printf(&b, "# %s\n", header);
     free(header);
@@ -208,7 +209,7 @@ void nb_brief_pages_free(char **pages, size_t page_count)
 char *nb_brief_join(char *const *pages, size_t page_count)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_MESSAGE_BYTES);
     for (size_t i = 0; i < page_count; i++)
         if ((i && nb_buf_putc(&b, '\n')) || nb_buf_puts(&b, pages[i]))
             break;

@@ -633,7 +633,7 @@ static nb_err check_type(loader *ld, const yaml_node_t *node, const yaml_node_t 
     if (in_vocab(words, type))
         return NB_OK;
     nb_buf list;
-    nb_buf_init(&list, 512);
+    nb_buf_init(&list, NB_LIMIT_NAME_LIST_BYTES);
     for (const char *const *w = words; *w; w++)
         if (nb_buf_printf(&list, "%s%s", w == words ? "" : ", ", *w))
             break;
@@ -809,7 +809,7 @@ static nb_err check_schedule_names(loader *ld, const char *where, const char *wh
         if (known)
             continue;
         nb_buf all;
-        nb_buf_init(&all, 1024);
+        nb_buf_init(&all, NB_LIMIT_NAME_LIST_BYTES);
         for (size_t k = 0; k < name_count; k++)
             if (nb_buf_printf(&all, "%s%s", k ? ", " : "",
                               *(const char *const *)((const char *)names + k * stride)))

@@ -29,6 +29,25 @@
 #define NB_LIMIT_HTML_NODES 2000000          /* nodes in one parsed HTML page */
 #define NB_LIMIT_HTML_PARSE_BYTES (4u << 20) /* a page's HTML without scripts and styles */
 
+/* Growing buffers (core/buf): every nb_buf_init names its cap, here or beside the module
+ * that owns the input (NB_WEB_BODY_MAX). A cap above what its input can make is still a
+ * cap: a bug that loops appending fails with NB_ERR_LIMIT instead of eating memory. */
+#define NB_LIMIT_TEXT_BYTES                                                                        \
+    (64u << 20) /* text made from one document or field (cleaned                                   \
+                 * body, summary, escaped or encoded text, URL                                     \
+                 * forms, prompts): the largest input,                                             \
+                 * NB_LIMIT_BODY_BYTES, grown 6 times by the                                       \
+                 * widest escape ("&quot;"), fits */
+#define NB_LIMIT_MESSAGE_BYTES                                                                     \
+    (64u << 20) /* one rendered chat message, e-mail or briefing                                   \
+                 * page: at most 1000 items of capped fields */
+#define NB_LIMIT_OUTPUT_BYTES                                                                      \
+    (256u << 20)                      /* one document a command prints or logs, masked             \
+                                       * by core/redact (a feed's --json dictionary) */
+#define NB_LIMIT_TAGS_BYTES 4096      /* an item's tags, one per line */
+#define NB_LIMIT_SUBJECT_BYTES 4096   /* an e-mail subject made from its template */
+#define NB_LIMIT_NAME_LIST_BYTES 1024 /* names listed in a configuration error */
+
 /* Time zones (core/zone). */
 #define NB_LIMIT_ZONE_BYTES (256u << 10) /* one TZif file of the zone database */
 #define NB_LIMIT_ZONE_TRANSITIONS 4096   /* offset changes kept for one zone */

@@ -5,6 +5,7 @@
  * with the secrets that start with the same four bytes, however many are registered.
  * Patterns (query parameters, user:password@, chat webhook paths) are checked at the bytes
  * that can start them. */
+#include "core/limits.h"
 #include "core/redact.h"
 
 #include <pthread.h>
@@ -203,7 +204,7 @@ static int pattern_at(const char *p, size_t *keep, size_t *mask)
 static void put(nb_buf *b, const char *data, size_t len)
 {
     if (nb_buf_append(b, data, len)) {
-        /* unlimited buffer: cannot fail */
+        /* capped above what capped input makes: cannot fail */
     }
 }
 
@@ -212,7 +213,7 @@ char *nb_redact(const char *text)
     if (!text)
         return NULL;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_OUTPUT_BYTES);
     pthread_rwlock_rdlock(&lock);
     const char *p = text;
     while (*p) {

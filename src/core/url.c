@@ -97,7 +97,7 @@ static int tracking_param(const char *name, size_t len)
 static char *clean_query(const char *query)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     for (const char *p = query; *p;) {
         size_t len = strcspn(p, "&");
         size_t name = strcspn(p, "=&");
@@ -162,14 +162,14 @@ nb_err nb_url_host_path(const char *url, char **host, char **path)
 char *nb_url_escape_markdown(const char *url)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
         nb_err rc;
         if (*p <= 0x20 || *p == 0x7f || *p == '(' || *p == ')' || *p == '<' || *p == '>')
             rc = nb_buf_printf(&b, "%%%02X", *p);
         else
             rc = nb_buf_putc(&b, (char)*p);
-        (void)rc; /* unlimited buffer: cannot fail */
+        (void)rc; /* capped above what capped input makes: cannot fail */
     }
     return nb_buf_take(&b);
 }
@@ -195,11 +195,11 @@ char *nb_url_rebase(const char *url, const char *base)
 char *nb_url_encode_component(const char *text)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         nb_err rc = isalnum(*p) || strchr("-._~", *p) ? nb_buf_putc(&b, (char)*p)
                                                       : nb_buf_printf(&b, "%%%02X", *p);
-        (void)rc; /* unlimited buffer: cannot fail */
+        (void)rc; /* capped above what capped input makes: cannot fail */
     }
     return nb_buf_take(&b);
 }

@@ -5,6 +5,7 @@
 #include <utf8proc.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "llm/llm.h"
 #include "text/text.h"
@@ -46,7 +47,7 @@ char *nb_llm_render_prompt(const char *template_text, const nb_prompt_vars *v)
     } vars[] = {{"{title}", v->title},    {"{content}", v->content}, {"{source}", v->source},
                 {"{language}", language}, {"{min_chars}", min},      {"{max_chars}", max}};
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     size_t n = sizeof vars / sizeof vars[0];
     for (const char *p = template_text; *p;) {
         const char *value = NULL;

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "llm/llm.h"
 #include "text/text.h"
@@ -23,7 +24,7 @@ static const char *const refusals[] = {"抱歉",      "对不起",     "我无�
 static char *strip_markdown(const char *reply)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     int line_start = 1;
     for (const char *p = reply; *p;) {
         if (line_start) {

@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/hash.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "core/url.h"
 #include "net/http.h"
@@ -35,7 +36,7 @@ static nb_err check(const nb_channel_config *c, nb_errbuf *err)
 static void add(nb_buf *b, const char *s)
 {
     if (nb_buf_puts(b, s)) {
-        /* unlimited buffer */
+        /* capped above what capped input makes: cannot fail */
     }
 }
 
@@ -136,7 +137,7 @@ static void put_image(void *ctx, const nb_item_parts *p)
 static char *html_of(const nb_message *m, const char *header)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_MESSAGE_BYTES);
     add(&b, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>"
             "<body style=\"font-family:sans-serif;max-width:720px;margin:auto\"><h1>");
     add_html_text(&b, header);
@@ -154,7 +155,7 @@ static char *subject_of(const nb_channel_config *c, const nb_message *m, const c
     if (!c->subject)
         return nb_xstrdup(header);
     nb_buf b;
-    nb_buf_init(&b, 4096);
+    nb_buf_init(&b, NB_LIMIT_SUBJECT_BYTES);
     for (const char *p = c->subject; *p;) {
         nb_err rc;
         if (!strncmp(p, "{title}", 7)) {
@@ -188,7 +189,7 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
     gmtime_r(&t, &tm);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_MESSAGE_BYTES);
     add(&b, "From: newsbrief <");
     add(&b, c->from);
     add(&b, ">\r\nTo: ");
@@ -205,18 +206,18 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
                       "--nb-%.16s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
                       "Content-Transfer-Encoding: base64\r\n\r\n",
                       date, hash, hash, hash)) {
-        /* unlimited buffer */
+        /* capped above what capped input makes: cannot fail */
     }
     add_base64(&b, text, strlen(text));
     if (nb_buf_printf(&b,
                       "--nb-%.16s\r\nContent-Type: text/html; charset=UTF-8\r\n"
                       "Content-Transfer-Encoding: base64\r\n\r\n",
                       hash)) {
-        /* unlimited buffer */
+        /* capped above what capped input makes: cannot fail */
     }
     add_base64(&b, html, strlen(html));
     if (nb_buf_printf(&b, "--nb-%.16s--\r\n", hash)) {
-        /* unlimited buffer */
+        /* capped above what capped input makes: cannot fail */
     }
     *size = b.len;
     free(header);

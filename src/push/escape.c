@@ -8,6 +8,7 @@
 
 #include "brief/brief.h"
 #include "core/buf.h"
+#include "core/limits.h"
 #include "push/channel.h"
 #include "text/text.h"
 
@@ -183,7 +184,7 @@ char *nb_escape(const char *text, nb_dialect dialect, unsigned flags)
     char *line = nb_text_inert_line(text ? text : "");
     at a = {.line = line, .flags = flags, .digits = strspn(line, "0123456789")};
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     nb_err rc = NB_OK;
     for (a.p = line; *a.p && !rc; a.p++) {
         const char *out = escape(&a);

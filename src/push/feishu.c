@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "core/url.h"
 #include "push/channel.h"
@@ -116,7 +117,7 @@ static void card_title(void *ctx, const nb_item_parts *p)
     char *url = nb_url_escape_markdown(p->item->url);
     nb_buf_reset(&w->md);
     if (nb_buf_printf(&w->md, "**%zu. [%s](%s)**   %s", p->number, title, url, p->when)) {
-        /* unlimited buffer */
+        /* capped above what capped input makes: cannot fail */
     }
     free(title);
     free(url);
@@ -127,7 +128,7 @@ static void card_summary(void *ctx, const nb_item_parts *p)
     card_writer *w = ctx;
     char *summary = nb_escape(p->item->summary, NB_DIALECT_CHAT_MARKDOWN, NB_ESCAPE_LINE_START);
     if (*summary && (nb_buf_putc(&w->md, '\n') || nb_buf_puts(&w->md, summary))) {
-        /* unlimited buffer */
+        /* capped above what capped input makes: cannot fail */
     }
     free(summary);
 }
@@ -137,7 +138,7 @@ static void card_related(void *ctx, const nb_item_parts *p, size_t k)
     card_writer *w = ctx;
     if ((!k && nb_buf_putc(&w->md, '\n')) ||
         nb_chat_related_put(&w->md, p->item, p->related_prefix, k)) {
-        /* unlimited buffer */
+        /* capped above what capped input makes: cannot fail */
     }
 }
 
@@ -153,7 +154,7 @@ static void card_end(void *ctx, const nb_item_parts *p)
 static json_t *card_elements(const nb_message *m)
 {
     card_writer w = {json_array(), {0}};
-    nb_buf_init(&w.md, 0);
+    nb_buf_init(&w.md, NB_LIMIT_MESSAGE_BYTES);
     static const nb_item_writer writer = {
         .title = card_title, .summary = card_summary, .related = card_related, .end = card_end};
     nb_message_write_items(m, &writer, &w);

@@ -10,6 +10,7 @@
 
 #include "brief/brief.h"
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "core/time.h"
 #include "core/url.h"
@@ -127,7 +128,7 @@ char *nb_chat_related_line(const nb_item *it, const char *prefix)
     if (!prefix || !*prefix || !it->related_count)
         return NULL;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_MESSAGE_BYTES);
     nb_err rc = NB_OK;
     for (size_t i = 0; i < it->related_count && !rc; i++)
         rc = nb_chat_related_put(&b, it, prefix, i);

@@ -10,6 +10,7 @@
 
 #include "brief/brief.h"
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "core/time.h"
 #include "core/url.h"
@@ -55,7 +56,7 @@ static char *fill_template(const char *templ, const nb_message *m, const char *t
     const char *const values[][2] = {
         {"{title}", qt}, {"{content}", qc}, {"{page}", page}, {"{pages}", pages}};
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_MESSAGE_BYTES);
     for (const char *p = templ; *p;) {
         size_t i;
         for (i = 0; i < 4; i++)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "core/url.h"
 #include "push/channel.h"
@@ -34,7 +35,7 @@ static nb_err check(const nb_channel_config *c, nb_errbuf *err)
 static void add(nb_buf *b, const char *s)
 {
     if (nb_buf_puts(b, s)) {
-        /* unlimited buffer */
+        /* capped above what capped input makes: cannot fail */
     }
 }
 
@@ -89,14 +90,14 @@ static void put_related(void *ctx, const nb_item_parts *p, size_t k)
     if (!k)
         add(&w->b, "\n\n");
     if (nb_chat_related_put(&w->b, p->item, p->related_prefix, k)) {
-        /* unlimited buffer */
+        /* capped above what capped input makes: cannot fail */
     }
 }
 
 static char *render_content(const nb_channel_config *c, const nb_message *m)
 {
     writer w = {.text = text_mode(c)};
-    nb_buf_init(&w.b, 0);
+    nb_buf_init(&w.b, NB_LIMIT_MESSAGE_BYTES);
     char *header = nb_message_header(m, c->keyword);
     add(&w.b, w.text ? "" : "# ");
     add(&w.b, header);

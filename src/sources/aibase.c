@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "core/url.h"
 #include "parse/parse.h"
@@ -119,7 +120,7 @@ static char *tags_of(json_t *array)
     if (!json_is_array(array))
         return NULL;
     nb_buf b;
-    nb_buf_init(&b, 4096);
+    nb_buf_init(&b, NB_LIMIT_TAGS_BYTES);
     size_t i;
     json_t *t;
     json_array_foreach(array, i, t)

@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "core/url.h"
 #include "parse/parse.h"
@@ -69,7 +70,7 @@ static void add_tag(nb_buf *tags, const char *tag)
 static char *tags_of(json_t *entry)
 {
     nb_buf tags;
-    nb_buf_init(&tags, 4096);
+    nb_buf_init(&tags, NB_LIMIT_TAGS_BYTES);
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(entry, "tagList"), i, t)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "text/text.h"
 
@@ -48,15 +49,15 @@ static void append(nb_buf *b, const char *sep, const char *p, size_t len)
     if (b->len && nb_buf_puts(b, sep))
         return;
     if (nb_buf_append(b, p, len)) {
-        /* unlimited buffer */
+        /* capped above what capped input makes: cannot fail */
     }
 }
 
 char *nb_text_clean_body(const char *text, const nb_body_rules *rules, char **key_points)
 {
     nb_buf out, points;
-    nb_buf_init(&out, 0);
-    nb_buf_init(&points, 0);
+    nb_buf_init(&out, NB_LIMIT_TEXT_BYTES);
+    nb_buf_init(&points, NB_LIMIT_TEXT_BYTES);
     int at_start = 1, in_points = 0;
     const char *p = text;
     while (*p) {

@@ -12,6 +12,7 @@
 #include <utf8proc.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "text/text.h"
 
@@ -526,7 +527,7 @@ char *nb_text_sentences(const char *text, size_t **starts, size_t *count)
     size_t n;
     sentence *s = split(text, &n);
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     *starts = nb_xcalloc(n ? n : 1, sizeof **starts);
     for (size_t i = 0; i < n; i++) {
         (*starts)[i] = b.len;
@@ -856,10 +857,10 @@ static char *cut_sentence(const char *text, const sentence *x, const sentence *s
     if (best_to == 0 || (best_to == m && best_from == 0))
         return NULL;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     size_t from_byte = c[best_from].start, to_byte = c[best_to - 1].start + c[best_to - 1].len;
     if (nb_buf_append(&b, p + from_byte, to_byte - from_byte) || nb_buf_puts(&b, stop)) {
-        /* unlimited buffer */
+        /* capped above what capped input makes: cannot fail */
     }
     return nb_buf_take(&b);
 }
@@ -867,7 +868,7 @@ static char *cut_sentence(const char *text, const sentence *x, const sentence *s
 static char *assemble(const char *text, const sentence *s, size_t n)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     const sentence *prev = NULL;
     for (size_t i = 0; i < n; i++) {
         if (!s[i].chosen)

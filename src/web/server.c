@@ -492,7 +492,7 @@ static char *cache_key(nb_web_request *r, int gz, int *too_many)
     MHD_get_connection_values(r->connection, MHD_GET_ARGUMENT_KIND, collect_arg, &kb);
     qsort(kb.args, kb.count, sizeof kb.args[0], compare_strings);
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_WEB_KEY_MAX);
     nb_err rc = nb_buf_printf(&b, "%d\n%s\n%d%d\n%s", (int)r->route, r->rest, gz, r->query_token,
                               r->site->base_url ? "" : r->base);
     for (size_t i = 0; i < kb.count; i++) {

@@ -15,10 +15,11 @@
 #include "web/web.h"
 
 /* Caps on what a client sends. */
-#define NB_WEB_URI_MAX 2048         /* the request target, path and query */
-#define NB_WEB_QUERY_MAX 256        /* a search text, in bytes */
-#define NB_WEB_BODY_MAX (32u << 20) /* one rendered answer */
-#define NB_WEB_PAGE_SIZE 30         /* items per page */
+#define NB_WEB_URI_MAX 2048                 /* the request target, path and query */
+#define NB_WEB_QUERY_MAX 256                /* a search text, in bytes */
+#define NB_WEB_BODY_MAX (32u << 20)         /* one rendered answer */
+#define NB_WEB_KEY_MAX (4 * NB_WEB_URI_MAX) /* a cached answer's key: route, target, base */
+#define NB_WEB_PAGE_SIZE 30                 /* items per page */
 #define NB_WEB_BRIEFINGS_PAGE 20
 
 /* A configured source, as the archive names it. */

@@ -5,13 +5,14 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/limits.h"
 #include "core/memory.h"
 
 static void test_append_and_take(void **state)
 {
     (void)state;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     assert_string_equal(nb_buf_str(&b), "");
     for (int i = 0; i < 1000; i++)
         assert_int_equal(nb_buf_printf(&b, "%d,", i % 10), NB_OK);

@@ -148,7 +148,7 @@ static void test_dom_guards(void **state)
     free(attrs);
     /* end tags are tokenized with attributes too; script text is not a tag */
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     assert_int_equal(nb_buf_puts(&b, "<script>var s = '<b"), NB_OK);
     for (int i = 0; i < 600; i++)
         assert_int_equal(nb_buf_printf(&b, " s%d", i), NB_OK);
@@ -173,7 +173,7 @@ static void test_attribute_cap_article(void **state)
 {
     (void)state;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     assert_int_equal(nb_buf_puts(&b, "<html><head><title>Spilled markup</title></head><body>"
                                      "<article><div class=body"),
                      NB_OK);
@@ -366,7 +366,7 @@ static nb_article *extract_string(const char *page)
 static char *cn_page(const char *head, const char *lead_line)
 {
     nb_buf b;
-    nb_buf_init(&b, 1 << 16);
+    nb_buf_init(&b, NB_LIMIT_BODY_BYTES);
     int rc = nb_buf_printf(
         &b,
         "<html lang=zh-CN><head>%s</head><body><div class=top><div class=bar>"

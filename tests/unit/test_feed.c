@@ -233,7 +233,7 @@ static void test_entry_cap(void **state)
 {
     (void)state;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     assert_int_equal(nb_buf_puts(&b, "<rss version=\"2.0\"><channel><title>many</title>"), NB_OK);
     for (int i = 0; i < NB_LIMIT_FEED_ITEMS + 5; i++)
         assert_int_equal(nb_buf_printf(&b, "<item><title>item %d</title></item>", i), NB_OK);
@@ -263,7 +263,7 @@ static void test_entity_blowup(void **state)
 {
     (void)state;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     assert_int_equal(nb_buf_puts(&b, "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY big \""),
                      NB_OK);
     for (int i = 0; i < 100000; i++)
@@ -309,7 +309,7 @@ static void test_many_small_entities(void **state)
     for (int over = 0; over < 2; over++) {
         int count = over ? NB_LIMIT_FEED_ENTITIES + 50 : NB_LIMIT_FEED_ENTITIES / 2;
         nb_buf b;
-        nb_buf_init(&b, 0);
+        nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
         assert_int_equal(nb_buf_puts(&b, "<?xml version=\"1.0\"?><!DOCTYPE rss ["), NB_OK);
         for (int i = 0; i < count; i++)
             assert_int_equal(nb_buf_printf(&b, "<!ENTITY e%d \"v%d \">", i, i), NB_OK);
@@ -349,7 +349,7 @@ static void test_element_text_cap(void **state)
 {
     (void)state;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     assert_int_equal(nb_buf_puts(&b, "<rss version=\"2.0\"><channel><title>t</title>"
                                      "<item><title>x</title><description>"),
                      NB_OK);

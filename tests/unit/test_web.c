@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "core/time.h"
 #include "web/web.h"
@@ -16,7 +17,7 @@
 static char *escaped(const char *s, int marks)
 {
     nb_web_reply o = {0};
-    nb_buf_init(&o.body, 0);
+    nb_buf_init(&o.body, NB_WEB_BODY_MAX);
     if (marks)
         nb_web_marked(&o, s);
     else
@@ -150,7 +151,7 @@ static long get(const char *url, char **body)
 {
     CURL *curl = curl_easy_init();
     nb_buf b;
-    nb_buf_init(&b, 1 << 20);
+    nb_buf_init(&b, NB_WEB_BODY_MAX);
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
