@@ -91,7 +91,8 @@ void nb_app_error(const char *fmt, ...) NB_PRINTF(1, 2);
 /* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
 int nb_app_setup(const nb_cli *cli);
 
-/* The configuration file to read for cli (as nb_config_find), or NULL when none exists. */
+/* The configuration file to read for cli (as nb_config_find), or NULL when none exists.
+ * Caller frees. */
 char *nb_app_config_path(const nb_cli *cli);
 
 /* Finds, reads and checks the configuration (including each source's and channel's own
@@ -113,7 +114,7 @@ void nb_app_summarize_report(void);
 
 /* One article through the same chain without a store (nothing is cached): fills
  * item->summary (NULL when no step gives one) and returns the step that gave it: "llm",
- * "source", "extractive" or "none". */
+ * "source", "extractive" or "none" (a static string). */
 const char *nb_app_summarize_one(const nb_config *config, nb_http *http, int64_t now,
                                  nb_item *item);
 
@@ -152,7 +153,7 @@ nb_err nb_app_read_page(nb_http *http, const char *source, int allow_stdin, nb_a
                         nb_errbuf *err) NB_MUST_CHECK;
 void nb_app_page_free(nb_app_page *page);
 
-/* The run's HTTP engine with the configured caps. */
+/* The run's HTTP engine with the configured caps; the caller frees it (nb_http_free). */
 nb_http *nb_app_http(const nb_config *config);
 
 /* The grey zone of story clustering settled by the LLM (when one is configured; answers

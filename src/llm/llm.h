@@ -48,7 +48,8 @@ void nb_llm_same_story(nb_llm *llm, const nb_llm_article *a, const nb_llm_articl
 int nb_llm_parse_yes_no(const char *reply);
 
 /* Hex SHA-256 of everything that shapes a summary besides the article: templates, lengths,
- * language, budget. With the model and the content hash it keys the summary cache. */
+ * language, budget. With the model and the content hash it keys the summary cache.
+ * Borrowed from llm, valid until nb_llm_free. */
 const char *nb_llm_prompt_hash(const nb_llm *llm);
 
 /* --- Pure parts ------------------------------------------------------------------- */
@@ -58,7 +59,7 @@ typedef struct nb_prompt_vars {
     size_t min_chars, max_chars;
 } nb_prompt_vars;
 
-/* The built-in templates for a language ("zh" or "en"). */
+/* The built-in templates for a language ("zh" or "en"): static strings, never freed. */
 const char *nb_llm_default_system_prompt(const char *language);
 const char *nb_llm_default_user_prompt(const char *language);
 
@@ -67,11 +68,13 @@ const char *nb_llm_default_user_prompt(const char *language);
 char *nb_llm_render_prompt(const char *template_text, const nb_prompt_vars *vars);
 
 /* text cut at a paragraph end so that its estimated tokens (one per CJK character, one per
- * four other bytes) stay within budget; a first paragraph over budget is cut inside. */
+ * four other bytes) stay within budget; a first paragraph over budget is cut inside.
+ * Caller frees. */
 char *nb_llm_cut_to_budget(const char *text, size_t budget);
 
 /* A reply as one clean paragraph: code fences, markdown marks, wrapping quotes and a
- * "摘要：" / "Summary:" prefix removed; brackets and angle brackets made inert. */
+ * "摘要：" / "Summary:" prefix removed; brackets and angle brackets made inert. Caller
+ * frees. */
 char *nb_llm_clean_reply(const char *reply);
 
 /* Checks a cleaned reply: not empty, not a refusal, min..max code points. A reply over max

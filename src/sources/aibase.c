@@ -158,7 +158,7 @@ static void on_detail(nb_source_run *run, const nb_http_response *r, void *user)
         goto out;
     }
     /* data.summary is the full body as HTML, despite its name. */
-    if (!nb_source_string(run, where, data, "data", "summary", 1, &body))
+    if (nb_source_string(run, where, data, "data", "summary", 1, &body))
         goto out;
     d->item.content = nb_source_body_text(body, &body_rules);
     d->item.tags = tags_of(json_object_get(data, "tags"));
@@ -182,15 +182,15 @@ static int read_list_item(nb_source_run *run, const char *where, json_t *entry, 
     int64_t oid, published;
     const char *title, *created, *description, *thumb, *author;
     if (!read_oid(run, where, entry, path, &oid) ||
-        !nb_source_string(run, where, entry, path, "title", 1, &title) ||
-        !nb_source_string(run, where, entry, path, "createTime", 1, &created) ||
-        !nb_source_string(run, where, entry, path, "description", 0, &description) ||
-        !nb_source_string(run, where, entry, path, "thumb", 0, &thumb) ||
-        !nb_source_string(run, where, entry, path, "author", 0, &author))
+        nb_source_string(run, where, entry, path, "title", 1, &title) ||
+        nb_source_string(run, where, entry, path, "createTime", 1, &created) ||
+        nb_source_string(run, where, entry, path, "description", 0, &description) ||
+        nb_source_string(run, where, entry, path, "thumb", 0, &thumb) ||
+        nb_source_string(run, where, entry, path, "author", 0, &author))
         return 0;
     char field[64];
     snprintf(field, sizeof field, "%s.createTime", path);
-    if (!nb_source_site_time(run, where, field, created, BEIJING, &published))
+    if (nb_source_site_time(run, where, field, created, BEIJING, &published))
         return 0;
     char key[32];
     snprintf(key, sizeof key, "%lld", (long long)oid);

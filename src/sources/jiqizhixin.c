@@ -109,11 +109,11 @@ static void on_detail(nb_source_run *run, const nb_http_response *r, void *user)
     const char *title, *content, *published, *cover = NULL;
     int64_t when;
     char *where = nb_xasprintf("%s: %s", what, r->url); /* field errors name the response */
-    if (!root || !nb_source_string(run, where, root, "", "title", 1, &title) ||
-        !nb_source_string(run, where, root, "", "content", 1, &content) ||
-        !nb_source_string(run, where, root, "", "published_at", 1, &published) ||
-        !nb_source_string(run, where, root, "", "cover_image_url", 0, &cover) ||
-        !nb_source_site_time(run, where, "published_at", published, BEIJING, &when))
+    if (!root || nb_source_string(run, where, root, "", "title", 1, &title) ||
+        nb_source_string(run, where, root, "", "content", 1, &content) ||
+        nb_source_string(run, where, root, "", "published_at", 1, &published) ||
+        nb_source_string(run, where, root, "", "cover_image_url", 0, &cover) ||
+        nb_source_site_time(run, where, "published_at", published, BEIJING, &when))
         goto out;
     d->item.published_at = when; /* seconds, where the list has minutes */
     d->item.content = nb_source_body_text(content, &body_rules);
@@ -157,19 +157,19 @@ static int read_list_item(nb_source_run *run, const char *where, json_t *entry, 
     snprintf(path, sizeof path, "articles[%zu]", i);
     const char *slug, *title, *published, *excerpt, *cover, *author;
     int64_t when;
-    if (!nb_source_string(run, where, entry, path, "slug", 1, &slug) ||
-        !nb_source_string(run, where, entry, path, "title", 1, &title) ||
-        !nb_source_string(run, where, entry, path, "publishedAt", 1, &published) ||
-        !nb_source_string(run, where, entry, path, "content", 0, &excerpt) ||
-        !nb_source_string(run, where, entry, path, "coverImageUrl", 0, &cover) ||
-        !nb_source_string(run, where, entry, path, "author", 0, &author))
+    if (nb_source_string(run, where, entry, path, "slug", 1, &slug) ||
+        nb_source_string(run, where, entry, path, "title", 1, &title) ||
+        nb_source_string(run, where, entry, path, "publishedAt", 1, &published) ||
+        nb_source_string(run, where, entry, path, "content", 0, &excerpt) ||
+        nb_source_string(run, where, entry, path, "coverImageUrl", 0, &cover) ||
+        nb_source_string(run, where, entry, path, "author", 0, &author))
         return 0;
     if (!slug_ok(slug)) {
         nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s.slug: unexpected \"%.40s\"", where, path, slug);
         return 0;
     }
     snprintf(field, sizeof field, "%s.publishedAt", path);
-    if (!nb_source_site_time(run, where, field, published, BEIJING, &when))
+    if (nb_source_site_time(run, where, field, published, BEIJING, &when))
         return 0;
     if (when < nb_source_window_start(run) || nb_source_known(run, slug))
         return 0;

@@ -84,8 +84,8 @@ static int read_post(nb_source_run *run, const char *where, json_t *post, size_t
                        nb_json_type_name(id));
         return 0;
     }
-    if (!nb_source_string(run, where, post, path, "link", 1, &link) ||
-        !nb_source_string(run, where, post, path, "date_gmt", 1, &date_gmt))
+    if (nb_source_string(run, where, post, path, "link", 1, &link) ||
+        nb_source_string(run, where, post, path, "date_gmt", 1, &date_gmt))
         return 0;
     char *title = rendered_text(post, "title");
     if (!title) {
@@ -97,7 +97,7 @@ static int read_post(nb_source_run *run, const char *where, json_t *post, size_t
     char key[32];
     snprintf(key, sizeof key, "%lld", (long long)json_integer_value(id));
     char *url = nb_source_canonical_url(link);
-    if (!url || !nb_source_site_time(run, where, field, date_gmt, 0, &when) ||
+    if (!url || nb_source_site_time(run, where, field, date_gmt, 0, &when) ||
         when < nb_source_window_start(run) || nb_source_known(run, key)) {
         if (!url)
             nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s.link: not an http(s) URL", where, path);

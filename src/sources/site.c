@@ -60,22 +60,22 @@ json_t *nb_source_json(nb_source_run *run, const nb_http_response *r, const char
     return root;
 }
 
-int nb_source_site_time(nb_source_run *run, const char *what, const char *path, const char *text,
-                        int offset, int64_t *out)
+nb_err nb_source_site_time(nb_source_run *run, const char *what, const char *path, const char *text,
+                           int offset, int64_t *out)
 {
     nb_errbuf err;
     if (nb_time_parse(text, offset, out, &err) != NB_OK) {
         nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s: expected a date, got \"%.40s\"", what, path,
                        text);
-        return 0;
+        return NB_ERR_SCHEMA;
     }
     int64_t earliest = nb_days_from_civil(2015, 1, 1) * 86400;
     int64_t latest = nb_source_now(run) + 400 * 86400;
     if (*out < earliest || *out > latest) {
         nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s: implausible date \"%.40s\"", what, path, text);
-        return 0;
+        return NB_ERR_SCHEMA;
     }
-    return 1;
+    return NB_OK;
 }
 
 char *nb_source_body_text(const char *html, const nb_body_rules *rules)
@@ -90,8 +90,8 @@ char *nb_source_body_text(const char *html, const nb_body_rules *rules)
     return clean;
 }
 
-int nb_source_string(nb_source_run *run, const char *what, json_t *obj, const char *path,
-                     const char *key, int required, const char **out)
+nb_err nb_source_string(nb_source_run *run, const char *what, json_t *obj, const char *path,
+                        const char *key, int required, const char **out)
 {
     nb_errbuf err;
     *out = NULL;
@@ -99,9 +99,9 @@ int nb_source_string(nb_source_run *run, const char *what, json_t *obj, const ch
                          : nb_json_get_string_opt(obj, path, key, out, &err);
     if (rc) {
         nb_source_fail(run, NB_ERR_SCHEMA, "%s: %s", what, err.msg);
-        return 0;
+        return NB_ERR_SCHEMA;
     }
-    return 1;
+    return NB_OK;
 }
 
 const char *const nb_source_site_keys[] = {"base_url", NULL};

@@ -81,9 +81,9 @@ void nb_source_fetch(nb_source_run *run, const char *url, const char *const *hea
  * "not modified". */
 void nb_source_fetch_conditional(nb_source_run *run, const char *url, const char *const *headers,
                                  nb_source_fetch_fn done, void *user);
-/* Checks that response is a 200; otherwise fails the run with the right class (network,
- * blocked for 403/429/503, http for other statuses) naming what and the URL, and returns
- * 0. A 304 returns 0 without failing. */
+/* Whether response is a 200 to go on with (a predicate: 1 or 0). Otherwise the run is
+ * failed with the right class (network, blocked for 403/429/503, http for other statuses)
+ * naming what and the URL; a 304 is 0 without failing. */
 int nb_source_expect_ok(nb_source_run *run, const nb_http_response *response, const char *what);
 /* Start of the window: items published before it are not wanted. */
 int64_t nb_source_window_start(const nb_source_run *run);
@@ -102,17 +102,20 @@ void nb_source_fetch_site(nb_source_run *run, const char *url, const char *const
  * request in messages ("list page 1"). The caller json_decref's the result. */
 json_t *nb_source_json(nb_source_run *run, const nb_http_response *response, const char *what,
                        const char *const *block_markers);
-/* A site's wall-clock time text as UTC seconds: offset is the site's zone (28800 for
- * Beijing); an explicit offset in the text wins. A text that is not a date, or a year
- * outside 2015..next year, fails the run with a schema error naming what and path. */
-int nb_source_site_time(nb_source_run *run, const char *what, const char *path, const char *text,
-                        int offset, int64_t *out);
-/* The plain text of an article body: HTML reduced to paragraphs, then rules applied. */
+/* A site's wall-clock time text as UTC seconds into *out: offset is the site's zone (28800
+ * for Beijing); an explicit offset in the text wins. A text that is not a date, or a year
+ * outside 2015..next year, fails the run with a schema error naming what and path, and
+ * returns NB_ERR_SCHEMA. */
+nb_err nb_source_site_time(nb_source_run *run, const char *what, const char *path, const char *text,
+                           int offset, int64_t *out) NB_MUST_CHECK;
+/* The plain text of an article body: HTML reduced to paragraphs, then rules applied; NULL
+ * when nothing is left. Caller frees. */
 char *nb_source_body_text(const char *html, const nb_body_rules *rules);
-/* Member key of obj as a string (NULL when absent or null), or fail the run with a schema
- * error naming what and the field path. Returns 0 after failing. */
-int nb_source_string(nb_source_run *run, const char *what, json_t *obj, const char *path,
-                     const char *key, int required, const char **out);
+/* Member key of obj as a string into *out (NULL when absent or null and not required),
+ * borrowed from obj; or fails the run with a schema error naming what and the field path,
+ * and returns NB_ERR_SCHEMA. */
+nb_err nb_source_string(nb_source_run *run, const char *what, json_t *obj, const char *path,
+                        const char *key, int required, const char **out) NB_MUST_CHECK;
 /* The check of a built-in site adapter: no url (endpoints are built in), base_url http(s). */
 nb_err nb_source_check_site(const nb_source_config *config, nb_errbuf *err);
 /* The keys of a built-in site adapter's type (base_url). */
@@ -149,7 +152,8 @@ typedef struct nb_collection {
     size_t outcome_count;
 } nb_collection;
 
-/* Runs every enabled source of config on http until all are done. states holds one entry
+/* Runs every enabled source of config on http until all are done; the result is the
+ * caller's (nb_collection_free). states holds one entry
  * per configured source (same order), as stored: sources still backing off are skipped,
  * and each state is updated with the run's result (validators, errors, next fetch time)
  * for the caller to store. failures_before_backoff failed runs in a row start an

@@ -7,9 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/redact.h"
 #include "core/json.h"
-#include "core/log.h"
 #include "core/memory.h"
 #include "core/time.h"
 #include "text/text.h"

@@ -89,9 +89,10 @@ typedef struct nb_web_request {
     char base[512];    /* absolute URL of the archive's root, without the final "/" */
 } nb_web_request;
 
-/* A query argument (decoded), or NULL. */
+/* A query argument (decoded), or NULL; borrowed from the request, valid while it runs. */
 const char *nb_web_arg(const nb_web_request *r, const char *name);
-/* The archive's label of a source name (its site's name when configured). */
+/* The archive's label of a source name (its site's name when configured); borrowed from
+ * site, or name itself. */
 const char *nb_web_source_label(const nb_web_site *site, const char *name);
 
 /* Output helpers. Text is escaped for HTML and XML alike (& < > " '); characters XML
@@ -104,7 +105,8 @@ void nb_web_marked(nb_web_reply *o, const char *s);
 /* A link target inside the archive: path (already safe) and the token when it travels in
  * the query. fmt builds the path and query. Escaped for an attribute. */
 void nb_web_href(nb_web_reply *o, const nb_web_request *r, const char *fmt, ...) NB_PRINTF(3, 4);
-/* A query value escaped for a URL (then for the attribute by the caller's use of href). */
+/* A query value escaped for a URL (then for the attribute by the caller's use of href).
+ * Caller frees. */
 char *nb_web_url_encode(const char *s);
 /* Whether a URL from a source may be linked or loaded: absolute http or https only. */
 int nb_web_safe_url(const char *url);
