@@ -135,7 +135,7 @@ static int summarize_main(const nb_cli *cli, int argc, char **argv)
     exit_code = NB_EXIT_OK;
     http = nb_app_http(config);
     const char *source = cli->argument;
-    nb_errbuf err;
+    nb_errbuf err = {{0}};
     nb_err rc = nb_app_read_page(http, source, 1, &f, &err);
     if (!strcmp(source, "-"))
         source = "standard input";
