@@ -133,16 +133,8 @@ static void api_briefings(nb_web_request *r, nb_web_reply *o)
 static void api_briefing(nb_web_request *r, nb_web_reply *o)
 {
     nb_briefing b;
-    int found = 0;
-    nb_errbuf err;
-    if (nb_store_briefing_get(r->store, r->rest, &b, &found, &err) != NB_OK) {
-        nb_web_store_failed(r, o, &err);
+    if (nb_web_briefing_load(r, o, r->rest, &b) != NB_OK)
         return;
-    }
-    if (!found) {
-        nb_web_error(r, o, 404, "not_found", "no briefing has this id");
-        return;
-    }
     json_t *out = briefing_json(r, &b);
     json_object_set_new(out, "items_per_page", json_integer((json_int_t)b.per_page));
     json_t *entries = json_array();

@@ -269,16 +269,8 @@ void nb_web_home(nb_web_request *r, nb_web_reply *o)
 void nb_web_briefing(nb_web_request *r, nb_web_reply *o)
 {
     nb_briefing b;
-    int found = 0;
-    nb_errbuf err;
-    if (nb_store_briefing_get(r->store, r->rest, &b, &found, &err) != NB_OK) {
-        nb_web_store_failed(r, o, &err);
+    if (nb_web_briefing_load(r, o, r->rest, &b) != NB_OK)
         return;
-    }
-    if (!found) {
-        nb_web_error(r, o, 404, "not_found", "no briefing has this id");
-        return;
-    }
     char stamp[32];
     nb_web_time_display(b.created_at, stamp, sizeof stamp);
     char title[128];

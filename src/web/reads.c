@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* What the HTML pages and the JSON API read of the store alike: one item with the other
- * reports of its story and the briefings that carried it, and each source's health (its
+/* What the HTML pages and the JSON API read of the store alike: one briefing, one item with the
+ * other reports of its story and the briefings that carried it, and each source's health (its
  * stored state and counts). Each is read once here and shown twice, so the page and the API
  * always agree. A failed read answers 404 or 500 in the request's kind. */
 #include <stdlib.h>
@@ -14,6 +14,22 @@ void nb_web_store_failed(nb_web_request *r, nb_web_reply *o, const nb_errbuf *er
 {
     nb_log(NB_LOG_ERROR, "web", "error=\"%s\"", err->msg);
     nb_web_error(r, o, 500, "store", "the archive could not read its database");
+}
+
+nb_err nb_web_briefing_load(nb_web_request *r, nb_web_reply *o, const char *slug, nb_briefing *b)
+{
+    int found = 0;
+    nb_errbuf err;
+    memset(b, 0, sizeof *b);
+    if (nb_store_briefing_get(r->store, slug, b, &found, &err) != NB_OK) {
+        nb_web_store_failed(r, o, &err);
+        return NB_ERR_STORE;
+    }
+    if (!found) {
+        nb_web_error(r, o, 404, "not_found", "no briefing has this id");
+        return NB_ERR_USAGE;
+    }
+    return NB_OK;
 }
 
 nb_err nb_web_item_load(nb_web_request *r, nb_web_reply *o, int64_t id, nb_web_item_view *v)

@@ -129,6 +129,10 @@ void nb_web_error(nb_web_request *r, nb_web_reply *o, int status, const char *co
 /* Logs err and answers 500 "the archive could not read its database". */
 void nb_web_store_failed(nb_web_request *r, nb_web_reply *o, const nb_errbuf *err);
 
+/* The briefing whose slug is given (404 when none); release with nb_briefing_clear. */
+nb_err nb_web_briefing_load(nb_web_request *r, nb_web_reply *o, const char *slug,
+                            nb_briefing *b) NB_MUST_CHECK;
+
 /* One item with the other reports of its story and the briefings that carried it. */
 typedef struct nb_web_item_view {
     nb_item item;
