@@ -201,7 +201,7 @@ const char *nb_ex_labelled_date(ctx *c, nb_hnode *root, int chinese)
             /* the date may sit in the next element: "<span>发布时间：</span><span>…" */
             for (nb_hnode *k = nb_hnode_next(n, root, 0); k && o + 1 < sizeof win;
                  k = nb_hnode_next(k, root, 0)) {
-                if (k->name && nb_ex_is_block_tag(k->tag))
+                if (nb_hnode_is_block(k))
                     break;
                 for (const char *p = k->text; p && *p && o + 1 < sizeof win; p++)
                     win[o++] = *p;

@@ -139,7 +139,6 @@ const char *nb_ex_meta_str(ctx *c, const char *s);
 const char *nb_ex_raw_text(ctx *c, const nb_hnode *n);
 /* Elements whose content is never text: script, style, head, meta ... */
 int nb_ex_is_skipped_tag(unsigned tag);
-int nb_ex_is_block_tag(unsigned tag);
 
 /* ---------- extract_meta.c: metadata ---------- */
 

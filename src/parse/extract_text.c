@@ -184,48 +184,6 @@ int nb_ex_is_skipped_tag(unsigned tag)
            tag == GUMBO_TAG_META || tag == GUMBO_TAG_TITLE;
 }
 
-int nb_ex_is_block_tag(unsigned tag)
-{
-    switch (tag) {
-    case GUMBO_TAG_P:
-    case GUMBO_TAG_DIV:
-    case GUMBO_TAG_LI:
-    case GUMBO_TAG_UL:
-    case GUMBO_TAG_OL:
-    case GUMBO_TAG_H1:
-    case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3:
-    case GUMBO_TAG_H4:
-    case GUMBO_TAG_H5:
-    case GUMBO_TAG_H6:
-    case GUMBO_TAG_TR:
-    case GUMBO_TAG_TD:
-    case GUMBO_TAG_TH:
-    case GUMBO_TAG_TABLE:
-    case GUMBO_TAG_BLOCKQUOTE:
-    case GUMBO_TAG_SECTION:
-    case GUMBO_TAG_ARTICLE:
-    case GUMBO_TAG_HEADER:
-    case GUMBO_TAG_FOOTER:
-    case GUMBO_TAG_FIGURE:
-    case GUMBO_TAG_FIGCAPTION:
-    case GUMBO_TAG_PRE:
-    case GUMBO_TAG_HR:
-    case GUMBO_TAG_DL:
-    case GUMBO_TAG_DT:
-    case GUMBO_TAG_DD:
-    case GUMBO_TAG_ASIDE:
-    case GUMBO_TAG_NAV:
-    case GUMBO_TAG_MAIN:
-    case GUMBO_TAG_ADDRESS:
-    case GUMBO_TAG_CAPTION:
-    case GUMBO_TAG_BODY:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 void nb_ex_append_text(nb_buf *b, const nb_hnode *top, int breaks)
 {
     int space = 0, brk = 0;
@@ -239,7 +197,7 @@ void nb_ex_append_text(nb_buf *b, const nb_hnode *top, int breaks)
                     brk = brk ? 2 : 1; /* a second <br> in a row ends a paragraph */
                 else
                     space = 1;
-            } else if (nb_ex_is_block_tag(n->tag)) {
+            } else if (nb_hnode_is_block(n)) {
                 if (breaks)
                     brk = 2;
                 else
@@ -273,14 +231,14 @@ void nb_ex_append_text(nb_buf *b, const nb_hnode *top, int breaks)
         }
         while (n && n != top && !n->next) {
             n = n->parent;
-            if (n && n->name && nb_ex_is_block_tag(n->tag)) {
+            if (n && nb_hnode_is_block(n)) {
                 if (breaks)
                     brk = 2;
                 else
                     space = 1;
             }
         }
-        if (n && n->name && n != top && nb_ex_is_block_tag(n->tag)) {
+        if (n && n != top && nb_hnode_is_block(n)) {
             if (breaks)
                 brk = 2;
             else

@@ -26,6 +26,10 @@ static void test_html_to_text(void **state)
                      "x</span>"),
            "Tom & Jerry <3 x");
     expect(html_text("line<br>break"), "line\n\nbreak");
+    /* table cells are blocks, as in the extractor: their texts do not run together */
+    expect(html_text("<table><caption>Prices</caption><tr><th>Model</th><td>GPT-5</td></tr>"
+                     "</table><address>Beijing</address>"),
+           "Prices\n\nModel\n\nGPT-5\n\nBeijing");
     expect(html_text(""), "");
     expect(html_text("<p>unclosed <b>bold <i>both</p> after"), "unclosed bold both\n\nafter");
 }
