@@ -57,7 +57,7 @@ static const char *first_paragraph(ctx *c, nb_hnode *article)
 static int has_cjk(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p >= 0xE4 && *p <= 0xE9)
+        if (nb_utf8_cjk_at((const char *)p) == NB_CJK_HAN)
             return 1;
     return 0;
 }

@@ -37,8 +37,7 @@ static const char *name_after(ctx *c, const char *p, unsigned max_chars, int cjk
     const char *start = p;
     unsigned chars = 0;
     while (!name_end(p)) {
-        unsigned char ch = (unsigned char)*p;
-        if (cjk_only && !(ch >= 0xE4 && ch <= 0xE9))
+        if (cjk_only && nb_utf8_cjk_at(p) != NB_CJK_HAN)
             return NULL;
         p++;
         while ((*p & 0xC0) == 0x80)

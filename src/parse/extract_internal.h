@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/memory.h"
 #include "parse/parse.h"
+#include "text/text.h"
 
 enum {
     STRIP_UNLIKELY = 1, /* drop blocks whose class/id say they are not the article */
@@ -24,6 +25,11 @@ enum {
 #define RETRY_GAIN 1.3    /* ... and replaced only by one this much longer */
 #define ANCESTOR_LEVELS 5 /* levels a paragraph's score reaches up */
 #define STATS_UPDATE 64   /* levels a removal's numbers are subtracted from */
+
+/* The characters that count as CJK in length figures (twice, as a short word would):
+ * Chinese and Japanese writing and its punctuation (、。); not hangul, nor the
+ * full-width forms (，！？), which the length thresholds were set without. */
+#define CJK_TEXT (NB_CJK_HAN | NB_CJK_KANA | NB_CJK_PUNCT | NB_CJK_OTHER)
 
 /* Numbers about a node's subtree. */
 typedef struct stats {

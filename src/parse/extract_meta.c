@@ -363,7 +363,7 @@ static int mostly_cjk(const char *s)
         if ((*p & 0xC0) == 0x80)
             continue;
         all++;
-        wide += *p >= 0xE3 && *p <= 0xE9;
+        wide += (nb_utf8_cjk_at((const char *)p) & CJK_TEXT) != 0;
     }
     return all && wide * 3 >= all;
 }

@@ -36,8 +36,8 @@ unsigned nb_ex_text_measure(const char *text, unsigned *commas, unsigned *cjk)
             cm++; /* 、。 */
         if ((*p & 0xC0) != 0x80)
             n++;
-        if (*p >= 0xE3 && *p <= 0xE9)
-            wide++; /* CJK punctuation, kana and ideographs (U+3000..U+9FFF) */
+        if (*p >= 0xE2 && (nb_utf8_cjk_at((const char *)p) & CJK_TEXT))
+            wide++;
         p++;
     }
     *commas = cm;
