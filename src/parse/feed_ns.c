@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: MIT */
+/* Feed reader: the handlers of the extension namespaces (iTunes, Media RSS, Creative
+ * Commons and admin, GeoRSS and GML, Podlove simple chapters) and their table. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse/feed_internal.h"
+
+/* --- iTunes */
+
+static void start_itunes_category(reader *r, json_t *attrs)
+{
+    add_tag(r, jstr(attrs, "text"), "http://www.itunes.com/", NULL);
+    push(r, "category", 1);
+}
+
+static void start_itunes_owner(reader *r, json_t *attrs)
+{
+    (void)attrs;
+    r->inpublisher = 1;
+    push(r, "publisher", 0);
+}
+
+static void end_itunes_owner(reader *r, const char *arg)
+{
+    pop_discard(r, "publisher");
+    r->inpublisher = 0;
+    sync_author_detail(r, "publisher");
+}
+
+static void end_keywords_list(reader *r, const char *key, const char *scheme)
+{
+    char *value = pop(r, key);
+    if (!value)
+        return;
+    char *rest = value;
+    while (rest) {
+        char *comma = strchr(rest, ',');
+        if (comma)
+            *comma = '\0';
+        char *t = strip_dup(rest);
+        if (*t)
+            add_tag(r, t, scheme, NULL);
+        free(t);
+        rest = comma ? comma + 1 : NULL;
+    }
+    free(value);
+}
+
+static void end_itunes_keywords(reader *r, const char *arg)
+{
+    end_keywords_list(r, "itunes_keywords", "http://www.itunes.com/");
+}
+
+static void start_itunes_image(reader *r, json_t *attrs)
+{
+    push(r, "itunes_image", 0);
+    const char *href = jstr(attrs, "href");
+    if (!href || !*href)
+        href = jstr(attrs, "url");
+    if (href && *href)
+        json_object_set_new(context(r), "image", json_pack("{s:s}", "href", href));
+}
+
+static void end_itunes_block(reader *r, const char *arg)
+{
+    char *value = pop_full(r, "itunes_block", 0);
+    json_object_set_new(context(r), "itunes_block",
+                        json_integer(streq(value, "yes") || streq(value, "Yes")));
+    free(value);
+}
+
+static void end_itunes_explicit(reader *r, const char *arg)
+{
+    char *value = pop_full(r, "itunes_explicit", 0);
+    json_t *v = streq(value, "yes")     ? json_true()
+                : streq(value, "clean") ? json_false()
+                                        : json_null();
+    json_object_set_new(context(r), "itunes_explicit", v);
+    free(value);
+}
+
+/* --- Media RSS */
+
+static void start_media_category(reader *r, json_t *attrs_in)
+{
+    json_t *attrs = json_copy(attrs_in);
+    if (!json_object_get(attrs, "scheme"))
+        json_object_set_new(attrs, "scheme",
+                            json_string("http://search.yahoo.com/mrss/category_schema"));
+    start_category(r, attrs);
+    json_decref(attrs);
+}
+
+static void end_media_keywords(reader *r, const char *arg)
+{
+    end_keywords_list(r, "media_keywords", NULL);
+}
+
+static void end_media_title(reader *r, const char *arg)
+{
+    int saved = r->title_depth;
+    end_title(r, NULL);
+    r->title_depth = saved;
+}
+
+static void start_ignore(reader *r, json_t *attrs)
+{
+    (void)r, (void)attrs;
+}
+
+/* media:rating, media:restriction, media:license: the attributes, then the text. */
+static void start_media_attrs(reader *r, json_t *attrs, const char *key, const char *frame_name)
+{
+    dict_setdefault(context(r), key, json_copy(attrs));
+    push(r, frame_name, 1);
+}
+
+static void start_media_rating(reader *r, json_t *attrs)
+{
+    start_media_attrs(r, attrs, "media_rating", "rating");
+}
+
+static void start_media_restriction(reader *r, json_t *attrs)
+{
+    start_media_attrs(r, attrs, "media_restriction", "restriction");
+}
+
+static void start_media_license(reader *r, json_t *attrs)
+{
+    start_media_attrs(r, attrs, "media_license", "license");
+}
+
+static void end_media_attrs(reader *r, const char *key, const char *frame_name)
+{
+    char *value = pop(r, frame_name);
+    if (value && *value) {
+        json_t *target = json_object_get(context(r), key);
+        if (!strcmp(frame_name, "restriction")) {
+            json_t *list = json_array();
+            char *rest = value;
+            while (rest) {
+                char *sp = strchr(rest, ' ');
+                if (sp)
+                    *sp = '\0';
+                char *t = strip_dup(rest);
+                lower_in_place(t);
+                json_array_append_new(list, json_string(t));
+                free(t);
+                rest = sp ? sp + 1 : NULL;
+            }
+            json_object_set_new(target, "content", list);
+        } else if (target) {
+            json_object_set_new(target, "content", json_string(value));
+        }
+    }
+    free(value);
+}
+
+static void end_media_rating(reader *r, const char *arg)
+{
+    end_media_attrs(r, "media_rating", "rating");
+}
+
+static void end_media_restriction(reader *r, const char *arg)
+{
+    end_media_attrs(r, "media_restriction", "restriction");
+}
+
+static void end_media_license(reader *r, const char *arg)
+{
+    end_media_attrs(r, "media_license", "license");
+}
+
+static void start_media_credit(reader *r, json_t *attrs)
+{
+    json_array_append_new(dict_setdefault(context(r), "media_credit", json_array()),
+                          json_copy(attrs));
+    push(r, "credit", 1);
+}
+
+static void end_media_credit(reader *r, const char *arg)
+{
+    char *value = pop(r, "credit");
+    json_t *list = json_object_get(context(r), "media_credit");
+    if (value && *value && json_array_size(list))
+        json_object_set_new(json_array_get(list, json_array_size(list) - 1), "content",
+                            json_string(value));
+    free(value);
+}
+
+static void start_media_content(reader *r, json_t *attrs)
+{
+    json_array_append_new(dict_setdefault(context(r), "media_content", json_array()),
+                          json_copy(attrs));
+}
+
+static void start_media_thumbnail(reader *r, json_t *attrs)
+{
+    json_t *list = dict_setdefault(context(r), "media_thumbnail", json_array());
+    push(r, "url", 1);
+    json_array_append_new(list, json_copy(attrs));
+}
+
+static void end_media_thumbnail(reader *r, const char *arg)
+{
+    char *url = pop(r, "url");
+    json_t *list = json_object_get(context(r), "media_thumbnail");
+    if (url && *url && json_array_size(list)) {
+        json_t *last = json_array_get(list, json_array_size(list) - 1);
+        if (!json_object_get(last, "url"))
+            json_object_set_new(last, "url", json_string(url));
+    }
+    free(url);
+}
+
+static void start_media_player(reader *r, json_t *attrs)
+{
+    push(r, "media_player", 0);
+    json_object_set_new(context(r), "media_player", json_copy(attrs));
+}
+
+static void end_media_player(reader *r, const char *arg)
+{
+    char *value = pop(r, "media_player");
+    json_t *player = json_object_get(context(r), "media_player");
+    if (player)
+        json_object_set_new(player, "content", json_string(value ? value : ""));
+    free(value);
+}
+
+/* --- Creative Commons and admin */
+
+static void add_license_link(reader *r, const char *href)
+{
+    json_t *link = json_object();
+    json_object_set_new(link, "rel", json_string("license"));
+    if (href && *href)
+        json_object_set_new(link, "href", json_string(href));
+    json_array_append_new(dict_setdefault(context(r), "links", json_array()), link);
+}
+
+static void start_cc_license(reader *r, json_t *attrs)
+{
+    add_license_link(r, jstr(attrs, "rdf:resource"));
+}
+
+static void end_creativecommons_license(reader *r, const char *arg)
+{
+    char *value = pop(r, "license");
+    add_license_link(r, value);
+    json_object_del(context(r), "license");
+    free(value);
+}
+
+static void start_admin_generatoragent(reader *r, json_t *attrs)
+{
+    const char *value = jstr(attrs, "rdf:resource");
+    push(r, "generator", 1);
+    if (value)
+        add_text(r, value, strlen(value));
+    pop_discard(r, "generator");
+    json_object_set_new(context(r), "generator_detail",
+                        json_pack("{s:o}", "href", str_or_null(value)));
+}
+
+static void start_admin_errorreportsto(reader *r, json_t *attrs)
+{
+    const char *value = jstr(attrs, "rdf:resource");
+    push(r, "errorreportsto", 1);
+    if (value)
+        add_text(r, value, strlen(value));
+    pop_discard(r, "errorreportsto");
+}
+
+/* --- GeoRSS and GML: where = {type, coordinates} */
+
+static void start_where(reader *r, json_t *attrs)
+{
+    (void)attrs;
+    push(r, "where", 0);
+    json_object_set_new(context(r), "where", json_object());
+}
+
+static void start_georss_geometry(reader *r, json_t *attrs)
+{
+    (void)attrs;
+    push(r, "geometry", 0);
+    json_object_set_new(context(r), "where", json_object());
+}
+
+/* Numbers of a coordinate list ("45.256 -71.92" or "45.256,-71.92"), grouped in points
+ * of dims numbers, the first two of each swapped when swap. NULL when it does not parse
+ * or is empty. */
+static json_t *coordinates(const char *text, int swap, int dims)
+{
+    json_t *points = json_array();
+    double v[3];
+    int have = 0;
+    const char *p = text;
+    for (;;) {
+        while (*p == ' ' || *p == ',' || *p == '\n' || *p == '\t' || *p == '\r')
+            p++;
+        if (!*p)
+            break;
+        char *end = NULL;
+        double d = strtod(p, &end);
+        if (end == p) {
+            json_decref(points);
+            return NULL;
+        }
+        p = end;
+        v[have++] = d;
+        if (have == (dims == 3 ? 3 : 2)) {
+            json_t *pt = json_array();
+            json_array_append_new(pt, json_real(swap ? v[1] : v[0]));
+            json_array_append_new(pt, json_real(swap ? v[0] : v[1]));
+            if (dims == 3)
+                json_array_append_new(pt, json_real(v[2]));
+            json_array_append_new(points, pt);
+            have = 0;
+        }
+    }
+    if (!json_array_size(points)) {
+        json_decref(points);
+        return NULL;
+    }
+    return points;
+}
+
+static void save_where(reader *r, const char *type, json_t *coords)
+{
+    json_t *where = json_object_get(context(r), "where");
+    if (!where) {
+        where = json_object();
+        json_object_set_new(context(r), "where", where);
+    }
+    json_object_set_new(where, "type", json_string(type));
+    json_object_set_new(where, "coordinates", coords);
+}
+
+static void end_georss(reader *r, const char *type)
+{
+    char *text = pop(r, "geometry");
+    json_t *points = text ? coordinates(text, 1, 2) : NULL;
+    free(text);
+    if (!points)
+        return;
+    if (!strcmp(type, "Point")) {
+        save_where(r, type, json_incref(json_array_get(points, 0)));
+    } else if (!strcmp(type, "Polygon")) {
+        if (json_array_size(points) >= 4)
+            save_where(r, type, json_pack("[O]", points));
+    } else {
+        save_where(r, type, json_incref(points));
+    }
+    json_decref(points);
+}
+
+/* GML geometry: srsName and srsDimension decide the axis order and point size. */
+static void gml_srs(reader *r, json_t *attrs)
+{
+    json_t *where = json_object_get(context(r), "where");
+    if (!where) {
+        where = json_object();
+        json_object_set_new(context(r), "where", where);
+    }
+    const char *dim = jstr(attrs, "srsdimension");
+    char *end = NULL;
+    long dims = dim ? strtol(dim, &end, 10) : 2;
+    if (dim && (!*dim || *end))
+        dims = 2;
+    json_object_set_new(where, "srsName", str_or_null(jstr(attrs, "srsname")));
+    json_object_set_new(where, "srsDimension", json_integer(dims));
+}
+
+static void start_gml_point(reader *r, json_t *attrs)
+{
+    gml_srs(r, attrs);
+    r->geometry = "point";
+    push(r, "geometry", 0);
+}
+
+static void start_gml_linestring(reader *r, json_t *attrs)
+{
+    gml_srs(r, attrs);
+    r->geometry = "linestring";
+    push(r, "geometry", 0);
+}
+
+static void start_gml_polygon(reader *r, json_t *attrs)
+{
+    gml_srs(r, attrs);
+    push(r, "geometry", 0);
+}
+
+static void start_gml_linearring(reader *r, json_t *attrs)
+{
+    (void)attrs;
+    r->geometry = "polygon";
+    push(r, "geometry", 0);
+}
+
+static void end_gml_geometry(reader *r, const char *arg)
+{
+    r->geometry = NULL;
+    pop_discard(r, "geometry");
+}
+
+/* Coordinates are swapped unless the srsName is an EPSG system that is not a geographic
+ * one (geographic ones are EPSG 4001-4999 and a few others): projected systems such as
+ * UTM keep their order. */
+static int gml_swap(const char *srs)
+{
+    if (!srs || !strstr(srs, "EPSG"))
+        return 1;
+    const char *colon = strrchr(srs, ':');
+    long code = colon ? strtol(colon + 1, NULL, 10) : 0;
+    return (code >= 4001 && code <= 4999) || code == 3819 || code == 3821 || code == 3824 ||
+           code == 3889 || code == 3906;
+}
+
+static void end_gml_pos(reader *r, int list)
+{
+    char *text = pop(r, "pos");
+    json_t *where = json_object_get(context(r), "where");
+    int swap = gml_swap(jstr(where, "srsName"));
+    json_t *dim = json_object_get(where, "srsDimension");
+    int dims = dim ? (int)json_integer_value(dim) : 2;
+    json_t *points = text ? coordinates(text, swap, dims) : NULL;
+    free(text);
+    if (!points)
+        return;
+    if (!list)
+        save_where(r, "Point", json_incref(json_array_get(points, 0)));
+    else if (streq(r->geometry, "linestring"))
+        save_where(r, "LineString", json_incref(points));
+    else if (streq(r->geometry, "polygon"))
+        save_where(r, "Polygon", json_pack("[O]", points));
+    json_decref(points);
+}
+
+static void end_gml_point_pos(reader *r, const char *arg)
+{
+    end_gml_pos(r, 0);
+}
+
+static void end_gml_poslist(reader *r, const char *arg)
+{
+    end_gml_pos(r, 1);
+}
+
+/* --- Podlove simple chapters */
+
+static void start_psc_chapters(reader *r, json_t *attrs)
+{
+    json_t *ctx = context(r);
+    if (json_object_get(ctx, "psc_chapters"))
+        return;
+    r->in_chapters = 1;
+    json_t *chapters = json_copy(attrs);
+    json_object_set_new(chapters, "chapters", json_array());
+    json_object_set_new(ctx, "psc_chapters", chapters);
+}
+
+static void end_psc_chapters(reader *r, const char *arg)
+{
+    r->in_chapters = 0;
+}
+
+/* "hh:mm:ss.mmm" (hours optional, milliseconds optional) in seconds; -1 otherwise. */
+static double chapter_start(const char *s)
+{
+    int f[3] = {0, 0, 0}, n = 0, ms = 0;
+    const char *p = s;
+    while (n < 3) {
+        if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]))
+            return -1;
+        f[n++] = (p[0] - '0') * 10 + (p[1] - '0');
+        p += 2;
+        if (*p != ':')
+            break;
+        p++;
+    }
+    if (n < 2)
+        return -1;
+    if (*p == '.') {
+        if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) ||
+            !isdigit((unsigned char)p[3]))
+            return -1;
+        ms = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+        p += 4;
+    }
+    if (*p)
+        return -1;
+    int h = n == 3 ? f[0] : 0, m = f[n - 2], sec = f[n - 1];
+    return h * 3600.0 + m * 60.0 + sec + ms / 1000.0;
+}
+
+static void start_psc_chapter(reader *r, json_t *attrs)
+{
+    if (!r->in_chapters)
+        return;
+    json_t *chapter = json_copy(attrs);
+    const char *start = jstr(attrs, "start");
+    double secs = start ? chapter_start(start) : -1;
+    json_object_set_new(chapter, "start_parsed", secs >= 0 ? json_real(secs) : json_null());
+    json_array_append_new(json_object_get(json_object_get(context(r), "psc_chapters"), "chapters"),
+                          chapter);
+}
+
+/* The handlers of the extension namespaces, by element name as the result's keys spell
+ * it (prefix_name); find_handler reads them with the core table. */
+const struct handler ns_handlers[] = {
+    {"itunes_author", start_author, end_author, NULL, 0, NULL},
+    {"itunes_category", start_itunes_category, end_category, NULL, 0, NULL},
+    {"itunes_name", NULL, end_name, "name", 0, NULL},
+    {"itunes_email", NULL, end_email, "email", 0, NULL},
+    {"itunes_subtitle", start_subtitle, end_subtitle, NULL, 0, NULL},
+    {"itunes_summary", start_summary, end_summary, NULL, 0, NULL},
+    {"itunes_owner", start_itunes_owner, end_itunes_owner, NULL, 0, NULL},
+    {"itunes_keywords", NULL, end_itunes_keywords, NULL, 0, NULL},
+    {"itunes_image", start_itunes_image, NULL, NULL, 0, NULL},
+    {"itunes_link", start_itunes_image, NULL, NULL, 0, NULL},
+    {"itunes_block", NULL, end_itunes_block, NULL, 0, NULL},
+    {"itunes_explicit", NULL, end_itunes_explicit, NULL, 0, NULL},
+    {"media_category", start_media_category, end_category, NULL, 0, NULL},
+    {"media_keywords", NULL, end_media_keywords, NULL, 0, NULL},
+    {"media_title", start_title, end_media_title, NULL, 0, NULL},
+    {"media_group", start_ignore, NULL, NULL, 0, NULL},
+    {"media_rating", start_media_rating, end_media_rating, NULL, 0, NULL},
+    {"media_credit", start_media_credit, end_media_credit, NULL, 0, NULL},
+    {"media_description", start_description, end_description, NULL, 0, NULL},
+    {"media_restriction", start_media_restriction, end_media_restriction, NULL, 0, NULL},
+    {"media_license", start_media_license, end_media_license, NULL, 0, NULL},
+    {"media_content", start_media_content, NULL, NULL, 0, NULL},
+    {"media_thumbnail", start_media_thumbnail, end_media_thumbnail, NULL, 0, NULL},
+    {"media_player", start_media_player, end_media_player, NULL, 0, NULL},
+    {"cc_license", start_cc_license, NULL, NULL, 0, NULL},
+    {"creativecommons_license", NULL, end_creativecommons_license, "license", 1, NULL},
+    {"admin_generatoragent", start_admin_generatoragent, NULL, NULL, 0, NULL},
+    {"admin_errorreportsto", start_admin_errorreportsto, NULL, NULL, 0, NULL},
+    {"where", start_where, pop_discard, NULL, 0, "where"},
+    {"georss_where", start_where, pop_discard, NULL, 0, "where"},
+    {"georss_point", start_georss_geometry, end_georss, NULL, 0, "Point"},
+    {"georss_line", start_georss_geometry, end_georss, NULL, 0, "LineString"},
+    {"georss_polygon", start_georss_geometry, end_georss, NULL, 0, "Polygon"},
+    {"georss_box", start_georss_geometry, end_georss, NULL, 0, "Box"},
+    {"gml_point", start_gml_point, end_gml_geometry, NULL, 0, NULL},
+    {"gml_linestring", start_gml_linestring, end_gml_geometry, NULL, 0, NULL},
+    {"gml_polygon", start_gml_polygon, end_gml_geometry, NULL, 0, NULL},
+    {"gml_exterior", NULL, end_gml_geometry, "geometry", 0, NULL},
+    {"gml_linearring", start_gml_linearring, end_gml_geometry, NULL, 0, NULL},
+    {"gml_pos", NULL, end_gml_point_pos, "pos", 0, NULL},
+    {"gml_poslist", NULL, end_gml_poslist, "pos", 0, NULL},
+    {"psc_chapters", start_psc_chapters, end_psc_chapters, NULL, 0, NULL},
+    {"psc_chapter", start_psc_chapter, NULL, NULL, 0, NULL},
+};
+const size_t ns_handler_count = sizeof ns_handlers / sizeof ns_handlers[0];
