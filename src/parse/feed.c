@@ -133,7 +133,7 @@ static void track_namespace(reader *r, const char *prefix, const char *uri)
 {
     char lower[512];
     snprintf(lower, sizeof lower, "%s", uri);
-    lower_in_place(lower);
+    nb_feed_lower_in_place(lower);
     if (!*r->version) {
         if (!prefix && !strcmp(lower, "http://my.netscape.com/rdf/simple/0.9/"))
             snprintf(r->version, sizeof r->version, "rss090");
@@ -165,7 +165,7 @@ static const char *key_prefix(reader *r, const char *uri, const char *given)
             return r->prefix_cache[i].prefix ? r->prefix_cache[i].prefix : given;
     char lower[512];
     snprintf(lower, sizeof lower, "%s", uri);
-    lower_in_place(lower);
+    nb_feed_lower_in_place(lower);
     if (strstr(lower, "backend.userland.com/rss"))
         snprintf(lower, sizeof lower, "http://backend.userland.com/rss");
     const char *canonical = canonical_prefix(lower);
@@ -202,11 +202,11 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
     if (given && !uri) {
         char msg[200];
         snprintf(msg, sizeof msg, "'%s' is not associated with a namespace", given);
-        set_bozo(r, "UndeclaredNamespace", msg);
+        nb_feed_set_bozo(r, "UndeclaredNamespace", msg);
     }
     char local[128];
-    join_name(local, sizeof local, NULL, 0, 0, (const char *)localname);
-    lower_in_place(local);
+    nb_feed_join_name(local, sizeof local, NULL, 0, 0, (const char *)localname);
+    nb_feed_lower_in_place(local);
 
     /* most elements have no attributes: they share one empty dictionary, which handlers
      * copy before they keep or change it */
@@ -225,11 +225,11 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
     char tag[200];
     if (kp && *kp) {
         char lp[64];
-        join_name(lp, sizeof lp, NULL, 0, 0, kp);
-        lower_in_place(lp);
-        join_name(tag, sizeof tag, lp, strlen(lp), ':', local);
+        nb_feed_join_name(lp, sizeof lp, NULL, 0, 0, kp);
+        nb_feed_lower_in_place(lp);
+        nb_feed_join_name(tag, sizeof tag, lp, strlen(lp), ':', local);
     } else {
-        join_name(tag, sizeof tag, NULL, 0, 0, local);
+        nb_feed_join_name(tag, sizeof tag, NULL, 0, 0, local);
     }
 
     for (int i = 0; i < nb_attributes; i++) {
@@ -241,11 +241,11 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         size_t vlen = (size_t)(vend - vbeg);
         char key[200];
         const char *ap = auri ? key_prefix(r, auri, NULL) : NULL;
-        join_name(key, sizeof key, ap && *ap ? ap : NULL, ap ? strlen(ap) : 0, ':', aname);
-        lower_in_place(key);
+        nb_feed_join_name(key, sizeof key, ap && *ap ? ap : NULL, ap ? strlen(ap) : 0, ':', aname);
+        nb_feed_lower_in_place(key);
         char qkey[200];
-        join_name(qkey, sizeof qkey, aprefix, aprefix ? strlen(aprefix) : 0, ':', aname);
-        lower_in_place(qkey);
+        nb_feed_join_name(qkey, sizeof qkey, aprefix, aprefix ? strlen(aprefix) : 0, ':', aname);
+        nb_feed_lower_in_place(qkey);
         /* rel and type compare case-insensitively: their values are kept in lower case */
         json_t *raw = json_stringn_nocheck(vbeg, vlen); /* libxml2 hands out valid UTF-8 */
         json_t *lowered = NULL;
@@ -255,7 +255,7 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
             int lower = !strcmp(name, "rel") || !strcmp(name, "type");
             if (lower && !lowered) {
                 char *copy = nb_xstrndup(vbeg, vlen);
-                lower_in_place(copy);
+                nb_feed_lower_in_place(copy);
                 lowered = json_stringn_nocheck(copy, vlen);
                 free(copy);
             }
@@ -264,7 +264,7 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         json_decref(raw);
         json_decref(lowered);
     }
-    start_element(r, tag, attrs);
+    nb_feed_start_element(r, tag, attrs);
     json_decref(attrs);
 }
 
@@ -273,15 +273,15 @@ static void sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, 
     reader *r = ctx;
     const char *kp = key_prefix(r, (const char *)uri, (const char *)prefix);
     char tag[200];
-    join_name(tag, sizeof tag, kp && *kp ? kp : NULL, kp ? strlen(kp) : 0, ':',
-              (const char *)localname);
-    lower_in_place(tag);
-    end_element(r, tag);
+    nb_feed_join_name(tag, sizeof tag, kp && *kp ? kp : NULL, kp ? strlen(kp) : 0, ':',
+                      (const char *)localname);
+    nb_feed_lower_in_place(tag);
+    nb_feed_end_element(r, tag);
 }
 
 static void sax_characters(void *ctx, const xmlChar *text, int len)
 {
-    handle_data(ctx, (const char *)text, (size_t)len, 1);
+    nb_feed_handle_data(ctx, (const char *)text, (size_t)len, 1);
 }
 
 static void sax_structured_error(void *ctx, xmlErrorPtr error)
@@ -297,7 +297,7 @@ static void sax_structured_error(void *ctx, xmlErrorPtr error)
         return; /* the text was decoded before parsing; the declaration is not read */
     char msg[256];
     snprintf(msg, sizeof msg, "line %d: %s", error->line, error->message ? error->message : "");
-    set_bozo(r, "SAXParseException", msg);
+    nb_feed_set_bozo(r, "SAXParseException", msg);
 }
 
 static void reader_init(reader *r, const char *base, const char *lang)
@@ -317,7 +317,7 @@ static void reader_init(reader *r, const char *base, const char *lang)
     r->nothing.content = (xmlChar *)"";
     r->nothing.orig = (xmlChar *)""; /* libxml2 gives an entity without one its raw text */
     r->entity_cap = NB_LIMIT_FEED_ENTITY_BYTES;
-    set_base(r, json_string(base ? base : ""));
+    nb_feed_set_base(r, json_string(base ? base : ""));
     r->lang = nb_xstrdup(lang);
     if (lang) {
         char *l = nb_xstrdup(lang);
@@ -341,12 +341,12 @@ static void reader_clear(reader *r)
     json_decref(r->decls);
     json_decref(r->no_attrs);
     for (size_t i = 0; i < r->stack_cap; i++)
-        frame_free(&r->stack[i]);
+        nb_feed_frame_free(&r->stack[i]);
     free(r->stack);
     for (size_t i = 0; i < r->bases_len; i++)
         json_decref(r->bases[i]);
     free(r->bases);
-    strvec_clear(&r->langs);
+    nb_feed_strvec_clear(&r->langs);
     json_decref(r->base_ref);
     free(r->lang);
     for (size_t i = 0; i < r->entity_count; i++) {
@@ -424,8 +424,8 @@ static size_t escape_bare_ampersands(const char *text, size_t len, char **out, s
         }
         if (ok)
             continue;
-        append(&b, text + copied, i + 1 - copied);
-        append_str(&b, "amp;");
+        nb_feed_append(&b, text + copied, i + 1 - copied);
+        nb_feed_append_str(&b, "amp;");
         copied = i + 1;
         fixed++;
     }
@@ -433,7 +433,7 @@ static size_t escape_bare_ampersands(const char *text, size_t len, char **out, s
         nb_buf_free(&b);
         return 0;
     }
-    append(&b, text + copied, len - copied);
+    nb_feed_append(&b, text + copied, len - copied);
     *out_len = b.len;
     *out = nb_buf_take(&b);
     return fixed;
@@ -472,7 +472,7 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
     {
         char key[128];
         snprintf(key, sizeof key, "%s", hk);
-        lower_in_place(key);
+        nb_feed_lower_in_place(key);
         json_object_set(lower_headers, key, hv);
     }
     if (nb_feed_is_json(data, len)) {
@@ -481,19 +481,19 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
         json_object_set_new(result, "headers", lower_headers);
         return result;
     }
-    const char *ctype_header = jstr(lower_headers, "content-type");
+    const char *ctype_header = nb_feed_jstr(lower_headers, "content-type");
     nb_feed_encoding enc;
     size_t text_len = 0;
     char *text = nb_feed_to_utf8(data, len, ctype_header, &enc, &text_len);
 
-    const char *contentloc = jstr(lower_headers, "content-location");
+    const char *contentloc = nb_feed_jstr(lower_headers, "content-location");
     const char *href = url ? url : "";
     char *base = NULL;
     if (contentloc && *contentloc) {
-        base = safe_absolute_uri(href, contentloc);
+        base = nb_feed_safe_absolute_uri(href, contentloc);
         if (!*base) {
             free(base);
-            base = safe_absolute_uri(contentloc, NULL);
+            base = nb_feed_safe_absolute_uri(contentloc, NULL);
         }
     }
     if (!base || !*base) {
@@ -501,7 +501,7 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
         base = nb_xstrdup(href);
     }
     reader r;
-    reader_init(&r, base, jstr(lower_headers, "content-language"));
+    reader_init(&r, base, nb_feed_jstr(lower_headers, "content-language"));
     free(base);
     if (text_len < NB_LIMIT_FEED_ENTITY_BYTES / NB_LIMIT_FEED_ENTITY_FACTOR)
         r.entity_cap = NB_LIMIT_FEED_ENTITY_FACTOR * text_len;
@@ -513,13 +513,13 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
     sax.endElementNs = sax_end;
     sax.characters = sax_characters;
     sax.cdataBlock = sax_characters;
-    sax.getEntity = sax_get_entity;
-    sax.entityDecl = sax_entity_decl;
+    sax.getEntity = nb_feed_sax_get_entity;
+    sax.entityDecl = nb_feed_sax_entity_decl;
     sax.serror = sax_structured_error;
     char *repaired = NULL;
     size_t repaired_len = 0;
     if (escape_bare_ampersands(text, text_len, &repaired, &repaired_len)) {
-        set_bozo(&r, "SAXParseException", "not well-formed (invalid token): a bare '&'");
+        nb_feed_set_bozo(&r, "SAXParseException", "not well-formed (invalid token): a bare '&'");
         free(text);
         text = repaired;
         text_len = repaired_len;
@@ -559,9 +559,9 @@ json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t
     json_object_set_new(result, "headers", lower_headers);
     json_object_set_new(result, "href", json_string(href));
     json_object_set_new(result, "status", json_integer(200));
-    if (jstr(lower_headers, "etag"))
+    if (nb_feed_jstr(lower_headers, "etag"))
         json_object_set(result, "etag", json_object_get(lower_headers, "etag"));
-    if (jstr(lower_headers, "last-modified"))
+    if (nb_feed_jstr(lower_headers, "last-modified"))
         json_object_set(result, "modified", json_object_get(lower_headers, "last-modified"));
     json_object_set(result, "feed", r.feed);
     json_object_set(result, "entries", r.entries);

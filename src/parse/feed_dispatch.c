@@ -22,7 +22,7 @@ static void strvec_push(strvec *s, char *owned)
     s->v[s->n++] = owned;
 }
 
-void strvec_clear(strvec *s)
+void nb_feed_strvec_clear(strvec *s)
 {
     for (size_t i = 0; i < s->n; i++)
         free(s->v[i]);
@@ -32,7 +32,7 @@ void strvec_clear(strvec *s)
 
 /* out = a, sep, b (or b alone when a is NULL), cut to fit cap; snprintf's formatting is
  * measurable at one call per element and attribute. */
-void join_name(char *out, size_t cap, const char *a, size_t alen, char sep, const char *b)
+void nb_feed_join_name(char *out, size_t cap, const char *a, size_t alen, char sep, const char *b)
 {
     size_t n = 0;
     if (a) {
@@ -48,63 +48,63 @@ void join_name(char *out, size_t cap, const char *a, size_t alen, char sep, cons
 }
 
 /* Appends to a buffer without a cap, which cannot fail. */
-void append(nb_buf *b, const void *data, size_t n)
+void nb_feed_append(nb_buf *b, const void *data, size_t n)
 {
     nb_err rc = nb_buf_append(b, data, n);
     assert(rc == NB_OK);
     (void)rc;
 }
 
-void append_str(nb_buf *b, const char *s)
+void nb_feed_append_str(nb_buf *b, const char *s)
 {
-    append(b, s, strlen(s));
+    nb_feed_append(b, s, strlen(s));
 }
 
-int streq(const char *a, const char *b)
+int nb_feed_streq(const char *a, const char *b)
 {
     return a && b && strcmp(a, b) == 0;
 }
 
-const char *jstr(const json_t *obj, const char *key)
+const char *nb_feed_jstr(const json_t *obj, const char *key)
 {
     return json_string_value(json_object_get(obj, key));
 }
 
-int is_space(char c)
+int nb_feed_is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 /* s without leading and trailing white space, newly allocated. */
-char *strip_dup(const char *s)
+char *nb_feed_strip_dup(const char *s)
 {
-    while (is_space(*s))
+    while (nb_feed_is_space(*s))
         s++;
     size_t n = strlen(s);
-    while (n && is_space(s[n - 1]))
+    while (n && nb_feed_is_space(s[n - 1]))
         n--;
     return nb_xstrndup(s, n);
 }
 
-void lower_in_place(char *s)
+void nb_feed_lower_in_place(char *s)
 {
     for (; *s; s++)
         *s = (char)tolower((unsigned char)*s);
 }
 
-void frame_reset(frame *f)
+void nb_feed_frame_reset(frame *f)
 {
     nb_buf_reset(&f->text);
     f->ncuts = 0;
 }
 
-void frame_free(frame *f)
+void nb_feed_frame_free(frame *f)
 {
     nb_buf_free(&f->text);
     free(f->cuts);
 }
 
-void set_bozo(reader *r, const char *type, const char *message)
+void nb_feed_set_bozo(reader *r, const char *type, const char *message)
 {
     if (r->bozo)
         return;
@@ -161,34 +161,34 @@ static const char *modern_key(const char *key)
     return key;
 }
 
-void dict_set(json_t *dict, const char *key, json_t *value)
+void nb_feed_dict_set(json_t *dict, const char *key, json_t *value)
 {
     json_object_set_new(dict, modern_key(key), value);
 }
 
-json_t *dict_get(json_t *dict, const char *key)
+json_t *nb_feed_dict_get(json_t *dict, const char *key)
 {
     return json_object_get(dict, modern_key(key));
 }
 
 /* dict[key] unless present; returns dict[key]. Takes the default's reference. */
-json_t *dict_setdefault(json_t *dict, const char *key, json_t *value)
+json_t *nb_feed_dict_setdefault(json_t *dict, const char *key, json_t *value)
 {
-    json_t *old = dict_get(dict, key);
+    json_t *old = nb_feed_dict_get(dict, key);
     if (old) {
         json_decref(value);
         return old;
     }
-    dict_set(dict, key, value);
+    nb_feed_dict_set(dict, key, value);
     return value;
 }
 
-json_t *str_or_null(const char *s)
+json_t *nb_feed_str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
 }
 
-json_t *current_entry(reader *r)
+json_t *nb_feed_current_entry(reader *r)
 {
     if (r->overflow)
         return r->overflow;
@@ -197,7 +197,7 @@ json_t *current_entry(reader *r)
 }
 
 /* key -> depth its value was stored at, for the current entry */
-json_t *current_depths(reader *r)
+json_t *nb_feed_current_depths(reader *r)
 {
     if (r->overflow)
         return r->overflow_depths;
@@ -205,7 +205,7 @@ json_t *current_depths(reader *r)
 }
 
 /* The dictionary values are stored into now. */
-json_t *context(reader *r)
+json_t *nb_feed_context(reader *r)
 {
     if (r->insource)
         return r->source;
@@ -216,8 +216,8 @@ json_t *context(reader *r)
         if (t)
             return t;
     }
-    if (r->inentry && current_entry(r))
-        return current_entry(r);
+    if (r->inentry && nb_feed_current_entry(r))
+        return nb_feed_current_entry(r);
     return r->feed;
 }
 
@@ -239,33 +239,33 @@ static size_t serialized_size(const char *tag, json_t *attrs)
 /* Attributes as name="value" pairs for re-serialized XHTML. */
 static void serialize_tag(nb_buf *b, const char *tag, json_t *attrs)
 {
-    append_str(b, "<");
-    append_str(b, tag);
+    nb_feed_append_str(b, "<");
+    nb_feed_append_str(b, tag);
     const char *key;
     json_t *value;
     json_object_foreach(attrs, key, value)
     {
-        append_str(b, " ");
-        append_str(b, key);
-        append_str(b, "=\"");
+        nb_feed_append_str(b, " ");
+        nb_feed_append_str(b, key);
+        nb_feed_append_str(b, "=\"");
         for (const char *p = json_string_value(value); p && *p; p++) {
             if (*p == '&')
-                append_str(b, "&amp;");
+                nb_feed_append_str(b, "&amp;");
             else if (*p == '<')
-                append_str(b, "&lt;");
+                nb_feed_append_str(b, "&lt;");
             else if (*p == '>')
-                append_str(b, "&gt;");
+                nb_feed_append_str(b, "&gt;");
             else if (*p == '"')
-                append_str(b, "&quot;");
+                nb_feed_append_str(b, "&quot;");
             else
-                append(b, p, 1);
+                nb_feed_append(b, p, 1);
         }
-        append_str(b, "\"");
+        nb_feed_append_str(b, "\"");
     }
-    append_str(b, ">");
+    nb_feed_append_str(b, ">");
 }
 
-void set_base(reader *r, json_t *ref)
+void nb_feed_set_base(reader *r, json_t *ref)
 {
     if (!ref)
         return; /* not valid UTF-8 (json_string refuses it): the base stays */
@@ -276,23 +276,23 @@ void set_base(reader *r, json_t *ref)
 
 static void push_scope(reader *r, json_t *attrs)
 {
-    const char *base = jstr(attrs, "xml:base");
+    const char *base = nb_feed_jstr(attrs, "xml:base");
     if (!base)
-        base = jstr(attrs, "base");
+        base = nb_feed_jstr(attrs, "base");
     /* without xml:base the base stays what it is (joining a URI with itself): the same
      * string is shared */
     if (base) {
         char *next;
         if (*r->base) {
-            next = safe_absolute_uri(r->base, base);
+            next = nb_feed_safe_absolute_uri(r->base, base);
             if (!*next) {
                 free(next);
                 next = nb_xstrdup(r->base);
             }
         } else {
-            next = urljoin(r->base, base ? base : "");
+            next = nb_feed_urljoin(r->base, base ? base : "");
         }
-        set_base(r, json_string(next));
+        nb_feed_set_base(r, json_string(next));
         free(next);
     }
     if (r->bases_len == r->bases_cap) {
@@ -301,9 +301,9 @@ static void push_scope(reader *r, json_t *attrs)
     }
     r->bases[r->bases_len++] = json_incref(r->base_ref);
 
-    const char *lang_attr = jstr(attrs, "xml:lang");
+    const char *lang_attr = nb_feed_jstr(attrs, "xml:lang");
     if (!lang_attr)
-        lang_attr = jstr(attrs, "lang");
+        lang_attr = nb_feed_jstr(attrs, "lang");
     char *lang;
     if (lang_attr && !*lang_attr)
         lang = NULL;
@@ -350,27 +350,27 @@ static const struct handler *recall_handler(reader *r, const char *name)
     const struct handler *h = d < r->opened_cap ? r->opened[d] : NULL;
     if (h && !strcmp(h->name, name))
         return h;
-    return find_handler(name);
+    return nb_feed_find_handler(name);
 }
 
 /* An element opens. tag is "prefix:name" with the canonical prefix, lower case. */
-void start_element(reader *r, const char *tag, json_t *attrs)
+void nb_feed_start_element(reader *r, const char *tag, json_t *attrs)
 {
     r->depth++;
     push_scope(r, attrs);
     set_language_if_root(r, tag);
 
-    const char *ctype = content_type(r);
+    const char *ctype = nb_feed_content_type(r);
     if (r->incontent) {
         size_t n = ctype ? strlen(ctype) : 0;
         int xmlish = !ctype || (n >= 3 && !strcmp(ctype + n - 3, "xml"));
         if (!xmlish) {
             if (!strcmp(tag, "xhtml:div") || !strcmp(tag, "div"))
                 return;
-            set_content_type(r, "application/xhtml+xml");
+            nb_feed_set_content_type(r, "application/xhtml+xml");
         }
     }
-    if (r->incontent && streq(content_type(r), "application/xhtml+xml")) {
+    if (r->incontent && nb_feed_streq(nb_feed_content_type(r), "application/xhtml+xml")) {
         const char *colon = strchr(tag, ':');
         const char *local = colon ? colon + 1 : tag;
         if (!strcmp(local, "svg"))
@@ -378,15 +378,15 @@ void start_element(reader *r, const char *tag, json_t *attrs)
         nb_buf b;
         nb_buf_init(&b, serialized_size(local, attrs));
         serialize_tag(&b, local, attrs);
-        handle_data(r, nb_buf_str(&b), b.len, 0);
+        nb_feed_handle_data(r, nb_buf_str(&b), b.len, 0);
         nb_buf_free(&b);
         return;
     }
 
     char name[256];
     const char *colon = strchr(tag, ':');
-    join_name(name, sizeof name, colon ? tag : NULL, colon ? (size_t)(colon - tag) : 0, '_',
-              colon ? colon + 1 : tag);
+    nb_feed_join_name(name, sizeof name, colon ? tag : NULL, colon ? (size_t)(colon - tag) : 0, '_',
+                      colon ? colon + 1 : tag);
     if (r->intextinput && !colon && strcmp(tag, "title") && strcmp(tag, "link") &&
         strcmp(tag, "description") && strcmp(tag, "name"))
         r->intextinput = 0;
@@ -395,28 +395,28 @@ void start_element(reader *r, const char *tag, json_t *attrs)
         strcmp(tag, "width") && strcmp(tag, "height"))
         r->inimage = 0;
 
-    const struct handler *h = find_handler(name);
+    const struct handler *h = nb_feed_find_handler(name);
     remember_handler(r, h);
     if (h && h->start) {
         h->start(r, attrs);
         return;
     }
     if (h && h->frame) {
-        push(r, h->frame, h->text);
+        nb_feed_push(r, h->frame, h->text);
         return;
     }
     if (json_object_size(attrs) == 0)
-        push(r, name, 1);
+        nb_feed_push(r, name, 1);
     else
-        json_object_set(context(r), name, attrs);
+        json_object_set(nb_feed_context(r), name, attrs);
 }
 
-void end_element(reader *r, const char *tag)
+void nb_feed_end_element(reader *r, const char *tag)
 {
     char name[256];
     const char *colon = strchr(tag, ':');
-    join_name(name, sizeof name, colon ? tag : NULL, colon ? (size_t)(colon - tag) : 0, '_',
-              colon ? colon + 1 : tag);
+    nb_feed_join_name(name, sizeof name, colon ? tag : NULL, colon ? (size_t)(colon - tag) : 0, '_',
+                      colon ? colon + 1 : tag);
     const char *local = colon ? colon + 1 : tag;
     if (!strcmp(local, "svg") && r->svg_depth)
         r->svg_depth--;
@@ -424,28 +424,28 @@ void end_element(reader *r, const char *tag)
     if (h && h->end)
         h->end(r, h->arg);
     else
-        pop_discard(r, name);
+        nb_feed_pop_discard(r, name);
 
-    const char *ctype = content_type(r);
+    const char *ctype = nb_feed_content_type(r);
     if (r->incontent) {
         size_t n = ctype ? strlen(ctype) : 0;
         int xmlish = !ctype || (n >= 3 && !strcmp(ctype + n - 3, "xml"));
         if (!xmlish) {
             if (!strcmp(tag, "xhtml:div") || !strcmp(tag, "div"))
                 return;
-            set_content_type(r, "application/xhtml+xml");
+            nb_feed_set_content_type(r, "application/xhtml+xml");
         }
     }
-    if (r->incontent && streq(content_type(r), "application/xhtml+xml")) {
+    if (r->incontent && nb_feed_streq(nb_feed_content_type(r), "application/xhtml+xml")) {
         char close[256];
         int n = snprintf(close, sizeof close, "</%s>", local);
-        handle_data(r, close, (size_t)n, 0);
+        nb_feed_handle_data(r, close, (size_t)n, 0);
     }
     if (r->bases_len) {
         json_decref(r->bases[--r->bases_len]);
         json_t *parent = r->bases_len ? r->bases[r->bases_len - 1] : NULL;
         if (parent && *json_string_value(parent))
-            set_base(r, json_incref(parent));
+            nb_feed_set_base(r, json_incref(parent));
     }
     if (r->langs.n) {
         free(r->langs.v[--r->langs.n]);

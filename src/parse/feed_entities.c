@@ -43,7 +43,7 @@ static xmlEntityPtr find_entity(reader *r, const char *name)
 /* Every reference expanded counts toward the document's cap (one entity of a megabyte
  * referenced a thousand times would make a gigabyte of text): past it, the document is
  * bozo and the references that follow expand to nothing. */
-xmlEntityPtr expand(reader *r, xmlEntityPtr e)
+xmlEntityPtr nb_feed_expand(reader *r, xmlEntityPtr e)
 {
     if (r->entity_bytes + (size_t)e->length <= r->entity_cap) {
         r->entity_bytes += (size_t)e->length;
@@ -56,13 +56,13 @@ xmlEntityPtr expand(reader *r, xmlEntityPtr e)
                  "times its size, whichever is smaller); the references past it are left out",
                  r->entity_cap, NB_LIMIT_FEED_ENTITY_BYTES >> 20, NB_LIMIT_FEED_ENTITY_FACTOR);
         r->bozo = 0; /* this message wins over an earlier one: it says text is missing */
-        set_bozo(r, "EntityExpansionLimit", msg);
+        nb_feed_set_bozo(r, "EntityExpansionLimit", msg);
         r->entity_bytes = r->entity_cap + 1;
     }
     return &r->nothing;
 }
 
-xmlEntityPtr sax_get_entity(void *ctx, const xmlChar *name)
+xmlEntityPtr nb_feed_sax_get_entity(void *ctx, const xmlChar *name)
 {
     reader *r = ctx;
     xmlEntityPtr e = xmlGetPredefinedEntity(name);
@@ -76,25 +76,26 @@ xmlEntityPtr sax_get_entity(void *ctx, const xmlChar *name)
     }
     e = find_entity(r, (const char *)name);
     if (e)
-        return expand(r, e);
+        return nb_feed_expand(r, e);
     if (r->entity_count >= NB_LIMIT_FEED_ENTITIES)
-        return expand(r, &r->nothing);
+        return nb_feed_expand(r, &r->nothing);
     char msg[160];
     snprintf(msg, sizeof msg, "undefined entity &%s;", (const char *)name);
-    set_bozo(r, "SAXParseException", msg);
+    nb_feed_set_bozo(r, "SAXParseException", msg);
     const htmlEntityDesc *html = htmlEntityLookup(name);
     if (!html) /* unknown everywhere: kept as written */
-        return expand(r, make_entity(r, (const char *)name, msg + strlen("undefined entity ")));
+        return nb_feed_expand(
+            r, make_entity(r, (const char *)name, msg + strlen("undefined entity ")));
     char utf8[8];
     int n = xmlCopyCharMultiByte((xmlChar *)utf8, (int)html->value);
     utf8[n > 0 ? n : 0] = '\0';
-    return expand(r, make_entity(r, (const char *)name, utf8));
+    return nb_feed_expand(r, make_entity(r, (const char *)name, utf8));
 }
 
 /* <!ENTITY name "value"> with no markup in the value: kept (character references
  * decoded). Anything else, external or nesting, is ignored. */
-void sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-                     const xmlChar *system_id, xmlChar *content)
+void nb_feed_sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+                             const xmlChar *system_id, xmlChar *content)
 {
     reader *r = ctx;
     (void)public_id, (void)system_id;
@@ -108,7 +109,7 @@ void sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pu
         snprintf(msg, sizeof msg,
                  "more than %d entities declared or used, the cap; the others are left out",
                  NB_LIMIT_FEED_ENTITIES);
-        set_bozo(r, "EntityExpansionLimit", msg);
+        nb_feed_set_bozo(r, "EntityExpansionLimit", msg);
         return;
     }
     const char *c = (const char *)content;

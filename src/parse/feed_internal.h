@@ -95,78 +95,78 @@ struct handler {
 
 /* ---- feed_entities.c: entities the document may use */
 
-xmlEntityPtr expand(reader *r, xmlEntityPtr e);
-xmlEntityPtr sax_get_entity(void *ctx, const xmlChar *name);
-void sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-                     const xmlChar *system_id, xmlChar *content);
+xmlEntityPtr nb_feed_expand(reader *r, xmlEntityPtr e);
+xmlEntityPtr nb_feed_sax_get_entity(void *ctx, const xmlChar *name);
+void nb_feed_sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+                             const xmlChar *system_id, xmlChar *content);
 /* ---- feed_dispatch.c: helpers, the reader's dictionaries, events to handlers */
 
-void strvec_clear(strvec *s);
-void join_name(char *out, size_t cap, const char *a, size_t alen, char sep, const char *b);
-void append(nb_buf *b, const void *data, size_t n);
-void append_str(nb_buf *b, const char *s);
-int streq(const char *a, const char *b);
-const char *jstr(const json_t *obj, const char *key);
-int is_space(char c);
-char *strip_dup(const char *s);
-void lower_in_place(char *s);
-void frame_reset(frame *f);
-void frame_free(frame *f);
-void set_bozo(reader *r, const char *type, const char *message);
-void dict_set(json_t *dict, const char *key, json_t *value);
-json_t *dict_get(json_t *dict, const char *key);
-json_t *dict_setdefault(json_t *dict, const char *key, json_t *value);
-json_t *str_or_null(const char *s);
-json_t *current_entry(reader *r);
-json_t *current_depths(reader *r);
-json_t *context(reader *r);
-void set_base(reader *r, json_t *ref);
-void start_element(reader *r, const char *tag, json_t *attrs);
-void end_element(reader *r, const char *tag);
+void nb_feed_strvec_clear(strvec *s);
+void nb_feed_join_name(char *out, size_t cap, const char *a, size_t alen, char sep, const char *b);
+void nb_feed_append(nb_buf *b, const void *data, size_t n);
+void nb_feed_append_str(nb_buf *b, const char *s);
+int nb_feed_streq(const char *a, const char *b);
+const char *nb_feed_jstr(const json_t *obj, const char *key);
+int nb_feed_is_space(char c);
+char *nb_feed_strip_dup(const char *s);
+void nb_feed_lower_in_place(char *s);
+void nb_feed_frame_reset(frame *f);
+void nb_feed_frame_free(frame *f);
+void nb_feed_set_bozo(reader *r, const char *type, const char *message);
+void nb_feed_dict_set(json_t *dict, const char *key, json_t *value);
+json_t *nb_feed_dict_get(json_t *dict, const char *key);
+json_t *nb_feed_dict_setdefault(json_t *dict, const char *key, json_t *value);
+json_t *nb_feed_str_or_null(const char *s);
+json_t *nb_feed_current_entry(reader *r);
+json_t *nb_feed_current_depths(reader *r);
+json_t *nb_feed_context(reader *r);
+void nb_feed_set_base(reader *r, json_t *ref);
+void nb_feed_start_element(reader *r, const char *tag, json_t *attrs);
+void nb_feed_end_element(reader *r, const char *tag);
 /* ---- feed_stack.c: the element stack, URIs, dates */
 
-char *urljoin(const char *base, const char *ref);
-char *safe_absolute_uri(const char *base, const char *ref);
-json_t *date_tuple(const char *text);
-void push(reader *r, const char *name, int expecting_text);
-void add_text(reader *r, const char *text, size_t n);
-void handle_data(reader *r, const char *text, size_t n, int escape);
-const char *content_type(reader *r);
-void set_content_type(reader *r, const char *type);
-const char *map_content_type(const char *type, char *out, size_t n);
-char *pop_full(reader *r, const char *name, int strip);
-char *pop(reader *r, const char *name);
-void pop_discard(reader *r, const char *name);
-void push_content(reader *r, const char *tag, json_t *attrs, const char *default_type,
-                  int expecting_text);
-char *pop_content(reader *r, const char *tag);
+char *nb_feed_urljoin(const char *base, const char *ref);
+char *nb_feed_safe_absolute_uri(const char *base, const char *ref);
+json_t *nb_feed_date_tuple(const char *text);
+void nb_feed_push(reader *r, const char *name, int expecting_text);
+void nb_feed_add_text(reader *r, const char *text, size_t n);
+void nb_feed_handle_data(reader *r, const char *text, size_t n, int escape);
+const char *nb_feed_content_type(reader *r);
+void nb_feed_set_content_type(reader *r, const char *type);
+const char *nb_feed_map_content_type(const char *type, char *out, size_t n);
+char *nb_feed_pop_full(reader *r, const char *name, int strip);
+char *nb_feed_pop(reader *r, const char *name);
+void nb_feed_pop_discard(reader *r, const char *name);
+void nb_feed_push_content(reader *r, const char *tag, json_t *attrs, const char *default_type,
+                          int expecting_text);
+char *nb_feed_pop_content(reader *r, const char *tag);
 /* ---- feed_people.c: authors, contributors and tags */
 
-void sync_author_detail(reader *r, const char *key);
-void save_author(reader *r, const char *key, const char *value, const char *prefix);
-void save_contributor(reader *r, const char *key, const char *value);
-void add_tag(reader *r, const char *term, const char *scheme, const char *label);
+void nb_feed_sync_author_detail(reader *r, const char *key);
+void nb_feed_save_author(reader *r, const char *key, const char *value, const char *prefix);
+void nb_feed_save_contributor(reader *r, const char *key, const char *value);
+void nb_feed_add_tag(reader *r, const char *term, const char *scheme, const char *label);
 /* ---- feed_core.c: RSS, Atom, RDF, CDF and Dublin Core handlers */
 
 /* The handler of an element (prefix_name), from every table, or NULL. */
-void start_author(reader *r, json_t *attrs);
-void end_author(reader *r, const char *arg);
-void end_name(reader *r, const char *arg);
-void end_email(reader *r, const char *arg);
-void start_subtitle(reader *r, json_t *attrs);
-void end_subtitle(reader *r, const char *arg);
-void start_category(reader *r, json_t *attrs);
-void end_category(reader *r, const char *arg);
-void start_title(reader *r, json_t *attrs);
-void end_title(reader *r, const char *arg);
-void start_description(reader *r, json_t *attrs);
-void end_description(reader *r, const char *arg);
-void start_summary(reader *r, json_t *attrs);
-void end_summary(reader *r, const char *arg);
-const struct handler *find_handler(const char *name);
+void nb_feed_start_author(reader *r, json_t *attrs);
+void nb_feed_end_author(reader *r, const char *arg);
+void nb_feed_end_name(reader *r, const char *arg);
+void nb_feed_end_email(reader *r, const char *arg);
+void nb_feed_start_subtitle(reader *r, json_t *attrs);
+void nb_feed_end_subtitle(reader *r, const char *arg);
+void nb_feed_start_category(reader *r, json_t *attrs);
+void nb_feed_end_category(reader *r, const char *arg);
+void nb_feed_start_title(reader *r, json_t *attrs);
+void nb_feed_end_title(reader *r, const char *arg);
+void nb_feed_start_description(reader *r, json_t *attrs);
+void nb_feed_end_description(reader *r, const char *arg);
+void nb_feed_start_summary(reader *r, json_t *attrs);
+void nb_feed_end_summary(reader *r, const char *arg);
+const struct handler *nb_feed_find_handler(const char *name);
 
 /* The extension namespaces' table, read with the core table's. */
-extern const struct handler ns_handlers[];
-extern const size_t ns_handler_count;
+extern const struct handler nb_feed_ns_handlers[];
+extern const size_t nb_feed_ns_handler_count;
 
 #endif

@@ -11,27 +11,27 @@
 
 static void start_itunes_category(reader *r, json_t *attrs)
 {
-    add_tag(r, jstr(attrs, "text"), "http://www.itunes.com/", NULL);
-    push(r, "category", 1);
+    nb_feed_add_tag(r, nb_feed_jstr(attrs, "text"), "http://www.itunes.com/", NULL);
+    nb_feed_push(r, "category", 1);
 }
 
 static void start_itunes_owner(reader *r, json_t *attrs)
 {
     (void)attrs;
     r->inpublisher = 1;
-    push(r, "publisher", 0);
+    nb_feed_push(r, "publisher", 0);
 }
 
 static void end_itunes_owner(reader *r, const char *arg)
 {
-    pop_discard(r, "publisher");
+    nb_feed_pop_discard(r, "publisher");
     r->inpublisher = 0;
-    sync_author_detail(r, "publisher");
+    nb_feed_sync_author_detail(r, "publisher");
 }
 
 static void end_keywords_list(reader *r, const char *key, const char *scheme)
 {
-    char *value = pop(r, key);
+    char *value = nb_feed_pop(r, key);
     if (!value)
         return;
     char *rest = value;
@@ -39,9 +39,9 @@ static void end_keywords_list(reader *r, const char *key, const char *scheme)
         char *comma = strchr(rest, ',');
         if (comma)
             *comma = '\0';
-        char *t = strip_dup(rest);
+        char *t = nb_feed_strip_dup(rest);
         if (*t)
-            add_tag(r, t, scheme, NULL);
+            nb_feed_add_tag(r, t, scheme, NULL);
         free(t);
         rest = comma ? comma + 1 : NULL;
     }
@@ -55,29 +55,29 @@ static void end_itunes_keywords(reader *r, const char *arg)
 
 static void start_itunes_image(reader *r, json_t *attrs)
 {
-    push(r, "itunes_image", 0);
-    const char *href = jstr(attrs, "href");
+    nb_feed_push(r, "itunes_image", 0);
+    const char *href = nb_feed_jstr(attrs, "href");
     if (!href || !*href)
-        href = jstr(attrs, "url");
+        href = nb_feed_jstr(attrs, "url");
     if (href && *href)
-        json_object_set_new(context(r), "image", json_pack("{s:s}", "href", href));
+        json_object_set_new(nb_feed_context(r), "image", json_pack("{s:s}", "href", href));
 }
 
 static void end_itunes_block(reader *r, const char *arg)
 {
-    char *value = pop_full(r, "itunes_block", 0);
-    json_object_set_new(context(r), "itunes_block",
-                        json_integer(streq(value, "yes") || streq(value, "Yes")));
+    char *value = nb_feed_pop_full(r, "itunes_block", 0);
+    json_object_set_new(nb_feed_context(r), "itunes_block",
+                        json_integer(nb_feed_streq(value, "yes") || nb_feed_streq(value, "Yes")));
     free(value);
 }
 
 static void end_itunes_explicit(reader *r, const char *arg)
 {
-    char *value = pop_full(r, "itunes_explicit", 0);
-    json_t *v = streq(value, "yes")     ? json_true()
-                : streq(value, "clean") ? json_false()
-                                        : json_null();
-    json_object_set_new(context(r), "itunes_explicit", v);
+    char *value = nb_feed_pop_full(r, "itunes_explicit", 0);
+    json_t *v = nb_feed_streq(value, "yes")     ? json_true()
+                : nb_feed_streq(value, "clean") ? json_false()
+                                                : json_null();
+    json_object_set_new(nb_feed_context(r), "itunes_explicit", v);
     free(value);
 }
 
@@ -89,7 +89,7 @@ static void start_media_category(reader *r, json_t *attrs_in)
     if (!json_object_get(attrs, "scheme"))
         json_object_set_new(attrs, "scheme",
                             json_string("http://search.yahoo.com/mrss/category_schema"));
-    start_category(r, attrs);
+    nb_feed_start_category(r, attrs);
     json_decref(attrs);
 }
 
@@ -101,7 +101,7 @@ static void end_media_keywords(reader *r, const char *arg)
 static void end_media_title(reader *r, const char *arg)
 {
     int saved = r->title_depth;
-    end_title(r, NULL);
+    nb_feed_end_title(r, NULL);
     r->title_depth = saved;
 }
 
@@ -113,8 +113,8 @@ static void start_ignore(reader *r, json_t *attrs)
 /* media:rating, media:restriction, media:license: the attributes, then the text. */
 static void start_media_attrs(reader *r, json_t *attrs, const char *key, const char *frame_name)
 {
-    dict_setdefault(context(r), key, json_copy(attrs));
-    push(r, frame_name, 1);
+    nb_feed_dict_setdefault(nb_feed_context(r), key, json_copy(attrs));
+    nb_feed_push(r, frame_name, 1);
 }
 
 static void start_media_rating(reader *r, json_t *attrs)
@@ -134,9 +134,9 @@ static void start_media_license(reader *r, json_t *attrs)
 
 static void end_media_attrs(reader *r, const char *key, const char *frame_name)
 {
-    char *value = pop(r, frame_name);
+    char *value = nb_feed_pop(r, frame_name);
     if (value && *value) {
-        json_t *target = json_object_get(context(r), key);
+        json_t *target = json_object_get(nb_feed_context(r), key);
         if (!strcmp(frame_name, "restriction")) {
             json_t *list = json_array();
             char *rest = value;
@@ -144,8 +144,8 @@ static void end_media_attrs(reader *r, const char *key, const char *frame_name)
                 char *sp = strchr(rest, ' ');
                 if (sp)
                     *sp = '\0';
-                char *t = strip_dup(rest);
-                lower_in_place(t);
+                char *t = nb_feed_strip_dup(rest);
+                nb_feed_lower_in_place(t);
                 json_array_append_new(list, json_string(t));
                 free(t);
                 rest = sp ? sp + 1 : NULL;
@@ -175,15 +175,15 @@ static void end_media_license(reader *r, const char *arg)
 
 static void start_media_credit(reader *r, json_t *attrs)
 {
-    json_array_append_new(dict_setdefault(context(r), "media_credit", json_array()),
+    json_array_append_new(nb_feed_dict_setdefault(nb_feed_context(r), "media_credit", json_array()),
                           json_copy(attrs));
-    push(r, "credit", 1);
+    nb_feed_push(r, "credit", 1);
 }
 
 static void end_media_credit(reader *r, const char *arg)
 {
-    char *value = pop(r, "credit");
-    json_t *list = json_object_get(context(r), "media_credit");
+    char *value = nb_feed_pop(r, "credit");
+    json_t *list = json_object_get(nb_feed_context(r), "media_credit");
     if (value && *value && json_array_size(list))
         json_object_set_new(json_array_get(list, json_array_size(list) - 1), "content",
                             json_string(value));
@@ -192,21 +192,22 @@ static void end_media_credit(reader *r, const char *arg)
 
 static void start_media_content(reader *r, json_t *attrs)
 {
-    json_array_append_new(dict_setdefault(context(r), "media_content", json_array()),
-                          json_copy(attrs));
+    json_array_append_new(
+        nb_feed_dict_setdefault(nb_feed_context(r), "media_content", json_array()),
+        json_copy(attrs));
 }
 
 static void start_media_thumbnail(reader *r, json_t *attrs)
 {
-    json_t *list = dict_setdefault(context(r), "media_thumbnail", json_array());
-    push(r, "url", 1);
+    json_t *list = nb_feed_dict_setdefault(nb_feed_context(r), "media_thumbnail", json_array());
+    nb_feed_push(r, "url", 1);
     json_array_append_new(list, json_copy(attrs));
 }
 
 static void end_media_thumbnail(reader *r, const char *arg)
 {
-    char *url = pop(r, "url");
-    json_t *list = json_object_get(context(r), "media_thumbnail");
+    char *url = nb_feed_pop(r, "url");
+    json_t *list = json_object_get(nb_feed_context(r), "media_thumbnail");
     if (url && *url && json_array_size(list)) {
         json_t *last = json_array_get(list, json_array_size(list) - 1);
         if (!json_object_get(last, "url"))
@@ -217,14 +218,14 @@ static void end_media_thumbnail(reader *r, const char *arg)
 
 static void start_media_player(reader *r, json_t *attrs)
 {
-    push(r, "media_player", 0);
-    json_object_set_new(context(r), "media_player", json_copy(attrs));
+    nb_feed_push(r, "media_player", 0);
+    json_object_set_new(nb_feed_context(r), "media_player", json_copy(attrs));
 }
 
 static void end_media_player(reader *r, const char *arg)
 {
-    char *value = pop(r, "media_player");
-    json_t *player = json_object_get(context(r), "media_player");
+    char *value = nb_feed_pop(r, "media_player");
+    json_t *player = json_object_get(nb_feed_context(r), "media_player");
     if (player)
         json_object_set_new(player, "content", json_string(value ? value : ""));
     free(value);
@@ -238,40 +239,40 @@ static void add_license_link(reader *r, const char *href)
     json_object_set_new(link, "rel", json_string("license"));
     if (href && *href)
         json_object_set_new(link, "href", json_string(href));
-    json_array_append_new(dict_setdefault(context(r), "links", json_array()), link);
+    json_array_append_new(nb_feed_dict_setdefault(nb_feed_context(r), "links", json_array()), link);
 }
 
 static void start_cc_license(reader *r, json_t *attrs)
 {
-    add_license_link(r, jstr(attrs, "rdf:resource"));
+    add_license_link(r, nb_feed_jstr(attrs, "rdf:resource"));
 }
 
 static void end_creativecommons_license(reader *r, const char *arg)
 {
-    char *value = pop(r, "license");
+    char *value = nb_feed_pop(r, "license");
     add_license_link(r, value);
-    json_object_del(context(r), "license");
+    json_object_del(nb_feed_context(r), "license");
     free(value);
 }
 
 static void start_admin_generatoragent(reader *r, json_t *attrs)
 {
-    const char *value = jstr(attrs, "rdf:resource");
-    push(r, "generator", 1);
+    const char *value = nb_feed_jstr(attrs, "rdf:resource");
+    nb_feed_push(r, "generator", 1);
     if (value)
-        add_text(r, value, strlen(value));
-    pop_discard(r, "generator");
-    json_object_set_new(context(r), "generator_detail",
-                        json_pack("{s:o}", "href", str_or_null(value)));
+        nb_feed_add_text(r, value, strlen(value));
+    nb_feed_pop_discard(r, "generator");
+    json_object_set_new(nb_feed_context(r), "generator_detail",
+                        json_pack("{s:o}", "href", nb_feed_str_or_null(value)));
 }
 
 static void start_admin_errorreportsto(reader *r, json_t *attrs)
 {
-    const char *value = jstr(attrs, "rdf:resource");
-    push(r, "errorreportsto", 1);
+    const char *value = nb_feed_jstr(attrs, "rdf:resource");
+    nb_feed_push(r, "errorreportsto", 1);
     if (value)
-        add_text(r, value, strlen(value));
-    pop_discard(r, "errorreportsto");
+        nb_feed_add_text(r, value, strlen(value));
+    nb_feed_pop_discard(r, "errorreportsto");
 }
 
 /* --- GeoRSS and GML: where = {type, coordinates} */
@@ -279,15 +280,15 @@ static void start_admin_errorreportsto(reader *r, json_t *attrs)
 static void start_where(reader *r, json_t *attrs)
 {
     (void)attrs;
-    push(r, "where", 0);
-    json_object_set_new(context(r), "where", json_object());
+    nb_feed_push(r, "where", 0);
+    json_object_set_new(nb_feed_context(r), "where", json_object());
 }
 
 static void start_georss_geometry(reader *r, json_t *attrs)
 {
     (void)attrs;
-    push(r, "geometry", 0);
-    json_object_set_new(context(r), "where", json_object());
+    nb_feed_push(r, "geometry", 0);
+    json_object_set_new(nb_feed_context(r), "where", json_object());
 }
 
 /* Numbers of a coordinate list ("45.256 -71.92" or "45.256,-71.92"), grouped in points
@@ -331,10 +332,10 @@ static json_t *coordinates(const char *text, int swap, int dims)
 
 static void save_where(reader *r, const char *type, json_t *coords)
 {
-    json_t *where = json_object_get(context(r), "where");
+    json_t *where = json_object_get(nb_feed_context(r), "where");
     if (!where) {
         where = json_object();
-        json_object_set_new(context(r), "where", where);
+        json_object_set_new(nb_feed_context(r), "where", where);
     }
     json_object_set_new(where, "type", json_string(type));
     json_object_set_new(where, "coordinates", coords);
@@ -342,7 +343,7 @@ static void save_where(reader *r, const char *type, json_t *coords)
 
 static void end_georss(reader *r, const char *type)
 {
-    char *text = pop(r, "geometry");
+    char *text = nb_feed_pop(r, "geometry");
     json_t *points = text ? coordinates(text, 1, 2) : NULL;
     free(text);
     if (!points)
@@ -361,17 +362,17 @@ static void end_georss(reader *r, const char *type)
 /* GML geometry: srsName and srsDimension decide the axis order and point size. */
 static void gml_srs(reader *r, json_t *attrs)
 {
-    json_t *where = json_object_get(context(r), "where");
+    json_t *where = json_object_get(nb_feed_context(r), "where");
     if (!where) {
         where = json_object();
-        json_object_set_new(context(r), "where", where);
+        json_object_set_new(nb_feed_context(r), "where", where);
     }
-    const char *dim = jstr(attrs, "srsdimension");
+    const char *dim = nb_feed_jstr(attrs, "srsdimension");
     char *end = NULL;
     long dims = dim ? strtol(dim, &end, 10) : 2;
     if (dim && (!*dim || *end))
         dims = 2;
-    json_object_set_new(where, "srsName", str_or_null(jstr(attrs, "srsname")));
+    json_object_set_new(where, "srsName", nb_feed_str_or_null(nb_feed_jstr(attrs, "srsname")));
     json_object_set_new(where, "srsDimension", json_integer(dims));
 }
 
@@ -379,33 +380,33 @@ static void start_gml_point(reader *r, json_t *attrs)
 {
     gml_srs(r, attrs);
     r->geometry = "point";
-    push(r, "geometry", 0);
+    nb_feed_push(r, "geometry", 0);
 }
 
 static void start_gml_linestring(reader *r, json_t *attrs)
 {
     gml_srs(r, attrs);
     r->geometry = "linestring";
-    push(r, "geometry", 0);
+    nb_feed_push(r, "geometry", 0);
 }
 
 static void start_gml_polygon(reader *r, json_t *attrs)
 {
     gml_srs(r, attrs);
-    push(r, "geometry", 0);
+    nb_feed_push(r, "geometry", 0);
 }
 
 static void start_gml_linearring(reader *r, json_t *attrs)
 {
     (void)attrs;
     r->geometry = "polygon";
-    push(r, "geometry", 0);
+    nb_feed_push(r, "geometry", 0);
 }
 
 static void end_gml_geometry(reader *r, const char *arg)
 {
     r->geometry = NULL;
-    pop_discard(r, "geometry");
+    nb_feed_pop_discard(r, "geometry");
 }
 
 /* Coordinates are swapped unless the srsName is an EPSG system that is not a geographic
@@ -423,9 +424,9 @@ static int gml_swap(const char *srs)
 
 static void end_gml_pos(reader *r, int list)
 {
-    char *text = pop(r, "pos");
-    json_t *where = json_object_get(context(r), "where");
-    int swap = gml_swap(jstr(where, "srsName"));
+    char *text = nb_feed_pop(r, "pos");
+    json_t *where = json_object_get(nb_feed_context(r), "where");
+    int swap = gml_swap(nb_feed_jstr(where, "srsName"));
     json_t *dim = json_object_get(where, "srsDimension");
     int dims = dim ? (int)json_integer_value(dim) : 2;
     json_t *points = text ? coordinates(text, swap, dims) : NULL;
@@ -434,9 +435,9 @@ static void end_gml_pos(reader *r, int list)
         return;
     if (!list)
         save_where(r, "Point", json_incref(json_array_get(points, 0)));
-    else if (streq(r->geometry, "linestring"))
+    else if (nb_feed_streq(r->geometry, "linestring"))
         save_where(r, "LineString", json_incref(points));
-    else if (streq(r->geometry, "polygon"))
+    else if (nb_feed_streq(r->geometry, "polygon"))
         save_where(r, "Polygon", json_pack("[O]", points));
     json_decref(points);
 }
@@ -455,7 +456,7 @@ static void end_gml_poslist(reader *r, const char *arg)
 
 static void start_psc_chapters(reader *r, json_t *attrs)
 {
-    json_t *ctx = context(r);
+    json_t *ctx = nb_feed_context(r);
     if (json_object_get(ctx, "psc_chapters"))
         return;
     r->in_chapters = 1;
@@ -503,35 +504,35 @@ static void start_psc_chapter(reader *r, json_t *attrs)
     if (!r->in_chapters)
         return;
     json_t *chapter = json_copy(attrs);
-    const char *start = jstr(attrs, "start");
+    const char *start = nb_feed_jstr(attrs, "start");
     double secs = start ? chapter_start(start) : -1;
     json_object_set_new(chapter, "start_parsed", secs >= 0 ? json_real(secs) : json_null());
-    json_array_append_new(json_object_get(json_object_get(context(r), "psc_chapters"), "chapters"),
-                          chapter);
+    json_array_append_new(
+        json_object_get(json_object_get(nb_feed_context(r), "psc_chapters"), "chapters"), chapter);
 }
 
 /* The handlers of the extension namespaces, by element name as the result's keys spell
- * it (prefix_name); find_handler reads them with the core table. */
-const struct handler ns_handlers[] = {
-    {"itunes_author", start_author, end_author, NULL, 0, NULL},
-    {"itunes_category", start_itunes_category, end_category, NULL, 0, NULL},
-    {"itunes_name", NULL, end_name, "name", 0, NULL},
-    {"itunes_email", NULL, end_email, "email", 0, NULL},
-    {"itunes_subtitle", start_subtitle, end_subtitle, NULL, 0, NULL},
-    {"itunes_summary", start_summary, end_summary, NULL, 0, NULL},
+ * it (prefix_name); nb_feed_find_handler reads them with the core table. */
+const struct handler nb_feed_ns_handlers[] = {
+    {"itunes_author", nb_feed_start_author, nb_feed_end_author, NULL, 0, NULL},
+    {"itunes_category", start_itunes_category, nb_feed_end_category, NULL, 0, NULL},
+    {"itunes_name", NULL, nb_feed_end_name, "name", 0, NULL},
+    {"itunes_email", NULL, nb_feed_end_email, "email", 0, NULL},
+    {"itunes_subtitle", nb_feed_start_subtitle, nb_feed_end_subtitle, NULL, 0, NULL},
+    {"itunes_summary", nb_feed_start_summary, nb_feed_end_summary, NULL, 0, NULL},
     {"itunes_owner", start_itunes_owner, end_itunes_owner, NULL, 0, NULL},
     {"itunes_keywords", NULL, end_itunes_keywords, NULL, 0, NULL},
     {"itunes_image", start_itunes_image, NULL, NULL, 0, NULL},
     {"itunes_link", start_itunes_image, NULL, NULL, 0, NULL},
     {"itunes_block", NULL, end_itunes_block, NULL, 0, NULL},
     {"itunes_explicit", NULL, end_itunes_explicit, NULL, 0, NULL},
-    {"media_category", start_media_category, end_category, NULL, 0, NULL},
+    {"media_category", start_media_category, nb_feed_end_category, NULL, 0, NULL},
     {"media_keywords", NULL, end_media_keywords, NULL, 0, NULL},
-    {"media_title", start_title, end_media_title, NULL, 0, NULL},
+    {"media_title", nb_feed_start_title, end_media_title, NULL, 0, NULL},
     {"media_group", start_ignore, NULL, NULL, 0, NULL},
     {"media_rating", start_media_rating, end_media_rating, NULL, 0, NULL},
     {"media_credit", start_media_credit, end_media_credit, NULL, 0, NULL},
-    {"media_description", start_description, end_description, NULL, 0, NULL},
+    {"media_description", nb_feed_start_description, nb_feed_end_description, NULL, 0, NULL},
     {"media_restriction", start_media_restriction, end_media_restriction, NULL, 0, NULL},
     {"media_license", start_media_license, end_media_license, NULL, 0, NULL},
     {"media_content", start_media_content, NULL, NULL, 0, NULL},
@@ -541,8 +542,8 @@ const struct handler ns_handlers[] = {
     {"creativecommons_license", NULL, end_creativecommons_license, "license", 1, NULL},
     {"admin_generatoragent", start_admin_generatoragent, NULL, NULL, 0, NULL},
     {"admin_errorreportsto", start_admin_errorreportsto, NULL, NULL, 0, NULL},
-    {"where", start_where, pop_discard, NULL, 0, "where"},
-    {"georss_where", start_where, pop_discard, NULL, 0, "where"},
+    {"where", start_where, nb_feed_pop_discard, NULL, 0, "where"},
+    {"georss_where", start_where, nb_feed_pop_discard, NULL, 0, "where"},
     {"georss_point", start_georss_geometry, end_georss, NULL, 0, "Point"},
     {"georss_line", start_georss_geometry, end_georss, NULL, 0, "LineString"},
     {"georss_polygon", start_georss_geometry, end_georss, NULL, 0, "Polygon"},
@@ -557,4 +558,4 @@ const struct handler ns_handlers[] = {
     {"psc_chapters", start_psc_chapters, end_psc_chapters, NULL, 0, NULL},
     {"psc_chapter", start_psc_chapter, NULL, NULL, 0, NULL},
 };
-const size_t ns_handler_count = sizeof ns_handlers / sizeof ns_handlers[0];
+const size_t nb_feed_ns_handler_count = sizeof nb_feed_ns_handlers / sizeof nb_feed_ns_handlers[0];

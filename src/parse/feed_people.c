@@ -26,37 +26,37 @@ static char *replace_all(const char *s, const char *what, const char *with)
     nb_buf_init(&b, sl + (wl ? sl / wl : 0) * strlen(with) + 1); /* every match replaced */
     const char *p = s, *hit;
     while (wl && (hit = strstr(p, what)) != NULL) {
-        append(&b, p, (size_t)(hit - p));
-        append_str(&b, with);
+        nb_feed_append(&b, p, (size_t)(hit - p));
+        nb_feed_append_str(&b, with);
         p = hit + wl;
     }
-    append_str(&b, p);
+    nb_feed_append_str(&b, p);
     return nb_buf_take(&b);
 }
 
 /* Keeps key ("author", "publisher") and key_detail in step. */
-void sync_author_detail(reader *r, const char *key)
+void nb_feed_sync_author_detail(reader *r, const char *key)
 {
-    json_t *ctx = context(r);
+    json_t *ctx = nb_feed_context(r);
     char list_key[64], detail_key[64];
     snprintf(list_key, sizeof list_key, "%ss", key);
-    join_name(detail_key, sizeof detail_key, key, strlen(key), '_', "detail");
+    nb_feed_join_name(detail_key, sizeof detail_key, key, strlen(key), '_', "detail");
     json_t *list = json_object_get(ctx, list_key);
     json_t *detail = json_array_size(list) ? json_array_get(list, json_array_size(list) - 1) : NULL;
     if (detail && json_object_size(detail)) {
-        const char *name = jstr(detail, "name"), *email = jstr(detail, "email");
+        const char *name = nb_feed_jstr(detail, "name"), *email = nb_feed_jstr(detail, "email");
         if (name && *name && email && *email) {
             char *both = nb_xasprintf("%s (%s)", name, email);
-            dict_set(ctx, key, json_string(both));
+            nb_feed_dict_set(ctx, key, json_string(both));
             free(both);
         } else if (name && *name) {
-            dict_set(ctx, key, json_string(name));
+            nb_feed_dict_set(ctx, key, json_string(name));
         } else if (email && *email) {
-            dict_set(ctx, key, json_string(email));
+            nb_feed_dict_set(ctx, key, json_string(email));
         }
         return;
     }
-    const char *author = jstr(ctx, key);
+    const char *author = nb_feed_jstr(ctx, key);
     if (!author || !*author)
         return;
     /* the detail is the last of the list itself when there is one (shared, as in
@@ -76,7 +76,7 @@ void sync_author_detail(reader *r, const char *key)
             free(name);
             name = next;
         }
-        char *t = strip_dup(name);
+        char *t = nb_feed_strip_dup(name);
         free(name);
         name = t;
         size_t n = strlen(name);
@@ -84,14 +84,14 @@ void sync_author_detail(reader *r, const char *key)
             memmove(name, name + 1, n--);
         if (n && name[n - 1] == ')')
             name[--n] = '\0';
-        t = strip_dup(name);
+        t = nb_feed_strip_dup(name);
         free(name);
         name = t;
     }
     pcre2_match_data_free(md);
     if (*name || email) {
-        if (!dict_get(ctx, detail_key))
-            dict_set(ctx, detail_key, json_incref(detail));
+        if (!nb_feed_dict_get(ctx, detail_key))
+            nb_feed_dict_set(ctx, detail_key, json_incref(detail));
         if (*name)
             json_object_set_new(detail, "name", json_string(name));
         if (email)
@@ -102,15 +102,15 @@ void sync_author_detail(reader *r, const char *key)
     free(email);
 }
 
-void save_author(reader *r, const char *key, const char *value, const char *prefix)
+void nb_feed_save_author(reader *r, const char *key, const char *value, const char *prefix)
 {
-    json_t *ctx = context(r);
+    json_t *ctx = nb_feed_context(r);
     char detail_key[64], list_key[64];
-    join_name(detail_key, sizeof detail_key, prefix, strlen(prefix), '_', "detail");
+    nb_feed_join_name(detail_key, sizeof detail_key, prefix, strlen(prefix), '_', "detail");
     snprintf(list_key, sizeof list_key, "%ss", prefix);
-    json_t *detail = dict_setdefault(ctx, detail_key, json_object());
+    json_t *detail = nb_feed_dict_setdefault(ctx, detail_key, json_object());
     json_object_set_new(detail, key, json_string(value));
-    sync_author_detail(r, prefix);
+    nb_feed_sync_author_detail(r, prefix);
     json_t *list = json_object_get(ctx, "authors");
     if (!list) {
         list = json_array();
@@ -122,9 +122,9 @@ void save_author(reader *r, const char *key, const char *value, const char *pref
         json_object_set_new(last, key, json_string(value));
 }
 
-void save_contributor(reader *r, const char *key, const char *value)
+void nb_feed_save_contributor(reader *r, const char *key, const char *value)
 {
-    json_t *ctx = context(r);
+    json_t *ctx = nb_feed_context(r);
     json_t *list = json_object_get(ctx, "contributors");
     if (!list) {
         list = json_array();
@@ -134,16 +134,16 @@ void save_contributor(reader *r, const char *key, const char *value)
     json_object_set_new(json_array_get(list, json_array_size(list) - 1), key, json_string(value));
 }
 
-void add_tag(reader *r, const char *term, const char *scheme, const char *label)
+void nb_feed_add_tag(reader *r, const char *term, const char *scheme, const char *label)
 {
-    json_t *ctx = context(r);
-    json_t *tags = dict_setdefault(ctx, "tags", json_array());
+    json_t *ctx = nb_feed_context(r);
+    json_t *tags = nb_feed_dict_setdefault(ctx, "tags", json_array());
     if ((!term || !*term) && (!scheme || !*scheme) && (!label || !*label))
         return;
     json_t *tag = json_object();
-    json_object_set_new(tag, "term", str_or_null(term));
-    json_object_set_new(tag, "scheme", str_or_null(scheme));
-    json_object_set_new(tag, "label", str_or_null(label));
+    json_object_set_new(tag, "term", nb_feed_str_or_null(term));
+    json_object_set_new(tag, "scheme", nb_feed_str_or_null(scheme));
+    json_object_set_new(tag, "label", nb_feed_str_or_null(label));
     size_t i;
     json_t *old;
     json_array_foreach(tags, i, old) if (json_equal(old, tag))

@@ -20,7 +20,7 @@
 /* ---------------------------------------------------------------- URIs */
 
 /* ref against base, RFC 3986; "scheme:///x" is read as "scheme://x" first. Never NULL. */
-char *urljoin(const char *base, const char *ref)
+char *nb_feed_urljoin(const char *base, const char *ref)
 {
     char *fixed = NULL;
     const char *sep = strstr(ref, "://");
@@ -47,7 +47,7 @@ char *urljoin(const char *base, const char *ref)
 }
 
 /* The join, or "" when its scheme is not one a reader may follow. */
-char *safe_absolute_uri(const char *base, const char *ref)
+char *nb_feed_safe_absolute_uri(const char *base, const char *ref)
 {
     if (!base || !*base)
         return nb_xstrdup(ref ? ref : "");
@@ -57,7 +57,7 @@ char *safe_absolute_uri(const char *base, const char *ref)
             return nb_xstrdup(base);
         return nb_xstrdup("");
     }
-    char *uri = urljoin(base, ref);
+    char *uri = nb_feed_urljoin(base, ref);
     if (!nb_html_uri_scheme_allowed(uri)) {
         free(uri);
         return nb_xstrdup("");
@@ -67,7 +67,7 @@ char *safe_absolute_uri(const char *base, const char *ref)
 
 /* ---------------------------------------------------------------- dates */
 
-json_t *date_tuple(const char *text)
+json_t *nb_feed_date_tuple(const char *text)
 {
     int64_t t;
     if (!text || nb_time_parse_feed(text, &t, NULL) != NB_OK)
@@ -82,7 +82,7 @@ json_t *date_tuple(const char *text)
 
 /* ---------------------------------------------------------------- element stack */
 
-void push(reader *r, const char *name, int expecting_text)
+void nb_feed_push(reader *r, const char *name, int expecting_text)
 {
     if (r->stack_len == r->stack_cap) {
         size_t cap = r->stack_cap ? r->stack_cap * 2 : 16;
@@ -93,12 +93,12 @@ void push(reader *r, const char *name, int expecting_text)
         r->stack_cap = cap;
     }
     frame *f = &r->stack[r->stack_len++];
-    frame_reset(f);
-    join_name(f->name, sizeof f->name, NULL, 0, 0, name);
+    nb_feed_frame_reset(f);
+    nb_feed_join_name(f->name, sizeof f->name, NULL, 0, 0, name);
     f->expecting_text = expecting_text;
 }
 
-void add_text(reader *r, const char *text, size_t n)
+void nb_feed_add_text(reader *r, const char *text, size_t n)
 {
     if (!r->stack_len)
         return;
@@ -109,7 +109,7 @@ void add_text(reader *r, const char *text, size_t n)
         char msg[160];
         snprintf(msg, sizeof msg, "the text of <%s> passes the cap of %u MB; the rest is left out",
                  f->name, NB_LIMIT_FEED_TEXT_BYTES >> 20);
-        set_bozo(r, "TextLimit", msg);
+        nb_feed_set_bozo(r, "TextLimit", msg);
         return;
     }
     if (f->ncuts == f->cuts_cap) {
@@ -117,41 +117,41 @@ void add_text(reader *r, const char *text, size_t n)
         f->cuts = nb_xrealloc(f->cuts, f->cuts_cap * sizeof *f->cuts);
     }
     f->cuts[f->ncuts++] = f->text.len;
-    append(&f->text, text, n);
+    nb_feed_append(&f->text, text, n);
 }
 
 /* Text data; in XHTML content it is escaped back into markup. */
-void handle_data(reader *r, const char *text, size_t n, int escape)
+void nb_feed_handle_data(reader *r, const char *text, size_t n, int escape)
 {
     if (!r->stack_len)
         return;
-    if (!(escape && streq(content_type(r), "application/xhtml+xml"))) {
-        add_text(r, text, n);
+    if (!(escape && nb_feed_streq(nb_feed_content_type(r), "application/xhtml+xml"))) {
+        nb_feed_add_text(r, text, n);
         return;
     }
     nb_buf b;
     nb_buf_init(&b, 5 * n + 1); /* "&amp;" is the longest a byte becomes */
     for (size_t i = 0; i < n; i++) {
         if (text[i] == '&')
-            append_str(&b, "&amp;");
+            nb_feed_append_str(&b, "&amp;");
         else if (text[i] == '<')
-            append_str(&b, "&lt;");
+            nb_feed_append_str(&b, "&lt;");
         else if (text[i] == '>')
-            append_str(&b, "&gt;");
+            nb_feed_append_str(&b, "&gt;");
         else
-            append(&b, text + i, 1);
+            nb_feed_append(&b, text + i, 1);
     }
-    add_text(r, nb_buf_str(&b), b.len);
+    nb_feed_add_text(r, nb_buf_str(&b), b.len);
     nb_buf_free(&b);
 }
 
-const char *content_type(reader *r)
+const char *nb_feed_content_type(reader *r)
 {
-    return r->cp_active ? jstr(r->contentparams, "type") : NULL;
+    return r->cp_active ? nb_feed_jstr(r->contentparams, "type") : NULL;
 }
 
 /* contentparams["type"] = type, on an emptied dictionary when none was being read */
-void set_content_type(reader *r, const char *type)
+void nb_feed_set_content_type(reader *r, const char *type)
 {
     if (!r->cp_active)
         json_object_clear(r->contentparams);
@@ -159,7 +159,7 @@ void set_content_type(reader *r, const char *type)
     json_object_set_new(r->contentparams, "type", json_string(type));
 }
 
-const char *map_content_type(const char *type, char *out, size_t n)
+const char *nb_feed_map_content_type(const char *type, char *out, size_t n)
 {
     size_t len = type ? strlen(type) : 0;
     if (len > n - 1)
@@ -172,7 +172,7 @@ const char *map_content_type(const char *type, char *out, size_t n)
                        : !strcmp(out, "xhtml")                       ? "application/xhtml+xml"
                                                                      : NULL;
     if (full)
-        join_name(out, n, NULL, 0, 0, full);
+        nb_feed_join_name(out, n, NULL, 0, 0, full);
     return out;
 }
 
@@ -230,7 +230,7 @@ static int looks_like_html(const char *s)
         if (*p == '<') {
             const char *start = p + 1 + (p[1] == '/');
             if (word(start, name, sizeof name) > start) {
-                lower_in_place(name);
+                nb_feed_lower_in_place(name);
                 if (!nb_html_element_allowed(name))
                     return 0;
             }
@@ -246,7 +246,7 @@ static int looks_like_html(const char *s)
 static int blank_range(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!is_space(s[i]))
+        if (!nb_feed_is_space(s[i]))
             return 0;
     return 1;
 }
@@ -363,13 +363,13 @@ static char *repair_text(char *text)
             char byte = (char)p[1];
             char *mapped = nb_charset_to_utf8(&byte, 1, "windows-1252", NULL, NULL);
             if (mapped && strcmp(mapped, "\xEF\xBF\xBD") != 0)
-                append(&b, mapped, strlen(mapped));
+                nb_feed_append(&b, mapped, strlen(mapped));
             else
-                append(&b, p, 2);
+                nb_feed_append(&b, p, 2);
             free(mapped);
             p++;
         } else {
-            append(&b, p, 1);
+            nb_feed_append(&b, p, 1);
         }
     }
     free(text);
@@ -387,7 +387,7 @@ static json_t *detail_of(reader *r, const char *value)
 
 /* Closes the element on top of the stack if it is `name`; returns its text (caller
  * frees) or NULL when the top is another element. */
-char *pop_full(reader *r, const char *name, int strip)
+char *nb_feed_pop_full(reader *r, const char *name, int strip)
 {
     if (!r->stack_len ||
         strncmp(r->stack[r->stack_len - 1].name, name, sizeof r->stack[0].name - 1) != 0)
@@ -395,20 +395,21 @@ char *pop_full(reader *r, const char *name, int strip)
     frame *f = &r->stack[--r->stack_len];
     char ctype[64];
     size_t from = 0, to = f->text.len;
-    if (!strcmp(r->version, "atom10") && streq(content_type(r), "application/xhtml+xml"))
+    if (!strcmp(r->version, "atom10") &&
+        nb_feed_streq(nb_feed_content_type(r), "application/xhtml+xml"))
         unwrap_xhtml_div(f, &from, &to);
     const char *joined = nb_buf_str(&f->text);
     if (strip) {
-        while (from < to && is_space(joined[from]))
+        while (from < to && nb_feed_is_space(joined[from]))
             from++;
-        while (to > from && is_space(joined[to - 1]))
+        while (to > from && nb_feed_is_space(joined[to - 1]))
             to--;
     }
     char *output = nb_xstrndup(joined + from, to - from);
     char element[64];
     memcpy(element, f->name, sizeof element);
     int expecting = f->expecting_text;
-    frame_reset(f);
+    nb_feed_frame_reset(f);
     if (!expecting)
         return output;
 
@@ -421,18 +422,18 @@ char *pop_full(reader *r, const char *name, int strip)
     }
     if (in_set(element, can_be_relative_uri) && *output &&
         (strcmp(element, "id") != 0 || r->guidislink)) {
-        char *abs = urljoin(r->base, output);
+        char *abs = nb_feed_urljoin(r->base, output);
         free(output);
         output = abs;
     }
-    if (strncmp(r->version, "atom", 4) != 0 && streq(content_type(r), "text/plain") &&
-        looks_like_html(output))
-        set_content_type(r, "text/html");
+    if (strncmp(r->version, "atom", 4) != 0 &&
+        nb_feed_streq(nb_feed_content_type(r), "text/plain") && looks_like_html(output))
+        nb_feed_set_content_type(r, "text/html");
     if (r->contentparams)
         r->content_base64 = 0;
 
-    const char *type = content_type(r);
-    map_content_type(type ? type : "text/html", ctype, sizeof ctype);
+    const char *type = nb_feed_content_type(r);
+    nb_feed_map_content_type(type ? type : "text/html", ctype, sizeof ctype);
     int htmlish = !strcmp(ctype, "application/xhtml+xml") || !strcmp(ctype, "text/html");
     if (htmlish && in_set(element, can_contain_markup) && strpbrk(output, "<>&")) {
         /* relative links resolved, then the allow-lists (text without markup is left as
@@ -451,14 +452,14 @@ char *pop_full(reader *r, const char *name, int strip)
     if (!strcmp(element, "title") && -1 < r->title_depth && r->title_depth <= r->depth)
         return output;
 
-    json_t *entry = current_entry(r);
+    json_t *entry = nb_feed_current_entry(r);
     if (r->inentry && !r->insource && entry) {
         if (!strcmp(element, "content")) {
-            json_t *list = dict_setdefault(entry, "content", json_array());
+            json_t *list = nb_feed_dict_setdefault(entry, "content", json_array());
             json_array_append_new(list, detail_of(r, output));
         } else if (!strcmp(element, "link")) {
             if (!r->inimage) {
-                dict_set(entry, "link", json_string(output));
+                nb_feed_dict_set(entry, "link", json_string(output));
                 json_t *links = json_object_get(entry, "links");
                 size_t n = json_array_size(links);
                 if (*output && n)
@@ -466,23 +467,23 @@ char *pop_full(reader *r, const char *name, int strip)
             }
         } else {
             const char *key = !strcmp(element, "description") ? "summary" : element;
-            json_t *depths = current_depths(r);
+            json_t *depths = nb_feed_current_depths(r);
             json_t *old = json_object_get(depths, key);
             if (!old || r->depth <= json_integer_value(old)) {
                 json_object_set_new(depths, key, json_integer(r->depth));
-                dict_set(entry, key, json_string(output));
+                nb_feed_dict_set(entry, key, json_string(output));
             }
             if (r->incontent) {
                 json_t *detail = detail_of(r, output);
                 char detail_key[128];
-                join_name(detail_key, sizeof detail_key, key, strlen(key), '_', "detail");
-                dict_set(entry, detail_key, detail);
+                nb_feed_join_name(detail_key, sizeof detail_key, key, strlen(key), '_', "detail");
+                nb_feed_dict_set(entry, detail_key, detail);
             }
         }
     } else if (r->infeed || r->insource) {
-        json_t *ctx = context(r);
+        json_t *ctx = nb_feed_context(r);
         const char *key = !strcmp(element, "description") ? "subtitle" : element;
-        dict_set(ctx, key, json_string(output));
+        nb_feed_dict_set(ctx, key, json_string(output));
         if (!strcmp(key, "link")) {
             json_t *links = json_object_get(ctx, "links");
             size_t n = json_array_size(links);
@@ -491,26 +492,26 @@ char *pop_full(reader *r, const char *name, int strip)
         } else if (r->incontent) {
             json_t *detail = detail_of(r, output);
             char detail_key[128];
-            join_name(detail_key, sizeof detail_key, key, strlen(key), '_', "detail");
-            dict_set(ctx, detail_key, detail);
+            nb_feed_join_name(detail_key, sizeof detail_key, key, strlen(key), '_', "detail");
+            nb_feed_dict_set(ctx, detail_key, detail);
         }
     }
     return output;
 }
 
-char *pop(reader *r, const char *name)
+char *nb_feed_pop(reader *r, const char *name)
 {
-    return pop_full(r, name, 1);
+    return nb_feed_pop_full(r, name, 1);
 }
 
-void pop_discard(reader *r, const char *name)
+void nb_feed_pop_discard(reader *r, const char *name)
 {
-    free(pop(r, name));
+    free(nb_feed_pop(r, name));
 }
 
 static int attr_is_base64(json_t *attrs, const char *type)
 {
-    if (streq(jstr(attrs, "mode"), "base64"))
+    if (nb_feed_streq(nb_feed_jstr(attrs, "mode"), "base64"))
         return 1;
     size_t n = strlen(type);
     if (!strncmp(type, "text/", 5))
@@ -520,8 +521,8 @@ static int attr_is_base64(json_t *attrs, const char *type)
     return 1;
 }
 
-void push_content(reader *r, const char *tag, json_t *attrs, const char *default_type,
-                  int expecting_text)
+void nb_feed_push_content(reader *r, const char *tag, json_t *attrs, const char *default_type,
+                          int expecting_text)
 {
     r->incontent++;
     if (r->lang)
@@ -529,8 +530,8 @@ void push_content(reader *r, const char *tag, json_t *attrs, const char *default
             if (*p == '_')
                 *p = '-';
     char type[128];
-    const char *given = jstr(attrs, "type");
-    map_content_type(given ? given : default_type, type, sizeof type);
+    const char *given = nb_feed_jstr(attrs, "type");
+    nb_feed_map_content_type(given ? given : default_type, type, sizeof type);
     /* one dictionary, refilled in place (no new keys to allocate); the type and base
      * strings are shared */
     json_object_del(r->contentparams, "src");
@@ -541,15 +542,15 @@ void push_content(reader *r, const char *tag, json_t *attrs, const char *default
         json_object_set_new(r->types, type, type_string);
     }
     json_object_set(r->contentparams, "type", type_string);
-    json_object_set_new(r->contentparams, "language", str_or_null(r->lang));
+    json_object_set_new(r->contentparams, "language", nb_feed_str_or_null(r->lang));
     json_object_set(r->contentparams, "base", r->base_ref);
     r->content_base64 = attr_is_base64(attrs, type);
-    push(r, tag, expecting_text);
+    nb_feed_push(r, tag, expecting_text);
 }
 
-char *pop_content(reader *r, const char *tag)
+char *nb_feed_pop_content(reader *r, const char *tag)
 {
-    char *value = pop(r, tag);
+    char *value = nb_feed_pop(r, tag);
     r->incontent--;
     r->cp_active = 0; /* emptied, as far as readers can tell */
     r->content_base64 = 0;
