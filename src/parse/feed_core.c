@@ -693,7 +693,7 @@ static struct handler sorted_handlers[HANDLER_CAP];
 static size_t sorted_count;
 static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
 
-/* Every table, one line each: the core formats' and the extension namespaces'. */
+/* Every table, one line each: the core formats' and each namespace family's. */
 static void sort_handlers(void)
 {
     const struct {
@@ -701,7 +701,8 @@ static void sort_handlers(void)
         size_t count;
     } tables[] = {
         {handlers, sizeof handlers / sizeof handlers[0]},
-        {nb_feed_ns_handlers, nb_feed_ns_handler_count},
+        {nb_feed_media_handlers, nb_feed_media_handler_count},
+        {nb_feed_geo_handlers, nb_feed_geo_handler_count},
     };
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
         assert(sorted_count + tables[t].count <= HANDLER_CAP);

@@ -165,8 +165,10 @@ void nb_feed_start_summary(reader *r, json_t *attrs);
 void nb_feed_end_summary(reader *r, const char *arg);
 const struct handler *nb_feed_find_handler(const char *name);
 
-/* The extension namespaces' table, read with the core table's. */
-extern const struct handler nb_feed_ns_handlers[];
-extern const size_t nb_feed_ns_handler_count;
+/* The namespace families' tables, read with the core table's (feed_media.c, feed_geo.c). */
+extern const struct handler nb_feed_media_handlers[];
+extern const size_t nb_feed_media_handler_count;
+extern const struct handler nb_feed_geo_handlers[];
+extern const size_t nb_feed_geo_handler_count;
 
 #endif
