@@ -76,7 +76,7 @@ static size_t estimate_tokens(const char *p, size_t len)
         utf8proc_ssize_t step = utf8proc_iterate((const utf8proc_uint8_t *)p, end - p, &cp);
         if (step <= 0)
             step = 1;
-        if (cp >= 0x2E80 && cp <= 0xFFEF)
+        if (nb_utf8_cjk(cp))
             cjk++;
         else
             other += (size_t)step;

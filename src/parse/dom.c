@@ -580,3 +580,26 @@ nb_hnode *nb_hnode_next(const nb_hnode *n, const nb_hnode *top, int skip_childre
     }
     return NULL;
 }
+
+/* HTML's block elements: each one starts and ends a run of text. The one list every walk
+ * that turns a tree into text asks (html.c, the extractor), so they agree on where a
+ * paragraph ends. <br> is not here: a line break inside a block, each walk says what it
+ * makes of it. */
+static const unsigned char BLOCK[GUMBO_TAG_LAST] = {
+    [GUMBO_TAG_ADDRESS] = 1,    [GUMBO_TAG_ARTICLE] = 1,    [GUMBO_TAG_ASIDE] = 1,
+    [GUMBO_TAG_BLOCKQUOTE] = 1, [GUMBO_TAG_BODY] = 1,       [GUMBO_TAG_CAPTION] = 1,
+    [GUMBO_TAG_DD] = 1,         [GUMBO_TAG_DIV] = 1,        [GUMBO_TAG_DL] = 1,
+    [GUMBO_TAG_DT] = 1,         [GUMBO_TAG_FIGCAPTION] = 1, [GUMBO_TAG_FIGURE] = 1,
+    [GUMBO_TAG_FOOTER] = 1,     [GUMBO_TAG_H1] = 1,         [GUMBO_TAG_H2] = 1,
+    [GUMBO_TAG_H3] = 1,         [GUMBO_TAG_H4] = 1,         [GUMBO_TAG_H5] = 1,
+    [GUMBO_TAG_H6] = 1,         [GUMBO_TAG_HEADER] = 1,     [GUMBO_TAG_HR] = 1,
+    [GUMBO_TAG_LI] = 1,         [GUMBO_TAG_MAIN] = 1,       [GUMBO_TAG_NAV] = 1,
+    [GUMBO_TAG_OL] = 1,         [GUMBO_TAG_P] = 1,          [GUMBO_TAG_PRE] = 1,
+    [GUMBO_TAG_SECTION] = 1,    [GUMBO_TAG_TABLE] = 1,      [GUMBO_TAG_TD] = 1,
+    [GUMBO_TAG_TH] = 1,         [GUMBO_TAG_TR] = 1,         [GUMBO_TAG_UL] = 1,
+};
+
+int nb_hnode_is_block(const nb_hnode *n)
+{
+    return n->name && n->tag < GUMBO_TAG_LAST && BLOCK[n->tag];
+}

@@ -28,42 +28,10 @@ static int skipped(GumboTag tag)
            tag == GUMBO_TAG_FOOTER || tag == GUMBO_TAG_FORM;
 }
 
-static int is_block(GumboTag tag)
+/* Where a paragraph break goes: HTML's block elements, and <br>. */
+static int breaks_text(const nb_hnode *n)
 {
-    switch (tag) {
-    case GUMBO_TAG_P:
-    case GUMBO_TAG_DIV:
-    case GUMBO_TAG_BR:
-    case GUMBO_TAG_LI:
-    case GUMBO_TAG_UL:
-    case GUMBO_TAG_OL:
-    case GUMBO_TAG_H1:
-    case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3:
-    case GUMBO_TAG_H4:
-    case GUMBO_TAG_H5:
-    case GUMBO_TAG_H6:
-    case GUMBO_TAG_TR:
-    case GUMBO_TAG_TABLE:
-    case GUMBO_TAG_BLOCKQUOTE:
-    case GUMBO_TAG_SECTION:
-    case GUMBO_TAG_ARTICLE:
-    case GUMBO_TAG_HEADER:
-    case GUMBO_TAG_FOOTER:
-    case GUMBO_TAG_FIGURE:
-    case GUMBO_TAG_FIGCAPTION:
-    case GUMBO_TAG_PRE:
-    case GUMBO_TAG_HR:
-    case GUMBO_TAG_DL:
-    case GUMBO_TAG_DT:
-    case GUMBO_TAG_DD:
-    case GUMBO_TAG_ASIDE:
-    case GUMBO_TAG_NAV:
-    case GUMBO_TAG_MAIN:
-        return 1;
-    default:
-        return 0;
-    }
+    return n->tag == GUMBO_TAG_BR || nb_hnode_is_block(n);
 }
 
 static int is_space(unsigned char c)
@@ -116,7 +84,7 @@ char *nb_html_to_text(const char *html, size_t len)
         if (!n->name) {
             sink_text(&sink, n->text);
         } else {
-            if (is_block((GumboTag)n->tag))
+            if (breaks_text(n))
                 sink.pending_break = 1;
             descend = !skipped((GumboTag)n->tag) && n->first;
         }
@@ -126,7 +94,7 @@ char *nb_html_to_text(const char *html, size_t len)
         }
         while (n && n != root && !n->next) {
             n = n->parent;
-            if (n && is_block((GumboTag)n->tag))
+            if (n && breaks_text(n))
                 sink.pending_break = 1;
         }
         n = n && n != root ? n->next : NULL;

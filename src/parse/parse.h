@@ -200,6 +200,9 @@ nb_hnode *nb_hnode_new(nb_hdoc *doc, const char *name);
 /* The next node in document order inside the subtree of top (NULL after the last).
  * With skip_children set, n's own subtree is skipped. */
 nb_hnode *nb_hnode_next(const nb_hnode *n, const nb_hnode *top, int skip_children);
+/* 1 when n is an element of HTML's block elements (p, div, li, headings, tables, their
+ * rows and cells, sections ...): where a run of text ends. Not <br>. */
+int nb_hnode_is_block(const nb_hnode *n);
 
 /* A selector: the CSS subset of type, .class, #id, [attr], [attr=value], the descendant
  * (space) and child (>) combinators and comma lists, e.g.

@@ -134,11 +134,6 @@ static uint32_t fnv(const char *p, size_t n, uint32_t seed)
     return h;
 }
 
-static int is_cjk(utf8proc_int32_t cp)
-{
-    return (cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF);
-}
-
 /* Latin words, numbers and their joiners; accented letters too ("Lütke", "FläktGroup"). */
 static int is_word_char(utf8proc_int32_t cp)
 {
@@ -266,7 +261,7 @@ static void tokenize(const nb_story_weights *wt, const char *text, float factor,
             int dn = snprintf(digits, sizeof digits, "%d", figure);
             push(v, n, alloc, fnv(digits, (size_t)dn, 2), (float)wt->number * factor, KIND_NUMBER);
         }
-        if (is_cjk(cp)) {
+        if (nb_utf8_cjk(cp) == NB_CJK_HAN) {
             if (prev_cjk)
                 push(v, n, alloc, fnv(prev_cjk, (size_t)(p + step - prev_cjk), 1),
                      (float)wt->cjk * factor, KIND_CJK);

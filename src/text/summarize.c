@@ -103,12 +103,6 @@ static const char *const subordinate_latin[] = {
     "Because ",  "When ",   "If ",     "As ",      "For ",   "With ",   "Despite ", "Since ",
     "Under ",    "Unlike ", "Though ", "Whereas ", "Which ", "Who ",    "Where ",   NULL};
 
-static int is_cjk(utf8proc_int32_t cp)
-{
-    return (cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0x20000 && cp <= 0x2FFFF);
-}
-
 static int closes_quote(utf8proc_int32_t cp)
 {
     return cp == 0x201D || cp == 0x2019 || cp == 0x300D || cp == 0x300F || cp == 0xFF09 ||
@@ -408,7 +402,7 @@ static uint32_t *tokenize(const char *p, size_t len, size_t *count, int *latin_o
             latin++;
             wlen = 0;
         }
-        if (q < end && is_cjk(cp)) {
+        if (q < end && nb_utf8_cjk(cp) == NB_CJK_HAN) {
             cjk++;
             if (prev_cjk) {
                 tokens = nb_xgrow(tokens, &alloc, n + 1, sizeof *tokens);

@@ -12,6 +12,34 @@ size_t nb_utf8_length(const char *s);
  * invalid bytes one each. */
 size_t nb_utf8_width(const char *s);
 
+/* The kinds of CJK character, from one range table (text/utf8.c), by Unicode block:
+ *   NB_CJK_HAN        ideographs: U+3400-4DBF (extension A), U+4E00-9FFF, U+F900-FAFF
+ *                     (compatibility), U+20000-2FFFF (extensions B and after)
+ *   NB_CJK_KANA       hiragana and katakana, U+3040-30FF
+ *   NB_CJK_HANGUL     hangul syllables, U+AC00-D7AF
+ *   NB_CJK_PUNCT      CJK symbols and punctuation (、。「」), U+3000-303F
+ *   NB_CJK_FULLWIDTH  compatibility forms and half- and full-width forms (，！？ＡＢ),
+ *                     U+FE30-FE4F and U+FF00-FFEF
+ *   NB_CJK_OTHER      radicals and ideographic description characters (U+2E80-2FFF),
+ *                     bopomofo, compatibility jamo, kanbun, enclosed and compatibility
+ *                     letters (U+3100-33FF), Yijing hexagrams (U+4DC0-4DFF)
+ * Each caller names the kinds it means: word bigrams want NB_CJK_HAN, line joining wants
+ * every script written without spaces (NB_CJK_ANY). */
+enum {
+    NB_CJK_HAN = 1,
+    NB_CJK_KANA = 2,
+    NB_CJK_HANGUL = 4,
+    NB_CJK_PUNCT = 8,
+    NB_CJK_FULLWIDTH = 16,
+    NB_CJK_OTHER = 32,
+    NB_CJK_ANY = 63,
+};
+/* The kind of CJK character code point cp is (one NB_CJK_* bit), or 0. */
+unsigned nb_utf8_cjk(long cp);
+/* The kind of CJK character the UTF-8 sequence at s starts, or 0 (also for an invalid or
+ * cut sequence; reads no further than a NUL). */
+unsigned nb_utf8_cjk_at(const char *s);
+
 /* Copy of len bytes with every byte of an invalid sequence replaced by U+FFFD, NULs dropped. */
 char *nb_utf8_sanitize(const char *s, size_t len);
 

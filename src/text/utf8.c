@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* UTF-8 primitives over utf8proc_iterate: counting, sanitizing, one-line joining. */
+/* UTF-8 primitives over utf8proc_iterate: counting, sanitizing, the one CJK range table,
+ * one-line joining. */
 #include <string.h>
 #include <utf8proc.h>
 
@@ -39,6 +40,38 @@ size_t nb_utf8_width(const char *s)
     return n;
 }
 
+/* The CJK ranges, in code point order, each with its kind (text.h lists them). */
+static const struct cjk_range {
+    long first, last;
+    unsigned kind;
+} CJK[] = {
+    {0x2E80, 0x2FFF, NB_CJK_OTHER},     {0x3000, 0x303F, NB_CJK_PUNCT},
+    {0x3040, 0x30FF, NB_CJK_KANA},      {0x3100, 0x33FF, NB_CJK_OTHER},
+    {0x3400, 0x4DBF, NB_CJK_HAN},       {0x4DC0, 0x4DFF, NB_CJK_OTHER},
+    {0x4E00, 0x9FFF, NB_CJK_HAN},       {0xAC00, 0xD7AF, NB_CJK_HANGUL},
+    {0xF900, 0xFAFF, NB_CJK_HAN},       {0xFE30, 0xFE4F, NB_CJK_FULLWIDTH},
+    {0xFF00, 0xFFEF, NB_CJK_FULLWIDTH}, {0x20000, 0x2FFFF, NB_CJK_HAN},
+};
+
+unsigned nb_utf8_cjk(long cp)
+{
+    if (cp < CJK[0].first)
+        return 0;
+    for (size_t i = 0; i < sizeof CJK / sizeof CJK[0] && cp >= CJK[i].first; i++)
+        if (cp <= CJK[i].last)
+            return CJK[i].kind;
+    return 0;
+}
+
+unsigned nb_utf8_cjk_at(const char *s)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    if (*p < 0xE2) /* below U+2000: nothing CJK is written shorter */
+        return 0;
+    utf8proc_int32_t cp;
+    return utf8proc_iterate(p, -1, &cp) > 0 ? nb_utf8_cjk(cp) : 0;
+}
+
 char *nb_utf8_sanitize(const char *s, size_t len)
 {
     nb_buf b;
@@ -58,15 +91,6 @@ char *nb_utf8_sanitize(const char *s, size_t len)
         }
     }
     return nb_buf_take(&b);
-}
-
-/* CJK ideographs, kana, hangul, and full-width punctuation: scripts written without
- * spaces between words, so a line break between two of them is not a space. */
-static int is_cjk(utf8proc_int32_t cp)
-{
-    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
-           (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x20000 && cp <= 0x2FFFF);
 }
 
 /* Full-width punctuation (。，！？；：、and friends) needs no space after it. */
@@ -123,7 +147,7 @@ static char *join_words(const char *text, int keep_cjk_joins, int inert)
         }
         nb_err rc = NB_OK;
         int joined = keep_cjk_joins && gap_has_break &&
-                     ((is_cjk(last) && is_cjk(cp)) || is_cjk_punctuation(last));
+                     ((nb_utf8_cjk(last) && nb_utf8_cjk(cp)) || is_cjk_punctuation(last));
         if (gap && last && !joined)
             rc = nb_buf_putc(&b, ' ');
         if (!rc)

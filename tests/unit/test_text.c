@@ -26,6 +26,10 @@ static void test_html_to_text(void **state)
                      "x</span>"),
            "Tom & Jerry <3 x");
     expect(html_text("line<br>break"), "line\n\nbreak");
+    /* table cells are blocks, as in the extractor: their texts do not run together */
+    expect(html_text("<table><caption>Prices</caption><tr><th>Model</th><td>GPT-5</td></tr>"
+                     "</table><address>Beijing</address>"),
+           "Prices\n\nModel\n\nGPT-5\n\nBeijing");
     expect(html_text(""), "");
     expect(html_text("<p>unclosed <b>bold <i>both</p> after"), "unclosed bold both\n\nafter");
 }
@@ -66,6 +70,31 @@ static void test_utf8(void **state)
            "a\xEF\xBF\xBD"
            "b\xEF\xBF\xBD\xEF\xBF\xBD");
     expect(nb_utf8_sanitize("a\0b", 3), "ab");
+}
+
+/* The one CJK table: each kind at its edges, and what is outside it. */
+static void test_cjk_kinds(void **state)
+{
+    (void)state;
+    assert_int_equal(nb_utf8_cjk(0x4E00), NB_CJK_HAN); /* 一 */
+    assert_int_equal(nb_utf8_cjk(0x9FFF), NB_CJK_HAN);
+    assert_int_equal(nb_utf8_cjk(0x3400), NB_CJK_HAN);   /* extension A */
+    assert_int_equal(nb_utf8_cjk(0x20BB7), NB_CJK_HAN);  /* 𠮷, extension B */
+    assert_int_equal(nb_utf8_cjk(0x4DC0), NB_CJK_OTHER); /* a Yijing hexagram */
+    assert_int_equal(nb_utf8_cjk(0x2F00), NB_CJK_OTHER); /* a Kangxi radical */
+    assert_int_equal(nb_utf8_cjk(0x3042), NB_CJK_KANA);  /* あ */
+    assert_int_equal(nb_utf8_cjk(0xAC00), NB_CJK_HANGUL);
+    assert_int_equal(nb_utf8_cjk(0x3002), NB_CJK_PUNCT);     /* 。 */
+    assert_int_equal(nb_utf8_cjk(0xFF0C), NB_CJK_FULLWIDTH); /* ， */
+    assert_int_equal(nb_utf8_cjk('A'), 0);
+    assert_int_equal(nb_utf8_cjk(0x2E7F), 0);
+    assert_int_equal(nb_utf8_cjk(0xA000), 0); /* Yi */
+    assert_int_equal(nb_utf8_cjk(0x30000), 0);
+    assert_int_equal(nb_utf8_cjk_at("中文"), NB_CJK_HAN);
+    assert_int_equal(nb_utf8_cjk_at("，"), NB_CJK_FULLWIDTH);
+    assert_int_equal(nb_utf8_cjk_at("abc"), 0);
+    assert_int_equal(nb_utf8_cjk_at("\xE4\xB8"), 0); /* cut short by the end */
+    assert_int_equal(nb_utf8_cjk_at("\xE4\x41\x41"), 0);
 }
 
 static void test_one_line(void **state)
@@ -124,9 +153,13 @@ static void test_excerpt_summary(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_html_to_text), cmocka_unit_test(test_deep_nesting_is_safe),
-        cmocka_unit_test(test_utf8),         cmocka_unit_test(test_one_line),
-        cmocka_unit_test(test_cut),          cmocka_unit_test(test_excerpt_summary),
+        cmocka_unit_test(test_html_to_text),
+        cmocka_unit_test(test_deep_nesting_is_safe),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_one_line),
+        cmocka_unit_test(test_cjk_kinds),
+        cmocka_unit_test(test_cut),
+        cmocka_unit_test(test_excerpt_summary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
