@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "core/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -476,7 +477,9 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
         text = NULL;
         break;
     case FIELD_PATH:
-        if (text[0] == '~' && (text[1] == '/' || text[1] == '\0'))
+        if (!strcmp(f->key, "database") && nb_database_is_postgres(text))
+            slot_str = nb_xstrdup(text); /* a connection string, not a path */
+        else if (text[0] == '~' && (text[1] == '/' || text[1] == '\0'))
             slot_str = home_path(text[1] ? text + 2 : "");
         else if (text[0] != '/' && text[0] && ld->base_dir)
             slot_str = nb_xasprintf("%s/%s", ld->base_dir,
@@ -1374,4 +1377,22 @@ char *nb_config_find(const char *explicit_path, nb_errbuf *err)
             "no configuration file: pass --config FILE, or create ./newsbrief.yaml or "
             "~/.config/newsbrief/newsbrief.yaml (see examples/newsbrief.yaml)");
     return NULL;
+}
+
+int nb_database_is_postgres(const char *database)
+{
+    if (!database)
+        return 0;
+    if (!strncmp(database, "postgresql://", 13) || !strncmp(database, "postgres://", 11))
+        return 1;
+    /* a libpq key=value string starts with a keyword and '=' ("host=… dbname=…") */
+    const char *p = database;
+    while (*p == ' ')
+        p++;
+    const char *word = p;
+    while (isalpha((unsigned char)*p) || *p == '_')
+        p++;
+    while (*p == ' ')
+        p++;
+    return p > word && *p == '=';
 }

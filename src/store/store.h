@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The store: the only door to persistence. SQLite in WAL mode, schema by numbered
- * migrations. One writer (the run's core thread); every call is a short transaction.
- * Strings handed in are copied; records handed out are the caller's to free. */
+/* The store: the only door to persistence. Two engines with the same behaviour: SQLite in
+ * WAL mode (a path: the default, embedded) and PostgreSQL (a postgresql:// URI or a libpq
+ * key=value string: the shared store of several daemons). Schema by numbered migrations.
+ * Every call is a short transaction; none is held across a network request. Strings handed
+ * in are copied; records handed out are the caller's to free. */
 #ifndef NB_STORE_STORE_H
 #define NB_STORE_STORE_H
 

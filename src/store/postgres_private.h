@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to src/store: the PostgreSQL connection record and the helpers its files share
+ * (postgres.c: connection, migrations, the writer side; postgres_archive.c: the archive's
+ * reads and search). Parameters go as text ($1, $2 ...); one statement per call. */
+#ifndef NB_STORE_POSTGRES_PRIVATE_H
+#define NB_STORE_POSTGRES_PRIVATE_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "store/engines.h"
+#include "store/store.h"
+
+struct nb_pg {
+    PGconn *conn;
+    char *name;                   /* the database as shown in messages: password masked */
+    int failed;                   /* the connection broke: every call fails with failure */
+    char failure[NB_ERRBUF_SIZE]; /* the first such failure, naming the database */
+};
+
+/* Runs one statement with text parameters (values[i] NULL: SQL NULL). Returns the result
+ * (PGRES_TUPLES_OK or PGRES_COMMAND_OK; the caller PQclear()s it), or NULL with err set to a
+ * message naming the database, what was being done and the server's message. A lost
+ * connection is a storage failure (NB_ERR_IO, remembered in failure). */
+PGresult *nb_pg_query(nb_pg *s, const char *sql, int nparams, const char *const *values,
+                      const char *what, nb_errbuf *err);
+/* nb_pg_query for statements whose result is not read. */
+nb_err nb_pg_run(nb_pg *s, const char *sql, int nparams, const char *const *values,
+                 const char *what, nb_errbuf *err);
+/* A column as a copy (NULL for SQL NULL), and as an integer (0 for NULL). */
+char *nb_pg_text(const PGresult *res, int row, int col);
+int64_t nb_pg_int(const PGresult *res, int row, int col);
+/* An integer as a parameter: formats into buf (at least 24 bytes) and returns it. */
+const char *nb_pg_param_int(char *buf, int64_t value);
+/* After a failure every call fails at once with its message (1), else 0. */
+int nb_pg_broken(const nb_pg *s, nb_errbuf *err);
+
+#endif
