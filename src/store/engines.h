@@ -150,4 +150,7 @@ nb_err nb_pg_prune(nb_pg *store, const nb_retention *r, int dry_run, nb_prune_re
                    nb_errbuf *err);
 nb_err nb_pg_outbox_next_due(nb_pg *store, int64_t *at, size_t *pending, nb_errbuf *err);
 
+/* SQLite into PostgreSQL: copy.c */
+nb_err nb_store_copy_engines(nb_sqlite *from, nb_pg *to, nb_copy_report *report, nb_errbuf *err);
+
 #endif

@@ -27,6 +27,13 @@
 static const char *const migrations[] = {
     /* 1: ... (the schema: written with the writer side) */
     "SELECT 1;",
+    /* 2: the archive's search: trigram indexes over titles and abstracts (what pages show
+     * and search reads), for ILIKE '%term%' with terms of three or more characters. pg_trgm
+     * is a trusted extension: the database's owner may create it. Chinese needs a UTF-8
+     * LC_CTYPE (check_ctype). */
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    "CREATE INDEX items_title_trgm ON items USING gin (title gin_trgm_ops);"
+    "CREATE INDEX items_abstract_trgm ON items USING gin (abstract gin_trgm_ops);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

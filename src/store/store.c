@@ -344,3 +344,12 @@ nb_err nb_store_outbox_next_due(nb_store *store, int64_t *at, size_t *pending, n
     return store->pg ? nb_pg_outbox_next_due(store->pg, at, pending, err)
                      : nb_sqlite_outbox_next_due(store->lite, at, pending, err);
 }
+
+nb_err nb_store_copy(nb_store *from, nb_store *to, nb_copy_report *report, nb_errbuf *err)
+{
+    memset(report, 0, sizeof *report);
+    if (!from->lite || !to->pg)
+        return nb_errf(err, NB_ERR_STORE,
+                       "copying goes from a SQLite database into a PostgreSQL one");
+    return nb_store_copy_engines(from->lite, to->pg, report, err);
+}
