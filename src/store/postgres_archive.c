@@ -536,25 +536,25 @@ out:
 
 static const char *const stat_sql[] = {
     [NB_STAT_RUNS] = "SELECT schedule, result, count(*) FROM runs GROUP BY 1, 2"
-                     " ORDER BY 1 COLLATE \"C\", 2 COLLATE \"C\"",
+                     " ORDER BY schedule COLLATE \"C\", result COLLATE \"C\"",
     [NB_STAT_SOURCE_ITEMS] = "SELECT source, NULL, count FROM source_counts WHERE kind = 'items'"
-                             " ORDER BY 1 COLLATE \"C\"",
+                             " ORDER BY source COLLATE \"C\"",
     [NB_STAT_SOURCE_ERRORS] = "SELECT source, kind, count FROM source_counts WHERE kind <> 'items'"
-                              " ORDER BY 1 COLLATE \"C\", 2 COLLATE \"C\"",
+                              " ORDER BY source COLLATE \"C\", kind COLLATE \"C\"",
     [NB_STAT_LLM_REQUESTS] = "SELECT model, NULL, sum(requests) FROM llm_usage GROUP BY 1"
-                             " ORDER BY 1 COLLATE \"C\"",
+                             " ORDER BY model COLLATE \"C\"",
     [NB_STAT_LLM_PROMPT_TOKENS] = "SELECT model, NULL, sum(prompt_tokens) FROM llm_usage"
-                                  " GROUP BY 1 ORDER BY 1 COLLATE \"C\"",
+                                  " GROUP BY 1 ORDER BY model COLLATE \"C\"",
     [NB_STAT_LLM_COMPLETION_TOKENS] = "SELECT model, NULL, sum(completion_tokens) FROM llm_usage"
-                                      " GROUP BY 1 ORDER BY 1 COLLATE \"C\"",
+                                      " GROUP BY 1 ORDER BY model COLLATE \"C\"",
     [NB_STAT_LLM_COST] = "SELECT model, NULL, sum(cost) FROM llm_usage GROUP BY 1"
-                         " ORDER BY 1 COLLATE \"C\"",
+                         " ORDER BY model COLLATE \"C\"",
     [NB_STAT_OUTBOX] = "SELECT channel, status, count(*) FROM deliveries GROUP BY 1, 2"
-                       " ORDER BY 1 COLLATE \"C\", 2 COLLATE \"C\"",
-    [NB_STAT_ITEMS] =
-        "SELECT source, NULL, count(*) FROM items GROUP BY 1 ORDER BY 1 COLLATE \"C\"",
+                       " ORDER BY channel COLLATE \"C\", status COLLATE \"C\"",
+    [NB_STAT_ITEMS] = "SELECT source, NULL, count(*) FROM items GROUP BY 1"
+                      " ORDER BY source COLLATE \"C\"",
     [NB_STAT_BRIEFINGS] = "SELECT channel, NULL, count(*) FROM briefings GROUP BY 1"
-                          " ORDER BY 1 COLLATE \"C\"",
+                          " ORDER BY channel COLLATE \"C\"",
 };
 
 nb_err nb_pg_stats(nb_pg *s, nb_store_stat which, nb_stat_row **rows, size_t *count, nb_errbuf *err)
