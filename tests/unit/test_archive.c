@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* store/archive: briefings as delivered, item queries, stories, full-text search (trigram
- * and short terms), statistics and read-only access, on either engine: `test_archive`
+ * and short terms), statistics and read-only access, on either engine: `test_archive [sqlite]`
  * runs them on SQLite (with the migration to the archive schema), `test_archive
  * postgresql` on fresh databases of the test PostgreSQL (with the copy from SQLite, whose
  * results must equal SQLite's), or says "skipped: <reason>" and exits 77 when there is
