@@ -344,3 +344,9 @@ nb_err nb_store_outbox_next_due(nb_store *store, int64_t *at, size_t *pending, n
     return store->pg ? nb_pg_outbox_next_due(store->pg, at, pending, err)
                      : nb_sqlite_outbox_next_due(store->lite, at, pending, err);
 }
+
+nb_err nb_store_describe(const char *database, char **text, char **warning, nb_errbuf *err)
+{
+    *text = *warning = NULL;
+    return nb_database_is_postgres(database) ? nb_pg_describe(database, text, warning, err) : NB_OK;
+}
