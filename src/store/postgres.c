@@ -388,6 +388,17 @@ static nb_err migrate(nb_pg *s, nb_errbuf *err)
     return rc;
 }
 
+/* Whether an LC_CTYPE name ("C.UTF-8", "en_US.utf8", "C") is a UTF-8 one. */
+static int ctype_is_utf8(const char *ctype)
+{
+    char lower[64];
+    size_t n = 0;
+    for (; ctype[n] && n + 1 < sizeof lower; n++)
+        lower[n] = (char)tolower((unsigned char)ctype[n]);
+    lower[n] = '\0';
+    return strstr(lower, "utf8") || strstr(lower, "utf-8");
+}
+
 /* Trigram search needs a UTF-8 character type: under LC_CTYPE C, pg_trgm finds no trigram
  * in Chinese text. Said once at start; everything else works. */
 static void check_ctype(nb_pg *s)
@@ -400,12 +411,7 @@ static void check_ctype(nb_pg *s)
     if (!res)
         return;
     const char *ctype = PQntuples(res) ? PQgetvalue(res, 0, 0) : "";
-    char lower[64];
-    size_t n = 0;
-    for (; ctype[n] && n + 1 < sizeof lower; n++)
-        lower[n] = (char)tolower((unsigned char)ctype[n]);
-    lower[n] = '\0';
-    if (!strstr(lower, "utf8") && !strstr(lower, "utf-8"))
+    if (!ctype_is_utf8(ctype))
         nb_log(NB_LOG_WARN, "store",
                "database=\"%s\" error=\"LC_CTYPE is '%s', not UTF-8: the archive's search finds "
                "no Chinese text (pg_trgm needs a UTF-8 LC_CTYPE); create the database with "
@@ -955,4 +961,51 @@ nb_err nb_pg_daemon_load(nb_pg *s, nb_daemon_state *out, int *found, nb_errbuf *
     }
     PQclear(res);
     return NB_OK;
+}
+
+/* ---- check-config ---- */
+
+nb_err nb_pg_describe(const char *conninfo, char **text, char **warning, nb_errbuf *err)
+{
+    *text = *warning = NULL;
+    nb_pg *s = nb_xcalloc(1, sizeof *s);
+    nb_err rc = connect_to(conninfo, &s->conn, &s->name, err);
+    PGresult *res = NULL;
+    if (!rc)
+        res = nb_pg_query(s,
+                          "SELECT datctype,"
+                          " (SELECT to_regclass('newsbrief_schema') IS NOT NULL),"
+                          " current_setting('transaction_read_only') = 'on' OR pg_is_in_recovery()"
+                          " FROM pg_database WHERE datname = current_database()",
+                          0, NULL, "describing the database", err);
+    if (!rc && !res)
+        rc = nb_pg_failed_code(s);
+    int version = 0;
+    if (!rc && PQgetvalue(res, 0, 1)[0] == 't') {
+        version = nb_pg_schema_version(s);
+        if (version < 0)
+            rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot read the schema version", s->name);
+    }
+    if (!rc && version > MIGRATION_COUNT)
+        rc = nb_errf(err, NB_ERR_STORE,
+                     "database %s has schema %d, newer than this newsbrief knows (%d)", s->name,
+                     version, MIGRATION_COUNT);
+    if (!rc) {
+        const char *ctype = PQgetvalue(res, 0, 0);
+        int server = PQserverVersion(s->conn); /* 150018: 15.18 */
+        *text = nb_xasprintf("PostgreSQL %d.%d, database %s, schema %d of %d%s%s", server / 10000,
+                             server % 10000, s->name, version, MIGRATION_COUNT,
+                             version < MIGRATION_COUNT ? " (migrated when newsbrief first opens it)"
+                                                       : "",
+                             PQgetvalue(res, 0, 2)[0] == 't' ? ", read-only" : "");
+        if (!ctype_is_utf8(ctype))
+            *warning = nb_xasprintf("database %s: LC_CTYPE is '%s', not UTF-8: the archive's "
+                                    "search finds no Chinese text (pg_trgm needs a UTF-8 "
+                                    "LC_CTYPE); create the database with ENCODING 'UTF8' "
+                                    "LC_CTYPE 'C.UTF-8'",
+                                    s->name, ctype);
+    }
+    PQclear(res);
+    nb_pg_close(s);
+    return rc;
 }

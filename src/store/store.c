@@ -345,6 +345,12 @@ nb_err nb_store_outbox_next_due(nb_store *store, int64_t *at, size_t *pending, n
                      : nb_sqlite_outbox_next_due(store->lite, at, pending, err);
 }
 
+nb_err nb_store_describe(const char *database, char **text, char **warning, nb_errbuf *err)
+{
+    *text = *warning = NULL;
+    return nb_database_is_postgres(database) ? nb_pg_describe(database, text, warning, err) : NB_OK;
+}
+
 nb_err nb_store_copy(nb_store *from, nb_store *to, nb_copy_report *report, nb_errbuf *err)
 {
     memset(report, 0, sizeof *report);

@@ -38,6 +38,14 @@ const char *nb_store_failure(const nb_store *store);
 /* The schema version after migration (for tests and `check-config`). */
 int nb_store_schema_version(nb_store *store);
 
+/* What `check-config` says of a database server, without migrating or writing anything:
+ * for PostgreSQL, connects and describes it in *text ("PostgreSQL 15.8, database …,
+ * schema 1 of 1"), with *warning when its LC_CTYPE is not UTF-8 (else NULL); a connection
+ * error names the database with its password masked. For a path (SQLite) both stay NULL:
+ * the caller checks the file. Caller frees both. */
+nb_err nb_store_describe(const char *database, char **text, char **warning,
+                         nb_errbuf *err) NB_MUST_CHECK;
+
 /* Inserts the item, or updates the stored one with the same (source, key).
  * now is recorded as the time first seen. Sets item->id; *is_new (may be NULL) tells whether it was
  * inserted. */
