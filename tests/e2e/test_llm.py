@@ -39,7 +39,8 @@ summarizer:
   max_chars: 200
   price_input: 1
   price_output: 2
-%s""" % (pgtest.database_of(work), site.base, site.base, llm.api_base, timeout or duration(30), extra))
+%s""" % (pgtest.database_of(work), site.base, site.base, llm.api_base,
+           timeout or duration(30), extra))
 
 
 ENV = {"NB_TEST_LLM_KEY": "test-key"}
