@@ -26,7 +26,7 @@ packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libxml2-dev libgumbo-dev libjansson-dev libsqlite3-dev
   libyaml-dev libssl-dev zlib1g-dev libmicrohttpd-dev libutf8proc-dev libpcre2-dev
-  libuchardet-dev libgoogle-perftools-dev libsystemd-dev tzdata ca-certificates
+  libuchardet-dev libgoogle-perftools-dev libsystemd-dev libpq-dev tzdata ca-certificates
 )
 
 # Tests, fuzzing and benchmarks: unit-test framework, sanitizer and fuzzer runtime, the
@@ -39,6 +39,7 @@ test_packages=(
   jing python3-jsonschema chromium chromium-driver python3-selenium fonts-wqy-microhei wrk
   cmark-gfm
   nodejs  # runs the MCP SDK client in the MCP tests
+  postgresql-15 postgresql-client-15  # the throwaway PostgreSQL of the tests (scripts/pg-test.sh)
 )
 if [ $with_tests -eq 1 ]; then
   packages+=("${test_packages[@]}")

@@ -5,8 +5,10 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "core/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +330,22 @@ static char *home_path(const char *rest)
     return nb_xasprintf("%s/%s", home && *home ? home : ".", rest);
 }
 
+/* A PostgreSQL connection string's password is a secret wherever it is shown (a URI's
+ * user:password@ is masked anyway; a key=value string's password= is not). libpq parses
+ * it as it will connect. */
+static void register_database_password(const char *conninfo)
+{
+    char *parse_error = NULL;
+    PQconninfoOption *options = PQconninfoParse(conninfo, &parse_error);
+    PQfreemem(parse_error);
+    if (!options)
+        return;
+    for (PQconninfoOption *o = options; o->keyword; o++)
+        if (!strcmp(o->keyword, "password") && o->val && o->val[0])
+            nb_redact_add(o->val);
+    PQconninfoFree(options);
+}
+
 /* Expands ${NAME} references; an unset NAME is an error. */
 static nb_err expand_env(loader *ld, const yaml_node_t *node, char **out)
 {
@@ -476,7 +494,10 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
         text = NULL;
         break;
     case FIELD_PATH:
-        if (text[0] == '~' && (text[1] == '/' || text[1] == '\0'))
+        if (!strcmp(f->key, "database") && nb_database_is_postgres(text)) {
+            slot_str = nb_xstrdup(text); /* a connection string, not a path */
+            register_database_password(text);
+        } else if (text[0] == '~' && (text[1] == '/' || text[1] == '\0'))
             slot_str = home_path(text[1] ? text + 2 : "");
         else if (text[0] != '/' && text[0] && ld->base_dir)
             slot_str = nb_xasprintf("%s/%s", ld->base_dir,
@@ -1374,4 +1395,22 @@ char *nb_config_find(const char *explicit_path, nb_errbuf *err)
             "no configuration file: pass --config FILE, or create ./newsbrief.yaml or "
             "~/.config/newsbrief/newsbrief.yaml (see examples/newsbrief.yaml)");
     return NULL;
+}
+
+int nb_database_is_postgres(const char *database)
+{
+    if (!database)
+        return 0;
+    if (!strncmp(database, "postgresql://", 13) || !strncmp(database, "postgres://", 11))
+        return 1;
+    /* a libpq key=value string starts with a keyword and '=' ("host=… dbname=…") */
+    const char *p = database;
+    while (*p == ' ')
+        p++;
+    const char *word = p;
+    while (isalpha((unsigned char)*p) || *p == '_')
+        p++;
+    while (*p == ' ')
+        p++;
+    return p > word && *p == '=';
 }

@@ -222,6 +222,11 @@ nb_err nb_config_parse(const char *name, const char *text, size_t len, const nb_
 
 void nb_config_free(nb_config *config);
 
+/* Whether a database setting names a PostgreSQL database (a postgresql:// or postgres://
+ * URI, or a libpq key=value string such as "host=db dbname=news") rather than a SQLite
+ * file. */
+int nb_database_is_postgres(const char *database);
+
 /* Writes the effective configuration as YAML, every secret shown as "***". */
 void nb_config_print(const nb_config *config, FILE *out);
 

@@ -6,10 +6,10 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/buf.h"
 #include "core/memory.h"
+#include "store/search_private.h"
 #include "store/sqlite_private.h"
 #include "store/store.h"
 
@@ -21,12 +21,12 @@ static void read_item(sqlite3_stmt *st, int first, nb_item *it)
 {
     memset(it, 0, sizeof *it);
     it->id = sqlite3_column_int64(st, first);
-    it->source = nb_store_column_text(st, first + 1);
-    it->url = nb_store_column_text(st, first + 2);
-    it->title = nb_store_column_text(st, first + 3);
+    it->source = nb_sqlite_column_text(st, first + 1);
+    it->url = nb_sqlite_column_text(st, first + 2);
+    it->title = nb_sqlite_column_text(st, first + 3);
     it->published_at = sqlite3_column_int64(st, first + 4);
-    it->image = nb_store_column_text(st, first + 5);
-    it->summary = nb_store_column_text(st, first + 6);
+    it->image = nb_sqlite_column_text(st, first + 5);
+    it->summary = nb_sqlite_column_text(st, first + 6);
 }
 
 static int bind_named_text(sqlite3_stmt *st, const char *name, const char *text)
@@ -76,9 +76,9 @@ static void read_briefing(sqlite3_stmt *st, nb_briefing *b)
 {
     memset(b, 0, sizeof *b);
     b->id = sqlite3_column_int64(st, 0);
-    b->slug = nb_store_column_text(st, 1);
-    b->channel = nb_store_column_text(st, 2);
-    b->title = nb_store_column_text(st, 3);
+    b->slug = nb_sqlite_column_text(st, 1);
+    b->channel = nb_sqlite_column_text(st, 2);
+    b->title = nb_sqlite_column_text(st, 3);
     b->created_at = sqlite3_column_int64(st, 4);
     b->per_page = (size_t)sqlite3_column_int64(st, 5);
     b->entry_count = (size_t)sqlite3_column_int64(st, 6);
@@ -106,7 +106,7 @@ static void read_related(const char *text, nb_item *it)
 }
 
 /* Loads up to limit entries of briefing b (limit 0: all). */
-static nb_err load_entries(nb_store *s, sqlite3_stmt *st, nb_briefing *b, size_t limit,
+static nb_err load_entries(nb_sqlite *s, sqlite3_stmt *st, nb_briefing *b, size_t limit,
                            nb_errbuf *err)
 {
     size_t want = limit && limit < b->entry_count ? limit : b->entry_count;
@@ -119,17 +119,17 @@ static nb_err load_entries(nb_store *s, sqlite3_stmt *st, nb_briefing *b, size_t
     while (b->entries_loaded < want && (step = sqlite3_step(st)) == SQLITE_ROW) {
         nb_item *it = &b->entries[b->entries_loaded++];
         it->id = sqlite3_column_int64(st, 0);
-        it->source = nb_store_column_text(st, 1);
-        it->url = nb_store_column_text(st, 2);
-        it->title = nb_store_column_text(st, 3);
+        it->source = nb_sqlite_column_text(st, 1);
+        it->url = nb_sqlite_column_text(st, 2);
+        it->title = nb_sqlite_column_text(st, 3);
         it->published_at = sqlite3_column_int64(st, 4);
-        it->image = nb_store_column_text(st, 5);
-        it->summary = nb_store_column_text(st, 6);
+        it->image = nb_sqlite_column_text(st, 5);
+        it->summary = nb_sqlite_column_text(st, 6);
         read_related((const char *)sqlite3_column_text(st, 7), it);
     }
     nb_err rc = step == SQLITE_ROW || step == SQLITE_DONE
                     ? NB_OK
-                    : nb_store_db_error(s, err, "reading briefing entries");
+                    : nb_sqlite_db_error(s, err, "reading briefing entries");
     sqlite3_reset(st);
     return rc;
 }
@@ -139,8 +139,8 @@ static const char entries_sql[] =
     " e.summary, e.related FROM briefing_entries e LEFT JOIN items i ON i.id = e.item_id"
     " WHERE e.briefing_id = ?1 ORDER BY e.position LIMIT ?2";
 
-nb_err nb_store_briefings(nb_store *s, const nb_briefing_query *q, nb_briefing **out, size_t *count,
-                          nb_errbuf *err)
+nb_err nb_sqlite_briefings(nb_sqlite *s, const nb_briefing_query *q, nb_briefing **out,
+                           size_t *count, nb_errbuf *err)
 {
     nb_buf sql;
     nb_buf_init(&sql, 0);
@@ -158,7 +158,7 @@ nb_err nb_store_briefings(nb_store *s, const nb_briefing_query *q, nb_briefing *
     nb_err rc = NB_OK;
     if (sqlite3_prepare_v2(s->db, nb_buf_str(&sql), -1, &st, NULL) != SQLITE_OK ||
         (q->preview && sqlite3_prepare_v2(s->db, entries_sql, -1, &entries, NULL) != SQLITE_OK)) {
-        rc = nb_store_db_error(s, err, "preparing briefing list");
+        rc = nb_sqlite_db_error(s, err, "preparing briefing list");
         goto out;
     }
     bind_named_int(st, ":before", q->before_id);
@@ -171,7 +171,7 @@ nb_err nb_store_briefings(nb_store *s, const nb_briefing_query *q, nb_briefing *
         read_briefing(st, &list[n++]);
     }
     if (step != SQLITE_DONE)
-        rc = nb_store_db_error(s, err, "listing briefings");
+        rc = nb_sqlite_db_error(s, err, "listing briefings");
     for (size_t i = 0; i < n && !rc && q->preview; i++)
         rc = load_entries(s, entries, &list[i], q->preview, err);
 out:
@@ -188,8 +188,8 @@ out:
     return rc;
 }
 
-nb_err nb_store_briefing_get(nb_store *s, const char *slug, nb_briefing *out, int *found,
-                             nb_errbuf *err)
+nb_err nb_sqlite_briefing_get(nb_sqlite *s, const char *slug, nb_briefing *out, int *found,
+                              nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL, *entries = NULL;
     nb_err rc = NB_OK;
@@ -199,15 +199,15 @@ nb_err nb_store_briefing_get(nb_store *s, const char *slug, nb_briefing *out, in
                            "SELECT " BRIEFING_COLUMNS ", pages FROM briefings WHERE slug = ?1", -1,
                            &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db, entries_sql, -1, &entries, NULL) != SQLITE_OK) {
-        rc = nb_store_db_error(s, err, "preparing briefing query");
+        rc = nb_sqlite_db_error(s, err, "preparing briefing query");
         goto out;
     }
-    nb_store_bind_text(st, 1, slug);
+    nb_sqlite_bind_text(st, 1, slug);
     int step = sqlite3_step(st);
     if (step == SQLITE_DONE)
         goto out;
     if (step != SQLITE_ROW) {
-        rc = nb_store_db_error(s, err, "reading briefing");
+        rc = nb_sqlite_db_error(s, err, "reading briefing");
         goto out;
     }
     read_briefing(st, out);
@@ -236,7 +236,7 @@ out:
 /* ---- Items ---- */
 
 /* Runs a prepared item query to the end. */
-static nb_err collect_items(nb_store *s, sqlite3_stmt *st, nb_item **items, size_t *count,
+static nb_err collect_items(nb_sqlite *s, sqlite3_stmt *st, nb_item **items, size_t *count,
                             nb_errbuf *err)
 {
     nb_item *out = NULL;
@@ -248,7 +248,7 @@ static nb_err collect_items(nb_store *s, sqlite3_stmt *st, nb_item **items, size
     }
     nb_err rc = NB_OK;
     if (step != SQLITE_DONE) {
-        rc = nb_store_db_error(s, err, "reading items");
+        rc = nb_sqlite_db_error(s, err, "reading items");
         nb_items_free(out, n);
         out = NULL;
         n = 0;
@@ -258,8 +258,8 @@ static nb_err collect_items(nb_store *s, sqlite3_stmt *st, nb_item **items, size
     return rc;
 }
 
-nb_err nb_store_items_query(nb_store *s, const nb_item_query *q, nb_item **items, size_t *count,
-                            nb_errbuf *err)
+nb_err nb_sqlite_items_query(nb_sqlite *s, const nb_item_query *q, nb_item **items, size_t *count,
+                             nb_errbuf *err)
 {
     nb_buf sql;
     nb_buf_init(&sql, 0);
@@ -278,7 +278,7 @@ nb_err nb_store_items_query(nb_store *s, const nb_item_query *q, nb_item **items
     *items = NULL;
     *count = 0;
     if (sqlite3_prepare_v2(s->db, nb_buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
-        rc = nb_store_db_error(s, err, "preparing item query");
+        rc = nb_sqlite_db_error(s, err, "preparing item query");
     } else {
         if (q->source)
             bind_named_text(st, ":source", q->source);
@@ -294,8 +294,8 @@ nb_err nb_store_items_query(nb_store *s, const nb_item_query *q, nb_item **items
     return rc;
 }
 
-nb_err nb_store_item_get(nb_store *s, int64_t id, nb_item *out, int *found, nb_item **others,
-                         size_t *other_count, nb_errbuf *err)
+nb_err nb_sqlite_item_get(nb_sqlite *s, int64_t id, nb_item *out, int *found, nb_item **others,
+                          size_t *other_count, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -306,7 +306,7 @@ nb_err nb_store_item_get(nb_store *s, int64_t id, nb_item *out, int *found, nb_i
     if (sqlite3_prepare_v2(s->db,
                            "SELECT " ITEM_COLUMNS ", i.cluster_id FROM items i WHERE i.id = ?1", -1,
                            &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing item query");
+        return nb_sqlite_db_error(s, err, "preparing item query");
     sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st);
     int64_t cluster = 0;
@@ -315,7 +315,7 @@ nb_err nb_store_item_get(nb_store *s, int64_t id, nb_item *out, int *found, nb_i
         cluster = sqlite3_column_int64(st, ITEM_COLUMN_COUNT);
         *found = 1;
     } else if (step != SQLITE_DONE) {
-        rc = nb_store_db_error(s, err, "reading item");
+        rc = nb_sqlite_db_error(s, err, "reading item");
     }
     sqlite3_finalize(st);
     st = NULL;
@@ -325,7 +325,7 @@ nb_err nb_store_item_get(nb_store *s, int64_t id, nb_item *out, int *found, nb_i
                            "SELECT " ITEM_COLUMNS " FROM items i WHERE i.cluster_id = ?1"
                            " AND i.id != ?2 ORDER BY i.published_at, i.id LIMIT 50",
                            -1, &st, NULL) != SQLITE_OK) {
-        rc = nb_store_db_error(s, err, "preparing story query");
+        rc = nb_sqlite_db_error(s, err, "preparing story query");
     } else {
         sqlite3_bind_int64(st, 1, cluster);
         sqlite3_bind_int64(st, 2, id);
@@ -339,8 +339,8 @@ nb_err nb_store_item_get(nb_store *s, int64_t id, nb_item *out, int *found, nb_i
     return rc;
 }
 
-nb_err nb_store_item_briefings(nb_store *s, int64_t id, nb_briefing **out, size_t *count,
-                               nb_errbuf *err)
+nb_err nb_sqlite_item_briefings(nb_sqlite *s, int64_t id, nb_briefing **out, size_t *count,
+                                nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_briefing *list = NULL;
@@ -351,7 +351,7 @@ nb_err nb_store_item_briefings(nb_store *s, int64_t id, nb_briefing **out, size_
                            " briefing_id FROM briefing_entries WHERE item_id = ?1)"
                            " ORDER BY id DESC LIMIT 20",
                            -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing briefing query");
+        return nb_sqlite_db_error(s, err, "preparing briefing query");
     sqlite3_bind_int64(st, 1, id);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -359,7 +359,7 @@ nb_err nb_store_item_briefings(nb_store *s, int64_t id, nb_briefing **out, size_
         read_briefing(st, &list[n++]);
     }
     if (step != SQLITE_DONE) {
-        rc = nb_store_db_error(s, err, "reading briefings");
+        rc = nb_sqlite_db_error(s, err, "reading briefings");
         nb_briefings_free(list, n);
         list = NULL;
         n = 0;
@@ -370,7 +370,7 @@ nb_err nb_store_item_briefings(nb_store *s, int64_t id, nb_briefing **out, size_
     return rc;
 }
 
-nb_err nb_store_source_stats(nb_store *s, nb_source_stats **out, size_t *count, nb_errbuf *err)
+nb_err nb_sqlite_source_stats(nb_sqlite *s, nb_source_stats **out, size_t *count, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_source_stats *list = NULL;
@@ -380,17 +380,17 @@ nb_err nb_store_source_stats(nb_store *s, nb_source_stats **out, size_t *count, 
                            "SELECT source, count(*), max(published_at) FROM items GROUP BY source"
                            " ORDER BY source",
                            -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing source statistics");
+        return nb_sqlite_db_error(s, err, "preparing source statistics");
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         list = nb_xgrow(list, &alloc, n + 1, sizeof *list);
-        list[n].name = nb_store_column_text(st, 0);
+        list[n].name = nb_sqlite_column_text(st, 0);
         list[n].items = sqlite3_column_int64(st, 1);
         list[n].newest = sqlite3_column_int64(st, 2);
         n++;
     }
     if (step != SQLITE_DONE) {
-        rc = nb_store_db_error(s, err, "reading source statistics");
+        rc = nb_sqlite_db_error(s, err, "reading source statistics");
         nb_source_stats_free(list, n);
         list = NULL;
         n = 0;
@@ -410,67 +410,6 @@ void nb_source_stats_free(nb_source_stats *stats, size_t count)
 
 /* ---- Search ---- */
 
-typedef struct term {
-    char *text;
-    size_t chars; /* code points */
-} term;
-
-static size_t utf8_chars(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return n;
-}
-
-/* White space: ASCII blanks and the ideographic space U+3000. */
-static size_t space_at(const char *p)
-{
-    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
-        return 1;
-    if ((unsigned char)p[0] == 0xE3 && (unsigned char)p[1] == 0x80 && (unsigned char)p[2] == 0x80)
-        return 3;
-    return 0;
-}
-
-/* Splits the user's text into at most NB_SEARCH_TERMS_MAX terms. */
-static size_t split_terms(const char *text, term *terms)
-{
-    size_t n = 0;
-    const char *p = text;
-    while (*p && n < NB_SEARCH_TERMS_MAX) {
-        size_t sp = space_at(p);
-        if (sp) {
-            p += sp;
-            continue;
-        }
-        const char *start = p, *end;
-        if (*p == '"') {
-            start = ++p;
-            while (*p && *p != '"')
-                p++;
-            end = p;
-            if (*p)
-                p++;
-        } else {
-            while (*p && !space_at(p))
-                p++;
-            end = p;
-        }
-        /* a phrase keeps its inner spaces but not the outer ones */
-        while (start < end && space_at(start))
-            start += space_at(start);
-        while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-            end--;
-        if (end == start)
-            continue;
-        terms[n].text = nb_xstrndup(start, (size_t)(end - start));
-        terms[n].chars = utf8_chars(start, (size_t)(end - start));
-        n++;
-    }
-    return n;
-}
-
 /* A JSON array of ids, for json_each. */
 static char *id_list(const int64_t *ids, size_t n)
 {
@@ -484,72 +423,20 @@ static char *id_list(const int64_t *ids, size_t n)
     return nb_buf_take(&b);
 }
 
-/* "%term%" with %, _ and \ escaped (ESCAPE '\'). */
-static char *like_pattern(const char *t)
-{
-    nb_buf b;
-    nb_buf_init(&b, 0);
-    nb_err rc = nb_buf_putc(&b, '%');
-    for (const char *p = t; *p && !rc; p++) {
-        if (*p == '%' || *p == '_' || *p == '\\')
-            rc = nb_buf_putc(&b, '\\');
-        if (!rc)
-            rc = nb_buf_putc(&b, *p);
-    }
-    if (!rc)
-        rc = nb_buf_putc(&b, '%');
-    return nb_buf_take(&b);
-}
-
 /* The FTS5 query: every long term as a quoted string ("" inside), implicitly AND-ed. */
-static char *match_expression(const term *terms, size_t count)
+static char *match_expression(const nb_search_term *terms, size_t count)
 {
     nb_buf b;
     nb_buf_init(&b, 0);
     nb_err rc = NB_OK;
     for (size_t i = 0; i < count && !rc; i++) {
-        if (terms[i].chars < 3)
+        if (terms[i].chars < NB_SEARCH_TRIGRAM_CHARS)
             continue;
         rc = nb_buf_puts(&b, b.len ? " \"" : "\"");
         for (const char *p = terms[i].text; *p && !rc; p++)
             rc = *p == '"' ? nb_buf_puts(&b, "\"\"") : nb_buf_putc(&b, *p);
         if (!rc)
             rc = nb_buf_putc(&b, '"');
-    }
-    return nb_buf_take(&b);
-}
-
-/* Marks the short terms (ASCII case folded) in text, outside the marks already there. */
-static char *mark_short_terms(const char *text, const term *terms, size_t count)
-{
-    if (!text)
-        return NULL;
-    nb_buf b;
-    nb_buf_init(&b, 0);
-    int inside = 0;
-    nb_err rc = NB_OK;
-    const char *p = text;
-    while (*p && !rc) {
-        if (*p == NB_SEARCH_MARK_OPEN[0] || *p == NB_SEARCH_MARK_CLOSE[0]) {
-            inside = *p == NB_SEARCH_MARK_OPEN[0];
-            rc = nb_buf_putc(&b, *p++);
-            continue;
-        }
-        size_t hit = 0;
-        for (size_t i = 0; i < count && !inside && !hit; i++) {
-            size_t len = strlen(terms[i].text);
-            if (terms[i].chars < 3 && strncasecmp(p, terms[i].text, len) == 0)
-                hit = len;
-        }
-        if (hit) {
-            rc = nb_buf_printf(&b, NB_SEARCH_MARK_OPEN "%.*s" NB_SEARCH_MARK_CLOSE, (int)hit, p);
-            p += hit;
-            continue;
-        }
-        /* copy one whole UTF-8 character */
-        do
-            rc = nb_buf_putc(&b, *p++);
-        while (!rc && ((unsigned char)*p & 0xC0) == 0x80);
     }
     return nb_buf_take(&b);
 }
@@ -603,21 +490,21 @@ static void search_where(nb_buf *sql, const nb_search_query *q, int fts, size_t 
 }
 
 /* One integer from a query built by search_where; *value 0 when no row. */
-static nb_err search_scalar(nb_store *s, const char *sql, const nb_search_query *q,
+static nb_err search_scalar(nb_sqlite *s, const char *sql, const nb_search_query *q,
                             const char *match, char *const *likes, size_t like_count,
                             int64_t *value, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     *value = 0;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing search");
+        return nb_sqlite_db_error(s, err, "preparing search");
     bind_search(st, q, match, likes, like_count, 0);
     int step = sqlite3_step(st);
     nb_err rc = NB_OK;
     if (step == SQLITE_ROW)
         *value = sqlite3_column_int64(st, 0);
     else if (step != SQLITE_DONE)
-        rc = nb_store_db_error(s, err, "searching");
+        rc = nb_sqlite_db_error(s, err, "searching");
     sqlite3_finalize(st);
     return rc;
 }
@@ -633,19 +520,20 @@ void nb_search_result_clear(nb_search_result *r)
     memset(r, 0, sizeof *r);
 }
 
-nb_err nb_store_search(nb_store *s, const nb_search_query *q, nb_search_result *out, nb_errbuf *err)
+nb_err nb_sqlite_search(nb_sqlite *s, const nb_search_query *q, nb_search_result *out,
+                        nb_errbuf *err)
 {
     memset(out, 0, sizeof *out);
-    term terms[NB_SEARCH_TERMS_MAX];
-    size_t term_count = split_terms(q->text ? q->text : "", terms);
+    nb_search_term terms[NB_SEARCH_TERMS_MAX];
+    size_t term_count = nb_search_split(q->text ? q->text : "", terms);
     out->term_count = term_count;
     if (!term_count)
         return NB_OK;
     char *likes[NB_SEARCH_TERMS_MAX];
     size_t like_count = 0;
     for (size_t i = 0; i < term_count; i++)
-        if (terms[i].chars < 3)
-            likes[like_count++] = like_pattern(terms[i].text);
+        if (terms[i].chars < NB_SEARCH_TRIGRAM_CHARS)
+            likes[like_count++] = nb_search_like_pattern(terms[i].text);
     int fts = like_count < term_count;
     out->substring_only = !fts;
     char *match = match_expression(terms, term_count);
@@ -700,7 +588,7 @@ nb_err nb_store_search(nb_store *s, const nb_search_query *q, nb_search_result *
                              : " ORDER BY i.published_at DESC, i.id DESC");
         sql_add(&sql, " LIMIT :limit OFFSET :offset");
         if (sqlite3_prepare_v2(s->db, nb_buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
-            rc = nb_store_db_error(s, err, "preparing search");
+            rc = nb_sqlite_db_error(s, err, "preparing search");
             goto out;
         }
         bind_search(st, q, match, likes, like_count, floor);
@@ -709,7 +597,7 @@ nb_err nb_store_search(nb_store *s, const nb_search_query *q, nb_search_result *
         while (id_count < q->limit && (step = sqlite3_step(st)) == SQLITE_ROW)
             ids[id_count++] = sqlite3_column_int64(st, 0);
         if (id_count < q->limit && step != SQLITE_DONE)
-            rc = nb_store_db_error(s, err, "searching");
+            rc = nb_sqlite_db_error(s, err, "searching");
         sqlite3_finalize(st);
         st = NULL;
         if (rc || !id_count)
@@ -733,7 +621,7 @@ nb_err nb_store_search(nb_store *s, const nb_search_query *q, nb_search_result *
         sql_add(&sql, " ORDER BY i.published_at DESC, i.id DESC LIMIT :limit OFFSET :offset");
     }
     if (sqlite3_prepare_v2(s->db, nb_buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
-        rc = nb_store_db_error(s, err, "preparing search");
+        rc = nb_sqlite_db_error(s, err, "preparing search");
         goto hits_done;
     }
     bind_search(st, q, match, likes, like_count, floor);
@@ -762,13 +650,13 @@ nb_err nb_store_search(nb_store *s, const nb_search_query *q, nb_search_result *
         read_item(st, 0, &h->item);
         const char *title = (const char *)sqlite3_column_text(st, ITEM_COLUMN_COUNT);
         const char *snippet = (const char *)sqlite3_column_text(st, ITEM_COLUMN_COUNT + 1);
-        h->title_marked = mark_short_terms(title ? title : "", terms, term_count);
+        h->title_marked = nb_search_mark_short(title ? title : "", terms, term_count);
         h->snippet_marked =
-            snippet && *snippet ? mark_short_terms(snippet, terms, term_count) : NULL;
+            snippet && *snippet ? nb_search_mark_short(snippet, terms, term_count) : NULL;
         out->count++;
     }
     if (step != SQLITE_DONE && step != SQLITE_ROW)
-        rc = nb_store_db_error(s, err, "searching");
+        rc = nb_sqlite_db_error(s, err, "searching");
     if (fts && !rc) { /* a row gone between the two reads leaves a gap: close it */
         size_t kept = 0;
         for (size_t i = 0; i < id_count; i++) {
@@ -790,8 +678,7 @@ out:
     free(match);
     for (size_t i = 0; i < like_count; i++)
         free(likes[i]);
-    for (size_t i = 0; i < term_count; i++)
-        free(terms[i].text);
+    nb_search_terms_clear(terms, term_count);
     if (rc) {
         nb_search_result_clear(out);
     }
@@ -819,8 +706,8 @@ static const char *const stat_sql[] = {
     [NB_STAT_BRIEFINGS] = "SELECT channel, NULL, count(*) FROM briefings GROUP BY 1 ORDER BY 1",
 };
 
-nb_err nb_store_stats(nb_store *s, nb_store_stat which, nb_stat_row **rows, size_t *count,
-                      nb_errbuf *err)
+nb_err nb_sqlite_stats(nb_sqlite *s, nb_store_stat which, nb_stat_row **rows, size_t *count,
+                       nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_stat_row *list = NULL;
@@ -831,17 +718,17 @@ nb_err nb_store_stats(nb_store *s, nb_store_stat which, nb_stat_row **rows, size
     if ((size_t)which >= sizeof stat_sql / sizeof stat_sql[0])
         return nb_errf(err, NB_ERR_INTERNAL, "unknown statistic %d", (int)which);
     if (sqlite3_prepare_v2(s->db, stat_sql[which], -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing statistics");
+        return nb_sqlite_db_error(s, err, "preparing statistics");
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         list = nb_xgrow(list, &alloc, n + 1, sizeof *list);
-        list[n].labels[0] = nb_store_column_text(st, 0);
-        list[n].labels[1] = nb_store_column_text(st, 1);
+        list[n].labels[0] = nb_sqlite_column_text(st, 0);
+        list[n].labels[1] = nb_sqlite_column_text(st, 1);
         list[n].value = sqlite3_column_double(st, 2);
         n++;
     }
     if (step != SQLITE_DONE) {
-        rc = nb_store_db_error(s, err, "reading statistics");
+        rc = nb_sqlite_db_error(s, err, "reading statistics");
         nb_stat_rows_free(list, n);
         list = NULL;
         n = 0;
@@ -861,10 +748,10 @@ void nb_stat_rows_free(nb_stat_row *rows, size_t count)
     free(rows);
 }
 
-nb_err nb_store_run_record(nb_store *s, const nb_run_record *run, nb_errbuf *err)
+nb_err nb_sqlite_run_record(nb_sqlite *s, const nb_run_record *run, nb_errbuf *err)
 {
     sqlite3_stmt *ins = NULL, *add = NULL;
-    nb_err rc = nb_store_exec(s, "BEGIN IMMEDIATE;", err);
+    nb_err rc = nb_sqlite_exec(s, "BEGIN IMMEDIATE;", err);
     if (rc)
         return rc;
     if (sqlite3_prepare_v2(s->db,
@@ -875,49 +762,49 @@ nb_err nb_store_run_record(nb_store *s, const nb_run_record *run, nb_errbuf *err
                            "INSERT INTO source_counts (source, kind, count) VALUES (?1, ?2, ?3)"
                            " ON CONFLICT (source, kind) DO UPDATE SET count = count + ?3",
                            -1, &add, NULL) != SQLITE_OK) {
-        rc = nb_store_db_error(s, err, "preparing run record");
+        rc = nb_sqlite_db_error(s, err, "preparing run record");
         goto out;
     }
-    nb_store_bind_text(ins, 1, run->schedule);
-    nb_store_bind_text(ins, 2, run->result);
+    nb_sqlite_bind_text(ins, 1, run->schedule);
+    nb_sqlite_bind_text(ins, 2, run->result);
     sqlite3_bind_int64(ins, 3, run->started_at);
     sqlite3_bind_int64(ins, 4, run->finished_at);
     sqlite3_bind_int64(ins, 5, run->items_new);
     if (sqlite3_step(ins) != SQLITE_DONE)
-        rc = nb_store_db_error(s, err, "recording run");
+        rc = nb_sqlite_db_error(s, err, "recording run");
     for (size_t i = 0; i < run->source_count && !rc; i++) {
         const nb_run_source *src = &run->sources[i];
-        nb_store_bind_text(add, 1, src->source);
-        nb_store_bind_text(add, 2, src->error_kind ? src->error_kind : "items");
+        nb_sqlite_bind_text(add, 1, src->source);
+        nb_sqlite_bind_text(add, 2, src->error_kind ? src->error_kind : "items");
         sqlite3_bind_int64(add, 3, src->error_kind ? 1 : src->items);
         if (sqlite3_step(add) != SQLITE_DONE)
-            rc = nb_store_db_error(s, err, "recording source counts");
+            rc = nb_sqlite_db_error(s, err, "recording source counts");
         sqlite3_reset(add);
     }
 out:
     sqlite3_finalize(ins);
     sqlite3_finalize(add);
     if (!rc)
-        rc = nb_store_exec(s, "COMMIT;", err);
+        rc = nb_sqlite_exec(s, "COMMIT;", err);
     if (rc)
         sqlite3_exec(s->db, "ROLLBACK;", NULL, NULL, NULL);
     return rc;
 }
 
-nb_err nb_store_item_text(nb_store *s, int64_t id, char **text, nb_errbuf *err)
+nb_err nb_sqlite_item_text(nb_sqlite *s, int64_t id, char **text, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
     *text = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT content FROM items WHERE id = ?1", -1, &st, NULL) !=
         SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing article text query");
+        return nb_sqlite_db_error(s, err, "preparing article text query");
     sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW)
-        *text = nb_store_column_text(st, 0);
+        *text = nb_sqlite_column_text(st, 0);
     else if (step != SQLITE_DONE)
-        rc = nb_store_db_error(s, err, "reading article text");
+        rc = nb_sqlite_db_error(s, err, "reading article text");
     sqlite3_finalize(st);
     return rc;
 }

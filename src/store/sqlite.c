@@ -250,7 +250,7 @@ static int probe_beside(const char *path)
  * missing directory, a busy database). Only I/O-class codes count; when SQLite kept no OS
  * error, the file and its directory are asked whether they can be written. *sys receives
  * the OS error, or 0. */
-static const char *storage_cause(const nb_store *s, int *sys)
+static const char *storage_cause(const nb_sqlite *s, int *sys)
 {
     int code = sqlite3_extended_errcode(s->db) & 0xff;
     *sys = 0;
@@ -291,7 +291,7 @@ static const char *code_name(int code)
 }
 
 /* Records the storage failure cause (the first one wins) and returns it as NB_ERR_IO. */
-static nb_err storage_failed(nb_store *s, nb_errbuf *err, const char *cause, int code, int sys,
+static nb_err storage_failed(nb_sqlite *s, nb_errbuf *err, const char *cause, int code, int sys,
                              const char *detail, const char *what)
 {
     if (!s->failed) {
@@ -302,7 +302,7 @@ static nb_err storage_failed(nb_store *s, nb_errbuf *err, const char *cause, int
     return nb_errf(err, NB_ERR_IO, "%s", s->failure);
 }
 
-static nb_err db_error(nb_store *s, nb_errbuf *err, const char *what)
+static nb_err db_error(nb_sqlite *s, nb_errbuf *err, const char *what)
 {
     int sys;
     const char *cause = storage_cause(s, &sys);
@@ -312,20 +312,20 @@ static nb_err db_error(nb_store *s, nb_errbuf *err, const char *what)
     return nb_errf(err, NB_ERR_STORE, "database %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
-nb_err nb_store_db_error(nb_store *s, nb_errbuf *err, const char *what)
+nb_err nb_sqlite_db_error(nb_sqlite *s, nb_errbuf *err, const char *what)
 {
     return db_error(s, err, what);
 }
 
 /* After a storage failure every call fails at once, with its message. */
-static int broken(const nb_store *s, nb_errbuf *err)
+static int broken(const nb_sqlite *s, nb_errbuf *err)
 {
     if (s->failed)
         nb_errf(err, NB_ERR_IO, "%s", s->failure);
     return s->failed;
 }
 
-static nb_err exec(nb_store *s, const char *sql, const char *what, nb_errbuf *err)
+static nb_err exec(nb_sqlite *s, const char *sql, const char *what, nb_errbuf *err)
 {
     char *msg = NULL;
     nb_err rc = NB_OK;
@@ -343,17 +343,17 @@ static nb_err exec(nb_store *s, const char *sql, const char *what, nb_errbuf *er
     return rc;
 }
 
-nb_err nb_store_exec(nb_store *s, const char *sql, nb_errbuf *err)
+nb_err nb_sqlite_exec(nb_sqlite *s, const char *sql, nb_errbuf *err)
 {
     return exec(s, sql, "running a statement", err);
 }
 
-const char *nb_store_failure(const nb_store *s)
+const char *nb_sqlite_failure(const nb_sqlite *s)
 {
     return s && s->failed ? s->failure : NULL;
 }
 
-nb_err nb_store_check_writable(nb_store *s, nb_errbuf *err)
+nb_err nb_sqlite_check_writable(nb_sqlite *s, nb_errbuf *err)
 {
     if (broken(s, err))
         return NB_ERR_IO;
@@ -363,7 +363,7 @@ nb_err nb_store_check_writable(nb_store *s, nb_errbuf *err)
     return NB_OK;
 }
 
-int nb_store_schema_version(nb_store *s)
+int nb_sqlite_schema_version(nb_sqlite *s)
 {
     sqlite3_stmt *st;
     int version = -1;
@@ -374,11 +374,11 @@ int nb_store_schema_version(nb_store *s)
     return version;
 }
 
-static nb_err migrate(nb_store *s, nb_errbuf *err)
+static nb_err migrate(nb_sqlite *s, nb_errbuf *err)
 {
-    int version = nb_store_schema_version(s);
+    int version = nb_sqlite_schema_version(s);
     if (version < 0)
-        return nb_store_db_error(s, err, "reading schema version");
+        return nb_sqlite_db_error(s, err, "reading schema version");
     if (version > MIGRATION_COUNT)
         return nb_errf(err, NB_ERR_STORE,
                        "database %s has schema %d, newer than this newsbrief knows (%d)", s->path,
@@ -448,8 +448,8 @@ static char *immutable_uri(const char *path)
 }
 
 /* A database on read-only storage: opened immutable, so that it can still be read (its
- * WAL index cannot be created there); nb_store_check_writable then reports it. */
-static nb_err open_read_only(nb_store *s, nb_errbuf *err)
+ * WAL index cannot be created there); nb_sqlite_check_writable then reports it. */
+static nb_err open_read_only(nb_sqlite *s, nb_errbuf *err)
 {
     sqlite3_close(s->db);
     s->db = NULL;
@@ -462,12 +462,12 @@ static nb_err open_read_only(nb_store *s, nb_errbuf *err)
     return rc;
 }
 
-nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err)
+nb_err nb_sqlite_open(const char *path, nb_sqlite **out, nb_errbuf *err)
 {
     nb_err rc = make_parent_dirs(path, err);
     if (rc)
         return rc;
-    nb_store *s = nb_xcalloc(1, sizeof *s);
+    nb_sqlite *s = nb_xcalloc(1, sizeof *s);
     s->path = nb_xstrdup(path);
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
@@ -489,7 +489,7 @@ nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err)
               "PRAGMA synchronous = NORMAL;",
               "opening", err);
     if (rc == NB_ERR_IO && unwritable(path) && access(path, R_OK) == 0) {
-        /* readable still (outbox, sources); nb_store_check_writable stops the others */
+        /* readable still (outbox, sources); nb_sqlite_check_writable stops the others */
         nb_errbuf why = *err;
         s->failed = 0;
         rc = open_read_only(s, err);
@@ -500,16 +500,16 @@ nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err)
         rc = migrate(s, err);
 out:
     if (rc) {
-        nb_store_close(s);
+        nb_sqlite_close(s);
         return rc;
     }
     *out = s;
     return NB_OK;
 }
 
-nb_err nb_store_open_readonly(const char *path, nb_store **out, nb_errbuf *err)
+nb_err nb_sqlite_open_readonly(const char *path, nb_sqlite **out, nb_errbuf *err)
 {
-    nb_store *s = nb_xcalloc(1, sizeof *s);
+    nb_sqlite *s = nb_xcalloc(1, sizeof *s);
     s->path = nb_xstrdup(path);
     nb_err rc = NB_OK;
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -519,10 +519,10 @@ nb_err nb_store_open_readonly(const char *path, nb_store **out, nb_errbuf *err)
     }
     sqlite3_busy_timeout(s->db, 5000);
     /* Readers map the file (no read() per page) and keep a larger cache of their own. */
-    rc = nb_store_exec(s, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384;", err);
+    rc = nb_sqlite_exec(s, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384;", err);
     if (rc)
         goto out;
-    int version = nb_store_schema_version(s);
+    int version = nb_sqlite_schema_version(s);
     if (version != MIGRATION_COUNT)
         rc = nb_errf(err, NB_ERR_STORE,
                      "database %s has schema %d, this newsbrief reads %d (open it for writing "
@@ -530,32 +530,32 @@ nb_err nb_store_open_readonly(const char *path, nb_store **out, nb_errbuf *err)
                      path, version, MIGRATION_COUNT);
     if (!rc && sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
                                   &s->data_version, NULL) != SQLITE_OK)
-        rc = nb_store_db_error(s, err, "preparing data_version");
+        rc = nb_sqlite_db_error(s, err, "preparing data_version");
 out:
     if (rc) {
-        nb_store_close(s);
+        nb_sqlite_close(s);
         return rc;
     }
     *out = s;
     return NB_OK;
 }
 
-nb_err nb_store_data_version(nb_store *s, int64_t *version, nb_errbuf *err)
+nb_err nb_sqlite_data_version(nb_sqlite *s, int64_t *version, nb_errbuf *err)
 {
     nb_err rc = NB_OK;
     if (!s->data_version &&
         sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
                            &s->data_version, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing data_version");
+        return nb_sqlite_db_error(s, err, "preparing data_version");
     if (sqlite3_step(s->data_version) == SQLITE_ROW)
         *version = sqlite3_column_int64(s->data_version, 0);
     else
-        rc = nb_store_db_error(s, err, "reading data_version");
+        rc = nb_sqlite_db_error(s, err, "reading data_version");
     sqlite3_reset(s->data_version);
     return rc;
 }
 
-void nb_store_close(nb_store *s)
+void nb_sqlite_close(nb_sqlite *s)
 {
     if (!s)
         return;
@@ -565,7 +565,7 @@ void nb_store_close(nb_store *s)
     free(s);
 }
 
-void nb_store_bind_text(sqlite3_stmt *st, int index, const char *text)
+void nb_sqlite_bind_text(sqlite3_stmt *st, int index, const char *text)
 {
     if (text)
         sqlite3_bind_text(st, index, text, -1, SQLITE_TRANSIENT);
@@ -582,34 +582,34 @@ static void bind_redacted(sqlite3_stmt *st, int index, const char *text)
         sqlite3_bind_null(st, index);
 }
 
-char *nb_store_column_text(sqlite3_stmt *st, int index)
+char *nb_sqlite_column_text(sqlite3_stmt *st, int index)
 {
     const unsigned char *t = sqlite3_column_text(st, index);
     return t ? nb_xstrdup((const char *)t) : NULL;
 }
 
 /* Runs sql with the item's fields bound as ?1..?11 (?8 = now); one step. */
-static int item_step(nb_store *s, const char *sql, const nb_item *item, int64_t now,
+static int item_step(nb_sqlite *s, const char *sql, const nb_item *item, int64_t now,
                      sqlite3_stmt **out)
 {
     if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK)
         return SQLITE_ERROR;
     sqlite3_stmt *st = *out;
-    nb_store_bind_text(st, 1, item->source);
-    nb_store_bind_text(st, 2, item->key);
-    nb_store_bind_text(st, 3, item->url);
-    nb_store_bind_text(st, 4, item->title);
+    nb_sqlite_bind_text(st, 1, item->source);
+    nb_sqlite_bind_text(st, 2, item->key);
+    nb_sqlite_bind_text(st, 3, item->url);
+    nb_sqlite_bind_text(st, 4, item->title);
     sqlite3_bind_int64(st, 5, item->published_at);
-    nb_store_bind_text(st, 6, item->image);
-    nb_store_bind_text(st, 7, item->excerpt);
+    nb_sqlite_bind_text(st, 6, item->image);
+    nb_sqlite_bind_text(st, 7, item->excerpt);
     sqlite3_bind_int64(st, 8, now);
-    nb_store_bind_text(st, 9, item->content);
-    nb_store_bind_text(st, 10, item->author);
-    nb_store_bind_text(st, 11, item->tags);
+    nb_sqlite_bind_text(st, 9, item->content);
+    nb_sqlite_bind_text(st, 10, item->author);
+    nb_sqlite_bind_text(st, 11, item->tags);
     return sqlite3_step(st);
 }
 
-nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, nb_errbuf *err)
+nb_err nb_sqlite_item_put(nb_sqlite *s, nb_item *item, int64_t now, int *is_new, nb_errbuf *err)
 {
     static const char insert_sql[] =
         "INSERT INTO items (source, key, url, title, published_at, image, excerpt,"
@@ -627,7 +627,7 @@ nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, n
     if (broken(s, err))
         return NB_ERR_IO;
     if (item_step(s, insert_sql, item, now, &st) != SQLITE_DONE) {
-        rc = nb_store_db_error(s, err, "storing item");
+        rc = nb_sqlite_db_error(s, err, "storing item");
         goto out;
     }
     int inserted = sqlite3_changes(s->db) == 1;
@@ -639,7 +639,7 @@ nb_err nb_store_item_put(nb_store *s, nb_item *item, int64_t now, int *is_new, n
         if (step == SQLITE_DONE) {
             item->id = 0; /* forgotten by retention: not stored again */
         } else if (step != SQLITE_ROW) {
-            rc = nb_store_db_error(s, err, "updating item");
+            rc = nb_sqlite_db_error(s, err, "updating item");
             goto out;
         } else {
             item->id = sqlite3_column_int64(st, 0);
@@ -653,8 +653,8 @@ out:
 }
 
 /* Runs an item query binding ?1 = since, ?2 = max and ?3 = text (when not NULL). */
-static nb_err query_items(nb_store *s, const char *sql, int64_t since, size_t max, const char *text,
-                          nb_item **items, size_t *count, nb_errbuf *err)
+static nb_err query_items(nb_sqlite *s, const char *sql, int64_t since, size_t max,
+                          const char *text, nb_item **items, size_t *count, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_item *out = NULL;
@@ -665,32 +665,32 @@ static nb_err query_items(nb_store *s, const char *sql, int64_t since, size_t ma
     if (broken(s, err))
         return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing item query");
+        return nb_sqlite_db_error(s, err, "preparing item query");
     sqlite3_bind_int64(st, 1, since);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
     if (text)
-        nb_store_bind_text(st, 3, text);
+        nb_sqlite_bind_text(st, 3, text);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
         nb_item *it = &out[n++];
         memset(it, 0, sizeof *it);
         it->id = sqlite3_column_int64(st, 0);
-        it->source = nb_store_column_text(st, 1);
-        it->key = nb_store_column_text(st, 2);
-        it->url = nb_store_column_text(st, 3);
-        it->title = nb_store_column_text(st, 4);
+        it->source = nb_sqlite_column_text(st, 1);
+        it->key = nb_sqlite_column_text(st, 2);
+        it->url = nb_sqlite_column_text(st, 3);
+        it->title = nb_sqlite_column_text(st, 4);
         it->published_at = sqlite3_column_int64(st, 5);
-        it->image = nb_store_column_text(st, 6);
-        it->excerpt = nb_store_column_text(st, 7);
-        it->content = nb_store_column_text(st, 8);
-        it->author = nb_store_column_text(st, 9);
-        it->tags = nb_store_column_text(st, 10);
+        it->image = nb_sqlite_column_text(st, 6);
+        it->excerpt = nb_sqlite_column_text(st, 7);
+        it->content = nb_sqlite_column_text(st, 8);
+        it->author = nb_sqlite_column_text(st, 9);
+        it->tags = nb_sqlite_column_text(st, 10);
         if (sqlite3_column_count(st) > 11)
             it->delivered = sqlite3_column_int(st, 11);
     }
     if (step != SQLITE_DONE) {
-        rc = nb_store_db_error(s, err, "reading items");
+        rc = nb_sqlite_db_error(s, err, "reading items");
         nb_items_free(out, n);
         out = NULL;
         n = 0;
@@ -701,8 +701,8 @@ static nb_err query_items(nb_store *s, const char *sql, int64_t since, size_t ma
     return rc;
 }
 
-nb_err nb_store_items_since(nb_store *s, int64_t since, size_t max, nb_item **items, size_t *count,
-                            nb_errbuf *err)
+nb_err nb_sqlite_items_since(nb_sqlite *s, int64_t since, size_t max, nb_item **items,
+                             size_t *count, nb_errbuf *err)
 {
     return query_items(s,
                        "SELECT id, source, key, url, title, published_at, image, excerpt,"
@@ -717,20 +717,20 @@ static const char source_columns[] = "name, type, etag, last_modified, next_fetc
 
 static void read_source(sqlite3_stmt *st, nb_source_state *out)
 {
-    out->name = nb_store_column_text(st, 0);
-    out->type = nb_store_column_text(st, 1);
-    out->etag = nb_store_column_text(st, 2);
-    out->last_modified = nb_store_column_text(st, 3);
+    out->name = nb_sqlite_column_text(st, 0);
+    out->type = nb_sqlite_column_text(st, 1);
+    out->etag = nb_sqlite_column_text(st, 2);
+    out->last_modified = nb_sqlite_column_text(st, 3);
     out->next_fetch_at = sqlite3_column_int64(st, 4);
     out->consecutive_errors = sqlite3_column_int(st, 5);
-    out->last_error = nb_store_column_text(st, 6);
+    out->last_error = nb_sqlite_column_text(st, 6);
     out->last_success_at = sqlite3_column_int64(st, 7);
     out->last_attempt_at = sqlite3_column_int64(st, 8);
-    out->settings = nb_store_column_text(st, 9);
-    out->title = nb_store_column_text(st, 10);
+    out->settings = nb_sqlite_column_text(st, 9);
+    out->title = nb_sqlite_column_text(st, 10);
 }
 
-nb_err nb_store_source_load(nb_store *s, const char *name, nb_source_state *out, nb_errbuf *err)
+nb_err nb_sqlite_source_load(nb_sqlite *s, const char *name, nb_source_state *out, nb_errbuf *err)
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT %s FROM sources WHERE name = ?1", source_columns);
@@ -740,20 +740,20 @@ nb_err nb_store_source_load(nb_store *s, const char *name, nb_source_state *out,
     if (broken(s, err))
         return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing source query");
-    nb_store_bind_text(st, 1, name);
+        return nb_sqlite_db_error(s, err, "preparing source query");
+    nb_sqlite_bind_text(st, 1, name);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW)
         read_source(st, out);
     else if (step == SQLITE_DONE)
         out->name = nb_xstrdup(name);
     else
-        rc = nb_store_db_error(s, err, "reading source");
+        rc = nb_sqlite_db_error(s, err, "reading source");
     sqlite3_finalize(st);
     return rc;
 }
 
-nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf *err)
+nb_err nb_sqlite_source_save(nb_sqlite *s, const nb_source_state *state, nb_errbuf *err)
 {
     char sql[512];
     snprintf(
@@ -765,25 +765,25 @@ nb_err nb_store_source_save(nb_store *s, const nb_source_state *state, nb_errbuf
     if (broken(s, err))
         return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing source update");
-    nb_store_bind_text(st, 1, state->name);
-    nb_store_bind_text(st, 2, state->type ? state->type : "");
-    nb_store_bind_text(st, 3, state->etag);
-    nb_store_bind_text(st, 4, state->last_modified);
+        return nb_sqlite_db_error(s, err, "preparing source update");
+    nb_sqlite_bind_text(st, 1, state->name);
+    nb_sqlite_bind_text(st, 2, state->type ? state->type : "");
+    nb_sqlite_bind_text(st, 3, state->etag);
+    nb_sqlite_bind_text(st, 4, state->last_modified);
     sqlite3_bind_int64(st, 5, state->next_fetch_at);
     sqlite3_bind_int(st, 6, state->consecutive_errors);
     bind_redacted(st, 7, state->last_error);
     sqlite3_bind_int64(st, 8, state->last_success_at);
     sqlite3_bind_int64(st, 9, state->last_attempt_at);
-    nb_store_bind_text(st, 10, state->settings);
-    nb_store_bind_text(st, 11, state->title);
+    nb_sqlite_bind_text(st, 10, state->settings);
+    nb_sqlite_bind_text(st, 11, state->title);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = nb_store_db_error(s, err, "saving source");
+        rc = nb_sqlite_db_error(s, err, "saving source");
     sqlite3_finalize(st);
     return rc;
 }
 
-nb_err nb_store_source_list(nb_store *s, nb_source_state **states, size_t *count, nb_errbuf *err)
+nb_err nb_sqlite_source_list(nb_sqlite *s, nb_source_state **states, size_t *count, nb_errbuf *err)
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT %s FROM sources ORDER BY name", source_columns);
@@ -796,7 +796,7 @@ nb_err nb_store_source_list(nb_store *s, nb_source_state **states, size_t *count
     if (broken(s, err))
         return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing source list");
+        return nb_sqlite_db_error(s, err, "preparing source list");
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
@@ -804,19 +804,19 @@ nb_err nb_store_source_list(nb_store *s, nb_source_state **states, size_t *count
         read_source(st, &out[n++]);
     }
     if (step != SQLITE_DONE)
-        rc = nb_store_db_error(s, err, "listing sources");
+        rc = nb_sqlite_db_error(s, err, "listing sources");
     sqlite3_finalize(st);
     *states = out;
     *count = n;
     return rc;
 }
 
-struct nb_store_lock {
+struct nb_sqlite_lock {
     int fd;
 };
 
-nb_err nb_store_lock_take(const char *database, int64_t timeout_ms, nb_store_lock **out,
-                          nb_errbuf *err)
+nb_err nb_sqlite_lock_take(const char *database, int64_t timeout_ms, nb_sqlite_lock **out,
+                           nb_errbuf *err)
 {
     nb_err rc = make_parent_dirs(database, err);
     if (rc)
@@ -850,13 +850,13 @@ nb_err nb_store_lock_take(const char *database, int64_t timeout_ms, nb_store_loc
         close(fd);
         return rc;
     }
-    nb_store_lock *lock = nb_xmalloc(sizeof *lock);
+    nb_sqlite_lock *lock = nb_xmalloc(sizeof *lock);
     lock->fd = fd;
     *out = lock;
     return NB_OK;
 }
 
-void nb_store_lock_release(nb_store_lock *lock)
+void nb_sqlite_lock_release(nb_sqlite_lock *lock)
 {
     if (!lock)
         return;
@@ -865,8 +865,8 @@ void nb_store_lock_release(nb_store_lock *lock)
     free(lock);
 }
 
-nb_err nb_store_item_known(nb_store *s, const char *source, const char *key, int *known,
-                           nb_errbuf *err)
+nb_err nb_sqlite_item_known(nb_sqlite *s, const char *source, const char *key, int *known,
+                            nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -877,21 +877,21 @@ nb_err nb_store_item_known(nb_store *s, const char *source, const char *key, int
             "SELECT 1 FROM items WHERE source = ?1 AND key = ?2"
             " UNION ALL SELECT 1 FROM forgotten_items WHERE source = ?1 AND key = ?2",
             -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing item lookup");
-    nb_store_bind_text(st, 1, source);
-    nb_store_bind_text(st, 2, key);
+        return nb_sqlite_db_error(s, err, "preparing item lookup");
+    nb_sqlite_bind_text(st, 1, source);
+    nb_sqlite_bind_text(st, 2, key);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW || step == SQLITE_DONE)
         *known = step == SQLITE_ROW;
     else
-        rc = nb_store_db_error(s, err, "looking up item");
+        rc = nb_sqlite_db_error(s, err, "looking up item");
     sqlite3_finalize(st);
     return rc;
 }
 
-static nb_err step_done(nb_store *s, sqlite3_stmt *st, const char *what, nb_errbuf *err)
+static nb_err step_done(nb_sqlite *s, sqlite3_stmt *st, const char *what, nb_errbuf *err)
 {
-    nb_err rc = sqlite3_step(st) == SQLITE_DONE ? NB_OK : nb_store_db_error(s, err, what);
+    nb_err rc = sqlite3_step(st) == SQLITE_DONE ? NB_OK : nb_sqlite_db_error(s, err, what);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -899,7 +899,7 @@ static nb_err step_done(nb_store *s, sqlite3_stmt *st, const char *what, nb_errb
 
 /* The readable id: the update time in the display zone, then the channel, then a number,
  * whichever is free first ("2025-04-07-2046", "2025-04-07-2046-wecom", "...-wecom-2"). */
-static nb_err pick_slug(nb_store *s, const char *channel, int64_t created_at, char **out,
+static nb_err pick_slug(nb_sqlite *s, const char *channel, int64_t created_at, char **out,
                         nb_errbuf *err)
 {
     char stamp[32] = "0000-00-00-0000";
@@ -918,7 +918,7 @@ static nb_err pick_slug(nb_store *s, const char *channel, int64_t created_at, ch
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM briefings WHERE slug = ?1", -1, &st, NULL) !=
         SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing slug lookup");
+        return nb_sqlite_db_error(s, err, "preparing slug lookup");
     nb_err rc = NB_OK;
     char *slug = NULL;
     for (int attempt = 0; !rc; attempt++) {
@@ -929,13 +929,13 @@ static nb_err pick_slug(nb_store *s, const char *channel, int64_t created_at, ch
             slug = nb_xasprintf("%s-%s", stamp, n ? safe : "b");
         else
             slug = nb_xasprintf("%s-%s-%d", stamp, n ? safe : "b", attempt);
-        nb_store_bind_text(st, 1, slug);
+        nb_sqlite_bind_text(st, 1, slug);
         int step = sqlite3_step(st);
         sqlite3_reset(st);
         if (step == SQLITE_DONE)
             break;
         if (step != SQLITE_ROW)
-            rc = nb_store_db_error(s, err, "looking up slug");
+            rc = nb_sqlite_db_error(s, err, "looking up slug");
     }
     sqlite3_finalize(st);
     if (rc) {
@@ -969,7 +969,7 @@ static char *id_list_json(const int64_t *ids, size_t count)
 
 /* The entries as shown, each entry's summary on its item, and one cluster per story: the
  * smallest cluster (or id) among its reports and the clusters they were in before. */
-static nb_err record_entries(nb_store *s, int64_t briefing_id, const nb_briefing_draft *d,
+static nb_err record_entries(nb_sqlite *s, int64_t briefing_id, const nb_briefing_draft *d,
                              nb_errbuf *err)
 {
     sqlite3_stmt *entry = NULL, *summary = NULL, *root = NULL, *join = NULL;
@@ -990,7 +990,7 @@ static nb_err record_entries(nb_store *s, int64_t briefing_id, const nb_briefing
                            " json_each(?1)) OR cluster_id IN (SELECT cluster_id FROM items"
                            " WHERE id IN (SELECT value FROM json_each(?1)))",
                            -1, &join, NULL) != SQLITE_OK) {
-        rc = nb_store_db_error(s, err, "preparing briefing entries");
+        rc = nb_sqlite_db_error(s, err, "preparing briefing entries");
         goto out;
     }
     for (size_t i = 0; i < d->entry_count && !rc; i++) {
@@ -1001,29 +1001,29 @@ static nb_err record_entries(nb_store *s, int64_t briefing_id, const nb_briefing
         sqlite3_bind_int64(entry, 1, briefing_id);
         sqlite3_bind_int64(entry, 2, (sqlite3_int64)i);
         sqlite3_bind_int64(entry, 3, it->id);
-        nb_store_bind_text(entry, 4, it->title ? it->title : "");
-        nb_store_bind_text(entry, 5, it->url ? it->url : "");
+        nb_sqlite_bind_text(entry, 4, it->title ? it->title : "");
+        nb_sqlite_bind_text(entry, 5, it->url ? it->url : "");
         sqlite3_bind_int64(entry, 6, it->published_at);
-        nb_store_bind_text(entry, 7, it->image);
-        nb_store_bind_text(entry, 8, it->summary);
-        nb_store_bind_text(entry, 9, related ? related : "[]");
-        nb_store_bind_text(entry, 10, story ? story : "[]");
+        nb_sqlite_bind_text(entry, 7, it->image);
+        nb_sqlite_bind_text(entry, 8, it->summary);
+        nb_sqlite_bind_text(entry, 9, related ? related : "[]");
+        nb_sqlite_bind_text(entry, 10, story ? story : "[]");
         rc = step_done(s, entry, "recording briefing entries", err);
         if (!rc && it->summary) {
             sqlite3_bind_int64(summary, 1, it->id);
-            nb_store_bind_text(summary, 2, it->summary);
+            nb_sqlite_bind_text(summary, 2, it->summary);
             rc = step_done(s, summary, "recording summaries", err);
         }
         if (!rc && it->story_count > 1) {
-            nb_store_bind_text(root, 1, story);
+            nb_sqlite_bind_text(root, 1, story);
             int64_t cluster = 0;
             if (sqlite3_step(root) == SQLITE_ROW)
                 cluster = sqlite3_column_int64(root, 0);
             else
-                rc = nb_store_db_error(s, err, "finding story cluster");
+                rc = nb_sqlite_db_error(s, err, "finding story cluster");
             sqlite3_reset(root);
             if (!rc) {
-                nb_store_bind_text(join, 1, story);
+                nb_sqlite_bind_text(join, 1, story);
                 sqlite3_bind_int64(join, 2, cluster);
                 rc = step_done(s, join, "recording story cluster", err);
             }
@@ -1039,8 +1039,8 @@ out:
     return rc;
 }
 
-nb_err nb_store_briefing_commit(nb_store *s, const nb_briefing_draft *d, int64_t *id,
-                                nb_errbuf *err)
+nb_err nb_sqlite_briefing_commit(nb_sqlite *s, const nb_briefing_draft *d, int64_t *id,
+                                 nb_errbuf *err)
 {
     json_t *texts = json_array();
     for (size_t i = 0; i < d->page_count; i++)
@@ -1069,16 +1069,16 @@ nb_err nb_store_briefing_commit(nb_store *s, const nb_briefing_draft *d, int64_t
                            "INSERT INTO deliveries (briefing_id, channel, seq, method, payload,"
                            " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            -1, &outbox, NULL) != SQLITE_OK) {
-        rc = nb_store_db_error(s, err, "preparing briefing");
+        rc = nb_sqlite_db_error(s, err, "preparing briefing");
         goto rollback;
     }
-    nb_store_bind_text(brief, 1, d->channel);
+    nb_sqlite_bind_text(brief, 1, d->channel);
     sqlite3_bind_int64(brief, 2, d->created_at);
     sqlite3_bind_int64(brief, 3, d->window_start);
-    nb_store_bind_text(brief, 4, ids_text ? ids_text : "[]");
-    nb_store_bind_text(brief, 5, pages_text ? pages_text : "[]");
-    nb_store_bind_text(brief, 6, slug);
-    nb_store_bind_text(brief, 7, d->title);
+    nb_sqlite_bind_text(brief, 4, ids_text ? ids_text : "[]");
+    nb_sqlite_bind_text(brief, 5, pages_text ? pages_text : "[]");
+    nb_sqlite_bind_text(brief, 6, slug);
+    nb_sqlite_bind_text(brief, 7, d->title);
     sqlite3_bind_int64(brief, 8, (sqlite3_int64)d->per_page);
     sqlite3_bind_int64(brief, 9, (sqlite3_int64)d->entry_count);
     rc = step_done(s, brief, "storing briefing", err);
@@ -1087,7 +1087,7 @@ nb_err nb_store_briefing_commit(nb_store *s, const nb_briefing_draft *d, int64_t
         rc = record_entries(s, briefing_id, d, err);
     if (d->message_count == 0) { /* local channel: delivered with the commit */
         for (size_t i = 0; i < d->item_count && !rc; i++) {
-            nb_store_bind_text(ledger, 1, d->channel);
+            nb_sqlite_bind_text(ledger, 1, d->channel);
             sqlite3_bind_int64(ledger, 2, d->item_ids[i]);
             sqlite3_bind_int64(ledger, 3, briefing_id);
             rc = step_done(s, ledger, "recording briefing items", err);
@@ -1096,15 +1096,15 @@ nb_err nb_store_briefing_commit(nb_store *s, const nb_briefing_draft *d, int64_t
     for (size_t i = 0; i < d->message_count && !rc; i++) {
         const nb_outbox_message *m = &d->messages[i];
         sqlite3_bind_int64(outbox, 1, briefing_id);
-        nb_store_bind_text(outbox, 2, d->channel);
+        nb_sqlite_bind_text(outbox, 2, d->channel);
         sqlite3_bind_int64(outbox, 3, (sqlite3_int64)i + 1);
-        nb_store_bind_text(outbox, 4, m->method ? m->method : "");
-        nb_store_bind_text(outbox, 5, m->payload);
+        nb_sqlite_bind_text(outbox, 4, m->method ? m->method : "");
+        nb_sqlite_bind_text(outbox, 5, m->payload);
         sqlite3_bind_int64(outbox, 6, d->created_at);
         rc = step_done(s, outbox, "queueing message", err);
         int64_t delivery = sqlite3_last_insert_rowid(s->db);
         for (size_t k = 0; k < m->item_count && !rc; k++) {
-            nb_store_bind_text(ledger, 1, d->channel);
+            nb_sqlite_bind_text(ledger, 1, d->channel);
             sqlite3_bind_int64(ledger, 2, m->item_ids[k]);
             sqlite3_bind_int64(ledger, 3, briefing_id);
             sqlite3_bind_int64(ledger, 4, delivery);
@@ -1128,7 +1128,7 @@ out:
     return rc;
 }
 
-nb_err nb_store_last_briefing_at(nb_store *s, int64_t *at, nb_errbuf *err)
+nb_err nb_sqlite_last_briefing_at(nb_sqlite *s, int64_t *at, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -1144,8 +1144,8 @@ nb_err nb_store_last_briefing_at(nb_store *s, int64_t *at, nb_errbuf *err)
     return rc;
 }
 
-nb_err nb_store_items_for_channel(nb_store *s, const char *channel, int64_t since, size_t max,
-                                  nb_item **items, size_t *count, nb_errbuf *err)
+nb_err nb_sqlite_items_for_channel(nb_sqlite *s, const char *channel, int64_t since, size_t max,
+                                   nb_item **items, size_t *count, nb_errbuf *err)
 {
     return query_items(s,
                        "SELECT id, source, key, url, title, published_at, image, excerpt,"
@@ -1161,7 +1161,7 @@ static const char outbox_columns[] = "id, briefing_id, channel, seq, method, pay
                                      " attempts, next_attempt_at, last_answer,"
                                      " possible_duplicate, created_at";
 
-static nb_err query_outbox(nb_store *s, const char *where, const char *channel,
+static nb_err query_outbox(nb_sqlite *s, const char *where, const char *channel,
                            nb_outbox_row **rows, size_t *count, nb_errbuf *err)
 {
     char sql[512];
@@ -1176,41 +1176,41 @@ static nb_err query_outbox(nb_store *s, const char *where, const char *channel,
     if (broken(s, err))
         return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing outbox query");
+        return nb_sqlite_db_error(s, err, "preparing outbox query");
     if (channel)
-        nb_store_bind_text(st, 1, channel);
+        nb_sqlite_bind_text(st, 1, channel);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
         nb_outbox_row *r = &out[n++];
         r->id = sqlite3_column_int64(st, 0);
         r->briefing_id = sqlite3_column_int64(st, 1);
-        r->channel = nb_store_column_text(st, 2);
+        r->channel = nb_sqlite_column_text(st, 2);
         r->seq = sqlite3_column_int(st, 3);
-        r->method = nb_store_column_text(st, 4);
-        r->payload = nb_store_column_text(st, 5);
-        r->status = nb_store_column_text(st, 6);
+        r->method = nb_sqlite_column_text(st, 4);
+        r->payload = nb_sqlite_column_text(st, 5);
+        r->status = nb_sqlite_column_text(st, 6);
         r->attempts = sqlite3_column_int(st, 7);
         r->next_attempt_at = sqlite3_column_int64(st, 8);
-        r->last_answer = nb_store_column_text(st, 9);
+        r->last_answer = nb_sqlite_column_text(st, 9);
         r->possible_duplicate = sqlite3_column_int(st, 10);
         r->created_at = sqlite3_column_int64(st, 11);
     }
     if (step != SQLITE_DONE)
-        rc = nb_store_db_error(s, err, "reading the outbox");
+        rc = nb_sqlite_db_error(s, err, "reading the outbox");
     sqlite3_finalize(st);
     *rows = out;
     *count = n;
     return rc;
 }
 
-nb_err nb_store_outbox_pending(nb_store *s, const char *channel, nb_outbox_row **rows,
-                               size_t *count, nb_errbuf *err)
+nb_err nb_sqlite_outbox_pending(nb_sqlite *s, const char *channel, nb_outbox_row **rows,
+                                size_t *count, nb_errbuf *err)
 {
     return query_outbox(s, "channel = ?1 AND status = 'pending'", channel, rows, count, err);
 }
 
-nb_err nb_store_outbox_list(nb_store *s, nb_outbox_row **rows, size_t *count, nb_errbuf *err)
+nb_err nb_sqlite_outbox_list(nb_sqlite *s, nb_outbox_row **rows, size_t *count, nb_errbuf *err)
 {
     return query_outbox(s, "status IN ('pending', 'sending', 'failed')", NULL, rows, count, err);
 }
@@ -1227,9 +1227,9 @@ void nb_outbox_rows_free(nb_outbox_row *rows, size_t count)
     free(rows);
 }
 
-nb_err nb_store_outbox_mark(nb_store *s, int64_t id, const char *status, int attempts,
-                            int64_t next_attempt_at, const char *answer, int64_t now,
-                            nb_errbuf *err)
+nb_err nb_sqlite_outbox_mark(nb_sqlite *s, int64_t id, const char *status, int attempts,
+                             int64_t next_attempt_at, const char *answer, int64_t now,
+                             nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     if (broken(s, err))
@@ -1240,9 +1240,9 @@ nb_err nb_store_outbox_mark(nb_store *s, int64_t id, const char *status, int att
                            " sent_at = CASE WHEN ?2 = 'sent' THEN ?6 ELSE sent_at END"
                            " WHERE id = ?1",
                            -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing outbox update");
+        return nb_sqlite_db_error(s, err, "preparing outbox update");
     sqlite3_bind_int64(st, 1, id);
-    nb_store_bind_text(st, 2, status);
+    nb_sqlite_bind_text(st, 2, status);
     sqlite3_bind_int(st, 3, attempts);
     sqlite3_bind_int64(st, 4, next_attempt_at);
     bind_redacted(st, 5, answer);
@@ -1252,8 +1252,8 @@ nb_err nb_store_outbox_mark(nb_store *s, int64_t id, const char *status, int att
     return rc;
 }
 
-nb_err nb_store_outbox_drop(nb_store *s, int64_t id, const char *channel, size_t *dropped,
-                            nb_errbuf *err)
+nb_err nb_sqlite_outbox_drop(nb_sqlite *s, int64_t id, const char *channel, size_t *dropped,
+                             nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     *dropped = 0;
@@ -1264,7 +1264,7 @@ nb_err nb_store_outbox_drop(nb_store *s, int64_t id, const char *channel, size_t
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, err, "preparing outbox drop");
     sqlite3_bind_int64(st, 1, id > 0 ? id : -1);
-    nb_store_bind_text(st, 2, channel);
+    nb_sqlite_bind_text(st, 2, channel);
     nb_err rc = step_done(s, st, "dropping outbox rows", err);
     if (!rc)
         *dropped = (size_t)sqlite3_changes(s->db);
@@ -1272,7 +1272,7 @@ nb_err nb_store_outbox_drop(nb_store *s, int64_t id, const char *channel, size_t
     return rc;
 }
 
-nb_err nb_store_outbox_recover(nb_store *s, size_t *recovered, nb_errbuf *err)
+nb_err nb_sqlite_outbox_recover(nb_sqlite *s, size_t *recovered, nb_errbuf *err)
 {
     nb_err rc = broken(s, err) ? NB_ERR_IO
                                : exec(s,
@@ -1283,8 +1283,8 @@ nb_err nb_store_outbox_recover(nb_store *s, size_t *recovered, nb_errbuf *err)
     return rc;
 }
 
-nb_err nb_store_summary_get(nb_store *s, const char *content_hash, const char *model,
-                            const char *prompt_hash, char **text, nb_errbuf *err)
+nb_err nb_sqlite_summary_get(nb_sqlite *s, const char *content_hash, const char *model,
+                             const char *prompt_hash, char **text, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -1295,22 +1295,22 @@ nb_err nb_store_summary_get(nb_store *s, const char *content_hash, const char *m
                            "SELECT text FROM summaries WHERE content_hash = ?1 AND model = ?2"
                            " AND prompt_hash = ?3",
                            -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing summary lookup");
-    nb_store_bind_text(st, 1, content_hash);
-    nb_store_bind_text(st, 2, model);
-    nb_store_bind_text(st, 3, prompt_hash);
+        return nb_sqlite_db_error(s, err, "preparing summary lookup");
+    nb_sqlite_bind_text(st, 1, content_hash);
+    nb_sqlite_bind_text(st, 2, model);
+    nb_sqlite_bind_text(st, 3, prompt_hash);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW)
-        *text = nb_store_column_text(st, 0);
+        *text = nb_sqlite_column_text(st, 0);
     else if (step != SQLITE_DONE)
-        rc = nb_store_db_error(s, err, "reading summary");
+        rc = nb_sqlite_db_error(s, err, "reading summary");
     sqlite3_finalize(st);
     return rc;
 }
 
-nb_err nb_store_summary_put(nb_store *s, const char *content_hash, const char *model,
-                            const char *prompt_hash, const char *text, long prompt_tokens,
-                            long completion_tokens, int64_t now, nb_errbuf *err)
+nb_err nb_sqlite_summary_put(nb_sqlite *s, const char *content_hash, const char *model,
+                             const char *prompt_hash, const char *text, long prompt_tokens,
+                             long completion_tokens, int64_t now, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -1321,23 +1321,23 @@ nb_err nb_store_summary_put(nb_store *s, const char *content_hash, const char *m
                            " text, prompt_tokens, completion_tokens, created_at)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                            -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing summary insert");
-    nb_store_bind_text(st, 1, content_hash);
-    nb_store_bind_text(st, 2, model);
-    nb_store_bind_text(st, 3, prompt_hash);
-    nb_store_bind_text(st, 4, text);
+        return nb_sqlite_db_error(s, err, "preparing summary insert");
+    nb_sqlite_bind_text(st, 1, content_hash);
+    nb_sqlite_bind_text(st, 2, model);
+    nb_sqlite_bind_text(st, 3, prompt_hash);
+    nb_sqlite_bind_text(st, 4, text);
     sqlite3_bind_int64(st, 5, prompt_tokens);
     sqlite3_bind_int64(st, 6, completion_tokens);
     sqlite3_bind_int64(st, 7, now);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = nb_store_db_error(s, err, "storing summary");
+        rc = nb_sqlite_db_error(s, err, "storing summary");
     sqlite3_finalize(st);
     return rc;
 }
 
-nb_err nb_store_llm_usage_add(nb_store *s, int64_t run_at, const char *model, long requests,
-                              long prompt_tokens, long completion_tokens, double cost,
-                              nb_errbuf *err)
+nb_err nb_sqlite_llm_usage_add(nb_sqlite *s, int64_t run_at, const char *model, long requests,
+                               long prompt_tokens, long completion_tokens, double cost,
+                               nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -1347,15 +1347,15 @@ nb_err nb_store_llm_usage_add(nb_store *s, int64_t run_at, const char *model, lo
                            "INSERT INTO llm_usage (run_at, model, requests, prompt_tokens,"
                            " completion_tokens, cost) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            -1, &st, NULL) != SQLITE_OK)
-        return nb_store_db_error(s, err, "preparing usage insert");
+        return nb_sqlite_db_error(s, err, "preparing usage insert");
     sqlite3_bind_int64(st, 1, run_at);
-    nb_store_bind_text(st, 2, model);
+    nb_sqlite_bind_text(st, 2, model);
     sqlite3_bind_int64(st, 3, requests);
     sqlite3_bind_int64(st, 4, prompt_tokens);
     sqlite3_bind_int64(st, 5, completion_tokens);
     sqlite3_bind_double(st, 6, cost);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = nb_store_db_error(s, err, "storing usage");
+        rc = nb_sqlite_db_error(s, err, "storing usage");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1367,16 +1367,17 @@ static const char schedule_columns[] =
 
 static void read_schedule(sqlite3_stmt *st, nb_schedule_state *out)
 {
-    out->name = nb_store_column_text(st, 0);
-    out->cron = nb_store_column_text(st, 1);
+    out->name = nb_sqlite_column_text(st, 0);
+    out->cron = nb_sqlite_column_text(st, 1);
     out->last_fire = sqlite3_column_int64(st, 2);
-    out->last_result = nb_store_column_text(st, 3);
+    out->last_result = nb_sqlite_column_text(st, 3);
     out->last_run_at = sqlite3_column_int64(st, 4);
     out->last_duration_ms = sqlite3_column_int64(st, 5);
     out->next_fire = sqlite3_column_int64(st, 6);
 }
 
-nb_err nb_store_schedule_load(nb_store *s, const char *name, nb_schedule_state *out, nb_errbuf *err)
+nb_err nb_sqlite_schedule_load(nb_sqlite *s, const char *name, nb_schedule_state *out,
+                               nb_errbuf *err)
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT %s FROM schedules WHERE name = ?1", schedule_columns);
@@ -1385,7 +1386,7 @@ nb_err nb_store_schedule_load(nb_store *s, const char *name, nb_schedule_state *
     memset(out, 0, sizeof *out);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(s, err, "preparing schedule query");
-    nb_store_bind_text(st, 1, name);
+    nb_sqlite_bind_text(st, 1, name);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW)
         read_schedule(st, out);
@@ -1397,7 +1398,7 @@ nb_err nb_store_schedule_load(nb_store *s, const char *name, nb_schedule_state *
     return rc;
 }
 
-nb_err nb_store_schedule_save(nb_store *s, const nb_schedule_state *state, nb_errbuf *err)
+nb_err nb_sqlite_schedule_save(nb_sqlite *s, const nb_schedule_state *state, nb_errbuf *err)
 {
     char sql[256];
     snprintf(sql, sizeof sql,
@@ -1407,10 +1408,10 @@ nb_err nb_store_schedule_save(nb_store *s, const nb_schedule_state *state, nb_er
     nb_err rc = NB_OK;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(s, err, "preparing schedule update");
-    nb_store_bind_text(st, 1, state->name);
-    nb_store_bind_text(st, 2, state->cron ? state->cron : "");
+    nb_sqlite_bind_text(st, 1, state->name);
+    nb_sqlite_bind_text(st, 2, state->cron ? state->cron : "");
     sqlite3_bind_int64(st, 3, state->last_fire);
-    nb_store_bind_text(st, 4, state->last_result);
+    nb_sqlite_bind_text(st, 4, state->last_result);
     sqlite3_bind_int64(st, 5, state->last_run_at);
     sqlite3_bind_int64(st, 6, state->last_duration_ms);
     sqlite3_bind_int64(st, 7, state->next_fire);
@@ -1420,8 +1421,8 @@ nb_err nb_store_schedule_save(nb_store *s, const nb_schedule_state *state, nb_er
     return rc;
 }
 
-nb_err nb_store_schedule_list(nb_store *s, nb_schedule_state **states, size_t *count,
-                              nb_errbuf *err)
+nb_err nb_sqlite_schedule_list(nb_sqlite *s, nb_schedule_state **states, size_t *count,
+                               nb_errbuf *err)
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT %s FROM schedules ORDER BY name", schedule_columns);
@@ -1464,7 +1465,7 @@ void nb_schedule_states_free(nb_schedule_state *states, size_t count)
     free(states);
 }
 
-nb_err nb_store_daemon_save(nb_store *s, const nb_daemon_state *state, nb_errbuf *err)
+nb_err nb_sqlite_daemon_save(nb_sqlite *s, const nb_daemon_state *state, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -1484,7 +1485,7 @@ nb_err nb_store_daemon_save(nb_store *s, const nb_daemon_state *state, nb_errbuf
     return rc;
 }
 
-nb_err nb_store_daemon_load(nb_store *s, nb_daemon_state *out, int *found, nb_errbuf *err)
+nb_err nb_sqlite_daemon_load(nb_sqlite *s, nb_daemon_state *out, int *found, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -1510,7 +1511,7 @@ nb_err nb_store_daemon_load(nb_store *s, nb_daemon_state *out, int *found, nb_er
     return rc;
 }
 
-nb_err nb_store_outbox_next_due(nb_store *s, int64_t *at, size_t *pending, nb_errbuf *err)
+nb_err nb_sqlite_outbox_next_due(nb_sqlite *s, int64_t *at, size_t *pending, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -1540,7 +1541,7 @@ nb_err nb_store_outbox_next_due(nb_store *s, int64_t *at, size_t *pending, nb_er
 
 /* Runs sql (binding ?1 = cutoff, ?2 = now) in transactions until it changes nothing;
  * *total counts the rows of the statement named count_of (the others follow it). */
-static nb_err prune_batches(nb_store *s, const char *const *sql, size_t n, int64_t cutoff,
+static nb_err prune_batches(nb_sqlite *s, const char *const *sql, size_t n, int64_t cutoff,
                             int64_t now, size_t *total, nb_errbuf *err)
 {
     for (;;) {
@@ -1573,7 +1574,7 @@ static nb_err prune_batches(nb_store *s, const char *const *sql, size_t n, int64
     }
 }
 
-static nb_err count_rows(nb_store *s, const char *sql, int64_t cutoff, size_t *out, nb_errbuf *err)
+static nb_err count_rows(nb_sqlite *s, const char *sql, int64_t cutoff, size_t *out, nb_errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
@@ -1588,7 +1589,7 @@ static nb_err count_rows(nb_store *s, const char *sql, int64_t cutoff, size_t *o
     return rc;
 }
 
-static int64_t pragma_int(nb_store *s, const char *pragma)
+static int64_t pragma_int(nb_sqlite *s, const char *pragma)
 {
     sqlite3_stmt *st = NULL;
     int64_t v = -1;
@@ -1613,8 +1614,8 @@ static const char briefings_where[] =
     "created_at < ?1 AND id NOT IN (SELECT briefing_id FROM deliveries WHERE status IN"
     " ('pending', 'sending'))";
 
-nb_err nb_store_prune(nb_store *s, const nb_retention *r, int dry_run, nb_prune_report *report,
-                      nb_errbuf *err)
+nb_err nb_sqlite_prune(nb_sqlite *s, const nb_retention *r, int dry_run, nb_prune_report *report,
+                       nb_errbuf *err)
 {
     memset(report, 0, sizeof *report);
     char sql[5][512];

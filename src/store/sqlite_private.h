@@ -5,9 +5,10 @@
 
 #include <sqlite3.h>
 
+#include "store/engines.h"
 #include "store/store.h"
 
-struct nb_store {
+struct nb_sqlite {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *data_version;   /* prepared once: asked on every web request */
@@ -16,12 +17,12 @@ struct nb_store {
 };
 
 /* An error naming the database, what was being done and SQLite's message. */
-nb_err nb_store_db_error(nb_store *s, nb_errbuf *err, const char *what);
+nb_err nb_sqlite_db_error(nb_sqlite *s, nb_errbuf *err, const char *what);
 /* Runs SQL without results. */
-nb_err nb_store_exec(nb_store *s, const char *sql, nb_errbuf *err);
+nb_err nb_sqlite_exec(nb_sqlite *s, const char *sql, nb_errbuf *err);
 /* Binds text, or NULL when text is NULL. */
-void nb_store_bind_text(sqlite3_stmt *st, int index, const char *text);
+void nb_sqlite_bind_text(sqlite3_stmt *st, int index, const char *text);
 /* A copy of a column's text, or NULL. */
-char *nb_store_column_text(sqlite3_stmt *st, int index);
+char *nb_sqlite_column_text(sqlite3_stmt *st, int index);
 
 #endif

@@ -1,17 +1,19 @@
 # SPDX-License-Identifier: MIT
 """End to end: briefings delivered to WeCom, Feishu, DingTalk and Telegram emulators; pages
-that never cut an item; retries, ordering, permanent failures; a kill loop."""
+that never cut an item; retries, ordering, permanent failures; a kill loop. Runs on either
+store: `test_channels.py [sqlite|postgresql]` (skipped with the reason without a test
+PostgreSQL)."""
 import json
 import os
 import random
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
+import pgtest  # noqa: E402
 from loopback import (BINARY, SiteServer, Workdir, duration, expect, run,  # noqa: E402
                       run_tests, wait_until)
 from platforms import PlatformServer  # noqa: E402
@@ -28,11 +30,11 @@ def write_config(work, site, platforms, extra="", per_page=10, **overrides):
     for name in ("wecom", "feishu", "dingtalk", "telegram"):
         overrides.setdefault(name, FAST)
     return work.write("newsbrief.yaml", (
-        "newsbrief:\n  database: %s/nb.db\n  window: 72h\n  max_items: 35\n"
+        "newsbrief:\n  database: \"%s\"\n  window: 72h\n  max_items: 35\n"
         "  items_per_page: %d\n%s"
         "sources:\n  aibase:\n    type: aibase\n    base_url: %s\n    delay_ms: 0\n"
         "  jiqizhixin:\n    type: jiqizhixin\n    base_url: %s\n    delay_ms: 0\n%s")
-        % (work.path, per_page, extra, site.base, site.base,
+        % (pgtest.database_of(work), per_page, extra, site.base, site.base,
            platforms.channels_yaml(only=("wecom", "feishu", "dingtalk", "telegram"),
                                    **overrides)))
 
@@ -48,10 +50,10 @@ def all_urls(site):
     """The 35 article URLs, newest first, as `newsbrief run` to stdout lists them."""
     with Workdir() as work:
         path = work.write("newsbrief.yaml", (
-            "newsbrief:\n  database: %s/nb.db\n  window: 72h\n  max_items: 35\n"
+            "newsbrief:\n  database: \"%s\"\n  window: 72h\n  max_items: 35\n"
             "sources:\n  aibase:\n    type: aibase\n    base_url: %s\n    delay_ms: 0\n"
             "  jiqizhixin:\n    type: jiqizhixin\n    base_url: %s\n    delay_ms: 0\n")
-            % (work.path, site.base, site.base))
+            % (pgtest.database_of(work), site.base, site.base))
         code, out, err = run(["run", "--config", path, "--now", NOW])
         return item_urls(out)
 
@@ -211,9 +213,8 @@ def test_kill_loop_loses_nothing():
         code, out, err = run(["run", "--config", path, "--now", NOW])
         expect(code == 0, out + err)
         expect(0 < sent_during_loop, "no kill landed after delivery began")
-        db = sqlite3.connect(os.path.join(work.path, "nb.db"))
-        rows = db.execute("SELECT payload, status, possible_duplicate FROM deliveries"
-                          " WHERE channel = 'feishu'").fetchall()
+        rows = pgtest.query(pgtest.database_of(work), "SELECT payload, status, possible_duplicate"
+                            " FROM deliveries WHERE channel = 'feishu'")
         expect(len(rows) == 34 and all(r[1] == "sent" for r in rows),
                "%d rows, statuses %r" % (len(rows), sorted(set(r[1] for r in rows))))
         received = [json.dumps(m["content"], ensure_ascii=False, sort_keys=True)
@@ -227,4 +228,5 @@ def test_kill_loop_loses_nothing():
 
 
 if __name__ == "__main__":
+    pgtest.engine(sys.argv)
     sys.exit(run_tests(globals()))

@@ -1,14 +1,17 @@
 # SPDX-License-Identifier: MIT
 """End to end: what a new user meets in the first hour. A file channel that cannot be
 written keeps its briefing; relative paths follow the configuration file; previews, quiet
-outcomes, source resets, the outbox's housekeeping and the configuration checks."""
+outcomes, source resets, the outbox's housekeeping and the configuration checks. Runs on
+either store: `test_first_hour.py [sqlite|postgresql]` (skipped with the reason without a
+test PostgreSQL); the cases about a SQLite file's path or directory, and those that do not
+use the store, run in the SQLite variant only."""
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+import pgtest  # noqa: E402
 from loopback import (BINARY, DATA, SiteServer, Workdir, expect, expect_equal, run,  # noqa: E402
                       run_tests)
 from platforms import PlatformServer  # noqa: E402
@@ -35,10 +38,10 @@ sources:
 
 
 def config(work, server, channels="", database=None, name="newsbrief.yaml", general=""):
-    database = database or os.path.join(work.path, "nb.db")
+    database = database or pgtest.database_of(work)
     return work.write(name, """\
 newsbrief:
-  database: %s
+  database: "%s"
   timezone: Asia/Shanghai
   items_per_page: 3
 %s%s%s""" % (database, general, sources(server), channels))
@@ -84,6 +87,7 @@ def test_failed_file_write_is_delivered_by_the_next_run():
         expect_equal(read(target), golden(), "the briefing written by the next run")
 
 
+@pgtest.sqlite_only("a relative database path names a file beside the configuration")
 def test_relative_paths_follow_the_configuration_file():
     with SiteServer() as server, Workdir() as work:
         config(work, server, database="data/nb.db",
@@ -109,7 +113,7 @@ def test_feed_images_and_authors_from_html():
     with SiteServer() as server, Workdir() as work:
         path = work.write("newsbrief.yaml", """\
 newsbrief:
-  database: %s/nb.db
+  database: "%s"
 sources:
   frontier:
     type: feed
@@ -117,7 +121,7 @@ sources:
   notes:
     type: feed
     url: %s/feeds/img-only-atom.xml
-""" % (work.path, server.base, server.base))
+""" % (pgtest.database_of(work), server.base, server.base))
         code, out, err = run(["run", "--config", path, "--now", NOW])
         expect(code == 0, "exit %d: %s" % (code, err))
         # relative sources resolve against the feed's address, as feedparser does
@@ -126,9 +130,7 @@ sources:
                       "https://blog.example.org/images/bench.jpg"):
             expect("![](%s)" % image in out, "no %s in the briefing:\n%s" % (image, out))
         expect("pixel.gif" not in out, "a tracking pixel became the picture")
-        db = sqlite3.connect(os.path.join(work.path, "nb.db"))
-        authors = dict(db.execute("SELECT key, author FROM items"))
-        db.close()
+        authors = dict(pgtest.query(pgtest.database_of(work), "SELECT key, author FROM items"))
         expect(authors == {"ai-2001": "李明", "ai-2002": "王芳", "urn:uuid:notes-1": "Ada Chen",
                            "urn:uuid:notes-2": "Feed Team"}, authors)
 
@@ -148,11 +150,10 @@ def test_run_dry_run_previews_without_marking():
         expect(out.count(golden()) == 2, "the file and stdout previews are not the briefing")
         expect("== channel wecom (wecom): 4 items, 2 messages\n-- message 1 of 2\n" in out, out)
         expect('"msgtype": "markdown"' in out or '"msgtype":"markdown"' in out, out)
-        db = sqlite3.connect(os.path.join(work.path, "nb.db"))
-        stored = db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
-        marked = db.execute("SELECT COUNT(*) FROM briefing_items").fetchone()[0]
-        queued = db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0]
-        db.close()
+        database = pgtest.database_of(work)
+        stored = pgtest.scalar(database, "SELECT COUNT(*) FROM items")
+        marked = pgtest.scalar(database, "SELECT COUNT(*) FROM briefing_items")
+        queued = pgtest.scalar(database, "SELECT COUNT(*) FROM deliveries")
         expect(stored >= 4 and marked == 0 and queued == 0,
                "items %d, ledger %d, outbox %d" % (stored, marked, queued))
         # the real run afterwards delivers everything the preview showed
@@ -195,7 +196,7 @@ def sources_json(path):
 def write_flaky(work, server, flaky_url):
     return work.write("newsbrief.yaml", """\
 newsbrief:
-  database: %s/nb.db
+  database: "%s"
   failures_before_backoff: 1
 sources:
   lab:
@@ -204,7 +205,7 @@ sources:
   flaky:
     type: feed
     url: %s%s
-""" % (work.path, server.base, server.base, flaky_url))
+""" % (pgtest.database_of(work), server.base, server.base, flaky_url))
 
 
 def test_changed_source_starts_afresh():
@@ -301,6 +302,7 @@ def test_outbox_of_a_removed_channel():
                "exit %d: %s" % (code, err))
 
 
+@pgtest.store_free
 def test_configuration_checks():
     with Workdir() as work:
         path = work.write("bad.yaml", """\
@@ -345,6 +347,7 @@ summarizer:
                                             % path), err)
 
 
+@pgtest.sqlite_only("the database file's directory and its permissions")
 def test_check_config_output_and_database():
     with Workdir() as work:
         path = work.write("newsbrief.yaml", """\
@@ -408,7 +411,7 @@ def test_related_labels_use_the_source_name():
         def write(extra):
             return work.write("newsbrief.yaml", """\
 newsbrief:
-  database: %s/nb.db
+  database: "%s"
 sources:
   jia:
     type: feed
@@ -416,7 +419,7 @@ sources:
   yi:
     type: feed
     url: %s/feeds/un-second.xml
-%s""" % (work.path, server.base, server.base, extra))
+%s""" % (pgtest.database_of(work), server.base, server.base, extra))
         now = "2025-04-07T15:00:00+08:00"
         path = write("")
         code, out, err = run(["run", "--config", path, "--now", now])
@@ -434,7 +437,7 @@ def test_sources_table_and_json():
     with SiteServer() as server, Workdir() as work:
         path = work.write("newsbrief.yaml", """\
 newsbrief:
-  database: %s/nb.db
+  database: "%s"
 sources:
   a-source-with-a-rather-long-name:
     type: feed
@@ -446,7 +449,7 @@ sources:
     type: feed
     url: %s/feeds/rss-cst.xml
     enabled: false
-""" % (work.path, server.base, server.base, server.base))
+""" % (pgtest.database_of(work), server.base, server.base, server.base))
         run(["run", "--config", path, "--now", NOW])
         code, out, err = run(["sources", "--config", path, "--now", NOW])
         expect(code == 0, err)
@@ -469,6 +472,7 @@ sources:
         expect(health["机器之心精选"]["last_success_at"] == 1743993900, health)
 
 
+@pgtest.store_free
 def test_small_things():
     with SiteServer() as server, Workdir() as work:
         target = os.path.join(work.path, "brief.md")
@@ -509,4 +513,5 @@ def test_unreachable_llm_is_one_warning():
 
 
 if __name__ == "__main__":
+    pgtest.engine(sys.argv)
     sys.exit(run_tests(globals()))

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """End to end: summaries through a loopback OpenAI-protocol server, the cache, and every
-failure mode ending in a summary without losing an item."""
+failure mode ending in a summary without losing an item. Runs on either store:
+`test_llm.py [sqlite|postgresql]` (skipped with the reason without a test PostgreSQL)."""
 import json
 import os
 import re
@@ -8,6 +9,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
+import pgtest  # noqa: E402
 from loopback import (LLMServer, SiteServer, Workdir, duration, expect, run,  # noqa: E402
                       run_tests, scaled)
 
@@ -17,7 +19,7 @@ NOW = "2025-04-07T10:45:00+08:00"
 def config(work, site, llm, extra="", timeout=None):
     return work.write("newsbrief.yaml", """\
 newsbrief:
-  database: %s/nb.db
+  database: "%s"
   window: 24h
 sources:
   lab:
@@ -37,7 +39,8 @@ summarizer:
   max_chars: 200
   price_input: 1
   price_output: 2
-%s""" % (work.path, site.base, site.base, llm.api_base, timeout or duration(30), extra))
+%s""" % (pgtest.database_of(work), site.base, site.base, llm.api_base,
+           timeout or duration(30), extra))
 
 
 ENV = {"NB_TEST_LLM_KEY": "test-key"}
@@ -99,6 +102,15 @@ def test_replies_are_cleaned_and_cached():
         expect("40到200个字" in request["messages"][1]["content"], request["messages"][1])
         expect(re.search(r"model=test-model requests=4 prompt_tokens=\d+ completion_tokens=\d+ "
                          r"cost=0\.\d{4}", err), err)
+        # the cache holds the four summaries under the model (beside the same-story verdict
+        # of the question it was asked); the cost is recorded
+        database = pgtest.database_of(work)
+        cached = pgtest.query(database, "SELECT model, COUNT(*), MIN(length(text)) FROM summaries"
+                                        " WHERE prompt_hash != 'same-story-v1' GROUP BY model")
+        expect(len(cached) == 1 and cached[0][:2] == ("test-model", 4) and cached[0][2] >= 5,
+               cached)
+        usage = pgtest.query(database, "SELECT model, requests FROM llm_usage")
+        expect(usage == [("test-model", 4)], usage)
         # nothing new: no briefing, no request
         code, out, err = run(["run", "-v", "--config", path, "--now", NOW], env=ENV)
         expect(code == 0 and out == "" and len(llm.requests) == 4, "second run asked again")
@@ -183,6 +195,7 @@ def test_requests_per_minute_are_spaced():
         expect(elapsed >= 1.4, "4 requests at 120 per minute took only %.2f s" % elapsed)
 
 
+@pgtest.store_free
 def test_llm_needs_api_base_and_model():
     with Workdir() as work:
         path = work.write("newsbrief.yaml", "sources:\n  a:\n    type: feed\n    url: http://a/\n"
@@ -194,11 +207,11 @@ def test_llm_needs_api_base_and_model():
 def test_grey_zone_stories_are_settled_by_the_llm():
     with SiteServer() as site, LLMServer() as llm, Workdir() as work:
         path = work.write("newsbrief.yaml", (
-            "newsbrief:\n  database: %s/nb.db\n  window: 24h\nsources:\n"
+            "newsbrief:\n  database: \"%s\"\n  window: 24h\nsources:\n"
             "  llama:\n    type: feed\n    url: %s/feeds/llama.xml\n"
             "summarizer:\n  type: llm\n  api_base: %s\n  api_key: ${NB_TEST_LLM_KEY}\n"
             "  model: test-model\n  min_chars: 40\n")
-            % (work.path, site.base, llm.api_base))
+            % (pgtest.database_of(work), site.base, llm.api_base))
         code, out, err = run(["run", "-v", "--config", path, "--now", NOW2], env=ENV)
         expect(code == 0, err)
         # the Llama 4 / Maverick pair: too different in words offline, one story for the LLM
@@ -206,8 +219,9 @@ def test_grey_zone_stories_are_settled_by_the_llm():
         expect(len(llm.questions) == 1 and "same=1" in err, err)
     with SiteServer() as site, Workdir() as work:
         path = work.write("newsbrief.yaml", (
-            "newsbrief:\n  database: %s/nb.db\n  window: 24h\nsources:\n"
-            "  llama:\n    type: feed\n    url: %s/feeds/llama.xml\n") % (work.path, site.base))
+            "newsbrief:\n  database: \"%s\"\n  window: 24h\nsources:\n"
+            "  llama:\n    type: feed\n    url: %s/feeds/llama.xml\n")
+            % (pgtest.database_of(work), site.base))
         code, out, err = run(["run", "--config", path, "--now", NOW2])
         expect(code == 0 and out.count("\n## ") == 2, "offline, they stay apart: " + out)
 
@@ -216,4 +230,5 @@ NOW2 = "2025-04-07T15:00:00+08:00"
 
 
 if __name__ == "__main__":
+    pgtest.engine(sys.argv)
     sys.exit(run_tests(globals()))

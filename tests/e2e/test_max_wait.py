@@ -2,13 +2,15 @@
 """End to end: a retry wait longer than newsbrief.max_wait_in_run is not slept on by a run
 (DingTalk's ten-minute floor after a "send too fast" answer): the run ends with exit 0 and
 one warning, the messages keep their time in the outbox, and the next delivery pass after
-that time sends them, in order."""
+that time sends them, in order. Runs on either store: `test_max_wait.py [sqlite|postgresql]`
+(skipped with the reason without a test PostgreSQL)."""
 import json
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+import pgtest  # noqa: E402
 from loopback import SiteServer, Workdir, expect, run, run_tests  # noqa: E402
 from platforms import PlatformServer  # noqa: E402
 
@@ -19,10 +21,10 @@ FAST = "    per_minute: 0\n    per_second: 0\n"
 
 def write_config(work, site, platforms, extra=""):
     return work.write("newsbrief.yaml", (
-        "newsbrief:\n  database: %s/nb.db\n  window: 72h\n  max_items: 35\n"
+        "newsbrief:\n  database: \"%s\"\n  window: 72h\n  max_items: 35\n"
         "  items_per_page: 5\n%s"
         "sources:\n  aibase:\n    type: aibase\n    base_url: %s\n    delay_ms: 0\n%s")
-        % (work.path, extra, site.base,
+        % (pgtest.database_of(work), extra, site.base,
            platforms.channels_yaml(only=("wecom", "dingtalk"), wecom=FAST + "    retry_floor: 0s\n",
                                    dingtalk=FAST)))
 
@@ -81,4 +83,5 @@ def test_wait_within_max_wait_is_slept():
 
 
 if __name__ == "__main__":
+    pgtest.engine(sys.argv)
     sys.exit(run_tests(dict(globals())))

@@ -3,7 +3,8 @@
 database filled by a real run against the loopback sites. The official MCP TypeScript SDK
 is the client (tests/e2e/mcp, installed by scripts/install-deps.sh): it connects, lists the
 tools, calls each one and checks every structured result against the tool's output schema.
-Raw JSON-RPC cases check the protocol's error codes on both transports."""
+Raw JSON-RPC cases check the protocol's error codes on both transports. Runs on either store:
+`test_mcp.py [sqlite|postgresql]` (skipped with the reason without a test PostgreSQL)."""
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
+import pgtest  # noqa: E402
 from loopback import (BINARY, ArchiveServer, SiteServer, Workdir, expect, run,  # noqa: E402
                       run_tests, time_scale)
 
@@ -27,7 +29,7 @@ READ_ONLY_TOOLS = {"search_items", "latest_items", "list_briefings", "get_briefi
 def write_config(work, server, extra=""):
     return work.write("newsbrief.yaml", """\
 newsbrief:
-  database: %s/nb.db
+  database: "%s"
   timezone: Asia/Shanghai
   window: 48h
 sources:
@@ -40,7 +42,7 @@ sources:
 channels:
   out:
     type: stdout
-%s""" % (work.path, server.base, server.base, extra))
+%s""" % (pgtest.database_of(work), server.base, server.base, extra))
 
 
 def filled(work, server, extra=""):
@@ -358,4 +360,5 @@ def test_raw_json_rpc_over_http():
 
 
 if __name__ == "__main__":
+    pgtest.engine(sys.argv)
     sys.exit(run_tests(globals()))

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 """End to end: Slack, Discord, ntfy and webhook emulators, and a real SMTP server
-(Debian's aiosmtpd) receiving the briefing as one mail."""
+(Debian's aiosmtpd) receiving the briefing as one mail. Runs on either store:
+`test_more_channels.py [sqlite|postgresql]` (skipped with the reason without a test
+PostgreSQL)."""
 import email
 import email.policy
 import json
@@ -11,6 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
+import pgtest  # noqa: E402
 from loopback import (MailServer, SiteServer, Workdir, closed_port, duration,  # noqa: E402
                       expect, run, run_tests, wait_until)
 from platforms import PlatformServer  # noqa: E402
@@ -19,10 +22,10 @@ from test_channels import FAST, NOW, NOW_EPOCH, all_urls, item_urls  # noqa: E40
 
 def write_config(work, site, channels_text):
     return work.write("newsbrief.yaml", (
-        "newsbrief:\n  database: %s/nb.db\n  window: 72h\n  max_items: 35\n"
+        "newsbrief:\n  database: \"%s\"\n  window: 72h\n  max_items: 35\n"
         "sources:\n  aibase:\n    type: aibase\n    base_url: %s\n    delay_ms: 0\n"
         "  jiqizhixin:\n    type: jiqizhixin\n    base_url: %s\n    delay_ms: 0\n%s")
-        % (work.path, site.base, site.base, channels_text))
+        % (pgtest.database_of(work), site.base, site.base, channels_text))
 
 
 def test_slack_discord_ntfy_webhook():
@@ -147,4 +150,5 @@ def test_email_refused_by_the_server_is_a_clear_error():
 
 
 if __name__ == "__main__":
+    pgtest.engine(sys.argv)
     sys.exit(run_tests(globals()))

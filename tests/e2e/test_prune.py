@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: MIT
 """End to end: `newsbrief prune` applies retention: (article texts, items, briefings),
 --dry-run only counts, removed items are not collected again as new, and retention shorter
-than the window is a configuration error."""
+than the window is a configuration error. Runs on either store: `test_prune.py
+[sqlite|postgresql]` (skipped with the reason without a test PostgreSQL)."""
 import os
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+import pgtest  # noqa: E402
 from loopback import SiteServer, Workdir, expect, run, run_tests  # noqa: E402
 
 NOW = "2025-04-07T20:46:00+08:00"
@@ -14,18 +15,14 @@ NOW = "2025-04-07T20:46:00+08:00"
 
 def write_config(work, site, retention=""):
     return work.write("newsbrief.yaml", (
-        "newsbrief:\n  database: %s/nb.db\n  window: 24h\n"
+        "newsbrief:\n  database: \"%s\"\n  window: 24h\n"
         "sources:\n  aibase:\n    type: aibase\n    base_url: %s\n    delay_ms: 0\n"
         "channels:\n  out:\n    type: file\n    path: %s/briefing.md\n%s")
-        % (work.path, site.base, work.path, retention))
+        % (pgtest.database_of(work), site.base, work.path, retention))
 
 
 def count(work, sql):
-    con = sqlite3.connect(os.path.join(work.path, "nb.db"))
-    try:
-        return con.execute(sql).fetchone()[0]
-    finally:
-        con.close()
+    return pgtest.scalar(pgtest.database_of(work), sql)
 
 
 def test_prune_texts_then_items_and_briefings():
@@ -72,4 +69,5 @@ def test_retention_shorter_than_the_window_is_an_error():
 
 
 if __name__ == "__main__":
+    pgtest.engine(sys.argv)
     sys.exit(run_tests(dict(globals())))

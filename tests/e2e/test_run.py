@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: MIT
 """End to end: `newsbrief run` against loopback feeds, compared byte for byte with the golden
-briefing; bad sources; exit codes; the file channel."""
+briefing; bad sources; exit codes; the file channel. Runs on either store:
+`test_run.py [sqlite|postgresql]` (skipped with the reason without a test PostgreSQL); the
+cases that do not use the store run in the SQLite variant only."""
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+import pgtest  # noqa: E402
 from loopback import (DATA, SiteServer, Workdir, closed_port, expect, expect_equal,  # noqa: E402
                       run, run_tests)
 
@@ -16,7 +19,7 @@ GOLDEN = os.path.join(DATA, "e2e", "golden.md")
 def config(work, server, extra_sources="", channels="", database=None):
     return work.write("newsbrief.yaml", """\
 newsbrief:
-  database: %s
+  database: "%s"
   timezone: Asia/Shanghai
   title: 新闻简报
   window: 24h
@@ -28,7 +31,7 @@ sources:
   cn-tech:
     type: feed
     url: %s/feeds/rss-cst.xml
-%s%s""" % (database or os.path.join(work.path, "nb.db"), server.base, server.base,
+%s%s""" % (database or pgtest.database_of(work), server.base, server.base,
            extra_sources, channels))
 
 
@@ -111,12 +114,12 @@ def test_no_source_succeeds():
     with SiteServer() as server, Workdir() as work:
         path = work.write("newsbrief.yaml", """\
 newsbrief:
-  database: %s/nb.db
+  database: "%s"
 sources:
   broken:
     type: feed
     url: %s/status/503
-""" % (work.path, server.base))
+""" % (pgtest.database_of(work), server.base))
         code, out, err = run(["run", "--config", path, "--now", NOW])
         expect(code == 1, "exit %d, want 1" % code)
         expect(out == "", "printed a briefing: %r" % out)
@@ -147,11 +150,17 @@ def test_configuration_errors():
         path = work.write("bad.yaml", "newsbrief:\n  title: x\n  colour: blue\n")
         code, out, err = run(["run", "--config", path])
         expect(code == 2 and "bad.yaml:3:3: newsbrief: unknown key \"colour\"" in err, err)
-        blocker = work.write("blocker", "a file where a directory should be")
-        path = config(work, server, database=os.path.join(blocker, "nb.db"))
+        # a database that cannot be opened: a file under a file, or a PostgreSQL database
+        # that does not exist
+        if pgtest.is_postgresql():
+            database, name = pgtest.server() + " dbname=nb_no_such_database", "nb_no_such"
+        else:
+            blocker = work.write("blocker", "a file where a directory should be")
+            database, name = os.path.join(blocker, "nb.db"), "blocker"
+        path = config(work, server, database=database)
         code, out, err = run(["run", "--config", path, "--now", NOW])
         expect(code == 2, "unwritable database: exit %d" % code)
-        expect("blocker" in err and len(err.splitlines()) == 1, err)
+        expect(name in err and len(err.splitlines()) == 1, err)
         expect(len(server.requests) == 0, "fetched before checking the database")
         code, out, err = run(["run", "--config", path, "--now", "someday"])
         expect(code == 2 and "--now" in err, err)
@@ -171,6 +180,7 @@ def test_check_config():
             expect(want in out, "check-config output lacks %r:\n%s" % (want, out))
 
 
+@pgtest.store_free
 def test_help_and_version():
     code, out, err = run(["--help"])
     expect(code == 0, err)
@@ -186,6 +196,7 @@ def test_help_and_version():
     expect(code == 2 and "usage:" in err, err)
 
 
+@pgtest.store_free
 def test_parse_feed_prints_the_json_contract():
     code, out, err = run(["parse-feed", "--json", "--url", "https://news.example.cn/rss",
                           os.path.join(DATA, "feeds", "rss-cst.xml")])
@@ -209,13 +220,13 @@ def test_feed_charset_from_http_header():
                         kind="application/rss+xml; charset=GBK")
         path = work.write("newsbrief.yaml", """\
 newsbrief:
-  database: %s
+  database: "%s"
   timezone: Asia/Shanghai
 sources:
   cn-gbk:
     type: feed
     url: %s/feeds/gbk.xml
-""" % (os.path.join(work.path, "nb.db"), server.base))
+""" % (pgtest.database_of(work), server.base))
         code, out, err = run(["run", "--config", path, "--now", NOW])
         expect(code == 0, err)
         expect("[大模型发布](https://news.example.cn/1)" in out, out)
@@ -227,6 +238,7 @@ sources:
     expect(result["headers"] == {"content-type": "application/rss+xml; charset=GBK"}, result)
 
 
+@pgtest.store_free
 def test_demo_is_repeatable():
     code1, out1, err1 = run(["demo"])
     code2, out2, err2 = run(["demo"])
@@ -245,4 +257,5 @@ def test_demo_is_repeatable():
 
 
 if __name__ == "__main__":
+    pgtest.engine(sys.argv)
     sys.exit(run_tests(globals()))

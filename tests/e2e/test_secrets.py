@@ -2,16 +2,18 @@
 """End to end: secrets never reach what newsbrief prints or stores. 300 secrets in one
 configuration are all masked in the log and the outbox; channels whose endpoint refuses
 connections (the error quotes the URL with its token) leave no token in `outbox`,
-`outbox --json`, `sources`, `push --dry-run`, `check-config` or the database file."""
-import glob
+`outbox --json`, `sources`, `push --dry-run`, `check-config` or the database: the SQLite
+file and its journals, or every row of the PostgreSQL database (pg_dump). Runs on either
+store: `test_secrets.py [sqlite|postgresql]` (skipped with the reason without a test
+PostgreSQL)."""
 import json
 import os
 import secrets
 import socket
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+import pgtest  # noqa: E402
 from loopback import SiteServer, Workdir, expect, run, run_tests  # noqa: E402
 
 NOW = "2025-04-07T10:45:00+08:00"
@@ -33,17 +35,15 @@ class RefusingPort:
 
 def config(work, site, channels, sources=""):
     return work.write("newsbrief.yaml", (
-        "newsbrief:\n  database: %s/nb.db\n  window: 24h\n"
+        "newsbrief:\n  database: \"%s\"\n  window: 24h\n"
         "sources:\n  lab:\n    type: feed\n    url: %s/feeds/atom-utc.xml\n%s"
-        "channels:\n%s") % (work.path, site.base, sources, channels))
+        "channels:\n%s") % (pgtest.database_of(work), site.base, sources, channels))
 
 
 def stored_bytes(work):
-    """The database and its journal files as bytes."""
-    data = b""
-    for path in glob.glob(os.path.join(work.path, "nb.db*")):
-        with open(path, "rb") as f:
-            data += f.read()
+    """The database as bytes: the SQLite file and its journals, or a dump of every row."""
+    data = pgtest.stored_bytes(pgtest.database_of(work))
+    expect(b"deliveries" in data, "the stored bytes hold no outbox")
     return data
 
 
@@ -105,15 +105,15 @@ def test_unreachable_telegram_and_wecom_leave_no_token():
         for name, text in outputs.items():
             for t in tokens:
                 expect(t not in text, "%s prints %s:\n%s" % (name, t, text[:1500]))
-        db = sqlite3.connect(os.path.join(work.path, "nb.db"))
-        stored = db.execute("SELECT channel, last_answer FROM deliveries").fetchall()
-        stored += db.execute("SELECT name, last_error FROM sources").fetchall()
-        db.close()
+        database = pgtest.database_of(work)
+        stored = pgtest.query(database, "SELECT channel, last_answer FROM deliveries")
+        stored += pgtest.query(database, "SELECT name, last_error FROM sources")
         expect(any(a and "***" in a for _, a in stored), stored)
         data = stored_bytes(work)
         for t in tokens:
-            expect(t.encode() not in data, "the database file holds %s" % t)
+            expect(t.encode() not in data, "the database holds %s" % t)
 
 
 if __name__ == "__main__":
+    pgtest.engine(sys.argv)
     sys.exit(run_tests(globals()))

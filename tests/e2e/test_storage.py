@@ -4,7 +4,10 @@ middle of one. Each case ends with one error line naming the database and the ca
 exit 1, sends nothing it could not record, and the next run (once the storage is back)
 delivers everything that was queued: nothing twice but the message that was out when the
 storage failed (the documented in-flight case). The file systems are mounted by the test
-(see filesystems.py); where mounting is not allowed the cases are skipped."""
+(see filesystems.py); where mounting is not allowed the cases are skipped. SQLite only: the
+cases are about the database file on full or read-only storage; a PostgreSQL store's disk
+belongs to its server (a lost connection or read-only session is covered by the store's
+unit tests)."""
 import collections
 import os
 import sqlite3

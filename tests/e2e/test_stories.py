@@ -1,17 +1,20 @@
 # SPDX-License-Identifier: MIT
 """End to end: a story is delivered once per channel, across runs and restarts, whichever
-site reports it later; --resend ignores the ledger; per-channel keyword rules."""
+site reports it later; --resend ignores the ledger; per-channel keyword rules. Runs on either
+store: `test_stories.py [sqlite|postgresql]` (skipped with the reason without a test
+PostgreSQL)."""
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+import pgtest  # noqa: E402
 from loopback import SiteServer, Workdir, expect, run, run_tests  # noqa: E402
 
 NOW = "2025-04-07T15:00:00+08:00"
 
 
 def config(work, site, sources, channel_extra=""):
-    text = "newsbrief:\n  database: %s/nb.db\nsources:\n" % work.path
+    text = "newsbrief:\n  database: \"%s\"\nsources:\n" % pgtest.database_of(work)
     for name, feed in sources:
         text += "  %s:\n    type: feed\n    url: %s/feeds/%s\n" % (name, site.base, feed)
     text += "channels:\n  out:\n    type: stdout\n%s" % channel_extra
@@ -57,4 +60,5 @@ def test_keyword_rules_per_channel():
 
 
 if __name__ == "__main__":
+    pgtest.engine(sys.argv)
     sys.exit(run_tests(globals()))

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to src/store: the two engines behind store.h. store.c picks one from the
+ * database setting (a path: SQLite; a postgresql:// URI or a libpq key=value string:
+ * PostgreSQL) and forwards every call; each engine implements the same functions with
+ * the same behaviour, documented once in store.h. */
+#ifndef NB_STORE_ENGINES_H
+#define NB_STORE_ENGINES_H
+
+#include "store/store.h"
+
+typedef struct nb_sqlite nb_sqlite;
+typedef struct nb_sqlite_lock nb_sqlite_lock;
+typedef struct nb_pg nb_pg;
+typedef struct nb_pg_lock nb_pg_lock;
+
+/* SQLite: sqlite.c, archive.c */
+nb_err nb_sqlite_open(const char *path, nb_sqlite **out, nb_errbuf *err);
+void nb_sqlite_close(nb_sqlite *store);
+nb_err nb_sqlite_check_writable(nb_sqlite *store, nb_errbuf *err);
+const char *nb_sqlite_failure(const nb_sqlite *store);
+int nb_sqlite_schema_version(nb_sqlite *store);
+nb_err nb_sqlite_item_put(nb_sqlite *store, nb_item *item, int64_t now, int *is_new,
+                          nb_errbuf *err);
+nb_err nb_sqlite_item_known(nb_sqlite *store, const char *source, const char *key, int *known,
+                            nb_errbuf *err);
+nb_err nb_sqlite_items_since(nb_sqlite *store, int64_t since, size_t max, nb_item **items,
+                             size_t *count, nb_errbuf *err);
+nb_err nb_sqlite_source_load(nb_sqlite *store, const char *name, nb_source_state *out,
+                             nb_errbuf *err);
+nb_err nb_sqlite_source_save(nb_sqlite *store, const nb_source_state *state, nb_errbuf *err);
+nb_err nb_sqlite_source_list(nb_sqlite *store, nb_source_state **states, size_t *count,
+                             nb_errbuf *err);
+nb_err nb_sqlite_summary_get(nb_sqlite *store, const char *content_hash, const char *model,
+                             const char *prompt_hash, char **text, nb_errbuf *err);
+nb_err nb_sqlite_summary_put(nb_sqlite *store, const char *content_hash, const char *model,
+                             const char *prompt_hash, const char *text, long prompt_tokens,
+                             long completion_tokens, int64_t now, nb_errbuf *err);
+nb_err nb_sqlite_llm_usage_add(nb_sqlite *store, int64_t run_at, const char *model, long requests,
+                               long prompt_tokens, long completion_tokens, double cost,
+                               nb_errbuf *err);
+nb_err nb_sqlite_lock_take(const char *database, int64_t timeout_ms, nb_sqlite_lock **out,
+                           nb_errbuf *err);
+void nb_sqlite_lock_release(nb_sqlite_lock *lock);
+nb_err nb_sqlite_briefing_commit(nb_sqlite *store, const nb_briefing_draft *draft, int64_t *id,
+                                 nb_errbuf *err);
+nb_err nb_sqlite_last_briefing_at(nb_sqlite *store, int64_t *at, nb_errbuf *err);
+nb_err nb_sqlite_items_for_channel(nb_sqlite *store, const char *channel, int64_t since, size_t max,
+                                   nb_item **items, size_t *count, nb_errbuf *err);
+nb_err nb_sqlite_outbox_pending(nb_sqlite *store, const char *channel, nb_outbox_row **rows,
+                                size_t *count, nb_errbuf *err);
+nb_err nb_sqlite_outbox_list(nb_sqlite *store, nb_outbox_row **rows, size_t *count, nb_errbuf *err);
+nb_err nb_sqlite_outbox_mark(nb_sqlite *store, int64_t id, const char *status, int attempts,
+                             int64_t next_attempt_at, const char *answer, int64_t now,
+                             nb_errbuf *err);
+nb_err nb_sqlite_outbox_drop(nb_sqlite *store, int64_t id, const char *channel, size_t *dropped,
+                             nb_errbuf *err);
+nb_err nb_sqlite_outbox_recover(nb_sqlite *store, size_t *recovered, nb_errbuf *err);
+nb_err nb_sqlite_open_readonly(const char *path, nb_sqlite **out, nb_errbuf *err);
+nb_err nb_sqlite_data_version(nb_sqlite *store, int64_t *version, nb_errbuf *err);
+nb_err nb_sqlite_briefings(nb_sqlite *store, const nb_briefing_query *query, nb_briefing **out,
+                           size_t *count, nb_errbuf *err);
+nb_err nb_sqlite_briefing_get(nb_sqlite *store, const char *slug, nb_briefing *out, int *found,
+                              nb_errbuf *err);
+nb_err nb_sqlite_items_query(nb_sqlite *store, const nb_item_query *query, nb_item **items,
+                             size_t *count, nb_errbuf *err);
+nb_err nb_sqlite_item_get(nb_sqlite *store, int64_t id, nb_item *out, int *found, nb_item **others,
+                          size_t *other_count, nb_errbuf *err);
+nb_err nb_sqlite_item_text(nb_sqlite *store, int64_t id, char **text, nb_errbuf *err);
+nb_err nb_sqlite_item_briefings(nb_sqlite *store, int64_t id, nb_briefing **out, size_t *count,
+                                nb_errbuf *err);
+nb_err nb_sqlite_source_stats(nb_sqlite *store, nb_source_stats **out, size_t *count,
+                              nb_errbuf *err);
+nb_err nb_sqlite_search(nb_sqlite *store, const nb_search_query *query, nb_search_result *out,
+                        nb_errbuf *err);
+nb_err nb_sqlite_stats(nb_sqlite *store, nb_store_stat which, nb_stat_row **rows, size_t *count,
+                       nb_errbuf *err);
+nb_err nb_sqlite_run_record(nb_sqlite *store, const nb_run_record *run, nb_errbuf *err);
+nb_err nb_sqlite_schedule_load(nb_sqlite *store, const char *name, nb_schedule_state *out,
+                               nb_errbuf *err);
+nb_err nb_sqlite_schedule_save(nb_sqlite *store, const nb_schedule_state *state, nb_errbuf *err);
+nb_err nb_sqlite_schedule_list(nb_sqlite *store, nb_schedule_state **states, size_t *count,
+                               nb_errbuf *err);
+nb_err nb_sqlite_daemon_save(nb_sqlite *store, const nb_daemon_state *state, nb_errbuf *err);
+nb_err nb_sqlite_daemon_load(nb_sqlite *store, nb_daemon_state *out, int *found, nb_errbuf *err);
+nb_err nb_sqlite_prune(nb_sqlite *store, const nb_retention *r, int dry_run,
+                       nb_prune_report *report, nb_errbuf *err);
+nb_err nb_sqlite_outbox_next_due(nb_sqlite *store, int64_t *at, size_t *pending, nb_errbuf *err);
+
+/* PostgreSQL: postgres.c, postgres_archive.c */
+nb_err nb_pg_open(const char *path, nb_pg **out, nb_errbuf *err);
+void nb_pg_close(nb_pg *store);
+nb_err nb_pg_check_writable(nb_pg *store, nb_errbuf *err);
+const char *nb_pg_failure(const nb_pg *store);
+int nb_pg_schema_version(nb_pg *store);
+nb_err nb_pg_item_put(nb_pg *store, nb_item *item, int64_t now, int *is_new, nb_errbuf *err);
+nb_err nb_pg_item_known(nb_pg *store, const char *source, const char *key, int *known,
+                        nb_errbuf *err);
+nb_err nb_pg_items_since(nb_pg *store, int64_t since, size_t max, nb_item **items, size_t *count,
+                         nb_errbuf *err);
+nb_err nb_pg_source_load(nb_pg *store, const char *name, nb_source_state *out, nb_errbuf *err);
+nb_err nb_pg_source_save(nb_pg *store, const nb_source_state *state, nb_errbuf *err);
+nb_err nb_pg_source_list(nb_pg *store, nb_source_state **states, size_t *count, nb_errbuf *err);
+nb_err nb_pg_summary_get(nb_pg *store, const char *content_hash, const char *model,
+                         const char *prompt_hash, char **text, nb_errbuf *err);
+nb_err nb_pg_summary_put(nb_pg *store, const char *content_hash, const char *model,
+                         const char *prompt_hash, const char *text, long prompt_tokens,
+                         long completion_tokens, int64_t now, nb_errbuf *err);
+nb_err nb_pg_llm_usage_add(nb_pg *store, int64_t run_at, const char *model, long requests,
+                           long prompt_tokens, long completion_tokens, double cost, nb_errbuf *err);
+nb_err nb_pg_lock_take(const char *database, int64_t timeout_ms, nb_pg_lock **out, nb_errbuf *err);
+void nb_pg_lock_release(nb_pg_lock *lock);
+nb_err nb_pg_briefing_commit(nb_pg *store, const nb_briefing_draft *draft, int64_t *id,
+                             nb_errbuf *err);
+nb_err nb_pg_last_briefing_at(nb_pg *store, int64_t *at, nb_errbuf *err);
+nb_err nb_pg_items_for_channel(nb_pg *store, const char *channel, int64_t since, size_t max,
+                               nb_item **items, size_t *count, nb_errbuf *err);
+nb_err nb_pg_outbox_pending(nb_pg *store, const char *channel, nb_outbox_row **rows, size_t *count,
+                            nb_errbuf *err);
+nb_err nb_pg_outbox_list(nb_pg *store, nb_outbox_row **rows, size_t *count, nb_errbuf *err);
+nb_err nb_pg_outbox_mark(nb_pg *store, int64_t id, const char *status, int attempts,
+                         int64_t next_attempt_at, const char *answer, int64_t now, nb_errbuf *err);
+nb_err nb_pg_outbox_drop(nb_pg *store, int64_t id, const char *channel, size_t *dropped,
+                         nb_errbuf *err);
+nb_err nb_pg_outbox_recover(nb_pg *store, size_t *recovered, nb_errbuf *err);
+nb_err nb_pg_open_readonly(const char *path, nb_pg **out, nb_errbuf *err);
+nb_err nb_pg_data_version(nb_pg *store, int64_t *version, nb_errbuf *err);
+nb_err nb_pg_briefings(nb_pg *store, const nb_briefing_query *query, nb_briefing **out,
+                       size_t *count, nb_errbuf *err);
+nb_err nb_pg_briefing_get(nb_pg *store, const char *slug, nb_briefing *out, int *found,
+                          nb_errbuf *err);
+nb_err nb_pg_items_query(nb_pg *store, const nb_item_query *query, nb_item **items, size_t *count,
+                         nb_errbuf *err);
+nb_err nb_pg_item_get(nb_pg *store, int64_t id, nb_item *out, int *found, nb_item **others,
+                      size_t *other_count, nb_errbuf *err);
+nb_err nb_pg_item_text(nb_pg *store, int64_t id, char **text, nb_errbuf *err);
+nb_err nb_pg_item_briefings(nb_pg *store, int64_t id, nb_briefing **out, size_t *count,
+                            nb_errbuf *err);
+nb_err nb_pg_source_stats(nb_pg *store, nb_source_stats **out, size_t *count, nb_errbuf *err);
+nb_err nb_pg_search(nb_pg *store, const nb_search_query *query, nb_search_result *out,
+                    nb_errbuf *err);
+nb_err nb_pg_stats(nb_pg *store, nb_store_stat which, nb_stat_row **rows, size_t *count,
+                   nb_errbuf *err);
+nb_err nb_pg_run_record(nb_pg *store, const nb_run_record *run, nb_errbuf *err);
+nb_err nb_pg_schedule_load(nb_pg *store, const char *name, nb_schedule_state *out, nb_errbuf *err);
+nb_err nb_pg_schedule_save(nb_pg *store, const nb_schedule_state *state, nb_errbuf *err);
+nb_err nb_pg_schedule_list(nb_pg *store, nb_schedule_state **states, size_t *count, nb_errbuf *err);
+nb_err nb_pg_daemon_save(nb_pg *store, const nb_daemon_state *state, nb_errbuf *err);
+nb_err nb_pg_daemon_load(nb_pg *store, nb_daemon_state *out, int *found, nb_errbuf *err);
+nb_err nb_pg_prune(nb_pg *store, const nb_retention *r, int dry_run, nb_prune_report *report,
+                   nb_errbuf *err);
+nb_err nb_pg_outbox_next_due(nb_pg *store, int64_t *at, size_t *pending, nb_errbuf *err);
+nb_err nb_pg_describe(const char *conninfo, char **text, char **warning, nb_errbuf *err);
+
+/* SQLite into PostgreSQL: copy.c */
+nb_err nb_store_copy_engines(nb_sqlite *from, nb_pg *to, nb_copy_report *report, nb_errbuf *err);
+
+#endif
