@@ -38,6 +38,7 @@ typedef struct stats {
     double llen;     /* characters inside links (in-page links count 0.3) */
     unsigned commas; /* commas and Chinese clause punctuation */
     unsigned p, img, li, input, embed, tr, th, blocks, heading_len;
+    unsigned form;   /* <form> elements */
     unsigned li_len; /* characters inside <li> elements (nested ones count again) */
     unsigned cjk;    /* CJK characters in tlen */
     unsigned char scored, as_p, in_figure, in_table;

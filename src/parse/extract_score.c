@@ -288,6 +288,9 @@ static void compute_stats(ctx *c, nb_hnode *top)
             case GUMBO_TAG_TH:
                 s->th++;
                 break;
+            case GUMBO_TAG_FORM:
+                s->form++;
+                break;
             default:
                 break;
             }
@@ -314,6 +317,7 @@ static void compute_stats(ctx *c, nb_hnode *top)
         ps->embed += s->embed;
         ps->tr += s->tr;
         ps->th += s->th;
+        ps->form += s->form;
         ps->heading_len += s->heading_len;
         ps->li_len += s->li_len;
         ps->cjk += s->cjk;
@@ -337,6 +341,7 @@ void nb_ex_remove_counted(ctx *c, nb_hnode *n)
         as->li -= s->li < as->li ? s->li : as->li;
         as->input -= s->input < as->input ? s->input : as->input;
         as->embed -= s->embed < as->embed ? s->embed : as->embed;
+        as->form -= s->form < as->form ? s->form : as->form;
         as->li_len -= s->li_len < as->li_len ? s->li_len : as->li_len;
     }
     nb_hnode_remove(n);
