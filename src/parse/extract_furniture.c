@@ -405,6 +405,89 @@ static int teaser_link(ctx *c, nb_hnode *n, const stats *s)
                            strcmp(t + len - 3, "？") == 0)));
 }
 
+/* 1 when a short line is a comment's footer: a time ("14:05", "3 hours ago", "5分钟前")
+ * and an action ("回复", "Reply", "举报", "赞(12)"). */
+static int comment_footer(const char *t)
+{
+    static const char *const action[] = {"回复", "举报", "reply", "report", "赞(", "赞（", NULL};
+    static const char *const ago[] = {" ago", "分钟前", "小时前", "天前", NULL};
+    if (!contains_any(t, action))
+        return 0;
+    if (contains_any(t, ago))
+        return 1;
+    for (const char *p = t; *p; p++)
+        if (*p == ':' && p > t && isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[1]) &&
+            isdigit((unsigned char)p[2]))
+            return 1;
+    return 0;
+}
+
+#define COMMENT_FOOTER_TEXT 40 /* a comment's footer line is shorter than this */
+#define COMMENT_GROUPS 16      /* lists of comments looked at in one article */
+
+/* Characters of text in the gathered article (a new element: the numbers are its
+ * children's). */
+static unsigned article_len(ctx *c, const nb_hnode *article)
+{
+    unsigned total = 0;
+    for (const nb_hnode *k = article->first; k; k = k->next)
+        total += st(c, k)->tlen;
+    return total;
+}
+
+/* 1 when b is a or inside it. */
+static int within(const nb_hnode *b, const nb_hnode *a)
+{
+    for (; b; b = b->parent)
+        if (b == a)
+            return 1;
+    return 0;
+}
+
+/* Drops lists of comments that carry no heading: a block in which two items or more end
+ * with a comment's footer (a time and "Reply"), the innermost such block, when it holds
+ * less than half the article. A footer counts for the block two and three levels up. */
+static void drop_comment_lists(ctx *c, nb_hnode *article)
+{
+    nb_hnode *groups[COMMENT_GROUPS];
+    int counts[COMMENT_GROUPS], ngroups = 0;
+    for (nb_hnode *n = article; n;) {
+        stats *s = n->name ? st(c, n) : NULL;
+        int skip = 0;
+        if (s && n != article && s->tlen > 0 && s->tlen < COMMENT_FOOTER_TEXT) {
+            char lead[160];
+            lead_text(n, lead, sizeof lead);
+            skip = 1;
+            nb_hnode *g = n->parent ? n->parent->parent : NULL;
+            for (int up = 0; up < 2 && g && g != article && comment_footer(lead);
+                 up++, g = g->parent) {
+                int k = 0;
+                while (k < ngroups && groups[k] != g)
+                    k++;
+                if (k == ngroups && ngroups < COMMENT_GROUPS) {
+                    groups[ngroups] = g;
+                    counts[ngroups++] = 0;
+                }
+                if (k < ngroups)
+                    counts[k]++;
+            }
+        }
+        n = nb_hnode_next(n, article, skip);
+    }
+    unsigned total = article_len(c, article);
+    for (int k = 0; k < ngroups; k++) {
+        int inner = 0;
+        for (int j = 0; j < ngroups && !inner; j++)
+            inner = j != k && counts[j] >= 2 && within(groups[j], groups[k]);
+        if (counts[k] < 2 || inner || st(c, groups[k])->tlen >= total / 2)
+            continue;
+        nb_ex_remove_counted(c, groups[k]);
+        for (int j = 0; j < ngroups; j++) /* what it held is gone with it */
+            if (j != k && within(groups[j], groups[k]))
+                counts[j] = 0;
+    }
+}
+
 /* Drops the furniture inside the gathered article, top down: short paragraphs and boxes
  * that open with a furniture phrase, furniture headings with the link list after them,
  * comment sections from their heading on, sign-up boxes (a short box with a form),
@@ -415,6 +498,8 @@ static int teaser_link(ctx *c, nb_hnode *n, const stats *s)
 void nb_ex_drop_furniture(ctx *c, nb_hnode *article)
 {
     st_reserve(c);
+    drop_comment_lists(c, article);
+    unsigned total = article_len(c, article);
     nb_hnode *n = article;
     while (n) {
         int remove = 0, after = 0; /* after: 1 the list after a heading, 2 all that follows */
@@ -432,7 +517,7 @@ void nb_ex_drop_furniture(ctx *c, nb_hnode *article)
                 int heading = furniture_heading(lead, s->tlen);
                 int comments = comment_heading(lead, s->tlen);
                 int marked = heading || comments || starts_any(lead, FURNITURE_LEAD);
-                if (comments && box && !s->as_p && s->tlen < st(c, article)->tlen / 2) {
+                if (comments && box && !s->as_p && s->tlen < total / 2) {
                     remove = 1; /* a comment section */
                 } else if (comments && para && n->tag != GUMBO_TAG_LI) {
                     remove = 1;
