@@ -235,8 +235,13 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
                 c.art->published = nb_ex_date_in_text(&c, nb_ex_node_text(&c, area), chinese);
             if (!c.art->published && c.dateline)
                 c.art->published = nb_ex_date_in_text(&c, c.dateline, chinese);
-            if (!c.art->published)
-                c.art->published = nb_ex_date_in_text(&c, text, chinese);
+            if (!c.art->published && text) {
+                /* a date further in the text is what the story tells of, or a source's */
+                const char *end = strstr(text, "\n\n");
+                size_t first = end ? (size_t)(end - text) : strlen(text);
+                c.art->published =
+                    nb_ex_date_in_text(&c, nb_arena_strndup(c.art->arena, text, first), chinese);
+            }
         }
     }
     c.art->byline = nb_ex_strip_byline_label(&c, c.art->byline);

@@ -347,9 +347,28 @@ void nb_ex_remove_counted(ctx *c, nb_hnode *n)
     nb_hnode_remove(n);
 }
 
+/* 1 when the element's class, id or role say it is not the article: an advertisement,
+ * a sidebar, comments, a menu ... (ms: its lowercase match string). */
+static int unlikely(const nb_hnode *n, const char *ms)
+{
+    if (n->tag == GUMBO_TAG_BODY || n->tag == GUMBO_TAG_HTML)
+        return 0;
+    if (*ms && ad_word(ms))
+        return 1;
+    if (*ms && has_any(ms, UNLIKELY) && !has_any(ms, MAYBE) && n->tag != GUMBO_TAG_A &&
+        n->tag != GUMBO_TAG_TABLE && n->tag != GUMBO_TAG_TBODY && n->tag != GUMBO_TAG_TR &&
+        n->tag != GUMBO_TAG_TD && n->tag != GUMBO_TAG_CODE)
+        return 1;
+    const char *role = nb_hnode_attr(n, "role");
+    return role && (strcmp(role, "menu") == 0 || strcmp(role, "menubar") == 0 ||
+                    strcmp(role, "complementary") == 0 || strcmp(role, "navigation") == 0 ||
+                    strcmp(role, "alert") == 0 || strcmp(role, "alertdialog") == 0 ||
+                    strcmp(role, "dialog") == 0);
+}
+
 /* The author line in the page when the metadata names nobody: rel=author, itemprop
  * author, or a byline class; the element leaves the text. Comments are not searched. */
-static void find_byline(ctx *c, nb_hnode *body)
+static void find_byline(ctx *c, nb_hnode *body, int flags)
 {
     if (c->art->byline || c->byline)
         return;
@@ -360,10 +379,12 @@ static void find_byline(ctx *c, nb_hnode *body)
             const char *ms = match_string(n, buf, sizeof buf);
             const char *rel = nb_hnode_attr(n, "rel");
             const char *itemprop = nb_hnode_attr(n, "itemprop");
-            if (nb_ex_is_skipped_tag(n->tag) || is_hidden(n) || strstr(ms, "comment")) {
-                skip = 1;
-            } else if ((rel && strcmp(rel, "author") == 0) ||
-                       (itemprop && strstr(itemprop, "author")) || has_any(ms, BYLINE)) {
+            int byline = (rel && strcmp(rel, "author") == 0) ||
+                         (itemprop && strstr(itemprop, "author")) || has_any(ms, BYLINE);
+            if (nb_ex_is_skipped_tag(n->tag) || is_hidden(n) || strstr(ms, "comment") ||
+                (!byline && (flags & STRIP_UNLIKELY) && unlikely(n, ms))) {
+                skip = 1; /* what the first pass strips is not searched, as Readability does */
+            } else if (byline) {
                 const char *t = nb_ex_meta_str(c, nb_ex_small_text(c, n, 400, 256, 1));
                 if (t && strlen(t) < 100) {
                     nb_hnode *nm = NULL;
@@ -404,22 +425,7 @@ static void strip_page(ctx *c, nb_hnode *body, int flags)
             } else if (is_hidden(n)) {
                 remove = 1;
             } else {
-                const char *ms = match_string(n, buf, sizeof buf);
-                if (!remove && (flags & STRIP_UNLIKELY) && *ms && ad_word(ms) &&
-                    n->tag != GUMBO_TAG_BODY && n->tag != GUMBO_TAG_HTML)
-                    remove = 1;
-                if (!remove && (flags & STRIP_UNLIKELY) && *ms && has_any(ms, UNLIKELY) &&
-                    !has_any(ms, MAYBE) && n->tag != GUMBO_TAG_A && n->tag != GUMBO_TAG_BODY &&
-                    n->tag != GUMBO_TAG_TABLE && n->tag != GUMBO_TAG_TBODY &&
-                    n->tag != GUMBO_TAG_TR && n->tag != GUMBO_TAG_TD && n->tag != GUMBO_TAG_CODE &&
-                    n->tag != GUMBO_TAG_HTML)
-                    remove = 1;
-                const char *role = nb_hnode_attr(n, "role");
-                if (!remove && (flags & STRIP_UNLIKELY) && role &&
-                    (strcmp(role, "menu") == 0 || strcmp(role, "menubar") == 0 ||
-                     strcmp(role, "complementary") == 0 || strcmp(role, "navigation") == 0 ||
-                     strcmp(role, "alert") == 0 || strcmp(role, "alertdialog") == 0 ||
-                     strcmp(role, "dialog") == 0))
+                if ((flags & STRIP_UNLIKELY) && unlikely(n, match_string(n, buf, sizeof buf)))
                     remove = 1;
                 if (remove)
                     c->effects |= STRIP_UNLIKELY; /* only those rules remove here */
@@ -659,7 +665,7 @@ nb_hnode *nb_ex_grab(ctx *c, int flags)
             body = n;
     if (!body)
         body = root;
-    find_byline(c, body);
+    find_byline(c, body, flags);
     strip_page(c, body, flags);
     compute_stats(c, body);
     size_t count;
