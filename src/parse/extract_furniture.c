@@ -216,23 +216,28 @@ static int starts_any(const char *s, const char *const *words)
     return 0;
 }
 
-/* 1 when the text is only a furniture heading, perhaps with a count: "Comments (3)". */
-static int furniture_heading(const char *t, unsigned tlen)
+/* What follows the heading word of the list that t opens with, past a count and
+ * punctuation ("Comments (3)" -> ""), or NULL when t opens with none of them. */
+static const char *after_heading_word(const char *t, const char *const *words)
 {
-    if (tlen > FURNITURE_HEAD_LEN)
-        return 0;
-    for (const char *const *w = FURNITURE_HEAD; *w; w++) {
-        size_t n = strlen(*w);
-        if (strncmp(t, *w, n) != 0)
+    for (; *words; words++) {
+        size_t n = strlen(*words);
+        if (strncmp(t, *words, n) != 0)
             continue;
         const char *r = t + n;
         while (*r == ' ' || *r == ':' || *r == '(' || *r == ')' || isdigit((unsigned char)*r))
             r++;
-        if (!*r || strncmp(r, "：", 3) == 0 || strncmp(t, "more from", 9) == 0 ||
-            strncmp(t, "you m", 5) == 0)
-            return 1;
+        return r;
     }
-    return 0;
+    return NULL;
+}
+
+/* 1 when the text is only a furniture heading, perhaps with a count: "Related (3)". */
+static int furniture_heading(const char *t, unsigned tlen)
+{
+    const char *r = tlen <= FURNITURE_HEAD_LEN ? after_heading_word(t, FURNITURE_HEAD) : NULL;
+    return r && (!*r || strncmp(r, "：", 3) == 0 || strncmp(t, "more from", 9) == 0 ||
+                 strncmp(t, "you m", 5) == 0);
 }
 
 /* 1 when the text is only a date and time ("2025-04-07 09:15", "2025年4月7日 13:22"). */
@@ -265,16 +270,9 @@ static int is_heading_tag(unsigned tag)
  * "4 thoughts on “The headline”", "12 responses to ...". */
 static int comment_heading(const char *t, unsigned tlen)
 {
-    for (const char *const *w = COMMENT_HEAD; *w && tlen <= FURNITURE_HEAD_LEN; w++) {
-        size_t n = strlen(*w);
-        if (strncmp(t, *w, n) != 0)
-            continue;
-        const char *r = t + n;
-        while (*r == ' ' || *r == ':' || *r == '(' || *r == ')' || isdigit((unsigned char)*r))
-            r++;
-        if (!*r || strncmp(r, "：", 3) == 0 || strncmp(r, "（", 3) == 0)
-            return 1;
-    }
+    const char *r = tlen <= FURNITURE_HEAD_LEN ? after_heading_word(t, COMMENT_HEAD) : NULL;
+    if (r && (!*r || strncmp(r, "：", 3) == 0 || strncmp(r, "（", 3) == 0))
+        return 1;
     if (!isdigit((unsigned char)*t) || tlen > 2 * FURNITURE_TEXT)
         return 0;
     while (isdigit((unsigned char)*t))
@@ -301,15 +299,6 @@ static int credit_tail(ctx *c, const nb_hnode *n)
             strstr(t, "通讯员"))
             return 1;
     }
-    return 0;
-}
-
-/* 1 when any words of the list stand in the text. */
-static int contains_any(const char *t, const char *const *words)
-{
-    for (; *words; words++)
-        if (strstr(t, *words))
-            return 1;
     return 0;
 }
 
@@ -368,7 +357,7 @@ static int author_bio(ctx *c, const nb_hnode *n, const char *lead, unsigned tlen
         while (*p == ' ')
             p++;
     }
-    return words >= 2 && words <= 4 && strncmp(p, "is ", 3) == 0 && contains_any(lead, BIO_ROLE);
+    return words >= 2 && words <= 4 && strncmp(p, "is ", 3) == 0 && has_any(lead, BIO_ROLE);
 }
 /* Removes n's following siblings: all of them (a comment section runs to the end of its
  * block), or only the link lists and link-only lines a related-reading heading heads. */
@@ -411,9 +400,9 @@ static int comment_footer(const char *t)
 {
     static const char *const action[] = {"回复", "举报", "reply", "report", "赞(", "赞（", NULL};
     static const char *const ago[] = {" ago", "分钟前", "小时前", "天前", NULL};
-    if (!contains_any(t, action))
+    if (!has_any(t, action))
         return 0;
-    if (contains_any(t, ago))
+    if (has_any(t, ago))
         return 1;
     for (const char *p = t; *p; p++)
         if (*p == ':' && p > t && isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[1]) &&
@@ -537,7 +526,7 @@ void nb_ex_drop_furniture(ctx *c, nb_hnode *article)
                 } else if (box && credit_class(n) && s->tlen < CREDIT_TEXT && !s->img) {
                     remove = 1;
                 } else if (para && n->tag != GUMBO_TAG_LI && s->tlen < CAPTION_NOTICE &&
-                           (contains_any(lead, NOTICE_ANY) || starts_any(lead, COPYRIGHT_LEAD) ||
+                           (has_any(lead, NOTICE_ANY) || starts_any(lead, COPYRIGHT_LEAD) ||
                             (starts_any(lead, TAGS_LEAD) && link_density(c, n) > 0.3))) {
                     remove = 1;
                 } else if (s->as_p && n->tag != GUMBO_TAG_P && teaser_link(c, n, s)) {

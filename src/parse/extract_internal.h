@@ -116,6 +116,15 @@ static inline int ws_len(const unsigned char *p)
     return 0;
 }
 
+/* 1 when any of the words (a NULL-ended list) stands in s. */
+static inline int has_any(const char *s, const char *const *words)
+{
+    for (; *words; words++)
+        if (strstr(s, *words))
+            return 1;
+    return 0;
+}
+
 /* Share of n's text inside links. */
 static inline double link_density(ctx *c, const nb_hnode *n)
 {

@@ -85,14 +85,6 @@ static const char *match_string(const nb_hnode *n, char *buf, size_t cap)
     return buf;
 }
 
-static int has_any(const char *s, const char *const *words)
-{
-    for (; *words; words++)
-        if (strstr(s, *words))
-            return 1;
-    return 0;
-}
-
 /* 1 when a class or id word of the lowercase match string names an advertisement:
  * "ad", "ads", "advert...", "adsbygoogle", or starts "ad-", "ads-", "ad_". */
 static int ad_word(const char *ms)
