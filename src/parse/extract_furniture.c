@@ -158,15 +158,17 @@ static const char *const CN_BYLINE_LEAD[] = {"作者", "文/",    "文／",  "�
 #define CREDIT_TEXT 120    /* a picture's credit line is shorter than this */
 #define CAPTION_NOTICE 160 /* a rights notice or a line of tags is shorter than this */
 #define TEASER_TEXT 120    /* a teaser link is shorter than this */
+#define LEAD_NODES 24      /* nodes lead_text looks at */
 
 /* The first characters of n's text, white space collapsed and leading brackets skipped,
- * lowercased (ASCII); looks at no more than a few dozen nodes. Text nodes are joined as
+ * lowercased (ASCII); looks at no more than LEAD_NODES nodes. Text nodes are joined as
  * written: "Photo" and "Credit" in two spans read "photocredit". */
 static void lead_text(const nb_hnode *n, char *buf, size_t cap)
 {
     size_t o = 0, steps = 0;
     int space = 0;
-    for (const nb_hnode *k = n; k && o + 1 < cap && steps < 64; k = nb_hnode_next(k, n, 0)) {
+    for (const nb_hnode *k = n; k && o + 1 < cap && steps < LEAD_NODES;
+         k = nb_hnode_next(k, n, 0)) {
         steps++;
         if (k->name && nb_ex_is_skipped_tag(k->tag))
             continue;
@@ -477,6 +479,22 @@ static void drop_comment_lists(ctx *c, nb_hnode *article)
     }
 }
 
+/* 1 when n holds one block and no text of its own: what is said of it is said of that
+ * block, looked at next (so a deep nest of wrappers costs one look each). */
+static int wrapper(ctx *c, const nb_hnode *n)
+{
+    int elements = 0, block = 0;
+    for (const nb_hnode *k = n->first; k && elements < 2; k = k->next) {
+        if (k->name && !nb_ex_is_skipped_tag(k->tag)) {
+            elements++;
+            block = nb_hnode_is_block(k);
+        } else if (!k->name && nb_ex_clean_str(c, k->text)) {
+            return 0;
+        }
+    }
+    return elements == 1 && block && n->tag != GUMBO_TAG_P && !is_heading_tag(n->tag);
+}
+
 /* Drops the furniture inside the gathered article, top down: short paragraphs and boxes
  * that open with a furniture phrase, furniture headings with the link list after them,
  * comment sections from their heading on, sign-up boxes (a short box with a form),
@@ -492,7 +510,7 @@ void nb_ex_drop_furniture(ctx *c, nb_hnode *article)
     nb_hnode *n = article;
     while (n) {
         int remove = 0, after = 0; /* after: 1 the list after a heading, 2 all that follows */
-        if (n->name && n != article && !nb_ex_is_skipped_tag(n->tag)) {
+        if (n->name && n != article && !nb_ex_is_skipped_tag(n->tag) && !wrapper(c, n)) {
             stats *s = st(c, n);
             char lead[160];
             lead_text(n, lead, sizeof lead);
