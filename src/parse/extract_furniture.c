@@ -70,6 +70,14 @@ static const char *const FURNITURE_LEAD[] = {"read more:",
                                              "登录后",
                                              "打开app",
                                              "下载客户端",
+                                             "story continues below",
+                                             "article continues below",
+                                             "listen to this article",
+                                             "reporting by",
+                                             "additional reporting by",
+                                             "editing by",
+                                             "声明：",
+                                             "声明:",
                                              NULL};
 
 /* Opening words of a rights notice (short paragraphs only). */
@@ -135,19 +143,54 @@ static const char *const CREDIT_LEAD[] = {"photograph:",
 /* Endings of a Chinese picture caption: the photographer or the picture's source. */
 static const char *const CREDIT_TAIL[] = {"摄", "摄）", "摄)", "供图", "供图）", "供图)", NULL};
 
-/* Headings of the blocks around an article: the heading goes, and the list after it. */
-static const char *const FURNITURE_HEAD[] = {"recommended",       "related",
-                                             "read more",         "read next",
-                                             "more from",         "more stories",
-                                             "most read",         "most popular",
-                                             "you may also like", "you might also like",
-                                             "comments",          "about the author",
-                                             "newsletter",        "相关阅读",
-                                             "相关新闻",          "相关文章",
-                                             "推荐阅读",          "延伸阅读",
-                                             "热门推荐",          "猜你喜欢",
-                                             "网友评论",          "热门评论",
-                                             "精彩评论",          NULL};
+/* Headings of the blocks around an article: the heading goes, and the list after it.
+ * A phrase comes before the word it starts with ("related coverage", "related"). */
+static const char *const FURNITURE_HEAD[] = {"related stories",
+                                             "related articles",
+                                             "related coverage",
+                                             "related posts",
+                                             "related links",
+                                             "related content",
+                                             "related reading",
+                                             "top stories",
+                                             "editor's picks",
+                                             "editors' picks",
+                                             "most viewed",
+                                             "what to read next",
+                                             "from around the web",
+                                             "sponsored content",
+                                             "相关报道",
+                                             "更多报道",
+                                             "相关推荐",
+                                             "为你推荐",
+                                             "大家都在看",
+                                             "热点推荐",
+                                             "编辑推荐",
+                                             "精彩推荐",
+                                             "recommended",
+                                             "related",
+                                             "read more",
+                                             "read next",
+                                             "more from",
+                                             "more stories",
+                                             "most read",
+                                             "most popular",
+                                             "you may also like",
+                                             "you might also like",
+                                             "comments",
+                                             "about the author",
+                                             "newsletter",
+                                             "相关阅读",
+                                             "相关新闻",
+                                             "相关文章",
+                                             "推荐阅读",
+                                             "延伸阅读",
+                                             "热门推荐",
+                                             "猜你喜欢",
+                                             "网友评论",
+                                             "热门评论",
+                                             "精彩评论",
+                                             NULL};
 
 /* Opening words of a Chinese byline line ("本报记者 李明", "文/张三"). */
 static const char *const CN_BYLINE_LEAD[] = {"作者", "文/",    "文／",  "本报记者",
@@ -158,6 +201,7 @@ static const char *const CN_BYLINE_LEAD[] = {"作者", "文/",    "文／",  "�
 #define CREDIT_TEXT 120    /* a picture's credit line is shorter than this */
 #define CAPTION_NOTICE 160 /* a rights notice or a line of tags is shorter than this */
 #define TEASER_TEXT 120    /* a teaser link is shorter than this */
+#define APP_TEXT 60        /* a line asking for the app is shorter than this */
 #define LEAD_NODES 24      /* nodes lead_text looks at */
 
 /* The first characters of n's text, white space collapsed and leading brackets skipped,
@@ -361,8 +405,42 @@ static int author_bio(ctx *c, const nb_hnode *n, const char *lead, unsigned tlen
     }
     return words >= 2 && words <= 4 && strncmp(p, "is ", 3) == 0 && has_any(lead, BIO_ROLE);
 }
+/* 1 when n's first words are a link's: a story card ("<a>Headline</a><p>Teaser</p>"). */
+static int opens_with_link(ctx *c, const nb_hnode *n)
+{
+    int steps = 0;
+    for (const nb_hnode *k = n; k && steps < LEAD_NODES; k = nb_hnode_next(k, n, 0), steps++) {
+        if (k->name || !nb_ex_clean_str(c, k->text))
+            continue;
+        for (const nb_hnode *a = k->parent; a && a != n->parent; a = a->parent)
+            if (a->tag == GUMBO_TAG_A)
+                return 1;
+        return 0;
+    }
+    return 0;
+}
+
+/* 1 when the text is a Chinese news page's info line: a date, then the source, author or
+ * editor ("2025-04-12 08:45:10　来源：汇通财经网　作者：赵敏"). */
+static int info_line(const char *t, unsigned tlen)
+{
+    static const char *const labels[] = {"来源", "作者", "编辑", "发布", NULL};
+    return tlen < 2 * CN_BYLINE_TEXT && isdigit((unsigned char)t[0]) &&
+           isdigit((unsigned char)t[1]) && isdigit((unsigned char)t[2]) &&
+           isdigit((unsigned char)t[3]) && (t[4] == '-' || strncmp(t + 4, "年", 3) == 0) &&
+           has_any(t, labels);
+}
+
+/* 1 when a short text asks the reader to open or download the site's app. */
+static int app_line(const char *t, unsigned tlen)
+{
+    static const char *const verbs[] = {"打开", "下载", "download", NULL};
+    return tlen < APP_TEXT && starts_any(t, verbs) && strstr(t, "app");
+}
+
 /* Removes n's following siblings: all of them (a comment section runs to the end of its
- * block), or only the link lists and link-only lines a related-reading heading heads. */
+ * block), or only the link lists, link-only lines and story cards a related-reading
+ * heading heads. */
 static void drop_after(ctx *c, nb_hnode *n, int all)
 {
     while (n->next) {
@@ -374,7 +452,8 @@ static void drop_after(ctx *c, nb_hnode *n, int all)
             continue;
         }
         if (!all && !(x->tag == GUMBO_TAG_UL || x->tag == GUMBO_TAG_OL ||
-                      link_density(c, x) > 0.5 || (st(c, x)->tlen == 0 && !st(c, x)->img)))
+                      link_density(c, x) > 0.5 || (st(c, x)->tlen == 0 && !st(c, x)->img) ||
+                      (st(c, x)->tlen < FURNITURE_TEXT && opens_with_link(c, x))))
             break;
         nb_ex_remove_counted(c, x);
     }
@@ -547,10 +626,13 @@ void nb_ex_drop_furniture(ctx *c, nb_hnode *article)
                            (has_any(lead, NOTICE_ANY) || starts_any(lead, COPYRIGHT_LEAD) ||
                             (starts_any(lead, TAGS_LEAD) && link_density(c, n) > 0.3))) {
                     remove = 1;
+                } else if (para && n->tag != GUMBO_TAG_LI && app_line(lead, s->tlen)) {
+                    remove = 1;
                 } else if (s->as_p && n->tag != GUMBO_TAG_P && teaser_link(c, n, s)) {
                     remove = 1;
-                } else if ((n->tag == GUMBO_TAG_P || s->as_p) && s->tlen < CN_BYLINE_TEXT &&
-                           date_only(lead)) {
+                } else if ((n->tag == GUMBO_TAG_P || s->as_p) &&
+                           ((s->tlen < CN_BYLINE_TEXT && date_only(lead)) ||
+                            info_line(lead, s->tlen))) {
                     remove = 1; /* a dateline: the date is metadata */
                     if (!c->dateline)
                         c->dateline = nb_ex_raw_text(c, n);
