@@ -93,9 +93,9 @@ static const char *const TAGS_LEAD[] = {"tags:",     "tagged",      "topics:",  
                                         "posted in", "categories:", "category:", "标签：",
                                         "标签:",     "关键词：",    "关键字：",  NULL};
 
-/* Headings of a comment section: the heading goes with everything after it. */
-static const char *const COMMENT_HEAD[] = {"comments",
-                                           "leave a reply",
+/* Headings of a comment section: the heading goes with everything after it. A bare
+ * "Comments" may head a tutorial's section: only "Comments (3)" and "3 Comments" count. */
+static const char *const COMMENT_HEAD[] = {"leave a reply",
                                            "leave a comment",
                                            "post a comment",
                                            "join the conversation",
@@ -316,8 +316,12 @@ static int is_heading_tag(unsigned tag)
  * "4 thoughts on “The headline”", "12 responses to ...". */
 static int comment_heading(const char *t, unsigned tlen)
 {
+    static const char *const counted_word[] = {"comments", NULL};
     const char *r = tlen <= FURNITURE_HEAD_LEN ? after_heading_word(t, COMMENT_HEAD) : NULL;
     if (r && (!*r || strncmp(r, "：", 3) == 0 || strncmp(r, "（", 3) == 0))
+        return 1;
+    r = tlen <= FURNITURE_HEAD_LEN ? after_heading_word(t, counted_word) : NULL;
+    if (r && !*r && strpbrk(t, "0123456789"))
         return 1;
     if (!isdigit((unsigned char)*t) || tlen > 2 * FURNITURE_TEXT)
         return 0;
@@ -424,7 +428,8 @@ static int opens_with_link(ctx *c, const nb_hnode *n)
  * editor ("2025-04-12 08:45:10　来源：汇通财经网　作者：赵敏"). */
 static int info_line(const char *t, unsigned tlen)
 {
-    static const char *const labels[] = {"来源", "作者", "编辑", "发布", NULL};
+    static const char *const labels[] = {
+        "来源：", "来源:", "作者：", "作者:", "编辑：", "编辑:", "发布时间", NULL};
     return tlen < 2 * CN_BYLINE_TEXT && isdigit((unsigned char)t[0]) &&
            isdigit((unsigned char)t[1]) && isdigit((unsigned char)t[2]) &&
            isdigit((unsigned char)t[3]) && (t[4] == '-' || strncmp(t + 4, "年", 3) == 0) &&
