@@ -117,12 +117,15 @@ static int ad_label(const char *text)
 }
 
 static const char *const UNLIKELY[] = {
-    "-ad-",       "ai2html", "banner",      "breadcrumb",   "combx",      "comment",   "communit",
-    "cover-wrap", "disqus",  "extra",       "footer",       "gdpr",       "header",    "legends",
-    "menu",       "related", "remark",      "replies",      "rss",        "shoutbox",  "sidebar",
-    "skyscraper", "social",  "sponsor",     "supplemental", "ad-break",   "agegate",   "pagination",
-    "pager",      "popup",   "yom-remote",  "subscribe",    "newsletter", "recommend", "-bio",
-    "bio-",       "_bio",    "author-info", "about-author", "author-box", NULL};
+    "-ad-",         "ai2html",     "banner",       "breadcrumb", "combx",    "comment",
+    "communit",     "cover-wrap",  "disqus",       "extra",      "footer",   "gdpr",
+    "header",       "legends",     "menu",         "related",    "remark",   "replies",
+    "rss",          "shoutbox",    "sidebar",      "skyscraper", "social",   "sponsor",
+    "supplemental", "ad-break",    "agegate",      "pagination", "pager",    "popup",
+    "yom-remote",   "subscribe",   "newsletter",   "recommend",  "-bio",     "bio-",
+    "_bio",         "author-info", "about-author", "author-box", "modal",    "cookie",
+    "consent",      "outbrain",    "taboola",      "most-read",  "mostread", "sharebar",
+    "share-bar",    NULL};
 static const char *const MAYBE[] = {"and",  "article", "body",   "column", "content",
                                     "main", "mathjax", "shadow", NULL};
 static const char *const POSITIVE[] = {"article", "body", "content", "entry",      "hentry",
