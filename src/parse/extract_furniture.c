@@ -571,12 +571,15 @@ static int wrapper(ctx *c, const nb_hnode *n)
     for (const nb_hnode *k = n->first; k && elements < 2; k = k->next) {
         if (k->name && !nb_ex_is_skipped_tag(k->tag)) {
             elements++;
-            block = nb_hnode_is_block(k);
+            /* a paragraph or heading passes only to its like: what follows a heading
+             * belongs to the heading, not to a box inside it */
+            block = nb_hnode_is_block(k) &&
+                    (k->tag == n->tag || !(n->tag == GUMBO_TAG_P || is_heading_tag(n->tag)));
         } else if (!k->name && nb_ex_clean_str(c, k->text)) {
             return 0;
         }
     }
-    return elements == 1 && block && n->tag != GUMBO_TAG_P && !is_heading_tag(n->tag);
+    return elements == 1 && block;
 }
 
 /* Drops the furniture inside the gathered article, top down: short paragraphs and boxes
