@@ -14,6 +14,9 @@ echo
 echo
 ./bench/extract.sh "$build"
 echo
+echo "labelled article pages: precision and recall of the text kept (tests/data/sites/labelled)"
+python3 tests/e2e/labelled.py "$build/newsbrief"
+echo
 ./bench/daemon.sh "$build"
 ./bench/web.sh "$build"
 ./bench/pathological.sh "$build"

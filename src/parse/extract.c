@@ -235,8 +235,15 @@ nb_err nb_extract(const char *bytes, size_t len, const char *url, const char *co
                 c.art->published = nb_ex_date_in_text(&c, nb_ex_node_text(&c, area), chinese);
             if (!c.art->published && c.dateline)
                 c.art->published = nb_ex_date_in_text(&c, c.dateline, chinese);
-            if (!c.art->published)
-                c.art->published = nb_ex_date_in_text(&c, text, chinese);
+            if (!c.art->published) {
+                /* elsewhere than in Chinese news, where the body may carry the page's date,
+                 * a date past the first paragraph is what the story tells of, or a
+                 * reference's ("Retrieved 2016-05-01") */
+                const char *end = chinese ? NULL : strstr(text, "\n\n");
+                size_t first = end ? (size_t)(end - text) : strlen(text);
+                c.art->published =
+                    nb_ex_date_in_text(&c, nb_arena_strndup(c.art->arena, text, first), chinese);
+            }
         }
     }
     c.art->byline = nb_ex_strip_byline_label(&c, c.art->byline);

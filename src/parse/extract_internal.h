@@ -38,6 +38,7 @@ typedef struct stats {
     double llen;     /* characters inside links (in-page links count 0.3) */
     unsigned commas; /* commas and Chinese clause punctuation */
     unsigned p, img, li, input, embed, tr, th, blocks, heading_len;
+    unsigned form;   /* <form> elements */
     unsigned li_len; /* characters inside <li> elements (nested ones count again) */
     unsigned cjk;    /* CJK characters in tlen */
     unsigned char scored, as_p, in_figure, in_table;
@@ -112,6 +113,15 @@ static inline int ws_len(const unsigned char *p)
         return 2;
     if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
         return 3;
+    return 0;
+}
+
+/* 1 when any of the words (a NULL-ended list) stands in s. */
+static inline int has_any(const char *s, const char *const *words)
+{
+    for (; *words; words++)
+        if (strstr(s, *words))
+            return 1;
     return 0;
 }
 

@@ -85,14 +85,6 @@ static const char *match_string(const nb_hnode *n, char *buf, size_t cap)
     return buf;
 }
 
-static int has_any(const char *s, const char *const *words)
-{
-    for (; *words; words++)
-        if (strstr(s, *words))
-            return 1;
-    return 0;
-}
-
 /* 1 when a class or id word of the lowercase match string names an advertisement:
  * "ad", "ads", "advert...", "adsbygoogle", or starts "ad-", "ads-", "ad_". */
 static int ad_word(const char *ms)
@@ -125,12 +117,15 @@ static int ad_label(const char *text)
 }
 
 static const char *const UNLIKELY[] = {
-    "-ad-",       "ai2html", "banner",      "breadcrumb",   "combx",      "comment",   "communit",
-    "cover-wrap", "disqus",  "extra",       "footer",       "gdpr",       "header",    "legends",
-    "menu",       "related", "remark",      "replies",      "rss",        "shoutbox",  "sidebar",
-    "skyscraper", "social",  "sponsor",     "supplemental", "ad-break",   "agegate",   "pagination",
-    "pager",      "popup",   "yom-remote",  "subscribe",    "newsletter", "recommend", "-bio",
-    "bio-",       "_bio",    "author-info", "about-author", "author-box", NULL};
+    "-ad-",         "ai2html",     "banner",       "breadcrumb", "combx",    "comment",
+    "communit",     "cover-wrap",  "disqus",       "extra",      "footer",   "gdpr",
+    "header",       "legends",     "menu",         "related",    "remark",   "replies",
+    "rss",          "shoutbox",    "sidebar",      "skyscraper", "social",   "sponsor",
+    "supplemental", "ad-break",    "agegate",      "pagination", "pager",    "popup",
+    "yom-remote",   "subscribe",   "newsletter",   "recommend",  "-bio",     "bio-",
+    "_bio",         "author-info", "about-author", "author-box", "modal",    "cookie",
+    "consent",      "outbrain",    "taboola",      "most-read",  "mostread", "sharebar",
+    "share-bar",    NULL};
 static const char *const MAYBE[] = {"and",  "article", "body",   "column", "content",
                                     "main", "mathjax", "shadow", NULL};
 static const char *const POSITIVE[] = {"article", "body", "content", "entry",      "hentry",
@@ -288,6 +283,9 @@ static void compute_stats(ctx *c, nb_hnode *top)
             case GUMBO_TAG_TH:
                 s->th++;
                 break;
+            case GUMBO_TAG_FORM:
+                s->form++;
+                break;
             default:
                 break;
             }
@@ -314,6 +312,7 @@ static void compute_stats(ctx *c, nb_hnode *top)
         ps->embed += s->embed;
         ps->tr += s->tr;
         ps->th += s->th;
+        ps->form += s->form;
         ps->heading_len += s->heading_len;
         ps->li_len += s->li_len;
         ps->cjk += s->cjk;
@@ -337,14 +336,34 @@ void nb_ex_remove_counted(ctx *c, nb_hnode *n)
         as->li -= s->li < as->li ? s->li : as->li;
         as->input -= s->input < as->input ? s->input : as->input;
         as->embed -= s->embed < as->embed ? s->embed : as->embed;
+        as->form -= s->form < as->form ? s->form : as->form;
         as->li_len -= s->li_len < as->li_len ? s->li_len : as->li_len;
     }
     nb_hnode_remove(n);
 }
 
+/* 1 when the element's class, id or role say it is not the article: an advertisement,
+ * a sidebar, comments, a menu ... (ms: its lowercase match string). */
+static int unlikely(const nb_hnode *n, const char *ms)
+{
+    if (n->tag == GUMBO_TAG_BODY || n->tag == GUMBO_TAG_HTML)
+        return 0;
+    if (*ms && ad_word(ms))
+        return 1;
+    if (*ms && has_any(ms, UNLIKELY) && !has_any(ms, MAYBE) && n->tag != GUMBO_TAG_A &&
+        n->tag != GUMBO_TAG_TABLE && n->tag != GUMBO_TAG_TBODY && n->tag != GUMBO_TAG_TR &&
+        n->tag != GUMBO_TAG_TD && n->tag != GUMBO_TAG_CODE)
+        return 1;
+    const char *role = nb_hnode_attr(n, "role");
+    return role && (strcmp(role, "menu") == 0 || strcmp(role, "menubar") == 0 ||
+                    strcmp(role, "complementary") == 0 || strcmp(role, "navigation") == 0 ||
+                    strcmp(role, "alert") == 0 || strcmp(role, "alertdialog") == 0 ||
+                    strcmp(role, "dialog") == 0);
+}
+
 /* The author line in the page when the metadata names nobody: rel=author, itemprop
  * author, or a byline class; the element leaves the text. Comments are not searched. */
-static void find_byline(ctx *c, nb_hnode *body)
+static void find_byline(ctx *c, nb_hnode *body, int flags)
 {
     if (c->art->byline || c->byline)
         return;
@@ -355,10 +374,12 @@ static void find_byline(ctx *c, nb_hnode *body)
             const char *ms = match_string(n, buf, sizeof buf);
             const char *rel = nb_hnode_attr(n, "rel");
             const char *itemprop = nb_hnode_attr(n, "itemprop");
-            if (nb_ex_is_skipped_tag(n->tag) || is_hidden(n) || strstr(ms, "comment")) {
-                skip = 1;
-            } else if ((rel && strcmp(rel, "author") == 0) ||
-                       (itemprop && strstr(itemprop, "author")) || has_any(ms, BYLINE)) {
+            int byline = (rel && strcmp(rel, "author") == 0) ||
+                         (itemprop && strstr(itemprop, "author")) || has_any(ms, BYLINE);
+            if (nb_ex_is_skipped_tag(n->tag) || is_hidden(n) || strstr(ms, "comment") ||
+                (!byline && (flags & STRIP_UNLIKELY) && unlikely(n, ms))) {
+                skip = 1; /* what the first pass strips is not searched, as Readability does */
+            } else if (byline) {
                 const char *t = nb_ex_meta_str(c, nb_ex_small_text(c, n, 400, 256, 1));
                 if (t && strlen(t) < 100) {
                     nb_hnode *nm = NULL;
@@ -399,22 +420,7 @@ static void strip_page(ctx *c, nb_hnode *body, int flags)
             } else if (is_hidden(n)) {
                 remove = 1;
             } else {
-                const char *ms = match_string(n, buf, sizeof buf);
-                if (!remove && (flags & STRIP_UNLIKELY) && *ms && ad_word(ms) &&
-                    n->tag != GUMBO_TAG_BODY && n->tag != GUMBO_TAG_HTML)
-                    remove = 1;
-                if (!remove && (flags & STRIP_UNLIKELY) && *ms && has_any(ms, UNLIKELY) &&
-                    !has_any(ms, MAYBE) && n->tag != GUMBO_TAG_A && n->tag != GUMBO_TAG_BODY &&
-                    n->tag != GUMBO_TAG_TABLE && n->tag != GUMBO_TAG_TBODY &&
-                    n->tag != GUMBO_TAG_TR && n->tag != GUMBO_TAG_TD && n->tag != GUMBO_TAG_CODE &&
-                    n->tag != GUMBO_TAG_HTML)
-                    remove = 1;
-                const char *role = nb_hnode_attr(n, "role");
-                if (!remove && (flags & STRIP_UNLIKELY) && role &&
-                    (strcmp(role, "menu") == 0 || strcmp(role, "menubar") == 0 ||
-                     strcmp(role, "complementary") == 0 || strcmp(role, "navigation") == 0 ||
-                     strcmp(role, "alert") == 0 || strcmp(role, "alertdialog") == 0 ||
-                     strcmp(role, "dialog") == 0))
+                if ((flags & STRIP_UNLIKELY) && unlikely(n, match_string(n, buf, sizeof buf)))
                     remove = 1;
                 if (remove)
                     c->effects |= STRIP_UNLIKELY; /* only those rules remove here */
@@ -654,7 +660,7 @@ nb_hnode *nb_ex_grab(ctx *c, int flags)
             body = n;
     if (!body)
         body = root;
-    find_byline(c, body);
+    find_byline(c, body, flags);
     strip_page(c, body, flags);
     compute_stats(c, body);
     size_t count;

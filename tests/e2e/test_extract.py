@@ -9,8 +9,9 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from loopback import DATA, SiteServer, Workdir, expect, run, run_tests  # noqa: E402
+from loopback import BINARY, DATA, SiteServer, Workdir, expect, run, run_tests  # noqa: E402
 import pathological  # noqa: E402
+import labelled  # noqa: E402
 
 ARTICLES = os.path.join(DATA, "sites", "articles")
 NOW = "2025-04-07T20:00:00+08:00"
@@ -38,6 +39,19 @@ def test_file_english_and_chinese():
     expect(z["publishedTime"] == "2025-04-07T13:22:00+08:00", z["publishedTime"])
     expect("城市地铁九号线" in z["content_text"] and "相关阅读" not in z["content_text"],
            z["content_text"][:200])
+
+
+def test_labelled_pages():
+    # pages with comment sections, related lists, sign-up boxes, share bars, credits, tags,
+    # bios and notices around and inside the article: the text kept against the text a
+    # reader would keep (tests/data/sites/labelled); captions stay, so a page may keep a
+    # few words more
+    rows = labelled.table(BINARY)
+    for name, precision, recall in rows:
+        expect(precision >= 0.9 and recall >= 0.97,
+               "%s: precision %.3f, recall %.3f" % (name, precision, recall))
+    mean = sum(r[1] for r in rows) / len(rows)
+    expect(len(rows) >= 5 and mean >= 0.97, "mean precision %.3f over %d pages" % (mean, len(rows)))
 
 
 def test_url_argument():

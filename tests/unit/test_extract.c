@@ -352,6 +352,42 @@ static void test_furniture_chinese(void **state)
                     sizeof drop / sizeof *drop);
 }
 
+/* The labelled pages (sites/labelled/<name>.html beside the text a reader would keep,
+ * <name>.txt): every paragraph of the story is in the text, and little else is (the
+ * pictures' captions stay, so a page may keep a few words more). tests/e2e/labelled.py
+ * scores the same pages by shingles. */
+static void test_labelled_pages(void **state)
+{
+    (void)state;
+    static const char *const pages[] = {"en-blog-comments", "en-magazine", "en-news-cards",
+                                        "en-wire",          "zh-finance",  "zh-flat-siblings",
+                                        "zh-portal",        "zh-tech-blog"};
+    for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+        char html[128], txt[128];
+        snprintf(html, sizeof html, "sites/labelled/%s.html", pages[i]);
+        snprintf(txt, sizeof txt, "sites/labelled/%s.txt", pages[i]);
+        size_t want_len;
+        char *want = read_test_data(txt, &want_len);
+        nb_article *a = extract_file(html, "https://example.com/articles/1", NULL);
+        size_t paragraphs = 0;
+        for (char *p = want; p && *p;) {
+            char *end = strstr(p, "\n\n");
+            if (end)
+                *end = '\0';
+            p[strcspn(p, "\n")] = '\0';
+            if (*p && !strstr(a->text, p))
+                fail_msg("%s: \"%s\" missing from the article text", pages[i], p);
+            paragraphs++;
+            p = end ? end + 2 : NULL;
+        }
+        if (paragraphs < 3 || strlen(a->text) > want_len + want_len / 10)
+            fail_msg("%s: %zu bytes of text where the story has %zu:\n%s", pages[i],
+                     strlen(a->text), want_len, a->text);
+        nb_article_free(a);
+        free(want);
+    }
+}
+
 static nb_article *extract_string(const char *page)
 {
     nb_article *a = NULL;
@@ -537,8 +573,9 @@ int main(void)
         cmocka_unit_test(test_selectors),         cmocka_unit_test(test_english_article),
         cmocka_unit_test(test_chinese_article),   cmocka_unit_test(test_furniture_english),
         cmocka_unit_test(test_furniture_chinese), cmocka_unit_test(test_chinese_metadata),
-        cmocka_unit_test(test_site_selectors),    cmocka_unit_test(test_metadata_sources),
-        cmocka_unit_test(test_breaks_and_xhtml),  cmocka_unit_test(test_empty_and_garbage),
+        cmocka_unit_test(test_labelled_pages),    cmocka_unit_test(test_site_selectors),
+        cmocka_unit_test(test_metadata_sources),  cmocka_unit_test(test_breaks_and_xhtml),
+        cmocka_unit_test(test_empty_and_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
