@@ -27,6 +27,10 @@
 static const char *const migrations[] = {
     /* 1: ... (the schema: written with the writer side) */
     "SELECT 1;",
+    /* 2: the archive's search (written with the archive side) */
+    "SELECT 1;",
+    /* 3: leased work: jobs, fires of schedules, leases on outbox rows */
+    nb_pg_jobs_migration,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -262,6 +266,7 @@ void nb_pg_close(nb_pg *s)
 {
     if (!s)
         return;
+    PQfinish(s->listen);
     PQfinish(s->conn);
     free(s->name);
     free(s);

@@ -120,12 +120,6 @@ nb_err nb_pg_outbox_drop(nb_pg *store, int64_t id, const char *channel, size_t *
                    "database %s: outbox_drop is not implemented on PostgreSQL yet", store->name);
 }
 
-nb_err nb_pg_outbox_recover(nb_pg *store, size_t *recovered, nb_errbuf *err)
-{
-    return nb_errf(err, NB_ERR_STORE,
-                   "database %s: outbox_recover is not implemented on PostgreSQL yet", store->name);
-}
-
 nb_err nb_pg_data_version(nb_pg *store, int64_t *version, nb_errbuf *err)
 {
     return nb_errf(err, NB_ERR_STORE,

@@ -44,10 +44,10 @@ static void test_open_creates_and_migrates(void **state)
     nb_store *s = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
-    assert_int_equal(nb_store_schema_version(s), 8);
+    assert_int_equal(nb_store_schema_version(s), 9);
     nb_store_close(s);
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK); /* idempotent */
-    assert_int_equal(nb_store_schema_version(s), 8);
+    assert_int_equal(nb_store_schema_version(s), 9);
     nb_store_close(s);
     free(path);
 }
