@@ -316,8 +316,8 @@ out:
 /* Composes for every channel, then sends what the outbox holds (a dry run prints each
  * channel's messages instead, and records and sends nothing). */
 static int compose_and_deliver(const nb_config *config, const labels *names, nb_store *store,
-                               nb_http *http, int64_t now, int resend, int dry_run, FILE *out,
-                               int *any_composed, nb_run_stats *stats)
+                               nb_http *http, int64_t now, int resend, int dry_run, int workers,
+                               FILE *out, int *any_composed, nb_run_stats *stats)
 {
     static const nb_channel_config default_channel = {
         .name = "stdout", .type = "stdout", .only_new = 1};
@@ -338,6 +338,18 @@ static int compose_and_deliver(const nb_config *config, const labels *names, nb_
     if (nb_store_failure(store))
         return NB_EXIT_FAILED; /* nothing is sent that could not be recorded as sent */
     nb_push_report report;
+    if (workers) {
+        /* the workers of every daemon send the chat channels' rows; files are written here */
+        for (size_t i = 0; i < config->channel_count; i++) {
+            if (strcmp(config->channels[i].type, "file") != 0)
+                continue;
+            nb_push_outbox(config, store, http, config->channels[i].name, &report);
+            if (report.channels_failed)
+                rc = NB_EXIT_FAILED;
+            stats->sent += report.sent;
+        }
+        return rc;
+    }
     nb_push_outbox(config, store, http, NULL, &report);
     if (report.channels_failed)
         rc = NB_EXIT_FAILED;
@@ -580,7 +592,8 @@ int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
         else if (!options->deliver && !options->dry_run)
             summarize_fresh(config, store, http, now, &sink);
         else if (compose_and_deliver(config, &names, store, http, now, options->resend,
-                                     options->dry_run, options->out, &any, stats) != NB_EXIT_OK)
+                                     options->dry_run, options->workers, options->out, &any,
+                                     stats) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
         if (!any && !options->dry_run && options->deliver && succeeded > 0 &&
             !nb_store_failure(store))
