@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `newsbrief check-config`: validates the configuration, checks that the database can be
- * written, and prints the effective configuration with secrets masked. */
+ * written (a PostgreSQL server: that it answers, its version and schema), and prints the
+ * effective configuration with secrets masked. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +60,12 @@ static int check_config_main(const nb_cli *cli, int argc, char **argv)
         return loaded;
     nb_errbuf err;
     int rc = NB_EXIT_OK;
-    if (database_writable(config->database, &err) != NB_OK) {
+    /* a PostgreSQL server is asked (nothing migrated, nothing written); a file checked */
+    char *server = NULL, *warning = NULL;
+    nb_err db_rc = nb_database_is_postgres(config->database)
+                       ? nb_store_describe(config->database, &server, &warning, &err)
+                       : database_writable(config->database, &err);
+    if (db_rc != NB_OK) {
         int line, column;
         if (nb_config_position(config, config, "database", &line, &column))
             fprintf(stderr, "newsbrief: %s:%d:%d: newsbrief.database: %s\n", config->path, line,
@@ -73,13 +79,22 @@ static int check_config_main(const nb_cli *cli, int argc, char **argv)
         char *text = NULL;
         size_t len = 0;
         FILE *out = open_memstream(&text, &len);
+        if (server)
+            fprintf(out, "# database: %s\n", server);
         nb_config_print(config, out);
         fclose(out);
         char *clean = nb_redact(text);
         fputs(clean, stdout);
         free(clean);
         free(text);
+        if (warning) {
+            char *said = nb_redact(warning);
+            fprintf(stderr, "newsbrief: warning: %s\n", said);
+            free(said);
+        }
     }
+    free(server);
+    free(warning);
     nb_config_free(config);
     return rc;
 }
@@ -89,8 +104,10 @@ const nb_command nb_cmd_check_config = {
     .summary = "validate the configuration and print it, secrets masked",
     .usage = "Reads the configuration, checks every key, type and value (and that each key\n"
              "applies to its source's or channel's type), checks that the database can be\n"
-             "written, and prints the effective configuration: defaults filled in, durations\n"
-             "as written, secrets shown as ***, keys that do not apply to a type left out.\n"
+             "written (a PostgreSQL database: connects, and prints the server's version and\n"
+             "the schema as the first line), and prints the effective configuration:\n"
+             "defaults filled in, durations as written, secrets shown as ***, keys that do\n"
+             "not apply to a type left out.\n"
              "An error names the file, line and column; up to ten are reported at once.\n\n"
              "options:\n"
              "  -c, --config FILE  configuration file\n"

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,22 @@ static char *home_path(const char *rest)
     return nb_xasprintf("%s/%s", home && *home ? home : ".", rest);
 }
 
+/* A PostgreSQL connection string's password is a secret wherever it is shown (a URI's
+ * user:password@ is masked anyway; a key=value string's password= is not). libpq parses
+ * it as it will connect. */
+static void register_database_password(const char *conninfo)
+{
+    char *parse_error = NULL;
+    PQconninfoOption *options = PQconninfoParse(conninfo, &parse_error);
+    PQfreemem(parse_error);
+    if (!options)
+        return;
+    for (PQconninfoOption *o = options; o->keyword; o++)
+        if (!strcmp(o->keyword, "password") && o->val && o->val[0])
+            nb_redact_add(o->val);
+    PQconninfoFree(options);
+}
+
 /* Expands ${NAME} references; an unset NAME is an error. */
 static nb_err expand_env(loader *ld, const yaml_node_t *node, char **out)
 {
@@ -480,9 +497,10 @@ static nb_err set_field(loader *ld, const field *f, void *record, const yaml_nod
         text = NULL;
         break;
     case FIELD_PATH:
-        if (!strcmp(f->key, "database") && nb_database_is_postgres(text))
+        if (!strcmp(f->key, "database") && nb_database_is_postgres(text)) {
             slot_str = nb_xstrdup(text); /* a connection string, not a path */
-        else if (text[0] == '~' && (text[1] == '/' || text[1] == '\0'))
+            register_database_password(text);
+        } else if (text[0] == '~' && (text[1] == '/' || text[1] == '\0'))
             slot_str = home_path(text[1] ? text + 2 : "");
         else if (text[0] != '/' && text[0] && ld->base_dir)
             slot_str = nb_xasprintf("%s/%s", ld->base_dir,

@@ -177,6 +177,7 @@ nb_err nb_pg_daemon_load(nb_pg *store, nb_daemon_state *out, int *found, nb_errb
 nb_err nb_pg_prune(nb_pg *store, const nb_retention *r, int dry_run, nb_prune_report *report,
                    nb_errbuf *err);
 nb_err nb_pg_outbox_next_due(nb_pg *store, int64_t *at, size_t *pending, nb_errbuf *err);
+nb_err nb_pg_describe(const char *conninfo, char **text, char **warning, nb_errbuf *err);
 
 /* PostgreSQL: postgres_jobs.c (leased work) */
 nb_err nb_pg_job_add(nb_pg *store, const char *kind, const char *key, const char *payload,

@@ -402,6 +402,8 @@ nb_err nb_pg_outbox_finish(nb_pg *s, int64_t id, const char *worker, int attempt
     return NB_OK;
 }
 
+/* A run's recovery also takes back the rows its own session left "sending" (as on SQLite,
+ * where the run lock makes every such row a dead run's). */
 nb_err nb_pg_outbox_recover(nb_pg *s, size_t *recovered, nb_errbuf *err)
 {
     *recovered = 0;
@@ -409,7 +411,8 @@ nb_err nb_pg_outbox_recover(nb_pg *s, size_t *recovered, nb_errbuf *err)
         nb_pg_query(s,
                     "UPDATE deliveries d SET status = 'pending', possible_duplicate = 1,"
                     " locked_by = NULL, lease_until = NULL"
-                    " WHERE status = 'sending' AND " ABANDONED("d"),
+                    " WHERE status = 'sending' AND (" ABANDONED(
+                        "d") " OR d.locked_by = 'session:' || pg_backend_pid())",
                     0, NULL, "recovering the outbox", err);
     if (!res)
         return store_rc(s);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Private to src/store: the PostgreSQL connection record and the helpers its files share
- * (postgres.c: connection, migrations, the writer side; postgres_archive.c: the archive's
- * reads and search). Parameters go as text ($1, $2 ...); one statement per call. */
+ * (postgres.c: connection, migrations, the writer side; postgres_outbox.c: briefings, the
+ * ledger, the outbox and retention; postgres_archive.c: the archive's reads and search).
+ * Parameters go as text ($1, $2 ...); one statement per call. */
 #ifndef NB_STORE_POSTGRES_PRIVATE_H
 #define NB_STORE_POSTGRES_PRIVATE_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/engines.h"
@@ -31,11 +33,24 @@ PGresult *nb_pg_query(nb_pg *s, const char *sql, int nparams, const char *const 
 /* nb_pg_query for statements whose result is not read. */
 nb_err nb_pg_run(nb_pg *s, const char *sql, int nparams, const char *const *values,
                  const char *what, nb_errbuf *err);
+/* nb_pg_run that also gives the rows the statement changed (inserted, updated, deleted). */
+nb_err nb_pg_run_counted(nb_pg *s, const char *sql, int nparams, const char *const *values,
+                         const char *what, size_t *changed, nb_errbuf *err);
+/* The code of a failed nb_pg_query: NB_ERR_IO after a storage failure, else NB_ERR_STORE. */
+static inline nb_err nb_pg_failed_code(const nb_pg *s)
+{
+    return s->failed ? NB_ERR_IO : NB_ERR_STORE;
+}
 /* A column as a copy (NULL for SQL NULL), and as an integer (0 for NULL). */
 char *nb_pg_text(const PGresult *res, int row, int col);
 int64_t nb_pg_int(const PGresult *res, int row, int col);
 /* An integer as a parameter: formats into buf (at least 24 bytes) and returns it. */
 const char *nb_pg_param_int(char *buf, int64_t value);
+/* Records a failure of the storage (the connection lost, a read-only database, disk full;
+ * the first one wins) and returns it as NB_ERR_IO: "database NAME: CAUSE (DETAIL) while
+ * WHAT". */
+nb_err nb_pg_storage_failed(nb_pg *s, const char *cause, const char *detail, const char *what,
+                            nb_errbuf *err);
 /* After a failure every call fails at once with its message (1), else 0. */
 int nb_pg_broken(const nb_pg *s, nb_errbuf *err);
 

@@ -465,3 +465,9 @@ void nb_job_counts_free(nb_job_count *counts, size_t count)
     }
     free(counts);
 }
+
+nb_err nb_store_describe(const char *database, char **text, char **warning, nb_errbuf *err)
+{
+    *text = *warning = NULL;
+    return nb_database_is_postgres(database) ? nb_pg_describe(database, text, warning, err) : NB_OK;
+}

@@ -23,18 +23,28 @@ nb_err nb_store_open(const char *path, nb_store **out, nb_errbuf *err) NB_MUST_C
 void nb_store_close(nb_store *store); /* NULL-safe */
 
 /* NB_ERR_IO ("database …: read-only …") when the database was opened but cannot be
- * written (a read-only file or file system): commands that write check it first. */
+ * written (a read-only file or file system; on PostgreSQL a standby, a session whose
+ * transactions are read-only by default, or a role without the right to change the
+ * tables): commands that write check it first. */
 nb_err nb_store_check_writable(nb_store *store, nb_errbuf *err) NB_MUST_CHECK;
 
-/* The first failure of the storage under the database (disk full, read-only, I/O error)
- * met by any call, naming the database, the cause and what was being done; NULL while
- * there was none. After one, every call fails at once with NB_ERR_IO and this message:
- * nothing more is written, callers stop what must be recorded (sending) and report it
- * once. Valid while the store is open. */
+/* The first failure of the storage under the database (disk full, read-only, I/O error;
+ * on PostgreSQL also the connection lost) met by any call, naming the database, the cause
+ * and what was being done; NULL while there was none. After one, every call fails at once
+ * with NB_ERR_IO and this message: nothing more is written, callers stop what must be
+ * recorded (sending) and report it once. Valid while the store is open. */
 const char *nb_store_failure(const nb_store *store);
 
 /* The schema version after migration (for tests and `check-config`). */
 int nb_store_schema_version(nb_store *store);
+
+/* What `check-config` says of a database server, without migrating or writing anything:
+ * for PostgreSQL, connects and describes it in *text ("PostgreSQL 15.8, database …,
+ * schema 1 of 1"), with *warning when its LC_CTYPE is not UTF-8 (else NULL); a connection
+ * error names the database with its password masked. For a path (SQLite) both stay NULL:
+ * the caller checks the file. Caller frees both. */
+nb_err nb_store_describe(const char *database, char **text, char **warning,
+                         nb_errbuf *err) NB_MUST_CHECK;
 
 /* Inserts the item, or updates the stored one with the same (source, key).
  * now is recorded as the time first seen. Sets item->id; *is_new (may be NULL) tells whether it was
@@ -73,8 +83,9 @@ nb_err nb_store_llm_usage_add(nb_store *store, int64_t run_at, const char *model
                               long prompt_tokens, long completion_tokens, double cost,
                               nb_errbuf *err) NB_MUST_CHECK;
 
-/* The run lock: an exclusive lock on "<database>.lock", so that two runs on one database
- * never overlap. Waits up to timeout_ms; NB_ERR_LOCKED when another run keeps it. */
+/* The run lock: an exclusive lock on "<database>.lock" (on PostgreSQL a session advisory
+ * lock, released when its connection ends), so that two runs on one database never
+ * overlap. Waits up to timeout_ms; NB_ERR_LOCKED when another run keeps it. */
 typedef struct nb_store_lock nb_store_lock;
 nb_err nb_store_lock_take(const char *database, int64_t timeout_ms, nb_store_lock **out,
                           nb_errbuf *err) NB_MUST_CHECK;
@@ -167,7 +178,10 @@ nb_err nb_store_outbox_recover(nb_store *store, size_t *recovered, nb_errbuf *er
 /* Opens an existing, migrated database for reading only (one connection per thread). */
 nb_err nb_store_open_readonly(const char *path, nb_store **out, nb_errbuf *err) NB_MUST_CHECK;
 
-/* A number that changes whenever another connection commits (PRAGMA data_version). */
+/* A number that changes whenever another connection commits (PRAGMA data_version). On
+ * PostgreSQL, a hash of the server's transaction snapshot: it changes whenever a writing
+ * transaction starts or ends on the server (now and then when nothing this database holds
+ * changed: a reader's cache is then rebuilt for nothing), never stays after a commit. */
 nb_err nb_store_data_version(nb_store *store, int64_t *version, nb_errbuf *err) NB_MUST_CHECK;
 
 /* A briefing as the archive shows it. */
@@ -366,13 +380,15 @@ typedef struct nb_prune_report {
     size_t summaries;    /* cached LLM summaries removed */
     size_t briefings;    /* briefings removed */
     size_t messages;     /* outbox rows removed */
-    int64_t bytes_freed; /* the file shrank by this much */
-    int vacuumed;        /* a full VACUUM turned incremental vacuum on */
+    int64_t bytes_freed; /* the file shrank by this much (SQLite; 0 on PostgreSQL) */
+    int vacuumed;        /* a full VACUUM turned incremental vacuum on (SQLite) */
 } nb_prune_report;
 
 /* Applies r in transactions of a few hundred rows, then gives the pages back to the file
- * system (incremental vacuum). dry_run only counts what would go. The ledger keeps what
- * the remaining items need, so nothing is ever sent twice. */
+ * system (incremental vacuum; on PostgreSQL the server's autovacuum makes the space
+ * reusable, and giving it back, VACUUM FULL, is left to the administrator since it locks
+ * the tables). dry_run only counts what would go. The ledger keeps what the remaining
+ * items need, so nothing is ever sent twice. */
 nb_err nb_store_prune(nb_store *store, const nb_retention *r, int dry_run, nb_prune_report *report,
                       nb_errbuf *err) NB_MUST_CHECK;
 

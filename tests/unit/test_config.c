@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/memory.h"
+#include "core/redact.h"
 #include "sched/sched.h"
 
 static const char *const source_types[] = {"feed", NULL};
@@ -541,6 +543,48 @@ static void test_relative_paths_follow_the_file(void **state)
     rmdir(dir);
 }
 
+/* A PostgreSQL database: kept as written (not a path), ${ENV} expanded in it, and its
+ * password masked in the printed configuration, in both forms. */
+static void test_postgres_database(void **state)
+{
+    (void)state;
+    setenv("NB_TEST_PG_PASSWORD", "Pg-Sekr1t-9", 1);
+    const char *forms[] = {
+        "postgresql://newsbrief:${NB_TEST_PG_PASSWORD}@db.example:5432/newsbrief",
+        "host=db.example user=newsbrief password=${NB_TEST_PG_PASSWORD} dbname=newsbrief",
+    };
+    const char *expanded[] = {
+        "postgresql://newsbrief:Pg-Sekr1t-9@db.example:5432/newsbrief",
+        "host=db.example user=newsbrief password=Pg-Sekr1t-9 dbname=newsbrief",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        nb_redact_clear();
+        char *yaml = nb_xasprintf("newsbrief:\n  database: \"%s\"\n", forms[i]);
+        nb_config *c = NULL;
+        nb_errbuf err;
+        if (parse(yaml, &c, &err) != NB_OK)
+            fail_msg("%s", err.msg);
+        assert_true(nb_database_is_postgres(c->database));
+        assert_string_equal(c->database, expanded[i]); /* no base directory prepended */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        nb_config_print(c, f);
+        fclose(f);
+        char *shown = nb_redact(text);
+        assert_null(strstr(shown, "Pg-Sekr1t-9"));
+        assert_non_null(strstr(shown, "db.example"));
+        free(shown);
+        free(text);
+        free(yaml);
+        nb_config_free(c);
+    }
+    nb_redact_clear();
+    unsetenv("NB_TEST_PG_PASSWORD");
+    assert_false(nb_database_is_postgres("/var/lib/newsbrief/nb.db"));
+    assert_false(nb_database_is_postgres("data/host=x.db"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -555,6 +599,7 @@ int main(void)
         cmocka_unit_test(test_print_as_written),
         cmocka_unit_test(test_language_and_header),
         cmocka_unit_test(test_schedules),
+        cmocka_unit_test(test_postgres_database),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,18 +1,36 @@
 /* SPDX-License-Identifier: MIT */
-/* store/sqlite: migrations, item upsert and queries, source health, briefings. */
+/* store: migrations, item upsert and queries, source health, briefings, the ledger and the
+ * outbox, retention, the daemon's state. The same tests run against both engines: `sqlite`
+ * (files in a temporary directory) or `postgresql` (a fresh database per test on the test
+ * server, scripts/pg-test.sh); without an argument, both. Without a server the PostgreSQL
+ * run prints "skipped: <reason>" and exits 77, which ctest reports as skipped. A few tests
+ * are one engine's own: file paths for SQLite; concurrent migration, connection errors,
+ * LC_CTYPE, a killed connection and read-only sessions for PostgreSQL. */
 #include "testing.h"
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "core/memory.h"
+#include "core/redact.h"
+#include "pgtest.h"
 #include "store/store.h"
 
 static char dir[] = "/tmp/nb-test-store-XXXXXX";
 
+/* The engine under test. */
+static struct {
+    int pg;       /* 0: SQLite, 1: PostgreSQL */
+    char *server; /* PostgreSQL: the test server's connection string */
+} engine;
+
 static int setup(void **state)
 {
     (void)state;
+    snprintf(dir, sizeof dir, "/tmp/nb-test-store-XXXXXX"); /* a new one per group */
     return mkdtemp(dir) ? 0 : -1;
 }
 
@@ -22,6 +40,53 @@ static int teardown(void **state)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     return system(cmd);
+}
+
+/* PostgreSQL database names of this run: the ASan build runs its own server. */
+static char *pg_name(const char *name)
+{
+    return nb_xasprintf("nbtest_store_%s", name);
+}
+
+/* A database for one test: a file under the temporary directory (SQLite), or a fresh,
+ * empty database on the test server (PostgreSQL). Caller frees. */
+static char *database(const char *name)
+{
+    if (!engine.pg)
+        return nb_xasprintf("%s/%s.db", dir, name);
+    char *db = pg_name(name);
+    const char *why = "";
+    char *conninfo = pgtest_fresh_database(db, &why);
+    if (!conninfo)
+        fail_msg("PostgreSQL database %s: %s", db, why);
+    free(db);
+    return conninfo;
+}
+
+/* Runs sql on the test server (database dbname, or the server's own when NULL) and
+ * returns the first value of the first row (caller frees; "" when there is none). */
+static char *pg_admin(const char *dbname, const char *sql)
+{
+    char *conninfo =
+        dbname ? nb_xasprintf("%s dbname=%s", engine.server, dbname) : nb_xstrdup(engine.server);
+    PGconn *conn = PQconnectdb(conninfo);
+    if (PQstatus(conn) != CONNECTION_OK)
+        fail_msg("cannot connect to the test PostgreSQL: %s", PQerrorMessage(conn));
+    PGresult *res = PQexec(conn, sql);
+    ExecStatusType status = PQresultStatus(res);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(res));
+    char *value = nb_xstrdup(
+        status == PGRES_TUPLES_OK && PQntuples(res) && PQnfields(res) ? PQgetvalue(res, 0, 0) : "");
+    PQclear(res);
+    PQfinish(conn);
+    free(conninfo);
+    return value;
+}
+
+static void pg_admin_run(const char *dbname, const char *sql)
+{
+    free(pg_admin(dbname, sql));
 }
 
 static nb_item make_item(const char *key, int64_t published, const char *title)
@@ -40,14 +105,32 @@ static nb_item make_item(const char *key, int64_t published, const char *title)
 static void test_open_creates_and_migrates(void **state)
 {
     (void)state;
-    char *path = nb_xasprintf("%s/deep/er/nb.db", dir);
+    /* SQLite creates the missing directories */
+    char *path = engine.pg ? database("migrate") : nb_xasprintf("%s/deep/er/nb.db", dir);
     nb_store *s = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
-    assert_int_equal(nb_store_schema_version(s), 9);
+    int version = nb_store_schema_version(s);
+    if (engine.pg) {
+        assert_true(version >= 1);
+        /* one row per migration, each applied once */
+        char *db = pg_name("migrate");
+        char *rows = pg_admin(db, "SELECT count(*) || '/' || max(version) FROM newsbrief_schema");
+        char *expected = nb_xasprintf("%d/%d", version, version);
+        assert_string_equal(rows, expected);
+        free(expected);
+        free(rows);
+        free(db);
+    } else {
+        assert_int_equal(version, 9);
+    }
     nb_store_close(s);
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK); /* idempotent */
-    assert_int_equal(nb_store_schema_version(s), 9);
+    assert_int_equal(nb_store_schema_version(s), version);
+    nb_store_close(s);
+    /* a reader opens the migrated database */
+    assert_int_equal(nb_store_open_readonly(path, &s, &err), NB_OK);
+    assert_int_equal(nb_store_schema_version(s), version);
     nb_store_close(s);
     free(path);
 }
@@ -79,7 +162,7 @@ static void test_unwritable_path(void **state)
 static void test_items(void **state)
 {
     (void)state;
-    char *path = nb_xasprintf("%s/items.db", dir);
+    char *path = database("items");
     nb_store *s = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
@@ -169,21 +252,77 @@ static void test_items(void **state)
     assert_int_equal(rows[0].attempts, 1);
     nb_outbox_rows_free(rows, rn);
     assert_int_equal(nb_store_outbox_mark(s, first, "sent", 2, 0, "ok", 7002, &err), NB_OK);
-    assert_int_equal(nb_store_outbox_mark(s, second, "failed", 1, 0, "too long", 7002, &err),
-                     NB_OK);
+    nb_redact_add("bot-4242-token");
+    assert_int_equal(
+        nb_store_outbox_mark(s, second, "failed", 1, 0, "too long (bot-4242-token)", 7002, &err),
+        NB_OK);
     assert_int_equal(nb_store_outbox_pending(s, "chat", &rows, &rn, &err), NB_OK);
     assert_int_equal(rn, 0);
     nb_outbox_rows_free(rows, rn);
     assert_int_equal(nb_store_outbox_list(s, &rows, &rn, &err), NB_OK);
     assert_int_equal(rn, 1);
     assert_string_equal(rows[0].status, "failed");
-    assert_string_equal(rows[0].last_answer, "too long");
+    assert_string_equal(rows[0].last_answer, "too long (" NB_REDACT_MASK ")");
     nb_outbox_rows_free(rows, rn);
     /* the failed message gives its item back to the channel; the sent one does not */
     assert_int_equal(nb_store_items_for_channel(s, "chat", 0, 10, &items, &n, &err), NB_OK);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(items[i].delivered, !strcmp(items[i].key, "a"));
     nb_items_free(items, n);
+    /* dropping: by id, then every row of a channel */
+    size_t dropped = 9;
+    assert_int_equal(nb_store_outbox_drop(s, second, NULL, &dropped, &err), NB_OK);
+    assert_int_equal(dropped, 1);
+    assert_int_equal(nb_store_outbox_list(s, &rows, &rn, &err), NB_OK);
+    assert_int_equal(rn, 0);
+    nb_outbox_rows_free(rows, rn);
+    assert_int_equal(nb_store_outbox_drop(s, 0, "chat", &dropped, &err), NB_OK);
+    assert_int_equal(dropped, 0); /* the sent one stays sent */
+    int64_t last = 0;
+    assert_int_equal(nb_store_last_briefing_at(s, &last, &err), NB_OK);
+    assert_int_equal(last, 7000);
+
+    /* a local channel: its items count as delivered at once; entries record summaries */
+    nb_item shown = make_item("c", 2000, "C");
+    shown.id = c.id;
+    shown.summary = nb_xstrdup("C, summarized");
+    int64_t story[] = {c.id, b.id};
+    shown.story_ids = story;
+    shown.story_count = 2;
+    int64_t local_ids[] = {c.id};
+    nb_briefing_draft local = {.channel = "file",
+                               .title = "新闻简报",
+                               .created_at = 7000, /* the same minute: another slug */
+                               .entries = &shown,
+                               .entry_count = 1,
+                               .per_page = 10,
+                               .item_ids = local_ids,
+                               .item_count = 1,
+                               .pages = pages,
+                               .page_count = 1};
+    int64_t local_briefing = 0;
+    assert_int_equal(nb_store_briefing_commit(s, &local, &local_briefing, &err), NB_OK);
+    assert_true(local_briefing > briefing);
+    shown.story_ids = NULL;
+    shown.story_count = 0;
+    nb_item_clear(&shown);
+    assert_int_equal(nb_store_items_for_channel(s, "file", 0, 10, &items, &n, &err), NB_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(items[i].delivered, !strcmp(items[i].key, "c"));
+    nb_items_free(items, n);
+
+    /* the summary cache and the LLM's costs */
+    char *text = NULL;
+    assert_int_equal(nb_store_summary_get(s, "h1", "m", "p", &text, &err), NB_OK);
+    assert_null(text);
+    assert_int_equal(nb_store_summary_put(s, "h1", "m", "p", "first", 10, 5, 100, &err), NB_OK);
+    assert_int_equal(nb_store_summary_put(s, "h1", "m", "p", "second", 10, 5, 100, &err), NB_OK);
+    assert_int_equal(nb_store_summary_get(s, "h1", "m", "p", &text, &err), NB_OK);
+    assert_string_equal(text, "second");
+    free(text);
+    assert_int_equal(nb_store_summary_get(s, "h1", "other", "p", &text, &err), NB_OK);
+    assert_null(text);
+    assert_int_equal(nb_store_llm_usage_add(s, 7000, "m", 3, 300, 120, 0.0125, &err), NB_OK);
     nb_item_clear(&a);
     nb_item_clear(&a2);
     nb_item_clear(&b);
@@ -195,7 +334,7 @@ static void test_items(void **state)
 static void test_source_state(void **state)
 {
     (void)state;
-    char *path = nb_xasprintf("%s/sources.db", dir);
+    char *path = database("sources");
     nb_store *s = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
@@ -214,7 +353,11 @@ static void test_source_state(void **state)
     st.last_attempt_at = 300;
     assert_int_equal(nb_store_source_save(s, &st, &err), NB_OK);
     nb_source_state_clear(&st);
-    nb_source_state b = {.name = nb_xstrdup("a-first"), .type = nb_xstrdup("feed")};
+    /* errors are stored with secrets masked */
+    nb_redact_add("tok-5150-secret");
+    nb_source_state b = {.name = nb_xstrdup("a-first"),
+                         .type = nb_xstrdup("feed"),
+                         .last_error = nb_xstrdup("HTTP 401 for key tok-5150-secret")};
     assert_int_equal(nb_store_source_save(s, &b, &err), NB_OK);
     nb_source_state_clear(&b);
 
@@ -234,6 +377,17 @@ static void test_source_state(void **state)
     assert_int_equal(n, 2);
     assert_string_equal(all[0].name, "a-first");
     assert_string_equal(all[1].name, "x");
+    assert_string_equal(all[0].last_error, "HTTP 401 for key " NB_REDACT_MASK);
+    /* saving again replaces the row */
+    free(all[1].etag);
+    all[1].etag = NULL;
+    all[1].consecutive_errors = 0;
+    assert_int_equal(nb_store_source_save(s, &all[1], &err), NB_OK);
+    assert_int_equal(nb_store_source_load(s, "x", &st, &err), NB_OK);
+    assert_null(st.etag);
+    assert_int_equal(st.consecutive_errors, 0);
+    assert_string_equal(st.last_error, "HTTP 503");
+    nb_source_state_clear(&st);
     for (size_t i = 0; i < n; i++)
         nb_source_state_clear(&all[i]);
     free(all);
@@ -244,7 +398,9 @@ static void test_source_state(void **state)
 static void test_run_lock(void **state)
 {
     (void)state;
-    char *path = nb_xasprintf("%s/lock/nb.db", dir);
+    /* SQLite: a lock file beside the database (its directory created); PostgreSQL: a
+     * session advisory lock */
+    char *path = engine.pg ? database("lock") : nb_xasprintf("%s/lock/nb.db", dir);
     nb_store_lock *first = NULL, *second = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_lock_take(path, 0, &first, &err), NB_OK);
@@ -262,7 +418,7 @@ static void test_run_lock(void **state)
 static void test_prune(void **state)
 {
     (void)state;
-    char *path = nb_xasprintf("%s/prune.db", dir);
+    char *path = database("prune");
     nb_store *s = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
@@ -366,7 +522,7 @@ static void test_prune(void **state)
 static void test_daemon_state(void **state)
 {
     (void)state;
-    char *path = nb_xasprintf("%s/daemon.db", dir);
+    char *path = database("daemon");
     nb_store *s = NULL;
     nb_errbuf err;
     assert_int_equal(nb_store_open(path, &s, &err), NB_OK);
@@ -417,16 +573,304 @@ static void test_daemon_state(void **state)
     free(path);
 }
 
-int main(void)
+/* A reader sees a new data version after a writer commits, and the same one while
+ * nothing changes (the web server's caches follow it). */
+static void test_data_version(void **state)
 {
-    const struct CMUnitTest tests[] = {
+    (void)state;
+    char *path = database("version");
+    nb_store *w = NULL, *r = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_store_open(path, &w, &err), NB_OK);
+    assert_int_equal(nb_store_open_readonly(path, &r, &err), NB_OK);
+    int64_t v1 = 0, v2 = 0, v3 = 0;
+    assert_int_equal(nb_store_data_version(r, &v1, &err), NB_OK);
+    nb_item *items = NULL;
+    size_t n = 0;
+    assert_int_equal(nb_store_items_since(r, 0, 10, &items, &n, &err), NB_OK);
+    nb_items_free(items, n);
+    assert_int_equal(nb_store_data_version(r, &v2, &err), NB_OK);
+    assert_true(v1 == v2); /* reading changes nothing */
+    nb_item it = make_item("v", 100, "V");
+    assert_int_equal(nb_store_item_put(w, &it, 200, NULL, &err), NB_OK);
+    nb_item_clear(&it);
+    assert_int_equal(nb_store_data_version(r, &v3, &err), NB_OK);
+    assert_true(v3 != v2);
+    nb_store_close(r);
+    nb_store_close(w);
+    free(path);
+}
+
+/* ---- PostgreSQL's own ---- */
+
+/* Several daemons starting together on an empty database: the migrations run once, under
+ * the advisory lock, and every opener succeeds. */
+static void test_pg_concurrent_migration(void **state)
+{
+    (void)state;
+    char *conninfo = database("concurrent");
+    enum { OPENERS = 4 };
+    int gate[2];
+    assert_int_equal(pipe(gate), 0);
+    pid_t pids[OPENERS];
+    for (int i = 0; i < OPENERS; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            close(gate[1]);
+            char c;
+            (void)!read(gate[0], &c, 1); /* all start at once, when the gate closes */
+            nb_store *s = NULL;
+            nb_errbuf err;
+            nb_err rc = nb_store_open(conninfo, &s, &err);
+            if (rc)
+                fprintf(stderr, "opener %d: %s\n", i, err.msg);
+            nb_store_close(s);
+            _exit(rc ? 1 : 0);
+        }
+    }
+    close(gate[0]);
+    close(gate[1]);
+    for (int i = 0; i < OPENERS; i++) {
+        int status = 0;
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    char *db = pg_name("concurrent");
+    char *rows = pg_admin(db, "SELECT count(*) = max(version) AND count(*) >= 1 FROM "
+                              "newsbrief_schema");
+    assert_string_equal(rows, "t");
+    free(rows);
+    free(db);
+    free(conninfo);
+}
+
+/* A server that cannot be reached, an unknown role: a message naming the database with
+ * its password masked, in both forms of the setting. */
+static void test_pg_connect_errors(void **state)
+{
+    (void)state;
+    nb_store *s = NULL;
+    nb_errbuf err;
+    const char *unreachable[] = {
+        "host=/nonexistent/nb-socket port=5439 user=newsbrief password=Sekr1tPass dbname=nb",
+        "postgresql://newsbrief:Sekr1tPass@127.0.0.1:1/nb?connect_timeout=5",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(nb_store_open(unreachable[i], &s, &err), NB_ERR_STORE);
+        assert_null(s);
+        assert_non_null(strstr(err.msg, "cannot connect"));
+        assert_null(strstr(err.msg, "Sekr1tPass"));
+        assert_non_null(strstr(err.msg, NB_REDACT_MASK));
+    }
+    assert_non_null(strstr(err.msg, "127.0.0.1"));
+    /* a role the server does not know */
+    char *bad = nb_xasprintf("%s user=nb_no_such_role password=An0therSecret", engine.server);
+    assert_int_equal(nb_store_open(bad, &s, &err), NB_ERR_STORE);
+    assert_non_null(strstr(err.msg, "nb_no_such_role"));
+    assert_non_null(strstr(err.msg, "does not exist"));
+    assert_null(strstr(err.msg, "An0therSecret"));
+    free(bad);
+    /* the run lock's connection says the same */
+    nb_store_lock *lock = NULL;
+    assert_int_equal(nb_store_lock_take(unreachable[0], 0, &lock, &err), NB_ERR_STORE);
+    assert_null(lock);
+    assert_null(strstr(err.msg, "Sekr1tPass"));
+}
+
+static char *captured_log(FILE *f)
+{
+    fflush(f);
+    long size = ftell(f);
+    char *text = nb_xmalloc((size_t)size + 1);
+    rewind(f);
+    size_t got = fread(text, 1, (size_t)size, f);
+    text[got] = '\0';
+    return text;
+}
+
+/* A database whose LC_CTYPE is not UTF-8 opens with a warning (trigram search needs it);
+ * a UTF-8 one opens without. */
+static void test_pg_ctype_warning(void **state)
+{
+    (void)state;
+    FILE *log = tmpfile();
+    assert_non_null(log);
+    nb_log_set_output(log);
+    char *utf8 = database("ctype_utf8");
+    nb_store *s = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_store_open(utf8, &s, &err), NB_OK);
+    nb_store_close(s);
+    char *text = captured_log(log);
+    assert_null(strstr(text, "LC_CTYPE"));
+    free(text);
+
+    char *db = pg_name("ctype_c");
+    char *sql = nb_xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", db);
+    pg_admin_run(NULL, sql);
+    free(sql);
+    sql = nb_xasprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C' "
+                       "LC_COLLATE 'C'",
+                       db);
+    pg_admin_run(NULL, sql);
+    free(sql);
+    char *c = nb_xasprintf("%s dbname=%s", engine.server, db);
+    assert_int_equal(nb_store_open(c, &s, &err), NB_OK); /* everything else works */
+    nb_item it = make_item("ctype", 100, "标题");
+    assert_int_equal(nb_store_item_put(s, &it, 200, NULL, &err), NB_OK);
+    nb_item_clear(&it);
+    nb_store_close(s);
+    nb_log_set_output(stderr);
+    text = captured_log(log);
+    fclose(log);
+    assert_non_null(strstr(text, "LC_CTYPE is 'C', not UTF-8"));
+    free(text);
+    free(c);
+    free(db);
+    free(utf8);
+}
+
+/* The connection killed under the store: the call fails with NB_ERR_IO naming the
+ * database, and every later call at once with the same message. */
+static void test_pg_killed_connection(void **state)
+{
+    (void)state;
+    char *conninfo = database("killed");
+    nb_store *s = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_store_open(conninfo, &s, &err), NB_OK);
+    assert_null(nb_store_failure(s));
+    char *db = pg_name("killed");
+    char *sql = nb_xasprintf("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000))"
+                             " FROM pg_stat_activity WHERE datname = '%s'"
+                             " AND pid <> pg_backend_pid()",
+                             db);
+    char *killed = pg_admin(NULL, sql);
+    assert_string_equal(killed, "1");
+    free(killed);
+    free(sql);
+    nb_item it = make_item("k", 100, "K");
+    assert_int_equal(nb_store_item_put(s, &it, 200, NULL, &err), NB_ERR_IO);
+    nb_item_clear(&it);
+    assert_non_null(strstr(err.msg, "connection lost"));
+    assert_non_null(strstr(err.msg, db));
+    assert_non_null(strstr(err.msg, "while storing item"));
+    assert_non_null(nb_store_failure(s));
+    assert_string_equal(nb_store_failure(s), err.msg);
+    nb_source_state st;
+    nb_errbuf later;
+    assert_int_equal(nb_store_source_load(s, "x", &st, &later), NB_ERR_IO);
+    assert_string_equal(later.msg, err.msg);
+    nb_store_close(s);
+    free(db);
+    free(conninfo);
+}
+
+/* A session that cannot write: a read-only default, a role with reading rights only.
+ * The store opens (the database was migrated) and check_writable says why, NB_ERR_IO. */
+static void test_pg_read_only(void **state)
+{
+    (void)state;
+    char *conninfo = database("readonly");
+    nb_store *s = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_store_open(conninfo, &s, &err), NB_OK);
+    assert_int_equal(nb_store_check_writable(s, &err), NB_OK);
+    nb_store_close(s);
+    char *db = pg_name("readonly");
+
+    char *sql = nb_xasprintf("ALTER DATABASE %s SET default_transaction_read_only = on", db);
+    pg_admin_run(NULL, sql);
+    free(sql);
+    assert_int_equal(nb_store_open(conninfo, &s, &err), NB_OK);
+    assert_int_equal(nb_store_check_writable(s, &err), NB_ERR_IO);
+    assert_non_null(strstr(err.msg, "read-only"));
+    assert_non_null(strstr(err.msg, "default_transaction_read_only"));
+    nb_store_close(s);
+    /* a write without the check fails the same way */
+    assert_int_equal(nb_store_open(conninfo, &s, &err), NB_OK);
+    nb_item it = make_item("ro", 100, "RO");
+    assert_int_equal(nb_store_item_put(s, &it, 200, NULL, &err), NB_ERR_IO);
+    nb_item_clear(&it);
+    assert_non_null(strstr(err.msg, "read-only"));
+    assert_non_null(strstr(err.msg, "while storing item"));
+    nb_store_close(s);
+    sql = nb_xasprintf("ALTER DATABASE %s RESET default_transaction_read_only", db);
+    pg_admin_run(NULL, sql);
+    free(sql);
+
+    pg_admin_run(NULL, "DROP ROLE IF EXISTS nbtest_store_reader");
+    pg_admin_run(NULL, "CREATE ROLE nbtest_store_reader LOGIN");
+    pg_admin_run(db, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO nbtest_store_reader");
+    char *reader = nb_xasprintf("%s user=nbtest_store_reader", conninfo);
+    assert_int_equal(nb_store_open(reader, &s, &err), NB_OK);
+    assert_int_equal(nb_store_check_writable(s, &err), NB_ERR_IO);
+    assert_non_null(strstr(err.msg, "read-only"));
+    assert_non_null(strstr(err.msg, "role \"nbtest_store_reader\" may not write table"));
+    assert_non_null(strstr(err.msg, "items"));
+    nb_store_close(s);
+    sql = nb_xasprintf("DROP DATABASE %s WITH (FORCE)", db);
+    pg_admin_run(NULL, sql);
+    free(sql);
+    pg_admin_run(NULL, "DROP ROLE nbtest_store_reader");
+    free(reader);
+    free(db);
+    free(conninfo);
+}
+
+/* Runs one engine's tests: 0 when they pass, 77 when the engine cannot be tested here. */
+static int run_engine(const char *name)
+{
+    const struct CMUnitTest both[] = {
         cmocka_unit_test(test_open_creates_and_migrates),
-        cmocka_unit_test(test_unwritable_path),
         cmocka_unit_test(test_items),
         cmocka_unit_test(test_source_state),
         cmocka_unit_test(test_run_lock),
         cmocka_unit_test(test_daemon_state),
         cmocka_unit_test(test_prune),
+        cmocka_unit_test(test_data_version),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest sqlite_only[] = {
+        cmocka_unit_test(test_unwritable_path),
+    };
+    const struct CMUnitTest pg_only[] = {
+        cmocka_unit_test(test_pg_concurrent_migration),
+        cmocka_unit_test(test_pg_connect_errors),
+        cmocka_unit_test(test_pg_ctype_warning),
+        cmocka_unit_test(test_pg_killed_connection),
+        cmocka_unit_test(test_pg_read_only),
+    };
+    if (!strcmp(name, "sqlite")) {
+        engine.pg = 0;
+        int failed = cmocka_run_group_tests_name("store/sqlite", both, setup, teardown);
+        failed += cmocka_run_group_tests_name("store/sqlite only", sqlite_only, setup, teardown);
+        return failed ? 1 : 0;
+    }
+    const char *why = "";
+    engine.pg = 1;
+    engine.server = pgtest_server(&why);
+    if (!engine.server) {
+        printf("skipped: store tests on PostgreSQL: %s\n", why);
+        return 77;
+    }
+    int failed = cmocka_run_group_tests_name("store/postgresql", both, setup, teardown);
+    failed += cmocka_run_group_tests_name("store/postgresql only", pg_only, setup, teardown);
+    free(engine.server);
+    return failed ? 1 : 0;
+}
+
+/* usage: test_store [sqlite|postgresql] (both without an argument) */
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "sqlite") && strcmp(argv[1], "postgresql")) {
+        fprintf(stderr, "usage: test_store [sqlite|postgresql]\n");
+        return 2;
+    }
+    if (argc > 1)
+        return run_engine(argv[1]);
+    int lite = run_engine("sqlite");
+    int pg = run_engine("postgresql");
+    return lite ? lite : pg;
 }
