@@ -212,6 +212,28 @@ static int status_main(const nb_cli *cli, int argc, char **argv)
     }
     if (doc)
         json_object_set_new(doc, "outbox", list);
+    /* leased work: jobs per kind and state; dead ones with their last error */
+    nb_job_count *jobs = NULL;
+    size_t job_count = 0;
+    if (nb_store_job_counts(store, &jobs, &job_count, &err) != NB_OK)
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+    list = doc ? json_array() : NULL;
+    if (!doc && job_count)
+        printf("\njobs:\n");
+    for (size_t i = 0; i < job_count; i++) {
+        if (list)
+            json_array_append_new(list,
+                                  json_pack("{s:s, s:s, s:I, s:s?}", "kind", jobs[i].kind, "state",
+                                            jobs[i].state, "count", (json_int_t)jobs[i].count,
+                                            "last_error", jobs[i].last_error));
+        else
+            printf("  %-16s %-8s %lld%s%s\n", jobs[i].kind, jobs[i].state, (long long)jobs[i].count,
+                   jobs[i].last_error ? "; last error: " : "",
+                   jobs[i].last_error ? jobs[i].last_error : "");
+    }
+    nb_job_counts_free(jobs, job_count);
+    if (doc)
+        json_object_set_new(doc, "jobs", list);
     /* sources in backoff */
     list = doc ? json_array() : NULL;
     size_t backing_off = 0;

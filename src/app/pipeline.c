@@ -420,6 +420,34 @@ static void summarize_fresh(const nb_config *config, nb_store *store, nb_http *h
     nb_items_free(items, count);
 }
 
+/* With workers: the window's items get their summaries from the workers of every daemon
+ * before any channel is composed, and the run lock is not held while they work (another
+ * fire's run may collect meanwhile); it is taken again to compose. 0, or -1 when the lock
+ * could not be taken again. */
+static int summarize_shared(const nb_config *config, nb_store *store, nb_store_lock **lock,
+                            nb_http *http, int64_t now)
+{
+    if (strcmp(config->summarizer.type, "llm") != 0)
+        return 0;
+    nb_item *items = NULL;
+    size_t count = 0;
+    nb_errbuf err;
+    if (nb_store_items_since(store, now - config->window, CANDIDATES_MAX, &items, &count, &err) !=
+        NB_OK) {
+        nb_app_store_error(store, NB_LOG_ERROR, &err);
+        return 0;
+    }
+    nb_store_lock_release(*lock);
+    *lock = NULL;
+    nb_app_summarize(config, store, http, now, items, count);
+    nb_items_free(items, count);
+    if (nb_store_lock_take(config->database, config->lock_timeout * 1000, lock, &err) != NB_OK) {
+        nb_log(NB_LOG_ERROR, "run", "error=\"%s\"", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 nb_source_state *nb_app_load_source_states(nb_store *store, const nb_config *config)
 {
     nb_source_state *states = nb_xcalloc(config->source_count + 1, sizeof *states);
@@ -587,7 +615,11 @@ int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
         }
         int any = 0;
         labels names = {config, states};
-        if (nb_app_stopping())
+        int unlocked = options->workers && options->deliver && !options->dry_run &&
+                       !nb_app_stopping() && summarize_shared(config, store, &lock, http, now) != 0;
+        if (unlocked)
+            rc = NB_EXIT_FAILED; /* the run lock was not taken again: nothing composed */
+        else if (nb_app_stopping())
             nb_log(NB_LOG_WARN, "run", "stopping: no briefing composed after collection");
         else if (!options->deliver && !options->dry_run)
             summarize_fresh(config, store, http, now, &sink);

@@ -155,7 +155,8 @@ static void wait_for_jobs(stage *st, pending **jobs, size_t count)
                 break;
             }
             int finished = state && (!strcmp(state, "done") || !strcmp(state, "dead"));
-            int timed_out = nb_clock_monotonic_ms() >= deadline || nb_store_failure(st->store);
+            int timed_out = nb_clock_monotonic_ms() >= deadline || nb_store_failure(st->store) ||
+                            nb_app_stopping();
             if (finished || timed_out) {
                 char *cached = NULL;
                 if (state && !strcmp(state, "done") &&

@@ -59,7 +59,7 @@ static void on_summary(void *user, const nb_llm_outcome *o)
     } else {
         char why[300];
         snprintf(why, sizeof why, "%s: %s", nb_err_name(o->error), o->message ? o->message : "");
-        int64_t retry_ms = 1000LL << (sj->job.attempt < 8 ? sj->job.attempt : 8);
+        int64_t retry_ms = 1000LL << (sj->job.attempt < 5 ? sj->job.attempt : 5);
         if (nb_store_job_fail(w->store, sj->job.id, w->id, sj->job.attempt, why, retry_ms, &held,
                               &err) != NB_OK)
             nb_app_store_error(w->store, NB_LOG_ERROR, &err);

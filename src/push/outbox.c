@@ -492,6 +492,8 @@ size_t nb_push_claim(const nb_config *config, nb_store *store, nb_http *http, co
             continue;
         }
         started++;
+        nb_log(NB_LOG_INFO, "push", "channel=%s message=%lld seq=%d claimed worker=%s", ch->name,
+               (long long)c->row.id, c->row.seq, worker);
         if (c->row.possible_duplicate && c->row.attempts > 1) {
             report->duplicates++;
             nb_log(NB_LOG_WARN, "outbox",

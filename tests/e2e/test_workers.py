@@ -1,0 +1,269 @@
+# SPDX-License-Identifier: MIT
+"""End to end: three `newsbrief daemon`s with the same configuration on one PostgreSQL
+database share the work — each fire of an "@every" schedule is claimed by one of them, LLM
+summaries are jobs any daemon's worker takes, outbox messages are claimed under leases.
+A loop of SIGKILLs (at least 20, each aimed at a daemon in the middle of summarizing or
+sending, replaced by a fresh one) must lose nothing: every item reaches every channel once,
+every message is accepted, and a message reaches a platform twice only when it was in flight
+at a kill (flagged as a possible duplicate in the outbox). Skipped, with the reason, when
+there is no test PostgreSQL."""
+import collections
+import http.server
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from email.utils import formatdate
+
+sys.path.insert(0, os.path.dirname(__file__))
+import pgtest  # noqa: E402
+from loopback import (BINARY, LLMServer, LoopbackServer, Skip, Workdir, expect,  # noqa: E402
+                      run_tests, scaled, time_scale)
+
+FEED_ITEMS = 36  # items the feed ends with
+ITEM_EVERY = 1.5  # seconds between two new items, before scaling
+
+
+class _FeedHandler(http.server.BaseHTTPRequestHandler):
+    """An RSS feed that gains an item every ITEM_EVERY seconds up to FEED_ITEMS."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        server = self.server
+        elapsed = time.monotonic() - server.started
+        count = min(FEED_ITEMS, 4 + int(elapsed / scaled(ITEM_EVERY)))
+        items = []
+        for i in range(count):
+            items.append(
+                "<item><title>Worker story %d</title><link>http://example.com/story/%d</link>"
+                "<guid>story-%d</guid><pubDate>%s</pubDate><description>Story %d: the details "
+                "of the event, its background and what comes next, in a few plain sentences for "
+                "the summary.</description></item>"
+                % (i, i, i, formatdate(server.epoch + i, usegmt=True), i))
+        body = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+                "<title>Workers</title><link>http://example.com/</link>%s</channel></rss>"
+                % "".join(items)).encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _HookHandler(http.server.BaseHTTPRequestHandler):
+    """A webhook that takes latency seconds per request and records each delivery id."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        server = self.server
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        time.sleep(server.latency)
+        with server.lock:
+            server.received[self.path].append(int(self.headers.get("X-Newsbrief-Delivery", "0")))
+        body = b'{"ok":true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Daemon:
+    def __init__(self, config, log_path):
+        self.log_path = log_path
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen([BINARY, "daemon", "-v", "--config", config],
+                                     stdout=subprocess.DEVNULL, stderr=self.log,
+                                     start_new_session=True)
+
+    def text(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def busy(self):
+        """Whether it holds a claim not yet finished: summarizing or sending."""
+        text = self.text()
+        claimed = len(re.findall(r" claimed", text))
+        finished = len(re.findall(r"kind=summary attempt=\d+(?:/\d+)? (?:done|lease lost|failed)"
+                                  r"| sent worker=|lease lost|error=(?:retry|config|payload)",
+                                  text))
+        return claimed > finished
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.log.close()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=scaled(30))
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                raise AssertionError("a daemon did not stop on SIGTERM:\n" + self.text()[-3000:])
+        self.log.close()
+
+
+def _rows(db, sql):
+    return pgtest.psql(db, sql)
+
+
+def _wait(what, predicate, seconds):
+    deadline = time.monotonic() + scaled(seconds)
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def test_three_daemons_kill_loop():
+    if pgtest.server() is None:
+        raise Skip(pgtest.why())
+    db = pgtest.fresh_database("nb_e2e_workers")
+    feed = LoopbackServer(_FeedHandler)
+    feed.started, feed.epoch = time.monotonic(), int(time.time()) - 3600
+    hook = LoopbackServer(_HookHandler)
+    hook.latency, hook.lock = 0.3, threading.Lock()
+    hook.received = collections.defaultdict(list)
+    feed.start()
+    hook.start()
+    daemons = []
+    try:
+        with LLMServer(latency=0.6) as llm, Workdir() as wd:
+            lease = 2 * time_scale()
+            config = wd.write("newsbrief.yaml", """
+newsbrief:
+  database: "%s"
+  timezone: UTC
+  language: en
+  workers: true
+  job_lease: %ds
+  job_max_attempts: 8
+  lock_timeout: 120s
+  shutdown_timeout: 10s
+  items_per_page: 2
+  allow_private_networks: true
+sources:
+  loop:
+    type: feed
+    url: http://127.0.0.1:%d/feed.xml
+summarizer:
+  type: llm
+  api_base: %s
+  api_key: test-key
+  model: test-model
+  concurrency: 2
+  timeout: %ds
+  max_retries: 0
+  confirm_stories: false
+  min_chars: 20
+channels:
+  alpha:
+    type: webhook
+    url: http://127.0.0.1:%d/alpha
+  beta:
+    type: webhook
+    url: http://127.0.0.1:%d/beta
+schedules:
+  brief:
+    cron: "@every %ds"
+    catch_up: 0s
+""" % (db, lease, feed.port, llm.api_base, 10 * time_scale(), hook.port, hook.port,
+                10 * time_scale()))
+            logs = os.path.join(os.environ.get("NB_ARTIFACTS", wd.path), "workers-logs")
+            os.makedirs(logs, exist_ok=True)
+            serial = [0]
+
+            def start():
+                serial[0] += 1
+                return Daemon(config, os.path.join(logs, "daemon-%d.log" % serial[0]))
+
+            daemons = [start() for _ in range(3)]
+            # the kill loop: a daemon in the middle of summarizing or sending, else the next
+            kills, busy_kills = 0, 0
+            victim = 0
+            started = time.monotonic()
+            while kills < 20 or time.monotonic() - started < scaled(FEED_ITEMS * ITEM_EVERY):
+                time.sleep(scaled(0.8))
+                chosen = None
+                for _ in range(10):  # up to a second for one to be in the middle of work
+                    chosen = next((i for i in range(3) if daemons[(victim + i) % 3].busy()),
+                                  None)
+                    if chosen is not None:
+                        break
+                    time.sleep(0.1)
+                index = (victim + (chosen or 0)) % 3
+                busy_kills += chosen is not None
+                daemons[index].kill()
+                kills += 1
+                daemons[index] = start()
+                victim = index + 1
+            expect(kills >= 20, "at least 20 kills, got %d" % kills)
+            expect(busy_kills >= 5, "kills in the middle of work: %d of %d" % (busy_kills, kills))
+            # then no more kills: everything settles
+            given = "SELECT channel, count(*) FROM briefing_items GROUP BY channel ORDER BY 1"
+
+            def settled():
+                unsent = _rows(db, "SELECT count(*) FROM deliveries WHERE status <> 'sent'")
+                open_jobs = _rows(db, "SELECT count(*) FROM jobs WHERE state IN "
+                                      "('ready', 'running')")
+                return (unsent == [["0"]] and open_jobs == [["0"]] and
+                        _rows(db, given) == [["alpha", str(FEED_ITEMS)],
+                                             ["beta", str(FEED_ITEMS)]])
+
+            _wait("every item given to both channels and every message sent", settled, 120)
+            # every message was accepted; one reached the platform twice only when flagged
+            sent = {int(r[0]): (r[1], int(r[2])) for r in _rows(
+                db, "SELECT id, channel, possible_duplicate FROM deliveries")}
+            with hook.lock:
+                received = {path: list(ids) for path, ids in hook.received.items()}
+            for path, ids in received.items():
+                counts = collections.Counter(ids)
+                for delivery, n in counts.items():
+                    expect(delivery in sent, "unknown delivery %d" % delivery)
+                    expect("/" + sent[delivery][0] == path, "delivery %d on %s" % (delivery, path))
+                    if n > 1:
+                        expect(sent[delivery][1] == 1,
+                               "delivery %d reached %s %d times without the possible-duplicate "
+                               "flag" % (delivery, path, n))
+            seen = set(received.get("/alpha", [])) | set(received.get("/beta", []))
+            expect(seen == set(sent), "messages never received: %s" % sorted(set(sent) - seen))
+            # each fire ran once: one briefing per channel per claimed fire at most
+            fires = int(_rows(db, "SELECT count(*) FROM schedule_fires")[0][0])
+            for channel, n in _rows(db, "SELECT channel, count(*) FROM briefings GROUP BY 1"):
+                expect(int(n) <= fires, "%s: %s briefings for %d fires" % (channel, n, fires))
+            texts = "".join(d.text() for d in daemons) + "".join(
+                open(os.path.join(logs, f), encoding="utf-8", errors="replace").read()
+                for f in os.listdir(logs))
+            expect(re.search(r"skipped: taken by \S+:\d+", texts),
+                   "no daemon recorded a fire taken by another")
+            expect(re.search(r"taken_over=1|possible_duplicate=1", texts),
+                   "no lease was ever taken over after a kill")
+            dead = _rows(db, "SELECT count(*) FROM jobs WHERE state = 'dead'")
+            expect(dead == [["0"]], "dead jobs: %s" % dead)
+            print("kills=%d busy=%d fires=%d messages=%d duplicates=%d" % (
+                kills, busy_kills, fires, len(sent),
+                sum(1 for v in sent.values() if v[1])), flush=True)
+    finally:
+        for d in daemons:
+            try:
+                d.stop()
+            except Exception:  # report the test's own failure, not the cleanup's
+                pass
+        feed.shutdown()
+        hook.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(run_tests(globals()))
