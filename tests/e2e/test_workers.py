@@ -9,8 +9,10 @@ at a kill (flagged as a possible duplicate in the outbox). Skipped, with the rea
 there is no test PostgreSQL."""
 import collections
 import http.server
+import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,7 +58,8 @@ class _FeedHandler(http.server.BaseHTTPRequestHandler):
 
 
 class _HookHandler(http.server.BaseHTTPRequestHandler):
-    """A webhook that takes latency seconds per request and records each delivery id."""
+    """A webhook that takes latency seconds per request and records each delivery id and the
+    items each message carried."""
 
     protocol_version = "HTTP/1.1"
 
@@ -65,10 +68,13 @@ class _HookHandler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         server = self.server
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
         time.sleep(server.latency)
+        delivery = int(self.headers.get("X-Newsbrief-Delivery", "0"))
         with server.lock:
-            server.received[self.path].append(int(self.headers.get("X-Newsbrief-Delivery", "0")))
+            server.received[self.path].append(delivery)
+            for item in body.get("items", []):
+                server.items[self.path].append((item["url"], delivery))
         body = b'{"ok":true}'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -103,9 +109,13 @@ class Daemon:
         self.proc.wait()
         self.log.close()
 
-    def stop(self):
+    def terminate(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.terminate()
             try:
                 self.proc.wait(timeout=scaled(30))
             except subprocess.TimeoutExpired:
@@ -136,6 +146,7 @@ def test_three_daemons_kill_loop():
     hook = LoopbackServer(_HookHandler)
     hook.latency, hook.lock = 0.3, threading.Lock()
     hook.received = collections.defaultdict(list)
+    hook.items = collections.defaultdict(list)
     feed.start()
     hook.start()
     daemons = []
@@ -182,7 +193,8 @@ schedules:
 """ % (db, lease, feed.port, llm.api_base, 10 * time_scale(), hook.port, hook.port,
                 10 * time_scale()))
             logs = os.path.join(os.environ.get("NB_ARTIFACTS", wd.path), "workers-logs")
-            os.makedirs(logs, exist_ok=True)
+            shutil.rmtree(logs, ignore_errors=True)  # a run's logs only: no earlier run's lines
+            os.makedirs(logs)
             serial = [0]
 
             def start():
@@ -211,18 +223,25 @@ schedules:
                 victim = index + 1
             expect(kills >= 20, "at least 20 kills, got %d" % kills)
             expect(busy_kills >= 5, "kills in the middle of work: %d of %d" % (busy_kills, kills))
-            # then no more kills: everything settles
-            given = "SELECT channel, count(*) FROM briefing_items GROUP BY channel ORDER BY 1"
-
-            def settled():
-                unsent = _rows(db, "SELECT count(*) FROM deliveries WHERE status <> 'sent'")
-                open_jobs = _rows(db, "SELECT count(*) FROM jobs WHERE state IN "
-                                      "('ready', 'running')")
-                return (unsent == [["0"]] and open_jobs == [["0"]] and
-                        _rows(db, given) == [["alpha", str(FEED_ITEMS)],
-                                             ["beta", str(FEED_ITEMS)]])
-
-            _wait("every item given to both channels and every message sent", settled, 120)
+            # then no more kills: everything settles. One statement, so one snapshot: checked
+            # one after the other, "nothing unsent" could be read before a late briefing
+            # commits its messages and "every item given" after it.
+            settled_sql = (
+                "SELECT (SELECT count(*) FROM deliveries WHERE status <> 'sent'),"
+                " (SELECT count(*) FROM jobs WHERE state IN ('ready', 'running')),"
+                " (SELECT count(*) FROM briefing_items WHERE channel = 'alpha'),"
+                " (SELECT count(*) FROM briefing_items WHERE channel = 'beta')")
+            want = [["0", "0", str(FEED_ITEMS), str(FEED_ITEMS)]]
+            _wait("every item given to both channels and every message sent",
+                  lambda: _rows(db, settled_sql) == want, 120)
+            # the daemons stop (SIGTERM) before the database and the platform are compared:
+            # nothing is composed or sent after the comparison's snapshot
+            for d in daemons:
+                d.terminate()
+            for d in daemons:
+                d.stop()
+            expect(_rows(db, settled_sql) == want,
+                   "still settled once the daemons stopped: %s" % _rows(db, settled_sql))
             # every message was accepted; one reached the platform twice only when flagged
             sent = {int(r[0]): (r[1], int(r[2])) for r in _rows(
                 db, "SELECT id, channel, possible_duplicate FROM deliveries")}
@@ -239,11 +258,24 @@ schedules:
                                "flag" % (delivery, path, n))
             seen = set(received.get("/alpha", [])) | set(received.get("/beta", []))
             expect(seen == set(sent), "messages never received: %s" % sorted(set(sent) - seen))
+            # every item reached each channel, in one message (sent again only when flagged)
+            with hook.lock:
+                items = {path: list(given) for path, given in hook.items.items()}
+            for path in ("/alpha", "/beta"):
+                carried = collections.defaultdict(set)
+                for url, delivery in items.get(path, []):
+                    carried[url].add(delivery)
+                urls = ["http://example.com/story/%d" % i for i in range(FEED_ITEMS)]
+                missing = [u for u in urls if u not in carried]
+                expect(not missing, "%s never received %s" % (path, missing))
+                for url, deliveries in carried.items():
+                    expect(len(deliveries) == 1,
+                           "%s received %s in messages %s" % (path, url, sorted(deliveries)))
             # each fire ran once: one briefing per channel per claimed fire at most
             fires = int(_rows(db, "SELECT count(*) FROM schedule_fires")[0][0])
             for channel, n in _rows(db, "SELECT channel, count(*) FROM briefings GROUP BY 1"):
                 expect(int(n) <= fires, "%s: %s briefings for %d fires" % (channel, n, fires))
-            texts = "".join(d.text() for d in daemons) + "".join(
+            texts = "".join(
                 open(os.path.join(logs, f), encoding="utf-8", errors="replace").read()
                 for f in os.listdir(logs))
             expect(re.search(r"skipped: taken by \S+:\d+", texts),
