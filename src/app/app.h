@@ -39,6 +39,7 @@ typedef struct nb_cli {
     const char *max_chars;   /* --max-chars N, as given (NB_OPT_SUMMARY) */
     const char *min_chars;   /* --min-chars N (NB_OPT_SUMMARY) */
     const char *language;    /* --language zh|en (NB_OPT_SUMMARY) */
+    const char *to;          /* --to DATABASE (NB_OPT_TO) */
 } nb_cli;
 
 /* Options beyond the common ones that a command takes. */
@@ -54,6 +55,7 @@ enum {
     NB_OPT_SCHEDULE = 256,       /* --from TIME and -n N (schedule) */
     NB_OPT_MAYBE_ARGUMENT = 512, /* at most one positional argument */
     NB_OPT_SUMMARY = 1024,       /* --max-chars, --min-chars, --language (summarize) */
+    NB_OPT_TO = 2048,            /* --to DATABASE (migrate) */
 };
 
 /* A command's description for parsing and --help. */
@@ -82,6 +84,7 @@ extern const nb_command nb_cmd_daemon;
 extern const nb_command nb_cmd_status;
 extern const nb_command nb_cmd_prune;
 extern const nb_command nb_cmd_summarize;
+extern const nb_command nb_cmd_migrate;
 
 /* Prints "newsbrief: <message>" on stderr with secrets masked (core/redact), as every
  * command's error message. */

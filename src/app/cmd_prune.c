@@ -50,7 +50,9 @@ static int prune_main(const nb_cli *cli, int argc, char **argv)
                    "briefings, %zu messages",
                    cli->dry_run ? "would remove" : "removed", report.texts, report.items,
                    report.summaries, report.briefings, report.messages);
-            if (!cli->dry_run)
+            if (!cli->dry_run && nb_database_is_postgres(config->database))
+                printf("; the server's autovacuum makes the space reusable");
+            else if (!cli->dry_run)
                 printf("; the file shrank by %.1f MB%s", (double)report.bytes_freed / 1e6,
                        report.vacuumed ? " (first full vacuum)" : "");
             putchar('\n');

@@ -8,10 +8,10 @@
 #include "core/log.h"
 
 static const nb_command *const commands[] = {
-    &nb_cmd_run,          &nb_cmd_check_config, &nb_cmd_sources,    &nb_cmd_push,
-    &nb_cmd_test_channel, &nb_cmd_outbox,       &nb_cmd_parse_feed, &nb_cmd_demo,
-    &nb_cmd_extract,      &nb_cmd_summarize,    &nb_cmd_schedule,   &nb_cmd_daemon,
-    &nb_cmd_status,       &nb_cmd_prune,        &nb_cmd_serve,      &nb_cmd_mcp,
+    &nb_cmd_run,      &nb_cmd_check_config, &nb_cmd_sources, &nb_cmd_push,    &nb_cmd_test_channel,
+    &nb_cmd_outbox,   &nb_cmd_parse_feed,   &nb_cmd_demo,    &nb_cmd_extract, &nb_cmd_summarize,
+    &nb_cmd_schedule, &nb_cmd_daemon,       &nb_cmd_status,  &nb_cmd_prune,   &nb_cmd_serve,
+    &nb_cmd_mcp,      &nb_cmd_migrate,
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -64,6 +64,7 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
         {"max-chars", required_argument, NULL, 'M'},
         {"min-chars", required_argument, NULL, 'm'},
         {"language", required_argument, NULL, 'G'},
+        {"to", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -93,6 +94,13 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
                 cli->url = optarg;
             else
                 cli->headers = optarg;
+            break;
+        case 'T':
+            if (!(cmd->options & NB_OPT_TO)) {
+                fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
+                return NB_EXIT_USAGE;
+            }
+            cli->to = optarg;
             break;
         case 'L':
             if (!(cmd->options & NB_OPT_LISTEN)) {

@@ -6,10 +6,10 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/buf.h"
 #include "core/memory.h"
+#include "store/search_private.h"
 #include "store/sqlite_private.h"
 #include "store/store.h"
 
@@ -410,67 +410,6 @@ void nb_source_stats_free(nb_source_stats *stats, size_t count)
 
 /* ---- Search ---- */
 
-typedef struct term {
-    char *text;
-    size_t chars; /* code points */
-} term;
-
-static size_t utf8_chars(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return n;
-}
-
-/* White space: ASCII blanks and the ideographic space U+3000. */
-static size_t space_at(const char *p)
-{
-    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
-        return 1;
-    if ((unsigned char)p[0] == 0xE3 && (unsigned char)p[1] == 0x80 && (unsigned char)p[2] == 0x80)
-        return 3;
-    return 0;
-}
-
-/* Splits the user's text into at most NB_SEARCH_TERMS_MAX terms. */
-static size_t split_terms(const char *text, term *terms)
-{
-    size_t n = 0;
-    const char *p = text;
-    while (*p && n < NB_SEARCH_TERMS_MAX) {
-        size_t sp = space_at(p);
-        if (sp) {
-            p += sp;
-            continue;
-        }
-        const char *start = p, *end;
-        if (*p == '"') {
-            start = ++p;
-            while (*p && *p != '"')
-                p++;
-            end = p;
-            if (*p)
-                p++;
-        } else {
-            while (*p && !space_at(p))
-                p++;
-            end = p;
-        }
-        /* a phrase keeps its inner spaces but not the outer ones */
-        while (start < end && space_at(start))
-            start += space_at(start);
-        while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-            end--;
-        if (end == start)
-            continue;
-        terms[n].text = nb_xstrndup(start, (size_t)(end - start));
-        terms[n].chars = utf8_chars(start, (size_t)(end - start));
-        n++;
-    }
-    return n;
-}
-
 /* A JSON array of ids, for json_each. */
 static char *id_list(const int64_t *ids, size_t n)
 {
@@ -484,72 +423,20 @@ static char *id_list(const int64_t *ids, size_t n)
     return nb_buf_take(&b);
 }
 
-/* "%term%" with %, _ and \ escaped (ESCAPE '\'). */
-static char *like_pattern(const char *t)
-{
-    nb_buf b;
-    nb_buf_init(&b, 0);
-    nb_err rc = nb_buf_putc(&b, '%');
-    for (const char *p = t; *p && !rc; p++) {
-        if (*p == '%' || *p == '_' || *p == '\\')
-            rc = nb_buf_putc(&b, '\\');
-        if (!rc)
-            rc = nb_buf_putc(&b, *p);
-    }
-    if (!rc)
-        rc = nb_buf_putc(&b, '%');
-    return nb_buf_take(&b);
-}
-
 /* The FTS5 query: every long term as a quoted string ("" inside), implicitly AND-ed. */
-static char *match_expression(const term *terms, size_t count)
+static char *match_expression(const nb_search_term *terms, size_t count)
 {
     nb_buf b;
     nb_buf_init(&b, 0);
     nb_err rc = NB_OK;
     for (size_t i = 0; i < count && !rc; i++) {
-        if (terms[i].chars < 3)
+        if (terms[i].chars < NB_SEARCH_TRIGRAM_CHARS)
             continue;
         rc = nb_buf_puts(&b, b.len ? " \"" : "\"");
         for (const char *p = terms[i].text; *p && !rc; p++)
             rc = *p == '"' ? nb_buf_puts(&b, "\"\"") : nb_buf_putc(&b, *p);
         if (!rc)
             rc = nb_buf_putc(&b, '"');
-    }
-    return nb_buf_take(&b);
-}
-
-/* Marks the short terms (ASCII case folded) in text, outside the marks already there. */
-static char *mark_short_terms(const char *text, const term *terms, size_t count)
-{
-    if (!text)
-        return NULL;
-    nb_buf b;
-    nb_buf_init(&b, 0);
-    int inside = 0;
-    nb_err rc = NB_OK;
-    const char *p = text;
-    while (*p && !rc) {
-        if (*p == NB_SEARCH_MARK_OPEN[0] || *p == NB_SEARCH_MARK_CLOSE[0]) {
-            inside = *p == NB_SEARCH_MARK_OPEN[0];
-            rc = nb_buf_putc(&b, *p++);
-            continue;
-        }
-        size_t hit = 0;
-        for (size_t i = 0; i < count && !inside && !hit; i++) {
-            size_t len = strlen(terms[i].text);
-            if (terms[i].chars < 3 && strncasecmp(p, terms[i].text, len) == 0)
-                hit = len;
-        }
-        if (hit) {
-            rc = nb_buf_printf(&b, NB_SEARCH_MARK_OPEN "%.*s" NB_SEARCH_MARK_CLOSE, (int)hit, p);
-            p += hit;
-            continue;
-        }
-        /* copy one whole UTF-8 character */
-        do
-            rc = nb_buf_putc(&b, *p++);
-        while (!rc && ((unsigned char)*p & 0xC0) == 0x80);
     }
     return nb_buf_take(&b);
 }
@@ -637,16 +524,16 @@ nb_err nb_sqlite_search(nb_sqlite *s, const nb_search_query *q, nb_search_result
                         nb_errbuf *err)
 {
     memset(out, 0, sizeof *out);
-    term terms[NB_SEARCH_TERMS_MAX];
-    size_t term_count = split_terms(q->text ? q->text : "", terms);
+    nb_search_term terms[NB_SEARCH_TERMS_MAX];
+    size_t term_count = nb_search_split(q->text ? q->text : "", terms);
     out->term_count = term_count;
     if (!term_count)
         return NB_OK;
     char *likes[NB_SEARCH_TERMS_MAX];
     size_t like_count = 0;
     for (size_t i = 0; i < term_count; i++)
-        if (terms[i].chars < 3)
-            likes[like_count++] = like_pattern(terms[i].text);
+        if (terms[i].chars < NB_SEARCH_TRIGRAM_CHARS)
+            likes[like_count++] = nb_search_like_pattern(terms[i].text);
     int fts = like_count < term_count;
     out->substring_only = !fts;
     char *match = match_expression(terms, term_count);
@@ -763,9 +650,9 @@ nb_err nb_sqlite_search(nb_sqlite *s, const nb_search_query *q, nb_search_result
         read_item(st, 0, &h->item);
         const char *title = (const char *)sqlite3_column_text(st, ITEM_COLUMN_COUNT);
         const char *snippet = (const char *)sqlite3_column_text(st, ITEM_COLUMN_COUNT + 1);
-        h->title_marked = mark_short_terms(title ? title : "", terms, term_count);
+        h->title_marked = nb_search_mark_short(title ? title : "", terms, term_count);
         h->snippet_marked =
-            snippet && *snippet ? mark_short_terms(snippet, terms, term_count) : NULL;
+            snippet && *snippet ? nb_search_mark_short(snippet, terms, term_count) : NULL;
         out->count++;
     }
     if (step != SQLITE_DONE && step != SQLITE_ROW)
@@ -791,8 +678,7 @@ out:
     free(match);
     for (size_t i = 0; i < like_count; i++)
         free(likes[i]);
-    for (size_t i = 0; i < term_count; i++)
-        free(terms[i].text);
+    nb_search_terms_clear(terms, term_count);
     if (rc) {
         nb_search_result_clear(out);
     }

@@ -205,4 +205,7 @@ nb_err nb_pg_outbox_finish(nb_pg *store, int64_t id, const char *worker, int att
                            int64_t now, int *held, nb_errbuf *err);
 nb_err nb_pg_work_wait(nb_pg *store, int64_t timeout_ms, int *woken, nb_errbuf *err);
 
+/* SQLite into PostgreSQL: copy.c */
+nb_err nb_store_copy_engines(nb_sqlite *from, nb_pg *to, nb_copy_report *report, nb_errbuf *err);
+
 #endif

@@ -168,8 +168,13 @@ static const char *const migrations[] = {
     "  key text NOT NULL,"
     "  forgotten_at bigint NOT NULL,"
     "  PRIMARY KEY (source, key));",
-    /* 2: the archive's search (written with the archive side) */
-    "SELECT 1;",
+    /* 2: the archive's search: trigram indexes over titles and abstracts (what pages show
+     * and search reads), for ILIKE '%term%' with terms of three or more characters. pg_trgm
+     * is a trusted extension: the database's owner may create it. Chinese needs a UTF-8
+     * LC_CTYPE (check_ctype). */
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    "CREATE INDEX items_title_trgm ON items USING gin (title gin_trgm_ops);"
+    "CREATE INDEX items_abstract_trgm ON items USING gin (abstract gin_trgm_ops);",
     /* 3: leased work: jobs, fires of schedules, leases on outbox rows (postgres_jobs.c) */
     nb_pg_jobs_migration,
 };

@@ -471,3 +471,12 @@ nb_err nb_store_describe(const char *database, char **text, char **warning, nb_e
     *text = *warning = NULL;
     return nb_database_is_postgres(database) ? nb_pg_describe(database, text, warning, err) : NB_OK;
 }
+
+nb_err nb_store_copy(nb_store *from, nb_store *to, nb_copy_report *report, nb_errbuf *err)
+{
+    memset(report, 0, sizeof *report);
+    if (!from->lite || !to->pg)
+        return nb_errf(err, NB_ERR_STORE,
+                       "copying goes from a SQLite database into a PostgreSQL one");
+    return nb_store_copy_engines(from->lite, to->pg, report, err);
+}

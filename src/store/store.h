@@ -489,4 +489,31 @@ nb_err nb_store_outbox_finish(nb_store *store, int64_t id, const char *worker, i
 nb_err nb_store_work_wait(nb_store *store, int64_t timeout_ms, int *woken,
                           nb_errbuf *err) NB_MUST_CHECK;
 
+/* ---- Moving to PostgreSQL ---- */
+
+#define NB_COPY_TABLES_MAX 16
+
+typedef struct nb_copy_table {
+    const char *name;    /* the table (static) */
+    int64_t source_rows; /* rows in the SQLite database */
+    int64_t copied_rows; /* rows counted in the PostgreSQL database after the copy */
+} nb_copy_table;
+
+typedef struct nb_copy_report {
+    nb_copy_table tables[NB_COPY_TABLES_MAX];
+    size_t table_count;
+} nb_copy_report;
+
+/* Copies a SQLite database (from: best opened with nb_store_open_readonly, which never
+ * writes to it) into an empty PostgreSQL database (to: opened with nb_store_open, so
+ * migrated), in one transaction on each side: items with their texts and summaries, the
+ * summary cache and LLM usage, sources' health, briefings with their entries and pages, the
+ * ledger, the outbox, schedules, runs and their counts. Row ids are kept (briefing slugs and
+ * item ids stay) and the sequences continue after them. The counts of every table are
+ * compared before the commit: report has them. NB_ERR_STORE when to is not empty (naming a
+ * table with rows), when from is not SQLite or to not PostgreSQL, or when a count differs
+ * (nothing is kept then). */
+nb_err nb_store_copy(nb_store *from, nb_store *to, nb_copy_report *report,
+                     nb_errbuf *err) NB_MUST_CHECK;
+
 #endif

@@ -51,3 +51,26 @@ def fresh_database(name):
     psql(base, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
     psql(base, 'CREATE DATABASE "%s"' % name)
     return base + " dbname=" + name
+
+
+def engine(argv):
+    """The store a test that runs on both runs against, from its arguments: "sqlite" (the
+    default) or "postgresql". For postgresql without a test server, prints
+    "skipped: <reason>" and exits 77 (ctest reports it skipped)."""
+    import sys
+    name = argv[1] if len(argv) > 1 else "sqlite"
+    if name not in ("sqlite", "postgresql"):
+        print("usage: %s [sqlite|postgresql]" % argv[0])
+        sys.exit(2)
+    if name == "postgresql" and server() is None:
+        print("skipped: " + why())
+        sys.exit(77)
+    return name
+
+
+def database(engine_name, directory, name):
+    """The `database:` setting of a new, empty database for the engine: a file in directory,
+    or a fresh database on the test server (named after name)."""
+    if engine_name == "postgresql":
+        return fresh_database("nb_e2e_" + name)
+    return os.path.join(directory, name + ".db")

@@ -3,7 +3,8 @@
 Every route's status, type and headers; a hostile title escaped everywhere; Chinese,
 two-character, mixed and syntax-laden searches; 304 and gzip; the token; feeds read by
 newsbrief parse-feed and feedparser, Atom validated by jing against RFC 4287's RELAX NG
-schema, JSON Feed against its schema; the JSON API; /metrics; limits."""
+schema, JSON Feed against its schema; the JSON API; /metrics; limits. Runs on either store:
+`test_web.py [sqlite|postgresql]` (skipped with the reason without a test PostgreSQL)."""
 import gzip
 import json
 import os
@@ -14,9 +15,11 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
+import pgtest  # noqa: E402
 from loopback import (DATA, ArchiveServer, SiteServer, Workdir, expect, run,  # noqa: E402
                       run_tests)
 
+ENGINE = "sqlite"  # the store under test, from the command line
 NOW = "2025-04-07T15:00:00+08:00"
 TOKEN = "s3cret-token-0123456789"
 HOSTILE = '<script>alert(1)</script> "onmouseover=alert(2) x=" 人工智能安全报告'
@@ -37,6 +40,7 @@ class Archive:
         if cls.work is None:
             cls.site = SiteServer().__enter__()
             cls.work = Workdir().__enter__()
+            cls.database = pgtest.database(ENGINE, cls.work.path, "web")
             cls.config = cls.write_config()
             code, out, err = run(["run", "--config", cls.config, "--now", NOW])
             expect(code == 0 and "# 新闻简报" in out, "the run failed: %s" % err)
@@ -44,8 +48,8 @@ class Archive:
 
     @classmethod
     def write_config(cls, web=""):
-        text = ("newsbrief:\n  database: %s/nb.db\n  timezone: Asia/Shanghai\n"
-                "  items_per_page: 3\nsources:\n" % cls.work.path)
+        text = ("newsbrief:\n  database: \"%s\"\n  timezone: Asia/Shanghai\n"
+                "  items_per_page: 3\nsources:\n" % cls.database)
         for name, feed in (("arc", "archive.xml"), ("jia", "un-first.xml"),
                            ("yi", "un-second.xml")):
             text += "  %s:\n    type: feed\n    url: %s/feeds/%s\n" % (name, cls.site.base, feed)
@@ -321,9 +325,10 @@ def test_conditional_requests_and_gzip():
 
 def own_archive(work, site):
     """A database of its own, for tests that change it (feeds under a fixed base_url)."""
-    text = ("newsbrief:\n  database: %s/own.db\n  timezone: Asia/Shanghai\nsources:\n"
+    text = ("newsbrief:\n  database: \"%s\"\n  timezone: Asia/Shanghai\nsources:\n"
             "  arc:\n    type: feed\n    url: %s/feeds/archive.xml\n"
-            "web:\n  base_url: https://news.example.org/archive/\n" % (work.path, site.base))
+            "web:\n  base_url: https://news.example.org/archive/\n"
+            % (pgtest.database(ENGINE, work.path, "web_own"), site.base))
     config = work.write("own.yaml", text)
     code, out, err = run(["run", "--config", config, "--now", NOW])
     expect(code == 0, err)
@@ -533,6 +538,7 @@ def test_limits_and_errors():
 
 
 if __name__ == "__main__":
+    ENGINE = pgtest.engine(sys.argv)
     if not shutil.which("jing"):
         print("FAIL jing is missing (scripts/install-deps.sh installs it)")
         sys.exit(1)

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* store/archive: the migration to the archive schema, briefings as delivered, item queries,
- * stories, full-text search (trigram and short terms), statistics and read-only access. */
+/* store/archive: briefings as delivered, item queries, stories, full-text search (trigram
+ * and short terms), statistics and read-only access, on either engine: `test_archive [sqlite]`
+ * runs them on SQLite (with the migration to the archive schema), `test_archive
+ * postgresql` on fresh databases of the test PostgreSQL (with the copy from SQLite, whose
+ * results must equal SQLite's), or says "skipped: <reason>" and exits 77 when there is
+ * none. */
 #include "testing.h"
 
 #include <sqlite3.h>
@@ -9,9 +13,11 @@
 
 #include "core/memory.h"
 #include "core/time.h"
+#include "pgtest.h"
 #include "store/store.h"
 
 static char dir[] = "/tmp/nb-test-archive-XXXXXX";
+static int use_pg; /* the engine under test */
 
 static int setup(void **state)
 {
@@ -30,15 +36,40 @@ static int teardown(void **state)
     return system(cmd);
 }
 
-static nb_store *open_fresh(const char *name)
+/* A fresh database of the engine under test (or of SQLite when lite): a new file, or a new
+ * database on the test server named after name. Caller frees. */
+static char *fresh_database(const char *name, int lite)
 {
-    char *path = nb_xasprintf("%s/%s", dir, name);
-    unlink(path);
+    if (lite || !use_pg) {
+        char *path = nb_xasprintf("%s/%s.db", dir, name);
+        unlink(path);
+        return path;
+    }
+    char db[64];
+    snprintf(db, sizeof db, "nb_test_archive_%s", name);
+    const char *why = NULL;
+    char *conninfo = pgtest_fresh_database(db, &why);
+    if (!conninfo)
+        fail_msg("%s", why);
+    char *copy = nb_xstrdup(conninfo);
+    free(conninfo);
+    return copy;
+}
+
+static nb_store *open_database(const char *database)
+{
     nb_store *s = NULL;
     nb_errbuf err;
-    if (nb_store_open(path, &s, &err) != NB_OK)
-        fail_msg("open %s: %s", path, err.msg);
-    free(path);
+    if (nb_store_open(database, &s, &err) != NB_OK)
+        fail_msg("open %s: %s", database, err.msg);
+    return s;
+}
+
+static nb_store *open_fresh(const char *name)
+{
+    char *database = fresh_database(name, 0);
+    nb_store *s = open_database(database);
+    free(database);
     return s;
 }
 
@@ -184,7 +215,7 @@ static void test_migration_from_schema_5(void **state)
 static void test_briefings_as_delivered(void **state)
 {
     (void)state;
-    nb_store *s = open_fresh("brief.db");
+    nb_store *s = open_fresh("brief");
     nb_errbuf err;
     int64_t a = put(s, "aibase", "1", 1744020000, "商汤发布新模型", "excerpt a");
     int64_t b = put(s, "jiqizhixin", "2", 1744020100, "商汤发布新模型（机器之心）", NULL);
@@ -259,7 +290,7 @@ static void test_briefings_as_delivered(void **state)
 static void test_item_queries(void **state)
 {
     (void)state;
-    nb_store *s = open_fresh("items.db");
+    nb_store *s = open_fresh("items");
     nb_errbuf err;
     for (int i = 0; i < 10; i++) {
         char key[8], title[32];
@@ -311,7 +342,7 @@ static nb_search_result search(nb_store *s, const char *text, int newest)
 static void test_search(void **state)
 {
     (void)state;
-    nb_store *s = open_fresh("search.db");
+    nb_store *s = open_fresh("search");
     put(s, "a", "1", 1000, "OpenAI 发布 GPT-4o 多模态大模型", "新模型支持语音与图像");
     put(s, "a", "2", 2000, "谷歌更新 Gemini 大模型", "AI 助手更聪明");
     put(s, "b", "3", 3000, "英伟达财报超预期", "数据中心收入创新高，模型训练需求旺盛");
@@ -391,9 +422,9 @@ static void test_search(void **state)
 static void test_search_caps_count_and_ranking(void **state)
 {
     (void)state;
-    nb_store *s = open_fresh("many.db");
+    nb_store *s = open_fresh("many");
     nb_errbuf err;
-    assert_int_equal(nb_store_schema_version(s), 9);
+    assert_int_equal(nb_store_schema_version(s), use_pg ? 3 : 9);
     for (int i = 0; i < NB_SEARCH_COUNT_CAP + 50; i++) {
         char key[16];
         snprintf(key, sizeof key, "%d", i);
@@ -418,7 +449,7 @@ static void test_search_caps_count_and_ranking(void **state)
 static void test_stats_and_runs(void **state)
 {
     (void)state;
-    nb_store *s = open_fresh("stats.db");
+    nb_store *s = open_fresh("stats");
     nb_errbuf err;
     nb_run_source sources[] = {{"aibase", 12, NULL}, {"feed", 0, "network"}};
     nb_run_record run = {"run", "ok", 100, 110, 12, sources, 2};
@@ -453,11 +484,11 @@ static void test_stats_and_runs(void **state)
 static void test_readonly_and_data_version(void **state)
 {
     (void)state;
-    nb_store *w = open_fresh("ro.db");
-    char *path = nb_xasprintf("%s/ro.db", dir);
+    char *database = fresh_database("ro", 0);
+    nb_store *w = open_database(database);
     nb_store *r = NULL;
     nb_errbuf err;
-    assert_int_equal(nb_store_open_readonly(path, &r, &err), NB_OK);
+    assert_int_equal(nb_store_open_readonly(database, &r, &err), NB_OK);
     int64_t v1 = 0, v2 = 0, v3 = 0;
     assert_int_equal(nb_store_data_version(r, &v1, &err), NB_OK);
     assert_int_equal(nb_store_data_version(r, &v2, &err), NB_OK);
@@ -474,22 +505,428 @@ static void test_readonly_and_data_version(void **state)
     nb_store_close(r);
     nb_store_close(w);
     char *missing = nb_xasprintf("%s/none.db", dir);
+    if (use_pg) {
+        const char *why = NULL;
+        char *server = pgtest_server(&why);
+        assert_non_null(server);
+        free(missing);
+        missing = nb_xasprintf("%s dbname=nb_test_archive_none", server);
+        free(server);
+    }
     assert_int_equal(nb_store_open_readonly(missing, &r, &err), NB_ERR_STORE);
-    assert_non_null(strstr(err.msg, "none.db"));
+    assert_non_null(strstr(err.msg, use_pg ? "nb_test_archive_none" : "none.db"));
     free(missing);
+    free(database);
+}
+
+/* ---- PostgreSQL: a SQLite database copied, and read back the same ---- */
+
+static int same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+#define assert_same_text(a, b)                                                                     \
+    do {                                                                                           \
+        if (!same_text((a), (b)))                                                                  \
+            fail_msg("%s: \"%s\" on SQLite, \"%s\" on PostgreSQL", #a, (a) ? (a) : "(null)",       \
+                     (b) ? (b) : "(null)");                                                        \
+    } while (0)
+
+/* A call that must succeed, else the failure with the store's message. */
+#define assert_ok(call)                                                                            \
+    do {                                                                                           \
+        if ((call) != NB_OK)                                                                       \
+            fail_msg("%s: %s", #call, err.msg);                                                    \
+    } while (0)
+
+static void assert_same_item(const nb_item *a, const nb_item *b)
+{
+    assert_int_equal(a->id, b->id);
+    assert_same_text(a->source, b->source);
+    assert_same_text(a->url, b->url);
+    assert_same_text(a->title, b->title);
+    assert_int_equal(a->published_at, b->published_at);
+    assert_same_text(a->image, b->image);
+    assert_same_text(a->summary, b->summary);
+    assert_int_equal(a->related_count, b->related_count);
+    for (size_t i = 0; i < a->related_count; i++) {
+        assert_same_text(a->related[i].label, b->related[i].label);
+        assert_same_text(a->related[i].url, b->related[i].url);
+    }
+}
+
+static void assert_same_briefing(const nb_briefing *a, const nb_briefing *b)
+{
+    assert_int_equal(a->id, b->id);
+    assert_same_text(a->slug, b->slug);
+    assert_same_text(a->channel, b->channel);
+    assert_same_text(a->title, b->title);
+    assert_int_equal(a->created_at, b->created_at);
+    assert_int_equal(a->per_page, b->per_page);
+    assert_int_equal(a->entry_count, b->entry_count);
+    assert_int_equal(a->entries_loaded, b->entries_loaded);
+    for (size_t i = 0; i < a->entries_loaded; i++)
+        assert_same_item(&a->entries[i], &b->entries[i]);
+    assert_int_equal(a->page_count, b->page_count);
+    for (size_t i = 0; i < a->page_count; i++)
+        assert_same_text(a->pages[i], b->pages[i]);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *data = nb_xmalloc((size_t)size + 1);
+    assert_int_equal(fread(data, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    *len = (size_t)size;
+    return data;
+}
+
+/* A SQLite database with something in every table the copy takes. */
+static void fill(nb_store *s, int64_t *ids)
+{
+    nb_errbuf err;
+    ids[0] =
+        put(s, "aibase", "1", 1744020000, "商汤发布新模型 SenseCore 2.0", "商汤科技宣布升级算力。");
+    ids[1] = put(s, "jiqizhixin", "2", 1744020100, "商汤发布新模型（机器之心）", NULL);
+    ids[2] = put(s, "aibase", "3", 1744010000, "OpenAI 发布 GPT-4o 多模态大模型",
+                 "新模型支持语音与图像，\t制表符\\反斜杠\n换行");
+    ids[3] = put(s, "qbitai", "4", 1744000000, "谷歌更新 Gemini 大模型", "AI 助手更聪明");
+    ids[4] = put(s, "qbitai", "5", 1743990000, "100% 的 _下划线_ 标题", NULL);
+    nb_item text = {.source = nb_xstrdup("aibase"),
+                    .key = nb_xstrdup("1"),
+                    .url = nb_xstrdup("https://aibase.example/1"),
+                    .title = nb_xstrdup("商汤发布新模型 SenseCore 2.0"),
+                    .published_at = 1744020000,
+                    .excerpt = nb_xstrdup("商汤科技宣布升级算力。"),
+                    .content = nb_xstrdup("第一段。\n\n第二段：\"引号\" 与 \\N 字样。")};
+    assert_int_equal(nb_store_item_put(s, &text, 1744020060, NULL, &err), NB_OK);
+    nb_item_clear(&text);
+    int64_t story[] = {ids[1], ids[0]};
+    const char *summaries[] = {"商汤科技宣布 SenseCore 升级。", NULL, "谷歌的模型。"};
+    int64_t first[] = {ids[0], ids[2], ids[3]};
+    int64_t b1 = 0, b2 = 0;
+    commit(s, "wecom", 1744029960, first, summaries, 3, story, 2, &b1);
+    commit(s, "feishu", 1744029970, first, summaries, 1, NULL, 0, &b2);
+    nb_source_state src = {.name = "aibase",
+                           .type = "aibase",
+                           .etag = "\"abc\"",
+                           .consecutive_errors = 2,
+                           .last_error = "HTTP 503",
+                           .last_success_at = 1744020000,
+                           .last_attempt_at = 1744020100,
+                           .next_fetch_at = 1744023600};
+    assert_int_equal(nb_store_source_save(s, &src, &err), NB_OK);
+    assert_int_equal(
+        nb_store_summary_put(s, "hash", "gpt", "prompt", "缓存的摘要", 100, 20, 1744020000, &err),
+        NB_OK);
+    assert_int_equal(nb_store_llm_usage_add(s, 1744020000, "gpt", 3, 300, 60, 0.25, &err), NB_OK);
+    nb_run_source sources[] = {{"aibase", 5, NULL}, {"qbitai", 0, "network"}};
+    nb_run_record run = {"morning", "ok", 1744020000, 1744020030, 5, sources, 2};
+    assert_int_equal(nb_store_run_record(s, &run, &err), NB_OK);
+    nb_schedule_state sched = {.name = "morning",
+                               .cron = "45 10 * * *",
+                               .last_fire = 1744019100,
+                               .last_result = "ok",
+                               .last_run_at = 1744019100,
+                               .last_duration_ms = 30000,
+                               .next_fire = 1744105500};
+    assert_int_equal(nb_store_schedule_save(s, &sched, &err), NB_OK);
+    /* an outbox row: one message of a chat channel, then marked sent */
+    nb_item entry = {.id = ids[3],
+                     .title = nb_xstrdup("谷歌更新 Gemini 大模型"),
+                     .url = nb_xstrdup("https://qbitai.example/4"),
+                     .published_at = 1744000000};
+    const char *pages[] = {"# 新闻简报\n"};
+    nb_outbox_message message = {.method = "",
+                                 .payload = "{\"msgtype\":\"markdown\"}",
+                                 .item_ids = &ids[3],
+                                 .item_count = 1};
+    nb_briefing_draft d = {.channel = "slack",
+                           .title = "新闻简报",
+                           .created_at = 1744033560,
+                           .entries = &entry,
+                           .entry_count = 1,
+                           .per_page = 10,
+                           .item_ids = &ids[3],
+                           .item_count = 1,
+                           .pages = pages,
+                           .page_count = 1,
+                           .messages = &message,
+                           .message_count = 1};
+    int64_t b3 = 0;
+    assert_int_equal(nb_store_briefing_commit(s, &d, &b3, &err), NB_OK);
+    nb_item_clear(&entry);
+    nb_outbox_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(nb_store_outbox_list(s, &rows, &n, &err), NB_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(
+        nb_store_outbox_mark(s, rows[0].id, "pending", 1, 1744033600, "HTTP 429", 1744033570, &err),
+        NB_OK);
+    nb_outbox_rows_free(rows, n);
+}
+
+/* Returns how many hits both gave. */
+static size_t compare_search(nb_store *lite, nb_store *pg, const char *text, int newest)
+{
+    nb_search_result a = search(lite, text, newest), b = search(pg, text, newest);
+    if (a.count != b.count || a.total != b.total)
+        fail_msg("search %s: %zu of %zu on SQLite, %zu of %zu on PostgreSQL", text, a.count,
+                 a.total, b.count, b.total);
+    assert_int_equal(a.substring_only, b.substring_only);
+    assert_int_equal(a.term_count, b.term_count);
+    for (size_t i = 0; i < a.count; i++) {
+        assert_same_item(&a.hits[i].item, &b.hits[i].item);
+        assert_same_text(a.hits[i].title_marked, b.hits[i].title_marked);
+        /* snippets: the whole abstract when it is short, cut alike around the match else */
+        if (!a.hits[i].item.summary || strlen(a.hits[i].item.summary) < 50)
+            assert_same_text(a.hits[i].snippet_marked, b.hits[i].snippet_marked);
+    }
+    size_t count = a.count;
+    nb_search_result_clear(&a);
+    nb_search_result_clear(&b);
+    return count;
+}
+
+static void compare_archive(nb_store *lite, nb_store *pg, const int64_t *ids, size_t id_count)
+{
+    nb_errbuf err;
+    nb_briefing *la = NULL, *pa = NULL;
+    size_t ln = 0, pn = 0;
+    nb_briefing_query bq = {.limit = 10, .preview = 10};
+    assert_ok(nb_store_briefings(lite, &bq, &la, &ln, &err));
+    assert_ok(nb_store_briefings(pg, &bq, &pa, &pn, &err));
+    assert_int_equal(ln, 3);
+    assert_int_equal(ln, pn);
+    for (size_t i = 0; i < ln; i++) {
+        assert_same_briefing(&la[i], &pa[i]);
+        nb_briefing a, b;
+        int fa = 0, fb = 0;
+        assert_ok(nb_store_briefing_get(lite, la[i].slug, &a, &fa, &err));
+        assert_ok(nb_store_briefing_get(pg, la[i].slug, &b, &fb, &err));
+        assert_true(fa && fb);
+        assert_same_briefing(&a, &b);
+        nb_briefing_clear(&a);
+        nb_briefing_clear(&b);
+    }
+    nb_briefings_free(la, ln);
+    nb_briefings_free(pa, pn);
+
+    nb_item *li = NULL, *pi = NULL;
+    nb_item_query iq = {.limit = 3};
+    assert_ok(nb_store_items_query(lite, &iq, &li, &ln, &err));
+    assert_ok(nb_store_items_query(pg, &iq, &pi, &pn, &err));
+    assert_int_equal(ln, pn);
+    for (size_t i = 0; i < ln; i++)
+        assert_same_item(&li[i], &pi[i]);
+    nb_items_free(li, ln);
+    nb_items_free(pi, pn);
+
+    for (size_t k = 0; k < id_count; k++) {
+        nb_item a, b, *ao = NULL, *bo = NULL;
+        size_t an = 0, bn = 0;
+        int fa = 0, fb = 0;
+        assert_ok(nb_store_item_get(lite, ids[k], &a, &fa, &ao, &an, &err));
+        assert_ok(nb_store_item_get(pg, ids[k], &b, &fb, &bo, &bn, &err));
+        assert_true(fa && fb);
+        assert_same_item(&a, &b);
+        assert_int_equal(an, bn);
+        for (size_t i = 0; i < an; i++)
+            assert_same_item(&ao[i], &bo[i]);
+        nb_item_clear(&a);
+        nb_item_clear(&b);
+        nb_items_free(ao, an);
+        nb_items_free(bo, bn);
+        char *ta = NULL, *tb = NULL;
+        assert_ok(nb_store_item_text(lite, ids[k], &ta, &err));
+        assert_ok(nb_store_item_text(pg, ids[k], &tb, &err));
+        assert_same_text(ta, tb);
+        free(ta);
+        free(tb);
+        assert_ok(nb_store_item_briefings(lite, ids[k], &la, &ln, &err));
+        assert_ok(nb_store_item_briefings(pg, ids[k], &pa, &pn, &err));
+        assert_int_equal(ln, pn);
+        for (size_t i = 0; i < ln; i++)
+            assert_same_briefing(&la[i], &pa[i]);
+        nb_briefings_free(la, ln);
+        nb_briefings_free(pa, pn);
+    }
+
+    nb_source_stats *ls = NULL, *ps = NULL;
+    assert_ok(nb_store_source_stats(lite, &ls, &ln, &err));
+    assert_ok(nb_store_source_stats(pg, &ps, &pn, &err));
+    assert_int_equal(ln, pn);
+    for (size_t i = 0; i < ln; i++) {
+        assert_same_text(ls[i].name, ps[i].name);
+        assert_int_equal(ls[i].items, ps[i].items);
+        assert_int_equal(ls[i].newest, ps[i].newest);
+    }
+    nb_source_stats_free(ls, ln);
+    nb_source_stats_free(ps, pn);
+
+    for (int which = NB_STAT_RUNS; which <= NB_STAT_BRIEFINGS; which++) {
+        nb_stat_row *lr = NULL, *pr = NULL;
+        assert_ok(nb_store_stats(lite, (nb_store_stat)which, &lr, &ln, &err));
+        assert_ok(nb_store_stats(pg, (nb_store_stat)which, &pr, &pn, &err));
+        if (ln != pn)
+            fail_msg("statistic %d: %zu rows on SQLite, %zu on PostgreSQL", which, ln, pn);
+        for (size_t i = 0; i < ln; i++) {
+            assert_same_text(lr[i].labels[0], pr[i].labels[0]);
+            assert_same_text(lr[i].labels[1], pr[i].labels[1]);
+            assert_true(lr[i].value == pr[i].value);
+        }
+        nb_stat_rows_free(lr, ln);
+        nb_stat_rows_free(pr, pn);
+    }
+
+    static const struct {
+        const char *text;
+        size_t hits;
+    } queries[] = {
+        {"大模型", 2},      {"模型", 4},     {"商汤发布新模型", 2}, {"商汤 SenseCore", 1},
+        {"gpt-4o 模型", 1}, {"AI", 1},       {"gemini 模型", 1},    {"100%", 1},
+        {"%", 1},           {"_下划线_", 1}, {"\"发布 GPT\"", 1},   {"不存在的词", 0},
+        {"反斜杠", 1},      {"升级", 1},
+    };
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        for (int newest = 0; newest < 2; newest++) {
+            size_t hits = compare_search(lite, pg, queries[i].text, newest);
+            if (hits != queries[i].hits)
+                fail_msg("search %s: %zu hits, want %zu", queries[i].text, hits, queries[i].hits);
+        }
+    }
+}
+
+static void test_copy_from_sqlite(void **state)
+{
+    (void)state;
+    char *path = fresh_database("copy", 1);
+    nb_store *w = open_database(path);
+    int64_t ids[5];
+    fill(w, ids);
+    nb_store_close(w);
+    size_t before_len = 0, after_len = 0;
+    char *before = read_file(path, &before_len);
+
+    nb_store *lite = NULL, *pg = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_store_open_readonly(path, &lite, &err), NB_OK);
+    char *target = fresh_database("copy", 0);
+    pg = open_database(target);
+    nb_copy_report report;
+    if (nb_store_copy(lite, pg, &report, &err) != NB_OK)
+        fail_msg("copy: %s", err.msg);
+    static const struct {
+        const char *table;
+        int64_t rows;
+    } want[] = {{"sources", 1},   {"items", 5},          {"summaries", 1},        {"llm_usage", 1},
+                {"briefings", 3}, {"briefing_items", 5}, {"briefing_entries", 5}, {"deliveries", 1},
+                {"runs", 1},      {"source_counts", 2},  {"schedules", 1}};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        size_t i = 0;
+        while (i < report.table_count && strcmp(report.tables[i].name, want[k].table))
+            i++;
+        if (i == report.table_count)
+            fail_msg("the report has no table %s", want[k].table);
+        if (report.tables[i].source_rows != want[k].rows ||
+            report.tables[i].copied_rows != want[k].rows)
+            fail_msg("%s: %lld rows read, %lld copied, want %lld", want[k].table,
+                     (long long)report.tables[i].source_rows,
+                     (long long)report.tables[i].copied_rows, (long long)want[k].rows);
+    }
+    compare_archive(lite, pg, ids, 5);
+
+    /* the state the writers read back is the same too */
+    nb_source_state sa, sb;
+    assert_int_equal(nb_store_source_load(lite, "aibase", &sa, &err), NB_OK);
+    assert_int_equal(nb_store_source_load(pg, "aibase", &sb, &err), NB_OK);
+    assert_same_text(sa.etag, sb.etag);
+    assert_same_text(sa.last_error, sb.last_error);
+    assert_int_equal(sa.consecutive_errors, sb.consecutive_errors);
+    assert_int_equal(sa.next_fetch_at, sb.next_fetch_at);
+    nb_source_state_clear(&sa);
+    nb_source_state_clear(&sb);
+    char *cached = NULL;
+    assert_int_equal(nb_store_summary_get(pg, "hash", "gpt", "prompt", &cached, &err), NB_OK);
+    assert_string_equal(cached, "缓存的摘要");
+    free(cached);
+    nb_outbox_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(nb_store_outbox_list(pg, &rows, &n, &err), NB_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].channel, "slack");
+    assert_int_equal(rows[0].attempts, 1);
+    assert_string_equal(rows[0].last_answer, "HTTP 429");
+    nb_outbox_rows_free(rows, n);
+    nb_schedule_state sched;
+    assert_int_equal(nb_store_schedule_load(pg, "morning", &sched, &err), NB_OK);
+    assert_string_equal(sched.cron, "45 10 * * *");
+    assert_int_equal(sched.next_fire, 1744105500);
+    nb_schedule_state_clear(&sched);
+
+    /* new rows continue after the copied ids */
+    nb_item more = {.source = nb_xstrdup("aibase"),
+                    .key = nb_xstrdup("new"),
+                    .url = nb_xstrdup("https://aibase.example/new"),
+                    .title = nb_xstrdup("复制之后的新条目"),
+                    .published_at = 1744040000};
+    int is_new = 0;
+    assert_int_equal(nb_store_item_put(pg, &more, 1744040000, &is_new, &err), NB_OK);
+    assert_int_equal(is_new, 1);
+    assert_true(more.id > ids[4]);
+    nb_item_clear(&more);
+
+    /* a second copy finds the database not empty, and changes nothing */
+    assert_int_equal(nb_store_copy(lite, pg, &report, &err), NB_ERR_STORE);
+    assert_non_null(strstr(err.msg, "not empty"));
+    assert_int_equal(nb_store_copy(pg, lite, &report, &err), NB_ERR_STORE);
+    nb_item *items = NULL;
+    nb_item_query q = {.limit = 100};
+    assert_int_equal(nb_store_items_query(pg, &q, &items, &n, &err), NB_OK);
+    assert_int_equal(n, 6);
+    nb_items_free(items, n);
+    nb_store_close(pg);
+    nb_store_close(lite);
+
+    /* the SQLite file is as it was */
+    char *after = read_file(path, &after_len);
+    assert_int_equal(before_len, after_len);
+    assert_memory_equal(before, after, before_len);
+    free(before);
+    free(after);
+    free(target);
     free(path);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_migration_from_schema_5),
-        cmocka_unit_test(test_briefings_as_delivered),
-        cmocka_unit_test(test_item_queries),
-        cmocka_unit_test(test_search),
-        cmocka_unit_test(test_search_caps_count_and_ranking),
-        cmocka_unit_test(test_stats_and_runs),
-        cmocka_unit_test(test_readonly_and_data_version),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    use_pg = argc > 1 && !strcmp(argv[1], "postgresql");
+    if (argc > 1 && !use_pg && strcmp(argv[1], "sqlite")) {
+        fprintf(stderr, "usage: test_archive [sqlite|postgresql]\n");
+        return 2;
+    }
+#define BOTH_ENGINES                                                                               \
+    cmocka_unit_test(test_briefings_as_delivered), cmocka_unit_test(test_item_queries),            \
+        cmocka_unit_test(test_search), cmocka_unit_test(test_search_caps_count_and_ranking),       \
+        cmocka_unit_test(test_stats_and_runs), cmocka_unit_test(test_readonly_and_data_version)
+    if (!use_pg) {
+        const struct CMUnitTest lite[] = {cmocka_unit_test(test_migration_from_schema_5),
+                                          BOTH_ENGINES};
+        return cmocka_run_group_tests_name("sqlite", lite, setup, teardown);
+    }
+    const char *why = NULL;
+    char *server = pgtest_server(&why);
+    if (!server) {
+        printf("skipped: %s\n", why);
+        return 77;
+    }
+    free(server);
+    const struct CMUnitTest pg[] = {cmocka_unit_test(test_copy_from_sqlite), BOTH_ENGINES};
+    return cmocka_run_group_tests_name("postgresql", pg, setup, teardown);
 }
