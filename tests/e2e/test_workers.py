@@ -298,4 +298,7 @@ schedules:
 
 
 if __name__ == "__main__":
+    if pgtest.server() is None:
+        print("skipped: " + pgtest.why())
+        sys.exit(77)
     sys.exit(run_tests(globals()))
