@@ -104,19 +104,17 @@ nb_err nb_pg_job_claim(nb_pg *s, const char *kind, const char *worker, int64_t l
     *found = 0;
     char lease[24];
     const char *v[] = {kind, worker, nb_pg_param_int(lease, lease_ms)};
-    /* a job whose workers keep dying with it goes dead, not round again */
-    nb_err rc = nb_pg_run(s,
-                          "UPDATE jobs SET state = 'dead', locked_by = NULL, finished_at = now(),"
-                          " last_error = 'lease expired after attempt ' || attempts"
-                          "   || COALESCE(' (last error: ' || last_error || ')', '')"
-                          " WHERE state = 'running' AND lease_until < now()"
-                          " AND attempts >= max_attempts AND ($1::text IS NULL OR kind = $1)",
-                          1, v, "claiming a job", err);
-    if (rc)
-        return rc;
+    /* One statement, one round trip: a job whose workers keep dying with it goes dead (not
+     * round again) in the same statement that claims the next one. The two never touch the
+     * same row: the claim takes an expired job only below its last attempt. */
     PGresult *res = nb_pg_query(
         s,
-        "UPDATE jobs j SET state = 'running', locked_by = $2,"
+        "WITH dead AS (UPDATE jobs SET state = 'dead', locked_by = NULL, finished_at = now(),"
+        "   last_error = 'lease expired after attempt ' || attempts"
+        "     || COALESCE(' (last error: ' || last_error || ')', '')"
+        "   WHERE state = 'running' AND lease_until < now()"
+        "   AND attempts >= max_attempts AND ($1::text IS NULL OR kind = $1) RETURNING id)"
+        " UPDATE jobs j SET state = 'running', locked_by = $2,"
         " lease_until = now() + " MS(
             "$3") ", attempts = j.attempts + 1"
                   " FROM (SELECT id, state AS was FROM jobs"

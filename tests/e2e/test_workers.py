@@ -27,6 +27,8 @@ from loopback import (BINARY, LLMServer, LoopbackServer, Skip, Workdir, expect, 
 
 FEED_ITEMS = 36  # items the feed ends with
 ITEM_EVERY = 1.5  # seconds between two new items, before scaling
+MAX_ATTEMPTS = 8  # job_max_attempts
+KILLS_PER_JOB = MAX_ATTEMPTS // 2  # the kill loop interrupts a summary job at most this often
 
 
 class _FeedHandler(http.server.BaseHTTPRequestHandler):
@@ -96,13 +98,26 @@ class Daemon:
             return f.read()
 
     def busy(self):
-        """Whether it holds a claim not yet finished: summarizing or sending."""
-        text = self.text()
-        claimed = len(re.findall(r" claimed", text))
-        finished = len(re.findall(r"kind=summary attempt=\d+(?:/\d+)? (?:done|lease lost|failed)"
-                                  r"| sent worker=|lease lost|error=(?:retry|config|payload)",
-                                  text))
-        return claimed > finished
+        """Whether it holds a claim not yet finished, summarizing or sending, that a kill may
+        interrupt: a summary job is spared once it was interrupted KILLS_PER_JOB times (a job
+        that kills every worker taking it goes dead after job_max_attempts, by design; the
+        test chases work in progress, not one job)."""
+        open_claims = {}
+        for line in self.text().splitlines():
+            job = re.search(r"job=(\d+) kind=summary attempt=(\d+)(?:/\d+)? (\w+)", line)
+            if job:
+                if job.group(3) == "claimed":
+                    open_claims["job", job.group(1)] = int(job.group(2))
+                else:  # done, lease lost, failed
+                    open_claims.pop(("job", job.group(1)), None)
+                continue
+            message = re.search(r"message=(\d+) (?:seq=\d+ )?(\w+)", line)
+            if message:
+                if message.group(2) == "claimed":
+                    open_claims["message", message.group(1)] = 1
+                elif message.group(2) != "resending":  # sent, lease lost, error=...
+                    open_claims.pop(("message", message.group(1)), None)
+        return any(attempt <= KILLS_PER_JOB for attempt in open_claims.values())
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
@@ -160,7 +175,7 @@ newsbrief:
   language: en
   workers: true
   job_lease: %ds
-  job_max_attempts: 8
+  job_max_attempts: %d
   lock_timeout: 120s
   shutdown_timeout: 10s
   items_per_page: 2
@@ -190,8 +205,8 @@ schedules:
   brief:
     cron: "@every %ds"
     catch_up: 0s
-""" % (db, lease, feed.port, llm.api_base, 10 * time_scale(), hook.port, hook.port,
-                10 * time_scale()))
+""" % (db, lease, MAX_ATTEMPTS, feed.port, llm.api_base, 10 * time_scale(), hook.port,
+                hook.port, 10 * time_scale()))
             logs = os.path.join(os.environ.get("NB_ARTIFACTS", wd.path), "workers-logs")
             shutil.rmtree(logs, ignore_errors=True)  # a run's logs only: no earlier run's lines
             os.makedirs(logs)
