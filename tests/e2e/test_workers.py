@@ -8,6 +8,7 @@ every message is accepted, and a message reaches a platform twice only when it w
 at a kill (flagged as a possible duplicate in the outbox). Skipped, with the reason, when
 there is no test PostgreSQL."""
 import collections
+import hashlib
 import http.server
 import json
 import os
@@ -31,6 +32,14 @@ MAX_ATTEMPTS = 8  # job_max_attempts
 KILLS_PER_JOB = MAX_ATTEMPTS // 2  # the kill loop interrupts a summary job at most this often
 
 
+def _words(item, first, last):
+    """Words of letters drawn from a hash: no two items share words or much else, so each
+    item is its own story, never clustered with another into one entry with related links."""
+    return " ".join("".join(chr(ord("a") + b % 26) for b in
+                            hashlib.sha256(b"%d-%d" % (item, k)).digest()[:7])
+                    for k in range(first, last))
+
+
 class _FeedHandler(http.server.BaseHTTPRequestHandler):
     """An RSS feed that gains an item every ITEM_EVERY seconds up to FEED_ITEMS."""
 
@@ -44,11 +53,10 @@ class _FeedHandler(http.server.BaseHTTPRequestHandler):
         items = []
         for i in range(count):
             items.append(
-                "<item><title>Worker story %d</title><link>http://example.com/story/%d</link>"
-                "<guid>story-%d</guid><pubDate>%s</pubDate><description>Story %d: the details "
-                "of the event, its background and what comes next, in a few plain sentences for "
-                "the summary.</description></item>"
-                % (i, i, i, formatdate(server.epoch + i, usegmt=True), i))
+                "<item><title>%s</title><link>http://example.com/story/%d</link>"
+                "<guid>story-%d</guid><pubDate>%s</pubDate><description>%s.</description></item>"
+                % (_words(i, 0, 4).capitalize(), i, i, formatdate(server.epoch + i, usegmt=True),
+                   _words(i, 4, 16).capitalize()))
         body = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
                 "<title>Workers</title><link>http://example.com/</link>%s</channel></rss>"
                 % "".join(items)).encode("utf-8")
