@@ -872,6 +872,7 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
             snprintf(host, sizeof host, "localhost");
         host[sizeof host - 1] = '\0';
         snprintf(d.worker_id, sizeof d.worker_id, "%s:%d", host, (int)getpid());
+        d.heartbeat.worker = d.worker_id; /* a heartbeat row of its own among the others */
         d.next_renew_ms = nb_clock_now_ms() + d.config->job_lease * 1000 / 3;
     }
     catch_up(&d, now);

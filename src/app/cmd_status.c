@@ -149,6 +149,37 @@ static int status_main(const nb_cli *cli, int argc, char **argv)
         }
         putchar('\n');
     }
+    /* with workers, each daemon sharing the database has a heartbeat of its own: the live
+     * ones (a killed daemon's row stays until prune, and is not listed) */
+    nb_daemon_state *daemons = NULL;
+    size_t daemon_count = 0, live = 0;
+    if (nb_store_daemon_list(store, &daemons, &daemon_count, &err) != NB_OK)
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+    json_t *live_list = doc ? json_array() : NULL;
+    for (size_t i = 0; i < daemon_count; i++) {
+        const nb_daemon_state *w = &daemons[i];
+        int64_t every = w->next_wake_at - w->heartbeat_at;
+        if (now - w->heartbeat_at > 2 * (every < 1 ? 1 : every) + HEARTBEAT_GRACE)
+            continue;
+        if (!live++ && !doc)
+            printf("daemons sharing the work:\n");
+        if (live_list) {
+            json_array_append_new(live_list, json_pack("{s:s, s:I, s:o, s:o, s:o}", "worker",
+                                                       w->worker, "pid", (json_int_t)w->pid,
+                                                       "started_at", instant(w->started_at),
+                                                       "heartbeat_at", instant(w->heartbeat_at),
+                                                       "next_wake_at", instant(w->next_wake_at)));
+        } else {
+            fmt(zone, w->started_at, a, sizeof a);
+            fmt(zone, w->heartbeat_at, b, sizeof b);
+            fmt(zone, w->next_wake_at, c, sizeof c);
+            printf("  %-24s pid %lld, started %s, heartbeat %s, next wake-up %s\n", w->worker,
+                   (long long)w->pid, a, b, c);
+        }
+    }
+    if (doc)
+        json_object_set_new(doc, "daemons", live_list);
+    nb_daemon_states_free(daemons, daemon_count);
     /* schedules: configured ones, with what the daemon recorded */
     json_t *list = doc ? json_array() : NULL;
     if (!doc && config->schedule_count)

@@ -45,6 +45,12 @@ const char nb_pg_jobs_migration[] =
     "  claimed_at timestamptz NOT NULL DEFAULT now(),"
     "  PRIMARY KEY (schedule, fire_time));"
     "ALTER TABLE deliveries ADD COLUMN locked_by text, ADD COLUMN lease_until timestamptz;"
+    "CREATE TABLE daemons ("
+    "  worker text PRIMARY KEY,"
+    "  pid bigint NOT NULL,"
+    "  started_at bigint NOT NULL,"
+    "  heartbeat_at bigint NOT NULL,"
+    "  next_wake_at bigint NOT NULL);"
     "CREATE INDEX deliveries_unsent ON deliveries (channel, id)"
     "  WHERE status IN ('pending', 'sending');"
     "CREATE FUNCTION newsbrief_notify_work() RETURNS trigger LANGUAGE plpgsql AS $$"
@@ -492,4 +498,75 @@ nb_err nb_pg_work_wait(nb_pg *s, int64_t timeout_ms, int *woken, nb_errbuf *err)
         if (poll(&p, 1, left > 60000 ? 60000 : (int)left) < 0)
             return NB_OK; /* a signal: the caller looks at it */
     }
+}
+
+/* ---- each daemon's heartbeat, by worker id ---- */
+
+nb_err nb_pg_worker_save(nb_pg *s, const nb_daemon_state *state, nb_errbuf *err)
+{
+    char pid[24], started[24], beat[24], wake[24];
+    const char *v[] = {state->worker, nb_pg_param_int(pid, state->pid),
+                       nb_pg_param_int(started, state->started_at),
+                       nb_pg_param_int(beat, state->heartbeat_at),
+                       nb_pg_param_int(wake, state->next_wake_at)};
+    /* a clean stop removes the row: the table lists the daemons that may be alive */
+    if (state->stopped_at)
+        return nb_pg_run(s, "DELETE FROM daemons WHERE worker = $1", 1, v, "saving the heartbeat",
+                         err);
+    return nb_pg_run(s,
+                     "INSERT INTO daemons (worker, pid, started_at, heartbeat_at, next_wake_at)"
+                     " VALUES ($1, $2::bigint, $3::bigint, $4::bigint, $5::bigint)"
+                     " ON CONFLICT (worker) DO UPDATE SET pid = EXCLUDED.pid,"
+                     " started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at,"
+                     " next_wake_at = EXCLUDED.next_wake_at",
+                     5, v, "saving the heartbeat", err);
+}
+
+nb_err nb_pg_worker_list(nb_pg *s, nb_daemon_state **list, size_t *count, nb_errbuf *err)
+{
+    *list = NULL;
+    *count = 0;
+    PGresult *res = nb_pg_query(s,
+                                "SELECT worker, pid, started_at, heartbeat_at, next_wake_at"
+                                " FROM daemons ORDER BY heartbeat_at DESC, worker",
+                                0, NULL, "reading the heartbeats", err);
+    if (!res)
+        return store_rc(s);
+    size_t n = (size_t)PQntuples(res);
+    nb_daemon_state *out = nb_xcalloc(n + 1, sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (nb_daemon_state){.worker = nb_pg_text(res, (int)i, 0),
+                                   .pid = nb_pg_int(res, (int)i, 1),
+                                   .started_at = nb_pg_int(res, (int)i, 2),
+                                   .heartbeat_at = nb_pg_int(res, (int)i, 3),
+                                   .next_wake_at = nb_pg_int(res, (int)i, 4)};
+    PQclear(res);
+    *list = out;
+    *count = n;
+    return NB_OK;
+}
+
+/* Done jobs finished more than age seconds ago (the database's clock) and the rows of
+ * daemons silent as long (their heartbeat on now's clock). */
+nb_err nb_pg_work_prune(nb_pg *s, int64_t age, int64_t now, int dry_run, size_t *removed,
+                        nb_errbuf *err)
+{
+    char ages[24], at[24];
+    const char *v[] = {nb_pg_param_int(ages, age), nb_pg_param_int(at, now)};
+    PGresult *res = nb_pg_query(
+        s,
+        dry_run ? "SELECT (SELECT count(*) FROM jobs WHERE state = 'done'"
+                  "   AND finished_at < now() - $1::bigint * interval '1 second')"
+                  " + (SELECT count(*) FROM daemons WHERE heartbeat_at < $2::bigint - $1::bigint)"
+                : "WITH jobs_gone AS (DELETE FROM jobs WHERE state = 'done'"
+                  "   AND finished_at < now() - $1::bigint * interval '1 second' RETURNING 1),"
+                  " daemons_gone AS (DELETE FROM daemons"
+                  "   WHERE heartbeat_at < $2::bigint - $1::bigint RETURNING 1)"
+                  " SELECT (SELECT count(*) FROM jobs_gone) + (SELECT count(*) FROM daemons_gone)",
+        2, v, "pruning finished work", err);
+    if (!res)
+        return store_rc(s);
+    *removed = (size_t)nb_pg_int(res, 0, 0);
+    PQclear(res);
+    return NB_OK;
 }

@@ -227,7 +227,14 @@ static const char *const migrations[] = {
     "  claimed_at INTEGER NOT NULL,"
     "  PRIMARY KEY (schedule, fire_time)) WITHOUT ROWID;"
     "ALTER TABLE deliveries ADD COLUMN locked_by TEXT;"
-    "ALTER TABLE deliveries ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE deliveries ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;"
+    /* the heartbeat of each daemon sharing the database, by worker id */
+    "CREATE TABLE daemons ("
+    "  worker TEXT PRIMARY KEY,"
+    "  pid INTEGER NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  heartbeat_at INTEGER NOT NULL,"
+    "  next_wake_at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

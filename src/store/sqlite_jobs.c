@@ -502,3 +502,97 @@ nb_err nb_sqlite_work_wait(nb_sqlite *s, int64_t timeout_ms, int *woken, nb_errb
     sqlite3_finalize(st);
     return NB_OK;
 }
+
+/* ---- each daemon's heartbeat, by worker id ---- */
+
+nb_err nb_sqlite_worker_save(nb_sqlite *s, const nb_daemon_state *state, nb_errbuf *err)
+{
+    sqlite3_stmt *st;
+    /* a clean stop removes the row: the table lists the daemons that may be alive */
+    nb_err rc =
+        prepare(s,
+                state->stopped_at ? "DELETE FROM daemons WHERE worker = ?1"
+                                  : "INSERT INTO daemons (worker, pid, started_at, heartbeat_at,"
+                                    " next_wake_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+                                    " ON CONFLICT (worker) DO UPDATE SET pid = excluded.pid,"
+                                    " started_at = excluded.started_at,"
+                                    " heartbeat_at = excluded.heartbeat_at,"
+                                    " next_wake_at = excluded.next_wake_at",
+                &st, "saving the heartbeat", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, state->worker, -1, SQLITE_STATIC);
+    if (!state->stopped_at) {
+        sqlite3_bind_int64(st, 2, state->pid);
+        sqlite3_bind_int64(st, 3, state->started_at);
+        sqlite3_bind_int64(st, 4, state->heartbeat_at);
+        sqlite3_bind_int64(st, 5, state->next_wake_at);
+    }
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = nb_sqlite_db_error(s, err, "saving the heartbeat");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+nb_err nb_sqlite_worker_list(nb_sqlite *s, nb_daemon_state **list, size_t *count, nb_errbuf *err)
+{
+    sqlite3_stmt *st;
+    *list = NULL;
+    *count = 0;
+    nb_err rc = prepare(s,
+                        "SELECT worker, pid, started_at, heartbeat_at, next_wake_at FROM daemons"
+                        " ORDER BY heartbeat_at DESC, worker",
+                        &st, "reading the heartbeats", err);
+    if (rc)
+        return rc;
+    nb_daemon_state *out = NULL;
+    size_t n = 0, alloc = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
+        out[n] = (nb_daemon_state){.worker = nb_sqlite_column_text(st, 0),
+                                   .pid = sqlite3_column_int64(st, 1),
+                                   .started_at = sqlite3_column_int64(st, 2),
+                                   .heartbeat_at = sqlite3_column_int64(st, 3),
+                                   .next_wake_at = sqlite3_column_int64(st, 4)};
+        n++;
+    }
+    if (step != SQLITE_DONE)
+        rc = nb_sqlite_db_error(s, err, "reading the heartbeats");
+    sqlite3_finalize(st);
+    *list = out;
+    *count = n;
+    return rc;
+}
+
+/* Done jobs finished more than age seconds ago (the database's clock, in ms here) and the
+ * rows of daemons silent as long (their heartbeat on now's clock). */
+nb_err nb_sqlite_work_prune(nb_sqlite *s, int64_t age, int64_t now, int dry_run, size_t *removed,
+                            nb_errbuf *err)
+{
+    static const char *const sql[2][2] = {
+        {"DELETE FROM jobs WHERE state = 'done' AND finished_at < " NOW " - ?1 * 1000",
+         "DELETE FROM daemons WHERE heartbeat_at < ?2 - ?1"},
+        {"SELECT COUNT(*) FROM jobs WHERE state = 'done' AND finished_at < " NOW " - ?1 * 1000",
+         "SELECT COUNT(*) FROM daemons WHERE heartbeat_at < ?2 - ?1"}};
+    *removed = 0;
+    nb_err rc = NB_OK;
+    for (int i = 0; i < 2 && !rc; i++) {
+        sqlite3_stmt *st;
+        rc = prepare(s, sql[dry_run ? 1 : 0][i], &st, "pruning finished work", err);
+        if (rc)
+            break;
+        sqlite3_bind_int64(st, 1, age);
+        if (i == 1)
+            sqlite3_bind_int64(st, 2, now);
+        int step = sqlite3_step(st);
+        if (dry_run && step == SQLITE_ROW)
+            *removed += (size_t)sqlite3_column_int64(st, 0);
+        else if (!dry_run && step == SQLITE_DONE)
+            *removed += (size_t)sqlite3_changes(s->db);
+        else
+            rc = nb_sqlite_db_error(s, err, "pruning finished work");
+        sqlite3_finalize(st);
+    }
+    return rc;
+}

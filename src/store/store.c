@@ -322,8 +322,25 @@ nb_err nb_store_schedule_list(nb_store *store, nb_schedule_state **states, size_
 
 nb_err nb_store_daemon_save(nb_store *store, const nb_daemon_state *state, nb_errbuf *err)
 {
-    return store->pg ? nb_pg_daemon_save(store->pg, state, err)
-                     : nb_sqlite_daemon_save(store->lite, state, err);
+    nb_err rc = store->pg ? nb_pg_daemon_save(store->pg, state, err)
+                          : nb_sqlite_daemon_save(store->lite, state, err);
+    if (!rc && state->worker)
+        rc = store->pg ? nb_pg_worker_save(store->pg, state, err)
+                       : nb_sqlite_worker_save(store->lite, state, err);
+    return rc;
+}
+
+nb_err nb_store_daemon_list(nb_store *store, nb_daemon_state **list, size_t *count, nb_errbuf *err)
+{
+    return store->pg ? nb_pg_worker_list(store->pg, list, count, err)
+                     : nb_sqlite_worker_list(store->lite, list, count, err);
+}
+
+void nb_daemon_states_free(nb_daemon_state *list, size_t count)
+{
+    for (size_t i = 0; list && i < count; i++)
+        free(list[i].worker);
+    free(list);
 }
 
 nb_err nb_store_daemon_load(nb_store *store, nb_daemon_state *out, int *found, nb_errbuf *err)
@@ -335,8 +352,14 @@ nb_err nb_store_daemon_load(nb_store *store, nb_daemon_state *out, int *found, n
 nb_err nb_store_prune(nb_store *store, const nb_retention *r, int dry_run, nb_prune_report *report,
                       nb_errbuf *err)
 {
-    return store->pg ? nb_pg_prune(store->pg, r, dry_run, report, err)
-                     : nb_sqlite_prune(store->lite, r, dry_run, report, err);
+    nb_err rc = store->pg ? nb_pg_prune(store->pg, r, dry_run, report, err)
+                          : nb_sqlite_prune(store->lite, r, dry_run, report, err);
+    if (!rc && r->work_age > 0)
+        rc = store->pg
+                 ? nb_pg_work_prune(store->pg, r->work_age, r->now, dry_run, &report->jobs, err)
+                 : nb_sqlite_work_prune(store->lite, r->work_age, r->now, dry_run, &report->jobs,
+                                        err);
+    return rc;
 }
 
 nb_err nb_store_outbox_next_due(nb_store *store, int64_t *at, size_t *pending, nb_errbuf *err)

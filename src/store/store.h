@@ -355,6 +355,9 @@ typedef struct nb_daemon_state {
     int64_t heartbeat_at; /* the last wake-up */
     int64_t next_wake_at; /* when it planned to wake next */
     int64_t stopped_at;   /* set by a clean stop; 0 while running (or after a crash) */
+    char *worker;         /* with workers on, the daemon's worker id (hostname:pid), which
+                             keeps a row of its own as well (nb_store_daemon_list); NULL
+                             otherwise. Borrowed when saving; owned in a list. */
 } nb_daemon_state;
 
 nb_err nb_store_daemon_save(nb_store *store, const nb_daemon_state *state,
@@ -362,6 +365,12 @@ nb_err nb_store_daemon_save(nb_store *store, const nb_daemon_state *state,
 /* *found is 0 when no daemon ever ran on this database. */
 nb_err nb_store_daemon_load(nb_store *store, nb_daemon_state *out, int *found,
                             nb_errbuf *err) NB_MUST_CHECK;
+/* The daemons with workers on that share the database, one row per worker id, the latest
+ * heartbeat first (a daemon that stopped cleanly removed its row; a killed one's stays until
+ * prune). Free with nb_daemon_states_free. */
+nb_err nb_store_daemon_list(nb_store *store, nb_daemon_state **list, size_t *count,
+                            nb_errbuf *err) NB_MUST_CHECK;
+void nb_daemon_states_free(nb_daemon_state *list, size_t count);
 
 /* Retention: what is older than each cutoff (UTC seconds; 0 keeps it) goes. */
 typedef struct nb_retention {
@@ -372,6 +381,8 @@ typedef struct nb_retention {
     int64_t briefings_before;    /* briefings made before, with their sent or refused
                                     messages (a briefing with a message still to send stays) */
     int64_t now;                 /* recorded with the forgotten keys */
+    int64_t work_age;            /* seconds: jobs done longer ago than this (database clock)
+                                    and the rows of daemons silent for as long (0 keeps them) */
 } nb_retention;
 
 typedef struct nb_prune_report {
@@ -380,6 +391,7 @@ typedef struct nb_prune_report {
     size_t summaries;    /* cached LLM summaries removed */
     size_t briefings;    /* briefings removed */
     size_t messages;     /* outbox rows removed */
+    size_t jobs;         /* done jobs and silent daemons' rows removed */
     int64_t bytes_freed; /* the file shrank by this much (SQLite; 0 on PostgreSQL) */
     int vacuumed;        /* a full VACUUM turned incremental vacuum on (SQLite) */
 } nb_prune_report;

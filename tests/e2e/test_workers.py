@@ -257,6 +257,13 @@ schedules:
             want = [["0", "0", str(FEED_ITEMS), str(FEED_ITEMS)]]
             _wait("every item given to both channels and every message sent",
                   lambda: _rows(db, settled_sql) == want, 120)
+            # status lists each live daemon by its worker id (one heartbeat row each)
+            out = subprocess.run([BINARY, "status", "--json", "--config", config],
+                                 capture_output=True, text=True, timeout=scaled(30)).stdout
+            listed = {d["pid"]: d["worker"] for d in json.loads(out)["daemons"]}
+            for d in daemons:
+                expect(d.proc.pid in listed and listed[d.proc.pid].endswith(":%d" % d.proc.pid),
+                       "status does not list daemon %d: %s" % (d.proc.pid, listed))
             # the daemons stop (SIGTERM) before the database and the platform are compared:
             # nothing is composed or sent after the comparison's snapshot
             for d in daemons:

@@ -450,6 +450,97 @@ static void test_wait_wakes(void **state)
     free(db);
 }
 
+/* Each daemon sharing the database keeps a heartbeat row of its own (a clean stop removes
+ * it); prune removes done jobs and the rows of daemons silent longer than the age. */
+static void test_heartbeats_and_prune(void **state)
+{
+    const engine *e = *state;
+    char *db = fresh(e);
+    nb_store *s = open_db(db);
+    nb_errbuf err;
+    int64_t now = 1744000000;
+    nb_daemon_state one = {.pid = 11,
+                           .started_at = now - 60,
+                           .heartbeat_at = now,
+                           .next_wake_at = now + 30,
+                           .worker = "host-a:11"};
+    nb_daemon_state two = {.pid = 22,
+                           .started_at = now - 60,
+                           .heartbeat_at = now - 10,
+                           .next_wake_at = now + 20,
+                           .worker = "host-b:22"};
+    nb_daemon_state old = {.pid = 33,
+                           .started_at = now - 9000,
+                           .heartbeat_at = now - 7200,
+                           .next_wake_at = now - 7170,
+                           .worker = "host-c:33"};
+    assert_int_equal(nb_store_daemon_save(s, &old, &err), NB_OK);
+    assert_int_equal(nb_store_daemon_save(s, &two, &err), NB_OK);
+    assert_int_equal(nb_store_daemon_save(s, &one, &err), NB_OK);
+    one.heartbeat_at = now + 1; /* a later heartbeat updates the row */
+    assert_int_equal(nb_store_daemon_save(s, &one, &err), NB_OK);
+    nb_daemon_state *list = NULL;
+    size_t n = 0;
+    assert_int_equal(nb_store_daemon_list(s, &list, &n, &err), NB_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(list[0].worker, "host-a:11");
+    assert_int_equal(list[0].heartbeat_at, now + 1);
+    assert_string_equal(list[1].worker, "host-b:22");
+    assert_int_equal(list[1].pid, 22);
+    assert_string_equal(list[2].worker, "host-c:33");
+    nb_daemon_states_free(list, n);
+    /* the single heartbeat row is the last saver's, as without workers */
+    nb_daemon_state last;
+    int found = 0;
+    assert_int_equal(nb_store_daemon_load(s, &last, &found, &err), NB_OK);
+    assert_true(found);
+    assert_int_equal(last.pid, 11);
+    /* a clean stop removes the daemon's row */
+    two.stopped_at = now;
+    assert_int_equal(nb_store_daemon_save(s, &two, &err), NB_OK);
+    assert_int_equal(nb_store_daemon_list(s, &list, &n, &err), NB_OK);
+    assert_int_equal(n, 2);
+    nb_daemon_states_free(list, n);
+
+    /* prune: done jobs finished longer ago than the age, silent daemons' rows */
+    nb_job job;
+    int found_job = 0, held = 0;
+    assert_int_equal(nb_store_job_add(s, "summary", "done", "", 3, 0, NULL, &err), NB_OK);
+    assert_int_equal(nb_store_job_add(s, "summary", "waiting", "", 3, 60000, NULL, &err), NB_OK);
+    assert_int_equal(nb_store_job_claim(s, "summary", "w", 60000, &job, &found_job, &err), NB_OK);
+    assert_true(found_job);
+    assert_string_equal(job.key, "done");
+    assert_int_equal(nb_store_job_done(s, job.id, "w", job.attempt, &held, &err), NB_OK);
+    assert_true(held);
+    nb_job_clear(&job);
+    nb_retention r = {.now = now, .work_age = 3600};
+    nb_prune_report report;
+    assert_int_equal(nb_store_prune(s, &r, 1, &report, &err), NB_OK); /* dry run: counts */
+    assert_int_equal(report.jobs, 1);                                 /* host-c's row */
+    assert_int_equal(nb_store_prune(s, &r, 0, &report, &err), NB_OK);
+    assert_int_equal(report.jobs, 1);
+    char *st = NULL;
+    assert_int_equal(nb_store_job_state(s, "summary", "done", &st, NULL, &err), NB_OK);
+    assert_string_equal(st, "done"); /* finished a moment ago: kept */
+    free(st);
+    sleep_ms(1100);
+    r.work_age = 1;
+    r.now = now + 5; /* host-a's heartbeat (now + 1) is older than a second then */
+    assert_int_equal(nb_store_prune(s, &r, 0, &report, &err), NB_OK);
+    assert_int_equal(report.jobs, 2); /* the done job and host-a's row */
+    st = NULL;
+    assert_int_equal(nb_store_job_state(s, "summary", "done", &st, NULL, &err), NB_OK);
+    assert_null(st);
+    assert_int_equal(nb_store_job_state(s, "summary", "waiting", &st, NULL, &err), NB_OK);
+    assert_string_equal(st, "ready"); /* open work never goes */
+    free(st);
+    assert_int_equal(nb_store_daemon_list(s, &list, &n, &err), NB_OK);
+    assert_int_equal(n, 0);
+    nb_daemon_states_free(list, n);
+    nb_store_close(s);
+    free(db);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -474,6 +565,7 @@ int main(void)
         BOTH(test_claim_exclusive),          BOTH(test_fencing_after_takeover),
         BOTH(test_dead_after_max_attempts),  BOTH(test_fire_claimed_once),
         BOTH(test_outbox_order_with_leases), BOTH(test_wait_wakes),
+        BOTH(test_heartbeats_and_prune),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
