@@ -29,6 +29,7 @@ CHANNELS = int(os.environ.get("CHANNELS", "20"))
 LLM_SECONDS = float(os.environ.get("LLM_SECONDS", "1"))
 DAEMONS = [int(n) for n in os.environ.get("DAEMONS", "1 2 3").split()]
 JOBS = int(os.environ.get("JOBS", "2000"))
+LOGS = os.environ.get("LOGS")  # a directory that keeps the daemons' logs
 PER_PAGE = 10
 TICK = os.sysconf("SC_CLK_TCK")
 # The daemons' clocks start two seconds before an hour (--now), so that the "@every 3600s"
@@ -165,8 +166,8 @@ def one_round(n, work, feed, llm, hook, postmaster):
     with hook.lock:
         hook.received.clear()
     messages = CHANNELS * ((ITEMS + PER_PAGE - 1) // PER_PAGE)
-    logs = [open(os.path.join(work, "daemon-%d-%d.log" % (n, i)), "wb") for i in range(n)]
-    daemons = [subprocess.Popen([BINARY, "daemon", "--config", path, "--now", START],
+    logs = [open(os.path.join(LOGS or work, "daemon-%d-%d.log" % (n, i)), "wb") for i in range(n)]
+    daemons = [subprocess.Popen([BINARY, "daemon", "-v", "--config", path, "--now", START],
                                 stdout=subprocess.DEVNULL, stderr=logs[i]) for i in range(n)]
     try:
         deadline = time.time() + 600
@@ -179,13 +180,23 @@ def one_round(n, work, feed, llm, hook, postmaster):
             fired = float(rows[0][0]) if rows else None
             time.sleep(0.05)
         cpu0 = database_cpu_seconds(postmaster)
-        done = None
+        done = queued = summarized = first = None
         while time.time() < deadline:
             with hook.lock:
                 got = sum(hook.received.values())
+            now = time.time()
+            if got and first is None:
+                first = now
             if got >= messages:
-                done = time.time()
+                done = now
                 break
+            if summarized is None:
+                jobs = psql(db, "SELECT count(*), count(*) FILTER (WHERE state IN ('done', 'dead'))"
+                                " FROM jobs WHERE kind = 'summary'")[0]
+                if queued is None and int(jobs[0]) > 0:
+                    queued = now
+                if int(jobs[0]) >= ITEMS and int(jobs[1]) >= ITEMS:
+                    summarized = now
             time.sleep(0.05)
         if fired is None or done is None:
             raise SystemExit("bench/workers: %d daemon(s) did not finish (logs in %s)" % (n, work))
@@ -205,8 +216,10 @@ def one_round(n, work, feed, llm, hook, postmaster):
         for log in logs:
             log.close()
     wall = done - fired
+    queued, summarized, first = queued or fired, summarized or first or done, first or done
     return {"n": n, "wall": wall, "summaries": summaries, "messages": sent,
-            "jobs_per_s": (summaries + sent) / wall, "db_cpu": cpu / wall}
+            "jobs_per_s": (summaries + sent) / wall, "db_cpu": cpu / wall,
+            "phases": (queued - fired, summarized - queued, first - summarized, done - first)}
 
 
 def claim_overhead():
@@ -234,13 +247,14 @@ def main():
     base = next((r["wall"] for r in rows if r["n"] == 1), None)
     print("bench/workers: %d items, LLM %.1f s per answer, concurrency 4 per worker, %d channels,"
           " one PostgreSQL 15" % (ITEMS, LLM_SECONDS, CHANNELS))
-    print("%-8s %8s %9s %8s %10s %9s %10s %8s" % ("daemons", "wall s", "ideal s", "ratio",
-                                                  "summaries", "messages", "jobs/s", "db cpu"))
+    print("%-8s %7s %8s %6s %10s %9s %7s %7s   %s" % (
+        "daemons", "wall s", "ideal s", "ratio", "summaries", "messages", "jobs/s", "db cpu",
+        "collect / summaries / compose / send s"))
     for r in rows:
         ideal = base / r["n"] if base else float("nan")
-        print("%-8d %8.1f %9.1f %8.2f %10d %9d %10.1f %7.1f%%" % (
-            r["n"], r["wall"], ideal, r["wall"] / ideal, r["summaries"], r["messages"],
-            r["jobs_per_s"], 100 * r["db_cpu"]))
+        print("%-8d %7.1f %8.1f %6.2f %10d %9d %7.1f %6.1f%%   %.1f / %.1f / %.1f / %.1f" % (
+            (r["n"], r["wall"], ideal, r["wall"] / ideal, r["summaries"], r["messages"],
+             r["jobs_per_s"], 100 * r["db_cpu"]) + r["phases"]))
     jobs, add, claim, done = claim_overhead()
     print("claim overhead: %d jobs through the store API: add %.2f ms, claim %.2f ms, done %.2f"
           " ms per job; claim+done %.2f ms (goal < 2 ms)" % (jobs, add, claim, done, claim + done))

@@ -3,7 +3,8 @@
 # bench/workers: 1, 2 and 3 `newsbrief daemon`s sharing one fire's work (200 LLM summaries
 # answering in 1 s, 20 channels) on a throwaway PostgreSQL (scripts/pg-test.sh): wall time
 # against the ideal, jobs per second, the database's CPU share, and the claim overhead per
-# job through the store API. ITEMS, CHANNELS, LLM_SECONDS, DAEMONS, JOBS change the sizes.
+# job through the store API. ITEMS, CHANNELS, LLM_SECONDS, DAEMONS, JOBS change the sizes;
+# LOGS=DIR keeps the daemons' logs.
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."

@@ -142,23 +142,28 @@ static void wait_for_jobs(stage *st, pending **jobs, size_t count)
     int64_t deadline = nb_clock_monotonic_ms() + via_jobs.wait_ms;
     size_t left = count;
     nb_log(NB_LOG_INFO, "summary", "jobs=%zu waiting for the workers", count);
+    const char **keys = nb_xcalloc(count + 1, sizeof *keys);
+    char **states = nb_xcalloc(count + 1, sizeof *states);
+    size_t *which = nb_xcalloc(count + 1, sizeof *which);
     while (left) {
-        for (size_t i = 0; i < count; i++) {
-            pending *p = jobs[i];
-            if (!p)
-                continue;
-            char *state = NULL, *last_error = NULL;
-            nb_errbuf err;
-            if (nb_store_job_state(st->store, NB_SUMMARY_JOB, p->job_key, &state, &last_error,
-                                   &err) != NB_OK) {
-                nb_app_store_error(st->store, NB_LOG_WARN, &err);
-                break;
+        /* one query for every job still out, then the finished ones are taken in */
+        size_t asked = 0;
+        for (size_t i = 0; i < count; i++)
+            if (jobs[i]) {
+                which[asked] = i;
+                keys[asked++] = jobs[i]->job_key;
             }
+        nb_errbuf err;
+        if (nb_store_job_states(st->store, NB_SUMMARY_JOB, keys, asked, states, &err) != NB_OK)
+            nb_app_store_error(st->store, NB_LOG_WARN, &err);
+        int timed_out =
+            nb_clock_monotonic_ms() >= deadline || nb_store_failure(st->store) || nb_app_stopping();
+        for (size_t q = 0; q < asked; q++) {
+            pending *p = jobs[which[q]];
+            const char *state = states[q];
             int finished = state && (!strcmp(state, "done") || !strcmp(state, "dead"));
-            int timed_out = nb_clock_monotonic_ms() >= deadline || nb_store_failure(st->store) ||
-                            nb_app_stopping();
             if (finished || timed_out) {
-                char *cached = NULL;
+                char *cached = NULL, *last_error = NULL;
                 if (state && !strcmp(state, "done") &&
                     nb_store_summary_get(st->store, p->hash, z->model, st->prompt_hash, &cached,
                                          &err) != NB_OK)
@@ -167,6 +172,11 @@ static void wait_for_jobs(stage *st, pending **jobs, size_t count)
                     p->item->summary = cached;
                     record(st, p->item, PATH_LLM);
                 } else {
+                    char *again = NULL; /* the job's last error, read once it is given up */
+                    if (nb_store_job_state(st->store, NB_SUMMARY_JOB, p->job_key, &again,
+                                           &last_error, &err) != NB_OK)
+                        nb_app_store_error(st->store, NB_LOG_WARN, &err);
+                    free(again);
                     if (!llm_failures.failed++) {
                         llm_failures.first = NB_ERR_HTTP;
                         snprintf(llm_failures.cause, sizeof llm_failures.cause, "%s",
@@ -178,19 +188,23 @@ static void wait_for_jobs(stage *st, pending **jobs, size_t count)
                     fall_back(st, p->item);
                 }
                 llm_failures.asked++;
+                free(last_error);
                 free(p->job_key);
                 free(p);
-                jobs[i] = NULL;
+                jobs[which[q]] = NULL;
                 left--;
             }
-            free(state);
-            free(last_error);
+            free(states[q]);
+            states[q] = NULL;
         }
         if (left) {
             struct timespec pause = {0, 100 * 1000000L};
             nanosleep(&pause, NULL);
         }
     }
+    free(keys);
+    free(states);
+    free(which);
 }
 
 static void run_stage(stage *st_out, const nb_config *config, nb_store *store, nb_http *http,

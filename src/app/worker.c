@@ -141,16 +141,22 @@ int nb_app_worker(const nb_config *config, const char *id)
     while (!nb_app_stopping() && !nb_store_failure(store)) {
         nb_push_report report = {0};
         size_t work = take_summaries(&w);
-        work += nb_push_claim(config, store, http, id, w.lease_ms, &report);
+        /* one query says whether the outbox holds anything, rather than a claim per channel */
+        int64_t due = 0;
+        size_t pending = 0;
+        if (nb_store_outbox_next_due(store, &due, &pending, &err) != NB_OK) {
+            nb_app_store_error(store, NB_LOG_ERROR, &err);
+            pending = 0;
+        }
+        if (pending && due <= nb_clock_now())
+            work += nb_push_claim(config, store, http, id, w.lease_ms, &report);
         if (work) {
             nb_http_run(http);
             continue;
         }
         /* idle: until new work is announced, a retry is due, or the poll */
         int64_t wait = POLL_MS < w.lease_ms ? POLL_MS : w.lease_ms;
-        int64_t due = 0;
-        size_t pending = 0;
-        if (nb_store_outbox_next_due(store, &due, &pending, &err) == NB_OK && pending) {
+        if (pending) {
             int64_t until = (due - nb_clock_now()) * 1000;
             if (until < wait)
                 wait = until < 200 ? 200 : until;

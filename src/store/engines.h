@@ -113,6 +113,8 @@ nb_err nb_sqlite_outbox_finish(nb_sqlite *store, int64_t id, const char *worker,
                                const char *status, int64_t next_attempt_at, const char *answer,
                                int64_t now, int *held, nb_errbuf *err);
 nb_err nb_sqlite_work_wait(nb_sqlite *store, int64_t timeout_ms, int *woken, nb_errbuf *err);
+nb_err nb_sqlite_job_states(nb_sqlite *store, const char *kind, const char *const *keys,
+                            size_t count, char **states, nb_errbuf *err);
 nb_err nb_sqlite_worker_save(nb_sqlite *store, const nb_daemon_state *state, nb_errbuf *err);
 nb_err nb_sqlite_worker_list(nb_sqlite *store, nb_daemon_state **list, size_t *count,
                              nb_errbuf *err);
@@ -209,6 +211,8 @@ nb_err nb_pg_outbox_finish(nb_pg *store, int64_t id, const char *worker, int att
                            const char *status, int64_t next_attempt_at, const char *answer,
                            int64_t now, int *held, nb_errbuf *err);
 nb_err nb_pg_work_wait(nb_pg *store, int64_t timeout_ms, int *woken, nb_errbuf *err);
+nb_err nb_pg_job_states(nb_pg *store, const char *kind, const char *const *keys, size_t count,
+                        char **states, nb_errbuf *err);
 nb_err nb_pg_worker_save(nb_pg *store, const nb_daemon_state *state, nb_errbuf *err);
 nb_err nb_pg_worker_list(nb_pg *store, nb_daemon_state **list, size_t *count, nb_errbuf *err);
 nb_err nb_pg_work_prune(nb_pg *store, int64_t age, int64_t now, int dry_run, size_t *removed,

@@ -5,6 +5,7 @@
  * once; leases come from the database clock (now()); done, fail and finish are fenced by
  * the worker and the attempt it claimed with. Inserts of jobs, fires and outbox rows NOTIFY
  * newsbrief_work at commit (triggers of migration 3); a LISTEN connection of its own waits. */
+#include <jansson.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,6 +221,35 @@ nb_err nb_pg_job_state(nb_pg *s, const char *kind, const char *key, char **state
         *state = nb_pg_text(res, 0, 0);
         if (last_error)
             *last_error = nb_pg_text(res, 0, 1);
+    }
+    PQclear(res);
+    return NB_OK;
+}
+
+/* The keys go as a JSON array (any text, quoted by jansson): one statement for them all. */
+nb_err nb_pg_job_states(nb_pg *s, const char *kind, const char *const *keys, size_t count,
+                        char **states, nb_errbuf *err)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < count; i++) {
+        json_t *key = json_string(keys[i]); /* NULL for text that is not UTF-8: no such job */
+        json_array_append_new(list, key ? key : json_null());
+    }
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    const char *v[] = {kind, text};
+    PGresult *res = nb_pg_query(s,
+                                "SELECT k.n, j.state FROM jsonb_array_elements_text($2::jsonb)"
+                                " WITH ORDINALITY AS k(key, n)"
+                                " JOIN jobs j ON j.kind = $1 AND j.key = k.key",
+                                2, v, "reading jobs", err);
+    free(text);
+    if (!res)
+        return store_rc(s);
+    for (int r = 0; r < PQntuples(res); r++) {
+        int64_t n = nb_pg_int(res, r, 0);
+        if (n >= 1 && (size_t)n <= count && !states[n - 1])
+            states[n - 1] = nb_pg_text(res, r, 1);
     }
     PQclear(res);
     return NB_OK;

@@ -240,6 +240,28 @@ nb_err nb_sqlite_job_state(nb_sqlite *s, const char *kind, const char *key, char
     return rc;
 }
 
+nb_err nb_sqlite_job_states(nb_sqlite *s, const char *kind, const char *const *keys, size_t count,
+                            char **states, nb_errbuf *err)
+{
+    sqlite3_stmt *st;
+    nb_err rc = prepare(s, "SELECT state FROM jobs WHERE kind = ?1 AND key = ?2", &st,
+                        "preparing a job query", err);
+    if (rc)
+        return rc;
+    nb_sqlite_bind_text(st, 1, kind);
+    for (size_t i = 0; i < count && !rc; i++) {
+        nb_sqlite_bind_text(st, 2, keys[i]);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            states[i] = nb_sqlite_column_text(st, 0);
+        else if (step != SQLITE_DONE)
+            rc = nb_sqlite_db_error(s, err, "reading jobs");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 nb_err nb_sqlite_job_counts(nb_sqlite *s, nb_job_count **counts, size_t *count, nb_errbuf *err)
 {
     sqlite3_stmt *st;

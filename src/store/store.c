@@ -330,6 +330,17 @@ nb_err nb_store_daemon_save(nb_store *store, const nb_daemon_state *state, nb_er
     return rc;
 }
 
+nb_err nb_store_job_states(nb_store *store, const char *kind, const char *const *keys, size_t count,
+                           char **states, nb_errbuf *err)
+{
+    for (size_t i = 0; i < count; i++)
+        states[i] = NULL;
+    if (!count)
+        return NB_OK;
+    return store->pg ? nb_pg_job_states(store->pg, kind, keys, count, states, err)
+                     : nb_sqlite_job_states(store->lite, kind, keys, count, states, err);
+}
+
 nb_err nb_store_daemon_list(nb_store *store, nb_daemon_state **list, size_t *count, nb_errbuf *err)
 {
     return store->pg ? nb_pg_worker_list(store->pg, list, count, err)

@@ -454,6 +454,11 @@ nb_err nb_store_job_fail(nb_store *store, int64_t id, const char *worker, int at
 nb_err nb_store_job_state(nb_store *store, const char *kind, const char *key, char **state,
                           char **last_error, nb_errbuf *err) NB_MUST_CHECK;
 
+/* The states of the jobs (kind, keys[i]) in one query: states[i] as nb_store_job_state
+ * gives it, NULL when there is none (caller frees each). */
+nb_err nb_store_job_states(nb_store *store, const char *kind, const char *const *keys, size_t count,
+                           char **states, nb_errbuf *err) NB_MUST_CHECK;
+
 /* Jobs per kind and state, with the newest dead job's error per kind. */
 typedef struct nb_job_count {
     char *kind;
