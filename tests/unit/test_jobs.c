@@ -451,7 +451,8 @@ static void test_wait_wakes(void **state)
 }
 
 /* Each daemon sharing the database keeps a heartbeat row of its own (a clean stop removes
- * it); prune removes done jobs and the rows of daemons silent longer than the age. */
+ * it); the states of several jobs come in one query; prune removes done jobs and the rows
+ * of daemons silent longer than the age. */
 static void test_heartbeats_and_prune(void **state)
 {
     const engine *e = *state;
@@ -513,6 +514,15 @@ static void test_heartbeats_and_prune(void **state)
     assert_int_equal(nb_store_job_done(s, job.id, "w", job.attempt, &held, &err), NB_OK);
     assert_true(held);
     nb_job_clear(&job);
+    /* the states of several jobs in one query, in the order asked, NULL for none */
+    const char *keys[] = {"waiting", "missing", "done"};
+    char *states[3];
+    assert_int_equal(nb_store_job_states(s, "summary", keys, 3, states, &err), NB_OK);
+    assert_string_equal(states[0], "ready");
+    assert_null(states[1]);
+    assert_string_equal(states[2], "done");
+    for (int i = 0; i < 3; i++)
+        free(states[i]);
     nb_retention r = {.now = now, .work_age = 3600};
     nb_prune_report report;
     assert_int_equal(nb_store_prune(s, &r, 1, &report, &err), NB_OK); /* dry run: counts */
