@@ -167,8 +167,9 @@ static void save_schedule(nb_store *store, const schedule *s, int64_t fire, cons
     nb_schedule_state_clear(&st);
 }
 
-/* The earliest planned wake-up, in ms. */
-static int64_t next_event_ms(const daemon *d)
+/* The earliest planned wake-up, in ms; without renewals: the next one that writes the
+ * heartbeat (renewing leases does not), which status compares the heartbeat with. */
+static int64_t next_wake_ms(const daemon *d, int renewals)
 {
     int64_t next = d->next_heartbeat_ms;
     if (d->stopping)
@@ -176,7 +177,7 @@ static int64_t next_event_ms(const daemon *d)
     for (size_t i = 0; i < d->count; i++)
         if (d->schedules[i].next_fire * 1000 < next)
             next = d->schedules[i].next_fire * 1000;
-    if (d->workers && d->next_renew_ms < next)
+    if (renewals && d->workers && d->next_renew_ms < next)
         next = d->next_renew_ms;
     if (!d->child && !d->workers && d->outbox_due != INT64_MAX) {
         int64_t due = d->outbox_due > d->outbox_not_before ? d->outbox_due : d->outbox_not_before;
@@ -186,6 +187,11 @@ static int64_t next_event_ms(const daemon *d)
     if (d->backoff_end != INT64_MAX && d->backoff_end * 1000 < next)
         next = d->backoff_end * 1000;
     return next;
+}
+
+static int64_t next_event_ms(const daemon *d)
+{
+    return next_wake_ms(d, 1);
 }
 
 /* Reads what the runs left (outbox waits, source backoffs) and writes the heartbeat. */
@@ -217,7 +223,7 @@ static void refresh(daemon *d)
     d->heartbeat.heartbeat_at = now;
     if (d->web)
         nb_web_heartbeat(d->web);
-    d->heartbeat.next_wake_at = (next_event_ms(d) + 999) / 1000;
+    d->heartbeat.next_wake_at = (next_wake_ms(d, 0) + 999) / 1000;
     nb_errbuf err;
     if (store && nb_store_daemon_save(store, &d->heartbeat, &err) != NB_OK)
         nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);

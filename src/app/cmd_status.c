@@ -115,7 +115,20 @@ static int status_main(const nb_cli *cli, int argc, char **argv)
         interval = 1;
     int running = found && !daemon.stopped_at;
     int fresh = running && now - daemon.heartbeat_at <= 2 * interval + HEARTBEAT_GRACE;
-    int daemon_ok = config->schedule_count == 0 || fresh;
+    /* with workers, each daemon sharing the database has a heartbeat of its own: the live
+     * ones are listed (a killed daemon's row stays until prune), and one is enough */
+    nb_daemon_state *daemons = NULL;
+    size_t daemon_count = 0, live = 0;
+    if (nb_store_daemon_list(store, &daemons, &daemon_count, &err) != NB_OK)
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+    for (size_t i = 0; i < daemon_count; i++) {
+        int64_t every = daemons[i].next_wake_at - daemons[i].heartbeat_at;
+        if (now - daemons[i].heartbeat_at <= 2 * (every < 1 ? 1 : every) + HEARTBEAT_GRACE)
+            daemons[live++] = daemons[i];
+        else
+            free(daemons[i].worker);
+    }
+    int daemon_ok = config->schedule_count == 0 || fresh || live > 0;
     channels = summarize_outbox(config, rows, row_count, &channel_count);
     int channels_ok = 1;
     for (size_t i = 0; i < channel_count; i++)
@@ -149,20 +162,11 @@ static int status_main(const nb_cli *cli, int argc, char **argv)
         }
         putchar('\n');
     }
-    /* with workers, each daemon sharing the database has a heartbeat of its own: the live
-     * ones (a killed daemon's row stays until prune, and is not listed) */
-    nb_daemon_state *daemons = NULL;
-    size_t daemon_count = 0, live = 0;
-    if (nb_store_daemon_list(store, &daemons, &daemon_count, &err) != NB_OK)
-        fprintf(stderr, "newsbrief: %s\n", err.msg);
     json_t *live_list = doc ? json_array() : NULL;
-    for (size_t i = 0; i < daemon_count; i++) {
+    if (live && !doc)
+        printf("daemons sharing the work:\n");
+    for (size_t i = 0; i < live; i++) {
         const nb_daemon_state *w = &daemons[i];
-        int64_t every = w->next_wake_at - w->heartbeat_at;
-        if (now - w->heartbeat_at > 2 * (every < 1 ? 1 : every) + HEARTBEAT_GRACE)
-            continue;
-        if (!live++ && !doc)
-            printf("daemons sharing the work:\n");
         if (live_list) {
             json_array_append_new(live_list, json_pack("{s:s, s:I, s:o, s:o, s:o}", "worker",
                                                        w->worker, "pid", (json_int_t)w->pid,
@@ -179,7 +183,7 @@ static int status_main(const nb_cli *cli, int argc, char **argv)
     }
     if (doc)
         json_object_set_new(doc, "daemons", live_list);
-    nb_daemon_states_free(daemons, daemon_count);
+    nb_daemon_states_free(daemons, live);
     /* schedules: configured ones, with what the daemon recorded */
     json_t *list = doc ? json_array() : NULL;
     if (!doc && config->schedule_count)
