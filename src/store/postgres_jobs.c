@@ -99,7 +99,7 @@ nb_err nb_pg_job_add(nb_pg *s, const char *kind, const char *key, const char *pa
     if (!res)
         return store_rc(s);
     if (added)
-        *added = atoi(PQcmdTuples(res)) > 0;
+        *added = strtol(PQcmdTuples(res), NULL, 10) > 0;
     PQclear(res);
     return NB_OK;
 }
@@ -164,7 +164,7 @@ static nb_err fenced(nb_pg *s, const char *sql, int64_t id, const char *worker, 
     if (!res)
         return store_rc(s);
     if (held)
-        *held = atoi(PQcmdTuples(res)) > 0;
+        *held = strtol(PQcmdTuples(res), NULL, 10) > 0;
     PQclear(res);
     return NB_OK;
 }
@@ -340,7 +340,7 @@ nb_err nb_pg_fire_claim(nb_pg *s, const char *schedule, int64_t fire_time, const
                                 3, v, "claiming a fire", err);
     if (!res)
         return store_rc(s);
-    *won = atoi(PQcmdTuples(res)) > 0;
+    *won = strtol(PQcmdTuples(res), NULL, 10) > 0;
     PQclear(res);
     if (*won || !holder)
         return NB_OK;
@@ -431,7 +431,7 @@ nb_err nb_pg_outbox_finish(nb_pg *s, int64_t id, const char *worker, int attempt
     if (!res)
         return store_rc(s);
     if (held)
-        *held = atoi(PQcmdTuples(res)) > 0;
+        *held = strtol(PQcmdTuples(res), NULL, 10) > 0;
     PQclear(res);
     return NB_OK;
 }
@@ -450,7 +450,7 @@ nb_err nb_pg_outbox_recover(nb_pg *s, size_t *recovered, nb_errbuf *err)
                     0, NULL, "recovering the outbox", err);
     if (!res)
         return store_rc(s);
-    *recovered = (size_t)atoi(PQcmdTuples(res));
+    *recovered = (size_t)strtol(PQcmdTuples(res), NULL, 10);
     PQclear(res);
     return NB_OK;
 }
