@@ -26,8 +26,10 @@ import pgtest  # noqa: E402
 from loopback import (BINARY, LLMServer, LoopbackServer, Skip, Workdir, expect,  # noqa: E402
                       run_tests, scaled, time_scale)
 
-FEED_ITEMS = 36  # items the feed ends with
+FEED_MIN = 36  # items the feed has at least when the kill loop ends
+FEED_MAX = 150  # ... and at most: it grows while the loop runs, then stays as it is
 ITEM_EVERY = 1.5  # seconds between two new items, before scaling
+BUSY_KILLS = 20  # SIGKILLs of a daemon in the middle of summarizing or sending
 MAX_ATTEMPTS = 8  # job_max_attempts
 KILLS_PER_JOB = MAX_ATTEMPTS // 2  # the kill loop interrupts a summary job at most this often
 
@@ -41,15 +43,15 @@ def _words(item, first, last):
 
 
 class _FeedHandler(http.server.BaseHTTPRequestHandler):
-    """An RSS feed that gains an item every ITEM_EVERY seconds up to FEED_ITEMS."""
+    """An RSS feed that gains an item every ITEM_EVERY seconds up to FEED_MAX, until the
+    test freezes it (final)."""
 
     def log_message(self, *args):
         pass
 
     def do_GET(self):
         server = self.server
-        elapsed = time.monotonic() - server.started
-        count = min(FEED_ITEMS, 4 + int(elapsed / scaled(ITEM_EVERY)))
+        count = server.count()
         items = []
         for i in range(count):
             items.append(
@@ -165,16 +167,18 @@ def test_three_daemons_kill_loop():
         raise Skip(pgtest.why())
     db = pgtest.fresh_database("nb_e2e_workers")
     feed = LoopbackServer(_FeedHandler)
-    feed.started, feed.epoch = time.monotonic(), int(time.time()) - 3600
+    feed.started, feed.epoch, feed.final = time.monotonic(), int(time.time()) - 3600, None
+    feed.count = lambda: feed.final or min(
+        FEED_MAX, 4 + int((time.monotonic() - feed.started) / scaled(ITEM_EVERY)))
     hook = LoopbackServer(_HookHandler)
-    hook.latency, hook.lock = 0.3, threading.Lock()
+    hook.latency, hook.lock = scaled(0.3), threading.Lock()
     hook.received = collections.defaultdict(list)
     hook.items = collections.defaultdict(list)
     feed.start()
     hook.start()
     daemons = []
     try:
-        with LLMServer(latency=0.6) as llm, Workdir() as wd:
+        with LLMServer(latency=scaled(0.6)) as llm, Workdir() as wd:
             lease = 2 * time_scale()
             config = wd.write("newsbrief.yaml", """
 newsbrief:
@@ -225,27 +229,35 @@ schedules:
                 return Daemon(config, os.path.join(logs, "daemon-%d.log" % serial[0]))
 
             daemons = [start() for _ in range(3)]
-            # the kill loop: a daemon in the middle of summarizing or sending, else the next
-            kills, busy_kills = 0, 0
+            # the kill loop: a daemon in the middle of summarizing or sending (the feed keeps
+            # bringing work), now and then an idle one (a fire it claimed is lost with it)
+            kills, busy_kills, idle_rounds = 0, 0, 0
             victim = 0
             started = time.monotonic()
-            while kills < 20 or time.monotonic() - started < scaled(FEED_ITEMS * ITEM_EVERY):
-                time.sleep(scaled(0.8))
+            while (busy_kills < BUSY_KILLS or
+                   time.monotonic() - started < scaled(FEED_MIN * ITEM_EVERY)):
+                expect(time.monotonic() - started < scaled(240) and feed.count() < FEED_MAX,
+                       "only %d of %d kills in the middle of work" % (busy_kills, kills))
+                time.sleep(scaled(0.5))
                 chosen = None
-                for _ in range(10):  # up to a second for one to be in the middle of work
+                deadline = time.monotonic() + scaled(1)
+                while chosen is None and time.monotonic() < deadline:
                     chosen = next((i for i in range(3) if daemons[(victim + i) % 3].busy()),
                                   None)
-                    if chosen is not None:
-                        break
-                    time.sleep(0.1)
+                    if chosen is None:
+                        time.sleep(0.05)
+                if chosen is None:
+                    idle_rounds += 1
+                    if idle_rounds % 3:
+                        continue
                 index = (victim + (chosen or 0)) % 3
                 busy_kills += chosen is not None
                 daemons[index].kill()
                 kills += 1
                 daemons[index] = start()
                 victim = index + 1
-            expect(kills >= 20, "at least 20 kills, got %d" % kills)
-            expect(busy_kills >= 5, "kills in the middle of work: %d of %d" % (busy_kills, kills))
+            feed.final = feed.count()  # no more new items: what is there must all arrive
+            final = feed.final
             # then no more kills: everything settles. One statement, so one snapshot: checked
             # one after the other, "nothing unsent" could be read before a late briefing
             # commits its messages and "every item given" after it.
@@ -254,7 +266,7 @@ schedules:
                 " (SELECT count(*) FROM jobs WHERE state IN ('ready', 'running')),"
                 " (SELECT count(*) FROM briefing_items WHERE channel = 'alpha'),"
                 " (SELECT count(*) FROM briefing_items WHERE channel = 'beta')")
-            want = [["0", "0", str(FEED_ITEMS), str(FEED_ITEMS)]]
+            want = [["0", "0", str(final), str(final)]]
             _wait("every item given to both channels and every message sent",
                   lambda: _rows(db, settled_sql) == want, 120)
             # status lists each live daemon by its worker id (one heartbeat row each)
@@ -295,7 +307,7 @@ schedules:
                 carried = collections.defaultdict(set)
                 for url, delivery in items.get(path, []):
                     carried[url].add(delivery)
-                urls = ["http://example.com/story/%d" % i for i in range(FEED_ITEMS)]
+                urls = ["http://example.com/story/%d" % i for i in range(final)]
                 missing = [u for u in urls if u not in carried]
                 expect(not missing, "%s never received %s" % (path, missing))
                 for url, deliveries in carried.items():
@@ -314,8 +326,8 @@ schedules:
                    "no lease was ever taken over after a kill")
             dead = _rows(db, "SELECT count(*) FROM jobs WHERE state = 'dead'")
             expect(dead == [["0"]], "dead jobs: %s" % dead)
-            print("kills=%d busy=%d fires=%d messages=%d duplicates=%d" % (
-                kills, busy_kills, fires, len(sent),
+            print("kills=%d busy=%d items=%d fires=%d messages=%d duplicates=%d" % (
+                kills, busy_kills, final, fires, len(sent),
                 sum(1 for v in sent.values() if v[1])), flush=True)
     finally:
         for d in daemons:
