@@ -20,3 +20,4 @@ echo
 ./bench/daemon.sh "$build"
 ./bench/web.sh "$build"
 ./bench/pathological.sh "$build"
+./bench/workers.sh "$build"

@@ -111,6 +111,19 @@ int nb_app_config(const nb_cli *cli, nb_config **out);
 void nb_app_summarize(const nb_config *config, nb_store *store, nb_http *http, int64_t now,
                       nb_item *items, size_t count);
 
+/* From now on the summarize stage hands the LLM's work to the workers of every daemon on
+ * the database (jobs of kind NB_SUMMARY_JOB keyed by nb_app_summary_job_key, each failing
+ * for good after max_attempts) and waits up to wait_ms for them. */
+#define NB_SUMMARY_JOB "summary"
+void nb_app_summarize_via_jobs(int max_attempts, int64_t wait_ms);
+/* A summary job's key: the summary cache's key (caller frees). */
+char *nb_app_summary_job_key(const char *content_hash, const char *model, const char *prompt_hash);
+
+/* The worker of `newsbrief daemon` with workers on: takes summary jobs (up to the
+ * summarizer's concurrency at once) and outbox messages of every chat channel, under leases
+ * held as worker (the daemon renews them), until stopped (nb_app_stop). Returns an exit code. */
+int nb_app_worker(const nb_config *config, const char *worker);
+
 /* One warning for the LLM failures of every nb_app_summarize since the last call (how many,
  * and the first cause); nothing when there were none. Called once at the end of a run. */
 void nb_app_summarize_report(void);
@@ -188,6 +201,7 @@ typedef struct nb_run_options {
     int deliver;          /* 0: collect (and summarize the new items with the LLM) only */
     int dry_run;          /* compose and print every channel's messages; record nothing */
     const char *schedule; /* the schedule that fired, for the run record; NULL: "run" */
+    int workers;          /* the daemon's workers send the chat channels' messages */
 } nb_run_options;
 
 /* What a run did, for its log line. */

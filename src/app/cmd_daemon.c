@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/app.h"
@@ -70,6 +72,13 @@ typedef struct daemon {
     nb_daemon_state heartbeat;
     int64_t last_prune; /* the last retention pass (after a run), UTC seconds */
     nb_web *web;        /* the archive, when web.listen is set; or NULL */
+
+    /* workers on: the daemon shares the work with the others on its database */
+    int workers;
+    char worker_id[300];   /* hostname:pid: who holds its leases (runs and worker alike) */
+    pid_t worker;          /* the worker process, or 0 */
+    int64_t next_renew_ms; /* when the leases are renewed next */
+    int64_t worker_started_ms;
 } daemon;
 
 static int signal_pipe = -1;
@@ -158,8 +167,9 @@ static void save_schedule(nb_store *store, const schedule *s, int64_t fire, cons
     nb_schedule_state_clear(&st);
 }
 
-/* The earliest planned wake-up, in ms. */
-static int64_t next_event_ms(const daemon *d)
+/* The earliest planned wake-up, in ms; without renewals: the next one that writes the
+ * heartbeat (renewing leases does not), which status compares the heartbeat with. */
+static int64_t next_wake_ms(const daemon *d, int renewals)
 {
     int64_t next = d->next_heartbeat_ms;
     if (d->stopping)
@@ -167,7 +177,9 @@ static int64_t next_event_ms(const daemon *d)
     for (size_t i = 0; i < d->count; i++)
         if (d->schedules[i].next_fire * 1000 < next)
             next = d->schedules[i].next_fire * 1000;
-    if (!d->child && d->outbox_due != INT64_MAX) {
+    if (renewals && d->workers && d->next_renew_ms < next)
+        next = d->next_renew_ms;
+    if (!d->child && !d->workers && d->outbox_due != INT64_MAX) {
         int64_t due = d->outbox_due > d->outbox_not_before ? d->outbox_due : d->outbox_not_before;
         if (due * 1000 < next)
             next = due * 1000;
@@ -175,6 +187,11 @@ static int64_t next_event_ms(const daemon *d)
     if (d->backoff_end != INT64_MAX && d->backoff_end * 1000 < next)
         next = d->backoff_end * 1000;
     return next;
+}
+
+static int64_t next_event_ms(const daemon *d)
+{
+    return next_wake_ms(d, 1);
 }
 
 /* Reads what the runs left (outbox waits, source backoffs) and writes the heartbeat. */
@@ -206,7 +223,7 @@ static void refresh(daemon *d)
     d->heartbeat.heartbeat_at = now;
     if (d->web)
         nb_web_heartbeat(d->web);
-    d->heartbeat.next_wake_at = (next_event_ms(d) + 999) / 1000;
+    d->heartbeat.next_wake_at = (next_wake_ms(d, 0) + 999) / 1000;
     nb_errbuf err;
     if (store && nb_store_daemon_save(store, &d->heartbeat, &err) != NB_OK)
         nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
@@ -295,7 +312,8 @@ static int child_run(daemon *d, size_t which, int64_t fire, int prune)
         snprintf(label, sizeof label, "outbox");
     nb_errbuf err;
     nb_store_lock *lock = NULL;
-    nb_err locked = nb_store_lock_take(d->config->database, 0, &lock, &err);
+    /* with workers, the fire is this daemon's: its run waits for the run lock */
+    nb_err locked = d->workers ? NB_OK : nb_store_lock_take(d->config->database, 0, &lock, &err);
     nb_store_lock_release(lock);
     if (locked == NB_ERR_LOCKED) {
         nb_log_write(NB_LOG_WARN, "daemon",
@@ -305,11 +323,20 @@ static int child_run(daemon *d, size_t which, int64_t fire, int prune)
         return EXIT_LOCKED;
     }
     nb_config *view = run_view(d->config, s);
+    if (d->workers) {
+        const nb_summarizer_config *z = &d->config->summarizer;
+        view->lock_timeout = d->config->lock_timeout;
+        nb_app_summarize_via_jobs((int)d->config->job_max_attempts,
+                                  (z->timeout * (z->max_retries + 1) + d->config->job_lease) *
+                                          1000 * d->config->job_max_attempts +
+                                      30000);
+    }
     int64_t started = nb_clock_now_ms();
     nb_run_stats stats = {0};
     int rc;
     if (s) {
-        nb_run_options options = {.out = stdout, .deliver = s->deliver, .schedule = s->name};
+        nb_run_options options = {
+            .out = stdout, .deliver = s->deliver, .schedule = s->name, .workers = d->workers};
         rc = nb_pipeline_run_with(view, &options, &stats);
     } else {
         nb_store *store = NULL;
@@ -338,6 +365,61 @@ static int child_run(daemon *d, size_t which, int64_t fire, int prune)
     return rc;
 }
 
+/* A forked process's signals; with workers, it dies with the daemon, so that a killed
+ * daemon's leases expire and the others take its work over. */
+static void child_setup(daemon *d)
+{
+    pid_t parent = getppid();
+    close(d->pipe[0]);
+    close(d->pipe[1]);
+    signal_pipe = -1;
+    struct sigaction sa = {0};
+    sa.sa_handler = on_child_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGCHLD, SIG_DFL);
+    if (d->workers) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(NB_EXIT_FAILED); /* the daemon died before the line above */
+    }
+}
+
+/* The worker process (workers on): takes summary jobs and outbox messages. */
+static void start_worker(daemon *d)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        nb_log(NB_LOG_ERROR, "daemon", "error=\"cannot start the worker: %s\"", strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        child_setup(d);
+        int rc = nb_app_worker(d->config, d->worker_id);
+        fflush(stdout);
+        fflush(stderr);
+        _exit(rc);
+    }
+    d->worker = pid;
+    d->worker_started_ms = nb_clock_now_ms();
+}
+
+/* Extends every lease this daemon's processes hold. */
+static void renew_leases(daemon *d)
+{
+    int64_t lease_ms = d->config->job_lease * 1000;
+    d->next_renew_ms = nb_clock_now_ms() + lease_ms / 3;
+    nb_store *store = open_store(d);
+    nb_errbuf err;
+    if (store && nb_store_leases_renew(store, d->worker_id, lease_ms, NULL, &err) != NB_OK)
+        nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
+    nb_store_close(store);
+}
+
 static void start_run(daemon *d, size_t which, int64_t fire)
 {
     int64_t now = now_s();
@@ -352,16 +434,7 @@ static void start_run(daemon *d, size_t which, int64_t fire)
         return;
     }
     if (pid == 0) {
-        close(d->pipe[0]);
-        close(d->pipe[1]);
-        signal_pipe = -1;
-        struct sigaction sa = {0};
-        sa.sa_handler = on_child_stop;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
-        signal(SIGHUP, SIG_IGN);
-        signal(SIGCHLD, SIG_DFL);
+        child_setup(d);
         int rc = child_run(d, which, fire, prune);
         fflush(stdout);
         fflush(stderr);
@@ -387,6 +460,20 @@ static void reap(daemon *d)
     int status = 0;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == d->worker) {
+            d->worker = 0;
+            if (!d->stopping) {
+                nb_log_write(NB_LOG_WARN, "daemon", "the worker stopped (%s %d): started again",
+                             WIFSIGNALED(status) ? "signal" : "exit",
+                             WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+                if (nb_clock_now_ms() - d->worker_started_ms < 1000) {
+                    struct timespec pause = {1, 0};
+                    nanosleep(&pause, NULL); /* one that fails at once does not spin */
+                }
+                start_worker(d);
+            }
+            continue;
+        }
         if (pid != d->child)
             continue;
         const char *result = "ok";
@@ -478,17 +565,46 @@ static void save_fires(daemon *d)
     nb_store_close(store);
 }
 
+/* With workers, a fire is run by the daemon that claims it first; 0 when another did. */
+static int claim_fire(daemon *d, schedule *s)
+{
+    nb_store *store = open_store(d);
+    if (!store)
+        return 0;
+    int won = 0;
+    char *holder = NULL;
+    nb_errbuf err;
+    if (nb_store_fire_claim(store, s->config->name, s->queued_fire, d->worker_id, &won, &holder,
+                            &err) != NB_OK) {
+        nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
+    } else if (!won) {
+        char t[32], result[400];
+        when(d, s->queued_fire, t, sizeof t);
+        snprintf(result, sizeof result, "skipped: taken by %s", holder ? holder : "another worker");
+        say("schedule=%s fire=\"%s\" %s", s->config->name, t, result);
+        save_schedule(store, s, s->queued_fire, result, 0, 0);
+    }
+    free(holder);
+    nb_store_close(store);
+    return won;
+}
+
 static void start_next_queued(daemon *d, int64_t now)
 {
     if (d->child || d->stopping)
         return;
     for (size_t i = 0; i < d->count; i++) {
-        if (!d->schedules[i].queued)
+        schedule *s = &d->schedules[i];
+        if (!s->queued)
             continue;
-        d->schedules[i].queued = 0;
-        start_run(d, i, d->schedules[i].queued_fire);
+        s->queued = 0;
+        if (d->workers && !claim_fire(d, s))
+            continue;
+        start_run(d, i, s->queued_fire);
         return;
     }
+    if (d->workers)
+        return; /* the workers send the outbox */
     if (d->outbox_due != INT64_MAX && d->outbox_due <= now && d->outbox_not_before <= now)
         start_run(d, NO_SCHEDULE, now);
 }
@@ -653,6 +769,8 @@ static void reload(daemon *d)
     d->schedules = list;
     d->count = fresh->schedule_count;
     say("reloaded %s: %s", fresh->path, changes);
+    if (d->worker)
+        kill(d->worker, SIGTERM); /* started again with the new configuration */
     nb_store *store = open_store(d);
     for (size_t i = 0; store && i < d->count; i++)
         save_schedule(store, &d->schedules[i], 0, NULL, 0, 0);
@@ -695,6 +813,8 @@ static void begin_stop(daemon *d, int sig)
         d->child ? ": the run going on finishes its requests in flight" : "");
     if (d->child)
         kill(d->child, SIGTERM);
+    if (d->worker)
+        kill(d->worker, SIGTERM);
 }
 
 static void handle_signals(daemon *d)
@@ -751,6 +871,16 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
     d.schedules = build_schedules(d.config, d.zone, NULL, 0, now);
     d.count = d.config->schedule_count;
     d.heartbeat = (nb_daemon_state){.pid = getpid(), .started_at = now};
+    d.workers = d.config->workers > 0;
+    if (d.workers) {
+        char host[256] = "localhost";
+        if (gethostname(host, sizeof host) != 0)
+            snprintf(host, sizeof host, "localhost");
+        host[sizeof host - 1] = '\0';
+        snprintf(d.worker_id, sizeof d.worker_id, "%s:%d", host, (int)getpid());
+        d.heartbeat.worker = d.worker_id; /* a heartbeat row of its own among the others */
+        d.next_renew_ms = nb_clock_now_ms() + d.config->job_lease * 1000 / 3;
+    }
     catch_up(&d, now);
     refresh(&d);
     {
@@ -760,9 +890,12 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
             if (d.schedules[i].next_fire < d.schedules[first].next_fire)
                 first = i;
         when(&d, d.schedules[first].next_fire, t, sizeof t);
-        say("started pid=%d config=%s schedules=%zu next=\"%s %s\"", (int)getpid(), d.config->path,
-            d.count, d.schedules[first].config->name, t);
+        say("started pid=%d config=%s schedules=%zu next=\"%s %s\"%s%s", (int)getpid(),
+            d.config->path, d.count, d.schedules[first].config->name, t,
+            d.workers ? " worker=" : "", d.workers ? d.worker_id : "");
     }
+    if (d.workers)
+        start_worker(&d);
     /* The archive, when web.listen is set: its threads live in this process and only read
      * the database; a forked run never touches them. Stopped after the last run ended. */
     if (d.config->web.listen) {
@@ -779,14 +912,19 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
     for (;;) {
         handle_signals(&d);
         int64_t now_ms = nb_clock_now_ms();
+        if (d.workers && now_ms >= d.next_renew_ms)
+            renew_leases(&d);
         if (d.stopping) {
-            if (!d.child)
+            if (!d.child && !d.worker)
                 break;
             if (now_ms >= d.stop_deadline_ms && !d.killed) {
                 nb_log_write(NB_LOG_WARN, "daemon",
                              "the run did not end within shutdown_timeout=%llds: killed",
                              (long long)d.config->shutdown_timeout);
-                kill(d.child, SIGKILL);
+                if (d.child)
+                    kill(d.child, SIGKILL);
+                if (d.worker)
+                    kill(d.worker, SIGKILL);
                 d.killed = 1;
             }
         } else {
@@ -823,6 +961,13 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
     }
     d.heartbeat.stopped_at = now_s();
     store = open_store(&d);
+    if (store && d.workers) {
+        size_t released = 0;
+        if (nb_store_leases_release(store, d.worker_id, &released, &err) != NB_OK)
+            nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
+        else if (released)
+            say("released=%zu leases (their work goes to the other daemons)", released);
+    }
     if (store && nb_store_daemon_save(store, &d.heartbeat, &err) != NB_OK)
         nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
     nb_store_close(store);

@@ -7,6 +7,8 @@
 #include "core/log.h"
 #include "core/time.h"
 
+#define WORK_AGE (24 * 3600) /* done jobs and silent daemons' heartbeats kept this long */
+
 nb_err nb_app_prune(const nb_config *config, nb_store *store, int dry_run, nb_prune_report *report,
                     nb_errbuf *err)
 {
@@ -17,6 +19,7 @@ nb_err nb_app_prune(const nb_config *config, nb_store *store, int dry_run, nb_pr
         .items_before = r->items > 0 ? now - r->items : 0,
         .briefings_before = r->briefings > 0 ? now - r->briefings : 0,
         .now = now,
+        .work_age = WORK_AGE,
     };
     return nb_store_prune(store, &cut, dry_run, report, err);
 }
@@ -24,10 +27,10 @@ nb_err nb_app_prune(const nb_config *config, nb_store *store, int dry_run, nb_pr
 void nb_app_prune_describe(const nb_prune_report *p, char *out, size_t n)
 {
     snprintf(out, n,
-             "article_texts=%zu items=%zu summaries=%zu briefings=%zu messages=%zu "
+             "article_texts=%zu items=%zu summaries=%zu briefings=%zu messages=%zu jobs=%zu "
              "bytes_freed=%lld%s",
-             p->texts, p->items, p->summaries, p->briefings, p->messages, (long long)p->bytes_freed,
-             p->vacuumed ? " vacuum=full" : "");
+             p->texts, p->items, p->summaries, p->briefings, p->messages, p->jobs,
+             (long long)p->bytes_freed, p->vacuumed ? " vacuum=full" : "");
 }
 
 static int prune_main(const nb_cli *cli, int argc, char **argv)
@@ -47,9 +50,9 @@ static int prune_main(const nb_cli *cli, int argc, char **argv)
             rc = NB_EXIT_FAILED;
         } else {
             printf("%s: article text of %zu items, %zu items, %zu cached summaries, %zu "
-                   "briefings, %zu messages",
+                   "briefings, %zu messages, %zu finished jobs and heartbeats",
                    cli->dry_run ? "would remove" : "removed", report.texts, report.items,
-                   report.summaries, report.briefings, report.messages);
+                   report.summaries, report.briefings, report.messages, report.jobs);
             if (!cli->dry_run && nb_database_is_postgres(config->database))
                 printf("; the server's autovacuum makes the space reusable");
             else if (!cli->dry_run)
@@ -71,8 +74,9 @@ const nb_command nb_cmd_prune = {
     .usage = "Applies the retention: settings: article texts older than article_text (30d)\n"
              "are dropped (title, summary, link and image stay), items older than items\n"
              "(365d) and briefings older than briefings (365d) are removed with their sent\n"
-             "messages; then the freed pages go back to the file system. Stories removed\n"
-             "are never sent again. The daemon does this once a day.\n\n"
+             "messages; jobs done more than a day ago and the heartbeats of daemons silent\n"
+             "as long go too; then the freed pages go back to the file system. Stories\n"
+             "removed are never sent again. The daemon does this once a day.\n\n"
              "options:\n"
              "  -c, --config FILE  configuration file\n"
              "      --dry-run      count what would go; change nothing\n"

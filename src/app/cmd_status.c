@@ -115,7 +115,20 @@ static int status_main(const nb_cli *cli, int argc, char **argv)
         interval = 1;
     int running = found && !daemon.stopped_at;
     int fresh = running && now - daemon.heartbeat_at <= 2 * interval + HEARTBEAT_GRACE;
-    int daemon_ok = config->schedule_count == 0 || fresh;
+    /* with workers, each daemon sharing the database has a heartbeat of its own: the live
+     * ones are listed (a killed daemon's row stays until prune), and one is enough */
+    nb_daemon_state *daemons = NULL;
+    size_t daemon_count = 0, live = 0;
+    if (nb_store_daemon_list(store, &daemons, &daemon_count, &err) != NB_OK)
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+    for (size_t i = 0; i < daemon_count; i++) {
+        int64_t every = daemons[i].next_wake_at - daemons[i].heartbeat_at;
+        if (now - daemons[i].heartbeat_at <= 2 * (every < 1 ? 1 : every) + HEARTBEAT_GRACE)
+            daemons[live++] = daemons[i];
+        else
+            free(daemons[i].worker);
+    }
+    int daemon_ok = config->schedule_count == 0 || fresh || live > 0;
     channels = summarize_outbox(config, rows, row_count, &channel_count);
     int channels_ok = 1;
     for (size_t i = 0; i < channel_count; i++)
@@ -149,6 +162,28 @@ static int status_main(const nb_cli *cli, int argc, char **argv)
         }
         putchar('\n');
     }
+    json_t *live_list = doc ? json_array() : NULL;
+    if (live && !doc)
+        printf("daemons sharing the work:\n");
+    for (size_t i = 0; i < live; i++) {
+        const nb_daemon_state *w = &daemons[i];
+        if (live_list) {
+            json_array_append_new(live_list, json_pack("{s:s, s:I, s:o, s:o, s:o}", "worker",
+                                                       w->worker, "pid", (json_int_t)w->pid,
+                                                       "started_at", instant(w->started_at),
+                                                       "heartbeat_at", instant(w->heartbeat_at),
+                                                       "next_wake_at", instant(w->next_wake_at)));
+        } else {
+            fmt(zone, w->started_at, a, sizeof a);
+            fmt(zone, w->heartbeat_at, b, sizeof b);
+            fmt(zone, w->next_wake_at, c, sizeof c);
+            printf("  %-24s pid %lld, started %s, heartbeat %s, next wake-up %s\n", w->worker,
+                   (long long)w->pid, a, b, c);
+        }
+    }
+    if (doc)
+        json_object_set_new(doc, "daemons", live_list);
+    nb_daemon_states_free(daemons, live);
     /* schedules: configured ones, with what the daemon recorded */
     json_t *list = doc ? json_array() : NULL;
     if (!doc && config->schedule_count)
@@ -212,6 +247,28 @@ static int status_main(const nb_cli *cli, int argc, char **argv)
     }
     if (doc)
         json_object_set_new(doc, "outbox", list);
+    /* leased work: jobs per kind and state; dead ones with their last error */
+    nb_job_count *jobs = NULL;
+    size_t job_count = 0;
+    if (nb_store_job_counts(store, &jobs, &job_count, &err) != NB_OK)
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+    list = doc ? json_array() : NULL;
+    if (!doc && job_count)
+        printf("\njobs:\n");
+    for (size_t i = 0; i < job_count; i++) {
+        if (list)
+            json_array_append_new(list,
+                                  json_pack("{s:s, s:s, s:I, s:s?}", "kind", jobs[i].kind, "state",
+                                            jobs[i].state, "count", (json_int_t)jobs[i].count,
+                                            "last_error", jobs[i].last_error));
+        else
+            printf("  %-16s %-8s %lld%s%s\n", jobs[i].kind, jobs[i].state, (long long)jobs[i].count,
+                   jobs[i].last_error ? "; last error: " : "",
+                   jobs[i].last_error ? jobs[i].last_error : "");
+    }
+    nb_job_counts_free(jobs, job_count);
+    if (doc)
+        json_object_set_new(doc, "jobs", list);
     /* sources in backoff */
     list = doc ? json_array() : NULL;
     size_t backing_off = 0;

@@ -316,8 +316,8 @@ out:
 /* Composes for every channel, then sends what the outbox holds (a dry run prints each
  * channel's messages instead, and records and sends nothing). */
 static int compose_and_deliver(const nb_config *config, const labels *names, nb_store *store,
-                               nb_http *http, int64_t now, int resend, int dry_run, FILE *out,
-                               int *any_composed, nb_run_stats *stats)
+                               nb_http *http, int64_t now, int resend, int dry_run, int workers,
+                               FILE *out, int *any_composed, nb_run_stats *stats)
 {
     static const nb_channel_config default_channel = {
         .name = "stdout", .type = "stdout", .only_new = 1};
@@ -338,6 +338,18 @@ static int compose_and_deliver(const nb_config *config, const labels *names, nb_
     if (nb_store_failure(store))
         return NB_EXIT_FAILED; /* nothing is sent that could not be recorded as sent */
     nb_push_report report;
+    if (workers) {
+        /* the workers of every daemon send the chat channels' rows; files are written here */
+        for (size_t i = 0; i < config->channel_count; i++) {
+            if (strcmp(config->channels[i].type, "file") != 0)
+                continue;
+            nb_push_outbox(config, store, http, config->channels[i].name, &report);
+            if (report.channels_failed)
+                rc = NB_EXIT_FAILED;
+            stats->sent += report.sent;
+        }
+        return rc;
+    }
     nb_push_outbox(config, store, http, NULL, &report);
     if (report.channels_failed)
         rc = NB_EXIT_FAILED;
@@ -406,6 +418,34 @@ static void summarize_fresh(const nb_config *config, nb_store *store, nb_http *h
     if (kept)
         nb_app_summarize(config, store, http, now, items, kept);
     nb_items_free(items, count);
+}
+
+/* With workers: the window's items get their summaries from the workers of every daemon
+ * before any channel is composed, and the run lock is not held while they work (another
+ * fire's run may collect meanwhile); it is taken again to compose. 0, or -1 when the lock
+ * could not be taken again. */
+static int summarize_shared(const nb_config *config, nb_store *store, nb_store_lock **lock,
+                            nb_http *http, int64_t now)
+{
+    if (strcmp(config->summarizer.type, "llm") != 0)
+        return 0;
+    nb_item *items = NULL;
+    size_t count = 0;
+    nb_errbuf err;
+    if (nb_store_items_since(store, now - config->window, CANDIDATES_MAX, &items, &count, &err) !=
+        NB_OK) {
+        nb_app_store_error(store, NB_LOG_ERROR, &err);
+        return 0;
+    }
+    nb_store_lock_release(*lock);
+    *lock = NULL;
+    nb_app_summarize(config, store, http, now, items, count);
+    nb_items_free(items, count);
+    if (nb_store_lock_take(config->database, config->lock_timeout * 1000, lock, &err) != NB_OK) {
+        nb_log(NB_LOG_ERROR, "run", "error=\"%s\"", err.msg);
+        return -1;
+    }
+    return 0;
 }
 
 nb_source_state *nb_app_load_source_states(nb_store *store, const nb_config *config)
@@ -575,12 +615,17 @@ int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
         }
         int any = 0;
         labels names = {config, states};
-        if (nb_app_stopping())
+        int unlocked = options->workers && options->deliver && !options->dry_run &&
+                       !nb_app_stopping() && summarize_shared(config, store, &lock, http, now) != 0;
+        if (unlocked)
+            rc = NB_EXIT_FAILED; /* the run lock was not taken again: nothing composed */
+        else if (nb_app_stopping())
             nb_log(NB_LOG_WARN, "run", "stopping: no briefing composed after collection");
         else if (!options->deliver && !options->dry_run)
             summarize_fresh(config, store, http, now, &sink);
         else if (compose_and_deliver(config, &names, store, http, now, options->resend,
-                                     options->dry_run, options->out, &any, stats) != NB_EXIT_OK)
+                                     options->dry_run, options->workers, options->out, &any,
+                                     stats) != NB_EXIT_OK)
             rc = NB_EXIT_FAILED;
         if (!any && !options->dry_run && options->deliver && succeeded > 0 &&
             !nb_store_failure(store))

@@ -3,14 +3,17 @@
  * works — the LLM (cached by content, model and prompt), the source's own summary when its
  * length fits, the offline summarizer on the full text. An item is never dropped. Without a
  * store (`newsbrief summarize`) nothing is cached. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/app.h"
 #include "brief/brief.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/memory.h"
+#include "core/time.h"
 #include "llm/llm.h"
 #include "sources/source.h"
 #include "store/store.h"
@@ -33,6 +36,21 @@ static struct {
     char cause[256];
 } llm_failures;
 
+/* With workers (the daemon on a shared database): LLM summaries are jobs that every
+ * daemon's worker may take; the run waits for them. */
+static struct {
+    int on;
+    int max_attempts;
+    int64_t wait_ms; /* the longest wait for the jobs of one stage */
+} via_jobs;
+
+void nb_app_summarize_via_jobs(int max_attempts, int64_t wait_ms)
+{
+    via_jobs.on = 1;
+    via_jobs.max_attempts = max_attempts;
+    via_jobs.wait_ms = wait_ms;
+}
+
 enum { PATH_LLM, PATH_CACHE, PATH_SOURCE, PATH_EXTRACTIVE, PATH_NONE };
 static const char *const path_names[] = {"llm", "cache", "source", "extractive", "none"};
 
@@ -40,6 +58,7 @@ typedef struct pending {
     stage *stage;
     nb_item *item;
     char hash[NB_HASH_HEX_SIZE];
+    char *job_key; /* via jobs: the job's key while it is outstanding */
 } pending;
 
 /* What a summary is made from: the article when there is one, else the excerpt. */
@@ -111,6 +130,85 @@ static void on_llm(void *user, const nb_llm_outcome *o)
     free(p);
 }
 
+char *nb_app_summary_job_key(const char *content_hash, const char *model, const char *prompt_hash)
+{
+    return nb_xasprintf("%s:%s:%s", content_hash, model ? model : "",
+                        prompt_hash ? prompt_hash : "");
+}
+
+/* Waits until every summary job is done or dead (or the stage's wait is over): a done job
+ * left its summary in the cache; a dead one, or one still out, gets the built-in chain. */
+static void wait_for_jobs(stage *st, pending **jobs, size_t count)
+{
+    const nb_summarizer_config *z = &st->config->summarizer;
+    int64_t deadline = nb_clock_monotonic_ms() + via_jobs.wait_ms;
+    size_t left = count;
+    nb_log(NB_LOG_INFO, "summary", "jobs=%zu waiting for the workers", count);
+    const char **keys = nb_xcalloc(count + 1, sizeof *keys);
+    char **states = nb_xcalloc(count + 1, sizeof *states);
+    size_t *which = nb_xcalloc(count + 1, sizeof *which);
+    while (left) {
+        /* one query for every job still out, then the finished ones are taken in */
+        size_t asked = 0;
+        for (size_t i = 0; i < count; i++)
+            if (jobs[i]) {
+                which[asked] = i;
+                keys[asked++] = jobs[i]->job_key;
+            }
+        nb_errbuf err;
+        if (nb_store_job_states(st->store, NB_SUMMARY_JOB, keys, asked, states, &err) != NB_OK)
+            nb_app_store_error(st->store, NB_LOG_WARN, &err);
+        int timed_out =
+            nb_clock_monotonic_ms() >= deadline || nb_store_failure(st->store) || nb_app_stopping();
+        for (size_t q = 0; q < asked; q++) {
+            pending *p = jobs[which[q]];
+            const char *state = states[q];
+            int finished = state && (!strcmp(state, "done") || !strcmp(state, "dead"));
+            if (finished || timed_out) {
+                char *cached = NULL, *last_error = NULL;
+                if (state && !strcmp(state, "done") &&
+                    nb_store_summary_get(st->store, p->hash, z->model, st->prompt_hash, &cached,
+                                         &err) != NB_OK)
+                    nb_app_store_error(st->store, NB_LOG_WARN, &err);
+                if (cached) {
+                    p->item->summary = cached;
+                    record(st, p->item, PATH_LLM);
+                } else {
+                    char *again = NULL; /* the job's last error, read once it is given up */
+                    if (nb_store_job_state(st->store, NB_SUMMARY_JOB, p->job_key, &again,
+                                           &last_error, &err) != NB_OK)
+                        nb_app_store_error(st->store, NB_LOG_WARN, &err);
+                    free(again);
+                    if (!llm_failures.failed++) {
+                        llm_failures.first = NB_ERR_HTTP;
+                        snprintf(llm_failures.cause, sizeof llm_failures.cause, "%s",
+                                 last_error ? last_error : "the summary job did not finish");
+                    }
+                    nb_log(NB_LOG_INFO, "llm", "source=%s key=%s job=%s cause=\"%s\" fallback=yes",
+                           p->item->source, p->item->key, state ? state : "missing",
+                           last_error ? last_error : (finished ? "" : "still running"));
+                    fall_back(st, p->item);
+                }
+                llm_failures.asked++;
+                free(last_error);
+                free(p->job_key);
+                free(p);
+                jobs[which[q]] = NULL;
+                left--;
+            }
+            free(states[q]);
+            states[q] = NULL;
+        }
+        if (left) {
+            struct timespec pause = {0, 100 * 1000000L};
+            nanosleep(&pause, NULL);
+        }
+    }
+    free(keys);
+    free(states);
+    free(which);
+}
+
 static void run_stage(stage *st_out, const nb_config *config, nb_store *store, nb_http *http,
                       int64_t now, nb_item *items, size_t count)
 {
@@ -118,6 +216,8 @@ static void run_stage(stage *st_out, const nb_config *config, nb_store *store, n
     stage st = {.config = config, .store = store, .now = now};
     nb_llm *llm = strcmp(z->type, "llm") == 0 ? nb_llm_new(z, http) : NULL;
     st.prompt_hash = llm ? nb_llm_prompt_hash(llm) : NULL;
+    pending **jobs = NULL;
+    size_t job_count = 0, jobs_alloc = 0;
     for (size_t i = 0; i < count; i++) {
         nb_item *it = &items[i];
         if (it->summary)
@@ -142,10 +242,34 @@ static void run_stage(stage *st_out, const nb_config *config, nb_store *store, n
             free(p);
             continue;
         }
+        if (via_jobs.on && store) {
+            p->job_key = nb_app_summary_job_key(p->hash, z->model, st.prompt_hash);
+            json_t *payload = json_pack("{s:s, s:s, s:s, s:s}", "hash", p->hash, "title",
+                                        it->title ? it->title : "", "content", text, "source",
+                                        it->source ? it->source : "");
+            char *body = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
+            json_decref(payload);
+            if (!body || nb_store_job_add(store, NB_SUMMARY_JOB, p->job_key, body,
+                                          via_jobs.max_attempts, 0, NULL, &err) != NB_OK) {
+                if (body)
+                    nb_app_store_error(store, NB_LOG_WARN, &err);
+                free(p->job_key);
+                free(p);
+                fall_back(&st, it);
+            } else {
+                jobs = nb_xgrow(jobs, &jobs_alloc, job_count + 1, sizeof *jobs);
+                jobs[job_count++] = p;
+            }
+            free(body);
+            continue;
+        }
         nb_llm_article a = {.title = it->title, .content = text, .source = it->source};
         nb_llm_summarize(llm, &a, on_llm, p);
     }
     nb_http_run(http);
+    if (job_count)
+        wait_for_jobs(&st, jobs, job_count);
+    free(jobs);
     if (llm) {
         double cost = (double)st.prompt_tokens / 1e6 * z->price_input +
                       (double)st.completion_tokens / 1e6 * z->price_output;

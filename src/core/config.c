@@ -80,6 +80,9 @@ static const field general_fields[] = {
     BOOL(nb_config, allow_private_networks),
     DURATION(nb_config, max_wait_in_run),
     DURATION(nb_config, shutdown_timeout),
+    BOOL(nb_config, workers),
+    DURATION(nb_config, job_lease),
+    INT(nb_config, job_max_attempts, 1, 100),
     {0},
 };
 
@@ -894,6 +897,9 @@ static void set_defaults(nb_config *c)
     c->max_connections_per_host = 2;
     c->max_wait_in_run = 30;
     c->shutdown_timeout = 20;
+    c->workers = -1; /* unset: on with PostgreSQL */
+    c->job_lease = 60;
+    c->job_max_attempts = 5;
     c->retention.article_text = 30 * 86400;
     c->retention.items = 365 * 86400;
     c->retention.briefings = 365 * 86400;
@@ -1077,6 +1083,10 @@ static void load_root(loader *ld, nb_config *c)
                                                          : "{title} (Updated: {time})");
     if (!c->summarizer.language)
         c->summarizer.language = nb_xstrdup(c->language);
+    if (c->workers < 0) /* several daemons share a PostgreSQL database, rarely a file */
+        c->workers = nb_database_is_postgres(c->database);
+    if (c->job_lease < 1)
+        at_key(ld, c, "job_lease", "newsbrief.job_lease: at least 1s");
     (void)check_schedules(ld, c);
     (void)check_retention(ld, c);
     if (!nb_config_failed_in(ld->notes, &c->summarizer))

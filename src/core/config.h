@@ -173,6 +173,10 @@ typedef struct nb_config {
     size_t schedule_count;
     int64_t max_wait_in_run;       /* seconds: a longer retry wait is left to a later delivery */
     int64_t shutdown_timeout;      /* seconds the daemon lets in-flight work finish on SIGTERM */
+    int workers;                   /* the daemon shares work through leased jobs; -1: unset (on with
+                                      PostgreSQL, off with SQLite) */
+    int64_t job_lease;             /* seconds a worker holds a job or message without renewing */
+    int64_t job_max_attempts;      /* a job that failed this often is dead */
     nb_retention_config retention; /* what `newsbrief prune` and the daemon remove */
     nb_mcp_config mcp;
     nb_web_config web;

@@ -374,6 +374,163 @@ void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
     free(lanes);
 }
 
+/* ---- claimed rows: the workers of several daemons sharing the outbox ---- */
+
+typedef struct claimed {
+    const nb_channel_config *ch;
+    const nb_channel_kind *kind;
+    nb_store *store;
+    const char *worker;
+    nb_outbox_row row;
+    nb_push_report *report;
+} claimed;
+
+static void claimed_free(claimed *c)
+{
+    free(c->row.channel);
+    free(c->row.method);
+    free(c->row.payload);
+    free(c->row.status);
+    free(c->row.last_answer);
+    free(c);
+}
+
+/* Records the verdict on a claimed row, fenced: a worker whose lease was taken over
+ * records nothing (the row went to another worker, flagged as a possible duplicate). */
+static void finish_claimed(claimed *c, nb_verdict v, int64_t retry_after, int rate_limited,
+                           const char *why)
+{
+    const nb_outbox_row *row = &c->row;
+    int64_t now = nb_clock_now();
+    const char *status = "pending";
+    int64_t next = 0;
+    switch (v) {
+    case NB_ACCEPTED:
+        status = "sent";
+        break;
+    case NB_RETRY: {
+        int shift = row->attempts - 1 < 10 ? row->attempts - 1 : 10;
+        int64_t delay = (1000L << (shift > 0 ? shift : 0)) / 1000;
+        if (retry_after > delay)
+            delay = retry_after;
+        int64_t floor = c->ch->retry_floor >= 0 ? c->ch->retry_floor : c->kind->retry_floor;
+        if (rate_limited && floor > delay)
+            delay = floor;
+        next = now + (delay > 0 ? delay : 1);
+        break;
+    }
+    case NB_CONFIG:
+        next = now + 60; /* a configuration error: not again at once */
+        break;
+    case NB_PAYLOAD:
+        status = "failed";
+        break;
+    }
+    int held = 0;
+    nb_errbuf err;
+    if (nb_store_outbox_finish(c->store, row->id, c->worker, row->attempts, status, next, why, now,
+                               &held, &err) != NB_OK) {
+        if (!nb_store_failure(c->store))
+            nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", c->ch->name, err.msg);
+        return;
+    }
+    if (!held) {
+        nb_log(NB_LOG_WARN, "push",
+               "channel=%s message=%lld seq=%d lease lost: another worker took it over",
+               c->ch->name, (long long)row->id, row->seq);
+        return;
+    }
+    if (v == NB_ACCEPTED) {
+        c->report->sent++;
+        nb_log(NB_LOG_INFO, "push", "channel=%s message=%lld seq=%d sent worker=%s%s", c->ch->name,
+               (long long)row->id, row->seq, c->worker,
+               row->possible_duplicate ? " possible_duplicate=1" : "");
+    } else if (v == NB_PAYLOAD) {
+        c->report->failed++;
+        nb_log(NB_LOG_ERROR, "push", "channel=%s message=%lld error=payload cause=\"%s\"",
+               c->ch->name, (long long)row->id, why);
+    } else {
+        c->report->pending++;
+        nb_log(NB_LOG_WARN, "push", "channel=%s message=%lld error=%s cause=\"%s\" retry_at=%lld",
+               c->ch->name, (long long)row->id, v == NB_CONFIG ? "config" : "retry", why,
+               (long long)next);
+    }
+}
+
+static void on_claimed_answer(void *user, const nb_http_response *r)
+{
+    claimed *c = user;
+    char why[512];
+    int64_t retry_after = -1;
+    nb_verdict v = classify(c->kind, r, &retry_after, why, sizeof why);
+    finish_claimed(c, v, retry_after, r->error == NB_OK && (r->status == 429 || r->status == 200),
+                   why);
+    claimed_free(c);
+}
+
+size_t nb_push_claim(const nb_config *config, nb_store *store, nb_http *http, const char *worker,
+                     int64_t lease_ms, nb_push_report *report)
+{
+    size_t started = 0;
+    for (size_t i = 0; i < config->channel_count && !stop_requested; i++) {
+        const nb_channel_config *ch = &config->channels[i];
+        const nb_channel_kind *kind = nb_channel_kind_find(ch->type);
+        if (!kind || nb_store_failure(store))
+            continue;
+        claimed *c = nb_xcalloc(1, sizeof *c);
+        *c = (claimed){.ch = ch, .kind = kind, .store = store, .worker = worker, .report = report};
+        int found = 0;
+        nb_errbuf err;
+        if (nb_store_outbox_claim(store, ch->name, worker, lease_ms, nb_clock_now(), &c->row,
+                                  &found, &err) != NB_OK) {
+            if (!nb_store_failure(store))
+                nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
+            found = 0;
+        }
+        if (!found) {
+            claimed_free(c);
+            continue;
+        }
+        started++;
+        nb_log(NB_LOG_INFO, "push", "channel=%s message=%lld seq=%d claimed worker=%s", ch->name,
+               (long long)c->row.id, c->row.seq, worker);
+        if (c->row.possible_duplicate && c->row.attempts > 1) {
+            report->duplicates++;
+            nb_log(NB_LOG_WARN, "outbox",
+                   "channel=%s message=%lld seq=%d resending possible_duplicate=1 cause=\"its "
+                   "sender stopped while it was being sent; the platform may show it twice\"",
+                   ch->name, (long long)c->row.id, c->row.seq);
+        }
+        if (kind->send_direct) {
+            char why[512];
+            int64_t retry_after = -1;
+            nb_verdict v = kind->send_direct(ch, c->row.payload, &retry_after, why, sizeof why);
+            finish_claimed(c, v, retry_after, 0, why);
+            claimed_free(c);
+            continue;
+        }
+        nb_send_request req = {.delivery_id = c->row.id};
+        kind->request(ch, c->row.method, c->row.payload, nb_clock_now(), &req);
+        nb_http_request hr = {
+            .url = req.url,
+            .method = "POST",
+            .body = req.body,
+            .body_len = strlen(req.body),
+            .headers = req.headers,
+            .caller = NB_HTTP_CHANNEL,
+            .proxy = ch->proxy,
+            .reach = NB_HTTP_TRUSTED,
+            .timeout_ms = (long)ch->timeout * 1000,
+            .done = on_claimed_answer,
+            .user = c,
+        };
+        nb_http_submit(http, &hr);
+        free(req.url);
+        free(req.body);
+    }
+    return started;
+}
+
 typedef struct test_answer {
     const nb_channel_kind *kind;
     nb_verdict verdict;

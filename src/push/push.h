@@ -70,6 +70,15 @@ typedef struct nb_push_report {
 void nb_push_outbox(const nb_config *config, nb_store *store, nb_http *http,
                     const char *only_channel, nb_push_report *report);
 
+/* The workers' side of the outbox: claims the next due row of every chat channel for
+ * worker (a lease of lease_ms, renewed by the daemon; rows of one channel go in order, one
+ * at a time) and submits its request on http; the answer marks it (fenced: a worker whose
+ * lease was taken over records nothing). Direct transports (SMTP) are sent at once. A
+ * transient failure leaves the row pending until its backoff ends. Returns the rows
+ * claimed; the caller runs http. Counts go to report. */
+size_t nb_push_claim(const nb_config *config, nb_store *store, nb_http *http, const char *worker,
+                     int64_t lease_ms, nb_push_report *report);
+
 /* Delivery passes start no new request from now on (their rows stay pending). Only sets a
  * flag: safe in a signal handler. */
 void nb_push_stop(void);

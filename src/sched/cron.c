@@ -32,6 +32,7 @@ struct nb_cron {
     uint32_t month;  /* bit m: month m (1-12) */
     uint32_t dow;    /* bit d: weekday d (0 Sunday - 6 Saturday; 7 folded into 0) */
     unsigned flags;  /* MIN_STAR ... */
+    int64_t every;   /* @every: seconds between fires (multiples of it since the epoch); 0 */
     char *text;
 };
 
@@ -224,6 +225,32 @@ nb_err nb_cron_parse(const char *expr, nb_cron **out, nb_errbuf *err)
     memcpy(text, expr, len);
     text[len] = '\0';
     const char *body = text;
+    if (strncasecmp(text, "@every", 6) == 0 && (text[6] == ' ' || text[6] == '\t')) {
+        /* "@every 20s": a fixed interval, aligned on the epoch so that every daemon on a
+         * database agrees on the fire times */
+        char *end = NULL;
+        const char *num = text + 7;
+        while (*num == ' ' || *num == '\t')
+            num++;
+        long long n = isdigit((unsigned char)*num) ? strtoll(num, &end, 10) : 0;
+        int64_t unit = 0;
+        if (end && (!strcmp(end, "s") || !*end))
+            unit = 1;
+        else if (end && !strcmp(end, "m"))
+            unit = 60;
+        else if (end && !strcmp(end, "h"))
+            unit = 3600;
+        if (!unit || n < 1 || n > 86400 || n * unit > 86400)
+            return nb_errf(err, NB_ERR_CONFIG,
+                           "cron: @every takes an interval from 1s to 24h (\"@every 30s\", "
+                           "\"@every 5m\"), got \"%s\"",
+                           num);
+        nb_cron *c = nb_xcalloc(1, sizeof *c);
+        c->every = n * unit;
+        c->text = nb_xstrdup(text);
+        *out = c;
+        return NB_OK;
+    }
     if (text[0] == '@') {
         body = NULL;
         for (size_t i = 0; i < sizeof macros / sizeof macros[0]; i++)
@@ -232,7 +259,7 @@ nb_err nb_cron_parse(const char *expr, nb_cron **out, nb_errbuf *err)
         if (!body)
             return nb_errf(err, NB_ERR_CONFIG,
                            "cron: %s is not a schedule (known: @hourly @daily @midnight @weekly "
-                           "@monthly @yearly @annually)",
+                           "@monthly @yearly @annually @every)",
                            text);
     }
     char copy[EXPR_MAX];
@@ -373,6 +400,10 @@ static int skipped_time_matches(const nb_cron *c, const nb_zone_transition *tr)
 
 int nb_cron_next(const nb_cron *c, const nb_zone *zone, int64_t after, int64_t *next)
 {
+    if (c->every) {
+        *next = (after >= 0 ? after / c->every + 1 : 0) * c->every;
+        return 1;
+    }
     int fixed = !(c->flags & (MIN_STAR | HR_STAR));
     int64_t limit = after + HORIZON;
     int64_t u = after + 1;

@@ -17,7 +17,9 @@ typedef struct nb_cron nb_cron;
  * (jan..dec, sun..sat, any case, three letters) wherever a number goes; 0 and 7 are
  * Sunday. When both day fields are restricted a day matching either fires; as in Vixie
  * cron, a day field that starts with "*" (a step after "*" too) counts as unrestricted
- * for that rule. An expression that can never fire ("0 0 30 2 *") is an error. Errors
+ * for that rule. "@every 30s" (s, m or h; 1s to 24h) fires at every multiple of the interval
+ * since the epoch, whatever the zone: several daemons agree on its fire times.
+ * An expression that can never fire ("0 0 30 2 *") is an error. Errors
  * read "cron: minute field: 60 is out of range 0-59". Caller frees with nb_cron_free. */
 nb_err nb_cron_parse(const char *expr, nb_cron **out, nb_errbuf *err) NB_MUST_CHECK;
 

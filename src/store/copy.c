@@ -15,8 +15,8 @@
 #include "store/sqlite_private.h"
 
 /* What a database holds, parents before the rows that name them. Not copied: the daemon's
- * heartbeat (a process's, not data) and the SQLite search index (PostgreSQL indexes the
- * items themselves). */
+ * heartbeat (a process's, not data), the SQLite search index (PostgreSQL indexes the
+ * items themselves), and leased work (jobs, claimed fires, the leases on outbox rows). */
 static const char *const tables[] = {
     "sources",    "items",     "forgotten_items",  "summaries",
     "llm_usage",  "briefings", "briefing_entries", "briefing_items",
@@ -169,7 +169,9 @@ static nb_err copy_table(nb_sqlite *lite, nb_pg *pg, const char *table, int64_t 
     shared = nb_xcalloc((size_t)ncol + 1, sizeof *shared);
     for (int c = 0; c < ncol && !rc; c++) {
         const char *name = sqlite3_column_name(st, c);
-        if (!in_list(target, name))
+        /* a lease is a live worker's on the old database (and SQLite's are milliseconds,
+         * PostgreSQL's timestamps): a copied row starts without one */
+        if (!in_list(target, name) || !strcmp(name, "locked_by") || !strcmp(name, "lease_until"))
             continue;
         shared[nshared++] = c;
         rc = nb_buf_printf(&cols, "%s\"%s\"", nshared > 1 ? ", " : "", name);

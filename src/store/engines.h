@@ -86,6 +86,41 @@ nb_err nb_sqlite_prune(nb_sqlite *store, const nb_retention *r, int dry_run,
                        nb_prune_report *report, nb_errbuf *err);
 nb_err nb_sqlite_outbox_next_due(nb_sqlite *store, int64_t *at, size_t *pending, nb_errbuf *err);
 
+/* SQLite: sqlite_jobs.c (leased work) */
+nb_err nb_sqlite_job_add(nb_sqlite *store, const char *kind, const char *key, const char *payload,
+                         int max_attempts, int64_t delay_ms, int *added, nb_errbuf *err);
+nb_err nb_sqlite_job_claim(nb_sqlite *store, const char *kind, const char *worker, int64_t lease_ms,
+                           nb_job *out, int *found, nb_errbuf *err);
+nb_err nb_sqlite_job_renew(nb_sqlite *store, int64_t id, const char *worker, int attempt,
+                           int64_t lease_ms, int *held, nb_errbuf *err);
+nb_err nb_sqlite_job_done(nb_sqlite *store, int64_t id, const char *worker, int attempt, int *held,
+                          nb_errbuf *err);
+nb_err nb_sqlite_job_fail(nb_sqlite *store, int64_t id, const char *worker, int attempt,
+                          const char *error, int64_t retry_ms, int *held, nb_errbuf *err);
+nb_err nb_sqlite_job_state(nb_sqlite *store, const char *kind, const char *key, char **state,
+                           char **last_error, nb_errbuf *err);
+nb_err nb_sqlite_job_counts(nb_sqlite *store, nb_job_count **counts, size_t *count, nb_errbuf *err);
+nb_err nb_sqlite_leases_renew(nb_sqlite *store, const char *worker, int64_t lease_ms,
+                              size_t *renewed, nb_errbuf *err);
+nb_err nb_sqlite_leases_release(nb_sqlite *store, const char *worker, size_t *released,
+                                nb_errbuf *err);
+nb_err nb_sqlite_fire_claim(nb_sqlite *store, const char *schedule, int64_t fire_time,
+                            const char *worker, int *won, char **holder, nb_errbuf *err);
+nb_err nb_sqlite_outbox_claim(nb_sqlite *store, const char *channel, const char *worker,
+                              int64_t lease_ms, int64_t now, nb_outbox_row *row, int *found,
+                              nb_errbuf *err);
+nb_err nb_sqlite_outbox_finish(nb_sqlite *store, int64_t id, const char *worker, int attempt,
+                               const char *status, int64_t next_attempt_at, const char *answer,
+                               int64_t now, int *held, nb_errbuf *err);
+nb_err nb_sqlite_work_wait(nb_sqlite *store, int64_t timeout_ms, int *woken, nb_errbuf *err);
+nb_err nb_sqlite_job_states(nb_sqlite *store, const char *kind, const char *const *keys,
+                            size_t count, char **states, nb_errbuf *err);
+nb_err nb_sqlite_worker_save(nb_sqlite *store, const nb_daemon_state *state, nb_errbuf *err);
+nb_err nb_sqlite_worker_list(nb_sqlite *store, nb_daemon_state **list, size_t *count,
+                             nb_errbuf *err);
+nb_err nb_sqlite_work_prune(nb_sqlite *store, int64_t age, int64_t now, int dry_run,
+                            size_t *removed, nb_errbuf *err);
+
 /* PostgreSQL: postgres.c, postgres_archive.c */
 nb_err nb_pg_open(const char *path, nb_pg **out, nb_errbuf *err);
 void nb_pg_close(nb_pg *store);
@@ -150,6 +185,38 @@ nb_err nb_pg_prune(nb_pg *store, const nb_retention *r, int dry_run, nb_prune_re
                    nb_errbuf *err);
 nb_err nb_pg_outbox_next_due(nb_pg *store, int64_t *at, size_t *pending, nb_errbuf *err);
 nb_err nb_pg_describe(const char *conninfo, char **text, char **warning, nb_errbuf *err);
+
+/* PostgreSQL: postgres_jobs.c (leased work) */
+nb_err nb_pg_job_add(nb_pg *store, const char *kind, const char *key, const char *payload,
+                     int max_attempts, int64_t delay_ms, int *added, nb_errbuf *err);
+nb_err nb_pg_job_claim(nb_pg *store, const char *kind, const char *worker, int64_t lease_ms,
+                       nb_job *out, int *found, nb_errbuf *err);
+nb_err nb_pg_job_renew(nb_pg *store, int64_t id, const char *worker, int attempt, int64_t lease_ms,
+                       int *held, nb_errbuf *err);
+nb_err nb_pg_job_done(nb_pg *store, int64_t id, const char *worker, int attempt, int *held,
+                      nb_errbuf *err);
+nb_err nb_pg_job_fail(nb_pg *store, int64_t id, const char *worker, int attempt, const char *error,
+                      int64_t retry_ms, int *held, nb_errbuf *err);
+nb_err nb_pg_job_state(nb_pg *store, const char *kind, const char *key, char **state,
+                       char **last_error, nb_errbuf *err);
+nb_err nb_pg_job_counts(nb_pg *store, nb_job_count **counts, size_t *count, nb_errbuf *err);
+nb_err nb_pg_leases_renew(nb_pg *store, const char *worker, int64_t lease_ms, size_t *renewed,
+                          nb_errbuf *err);
+nb_err nb_pg_leases_release(nb_pg *store, const char *worker, size_t *released, nb_errbuf *err);
+nb_err nb_pg_fire_claim(nb_pg *store, const char *schedule, int64_t fire_time, const char *worker,
+                        int *won, char **holder, nb_errbuf *err);
+nb_err nb_pg_outbox_claim(nb_pg *store, const char *channel, const char *worker, int64_t lease_ms,
+                          int64_t now, nb_outbox_row *row, int *found, nb_errbuf *err);
+nb_err nb_pg_outbox_finish(nb_pg *store, int64_t id, const char *worker, int attempt,
+                           const char *status, int64_t next_attempt_at, const char *answer,
+                           int64_t now, int *held, nb_errbuf *err);
+nb_err nb_pg_work_wait(nb_pg *store, int64_t timeout_ms, int *woken, nb_errbuf *err);
+nb_err nb_pg_job_states(nb_pg *store, const char *kind, const char *const *keys, size_t count,
+                        char **states, nb_errbuf *err);
+nb_err nb_pg_worker_save(nb_pg *store, const nb_daemon_state *state, nb_errbuf *err);
+nb_err nb_pg_worker_list(nb_pg *store, nb_daemon_state **list, size_t *count, nb_errbuf *err);
+nb_err nb_pg_work_prune(nb_pg *store, int64_t age, int64_t now, int dry_run, size_t *removed,
+                        nb_errbuf *err);
 
 /* SQLite into PostgreSQL: copy.c */
 nb_err nb_store_copy_engines(nb_sqlite *from, nb_pg *to, nb_copy_report *report, nb_errbuf *err);

@@ -175,6 +175,8 @@ static const char *const migrations[] = {
     "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
     "CREATE INDEX items_title_trgm ON items USING gin (title gin_trgm_ops);"
     "CREATE INDEX items_abstract_trgm ON items USING gin (abstract gin_trgm_ops);",
+    /* 3: leased work: jobs, fires of schedules, leases on outbox rows (postgres_jobs.c) */
+    nb_pg_jobs_migration,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -461,6 +463,7 @@ void nb_pg_close(nb_pg *s)
 {
     if (!s)
         return;
+    PQfinish(s->listen);
     PQfinish(s->conn);
     free(s->name);
     free(s);

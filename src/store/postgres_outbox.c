@@ -333,14 +333,8 @@ nb_err nb_pg_outbox_drop(nb_pg *s, int64_t id, const char *channel, size_t *drop
                              2, values, "dropping outbox rows", dropped, err);
 }
 
-nb_err nb_pg_outbox_recover(nb_pg *s, size_t *recovered, nb_errbuf *err)
-{
-    *recovered = 0;
-    return nb_pg_run_counted(s,
-                             "UPDATE deliveries SET status = 'pending', possible_duplicate = 1"
-                             " WHERE status = 'sending'",
-                             0, NULL, "recovering the outbox", recovered, err);
-}
+/* nb_pg_outbox_recover: postgres_jobs.c (only rows nobody holds: an expired lease, or a
+ * sender whose session ended) */
 
 nb_err nb_pg_outbox_next_due(nb_pg *s, int64_t *at, size_t *pending, nb_errbuf *err)
 {

@@ -15,10 +15,14 @@
 
 struct nb_pg {
     PGconn *conn;
+    PGconn *listen;               /* LISTEN newsbrief_work (postgres_jobs.c), or NULL */
     char *name;                   /* the database as shown in messages: password masked */
     int failed;                   /* the connection broke: every call fails with failure */
     char failure[NB_ERRBUF_SIZE]; /* the first such failure, naming the database */
 };
+
+/* Migration 3: leased work (postgres_jobs.c). */
+extern const char nb_pg_jobs_migration[];
 
 /* Runs one statement with text parameters (values[i] NULL: SQL NULL). Returns the result
  * (PGRES_TUPLES_OK or PGRES_COMMAND_OK; the caller PQclear()s it), or NULL with err set to a

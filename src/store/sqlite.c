@@ -201,6 +201,40 @@ static const char *const migrations[] = {
     "  key TEXT NOT NULL,"
     "  forgotten_at INTEGER NOT NULL,"
     "  PRIMARY KEY (source, key)) WITHOUT ROWID;",
+    /* 9: leased work (sqlite_jobs.c): jobs with leases on the database's clock (ms), the
+     * fires of schedules claimed once, and leases on outbox rows */
+    "CREATE TABLE jobs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  payload TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'ready',"
+    "  run_at INTEGER NOT NULL DEFAULT 0,"
+    "  locked_by TEXT,"
+    "  lease_until INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  max_attempts INTEGER NOT NULL DEFAULT 5,"
+    "  last_error TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  finished_at INTEGER,"
+    "  UNIQUE (kind, key));"
+    "CREATE INDEX jobs_ready ON jobs (run_at) WHERE state = 'ready';"
+    "CREATE INDEX jobs_running ON jobs (lease_until) WHERE state = 'running';"
+    "CREATE TABLE schedule_fires ("
+    "  schedule TEXT NOT NULL,"
+    "  fire_time INTEGER NOT NULL,"
+    "  worker TEXT NOT NULL,"
+    "  claimed_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (schedule, fire_time)) WITHOUT ROWID;"
+    "ALTER TABLE deliveries ADD COLUMN locked_by TEXT;"
+    "ALTER TABLE deliveries ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;"
+    /* the heartbeat of each daemon sharing the database, by worker id */
+    "CREATE TABLE daemons ("
+    "  worker TEXT PRIMARY KEY,"
+    "  pid INTEGER NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  heartbeat_at INTEGER NOT NULL,"
+    "  next_wake_at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1277,7 +1311,9 @@ nb_err nb_sqlite_outbox_recover(nb_sqlite *s, size_t *recovered, nb_errbuf *err)
     nb_err rc = broken(s, err) ? NB_ERR_IO
                                : exec(s,
                                       "UPDATE deliveries SET status = 'pending',"
-                                      " possible_duplicate = 1 WHERE status = 'sending';",
+                                      " possible_duplicate = 1, locked_by = NULL"
+                                      " WHERE status = 'sending' AND (locked_by IS NULL"
+                                      "  OR lease_until < " NB_SQLITE_NOW_MS ");",
                                       "recovering the outbox", err);
     *recovered = rc ? 0 : (size_t)sqlite3_changes(s->db);
     return rc;

@@ -16,6 +16,9 @@ struct nb_sqlite {
     char failure[NB_ERRBUF_SIZE]; /* the first storage failure, naming the database */
 };
 
+/* The database's clock in ms since the epoch, as SQL: leases are measured on it. */
+#define NB_SQLITE_NOW_MS "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
+
 /* An error naming the database, what was being done and SQLite's message. */
 nb_err nb_sqlite_db_error(nb_sqlite *s, nb_errbuf *err, const char *what);
 /* Runs SQL without results. */

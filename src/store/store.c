@@ -322,8 +322,36 @@ nb_err nb_store_schedule_list(nb_store *store, nb_schedule_state **states, size_
 
 nb_err nb_store_daemon_save(nb_store *store, const nb_daemon_state *state, nb_errbuf *err)
 {
-    return store->pg ? nb_pg_daemon_save(store->pg, state, err)
-                     : nb_sqlite_daemon_save(store->lite, state, err);
+    nb_err rc = store->pg ? nb_pg_daemon_save(store->pg, state, err)
+                          : nb_sqlite_daemon_save(store->lite, state, err);
+    if (!rc && state->worker)
+        rc = store->pg ? nb_pg_worker_save(store->pg, state, err)
+                       : nb_sqlite_worker_save(store->lite, state, err);
+    return rc;
+}
+
+nb_err nb_store_job_states(nb_store *store, const char *kind, const char *const *keys, size_t count,
+                           char **states, nb_errbuf *err)
+{
+    for (size_t i = 0; i < count; i++)
+        states[i] = NULL;
+    if (!count)
+        return NB_OK;
+    return store->pg ? nb_pg_job_states(store->pg, kind, keys, count, states, err)
+                     : nb_sqlite_job_states(store->lite, kind, keys, count, states, err);
+}
+
+nb_err nb_store_daemon_list(nb_store *store, nb_daemon_state **list, size_t *count, nb_errbuf *err)
+{
+    return store->pg ? nb_pg_worker_list(store->pg, list, count, err)
+                     : nb_sqlite_worker_list(store->lite, list, count, err);
+}
+
+void nb_daemon_states_free(nb_daemon_state *list, size_t count)
+{
+    for (size_t i = 0; list && i < count; i++)
+        free(list[i].worker);
+    free(list);
 }
 
 nb_err nb_store_daemon_load(nb_store *store, nb_daemon_state *out, int *found, nb_errbuf *err)
@@ -335,14 +363,141 @@ nb_err nb_store_daemon_load(nb_store *store, nb_daemon_state *out, int *found, n
 nb_err nb_store_prune(nb_store *store, const nb_retention *r, int dry_run, nb_prune_report *report,
                       nb_errbuf *err)
 {
-    return store->pg ? nb_pg_prune(store->pg, r, dry_run, report, err)
-                     : nb_sqlite_prune(store->lite, r, dry_run, report, err);
+    nb_err rc = store->pg ? nb_pg_prune(store->pg, r, dry_run, report, err)
+                          : nb_sqlite_prune(store->lite, r, dry_run, report, err);
+    if (!rc && r->work_age > 0)
+        rc = store->pg
+                 ? nb_pg_work_prune(store->pg, r->work_age, r->now, dry_run, &report->jobs, err)
+                 : nb_sqlite_work_prune(store->lite, r->work_age, r->now, dry_run, &report->jobs,
+                                        err);
+    return rc;
 }
 
 nb_err nb_store_outbox_next_due(nb_store *store, int64_t *at, size_t *pending, nb_errbuf *err)
 {
     return store->pg ? nb_pg_outbox_next_due(store->pg, at, pending, err)
                      : nb_sqlite_outbox_next_due(store->lite, at, pending, err);
+}
+
+/* ---- leased work ---- */
+
+nb_err nb_store_job_add(nb_store *store, const char *kind, const char *key, const char *payload,
+                        int max_attempts, int64_t delay_ms, int *added, nb_errbuf *err)
+{
+    return store->pg
+               ? nb_pg_job_add(store->pg, kind, key, payload, max_attempts, delay_ms, added, err)
+               : nb_sqlite_job_add(store->lite, kind, key, payload, max_attempts, delay_ms, added,
+                                   err);
+}
+
+nb_err nb_store_job_claim(nb_store *store, const char *kind, const char *worker, int64_t lease_ms,
+                          nb_job *out, int *found, nb_errbuf *err)
+{
+    return store->pg ? nb_pg_job_claim(store->pg, kind, worker, lease_ms, out, found, err)
+                     : nb_sqlite_job_claim(store->lite, kind, worker, lease_ms, out, found, err);
+}
+
+nb_err nb_store_job_renew(nb_store *store, int64_t id, const char *worker, int attempt,
+                          int64_t lease_ms, int *held, nb_errbuf *err)
+{
+    return store->pg ? nb_pg_job_renew(store->pg, id, worker, attempt, lease_ms, held, err)
+                     : nb_sqlite_job_renew(store->lite, id, worker, attempt, lease_ms, held, err);
+}
+
+nb_err nb_store_job_done(nb_store *store, int64_t id, const char *worker, int attempt, int *held,
+                         nb_errbuf *err)
+{
+    return store->pg ? nb_pg_job_done(store->pg, id, worker, attempt, held, err)
+                     : nb_sqlite_job_done(store->lite, id, worker, attempt, held, err);
+}
+
+nb_err nb_store_job_fail(nb_store *store, int64_t id, const char *worker, int attempt,
+                         const char *error, int64_t retry_ms, int *held, nb_errbuf *err)
+{
+    return store->pg
+               ? nb_pg_job_fail(store->pg, id, worker, attempt, error, retry_ms, held, err)
+               : nb_sqlite_job_fail(store->lite, id, worker, attempt, error, retry_ms, held, err);
+}
+
+nb_err nb_store_job_state(nb_store *store, const char *kind, const char *key, char **state,
+                          char **last_error, nb_errbuf *err)
+{
+    return store->pg ? nb_pg_job_state(store->pg, kind, key, state, last_error, err)
+                     : nb_sqlite_job_state(store->lite, kind, key, state, last_error, err);
+}
+
+nb_err nb_store_job_counts(nb_store *store, nb_job_count **counts, size_t *count, nb_errbuf *err)
+{
+    return store->pg ? nb_pg_job_counts(store->pg, counts, count, err)
+                     : nb_sqlite_job_counts(store->lite, counts, count, err);
+}
+
+nb_err nb_store_leases_renew(nb_store *store, const char *worker, int64_t lease_ms, size_t *renewed,
+                             nb_errbuf *err)
+{
+    return store->pg ? nb_pg_leases_renew(store->pg, worker, lease_ms, renewed, err)
+                     : nb_sqlite_leases_renew(store->lite, worker, lease_ms, renewed, err);
+}
+
+nb_err nb_store_leases_release(nb_store *store, const char *worker, size_t *released,
+                               nb_errbuf *err)
+{
+    return store->pg ? nb_pg_leases_release(store->pg, worker, released, err)
+                     : nb_sqlite_leases_release(store->lite, worker, released, err);
+}
+
+nb_err nb_store_fire_claim(nb_store *store, const char *schedule, int64_t fire_time,
+                           const char *worker, int *won, char **holder, nb_errbuf *err)
+{
+    return store->pg
+               ? nb_pg_fire_claim(store->pg, schedule, fire_time, worker, won, holder, err)
+               : nb_sqlite_fire_claim(store->lite, schedule, fire_time, worker, won, holder, err);
+}
+
+nb_err nb_store_outbox_claim(nb_store *store, const char *channel, const char *worker,
+                             int64_t lease_ms, int64_t now, nb_outbox_row *row, int *found,
+                             nb_errbuf *err)
+{
+    return store->pg
+               ? nb_pg_outbox_claim(store->pg, channel, worker, lease_ms, now, row, found, err)
+               : nb_sqlite_outbox_claim(store->lite, channel, worker, lease_ms, now, row, found,
+                                        err);
+}
+
+nb_err nb_store_outbox_finish(nb_store *store, int64_t id, const char *worker, int attempt,
+                              const char *status, int64_t next_attempt_at, const char *answer,
+                              int64_t now, int *held, nb_errbuf *err)
+{
+    return store->pg ? nb_pg_outbox_finish(store->pg, id, worker, attempt, status, next_attempt_at,
+                                           answer, now, held, err)
+                     : nb_sqlite_outbox_finish(store->lite, id, worker, attempt, status,
+                                               next_attempt_at, answer, now, held, err);
+}
+
+nb_err nb_store_work_wait(nb_store *store, int64_t timeout_ms, int *woken, nb_errbuf *err)
+{
+    return store->pg ? nb_pg_work_wait(store->pg, timeout_ms, woken, err)
+                     : nb_sqlite_work_wait(store->lite, timeout_ms, woken, err);
+}
+
+void nb_job_clear(nb_job *job)
+{
+    if (!job)
+        return;
+    free(job->kind);
+    free(job->key);
+    free(job->payload);
+    memset(job, 0, sizeof *job);
+}
+
+void nb_job_counts_free(nb_job_count *counts, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(counts[i].kind);
+        free(counts[i].state);
+        free(counts[i].last_error);
+    }
+    free(counts);
 }
 
 nb_err nb_store_describe(const char *database, char **text, char **warning, nb_errbuf *err)

@@ -166,7 +166,9 @@ nb_err nb_store_outbox_mark(nb_store *store, int64_t id, const char *status, int
  * and their items stay given to the channel. *dropped: how many. */
 nb_err nb_store_outbox_drop(nb_store *store, int64_t id, const char *channel, size_t *dropped,
                             nb_errbuf *err) NB_MUST_CHECK;
-/* Rows left "sending" by a run that died become pending, flagged as possible duplicates. */
+/* Rows left "sending" by a run that died become pending, flagged as possible duplicates:
+ * those without a lease (a run's, `newsbrief push`'s) and those whose lease expired; a row
+ * leased to a live worker stays as it is. */
 nb_err nb_store_outbox_recover(nb_store *store, size_t *recovered, nb_errbuf *err) NB_MUST_CHECK;
 
 /* ---- The archive: read-only queries for the web server and the API. ----
@@ -353,6 +355,9 @@ typedef struct nb_daemon_state {
     int64_t heartbeat_at; /* the last wake-up */
     int64_t next_wake_at; /* when it planned to wake next */
     int64_t stopped_at;   /* set by a clean stop; 0 while running (or after a crash) */
+    char *worker;         /* with workers on, the daemon's worker id (hostname:pid), which
+                             keeps a row of its own as well (nb_store_daemon_list); NULL
+                             otherwise. Borrowed when saving; owned in a list. */
 } nb_daemon_state;
 
 nb_err nb_store_daemon_save(nb_store *store, const nb_daemon_state *state,
@@ -360,6 +365,12 @@ nb_err nb_store_daemon_save(nb_store *store, const nb_daemon_state *state,
 /* *found is 0 when no daemon ever ran on this database. */
 nb_err nb_store_daemon_load(nb_store *store, nb_daemon_state *out, int *found,
                             nb_errbuf *err) NB_MUST_CHECK;
+/* The daemons with workers on that share the database, one row per worker id, the latest
+ * heartbeat first (a daemon that stopped cleanly removed its row; a killed one's stays until
+ * prune). Free with nb_daemon_states_free. */
+nb_err nb_store_daemon_list(nb_store *store, nb_daemon_state **list, size_t *count,
+                            nb_errbuf *err) NB_MUST_CHECK;
+void nb_daemon_states_free(nb_daemon_state *list, size_t count);
 
 /* Retention: what is older than each cutoff (UTC seconds; 0 keeps it) goes. */
 typedef struct nb_retention {
@@ -370,6 +381,8 @@ typedef struct nb_retention {
     int64_t briefings_before;    /* briefings made before, with their sent or refused
                                     messages (a briefing with a message still to send stays) */
     int64_t now;                 /* recorded with the forgotten keys */
+    int64_t work_age;            /* seconds: jobs done longer ago than this (database clock)
+                                    and the rows of daemons silent for as long (0 keeps them) */
 } nb_retention;
 
 typedef struct nb_prune_report {
@@ -378,6 +391,7 @@ typedef struct nb_prune_report {
     size_t summaries;    /* cached LLM summaries removed */
     size_t briefings;    /* briefings removed */
     size_t messages;     /* outbox rows removed */
+    size_t jobs;         /* done jobs and silent daemons' rows removed */
     int64_t bytes_freed; /* the file shrank by this much (SQLite; 0 on PostgreSQL) */
     int vacuumed;        /* a full VACUUM turned incremental vacuum on (SQLite) */
 } nb_prune_report;
@@ -395,6 +409,102 @@ nb_err nb_store_prune(nb_store *store, const nb_retention *r, int dry_run, nb_pr
  * *pending is 0). */
 nb_err nb_store_outbox_next_due(nb_store *store, int64_t *at, size_t *pending,
                                 nb_errbuf *err) NB_MUST_CHECK;
+
+/* ---- Leased work: several daemons (or workers) sharing one database ----
+ * A job is a row a worker claims for a lease measured on the database's clock; it renews
+ * the lease while it works and marks the job done or failed, both fenced by the attempt
+ * number it claimed with: a worker whose lease expired and was taken over changes nothing
+ * (*held 0). A job that fails max_attempts times (or whose lease expires that often) is
+ * "dead" with its last error. Claims commit at once: no transaction is held across work. */
+typedef struct nb_job {
+    int64_t id;
+    char *kind;
+    char *key;
+    char *payload;
+    int attempt;      /* this claim's attempt number: the fencing token */
+    int max_attempts; /* dead after this many */
+    int taken_over;   /* the lease of another worker had expired */
+} nb_job;
+
+void nb_job_clear(nb_job *job); /* frees the strings */
+
+/* Adds a ready job unless one with this (kind, key) exists (in any state); *added (may be
+ * NULL) tells which. It may be claimed delay_ms from now. Wakes waiting workers. */
+nb_err nb_store_job_add(nb_store *store, const char *kind, const char *key, const char *payload,
+                        int max_attempts, int64_t delay_ms, int *added,
+                        nb_errbuf *err) NB_MUST_CHECK;
+/* Claims the next job of kind (NULL: any kind) that is ready and due, or running with an
+ * expired lease, for worker and lease_ms; *found is 0 when there is none. Expired jobs that
+ * used their last attempt go dead instead. */
+nb_err nb_store_job_claim(nb_store *store, const char *kind, const char *worker, int64_t lease_ms,
+                          nb_job *out, int *found, nb_errbuf *err) NB_MUST_CHECK;
+/* Extends the lease of one job (fenced). */
+nb_err nb_store_job_renew(nb_store *store, int64_t id, const char *worker, int attempt,
+                          int64_t lease_ms, int *held, nb_errbuf *err) NB_MUST_CHECK;
+/* The job is done (fenced). */
+nb_err nb_store_job_done(nb_store *store, int64_t id, const char *worker, int attempt, int *held,
+                         nb_errbuf *err) NB_MUST_CHECK;
+/* The attempt failed with error (secrets masked): the job is ready again retry_ms from now,
+ * or dead when it was the last attempt (fenced). */
+nb_err nb_store_job_fail(nb_store *store, int64_t id, const char *worker, int attempt,
+                         const char *error, int64_t retry_ms, int *held,
+                         nb_errbuf *err) NB_MUST_CHECK;
+/* The state of the job (kind, key): "ready", "running", "done" or "dead", NULL when there
+ * is none; *last_error (may be NULL) its last error. Caller frees both. */
+nb_err nb_store_job_state(nb_store *store, const char *kind, const char *key, char **state,
+                          char **last_error, nb_errbuf *err) NB_MUST_CHECK;
+
+/* The states of the jobs (kind, keys[i]) in one query: states[i] as nb_store_job_state
+ * gives it, NULL when there is none (caller frees each). */
+nb_err nb_store_job_states(nb_store *store, const char *kind, const char *const *keys, size_t count,
+                           char **states, nb_errbuf *err) NB_MUST_CHECK;
+
+/* Jobs per kind and state, with the newest dead job's error per kind. */
+typedef struct nb_job_count {
+    char *kind;
+    char *state;
+    int64_t count;
+    char *last_error; /* dead rows only: the most recent one's; else NULL */
+} nb_job_count;
+nb_err nb_store_job_counts(nb_store *store, nb_job_count **counts, size_t *count,
+                           nb_errbuf *err) NB_MUST_CHECK;
+void nb_job_counts_free(nb_job_count *counts, size_t count);
+
+/* Extends every lease worker holds (jobs and outbox rows) to lease_ms from now: the
+ * daemon's heartbeat for the work its processes do. *renewed (may be NULL): how many. */
+nb_err nb_store_leases_renew(nb_store *store, const char *worker, int64_t lease_ms, size_t *renewed,
+                             nb_errbuf *err) NB_MUST_CHECK;
+/* Gives back every lease worker holds (a clean stop): jobs become ready, outbox rows
+ * pending, at once. *released (may be NULL): how many. */
+nb_err nb_store_leases_release(nb_store *store, const char *worker, size_t *released,
+                               nb_errbuf *err) NB_MUST_CHECK;
+
+/* Claims one fire of a schedule: the first worker to claim (schedule, fire_time) wins
+ * (*won 1); the others learn who did (*holder, caller frees; may be NULL). */
+nb_err nb_store_fire_claim(nb_store *store, const char *schedule, int64_t fire_time,
+                           const char *worker, int *won, char **holder,
+                           nb_errbuf *err) NB_MUST_CHECK;
+
+/* Claims the next message of channel that may go now: the channel's oldest unsent row,
+ * when it is pending and due, or "sending" under an expired lease (then flagged a possible
+ * duplicate: its request may have reached the platform). Never while another row of the
+ * channel is leased, so rows go in order. The row becomes "sending", leased to worker,
+ * with attempts + 1 as its fencing token (row->attempts). Due: next_attempt_at <= now (UTC
+ * seconds, the caller's clock, as nb_store_outbox_mark writes it). *found 0: none. */
+nb_err nb_store_outbox_claim(nb_store *store, const char *channel, const char *worker,
+                             int64_t lease_ms, int64_t now, nb_outbox_row *row, int *found,
+                             nb_errbuf *err) NB_MUST_CHECK;
+/* nb_store_outbox_mark for a claimed row, fenced by worker and attempt; the lease ends. */
+nb_err nb_store_outbox_finish(nb_store *store, int64_t id, const char *worker, int attempt,
+                              const char *status, int64_t next_attempt_at, const char *answer,
+                              int64_t now, int *held, nb_errbuf *err) NB_MUST_CHECK;
+
+/* Waits up to timeout_ms for new work (a job added, a fire claimed, an outbox row
+ * queued): on PostgreSQL a LISTEN on a connection of its own, woken by the NOTIFY those
+ * inserts send at commit; on SQLite a plain sleep (callers poll). *woken (may be NULL): a
+ * notification came. */
+nb_err nb_store_work_wait(nb_store *store, int64_t timeout_ms, int *woken,
+                          nb_errbuf *err) NB_MUST_CHECK;
 
 /* ---- Moving to PostgreSQL ---- */
 

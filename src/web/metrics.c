@@ -114,6 +114,35 @@ void nb_web_metrics(nb_web_request *r, nb_web_reply *o)
         }
         nb_stat_rows_free(rows, n);
     }
+    /* leased work (several daemons): jobs per kind and state, the last dead one's error */
+    nb_job_count *jobs = NULL;
+    size_t job_count = 0;
+    nb_errbuf err;
+    if (nb_store_job_counts(r->store, &jobs, &job_count, &err) == NB_OK) {
+        nb_web_puts(o, "# HELP newsbrief_jobs Leased jobs, by kind and state (dead: failed "
+                       "max_attempts times).\n# TYPE newsbrief_jobs gauge\n");
+        for (size_t i = 0; i < job_count; i++) {
+            nb_web_puts(o, "newsbrief_jobs{kind=\"");
+            label_value(o, jobs[i].kind);
+            nb_web_puts(o, "\",state=\"");
+            label_value(o, jobs[i].state);
+            nb_web_printf(o, "\"} %lld\n", (long long)jobs[i].count);
+        }
+        nb_web_puts(o, "# HELP newsbrief_job_dead_info The newest dead job's last error, by kind."
+                       "\n# TYPE newsbrief_job_dead_info gauge\n");
+        for (size_t i = 0; i < job_count; i++) {
+            if (!jobs[i].last_error)
+                continue;
+            nb_web_puts(o, "newsbrief_job_dead_info{kind=\"");
+            label_value(o, jobs[i].kind);
+            nb_web_puts(o, "\",last_error=\"");
+            label_value(o, jobs[i].last_error);
+            nb_web_puts(o, "\"} 1\n");
+        }
+        nb_job_counts_free(jobs, job_count);
+    } else {
+        nb_log(NB_LOG_WARN, "web", "error=\"%s\"", err.msg);
+    }
     nb_web *web = r->web;
     nb_web_puts(o, "# HELP newsbrief_http_requests_total Archive requests, by route and status.\n"
                    "# TYPE newsbrief_http_requests_total counter\n");

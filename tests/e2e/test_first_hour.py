@@ -368,7 +368,8 @@ channels:
         for want in ("  window: 36h\n", "  lock_timeout: 90s\n",
                      '"screen":\n    type: "stdout"\n    only_new: true\n'):
             expect(want in out, "lacks %r:\n%s" % (want, out))
-        for unwanted in ("page_marker", "starttls", "photos", "max_attempts", "temperature",
+        # (a channel's max_attempts, not newsbrief.job_max_attempts, which is always shown)
+        for unwanted in ("page_marker", "starttls", "photos", "\n    max_attempts", "temperature",
                          "86400s"):
             expect(unwanted not in out, "%r printed:\n%s" % (unwanted, out))
         # a database directory the user cannot write
