@@ -8,8 +8,8 @@
 # a copy of the binaries made at the start, so a rebuild during the session does not
 # disturb it. A process that finds a crash, a timeout or an out-of-memory input saves it
 # and starts again, so the minutes are spent in full; the findings are then minimized into
-# $1/findings/<target>/*.min. Move a fixed one into fuzz/corpus/<target>/ (replayed by
-# make test).
+# $1/findings/<target>/*.min (the table counts those of this session). Move a fixed one
+# into fuzz/corpus/<target>/ (replayed by make test).
 # Each session appends one line per target to $1/fuzz-long-history.tsv (date, target,
 # seconds, executions, cov, ft, corpus files, crash/timeout/oom); the table shows this
 # session's executions beside the total of every line of that file for the target. Runs
@@ -70,6 +70,8 @@ for target in $targets; do
   mkdir -p "$corpus" "$findings"
   echo "fuzz-long: $target for $minutes min in $jobs processes, max_len $max_len" \
     "(logs: $build/fuzz-long-$target-*.log)"
+  stamp="$findings/.session-start" # findings newer than this are this session's
+  touch "$stamp"
   start=$(date +%s)
   deadline=$((start + minutes * 60))
   pids=()
@@ -91,11 +93,11 @@ for target in $targets; do
              END { print total + last }' "$log")
     runs=$((runs + n))
   done
-  # findings, minimized: the smallest input that still fails the same way
+  # this session's findings, minimized: the smallest input that still fails the same way
   crashes=0 timeouts=0 ooms=0
   for artifact in "$findings"/crash-* "$findings"/timeout-* "$findings"/oom-* \
     "$findings"/leak-*; do
-    [ -f "$artifact" ] || continue
+    [ -f "$artifact" ] && [ "$artifact" -nt "$stamp" ] || continue
     case "$artifact" in *.min) continue ;; esac
     case "$(basename "$artifact")" in
       crash-* | leak-*) crashes=$((crashes + 1)) ;;
