@@ -97,7 +97,7 @@ for target in $targets; do
   crashes=0 timeouts=0 ooms=0
   for artifact in "$findings"/crash-* "$findings"/timeout-* "$findings"/oom-* \
     "$findings"/leak-*; do
-    [ -f "$artifact" ] && [ "$artifact" -nt "$stamp" ] || continue
+    { [ -f "$artifact" ] && [ "$artifact" -nt "$stamp" ]; } || continue
     case "$artifact" in *.min) continue ;; esac
     case "$(basename "$artifact")" in
       crash-* | leak-*) crashes=$((crashes + 1)) ;;
