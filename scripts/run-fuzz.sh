@@ -6,7 +6,7 @@ set -euo pipefail
 build=${1:-build-fuzz}
 seconds=${FUZZ_SECONDS:-30}
 root="$(cd "$(dirname "$0")/.." && pwd)"
-for target in feed html time config sanitize extract; do
+for target in feed html time config sanitize extract cron; do
   work="$build/corpus-$target"
   mkdir -p "$work"
   dict=()

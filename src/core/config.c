@@ -395,6 +395,16 @@ static nb_err expand_env(loader *ld, const yaml_node_t *node, char **out)
     return NB_OK;
 }
 
+/* A NULL-terminated list of texts and the list (NULL-safe). */
+static void free_lines(char **lines)
+{
+    if (!lines)
+        return;
+    for (char **line = lines; *line; line++)
+        free(*line);
+    free(lines);
+}
+
 static nb_err set_headers(loader *ld, const field *f, void *record, const yaml_node_t *map)
 {
     if (map->type != YAML_MAPPING_NODE)
@@ -436,6 +446,7 @@ static nb_err set_headers(loader *ld, const field *f, void *record, const yaml_n
         free(lines);
         return rc;
     }
+    free_lines(*slot); /* a key given twice: the later value replaces the earlier */
     *slot = lines;
     return NB_OK;
 }
@@ -467,6 +478,7 @@ static nb_err set_list(loader *ld, const field *f, void *record, const yaml_node
         free(list);
         return rc;
     }
+    free_lines(*slot); /* a key given twice: the later value replaces the earlier */
     *slot = list;
     return NB_OK;
 }
@@ -1214,11 +1226,8 @@ static void free_fields(const field *fields, void *record)
         void *slot = (char *)record + f->offset;
         if (f->kind == FIELD_STRING || f->kind == FIELD_PATH)
             free(*(char **)slot);
-        if ((f->kind == FIELD_HEADERS || f->kind == FIELD_LIST) && *(char ***)slot) {
-            for (char **line = *(char ***)slot; *line; line++)
-                free(*line);
-            free(*(char ***)slot);
-        }
+        if (f->kind == FIELD_HEADERS || f->kind == FIELD_LIST)
+            free_lines(*(char ***)slot);
     }
 }
 

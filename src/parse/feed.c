@@ -239,6 +239,13 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         const char *vbeg = (const char *)attributes[5 * i + 3];
         const char *vend = (const char *)attributes[5 * i + 4];
         size_t vlen = (size_t)(vend - vbeg);
+        /* libxml2's recovery can end a value inside a character (an undefined entity's
+         * replacement cut after its first byte): such bytes become U+FFFD */
+        char *repaired = NULL;
+        if (!nb_charset_is_utf8(vbeg, vlen)) {
+            repaired = nb_charset_to_utf8(vbeg, vlen, "utf-8", &vlen, NULL);
+            vbeg = repaired;
+        }
         char key[200];
         const char *ap = auri ? key_prefix(r, auri, NULL) : NULL;
         nb_feed_join_name(key, sizeof key, ap && *ap ? ap : NULL, ap ? strlen(ap) : 0, ':', aname);
@@ -247,7 +254,7 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         nb_feed_join_name(qkey, sizeof qkey, aprefix, aprefix ? strlen(aprefix) : 0, ':', aname);
         nb_feed_lower_in_place(qkey);
         /* rel and type compare case-insensitively: their values are kept in lower case */
-        json_t *raw = json_stringn_nocheck(vbeg, vlen); /* libxml2 hands out valid UTF-8 */
+        json_t *raw = json_stringn_nocheck(vbeg, vlen); /* valid UTF-8 by now */
         json_t *lowered = NULL;
         int qkey_differs = strcmp(qkey, key) != 0;
         for (int k = 0; k < 1 + qkey_differs; k++) {
@@ -263,6 +270,7 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
         }
         json_decref(raw);
         json_decref(lowered);
+        free(repaired);
     }
     nb_feed_start_element(r, tag, attrs);
     json_decref(attrs);

@@ -175,14 +175,19 @@ nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, const c
         json_object_set_new(headers, "Content-Type", json_string(content_type));
     json_t *dict = nb_feed_parse_dict(data, len, base_url, headers);
     json_decref(headers);
+    nb_err rc = nb_feed_from_dict(dict, data, len, base_url, out, err);
+    json_decref(dict);
+    return rc;
+}
+
+nb_err nb_feed_from_dict(json_t *dict, const char *data, size_t len, const char *base_url,
+                         nb_feed **out, nb_errbuf *err)
+{
     const char *version = str(dict, "version");
     json_t *entries = json_object_get(dict, "entries");
     json_t *channel = json_object_get(dict, "feed");
-    if (!version && !json_array_size(entries) && !str(channel, "title")) {
-        nb_err rc = nb_errf(err, NB_ERR_PARSE, "not a feed: %s", describe(data, len));
-        json_decref(dict);
-        return rc;
-    }
+    if (!version && !json_array_size(entries) && !str(channel, "title"))
+        return nb_errf(err, NB_ERR_PARSE, "not a feed: %s", describe(data, len));
     nb_feed *feed = nb_xcalloc(1, sizeof *feed);
     feed->arena = nb_arena_new();
     feed->version = keep(feed->arena, version ? version : "");
@@ -198,7 +203,6 @@ nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, const c
         read_entry(feed->arena, json_array_get(entries, i), base_url, feed->author,
                    &feed->entries[i]);
     feed->entry_count = n;
-    json_decref(dict);
     *out = feed;
     return NB_OK;
 }

@@ -50,6 +50,11 @@ typedef struct nb_feed {
  * Not a feed (HTML, JSON, garbage) is NB_ERR_PARSE naming what was found. */
 nb_err nb_feed_parse(const char *data, size_t len, const char *base_url, const char *content_type,
                      nb_feed **out, nb_errbuf *err) NB_MUST_CHECK;
+/* The same view of a result of nb_feed_parse_dict (not taken: the caller still owns it);
+ * data and len are the document it was read from, named in the error when it is not a
+ * feed. nb_feed_parse is nb_feed_parse_dict then this. */
+nb_err nb_feed_from_dict(json_t *dict, const char *data, size_t len, const char *base_url,
+                         nb_feed **out, nb_errbuf *err) NB_MUST_CHECK;
 void nb_feed_free(nb_feed *feed); /* NULL-safe */
 
 /* Plain text of an HTML fragment or page: scripts, styles and comments dropped, block

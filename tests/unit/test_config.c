@@ -370,6 +370,37 @@ static void test_schedules(void **state)
     }
 }
 
+/* A list or header key given twice: the later value replaces the earlier, which is freed
+ * (the ASan build's leak check sees it), as a text key given twice does. */
+static void test_key_given_twice(void **state)
+{
+    (void)state;
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "schedules:\n"
+             "  briefing:\n"
+             "    cron: \"45 10 * * *\"\n"
+             "    channels: [file]\n"
+             "    channels: out\n"
+             "    cron: \"0 9 * * *\"\n"
+             "summarizer:\n"
+             "  headers:\n    X-Team: a\n"
+             "  headers:\n    X-Env: prod\n"
+             "%s",
+             schedule_base);
+    nb_config *c = NULL;
+    nb_errbuf err;
+    if (parse(yaml, &c, &err) != NB_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(c->schedule_count, 1);
+    assert_string_equal(c->schedules[0].channels[0], "out");
+    assert_null(c->schedules[0].channels[1]);
+    assert_string_equal(c->schedules[0].cron, "0 9 * * *");
+    assert_string_equal(c->summarizer.headers[0], "X-Env: prod");
+    assert_null(c->summarizer.headers[1]);
+    nb_config_free(c);
+}
+
 static void test_load_missing_file(void **state)
 {
     (void)state;
@@ -600,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_language_and_header),
         cmocka_unit_test(test_schedules),
         cmocka_unit_test(test_postgres_database),
+        cmocka_unit_test(test_key_given_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -370,6 +370,42 @@ static void test_element_text_cap(void **state)
     nb_buf_free(&b);
 }
 
+/* An attribute whose value libxml2's recovery ends inside a character (an undefined
+ * entity's replacement cut after its first byte) is repaired, the stray byte becoming
+ * U+FFFD, rather than dropped: an xml:base built that way in a Latin-1 document is the
+ * base of what the element holds, and the whole result still serializes. */
+static void test_attribute_cut_in_a_character(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"http://a.example/&mdash;x/\">"
+        "<title>T</title><entry><title>e</title></entry></feed>";
+    json_t *d = nb_feed_parse_dict(doc, sizeof doc - 1, "https://feeds.example.org/f.xml", NULL);
+    assert_true(json_is_true(json_object_get(d, "bozo")));
+    assert_string_equal(path_str(d, "feed", 0, "title"), "T");
+    const char *repaired = "http://a.example/\xEF\xBF\xBDx/";
+    json_t *detail = json_object_get(json_object_get(d, "feed"), "title_detail");
+    assert_string_equal(json_string_value(json_object_get(detail, "base")), repaired);
+    json_t *entry = json_array_get(json_object_get(d, "entries"), 0);
+    detail = json_object_get(entry, "title_detail");
+    assert_string_equal(json_string_value(json_object_get(detail, "base")), repaired);
+    char *text = json_dumps(d, JSON_COMPACT);
+    assert_non_null(text);
+    free(text);
+    json_decref(d);
+
+    /* the fuzzer's document: the value is kept, repaired, on an unknown element */
+    static const char seed[] = "<f base=\"http:/&mdash;<m base=\"";
+    d = nb_feed_parse_dict(seed, sizeof seed - 1, NULL, NULL);
+    json_t *f = json_object_get(json_object_get(d, "feed"), "f");
+    assert_string_equal(json_string_value(json_object_get(f, "base")), "http:/\xEF\xBF\xBD");
+    text = json_dumps(d, JSON_COMPACT);
+    assert_non_null(text);
+    free(text);
+    json_decref(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_entity_blowup),
         cmocka_unit_test(test_many_small_entities),
         cmocka_unit_test(test_element_text_cap),
+        cmocka_unit_test(test_attribute_cut_in_a_character),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

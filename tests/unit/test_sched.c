@@ -136,6 +136,37 @@ static void test_rare_expressions(void **state)
     nb_zone_free(zone);
 }
 
+/* An hour that exists only on the days the clock skips it never fires in that zone (a
+ * job with "*" in the minute field follows the clock), and nb_cron_next says so; the same
+ * expression fires in UTC. March 8 is a Sunday only when it is the second Sunday of March,
+ * New York's forward jump at 02:00. */
+static void test_never_on_skipped_hour(void **state)
+{
+    (void)state;
+    nb_zone *ny = NULL, *utc = NULL;
+    nb_errbuf err;
+    assert_int_equal(nb_zone_load("America/New_York", &ny, &err), NB_OK);
+    assert_int_equal(nb_zone_load("UTC", &utc, &err), NB_OK);
+    nb_cron *cron = NULL;
+    assert_int_equal(nb_cron_parse("* 2 8 3 */8", &cron, &err), NB_OK);
+    int64_t t, next;
+    assert_int_equal(nb_time_parse("2025-03-08T05:00:00Z", 0, &t, &err), NB_OK);
+    assert_int_equal(nb_cron_next(cron, ny, t, &next), 0);
+    assert_int_equal(nb_cron_next(cron, utc, t, &next), 1);
+    char got[40];
+    nb_zone_format_iso(utc, next, got, sizeof got);
+    assert_string_equal(got, "2026-03-08T02:00:00+00:00");
+    /* a fixed time the jump skips fires at the jump instead */
+    nb_cron_free(cron);
+    assert_int_equal(nb_cron_parse("30 2 8 3 */8", &cron, &err), NB_OK);
+    assert_int_equal(nb_cron_next(cron, ny, t, &next), 1);
+    nb_zone_format_iso(ny, next, got, sizeof got);
+    assert_string_equal(got, "2026-03-08T03:00:00-04:00");
+    nb_cron_free(cron);
+    nb_zone_free(ny);
+    nb_zone_free(utc);
+}
+
 typedef struct offset_case {
     const char *zone, *at;
     int offset;
@@ -253,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_more_errors),
         cmocka_unit_test(test_text_and_macro_case),
         cmocka_unit_test(test_rare_expressions),
+        cmocka_unit_test(test_never_on_skipped_hour),
         cmocka_unit_test(test_zone_offsets),
         cmocka_unit_test(test_zone_transitions_and_format),
         cmocka_unit_test(test_zone_errors),
