@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Capped growable string. Invariant: len <= limit (when limit != 0) and data[len] == 0. */
+/* Capped growable string. Invariant: len <= limit and data[len] == 0. */
 #include "core/buf.h"
 
 #include <stdlib.h>
@@ -11,6 +11,10 @@
 
 void nb_buf_init(nb_buf *b, size_t limit)
 {
+    if (limit == 0) { /* a programmer's error: every buffer names its cap */
+        fputs("newsbrief: internal error: nb_buf_init without a cap\n", stderr);
+        abort();
+    }
     b->data = NULL;
     b->len = 0;
     b->alloc = 0;
@@ -37,7 +41,7 @@ static nb_err reserve(nb_buf *b, size_t extra)
     if (extra > ((size_t)-1) / 2 - b->len)
         return NB_ERR_LIMIT;
     size_t need = b->len + extra;
-    if (b->limit && need > b->limit)
+    if (need > b->limit)
         return NB_ERR_LIMIT;
     if (need + 1 <= b->alloc)
         return NB_OK;

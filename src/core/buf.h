@@ -14,11 +14,12 @@ typedef struct nb_buf {
     char *data;   /* the bytes, NUL-terminated; NULL while empty and never grown */
     size_t len;   /* bytes in use, without the NUL */
     size_t alloc; /* bytes allocated */
-    size_t limit; /* most bytes len may reach (0: none, a form being retired) */
+    size_t limit; /* most bytes len may reach; never 0 */
 } nb_buf;
 
 /* An empty buffer whose len may reach limit: a named cap from core/limits.h (or the
- * owning module's header), as curl's dynbuf takes one. */
+ * owning module's header), as curl's dynbuf takes one. A limit of 0 is a programmer's
+ * error: the process stops with a message. */
 void nb_buf_init(nb_buf *b, size_t limit);
 void nb_buf_free(nb_buf *b);  /* releases data; the buffer can be used again */
 void nb_buf_reset(nb_buf *b); /* len = 0, keeps memory */

@@ -42,9 +42,12 @@
     (64u << 20) /* one rendered chat message, e-mail or briefing                                   \
                  * page: at most 1000 items of capped fields */
 #define NB_LIMIT_OUTPUT_BYTES                                                                      \
-    (256u << 20)                      /* one document a command prints or logs, masked             \
-                                       * by core/redact (a feed's --json dictionary) */
-#define NB_LIMIT_TAGS_BYTES 4096      /* an item's tags, one per line */
+    (256u << 20) /* one document a command prints or logs, masked                                  \
+                  * by core/redact (a feed's --json dictionary) */
+#define NB_LIMIT_SQL_BYTES                                                                         \
+    (256u << 20)                 /* one statement or COPY chunk the store builds (search SQL, id   \
+                                  * lists, a chunk of rows of capped fields) */
+#define NB_LIMIT_TAGS_BYTES 4096 /* an item's tags, one per line */
 #define NB_LIMIT_SUBJECT_BYTES 4096   /* an e-mail subject made from its template */
 #define NB_LIMIT_NAME_LIST_BYTES 1024 /* names listed in a configuration error */
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "store/search_private.h"
 #include "store/sqlite_private.h"
@@ -143,7 +144,7 @@ nb_err nb_sqlite_briefings(nb_sqlite *s, const nb_briefing_query *q, nb_briefing
                            size_t *count, nb_errbuf *err)
 {
     nb_buf sql;
-    nb_buf_init(&sql, 0);
+    nb_buf_init(&sql, NB_LIMIT_SQL_BYTES);
     sql_add(&sql, "SELECT " BRIEFING_COLUMNS " FROM briefings WHERE 1");
     if (q->before_id)
         sql_add(&sql, " AND id < :before");
@@ -262,7 +263,7 @@ nb_err nb_sqlite_items_query(nb_sqlite *s, const nb_item_query *q, nb_item **ite
                              nb_errbuf *err)
 {
     nb_buf sql;
-    nb_buf_init(&sql, 0);
+    nb_buf_init(&sql, NB_LIMIT_SQL_BYTES);
     sql_add(&sql, "SELECT " ITEM_COLUMNS " FROM items i WHERE 1");
     if (q->source)
         sql_add(&sql, " AND i.source = :source");
@@ -414,7 +415,7 @@ void nb_source_stats_free(nb_source_stats *stats, size_t count)
 static char *id_list(const int64_t *ids, size_t n)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_SQL_BYTES);
     nb_err rc = nb_buf_putc(&b, '[');
     for (size_t i = 0; i < n && !rc; i++)
         rc = nb_buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
@@ -427,7 +428,7 @@ static char *id_list(const int64_t *ids, size_t n)
 static char *match_expression(const nb_search_term *terms, size_t count)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_SQL_BYTES);
     nb_err rc = NB_OK;
     for (size_t i = 0; i < count && !rc; i++) {
         if (terms[i].chars < NB_SEARCH_TRIGRAM_CHARS)
@@ -538,7 +539,7 @@ nb_err nb_sqlite_search(nb_sqlite *s, const nb_search_query *q, nb_search_result
     out->substring_only = !fts;
     char *match = match_expression(terms, term_count);
     nb_buf sql;
-    nb_buf_init(&sql, 0);
+    nb_buf_init(&sql, NB_LIMIT_SQL_BYTES);
     sqlite3_stmt *st = NULL;
     nb_err rc = NB_OK;
 

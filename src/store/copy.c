@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "store/engines.h"
 #include "store/postgres_private.h"
@@ -157,8 +158,8 @@ static nb_err copy_table(nb_sqlite *lite, nb_pg *pg, const char *table, int64_t 
     snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", table);
     sqlite3_stmt *st = NULL;
     nb_buf cols, data;
-    nb_buf_init(&cols, 0);
-    nb_buf_init(&data, 0);
+    nb_buf_init(&cols, NB_LIMIT_SQL_BYTES);
+    nb_buf_init(&data, NB_LIMIT_SQL_BYTES);
     int *shared = NULL;
     PGresult *res = NULL;
     if (sqlite3_prepare_v2(lite->db, sql, -1, &st, NULL) != SQLITE_OK) {

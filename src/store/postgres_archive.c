@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "store/postgres_private.h"
 #include "store/search_private.h"
@@ -133,7 +134,7 @@ static void read_related(const char *text, nb_item *it)
 static char *briefing_ids(const nb_briefing *list, size_t n)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_SQL_BYTES);
     sql_add(&b, "{");
     for (size_t i = 0; i < n; i++)
         sql_add(&b, "%s%lld", i ? "," : "", (long long)list[i].id);
@@ -194,7 +195,7 @@ nb_err nb_pg_briefings(nb_pg *s, const nb_briefing_query *q, nb_briefing **out, 
                        nb_errbuf *err)
 {
     nb_buf sql;
-    nb_buf_init(&sql, 0);
+    nb_buf_init(&sql, NB_LIMIT_SQL_BYTES);
     params p = {0};
     sql_add(&sql, "SELECT " BRIEFING_COLUMNS " FROM briefings WHERE true");
     if (q->before_id)
@@ -271,7 +272,7 @@ nb_err nb_pg_items_query(nb_pg *s, const nb_item_query *q, nb_item **items, size
                          nb_errbuf *err)
 {
     nb_buf sql;
-    nb_buf_init(&sql, 0);
+    nb_buf_init(&sql, NB_LIMIT_SQL_BYTES);
     params p = {0};
     sql_add(&sql, "SELECT " ITEM_COLUMNS " FROM items i WHERE true");
     if (q->source)
@@ -428,7 +429,7 @@ static void add_score(nb_buf *sql, params *p, const nb_search_term *terms, size_
             continue;
         int k = add_text(p, terms[i].text);
         nb_buf f;
-        nb_buf_init(&f, 0);
+        nb_buf_init(&f, NB_LIMIT_SQL_BYTES);
         sql_add(&f, "(5 * ");
         add_hits(&f, "w.title", k);
         sql_add(&f, " + ");
@@ -457,14 +458,14 @@ nb_err nb_pg_search(nb_pg *s, const nb_search_query *q, nb_search_result *out, n
     }
     out->substring_only = !indexed;
     nb_buf sql;
-    nb_buf_init(&sql, 0);
+    nb_buf_init(&sql, NB_LIMIT_SQL_BYTES);
     params p = {0};
     nb_err rc = NB_OK;
     PGresult *res = NULL;
 
     /* How many match, counted up to the cap. */
     nb_buf where;
-    nb_buf_init(&where, 0);
+    nb_buf_init(&where, NB_LIMIT_SQL_BYTES);
     search_where(&where, &p, q, patterns, term_count);
     sql_add(&sql, "SELECT count(*) FROM (SELECT 1%s LIMIT %d) x", nb_buf_str(&where),
             NB_SEARCH_COUNT_CAP + 1);

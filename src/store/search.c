@@ -9,6 +9,7 @@
 #include <utf8proc.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "store/search_private.h"
 
@@ -78,7 +79,7 @@ void nb_search_terms_clear(nb_search_term *terms, size_t count)
 char *nb_search_like_pattern(const char *t)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     nb_err rc = nb_buf_putc(&b, '%');
     for (const char *p = t; *p && !rc; p++) {
         if (*p == '%' || *p == '_' || *p == '\\')
@@ -96,7 +97,7 @@ char *nb_search_mark_short(const char *text, const nb_search_term *terms, size_t
     if (!text)
         return NULL;
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     int inside = 0;
     nb_err rc = NB_OK;
     const char *p = text;
@@ -244,7 +245,7 @@ char *nb_search_mark_long(const char *text, const nb_search_term *terms, size_t 
     span *spans = NULL;
     size_t n = long_spans(&f, terms, count, &spans);
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     if (emit(&b, text, &f, spans, n, 0, f.n) != NB_OK) {
         /* unlimited buffer: cannot fail */
     }
@@ -276,7 +277,7 @@ char *nb_search_snippet(const char *text, const nb_search_term *terms, size_t co
         to = from + width;
     }
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     nb_err rc = from ? nb_buf_puts(&b, "…") : NB_OK;
     if (!rc)
         rc = emit(&b, text, &f, spans, n, from, to);

@@ -5,6 +5,7 @@
 #include <utf8proc.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "text/text.h"
 
@@ -75,7 +76,7 @@ unsigned nb_utf8_cjk_at(const char *s)
 char *nb_utf8_sanitize(const char *s, size_t len)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s, *end = p + len;
     nb_err rc = NB_OK;
     while (p < end && !rc) {
@@ -124,7 +125,7 @@ static int is_bidi_control(utf8proc_int32_t cp)
 static char *join_words(const char *text, int keep_cjk_joins, int inert)
 {
     nb_buf b;
-    nb_buf_init(&b, 0);
+    nb_buf_init(&b, NB_LIMIT_TEXT_BYTES);
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
     utf8proc_int32_t last = 0; /* last code point written */
     int gap = 0, gap_has_break = 0;
