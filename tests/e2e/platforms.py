@@ -118,11 +118,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             payload = json.loads(raw)
         except ValueError:
             payload = None
-        refused = getattr(self, "_" + platform)(url, query, payload, raw, step)
-        if not refused:
+        # The answer goes out inside the platform's handler, before the message is recorded
+        # below: a client can see its 200 and exit first. Readers of what was accepted wait
+        # for handlers in this window (accepted(), received_times()).
+        with server.lock:
+            server.answering += 1
+        try:
+            refused = getattr(self, "_" + platform)(url, query, payload, raw, step)
+            if not refused:
+                with server.lock:
+                    server.accepted.append((platform, payload))
+                    server.received_at.append(time.monotonic())
+        finally:
             with server.lock:
-                server.accepted.append((platform, payload))
-                server.received_at.append(time.monotonic())
+                server.answering -= 1
+                server.lock_changed.notify_all()
 
     # Each platform returns None when it accepted the message (and has answered).
     def _wecom(self, url, query, payload, raw, step):
@@ -326,6 +336,8 @@ class PlatformServer:
         self.httpd.before_answer = lambda platform, n: (
             self.before_answer and self.before_answer(platform, n))
         self.httpd.lock = threading.Lock()
+        self.httpd.lock_changed = threading.Condition(self.httpd.lock)
+        self.httpd.answering = 0
         self.httpd.requests, self.httpd.accepted, self.httpd.received_at = [], [], []
         self.httpd.deliveries = []
         self.httpd.start()
@@ -343,8 +355,16 @@ class PlatformServer:
     def port(self):
         return self.httpd.port
 
+    def _settled(self):
+        """Waits (holding the lock) until no handler is between its answer and recording the
+        message; fails loudly after a scaled timeout."""
+        if not self.httpd.lock_changed.wait_for(lambda: self.httpd.answering == 0,
+                                                timeout=scaled(10)):
+            raise AssertionError("a platform handler did not finish recording its message")
+
     def accepted(self, platform):
         with self.httpd.lock:
+            self._settled()
             return [p for name, p in self.httpd.accepted if name == platform]
 
     def requests(self, platform):
