@@ -133,7 +133,8 @@ int nb_html_element_allowed(const char *name);
 /* Converts len bytes in charset (an IANA/WHATWG label: "gb2312", "big5", "utf-16le",
  * "windows-1252", ...) to UTF-8. Undecodable bytes become U+FFFD, each counted in
  * *invalid (may be NULL). Returns a NUL-terminated string the caller frees, its length in
- * *out_len (may be NULL), or NULL when iconv does not know the charset. */
+ * *out_len (may be NULL), or NULL when iconv does not know the charset or the text would
+ * pass NB_LIMIT_TEXT_BYTES (each byte makes at most 3: a body of NB_LIMIT_BODY_BYTES fits). */
 char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, size_t *out_len,
                          size_t *invalid);
 /* 1 when nb_charset_to_utf8 can convert from charset. */
