@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Config loader: libyaml's document API gives a node tree with positions; a schema table
- * per section maps each key to a typed field of the nb_config records. Every value is
- * checked before use, so the rest of the program trusts nb_config. */
+ * per section (config_schema.c, which also prints the effective configuration) maps each key
+ * to a typed field of the nb_config records. Every value is checked before use, so the rest
+ * of the program trusts nb_config. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "core/config.h"
+#include "core/config_private.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,206 +22,6 @@
 #include "core/memory.h"
 #include "core/redact.h"
 #include "core/time.h"
-
-typedef enum field_kind {
-    FIELD_STRING,
-    FIELD_PATH, /* a string with "~/" expanded */
-    FIELD_INT,
-    FIELD_BOOL,
-    FIELD_DURATION, /* stored as seconds */
-    FIELD_NUMBER,   /* double */
-    FIELD_HEADERS,  /* a mapping of header names to values, stored as "Name: value" lines */
-    FIELD_LIST,     /* a list of texts (or one text), stored NULL-terminated */
-} field_kind;
-
-enum { FIELD_SECRET = 1 };
-
-typedef struct field {
-    const char *key;
-    field_kind kind;
-    size_t offset;
-    unsigned flags;
-    int64_t min, max; /* FIELD_INT */
-} field;
-
-#define STR(type, member, flags)                                                                   \
-    {                                                                                              \
-#member, FIELD_STRING, offsetof(type, member), flags, 0, 0                                 \
-    }
-#define PATH(type, member)                                                                         \
-    {                                                                                              \
-#member, FIELD_PATH, offsetof(type, member), 0, 0, 0                                       \
-    }
-#define INT(type, member, lo, hi)                                                                  \
-    {                                                                                              \
-#member, FIELD_INT, offsetof(type, member), 0, lo, hi                                      \
-    }
-#define BOOL(type, member)                                                                         \
-    {                                                                                              \
-#member, FIELD_BOOL, offsetof(type, member), 0, 0, 0                                       \
-    }
-#define DURATION(type, member)                                                                     \
-    {                                                                                              \
-#member, FIELD_DURATION, offsetof(type, member), 0, 0, 0                                   \
-    }
-
-static const field general_fields[] = {
-    PATH(nb_config, database),
-    STR(nb_config, timezone, 0),
-    STR(nb_config, title, 0),
-    STR(nb_config, language, 0),
-    STR(nb_config, header, 0),
-    STR(nb_config, related_prefix, 0),
-    INT(nb_config, items_per_page, 1, 100),
-    DURATION(nb_config, window),
-    INT(nb_config, max_items, 1, 1000),
-    DURATION(nb_config, lock_timeout),
-    INT(nb_config, failures_before_backoff, 1, 1000),
-    INT(nb_config, max_connections, 1, 1024),
-    INT(nb_config, max_connections_per_host, 0, 64),
-    BOOL(nb_config, allow_private_networks),
-    DURATION(nb_config, max_wait_in_run),
-    DURATION(nb_config, shutdown_timeout),
-    BOOL(nb_config, workers),
-    DURATION(nb_config, job_lease),
-    INT(nb_config, job_max_attempts, 1, 100),
-    {0},
-};
-
-static const field source_fields[] = {
-    STR(nb_source_config, type, 0),
-    {"name", FIELD_STRING, offsetof(nb_source_config, display_name), 0, 0, 0},
-    STR(nb_source_config, url, 0),
-    BOOL(nb_source_config, enabled),
-    INT(nb_source_config, delay_ms, 0, 600000),
-    STR(nb_source_config, proxy, FIELD_SECRET),
-    STR(nb_source_config, base_url, 0),
-    STR(nb_source_config, fetch_full_text, 0),
-    STR(nb_source_config, content_selector, 0),
-    STR(nb_source_config, title_selector, 0),
-    STR(nb_source_config, time_selector, 0),
-    STR(nb_source_config, image_selector, 0),
-    {0},
-};
-
-#define NUMBER(type, member, lo, hi)                                                               \
-    {                                                                                              \
-#member, FIELD_NUMBER, offsetof(type, member), 0, lo, hi                                   \
-    }
-#define HEADERS(type, member)                                                                      \
-    {                                                                                              \
-#member, FIELD_HEADERS, offsetof(type, member), FIELD_SECRET, 0, 0                         \
-    }
-
-static const field summarizer_fields[] = {
-    STR(nb_summarizer_config, type, 0),
-    STR(nb_summarizer_config, api_base, 0),
-    STR(nb_summarizer_config, api_key, FIELD_SECRET),
-    STR(nb_summarizer_config, model, 0),
-    NUMBER(nb_summarizer_config, temperature, 0, 2),
-    INT(nb_summarizer_config, max_tokens, 16, 32768),
-    HEADERS(nb_summarizer_config, headers),
-    STR(nb_summarizer_config, proxy, FIELD_SECRET),
-    INT(nb_summarizer_config, concurrency, 1, 64),
-    INT(nb_summarizer_config, rpm, 0, 100000),
-    DURATION(nb_summarizer_config, timeout),
-    INT(nb_summarizer_config, max_retries, 0, 10),
-    STR(nb_summarizer_config, system_prompt, 0),
-    STR(nb_summarizer_config, user_prompt, 0),
-    PATH(nb_summarizer_config, system_prompt_file),
-    PATH(nb_summarizer_config, user_prompt_file),
-    INT(nb_summarizer_config, min_chars, 10, 2000),
-    INT(nb_summarizer_config, max_chars, 20, 4000),
-    STR(nb_summarizer_config, language, 0),
-    INT(nb_summarizer_config, max_input_tokens, 200, 200000),
-    NUMBER(nb_summarizer_config, price_input, 0, 10000),
-    NUMBER(nb_summarizer_config, price_output, 0, 10000),
-    BOOL(nb_summarizer_config, confirm_stories),
-    {0},
-};
-
-static const field channel_fields[] = {
-    STR(nb_channel_config, type, 0),
-    PATH(nb_channel_config, path),
-    INT(nb_channel_config, items_per_page, 1, 100),
-    STR(nb_channel_config, url, FIELD_SECRET),
-    STR(nb_channel_config, secret, FIELD_SECRET),
-    STR(nb_channel_config, token, FIELD_SECRET),
-    STR(nb_channel_config, chat_id, 0),
-    STR(nb_channel_config, api_base, 0),
-    STR(nb_channel_config, proxy, FIELD_SECRET),
-    STR(nb_channel_config, images, 0),
-    STR(nb_channel_config, mode, 0),
-    STR(nb_channel_config, format, 0),
-    STR(nb_channel_config, keyword, 0),
-    BOOL(nb_channel_config, photos),
-    BOOL(nb_channel_config, page_marker),
-    DURATION(nb_channel_config, retry_floor),
-    INT(nb_channel_config, max_attempts, 1, 100),
-    INT(nb_channel_config, per_minute, 0, 100000),
-    INT(nb_channel_config, per_second, 0, 1000),
-    DURATION(nb_channel_config, timeout),
-    STR(nb_channel_config, smtp_url, 0),
-    STR(nb_channel_config, username, 0),
-    STR(nb_channel_config, password, FIELD_SECRET),
-    STR(nb_channel_config, from, 0),
-    {"to", FIELD_LIST, offsetof(nb_channel_config, to), 0, 0, 0},
-    PATH(nb_channel_config, ca_file),
-    STR(nb_channel_config, subject, 0),
-    BOOL(nb_channel_config, starttls),
-    {"template", FIELD_STRING, offsetof(nb_channel_config, template_json), 0, 0, 0},
-    BOOL(nb_channel_config, only_new),
-    {"keywords", FIELD_LIST, offsetof(nb_channel_config, keywords), 0, 0, 0},
-    INT(nb_channel_config, per_source_max, 0, 1000),
-    INT(nb_channel_config, max_items, 1, 1000),
-    INT(nb_channel_config, min_summary_chars, 0, 4000),
-    {0},
-};
-
-static const field schedule_fields[] = {
-    STR(nb_schedule_config, cron, 0),
-    {"channels", FIELD_LIST, offsetof(nb_schedule_config, channels), 0, 0, 0},
-    {"sources", FIELD_LIST, offsetof(nb_schedule_config, sources), 0, 0, 0},
-    BOOL(nb_schedule_config, deliver),
-    DURATION(nb_schedule_config, catch_up),
-    {0},
-};
-
-static const field retention_fields[] = {
-    DURATION(nb_retention_config, article_text),
-    DURATION(nb_retention_config, items),
-    DURATION(nb_retention_config, briefings),
-    {0},
-};
-
-static const field web_fields[] = {
-    STR(nb_web_config, listen, 0),
-    STR(nb_web_config, base_url, 0),
-    STR(nb_web_config, token, FIELD_SECRET),
-    STR(nb_web_config, title, 0),
-    INT(nb_web_config, threads, 1, 64),
-    INT(nb_web_config, max_connections, 1, 100000),
-    INT(nb_web_config, max_connections_per_ip, 1, 100000),
-    DURATION(nb_web_config, idle_timeout),
-    INT(nb_web_config, cache_mb, 0, 4096),
-    DURATION(nb_web_config, heartbeat_max_age),
-    {0},
-};
-
-/* Where a key was written (its value's position) and, for durations, how. */
-typedef struct note {
-    const void *record;
-    const char *key; /* the schema's (static) */
-    int line, column;
-    char *written; /* durations: the text as written (after ${ENV}), else NULL */
-} note;
-
-struct nb_config_notes {
-    note *notes;
-    size_t count, alloc;
-    const void **failed; /* records with an error */
-    size_t failed_count, failed_alloc;
-};
 
 typedef struct loader {
     const char *file;
@@ -259,7 +61,7 @@ static nb_err at(loader *ld, const yaml_node_t *node, nb_err code, const char *f
     return code;
 }
 
-static const note *find_note(const nb_config_notes *notes, const void *record, const char *key)
+const note *nb_config_find_note(const nb_config_notes *notes, const void *record, const char *key)
 {
     for (size_t i = 0; notes && i < notes->count; i++)
         if (notes->notes[i].record == record && strcmp(notes->notes[i].key, key) == 0)
@@ -278,7 +80,7 @@ static nb_err at_key(loader *ld, const void *record, const char *key, const char
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const note *n = find_note(ld->notes, record, key);
+    const note *n = nb_config_find_note(ld->notes, record, key);
     if (n)
         nb_config_report_add(ld->report, "%s:%d:%d: %s", ld->file, n->line, n->column, msg);
     else
@@ -319,7 +121,7 @@ int nb_config_failed(const nb_config *c, const void *record)
 int nb_config_position(const nb_config *c, const void *record, const char *key, int *line,
                        int *column)
 {
-    const note *n = find_note(c->notes, record, key);
+    const note *n = nb_config_find_note(c->notes, record, key);
     if (n) {
         *line = n->line;
         *column = n->column;
@@ -639,7 +441,7 @@ static void check_keys(loader *ld, const char *section, const char *where, const
         if (key->type != YAML_SCALAR_NODE)
             continue;
         const char *name = (const char *)key->data.scalar.value;
-        if (strcmp(name, "type") != 0 && find_note(ld->notes, record, name) &&
+        if (strcmp(name, "type") != 0 && nb_config_find_note(ld->notes, record, name) &&
             !ld->vocab->key_applies(section, type, name)) {
             at(ld, key, NB_ERR_CONFIG, "%s: \"%s\" does not apply to type %s", where, name, type);
             fail(ld, record);
@@ -715,7 +517,7 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
         (*count)++;
         char where[300];
         snprintf(where, sizeof where, "%s.%s", section, name);
-        if (fields == source_fields) {
+        if (fields == nb_config_source_fields) {
             nb_source_config *src = (nb_source_config *)record;
             src->enabled = 1;
             src->delay_ms = -1;
@@ -741,8 +543,8 @@ static nb_err load_named(loader *ld, const char *section, const yaml_node_t *map
         if (rc || (!type && nb_config_failed_in(ld->notes, record)))
             continue; /* not a mapping, or its type had an error of its own */
         if (check_type(ld, key, value, where, type,
-                       fields == source_fields ? ld->vocab->source_types
-                                               : ld->vocab->channel_types) != NB_OK)
+                       fields == nb_config_source_fields ? ld->vocab->source_types
+                                                         : ld->vocab->channel_types) != NB_OK)
             fail(ld, record);
         else
             check_keys(ld, section, where, type, value, record);
@@ -782,7 +584,7 @@ static nb_err load_schedules(loader *ld, const yaml_node_t *map, nb_config *c)
         s->column = (int)key->start_mark.column + 1;
         char where[300];
         snprintf(where, sizeof where, "schedules.%s", name);
-        nb_err rc = load_mapping(ld, where, value, schedule_fields, s);
+        nb_err rc = load_mapping(ld, where, value, nb_config_schedule_fields, s);
         if (rc)
             return rc;
     }
@@ -792,14 +594,14 @@ static nb_err load_schedules(loader *ld, const yaml_node_t *map, nb_config *c)
 static nb_err load_retention(loader *ld, const yaml_node_t *map, nb_config *c)
 {
     ld->retention = map;
-    return load_mapping(ld, "retention", map, retention_fields, &c->retention);
+    return load_mapping(ld, "retention", map, nb_config_retention_fields, &c->retention);
 }
 
 /* Each retention kept must outlast the window, or a briefing would lose its candidates'
  * text or ledger. */
 static nb_err check_retention(loader *ld, const nb_config *c)
 {
-    for (const field *f = retention_fields; f->key && ld->retention; f++) {
+    for (const field *f = nb_config_retention_fields; f->key && ld->retention; f++) {
         int64_t v = *(const int64_t *)((const char *)&c->retention + f->offset);
         if (v > 0 && v < c->window)
             return at(ld, ld->retention, NB_ERR_CONFIG,
@@ -954,7 +756,7 @@ static int valid_listen(const char *listen)
 /* The web: section: its keys, then the values that need more than a type. */
 static nb_err load_web(loader *ld, const yaml_node_t *map, nb_web_config *w)
 {
-    nb_err rc = load_mapping(ld, "web", map, web_fields, w);
+    nb_err rc = load_mapping(ld, "web", map, nb_config_web_fields, w);
     if (rc)
         return rc;
     if (w->listen && !valid_listen(w->listen))
@@ -1013,7 +815,7 @@ static void load_prompt(loader *ld, nb_summarizer_config *z, const char *name, c
 static void check_summarizer(loader *ld, nb_summarizer_config *z)
 {
     if (z->min_chars >= z->max_chars)
-        at_key(ld, z, find_note(ld->notes, z, "min_chars") ? "min_chars" : "max_chars",
+        at_key(ld, z, nb_config_find_note(ld->notes, z, "min_chars") ? "min_chars" : "max_chars",
                "summarizer: min_chars (%lld) must be below max_chars (%lld)",
                (long long)z->min_chars, (long long)z->max_chars);
     if (strcmp(z->language, "zh") != 0 && strcmp(z->language, "en") != 0)
@@ -1023,11 +825,6 @@ static void check_summarizer(loader *ld, nb_summarizer_config *z)
     load_prompt(ld, z, "system_prompt", &z->system_prompt, z->system_prompt_file);
     load_prompt(ld, z, "user_prompt", &z->user_prompt, z->user_prompt_file);
 }
-
-static const field mcp_fields[] = {
-    BOOL(nb_mcp_config, allow_actions),
-    {0},
-};
 
 /* Reads every section; errors are recorded and reading goes on, so that one pass reports
  * them all. */
@@ -1059,26 +856,29 @@ static void load_root(loader *ld, nb_config *c)
         if (twice)
             at(ld, key, NB_ERR_CONFIG, "section \"%s\" appears twice", name);
         else if (!strcmp(name, "newsbrief"))
-            (void)load_mapping(ld, "newsbrief", value, general_fields, c);
+            (void)load_mapping(ld, "newsbrief", value, nb_config_general_fields, c);
         else if (!strcmp(name, "sources"))
-            (void)load_named(ld, "sources", value, source_fields, sizeof(nb_source_config),
-                             NB_LIMIT_SOURCES, (void **)&c->sources, &c->source_count);
+            (void)load_named(ld, "sources", value, nb_config_source_fields,
+                             sizeof(nb_source_config), NB_LIMIT_SOURCES, (void **)&c->sources,
+                             &c->source_count);
         else if (!strcmp(name, "summarizer")) {
-            if (load_mapping(ld, "summarizer", value, summarizer_fields, &c->summarizer) == NB_OK &&
+            if (load_mapping(ld, "summarizer", value, nb_config_summarizer_fields,
+                             &c->summarizer) == NB_OK &&
                 check_type(ld, value, value, "summarizer", c->summarizer.type,
                            ld->vocab->summarizer_types) != NB_OK)
                 fail(ld, &c->summarizer);
         } else if (!strcmp(name, "web"))
             (void)load_web(ld, value, &c->web);
         else if (!strcmp(name, "channels"))
-            (void)load_named(ld, "channels", value, channel_fields, sizeof(nb_channel_config),
-                             NB_LIMIT_CHANNELS, (void **)&c->channels, &c->channel_count);
+            (void)load_named(ld, "channels", value, nb_config_channel_fields,
+                             sizeof(nb_channel_config), NB_LIMIT_CHANNELS, (void **)&c->channels,
+                             &c->channel_count);
         else if (!strcmp(name, "schedules"))
             (void)load_schedules(ld, value, c);
         else if (!strcmp(name, "retention"))
             (void)load_retention(ld, value, c);
         else if (!strcmp(name, "mcp"))
-            (void)load_mapping(ld, "mcp", value, mcp_fields, &c->mcp);
+            (void)load_mapping(ld, "mcp", value, nb_config_mcp_fields, &c->mcp);
         else
             at(ld, key, NB_ERR_CONFIG,
                "unknown section \"%s\" (known: newsbrief, sources, summarizer, channels, "
@@ -1235,22 +1035,22 @@ void nb_config_free(nb_config *c)
 {
     if (!c)
         return;
-    free_fields(general_fields, c);
+    free_fields(nb_config_general_fields, c);
     for (size_t i = 0; i < c->source_count; i++) {
         free(c->sources[i].name);
-        free_fields(source_fields, &c->sources[i]);
+        free_fields(nb_config_source_fields, &c->sources[i]);
     }
     free(c->sources);
-    free_fields(summarizer_fields, &c->summarizer);
+    free_fields(nb_config_summarizer_fields, &c->summarizer);
     for (size_t i = 0; i < c->channel_count; i++) {
         free(c->channels[i].name);
-        free_fields(channel_fields, &c->channels[i]);
+        free_fields(nb_config_channel_fields, &c->channels[i]);
     }
     free(c->channels);
-    free_fields(web_fields, &c->web);
+    free_fields(nb_config_web_fields, &c->web);
     for (size_t i = 0; i < c->schedule_count; i++) {
         free(c->schedules[i].name);
-        free_fields(schedule_fields, &c->schedules[i]);
+        free_fields(nb_config_schedule_fields, &c->schedules[i]);
     }
     free(c->schedules);
     free(c->path);
@@ -1262,141 +1062,6 @@ void nb_config_free(nb_config *c)
         free(c->notes);
     }
     free(c);
-}
-
-/* YAML double-quoted scalars accept JSON string syntax, so jansson does the quoting. */
-static void print_string(FILE *out, const char *s)
-{
-    json_t *j = json_string(s);
-    char *quoted = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    fputs(quoted ? quoted : "\"\"", out);
-    free(quoted);
-    json_decref(j);
-}
-
-/* Whether a key means something for the record it would be printed for: a source's or
- * channel's type decides (through the vocabulary), and the offline summarizer uses none of
- * the LLM's keys. */
-static int applies(const nb_config *c, const char *section, const char *type, const char *key)
-{
-    if (!strcmp(section, "summarizer") && type && !strcmp(type, "extractive"))
-        return !strcmp(key, "type") || !strcmp(key, "min_chars") || !strcmp(key, "max_chars") ||
-               !strcmp(key, "language");
-    if (strcmp(section, "sources") && strcmp(section, "channels"))
-        return 1;
-    return !c->vocab.key_applies || !type || c->vocab.key_applies(section, type, key);
-}
-
-static void print_fields(FILE *out, const nb_config *c, const char *section, const char *type,
-                         const field *fields, const void *record, int indent)
-{
-    for (const field *f = fields; f->key; f++) {
-        const char *slot = (const char *)record + f->offset;
-        if (!applies(c, section, type, f->key))
-            continue;
-        if ((f->kind == FIELD_STRING || f->kind == FIELD_PATH) && !*(char *const *)slot)
-            continue;
-        if ((f->kind == FIELD_INT || f->kind == FIELD_DURATION) && *(const int64_t *)slot < 0)
-            continue; /* unset optional integer: the default applies */
-        if (f->kind == FIELD_LIST) {
-            char *const *list = *(char **const *)slot;
-            if (!list || !*list)
-                continue;
-            fprintf(out, "%*s%s:\n", indent, "", f->key);
-            for (; *list; list++) {
-                fprintf(out, "%*s- ", indent + 2, "");
-                print_string(out, *list);
-                fputc('\n', out);
-            }
-            continue;
-        }
-        if (f->kind == FIELD_HEADERS) {
-            char *const *lines = *(char **const *)slot;
-            if (!lines || !*lines)
-                continue;
-            fprintf(out, "%*s%s:\n", indent, "", f->key);
-            for (; *lines; lines++)
-                fprintf(out, "%*s%.*s: \"***\"\n", indent + 2, "", (int)strcspn(*lines, ":"),
-                        *lines);
-            continue;
-        }
-        fprintf(out, "%*s%s: ", indent, "", f->key);
-        switch (f->kind) {
-        case FIELD_STRING:
-        case FIELD_PATH:
-            if (f->flags & FIELD_SECRET)
-                fputs("\"***\"", out);
-            else
-                print_string(out, *(char *const *)slot);
-            break;
-        case FIELD_INT:
-            fprintf(out, "%lld", (long long)*(const int64_t *)slot);
-            break;
-        case FIELD_BOOL:
-            fputs(*(const int *)slot ? "true" : "false", out);
-            break;
-        case FIELD_DURATION: {
-            /* as written ("24h"), else in the same form */
-            const note *n = find_note(c->notes, record, f->key);
-            char text[32];
-            nb_duration_format(*(const int64_t *)slot, text, sizeof text);
-            fputs(n && n->written ? n->written : text, out);
-            break;
-        }
-        case FIELD_NUMBER: {
-            double real;
-            memcpy(&real, slot, sizeof real);
-            fprintf(out, "%g", real);
-            break;
-        }
-        case FIELD_HEADERS:
-        case FIELD_LIST:
-            break;
-        }
-        fputc('\n', out);
-    }
-}
-
-static void print_schedules(const nb_config *c, FILE *out)
-{
-    if (!c->schedule_count)
-        return;
-    fputs("schedules:\n", out);
-    for (size_t i = 0; i < c->schedule_count; i++) {
-        fprintf(out, "  ");
-        print_string(out, c->schedules[i].name);
-        fputs(":\n", out);
-        print_fields(out, c, "schedules", NULL, schedule_fields, &c->schedules[i], 4);
-    }
-}
-
-void nb_config_print(const nb_config *c, FILE *out)
-{
-    fprintf(out, "# effective configuration from %s (secrets masked)\nnewsbrief:\n", c->path);
-    print_fields(out, c, "newsbrief", NULL, general_fields, c, 2);
-    fputs(c->source_count ? "sources:\n" : "sources: {}\n", out);
-    for (size_t i = 0; i < c->source_count; i++) {
-        fprintf(out, "  ");
-        print_string(out, c->sources[i].name);
-        fputs(":\n", out);
-        print_fields(out, c, "sources", c->sources[i].type, source_fields, &c->sources[i], 4);
-    }
-    fputs("summarizer:\n", out);
-    print_fields(out, c, "summarizer", c->summarizer.type, summarizer_fields, &c->summarizer, 2);
-    fputs(c->channel_count ? "channels:\n" : "channels: {}\n", out);
-    for (size_t i = 0; i < c->channel_count; i++) {
-        fprintf(out, "  ");
-        print_string(out, c->channels[i].name);
-        fputs(":\n", out);
-        print_fields(out, c, "channels", c->channels[i].type, channel_fields, &c->channels[i], 4);
-    }
-    print_schedules(c, out);
-    fputs("retention:\n", out);
-    print_fields(out, c, "retention", NULL, retention_fields, &c->retention, 2);
-    fputs("web:\n", out);
-    print_fields(out, c, "web", NULL, web_fields, &c->web, 2);
-    fputs("mcp:\n", out);
-    print_fields(out, c, "mcp", NULL, mcp_fields, &c->mcp, 2);
 }
 
 char *nb_config_find(const char *explicit_path, nb_errbuf *err)

@@ -33,8 +33,8 @@
  * that owns the input (NB_WEB_BODY_MAX). A cap above what its input can make is still a
  * cap: a bug that loops appending fails with NB_ERR_LIMIT instead of eating memory. */
 #define NB_LIMIT_TEXT_BYTES                                                                        \
-    (64u << 20) /* text made from one document or field (cleaned                                   \
-                 * body, summary, escaped or encoded text, URL                                     \
+    (64u << 20) /* text made from one document or field (decoded                                   \
+                 * to UTF-8, cleaned body, summary, escaped or encoded text, URL                   \
                  * forms, prompts): the largest input,                                             \
                  * NB_LIMIT_BODY_BYTES, grown 6 times by the                                       \
                  * widest escape ("&quot;"), fits */

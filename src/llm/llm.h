@@ -32,7 +32,8 @@ typedef struct nb_llm_outcome {
 
 typedef void (*nb_llm_done_fn)(void *user, const nb_llm_outcome *outcome);
 
-/* A client for config (type llm) on http. */
+/* A client for config (type llm) on http; both are borrowed and must outlive it. Free with
+ * nb_llm_free. */
 nb_llm *nb_llm_new(const nb_summarizer_config *config, nb_http *http);
 void nb_llm_free(nb_llm *llm); /* NULL-safe */
 

@@ -13,6 +13,8 @@
 #include <strings.h>
 #include <uchardet.h>
 
+#include "core/buf.h"
+#include "core/limits.h"
 #include "core/memory.h"
 #include "parse/parse.h"
 
@@ -129,18 +131,6 @@ int nb_charset_known(const char *charset)
     return cached_decoder(charset) != (iconv_t)-1;
 }
 
-/* Appends n bytes to out at *used, growing it. */
-static void put(char **out, size_t *used, size_t *alloc, const char *bytes, size_t n)
-{
-    if (*used + n + 1 > *alloc) {
-        while (*used + n + 1 > *alloc)
-            *alloc *= 2;
-        *out = nb_xrealloc(*out, *alloc);
-    }
-    memcpy(*out + *used, bytes, n);
-    *used += n;
-}
-
 /* Length of the valid UTF-8 sequence at p (at most n bytes), 0 when invalid: no overlong
  * forms, no surrogates, nothing above U+10FFFF (what iconv also rejects). */
 static inline size_t utf8_sequence(const unsigned char *p, size_t n)
@@ -164,6 +154,20 @@ static inline size_t utf8_sequence(const unsigned char *p, size_t n)
         return 4;
     }
     return 0;
+}
+
+/* Hands out the decoded text, or NULL (freeing it) when it passed its cap. */
+static char *finish(nb_buf *out, nb_err rc, size_t bad, size_t *out_len, size_t *invalid)
+{
+    if (rc) {
+        nb_buf_free(out);
+        return NULL;
+    }
+    if (out_len)
+        *out_len = out->len;
+    if (invalid)
+        *invalid = bad;
+    return nb_buf_take(out);
 }
 
 /* UTF-8 (and its ASCII and Latin-1 relatives) needs no iconv: feeds are mostly UTF-8, and
@@ -208,37 +212,44 @@ static char *decode_without_iconv(const char *bytes, size_t len, const char *cha
             return copy;
         }
     }
-    char *out = nb_xmalloc(kind == LATIN1 ? len * 2 + 1 : len + len / 8 + 16);
-    size_t alloc = kind == LATIN1 ? len * 2 + 1 : len + len / 8 + 16, used = 0, bad = 0;
-    const unsigned char *p = (const unsigned char *)bytes;
-    for (size_t i = 0; i < len;) {
-        size_t n;
-        if (kind == LATIN1) {
-            if (p[i] < 0x80) {
-                out[used++] = (char)p[i];
+    if (kind == LATIN1) { /* two bytes at most per byte: sized once */
+        char *out = nb_xmalloc(len * 2 + 1);
+        size_t used = 0;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)bytes[i];
+            if (c < 0x80) {
+                out[used++] = (char)c;
             } else {
-                out[used++] = (char)(0xC0 | (p[i] >> 6));
-                out[used++] = (char)(0x80 | (p[i] & 0x3F));
+                out[used++] = (char)(0xC0 | (c >> 6));
+                out[used++] = (char)(0x80 | (c & 0x3F));
             }
-            i++;
+        }
+        out[used] = '\0';
+        if (out_len)
+            *out_len = used;
+        return out;
+    }
+    /* runs of valid sequences are copied whole; each invalid byte becomes U+FFFD */
+    nb_buf out;
+    nb_buf_init(&out, NB_LIMIT_TEXT_BYTES);
+    const unsigned char *p = (const unsigned char *)bytes;
+    size_t bad = 0, run = 0;
+    nb_err rc = NB_OK;
+    for (size_t i = 0; i < len && !rc;) {
+        size_t n = kind == UTF8 ? utf8_sequence(p + i, len - i) : p[i] < 0x80;
+        if (n) {
+            i += n;
             continue;
         }
-        n = kind == UTF8 ? utf8_sequence(p + i, len - i) : p[i] < 0x80;
-        if (n) {
-            put(&out, &used, &alloc, bytes + i, n);
-            i += n;
-        } else {
-            put(&out, &used, &alloc, REPLACEMENT, 3);
-            bad++;
-            i++;
-        }
+        rc = nb_buf_append(&out, bytes + run, i - run);
+        if (!rc)
+            rc = nb_buf_append(&out, REPLACEMENT, 3);
+        bad++;
+        run = ++i;
     }
-    out[used] = '\0';
-    if (out_len)
-        *out_len = used;
-    if (invalid)
-        *invalid = bad;
-    return out;
+    if (!rc)
+        rc = nb_buf_append(&out, bytes + run, len - run);
+    return finish(&out, rc, bad, out_len, invalid);
 }
 
 char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, size_t *out_len,
@@ -252,40 +263,39 @@ char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, siz
     iconv_t cd = cached_decoder(charset);
     if (cd == (iconv_t)-1)
         return NULL;
-    size_t alloc = len + len / 2 + 16, used = 0, bad = 0;
-    char *out = nb_xmalloc(alloc);
+    nb_buf out;
+    nb_buf_init(&out, NB_LIMIT_TEXT_BYTES);
+    size_t bad = 0;
+    nb_err rc = NB_OK;
     char *in = (char *)bytes;
     size_t left = len;
     char chunk[4096];
-    while (left > 0) {
+    while (left > 0 && !rc) {
         char *dst = chunk;
         size_t room = sizeof chunk;
-        size_t rc = iconv(cd, &in, &left, &dst, &room);
-        put(&out, &used, &alloc, chunk, sizeof chunk - room);
-        if (rc != (size_t)-1)
-            continue;
-        if (errno == E2BIG)
+        size_t done = iconv(cd, &in, &left, &dst, &room);
+        int why = errno;
+        rc = nb_buf_append(&out, chunk, sizeof chunk - room);
+        if (done != (size_t)-1 || rc || why == E2BIG)
             continue;
         /* EILSEQ or EINVAL (truncated sequence at the end): one byte becomes U+FFFD */
-        put(&out, &used, &alloc, REPLACEMENT, 3);
+        rc = nb_buf_append(&out, REPLACEMENT, 3);
         bad++;
         in++;
         left--;
         iconv(cd, NULL, NULL, NULL, NULL); /* reset the shift state */
     }
-    /* flush a stateful encoding's final shift sequence */
-    char *dst = chunk;
-    size_t room = sizeof chunk;
-    iconv(cd, NULL, NULL, &dst, &room);
-    put(&out, &used, &alloc, chunk, sizeof chunk - room);
+    if (!rc) { /* flush a stateful encoding's final shift sequence */
+        char *dst = chunk;
+        size_t room = sizeof chunk;
+        iconv(cd, NULL, NULL, &dst, &room);
+        rc = nb_buf_append(&out, chunk, sizeof chunk - room);
+    } else {
+        iconv(cd, NULL, NULL, NULL, NULL); /* a cached decoder starts the next text afresh */
+    }
     if (!is_cached(cd))
         iconv_close(cd);
-    out[used] = '\0';
-    if (out_len)
-        *out_len = used;
-    if (invalid)
-        *invalid = bad;
-    return out;
+    return finish(&out, rc, bad, out_len, invalid);
 }
 
 int nb_charset_param(const char *s, size_t len, char *out, size_t cap)

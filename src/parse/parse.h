@@ -77,7 +77,8 @@ typedef struct nb_attr_cut {
 char *nb_html_cap_attrs(const char *html, size_t len, size_t *out_len, nb_attr_cut *cuts);
 
 /* The first <img> of an HTML fragment worth showing: src resolved against base (and
- * "//host/..." made https), data: URIs and 1x1 pixels skipped. NULL when none. */
+ * "//host/..." made https), data: URIs and 1x1 pixels skipped. NULL when none; else a
+ * string the caller frees. */
 char *nb_html_first_image(const char *html, size_t len, const char *base);
 
 /* A feed read as feedparser reads it: the result dictionary of feedparser's JSON contract
@@ -88,7 +89,8 @@ char *nb_html_first_image(const char *html, size_t len, const char *base);
 json_t *nb_feed_parse_dict(const char *data, size_t len, const char *url, json_t *headers);
 
 /* Internal to parse/: JSON Feed (feed_json.c). nb_feed_is_json says whether the document
- * is a JSON object; nb_feed_parse_json reads it into the same dictionary. */
+ * is a JSON object; nb_feed_parse_json reads it into the same dictionary, which the caller
+ * owns (json_decref). */
 int nb_feed_is_json(const char *data, size_t len);
 json_t *nb_feed_parse_json(const char *data, size_t len, const char *url);
 
@@ -133,7 +135,8 @@ int nb_html_element_allowed(const char *name);
 /* Converts len bytes in charset (an IANA/WHATWG label: "gb2312", "big5", "utf-16le",
  * "windows-1252", ...) to UTF-8. Undecodable bytes become U+FFFD, each counted in
  * *invalid (may be NULL). Returns a NUL-terminated string the caller frees, its length in
- * *out_len (may be NULL), or NULL when iconv does not know the charset. */
+ * *out_len (may be NULL), or NULL when iconv does not know the charset or the text would
+ * pass NB_LIMIT_TEXT_BYTES (each byte makes at most 3: a body of NB_LIMIT_BODY_BYTES fits). */
 char *nb_charset_to_utf8(const char *bytes, size_t len, const char *charset, size_t *out_len,
                          size_t *invalid);
 /* 1 when nb_charset_to_utf8 can convert from charset. */
@@ -147,8 +150,8 @@ int nb_charset_param(const char *s, size_t len, char *out, size_t cap);
  * the first 1024 bytes, then valid UTF-8, then detection with uchardet, else
  * windows-1252. Returns a static name iconv knows. */
 const char *nb_charset_detect(const char *bytes, size_t len, const char *content_type);
-/* uchardet's guess alone (no BOM, header or <meta>), as a name iconv knows; NULL when it
- * has none. */
+/* uchardet's guess alone (no BOM, header or <meta>), as a static name iconv knows; NULL
+ * when it has none. */
 const char *nb_charset_guess(const char *bytes, size_t len);
 /* 1 when bytes is well-formed UTF-8 throughout. */
 int nb_charset_is_utf8(const char *bytes, size_t len);
@@ -194,7 +197,7 @@ void nb_hdoc_free(nb_hdoc *doc); /* NULL-safe */
  * reuse, when not NULL, is an earlier copy of the same doc, overwritten (its memory kept)
  * and returned. Free with nb_hdoc_free. */
 nb_hdoc *nb_hdoc_copy(const nb_hdoc *doc, nb_hdoc *reuse);
-/* The value of attribute name, or NULL. */
+/* The value of attribute name, or NULL. Borrowed: it lives in the doc's arena. */
 const char *nb_hnode_attr(const nb_hnode *n, const char *name);
 /* Detaches n (and its subtree) from its parent. */
 void nb_hnode_remove(nb_hnode *n);
@@ -203,7 +206,7 @@ void nb_hnode_append(nb_hnode *parent, nb_hnode *child);
 /* A new detached element (name lowercase, no attributes) in doc's arena. */
 nb_hnode *nb_hnode_new(nb_hdoc *doc, const char *name);
 /* The next node in document order inside the subtree of top (NULL after the last).
- * With skip_children set, n's own subtree is skipped. */
+ * With skip_children set, n's own subtree is skipped. The node is the doc's (borrowed). */
 nb_hnode *nb_hnode_next(const nb_hnode *n, const nb_hnode *top, int skip_children);
 /* 1 when n is an element of HTML's block elements (p, div, li, headings, tables, their
  * rows and cells, sections ...): where a run of text ends. Not <br>. */
@@ -220,7 +223,8 @@ void nb_selector_free(nb_selector *sel); /* NULL-safe */
 int nb_selector_matches(nb_selector *sel, const nb_hnode *n);
 /* 1 when the budget ran out (the page was too deep or large for this selector). */
 int nb_selector_exhausted(const nb_selector *sel);
-/* The first element under top (top included) in document order that matches; NULL if none. */
+/* The first element under top (top included) in document order that matches; NULL if none.
+ * The node is top's doc's (borrowed). */
 nb_hnode *nb_selector_first(nb_selector *sel, nb_hnode *top);
 
 /* Per-site selectors for nb_extract; each may be NULL (generic extraction then). */

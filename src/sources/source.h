@@ -44,11 +44,12 @@ typedef struct nb_source_adapter {
     const nb_body_rules *boilerplate;
 } nb_source_adapter;
 
-/* The adapter for a type, or NULL. */
+/* The adapter for a type, or NULL. Static: never freed. */
 const nb_source_adapter *nb_source_adapter_find(const char *type);
 /* Whether a configuration key means something for a source of this type. */
 int nb_source_key_applies(const char *type, const char *key);
-/* Every registered type, NULL-terminated (for the configuration vocabulary). */
+/* Every registered type, NULL-terminated (for the configuration vocabulary). Static: never
+ * freed. */
 const char *const *nb_source_types(void);
 
 /* url in canonical form: nb_url_canonical's rules for every site, then those of the adapter
@@ -65,6 +66,7 @@ const nb_body_rules *const *nb_source_boilerplates(void);
 typedef void (*nb_source_fetch_fn)(nb_source_run *run, const nb_http_response *response,
                                    void *user);
 
+/* The source's configuration, borrowed from the nb_config the collection runs on. */
 const nb_source_config *nb_source_config_of(const nb_source_run *run);
 /* The run's clock ("now", pinned in tests). */
 int64_t nb_source_now(const nb_source_run *run);

@@ -4,6 +4,8 @@
 #define NB_STORE_SQLITE_PRIVATE_H
 
 #include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "store/engines.h"
 #include "store/store.h"
@@ -23,8 +25,38 @@ struct nb_sqlite {
 nb_err nb_sqlite_db_error(nb_sqlite *s, nb_errbuf *err, const char *what);
 /* Runs SQL without results. */
 nb_err nb_sqlite_exec(nb_sqlite *s, const char *sql, nb_errbuf *err);
+/* The same, an error naming what was being done ("storing a briefing"). */
+nb_err nb_sqlite_exec_for(nb_sqlite *s, const char *sql, const char *what, nb_errbuf *err);
+/* After a storage failure every call fails at once: sets err with its message, returns 1. */
+int nb_sqlite_broken(const nb_sqlite *s, nb_errbuf *err);
 /* Binds text, or NULL when text is NULL. */
 void nb_sqlite_bind_text(sqlite3_stmt *st, int index, const char *text);
+/* Binds text that may quote a URL or a request (an error, an answer) with secrets masked. */
+void nb_sqlite_bind_redacted(sqlite3_stmt *st, int index, const char *text);
+
+/* One parameter of nb_sqlite_run: an integer, text (NULL binds SQL NULL), or text stored
+ * with secrets masked. Written NB_SQL_I(v), NB_SQL_T(text), NB_SQL_R(text). */
+typedef struct {
+    enum { NB_SQL_INT, NB_SQL_TEXT, NB_SQL_REDACTED } kind;
+    int64_t i;
+    const char *text;
+} nb_sqlite_param;
+#define NB_SQL_I(v) ((nb_sqlite_param){.kind = NB_SQL_INT, .i = (v)})
+#define NB_SQL_T(v) ((nb_sqlite_param){.kind = NB_SQL_TEXT, .text = (v)})
+#define NB_SQL_R(v) ((nb_sqlite_param){.kind = NB_SQL_REDACTED, .text = (v)})
+
+/* Runs one statement without rows: prepare, bind params[i] as ?(i+1) (those past the
+ * statement's last parameter are ignored), step, finalize. *changes (may be NULL) receives
+ * the rows it changed. Errors go through nb_sqlite_db_error naming what; after a storage
+ * failure it fails at once. */
+nb_err nb_sqlite_run(nb_sqlite *s, const char *sql, const nb_sqlite_param *params, size_t n,
+                     size_t *changes, const char *what, nb_errbuf *err);
+/* nb_sqlite_run with the parameters listed: NB_SQLITE_RUN(s, sql, changes, what, err,
+ * NB_SQL_I(id), NB_SQL_T(name)). */
+#define NB_SQLITE_RUN(s, sql, changes, what, err, ...)                                             \
+    nb_sqlite_run((s), (sql), (const nb_sqlite_param[]){__VA_ARGS__},                              \
+                  sizeof((const nb_sqlite_param[]){__VA_ARGS__}) / sizeof(nb_sqlite_param),        \
+                  (changes), (what), (err))
 /* A copy of a column's text, or NULL. */
 char *nb_sqlite_column_text(sqlite3_stmt *st, int index);
 
