@@ -85,27 +85,6 @@ static void read_briefing(sqlite3_stmt *st, nb_briefing *b)
     b->entry_count = (size_t)sqlite3_column_int64(st, 6);
 }
 
-/* related is [{"label": ..., "url": ...}, ...] as record_entries wrote it. */
-static void read_related(const char *text, nb_item *it)
-{
-    json_t *list = text ? json_loads(text, 0, NULL) : NULL;
-    size_t n = json_is_array(list) ? json_array_size(list) : 0;
-    if (n) {
-        it->related = nb_xcalloc(n, sizeof *it->related);
-        for (size_t i = 0; i < n; i++) {
-            json_t *o = json_array_get(list, i);
-            const char *label = json_string_value(json_object_get(o, "label"));
-            const char *url = json_string_value(json_object_get(o, "url"));
-            if (!url)
-                continue;
-            nb_item_link *link = &it->related[it->related_count++];
-            link->label = nb_xstrdup(label ? label : "");
-            link->url = nb_xstrdup(url);
-        }
-    }
-    json_decref(list);
-}
-
 /* Loads up to limit entries of briefing b (limit 0: all). */
 static nb_err load_entries(nb_sqlite *s, sqlite3_stmt *st, nb_briefing *b, size_t limit,
                            nb_errbuf *err)
@@ -126,7 +105,7 @@ static nb_err load_entries(nb_sqlite *s, sqlite3_stmt *st, nb_briefing *b, size_
         it->published_at = sqlite3_column_int64(st, 4);
         it->image = nb_sqlite_column_text(st, 5);
         it->summary = nb_sqlite_column_text(st, 6);
-        read_related((const char *)sqlite3_column_text(st, 7), it);
+        nb_store_read_related((const char *)sqlite3_column_text(st, 7), it);
     }
     nb_err rc = step == SQLITE_ROW || step == SQLITE_DONE
                     ? NB_OK

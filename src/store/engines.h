@@ -8,6 +8,10 @@
 
 #include "store/store.h"
 
+/* Shared by both engines (store.c): an entry's related links, from the JSON array
+ * [{"label": ..., "url": ...}, ...] a briefing's entries record, into it->related. */
+void nb_store_read_related(const char *text, nb_item *it);
+
 typedef struct nb_sqlite nb_sqlite;
 typedef struct nb_sqlite_lock nb_sqlite_lock;
 typedef struct nb_pg nb_pg;

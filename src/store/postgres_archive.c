@@ -109,27 +109,6 @@ static void read_briefing(const PGresult *res, int row, nb_briefing *b)
     b->entry_count = (size_t)nb_pg_int(res, row, 6);
 }
 
-/* related is [{"label": ..., "url": ...}, ...] as the briefing recorded it. */
-static void read_related(const char *text, nb_item *it)
-{
-    json_t *list = text ? json_loads(text, 0, NULL) : NULL;
-    size_t n = json_is_array(list) ? json_array_size(list) : 0;
-    if (n) {
-        it->related = nb_xcalloc(n, sizeof *it->related);
-        for (size_t i = 0; i < n; i++) {
-            json_t *o = json_array_get(list, i);
-            const char *label = json_string_value(json_object_get(o, "label"));
-            const char *url = json_string_value(json_object_get(o, "url"));
-            if (!url)
-                continue;
-            nb_item_link *link = &it->related[it->related_count++];
-            link->label = nb_xstrdup(label ? label : "");
-            link->url = nb_xstrdup(url);
-        }
-    }
-    json_decref(list);
-}
-
 /* A PostgreSQL array literal of the briefings' ids. */
 static char *briefing_ids(const nb_briefing *list, size_t n)
 {
@@ -185,7 +164,7 @@ static nb_err load_entries(nb_pg *s, nb_briefing *list, size_t n, size_t limit, 
             continue;
         nb_item *it = &b->entries[b->entries_loaded++];
         read_item(res, r, 1, it);
-        read_related(PQgetisnull(res, r, 8) ? NULL : PQgetvalue(res, r, 8), it);
+        nb_store_read_related(PQgetisnull(res, r, 8) ? NULL : PQgetvalue(res, r, 8), it);
     }
     PQclear(res);
     return NB_OK;

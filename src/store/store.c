@@ -3,6 +3,7 @@
  * to it. SQLite (a path) is the default and embedded choice; PostgreSQL (a postgresql://
  * URI or a libpq key=value string) is the shared store of several daemons. Nothing above
  * the store knows which one is in use. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,27 @@
 #include "core/memory.h"
 #include "store/engines.h"
 #include "store/store.h"
+
+/* related is [{"label": ..., "url": ...}, ...] as both engines record a briefing's entries. */
+void nb_store_read_related(const char *text, nb_item *it)
+{
+    json_t *list = text ? json_loads(text, 0, NULL) : NULL;
+    size_t n = json_is_array(list) ? json_array_size(list) : 0;
+    if (n) {
+        it->related = nb_xcalloc(n, sizeof *it->related);
+        for (size_t i = 0; i < n; i++) {
+            json_t *o = json_array_get(list, i);
+            const char *label = json_string_value(json_object_get(o, "label"));
+            const char *url = json_string_value(json_object_get(o, "url"));
+            if (!url)
+                continue;
+            nb_item_link *link = &it->related[it->related_count++];
+            link->label = nb_xstrdup(label ? label : "");
+            link->url = nb_xstrdup(url);
+        }
+    }
+    json_decref(list);
+}
 
 struct nb_store {
     nb_sqlite *lite; /* exactly one of the two */
