@@ -10,25 +10,16 @@
 #include <time.h>
 
 #include "core/memory.h"
-#include "core/redact.h"
 #include "store/sqlite_private.h"
 #include "store/store.h"
 
 #define NOW NB_SQLITE_NOW_MS
 
-static int broken(const nb_sqlite *s, nb_errbuf *err)
-{
-    const char *failure = nb_sqlite_failure(s);
-    if (failure)
-        nb_errf(err, NB_ERR_IO, "%s", failure);
-    return failure != NULL;
-}
-
 static nb_err prepare(nb_sqlite *s, const char *sql, sqlite3_stmt **st, const char *what,
                       nb_errbuf *err)
 {
     *st = NULL;
-    if (broken(s, err))
+    if (nb_sqlite_broken(s, err))
         return NB_ERR_IO;
     if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
         return nb_sqlite_db_error(s, err, what);
@@ -46,17 +37,6 @@ static nb_err step_done(nb_sqlite *s, sqlite3_stmt *st, int *changes, const char
         *changes = sqlite3_changes(s->db);
     sqlite3_finalize(st);
     return rc;
-}
-
-static void bind_redacted(sqlite3_stmt *st, int index, const char *text)
-{
-    if (!text) {
-        sqlite3_bind_null(st, index);
-        return;
-    }
-    char *masked = nb_redact(text);
-    sqlite3_bind_text(st, index, masked, -1, SQLITE_TRANSIENT);
-    free(masked);
 }
 
 static void rollback(nb_sqlite *s)
@@ -92,7 +72,7 @@ nb_err nb_sqlite_job_claim(nb_sqlite *s, const char *kind, const char *worker, i
 {
     memset(out, 0, sizeof *out);
     *found = 0;
-    if (broken(s, err))
+    if (nb_sqlite_broken(s, err))
         return NB_ERR_IO;
     nb_err rc = nb_sqlite_exec(s, "BEGIN IMMEDIATE", err);
     if (rc)
@@ -177,7 +157,7 @@ static nb_err fenced(nb_sqlite *s, const char *sql, int64_t id, const char *work
     nb_sqlite_bind_text(st, 2, worker);
     sqlite3_bind_int(st, 3, attempt);
     if (sqlite3_bind_parameter_count(st) >= 4)
-        bind_redacted(st, 4, text);
+        nb_sqlite_bind_redacted(st, 4, text);
     if (sqlite3_bind_parameter_count(st) >= 5)
         sqlite3_bind_int64(st, 5, number);
     rc = step_done(s, st, &changes, what, err);
@@ -302,7 +282,7 @@ static nb_err both_tables(nb_sqlite *s, const char *jobs_sql, const char *outbox
 {
     if (total)
         *total = 0;
-    if (broken(s, err))
+    if (nb_sqlite_broken(s, err))
         return NB_ERR_IO;
     nb_err rc = nb_sqlite_exec(s, "BEGIN IMMEDIATE", err);
     const char *sql[2] = {jobs_sql, outbox_sql};
@@ -390,7 +370,7 @@ nb_err nb_sqlite_outbox_claim(nb_sqlite *s, const char *channel, const char *wor
 {
     memset(row, 0, sizeof *row);
     *found = 0;
-    if (broken(s, err))
+    if (nb_sqlite_broken(s, err))
         return NB_ERR_IO;
     nb_err rc = nb_sqlite_exec(s, "BEGIN IMMEDIATE", err);
     if (rc)
@@ -487,7 +467,7 @@ nb_err nb_sqlite_outbox_finish(nb_sqlite *s, int64_t id, const char *worker, int
     sqlite3_bind_int(st, 3, attempt);
     nb_sqlite_bind_text(st, 4, status);
     sqlite3_bind_int64(st, 5, next_attempt_at);
-    bind_redacted(st, 6, answer);
+    nb_sqlite_bind_redacted(st, 6, answer);
     sqlite3_bind_int64(st, 7, now);
     rc = step_done(s, st, &changes, "updating the outbox", err);
     if (held)
