@@ -8,27 +8,10 @@
 #include "core/limits.h"
 #include "core/memory.h"
 #include "text/text.h"
+#include "text/text_internal.h"
 
 /* A key point is a short line; a longer paragraph ends the block. */
 #define KEY_POINT_MAX_CODEPOINTS 80
-
-static int starts_with_any(const char *p, size_t len, const char *const *prefixes)
-{
-    for (const char *const *x = prefixes; x && *x; x++) {
-        size_t n = strlen(*x);
-        if (n <= len && strncmp(p, *x, n) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-static size_t codepoints(const char *p, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)p[i] & 0xC0) != 0x80;
-    return n;
-}
 
 static int is_heading(const char *p, size_t len, const char *heading)
 {
