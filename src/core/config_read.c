@@ -157,6 +157,20 @@ void nb_config_free_lines(char **lines)
     free(lines);
 }
 
+/* Stores a list read for f into record, or frees it when reading it failed (rc). lines is
+ * NULL-terminated: what was read before a failure, then NULLs. */
+static nb_err put_lines(const field *f, void *record, char **lines, nb_err rc)
+{
+    if (rc) {
+        nb_config_free_lines(lines);
+        return rc;
+    }
+    char ***slot = (char ***)((char *)record + f->offset);
+    nb_config_free_lines(*slot); /* a key given twice: the later value replaces the earlier */
+    *slot = lines;
+    return NB_OK;
+}
+
 static nb_err set_headers(loader *ld, const field *f, void *record, const yaml_node_t *map)
 {
     if (map->type != YAML_MAPPING_NODE)
@@ -191,16 +205,7 @@ static nb_err set_headers(loader *ld, const field *f, void *record, const yaml_n
         lines[i++] = nb_xasprintf("%s: %s", name, text);
         free(text);
     }
-    char ***slot = (char ***)((char *)record + f->offset);
-    if (rc) {
-        for (size_t k = 0; k < i; k++)
-            free(lines[k]);
-        free(lines);
-        return rc;
-    }
-    nb_config_free_lines(*slot); /* a key given twice: the later value replaces the earlier */
-    *slot = lines;
-    return NB_OK;
+    return put_lines(f, record, lines, rc);
 }
 
 /* A list of texts: a YAML sequence, or one scalar. */
@@ -223,16 +228,7 @@ static nb_err set_list(loader *ld, const field *f, void *record, const yaml_node
         else
             rc = expand_env(ld, item, &list[i]);
     }
-    char ***slot = (char ***)((char *)record + f->offset);
-    if (rc) {
-        for (size_t i = 0; i < n; i++)
-            free(list[i]);
-        free(list);
-        return rc;
-    }
-    nb_config_free_lines(*slot); /* a key given twice: the later value replaces the earlier */
-    *slot = list;
-    return NB_OK;
+    return put_lines(f, record, list, rc);
 }
 
 static nb_err set_field(loader *ld, const field *f, void *record, const yaml_node_t *value)
