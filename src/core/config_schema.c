@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The configuration's schema: each section's keys with their kinds, bounds and secrecy (the
- * loader in config.c reads and checks values through it), and nb_config_print, which writes
+ * loader in config_read.c reads and checks values through it), and nb_config_print, which writes
  * the effective configuration back as YAML from it, secrets masked. */
 #include <jansson.h>
 #include <stddef.h>

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* jansson helpers: capped parsing, and field access whose errors carry the field path. */
+/* jansson helpers: capped parsing, field access whose errors carry the field path, and the
+ * one JSON form of a time. */
 #include "core/json.h"
 
 #include <stdlib.h>
 
 #include "core/limits.h"
 #include "core/memory.h"
+#include "core/time.h"
 
 nb_err nb_json_parse(const char *data, size_t len, json_t **out, nb_errbuf *err)
 {
@@ -121,4 +123,13 @@ char *nb_json_dump(const json_t *value)
     char *copy = nb_xstrdup(s);
     free(s);
     return copy;
+}
+
+json_t *nb_json_time(int64_t t)
+{
+    if (t <= 0)
+        return json_null();
+    char iso[32];
+    nb_time_format_iso(t, iso, sizeof iso);
+    return json_string(iso);
 }

@@ -30,6 +30,9 @@ nb_err nb_json_get_array(json_t *obj, const char *path, const char *key, json_t 
 /* "object", "string", ... for messages. */
 const char *nb_json_type_name(const json_t *value);
 
+/* A UTC time as RFC 3339 text ("2025-04-07T09:46:00Z"), or null when t <= 0 (unknown). */
+json_t *nb_json_time(int64_t t);
+
 /* Serializes compactly with UTF-8 kept as is; caller frees. */
 char *nb_json_dump(const json_t *value);
 

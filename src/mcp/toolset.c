@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/memory.h"
 #include "core/time.h"
 #include "mcp/mcp_internal.h"
@@ -19,15 +20,6 @@
     {                                                                                              \
         "limit", MCP_INTEGER, 0, "how many to return (default 10)", 1, 100                         \
     }
-
-static json_t *iso_or_null(int64_t t)
-{
-    if (t <= 0)
-        return json_null();
-    char text[32];
-    nb_time_format_iso(t, text, sizeof text);
-    return json_string(text);
-}
 
 /* ---- resolve_date_range ---- */
 
@@ -47,7 +39,7 @@ static nb_err resolve_date_range(mcp_call *mcp, json_t *args, json_t **result, n
         return rc;
     *result = json_pack("{s:s, s:s, s:i, s:s, s:o, s:o}", "from", range.from, "to", range.to,
                         "days", range.days, "timezone", mcp->server->timezone, "start_utc",
-                        iso_or_null(range.start), "end_utc", iso_or_null(range.end));
+                        nb_json_time(range.start), "end_utc", nb_json_time(range.end));
     return NB_OK;
 }
 
@@ -70,10 +62,10 @@ static nb_err list_sources(mcp_call *mcp, json_t *args, json_t **result, nb_errb
         json_array_append_new(
             sources, json_pack("{s:s, s:s, s:b, s:s, s:o, s:o, s:i, s:s?, s:o}", "name", sc->name,
                                "type", sc->type, "enabled", sc->enabled, "health", health,
-                               "last_success", iso_or_null(st.last_success_at), "last_attempt",
-                               iso_or_null(st.last_attempt_at), "consecutive_failures",
+                               "last_success", nb_json_time(st.last_success_at), "last_attempt",
+                               nb_json_time(st.last_attempt_at), "consecutive_failures",
                                st.consecutive_errors, "last_error", st.last_error, "next_fetch",
-                               iso_or_null(st.next_fetch_at)));
+                               nb_json_time(st.next_fetch_at)));
         nb_source_state_clear(&st);
     }
     if (rc != NB_OK) {
@@ -134,7 +126,7 @@ static json_t *item_json(const nb_item *item)
     int cut;
     json_t *o = json_pack("{s:I, s:s, s:s?, s:s?, s:o, s:s?, s:o}", "id", (json_int_t)item->id,
                           "title", item->title ? item->title : "", "source", item->source, "url",
-                          item->url, "published", iso_or_null(item->published_at), "image",
+                          item->url, "published", nb_json_time(item->published_at), "image",
                           item->image, "summary", capped_text(item->summary, 2000, &cut));
     if (item->related_count)
         json_object_set_new(o, "other_reports", links_json(item));
@@ -144,7 +136,7 @@ static json_t *item_json(const nb_item *item)
 static json_t *briefing_head_json(const nb_briefing *b)
 {
     return json_pack("{s:s, s:s?, s:s?, s:o, s:I}", "id", b->slug, "channel", b->channel, "title",
-                     b->title, "created", iso_or_null(b->created_at), "items",
+                     b->title, "created", nb_json_time(b->created_at), "items",
                      (json_int_t)b->entry_count);
 }
 

@@ -16,15 +16,6 @@
 #define API_LIMIT_DEFAULT 20
 #define API_LIMIT_MAX 100
 
-static json_t *time_json(int64_t t)
-{
-    if (t <= 0)
-        return json_null();
-    char iso[32];
-    nb_web_time_iso(t, iso, sizeof iso);
-    return json_string(iso);
-}
-
 /* jansson refuses invalid UTF-8 (json_string returns NULL): such a text becomes null. */
 static json_t *text_json(const char *s)
 {
@@ -41,7 +32,7 @@ static json_t *item_json(nb_web_request *r, const nb_item *it)
     json_object_set_new(o, "source_label", text_json(nb_web_source_label(r->site, it->source)));
     json_object_set_new(o, "title", text_json(it->title));
     json_object_set_new(o, "url", text_json(it->url));
-    json_object_set_new(o, "published_at", time_json(it->published_at));
+    json_object_set_new(o, "published_at", nb_json_time(it->published_at));
     json_object_set_new(o, "image", text_json(it->image));
     json_object_set_new(o, "summary", text_json(it->summary));
     json_object_set_new(o, "archive_url", json_string(archive));
@@ -60,11 +51,11 @@ static json_t *item_json(nb_web_request *r, const nb_item *it)
 static json_t *briefing_json(nb_web_request *r, const nb_briefing *b)
 {
     char *url = nb_xasprintf("%s/briefings/%s", r->base, b->slug);
-    json_t *o =
-        json_pack("{s:o, s:o, s:o, s:o, s:I, s:s}", "id", text_json(b->slug), "channel",
-                  text_json(b->channel), "title",
-                  text_json(b->title ? b->title : r->site->briefing_title), "created_at",
-                  time_json(b->created_at), "entry_count", (json_int_t)b->entry_count, "url", url);
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:I, s:s}", "id", text_json(b->slug), "channel",
+                          text_json(b->channel), "title",
+                          text_json(b->title ? b->title : r->site->briefing_title), "created_at",
+                          nb_json_time(b->created_at), "entry_count", (json_int_t)b->entry_count,
+                          "url", url);
     free(url);
     return o;
 }
@@ -294,10 +285,10 @@ static void api_sources(nb_web_request *r, nb_web_reply *o)
         json_object_set_new(s, "type", text_json(c->type));
         json_object_set_new(s, "enabled", json_boolean(c->enabled));
         json_object_set_new(s, "items", json_integer(ss ? ss->items : 0));
-        json_object_set_new(s, "newest_item_at", time_json(ss ? ss->newest : 0));
-        json_object_set_new(s, "last_success_at", time_json(st ? st->last_success_at : 0));
-        json_object_set_new(s, "last_attempt_at", time_json(st ? st->last_attempt_at : 0));
-        json_object_set_new(s, "next_fetch_at", time_json(st ? st->next_fetch_at : 0));
+        json_object_set_new(s, "newest_item_at", nb_json_time(ss ? ss->newest : 0));
+        json_object_set_new(s, "last_success_at", nb_json_time(st ? st->last_success_at : 0));
+        json_object_set_new(s, "last_attempt_at", nb_json_time(st ? st->last_attempt_at : 0));
+        json_object_set_new(s, "next_fetch_at", nb_json_time(st ? st->next_fetch_at : 0));
         json_object_set_new(s, "consecutive_failures",
                             json_integer(st ? st->consecutive_errors : 0));
         json_object_set_new(s, "last_error", failed ? text_json(shown) : json_null());

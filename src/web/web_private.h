@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Private to src/web: one request as the route handlers see it, the answer they build, and
- * the output helpers (escaping for HTML, XML and attributes). */
+/* Private to src/web: one request as the route handlers see it, the answer they build, the
+ * output helpers (escaping for HTML, XML and attributes), and how the server's parts
+ * (server.c, routes.c, answers.c) hand a request on. */
 #ifndef NB_WEB_WEB_PRIVATE_H
 #define NB_WEB_WEB_PRIVATE_H
 
+#include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -219,6 +221,7 @@ typedef struct nb_web_route_stats {
     atomic_uint_fast64_t sum_us;
 } nb_web_route_stats;
 
+/* Rendered answers kept until the data changes (answers.c). */
 typedef struct nb_web_cache nb_web_cache;
 
 struct nb_web {
@@ -241,5 +244,48 @@ struct nb_web {
     nb_web_route_stats routes[ROUTE_COUNT];
     struct nb_mcp *mcp; /* the MCP server behind /mcp */
 };
+
+/* ---- The server's parts ---- */
+
+/* One request from its URI to its end: when it started, its route, its answer's status
+ * (server.c). */
+typedef struct nb_web_call nb_web_call;
+
+/* Queues the answer and counts it by route and status (before it is sent: the next request
+ * sees the count) (server.c). */
+enum MHD_Result nb_web_queue(nb_web *web, struct MHD_Connection *c, nb_web_call *call, int status,
+                             struct MHD_Response *resp);
+/* A small answer that is never kept: errors before routing, 401, 405, 414. text stays
+ * readable until sent (a literal); header, when not NULL, is added with value (server.c). */
+enum MHD_Result nb_web_answer_plain(nb_web *web, struct MHD_Connection *c, nb_web_call *call,
+                                    int status, const char *text, const char *header,
+                                    const char *value);
+
+/* Routing (routes.c). The route of a path; rest is the part after a prefixed route's prefix
+ * (borrowed from path), else "". */
+nb_web_route nb_web_route_of(const char *path, const char **rest);
+/* 1: authorized by the Authorization header, 2: by ?token=, 0: not. */
+int nb_web_authorized(nb_web *web, struct MHD_Connection *c);
+/* The absolute root URL for feeds: web.base_url, else http:// and a well-formed Host. */
+void nb_web_base_url(const nb_web *web, struct MHD_Connection *c, char *out, size_t n);
+/* Runs the route's handler. */
+void nb_web_run_handler(nb_web_request *r, nb_web_reply *o);
+
+/* Answers (answers.c). The headers every answer carries (CSP, nosniff, no referrer, ...). */
+void nb_web_security_headers(struct MHD_Response *resp);
+/* Whether Accept-Encoding lists gzip (or "*") with a non-zero quality. */
+int nb_web_accepts_gzip(struct MHD_Connection *c);
+/* FNV-1a (64 bits) of data: ETags, kept answers, the stylesheet's version. */
+uint64_t nb_web_hash(const void *data, size_t len);
+/* The key of a kept answer: route, path rest, sorted arguments, variant (gz, token, base).
+ * Caller frees; too_many is set when the request has more arguments than a key holds. */
+char *nb_web_cache_key(nb_web_request *r, int gz, int *too_many);
+/* Answers a routed request: its kept answer when the data has not changed since, else its
+ * handler's, kept when it may be; a 304 when the client's validators match. Takes key. */
+enum MHD_Result nb_web_answer(nb_web *web, struct MHD_Connection *c, nb_web_call *call,
+                              nb_web_request *r, int gz, char *key);
+/* A cache of budget bytes; free with nb_web_cache_free (NULL-safe). */
+nb_web_cache *nb_web_cache_new(size_t budget);
+void nb_web_cache_free(nb_web_cache *c);
 
 #endif
