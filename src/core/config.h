@@ -181,7 +181,7 @@ typedef struct nb_config {
     nb_mcp_config mcp;
     nb_web_config web;
     nb_config_vocab vocab;  /* the vocabulary it was read with */
-    nb_config_notes *notes; /* where each key was written, and how (config.c) */
+    nb_config_notes *notes; /* where each key was written, and how (config_read.c) */
 } nb_config;
 
 #define NB_CONFIG_MAX_ERRORS 10

@@ -117,13 +117,15 @@ static nb_err check_schedule_names(loader *ld, const char *where, const char *wh
     return NB_OK;
 }
 
+/* Checks the schedules load_schedules read: only those, since it stops at the first error
+ * (a name defined twice), and an entry it never read has nothing to check. */
 nb_err nb_config_check_schedules(loader *ld, nb_config *c)
 {
     if (!ld->schedules)
         return NB_OK;
     size_t i = 0;
     for (yaml_node_pair_t *pair = ld->schedules->data.mapping.pairs.start;
-         pair < ld->schedules->data.mapping.pairs.top; pair++, i++) {
+         pair < ld->schedules->data.mapping.pairs.top && i < c->schedule_count; pair++, i++) {
         const yaml_node_t *key = yaml_document_get_node(&ld->doc, pair->key);
         const yaml_node_t *value = yaml_document_get_node(&ld->doc, pair->value);
         nb_schedule_config *s = &c->schedules[i];

@@ -494,6 +494,18 @@ static void test_errors_reported_together(void **state)
                      NB_ERR_CONFIG);
     assert_null(c);
     assert_non_null(strstr(err.msg, "conf.yaml:2:3: newsbrief: unknown key \"bad0\" (and 11 more"));
+    /* a schedule defined twice stops the reading of schedules: the one error, not a
+     * "cron is required" for each entry never read */
+    r = report_of("schedules:\n"
+                  "  a:\n    cron: \"@daily\"\n"
+                  "  a:\n    cron: \"@daily\"\n"
+                  "  b:\n    cron: \"@daily\"\n",
+                  &c);
+    for (size_t i = 0; i < r.count; i++)
+        printf("# %s\n", r.msg[i]);
+    assert_int_equal(r.total, 1);
+    assert_string_equal(r.msg[0], "conf.yaml:4:3: schedules: \"a\" is defined twice");
+    nb_config_free(c);
 }
 
 /* check-config's output: durations as written, keys of other types left out. */
