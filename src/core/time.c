@@ -109,8 +109,7 @@ void nb_time_format_display(int64_t t, char *out, size_t n)
         snprintf(out, n, "?");
 }
 
-/* Seconds east of UTC of the display zone at instant t. */
-static int64_t zone_offset(int64_t t)
+int64_t nb_time_display_offset(int64_t t)
 {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -225,9 +224,9 @@ nb_err nb_clock_pin_local(const char *iso, nb_errbuf *err)
         return nb_errf(err, NB_ERR_USAGE, "invalid time for --now / NEWSBRIEF_NOW: %s", inner.msg);
     /* The default offset changes the result only when the text gives none. */
     if (nb_time_parse(iso, 3600, &shifted, &inner) == NB_OK && shifted != as_utc) {
-        int64_t offset = zone_offset(as_utc);
+        int64_t offset = nb_time_display_offset(as_utc);
         int64_t t = as_utc - offset;
-        int64_t again = zone_offset(t); /* a daylight-saving change between the two */
+        int64_t again = nb_time_display_offset(t); /* a daylight-saving change between the two */
         as_utc = again == offset ? t : as_utc - again;
     }
     pinned_now = as_utc;

@@ -39,6 +39,8 @@ nb_err nb_time_set_zone(const char *zone, nb_errbuf *err) NB_MUST_CHECK;
 
 /* "2025-04-07 10:45": t in the display zone, as briefings show it. n >= 17. */
 void nb_time_format_display(int64_t t, char *out, size_t n);
+/* Seconds east of UTC of the display zone at instant t (0 when the C library cannot say). */
+int64_t nb_time_display_offset(int64_t t);
 
 /* Durations: "90s", "15m", "24h", "7d", "1h30m", or bare seconds. */
 nb_err nb_duration_parse(const char *text, int64_t *seconds, nb_errbuf *err) NB_MUST_CHECK;

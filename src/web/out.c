@@ -178,20 +178,6 @@ void nb_web_day_of(int64_t t, char *out, size_t n)
     snprintf(out, n, "%.10s", stamp);
 }
 
-/* Seconds east of UTC of the display zone at t. */
-static int64_t zone_offset(int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!localtime_r(&tt, &tm))
-        return 0;
-    int64_t local =
-        nb_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday) *
-            86400 +
-        tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
-    return local - t;
-}
-
 int nb_web_day_bounds(const char *day, int64_t *from, int64_t *to)
 {
     if (!day || strlen(day) != 10 || day[4] != '-' || day[7] != '-')
@@ -207,10 +193,10 @@ int nb_web_day_bounds(const char *day, int64_t *from, int64_t *to)
         return 0;
     int64_t midnight_utc = nb_days_from_civil(year, (unsigned)month, (unsigned)mday) * 86400;
     /* midnight in the zone: the offset there, checked once more across a change */
-    int64_t start = midnight_utc - zone_offset(midnight_utc);
-    start = midnight_utc - zone_offset(start);
+    int64_t start = midnight_utc - nb_time_display_offset(midnight_utc);
+    start = midnight_utc - nb_time_display_offset(start);
     int64_t end = midnight_utc + 86400;
-    end = end - zone_offset(end - zone_offset(end));
+    end = end - nb_time_display_offset(end - nb_time_display_offset(end));
     char check[16];
     nb_web_day_of(start, check, sizeof check);
     if (strcmp(check, day) != 0) /* 29 February of a common year, and the like */
