@@ -17,7 +17,7 @@ typedef struct nb_sqlite_lock nb_sqlite_lock;
 typedef struct nb_pg nb_pg;
 typedef struct nb_pg_lock nb_pg_lock;
 
-/* SQLite: sqlite.c, archive.c */
+/* SQLite: sqlite.c, sqlite_writer.c, sqlite_outbox.c, archive.c */
 nb_err nb_sqlite_open(const char *path, nb_sqlite **out, nb_errbuf *err);
 void nb_sqlite_close(nb_sqlite *store);
 nb_err nb_sqlite_check_writable(nb_sqlite *store, nb_errbuf *err);
@@ -125,7 +125,7 @@ nb_err nb_sqlite_worker_list(nb_sqlite *store, nb_daemon_state **list, size_t *c
 nb_err nb_sqlite_work_prune(nb_sqlite *store, int64_t age, int64_t now, int dry_run,
                             size_t *removed, nb_errbuf *err);
 
-/* PostgreSQL: postgres.c, postgres_archive.c */
+/* PostgreSQL: postgres.c, postgres_writer.c, postgres_outbox.c, postgres_archive.c */
 nb_err nb_pg_open(const char *path, nb_pg **out, nb_errbuf *err);
 void nb_pg_close(nb_pg *store);
 nb_err nb_pg_check_writable(nb_pg *store, nb_errbuf *err);

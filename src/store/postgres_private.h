@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Private to src/store: the PostgreSQL connection record and the helpers its files share
- * (postgres.c: connection, migrations, the writer side; postgres_outbox.c: briefings, the
- * ledger, the outbox and retention; postgres_archive.c: the archive's reads and search).
+ * (postgres.c: connection, migrations, errors, the run lock; postgres_writer.c: items,
+ * sources, the LLM cache and costs, the daemon's state; postgres_outbox.c: briefings, the
+ * ledger, the outbox and retention; postgres_jobs.c: leased work; postgres_archive.c: the
+ * archive's reads and search).
  * Parameters go as text ($1, $2 ...); one statement per call. */
 #ifndef NB_STORE_POSTGRES_PRIVATE_H
 #define NB_STORE_POSTGRES_PRIVATE_H
