@@ -288,6 +288,41 @@ nb_err nb_pg_run_counted(nb_pg *s, const char *sql, int nparams, const char *con
     return NB_OK;
 }
 
+void *nb_pg_rows(nb_pg *s, const char *sql, int nparams, const char *const *values,
+                 const char *what, size_t size, nb_pg_reader read, size_t *count, nb_err *rc,
+                 nb_errbuf *err)
+{
+    *count = 0;
+    PGresult *res = nb_pg_query(s, sql, nparams, values, what, err);
+    *rc = res ? NB_OK : nb_pg_failed_code(s);
+    if (!res)
+        return NULL;
+    size_t n = (size_t)PQntuples(res);
+    char *out = n ? nb_xcalloc(n, size) : NULL;
+    for (size_t i = 0; i < n; i++)
+        read(res, (int)i, out + i * size);
+    PQclear(res);
+    *count = n;
+    return out;
+}
+
+nb_err nb_pg_row(nb_pg *s, const char *sql, int nparams, const char *const *values,
+                 const char *what, nb_pg_reader read, void *out, int *found, nb_errbuf *err)
+{
+    if (found)
+        *found = 0;
+    PGresult *res = nb_pg_query(s, sql, nparams, values, what, err);
+    if (!res)
+        return nb_pg_failed_code(s);
+    if (PQntuples(res)) {
+        read(res, 0, out);
+        if (found)
+            *found = 1;
+    }
+    PQclear(res);
+    return NB_OK;
+}
+
 char *nb_pg_text(const PGresult *res, int row, int col)
 {
     return PQgetisnull(res, row, col) ? NULL : nb_xstrdup(PQgetvalue(res, row, col));

@@ -3,6 +3,7 @@
  * is not stored again), the sources' state, the LLM summary cache and costs, and the
  * daemon's state; one statement a call. The connection, migrations and query helpers are
  * in postgres.c. Free text that may quote a request is redacted before it is written. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,44 +84,40 @@ nb_err nb_pg_item_known(nb_pg *s, const char *source, const char *key, int *know
     return NB_OK;
 }
 
+/* An item as the writer's queries read it: id, source, key, url, title, published_at, image,
+ * excerpt, content, author, tags and, with a channel, delivered. */
+static void read_item(const PGresult *res, int row, void *out)
+{
+    nb_item *it = out;
+    it->id = nb_pg_int(res, row, 0);
+    it->source = nb_pg_text(res, row, 1);
+    it->key = nb_pg_text(res, row, 2);
+    it->url = nb_pg_text(res, row, 3);
+    it->title = nb_pg_text(res, row, 4);
+    it->published_at = nb_pg_int(res, row, 5);
+    it->image = nb_pg_text(res, row, 6);
+    it->excerpt = nb_pg_text(res, row, 7);
+    it->content = nb_pg_text(res, row, 8);
+    it->author = nb_pg_text(res, row, 9);
+    it->tags = nb_pg_text(res, row, 10);
+    if (PQnfields(res) > 11)
+        it->delivered = (int)nb_pg_int(res, row, 11);
+}
+
 /* Runs an item query with $1 = since, $2 = max and $3 = channel (when not NULL): columns
  * id, source, key, url, title, published_at, image, excerpt, content, author, tags and,
  * with a channel, delivered. */
 static nb_err query_items(nb_pg *s, const char *sql, int64_t since, size_t max, const char *channel,
                           nb_item **items, size_t *count, nb_errbuf *err)
 {
-    *items = NULL;
-    *count = 0;
     char since_text[24], max_text[24];
     const char *values[] = {nb_pg_param_int(since_text, since),
                             nb_pg_param_int(max_text, max > INT64_MAX ? INT64_MAX : (int64_t)max),
                             channel};
-    PGresult *res = nb_pg_query(s, sql, channel ? 3 : 2, values, "reading items", err);
-    if (!res)
-        return nb_pg_failed_code(s);
-    size_t n = (size_t)PQntuples(res);
-    nb_item *out = n ? nb_xcalloc(n, sizeof *out) : NULL;
-    for (size_t i = 0; i < n; i++) {
-        int row = (int)i;
-        nb_item *it = &out[i];
-        it->id = nb_pg_int(res, row, 0);
-        it->source = nb_pg_text(res, row, 1);
-        it->key = nb_pg_text(res, row, 2);
-        it->url = nb_pg_text(res, row, 3);
-        it->title = nb_pg_text(res, row, 4);
-        it->published_at = nb_pg_int(res, row, 5);
-        it->image = nb_pg_text(res, row, 6);
-        it->excerpt = nb_pg_text(res, row, 7);
-        it->content = nb_pg_text(res, row, 8);
-        it->author = nb_pg_text(res, row, 9);
-        it->tags = nb_pg_text(res, row, 10);
-        if (PQnfields(res) > 11)
-            it->delivered = (int)nb_pg_int(res, row, 11);
-    }
-    PQclear(res);
-    *items = out;
-    *count = n;
-    return NB_OK;
+    nb_err rc;
+    *items = nb_pg_rows(s, sql, channel ? 3 : 2, values, "reading items", sizeof **items, read_item,
+                        count, &rc, err);
+    return rc;
 }
 
 nb_err nb_pg_items_since(nb_pg *s, int64_t since, size_t max, nb_item **items, size_t *count,
@@ -147,12 +144,44 @@ nb_err nb_pg_items_for_channel(nb_pg *s, const char *channel, int64_t since, siz
                        since, max, channel, items, count, err);
 }
 
+/* A table of state kept by name (the sources', the schedules'): its columns (those read, name
+ * first), its records and how a row is read into one. */
+typedef struct {
+    const char *table, *columns;
+    size_t size, name_at; /* a record's size, and where its name is */
+    nb_pg_reader read;
+    const char *reading, *listing; /* what a failed load or list was doing */
+} named_table;
+
+/* The record named name, into out (zeroed first); none yet: a record of that name alone. */
+static nb_err load_named(nb_pg *s, const named_table *t, const char *name, void *out,
+                         nb_errbuf *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE name = $1::text", t->columns, t->table);
+    memset(out, 0, t->size);
+    int found;
+    nb_err rc = nb_pg_row(s, sql, 1, &name, t->reading, t->read, out, &found, err);
+    if (!rc && !found)
+        *(char **)((char *)out + t->name_at) = nb_xstrdup(name);
+    return rc;
+}
+
+/* Every record, by name. */
+static void *list_named(nb_pg *s, const named_table *t, size_t *count, nb_err *rc, nb_errbuf *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s ORDER BY name", t->columns, t->table);
+    return nb_pg_rows(s, sql, 0, NULL, t->listing, t->size, t->read, count, rc, err);
+}
+
 static const char source_columns[] = "name, type, etag, last_modified, next_fetch_at,"
                                      " consecutive_errors, last_error, last_success_at,"
                                      " last_attempt_at, settings, title";
 
-static void read_source(const PGresult *res, int row, nb_source_state *out)
+static void read_source(const PGresult *res, int row, void *state)
 {
+    nb_source_state *out = state;
     out->name = nb_pg_text(res, row, 0);
     out->type = nb_pg_text(res, row, 1);
     out->etag = nb_pg_text(res, row, 2);
@@ -166,20 +195,17 @@ static void read_source(const PGresult *res, int row, nb_source_state *out)
     out->title = nb_pg_text(res, row, 10);
 }
 
+static const named_table sources = {.table = "sources",
+                                    .columns = source_columns,
+                                    .size = sizeof(nb_source_state),
+                                    .name_at = offsetof(nb_source_state, name),
+                                    .read = read_source,
+                                    .reading = "reading source",
+                                    .listing = "listing sources"};
+
 nb_err nb_pg_source_load(nb_pg *s, const char *name, nb_source_state *out, nb_errbuf *err)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT %s FROM sources WHERE name = $1::text", source_columns);
-    memset(out, 0, sizeof *out);
-    PGresult *res = nb_pg_query(s, sql, 1, &name, "reading source", err);
-    if (!res)
-        return nb_pg_failed_code(s);
-    if (PQntuples(res))
-        read_source(res, 0, out);
-    else
-        out->name = nb_xstrdup(name);
-    PQclear(res);
-    return NB_OK;
+    return load_named(s, &sources, name, out, err);
 }
 
 nb_err nb_pg_source_save(nb_pg *s, const nb_source_state *state, nb_errbuf *err)
@@ -215,21 +241,9 @@ nb_err nb_pg_source_save(nb_pg *s, const nb_source_state *state, nb_errbuf *err)
 
 nb_err nb_pg_source_list(nb_pg *s, nb_source_state **states, size_t *count, nb_errbuf *err)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT %s FROM sources ORDER BY name", source_columns);
-    *states = NULL;
-    *count = 0;
-    PGresult *res = nb_pg_query(s, sql, 0, NULL, "listing sources", err);
-    if (!res)
-        return nb_pg_failed_code(s);
-    size_t n = (size_t)PQntuples(res);
-    nb_source_state *out = n ? nb_xcalloc(n, sizeof *out) : NULL;
-    for (size_t i = 0; i < n; i++)
-        read_source(res, (int)i, &out[i]);
-    PQclear(res);
-    *states = out;
-    *count = n;
-    return NB_OK;
+    nb_err rc;
+    *states = list_named(s, &sources, count, &rc, err);
+    return rc;
 }
 
 nb_err nb_pg_summary_get(nb_pg *s, const char *content_hash, const char *model,
@@ -295,8 +309,9 @@ nb_err nb_pg_llm_usage_add(nb_pg *s, int64_t run_at, const char *model, long req
 static const char schedule_columns[] =
     "name, cron, last_fire, last_result, last_run_at, last_duration_ms, next_fire";
 
-static void read_schedule(const PGresult *res, int row, nb_schedule_state *out)
+static void read_schedule(const PGresult *res, int row, void *state)
 {
+    nb_schedule_state *out = state;
     out->name = nb_pg_text(res, row, 0);
     out->cron = nb_pg_text(res, row, 1);
     out->last_fire = nb_pg_int(res, row, 2);
@@ -306,20 +321,17 @@ static void read_schedule(const PGresult *res, int row, nb_schedule_state *out)
     out->next_fire = nb_pg_int(res, row, 6);
 }
 
+static const named_table schedules = {.table = "schedules",
+                                      .columns = schedule_columns,
+                                      .size = sizeof(nb_schedule_state),
+                                      .name_at = offsetof(nb_schedule_state, name),
+                                      .read = read_schedule,
+                                      .reading = "reading schedule",
+                                      .listing = "listing schedules"};
+
 nb_err nb_pg_schedule_load(nb_pg *s, const char *name, nb_schedule_state *out, nb_errbuf *err)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT %s FROM schedules WHERE name = $1::text", schedule_columns);
-    memset(out, 0, sizeof *out);
-    PGresult *res = nb_pg_query(s, sql, 1, &name, "reading schedule", err);
-    if (!res)
-        return nb_pg_failed_code(s);
-    if (PQntuples(res))
-        read_schedule(res, 0, out);
-    else
-        out->name = nb_xstrdup(name);
-    PQclear(res);
-    return NB_OK;
+    return load_named(s, &schedules, name, out, err);
 }
 
 nb_err nb_pg_schedule_save(nb_pg *s, const nb_schedule_state *state, nb_errbuf *err)
@@ -345,21 +357,9 @@ nb_err nb_pg_schedule_save(nb_pg *s, const nb_schedule_state *state, nb_errbuf *
 
 nb_err nb_pg_schedule_list(nb_pg *s, nb_schedule_state **states, size_t *count, nb_errbuf *err)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT %s FROM schedules ORDER BY name", schedule_columns);
-    *states = NULL;
-    *count = 0;
-    PGresult *res = nb_pg_query(s, sql, 0, NULL, "listing schedules", err);
-    if (!res)
-        return nb_pg_failed_code(s);
-    size_t n = (size_t)PQntuples(res);
-    nb_schedule_state *out = n ? nb_xcalloc(n, sizeof *out) : NULL;
-    for (size_t i = 0; i < n; i++)
-        read_schedule(res, (int)i, &out[i]);
-    PQclear(res);
-    *states = out;
-    *count = n;
-    return NB_OK;
+    nb_err rc;
+    *states = list_named(s, &schedules, count, &rc, err);
+    return rc;
 }
 
 nb_err nb_pg_daemon_save(nb_pg *s, const nb_daemon_state *state, nb_errbuf *err)

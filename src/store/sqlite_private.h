@@ -66,6 +66,10 @@ nb_err nb_sqlite_run(nb_sqlite *s, const char *sql, const nb_sqlite_param *param
     nb_sqlite_run((s), (sql), (const nb_sqlite_param[]){__VA_ARGS__},                              \
                   sizeof((const nb_sqlite_param[]){__VA_ARGS__}) / sizeof(nb_sqlite_param),        \
                   (changes), (what), (err))
+/* An outbox row from the columns id, briefing_id, channel, seq, method, payload, status,
+ * attempts, next_attempt_at, last_answer, possible_duplicate, created_at (sqlite_outbox.c;
+ * the claim in sqlite_jobs.c returns the same). */
+void nb_sqlite_read_outbox_row(sqlite3_stmt *st, nb_outbox_row *r);
 /* A copy of a column's text, or NULL. */
 char *nb_sqlite_column_text(sqlite3_stmt *st, int index);
 
