@@ -2,8 +2,8 @@
 /* The archive's read side of store.h: briefings as delivered, items by time and source,
  * one item with its story, full-text search, and the counters behind /metrics. Every query
  * is one short read on the caller's connection; nothing here writes except the run record. */
-#include <jansson.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,13 +98,7 @@ static nb_err load_entries(nb_sqlite *s, sqlite3_stmt *st, nb_briefing *b, size_
     int step = SQLITE_DONE;
     while (b->entries_loaded < want && (step = sqlite3_step(st)) == SQLITE_ROW) {
         nb_item *it = &b->entries[b->entries_loaded++];
-        it->id = sqlite3_column_int64(st, 0);
-        it->source = nb_sqlite_column_text(st, 1);
-        it->url = nb_sqlite_column_text(st, 2);
-        it->title = nb_sqlite_column_text(st, 3);
-        it->published_at = sqlite3_column_int64(st, 4);
-        it->image = nb_sqlite_column_text(st, 5);
-        it->summary = nb_sqlite_column_text(st, 6);
+        read_item(st, 0, it);
         nb_store_read_related((const char *)sqlite3_column_text(st, 7), it);
     }
     nb_err rc = step == SQLITE_ROW || step == SQLITE_DONE
@@ -192,16 +186,7 @@ nb_err nb_sqlite_briefing_get(nb_sqlite *s, const char *slug, nb_briefing *out, 
     }
     read_briefing(st, out);
     *found = 1;
-    const char *pages = (const char *)sqlite3_column_text(st, 7);
-    json_t *list = pages ? json_loads(pages, 0, NULL) : NULL;
-    size_t n = json_is_array(list) ? json_array_size(list) : 0;
-    out->pages = n ? nb_xcalloc(n, sizeof *out->pages) : NULL;
-    for (size_t i = 0; i < n; i++) {
-        const char *text = json_string_value(json_array_get(list, i));
-        if (text)
-            out->pages[out->page_count++] = nb_xstrdup(text);
-    }
-    json_decref(list);
+    nb_store_read_pages((const char *)sqlite3_column_text(st, 7), out);
     rc = load_entries(s, entries, out, 0, err);
 out:
     sqlite3_finalize(st);

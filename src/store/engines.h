@@ -11,13 +11,25 @@
 /* Shared by both engines (store.c): an entry's related links, from the JSON array
  * [{"label": ..., "url": ...}, ...] a briefing's entries record, into it->related. */
 void nb_store_read_related(const char *text, nb_item *it);
+/* A briefing's pages, from the JSON array of texts it records, into b->pages. */
+void nb_store_read_pages(const char *text, nb_briefing *b);
+/* The JSON an entry records: its related links as above, and a list of ids ([1,2,3]). NULL
+ * when out of memory; the caller frees. */
+char *nb_store_related_json(const nb_item *it);
+char *nb_store_ids_json(const int64_t *ids, size_t count);
+/* A briefing's readable id, the attempt-th candidate: the update time in the display zone
+ * ("2025-04-07-2046"), then with the channel ("2025-04-07-2046-wecom"), then a number
+ * ("...-wecom-2"). Caller frees. */
+char *nb_store_slug(const char *channel, int64_t created_at, int attempt);
+/* Frees what an outbox row holds and zeroes it (sqlite_outbox.c, beside nb_outbox_rows_free). */
+void nb_store_outbox_row_clear(nb_outbox_row *row);
 
 typedef struct nb_sqlite nb_sqlite;
 typedef struct nb_sqlite_lock nb_sqlite_lock;
 typedef struct nb_pg nb_pg;
 typedef struct nb_pg_lock nb_pg_lock;
 
-/* SQLite: sqlite.c, archive.c */
+/* SQLite: sqlite.c, sqlite_writer.c, sqlite_outbox.c, archive.c */
 nb_err nb_sqlite_open(const char *path, nb_sqlite **out, nb_errbuf *err);
 void nb_sqlite_close(nb_sqlite *store);
 nb_err nb_sqlite_check_writable(nb_sqlite *store, nb_errbuf *err);
@@ -125,7 +137,7 @@ nb_err nb_sqlite_worker_list(nb_sqlite *store, nb_daemon_state **list, size_t *c
 nb_err nb_sqlite_work_prune(nb_sqlite *store, int64_t age, int64_t now, int dry_run,
                             size_t *removed, nb_errbuf *err);
 
-/* PostgreSQL: postgres.c, postgres_archive.c */
+/* PostgreSQL: postgres.c, postgres_writer.c, postgres_outbox.c, postgres_archive.c */
 nb_err nb_pg_open(const char *path, nb_pg **out, nb_errbuf *err);
 void nb_pg_close(nb_pg *store);
 nb_err nb_pg_check_writable(nb_pg *store, nb_errbuf *err);

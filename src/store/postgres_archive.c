@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "core/buf.h"
 #include "core/limits.h"
 #include "core/memory.h"
@@ -58,12 +56,7 @@ static void sql_add(nb_buf *b, const char *fmt, ...)
     va_end(ap);
 }
 
-static nb_err failed(nb_pg *s)
-{
-    return nb_pg_failure(s) ? NB_ERR_IO : NB_ERR_STORE;
-}
-
-static void read_item(const PGresult *res, int row, int first, nb_item *it)
+static void read_item_at(const PGresult *res, int row, int first, nb_item *it)
 {
     memset(it, 0, sizeof *it);
     it->id = nb_pg_int(res, row, first);
@@ -75,30 +68,35 @@ static void read_item(const PGresult *res, int row, int first, nb_item *it)
     it->summary = nb_pg_text(res, row, first + 6);
 }
 
+static void read_item(const PGresult *res, int row, void *it)
+{
+    read_item_at(res, row, 0, it);
+}
+
 /* Every row of an item query (ITEM_COLUMNS first). */
 static nb_err run_items(nb_pg *s, const char *sql, const params *p, const char *what,
                         nb_item **items, size_t *count, nb_errbuf *err)
 {
-    *items = NULL;
-    *count = 0;
-    PGresult *res = nb_pg_query(s, sql, p->count, p->values, what, err);
-    if (!res)
-        return failed(s);
-    int rows = PQntuples(res);
-    if (rows) {
-        *items = nb_xcalloc((size_t)rows, sizeof **items);
-        for (int r = 0; r < rows; r++)
-            read_item(res, r, 0, &(*items)[r]);
-        *count = (size_t)rows;
-    }
-    PQclear(res);
-    return NB_OK;
+    nb_err rc;
+    *items =
+        nb_pg_rows(s, sql, p->count, p->values, what, sizeof **items, read_item, count, &rc, err);
+    return rc;
+}
+
+/* " AND column >= $n" and " AND column < $m" for the bounds that are set (0: none). */
+static void add_range(nb_buf *sql, params *p, const char *column, int64_t from, int64_t to)
+{
+    if (from)
+        sql_add(sql, " AND %s >= $%d", column, add_int(p, from));
+    if (to)
+        sql_add(sql, " AND %s < $%d", column, add_int(p, to));
 }
 
 /* ---- Briefings ---- */
 
-static void read_briefing(const PGresult *res, int row, nb_briefing *b)
+static void read_briefing(const PGresult *res, int row, void *briefing)
 {
+    nb_briefing *b = briefing;
     memset(b, 0, sizeof *b);
     b->id = nb_pg_int(res, row, 0);
     b->slug = nb_pg_text(res, row, 1);
@@ -149,7 +147,7 @@ static nb_err load_entries(nb_pg *s, nb_briefing *list, size_t n, size_t limit, 
         p.count, p.values, "reading briefing entries", err);
     free(ids);
     if (!res)
-        return failed(s);
+        return nb_pg_failed_code(s);
     size_t at = 0;
     for (int r = 0; r < PQntuples(res); r++) {
         int64_t briefing = nb_pg_int(res, r, 0);
@@ -163,7 +161,7 @@ static nb_err load_entries(nb_pg *s, nb_briefing *list, size_t n, size_t limit, 
         if (b->entries_loaded >= want)
             continue;
         nb_item *it = &b->entries[b->entries_loaded++];
-        read_item(res, r, 1, it);
+        read_item_at(res, r, 1, it);
         nb_store_read_related(PQgetisnull(res, r, 8) ? NULL : PQgetvalue(res, r, 8), it);
     }
     PQclear(res);
@@ -179,34 +177,17 @@ nb_err nb_pg_briefings(nb_pg *s, const nb_briefing_query *q, nb_briefing **out, 
     sql_add(&sql, "SELECT " BRIEFING_COLUMNS " FROM briefings WHERE true");
     if (q->before_id)
         sql_add(&sql, " AND id < $%d", add_int(&p, q->before_id));
-    if (q->from)
-        sql_add(&sql, " AND created_at >= $%d", add_int(&p, q->from));
-    if (q->to)
-        sql_add(&sql, " AND created_at < $%d", add_int(&p, q->to));
+    add_range(&sql, &p, "created_at", q->from, q->to);
     sql_add(&sql, " ORDER BY id DESC LIMIT $%d", add_int(&p, (int64_t)q->limit));
-    nb_briefing *list = NULL;
-    size_t n = 0;
-    nb_err rc = NB_OK;
-    PGresult *res = nb_pg_query(s, nb_buf_str(&sql), p.count, p.values, "listing briefings", err);
-    if (!res) {
-        rc = failed(s);
-    } else {
-        n = (size_t)PQntuples(res);
-        list = n ? nb_xcalloc(n, sizeof *list) : NULL;
-        for (size_t i = 0; i < n; i++)
-            read_briefing(res, (int)i, &list[i]);
-        PQclear(res);
-        if (q->preview)
-            rc = load_entries(s, list, n, q->preview, err);
-    }
+    nb_err rc;
+    *out = nb_pg_rows(s, nb_buf_str(&sql), p.count, p.values, "listing briefings", sizeof **out,
+                      read_briefing, count, &rc, err);
     nb_buf_free(&sql);
-    if (rc) {
-        nb_briefings_free(list, n);
-        list = NULL;
-        n = 0;
+    if (!rc && q->preview && (rc = load_entries(s, *out, *count, q->preview, err))) {
+        nb_briefings_free(*out, *count);
+        *out = NULL;
+        *count = 0;
     }
-    *out = list;
-    *count = n;
     return rc;
 }
 
@@ -220,23 +201,15 @@ nb_err nb_pg_briefing_get(nb_pg *s, const char *slug, nb_briefing *out, int *fou
                                 " WHERE slug = $1",
                                 1, values, "reading briefing", err);
     if (!res)
-        return failed(s);
+        return nb_pg_failed_code(s);
     if (!PQntuples(res)) {
         PQclear(res);
         return NB_OK;
     }
     read_briefing(res, 0, out);
     *found = 1;
-    json_t *list = PQgetisnull(res, 0, 7) ? NULL : json_loads(PQgetvalue(res, 0, 7), 0, NULL);
+    nb_store_read_pages(PQgetisnull(res, 0, 7) ? NULL : PQgetvalue(res, 0, 7), out);
     PQclear(res);
-    size_t n = json_is_array(list) ? json_array_size(list) : 0;
-    out->pages = n ? nb_xcalloc(n, sizeof *out->pages) : NULL;
-    for (size_t i = 0; i < n; i++) {
-        const char *text = json_string_value(json_array_get(list, i));
-        if (text)
-            out->pages[out->page_count++] = nb_xstrdup(text);
-    }
-    json_decref(list);
     nb_err rc = load_entries(s, out, 1, 0, err);
     if (rc) {
         nb_briefing_clear(out);
@@ -256,10 +229,7 @@ nb_err nb_pg_items_query(nb_pg *s, const nb_item_query *q, nb_item **items, size
     sql_add(&sql, "SELECT " ITEM_COLUMNS " FROM items i WHERE true");
     if (q->source)
         sql_add(&sql, " AND i.source = $%d", add_text(&p, q->source));
-    if (q->from)
-        sql_add(&sql, " AND i.published_at >= $%d", add_int(&p, q->from));
-    if (q->to)
-        sql_add(&sql, " AND i.published_at < $%d", add_int(&p, q->to));
+    add_range(&sql, &p, "i.published_at", q->from, q->to);
     if (q->before_id) {
         int bp = add_int(&p, q->before_published), bi = add_int(&p, q->before_id);
         sql_add(&sql, " AND (i.published_at, i.id) < ($%d, $%d)", bp, bi);
@@ -284,10 +254,10 @@ nb_err nb_pg_item_get(nb_pg *s, int64_t id, nb_item *out, int *found, nb_item **
         nb_pg_query(s, "SELECT " ITEM_COLUMNS ", i.cluster_id FROM items i WHERE i.id = $1",
                     p.count, p.values, "reading item", err);
     if (!res)
-        return failed(s);
+        return nb_pg_failed_code(s);
     int64_t cluster = 0;
     if (PQntuples(res)) {
-        read_item(res, 0, 0, out);
+        read_item_at(res, 0, 0, out);
         cluster = nb_pg_int(res, 0, ITEM_COLUMN_COUNT);
         *found = 1;
     }
@@ -314,7 +284,7 @@ nb_err nb_pg_item_text(nb_pg *s, int64_t id, char **text, nb_errbuf *err)
     PGresult *res = nb_pg_query(s, "SELECT content FROM items WHERE id = $1", p.count, p.values,
                                 "reading article text", err);
     if (!res)
-        return failed(s);
+        return nb_pg_failed_code(s);
     if (PQntuples(res))
         *text = nb_pg_text(res, 0, 0);
     PQclear(res);
@@ -323,48 +293,35 @@ nb_err nb_pg_item_text(nb_pg *s, int64_t id, char **text, nb_errbuf *err)
 
 nb_err nb_pg_item_briefings(nb_pg *s, int64_t id, nb_briefing **out, size_t *count, nb_errbuf *err)
 {
-    *out = NULL;
-    *count = 0;
     params p = {0};
     add_int(&p, id);
-    PGresult *res = nb_pg_query(s,
-                                "SELECT " BRIEFING_COLUMNS " FROM briefings WHERE id IN (SELECT"
-                                " briefing_id FROM briefing_entries WHERE item_id = $1)"
-                                " ORDER BY id DESC LIMIT 20",
-                                p.count, p.values, "reading briefings", err);
-    if (!res)
-        return failed(s);
-    size_t n = (size_t)PQntuples(res);
-    nb_briefing *list = n ? nb_xcalloc(n, sizeof *list) : NULL;
-    for (size_t i = 0; i < n; i++)
-        read_briefing(res, (int)i, &list[i]);
-    PQclear(res);
-    *out = list;
-    *count = n;
-    return NB_OK;
+    nb_err rc;
+    *out = nb_pg_rows(s,
+                      "SELECT " BRIEFING_COLUMNS " FROM briefings WHERE id IN (SELECT"
+                      " briefing_id FROM briefing_entries WHERE item_id = $1)"
+                      " ORDER BY id DESC LIMIT 20",
+                      p.count, p.values, "reading briefings", sizeof **out, read_briefing, count,
+                      &rc, err);
+    return rc;
+}
+
+static void read_source_stats(const PGresult *res, int row, void *stats)
+{
+    nb_source_stats *out = stats;
+    out->name = nb_pg_text(res, row, 0);
+    out->items = nb_pg_int(res, row, 1);
+    out->newest = nb_pg_int(res, row, 2);
 }
 
 nb_err nb_pg_source_stats(nb_pg *s, nb_source_stats **out, size_t *count, nb_errbuf *err)
 {
-    *out = NULL;
-    *count = 0;
-    PGresult *res = nb_pg_query(s,
-                                "SELECT source, count(*), max(published_at) FROM items"
-                                " GROUP BY source ORDER BY source COLLATE \"C\"",
-                                0, NULL, "reading source statistics", err);
-    if (!res)
-        return failed(s);
-    size_t n = (size_t)PQntuples(res);
-    nb_source_stats *list = n ? nb_xcalloc(n, sizeof *list) : NULL;
-    for (size_t i = 0; i < n; i++) {
-        list[i].name = nb_pg_text(res, (int)i, 0);
-        list[i].items = nb_pg_int(res, (int)i, 1);
-        list[i].newest = nb_pg_int(res, (int)i, 2);
-    }
-    PQclear(res);
-    *out = list;
-    *count = n;
-    return NB_OK;
+    nb_err rc;
+    *out = nb_pg_rows(s,
+                      "SELECT source, count(*), max(published_at) FROM items"
+                      " GROUP BY source ORDER BY source COLLATE \"C\"",
+                      0, NULL, "reading source statistics", sizeof **out, read_source_stats, count,
+                      &rc, err);
+    return rc;
 }
 
 /* ---- Search ---- */
@@ -382,10 +339,7 @@ static void search_where(nb_buf *sql, params *p, const nb_search_query *q, char 
     }
     if (q->source)
         sql_add(sql, " AND i.source = $%d", add_text(p, q->source));
-    if (q->from)
-        sql_add(sql, " AND i.published_at >= $%d", add_int(p, q->from));
-    if (q->to)
-        sql_add(sql, " AND i.published_at < $%d", add_int(p, q->to));
+    add_range(sql, p, "i.published_at", q->from, q->to);
 }
 
 /* Occurrences of term $k in a column, case folded. */
@@ -450,7 +404,7 @@ nb_err nb_pg_search(nb_pg *s, const nb_search_query *q, nb_search_result *out, n
             NB_SEARCH_COUNT_CAP + 1);
     res = nb_pg_query(s, nb_buf_str(&sql), p.count, p.values, "searching", err);
     if (!res) {
-        rc = failed(s);
+        rc = nb_pg_failed_code(s);
         goto out;
     }
     int64_t total = nb_pg_int(res, 0, 0);
@@ -481,14 +435,14 @@ nb_err nb_pg_search(nb_pg *s, const nb_search_query *q, nb_search_result *out, n
     sql_add(&sql, " LIMIT $%d OFFSET $%d", limit, offset);
     res = nb_pg_query(s, nb_buf_str(&sql), p.count, p.values, "searching", err);
     if (!res) {
-        rc = failed(s);
+        rc = nb_pg_failed_code(s);
         goto out;
     }
     size_t rows = (size_t)PQntuples(res);
     out->hits = rows ? nb_xcalloc(rows, sizeof *out->hits) : NULL;
     for (size_t r = 0; r < rows; r++) {
         nb_search_hit *h = &out->hits[r];
-        read_item(res, (int)r, 0, &h->item);
+        read_item_at(res, (int)r, 0, &h->item);
         char *title = nb_search_mark_long(h->item.title ? h->item.title : "", terms, term_count);
         h->title_marked = nb_search_mark_short(title, terms, term_count);
         free(title);
@@ -537,26 +491,24 @@ static const char *const stat_sql[] = {
                           " ORDER BY channel COLLATE \"C\"",
 };
 
+static void read_stat(const PGresult *res, int row, void *stat)
+{
+    nb_stat_row *out = stat;
+    out->labels[0] = nb_pg_text(res, row, 0);
+    out->labels[1] = nb_pg_text(res, row, 1);
+    out->value = PQgetisnull(res, row, 2) ? 0 : strtod(PQgetvalue(res, row, 2), NULL);
+}
+
 nb_err nb_pg_stats(nb_pg *s, nb_store_stat which, nb_stat_row **rows, size_t *count, nb_errbuf *err)
 {
     *rows = NULL;
     *count = 0;
     if ((size_t)which >= sizeof stat_sql / sizeof stat_sql[0])
         return nb_errf(err, NB_ERR_INTERNAL, "unknown statistic %d", (int)which);
-    PGresult *res = nb_pg_query(s, stat_sql[which], 0, NULL, "reading statistics", err);
-    if (!res)
-        return failed(s);
-    size_t n = (size_t)PQntuples(res);
-    nb_stat_row *list = n ? nb_xcalloc(n, sizeof *list) : NULL;
-    for (size_t i = 0; i < n; i++) {
-        list[i].labels[0] = nb_pg_text(res, (int)i, 0);
-        list[i].labels[1] = nb_pg_text(res, (int)i, 1);
-        list[i].value = PQgetisnull(res, (int)i, 2) ? 0 : strtod(PQgetvalue(res, (int)i, 2), NULL);
-    }
-    PQclear(res);
-    *rows = list;
-    *count = n;
-    return NB_OK;
+    nb_err rc;
+    *rows = nb_pg_rows(s, stat_sql[which], 0, NULL, "reading statistics", sizeof **rows, read_stat,
+                       count, &rc, err);
+    return rc;
 }
 
 nb_err nb_pg_run_record(nb_pg *s, const nb_run_record *run, nb_errbuf *err)

@@ -78,11 +78,6 @@ const char nb_pg_jobs_migration[] =
 
 #define MS(param) "(" param "::bigint * interval '1 millisecond')"
 
-static nb_err store_rc(const nb_pg *s)
-{
-    return s->failed ? NB_ERR_IO : NB_ERR_STORE;
-}
-
 nb_err nb_pg_job_add(nb_pg *s, const char *kind, const char *key, const char *payload,
                      int max_attempts, int64_t delay_ms, int *added, nb_errbuf *err)
 {
@@ -97,11 +92,25 @@ nb_err nb_pg_job_add(nb_pg *s, const char *kind, const char *key, const char *pa
                                                           " ON CONFLICT (kind, key) DO NOTHING",
         5, v, "adding a job", err);
     if (!res)
-        return store_rc(s);
+        return nb_pg_failed_code(s);
     if (added)
         *added = strtol(PQcmdTuples(res), NULL, 10) > 0;
     PQclear(res);
     return NB_OK;
+}
+
+/* The job a claim returns: id, kind, key, payload, attempts, max_attempts and the state it
+ * was taken from. */
+static void read_claimed_job(const PGresult *res, int row, void *job)
+{
+    nb_job *out = job;
+    out->id = nb_pg_int(res, row, 0);
+    out->kind = nb_pg_text(res, row, 1);
+    out->key = nb_pg_text(res, row, 2);
+    out->payload = nb_pg_text(res, row, 3);
+    out->attempt = (int)nb_pg_int(res, row, 4);
+    out->max_attempts = (int)nb_pg_int(res, row, 5);
+    out->taken_over = !strcmp(PQgetvalue(res, row, 6), "running");
 }
 
 nb_err nb_pg_job_claim(nb_pg *s, const char *kind, const char *worker, int64_t lease_ms,
@@ -114,7 +123,7 @@ nb_err nb_pg_job_claim(nb_pg *s, const char *kind, const char *worker, int64_t l
     /* One statement, one round trip: a job whose workers keep dying with it goes dead (not
      * round again) in the same statement that claims the next one. The two never touch the
      * same row: the claim takes an expired job only below its last attempt. */
-    PGresult *res = nb_pg_query(
+    return nb_pg_row(
         s,
         "WITH dead AS (UPDATE jobs SET state = 'dead', locked_by = NULL, finished_at = now(),"
         "   last_error = 'lease expired after attempt ' || attempts"
@@ -131,42 +140,24 @@ nb_err nb_pg_job_claim(nb_pg *s, const char *kind, const char *worker, int64_t l
                   "   ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) c"
                   " WHERE j.id = c.id"
                   " RETURNING j.id, j.kind, j.key, j.payload, j.attempts, j.max_attempts, c.was",
-        3, v, "claiming a job", err);
-    if (!res)
-        return store_rc(s);
-    if (PQntuples(res) == 1) {
-        out->id = nb_pg_int(res, 0, 0);
-        out->kind = nb_pg_text(res, 0, 1);
-        out->key = nb_pg_text(res, 0, 2);
-        out->payload = nb_pg_text(res, 0, 3);
-        out->attempt = (int)nb_pg_int(res, 0, 4);
-        out->max_attempts = (int)nb_pg_int(res, 0, 5);
-        out->taken_over = !strcmp(PQgetvalue(res, 0, 6), "running");
-        *found = 1;
-    }
-    PQclear(res);
-    return NB_OK;
+        3, v, "claiming a job", read_claimed_job, out, found, err);
 }
 
-/* A fenced update of job id: $1 id, $2 worker, $3 attempt, then up to two more values. */
+/* A fenced update of a job or an outbox row: $1 id, $2 worker, $3 attempt, then the extra
+ * values ($4 ...); *held whether the row was still the caller's. */
 static nb_err fenced(nb_pg *s, const char *sql, int64_t id, const char *worker, int attempt,
-                     const char *text, const char *number, int nparams, int *held, const char *what,
+                     const char *const *extra, int nextra, int *held, const char *what,
                      nb_errbuf *err)
 {
     char ids[24], attempts[24];
-    char *masked = text ? nb_redact(text) : NULL;
-    const char *v[] = {nb_pg_param_int(ids, id), worker, nb_pg_param_int(attempts, attempt), masked,
-                       number};
-    PGresult *res = nb_pg_query(s, sql, nparams, v, what, err);
-    free(masked);
+    const char *v[8] = {nb_pg_param_int(ids, id), worker, nb_pg_param_int(attempts, attempt)};
+    for (int i = 0; i < nextra && i + 3 < 8; i++)
+        v[i + 3] = extra[i];
+    size_t changed = 0;
+    nb_err rc = nb_pg_run_counted(s, sql, 3 + nextra, v, what, &changed, err);
     if (held)
-        *held = 0;
-    if (!res)
-        return store_rc(s);
-    if (held)
-        *held = strtol(PQcmdTuples(res), NULL, 10) > 0;
-    PQclear(res);
-    return NB_OK;
+        *held = !rc && changed > 0;
+    return rc;
 }
 
 #define HELD                                                                                       \
@@ -176,11 +167,11 @@ nb_err nb_pg_job_renew(nb_pg *s, int64_t id, const char *worker, int attempt, in
                        int *held, nb_errbuf *err)
 {
     char lease[24];
+    const char *extra[] = {NULL, nb_pg_param_int(lease, lease_ms)};
     return fenced(s,
                   "UPDATE jobs SET lease_until = now() + " MS("$5") ", last_error = "
                                                                     "COALESCE($4, last_error)" HELD,
-                  id, worker, attempt, NULL, nb_pg_param_int(lease, lease_ms), 5, held,
-                  "renewing a lease", err);
+                  id, worker, attempt, extra, 2, held, "renewing a lease", err);
 }
 
 nb_err nb_pg_job_done(nb_pg *s, int64_t id, const char *worker, int attempt, int *held,
@@ -189,20 +180,23 @@ nb_err nb_pg_job_done(nb_pg *s, int64_t id, const char *worker, int attempt, int
     return fenced(s,
                   "UPDATE jobs SET state = 'done', locked_by = NULL, lease_until = NULL,"
                   " finished_at = now()" HELD,
-                  id, worker, attempt, NULL, NULL, 3, held, "finishing a job", err);
+                  id, worker, attempt, NULL, 0, held, "finishing a job", err);
 }
 
 nb_err nb_pg_job_fail(nb_pg *s, int64_t id, const char *worker, int attempt, const char *error,
                       int64_t retry_ms, int *held, nb_errbuf *err)
 {
     char retry[24];
-    return fenced(s,
-                  "UPDATE jobs SET last_error = $4, locked_by = NULL, lease_until = NULL,"
-                  " state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'ready' END,"
-                  " finished_at = CASE WHEN attempts >= max_attempts THEN now() END,"
-                  " run_at = now() + " MS("$5") HELD,
-                  id, worker, attempt, error ? error : "failed", nb_pg_param_int(retry, retry_ms),
-                  5, held, "failing a job", err);
+    char *masked = nb_redact(error ? error : "failed");
+    const char *extra[] = {masked, nb_pg_param_int(retry, retry_ms)};
+    nb_err rc = fenced(s,
+                       "UPDATE jobs SET last_error = $4, locked_by = NULL, lease_until = NULL,"
+                       " state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'ready' END,"
+                       " finished_at = CASE WHEN attempts >= max_attempts THEN now() END,"
+                       " run_at = now() + " MS("$5") HELD,
+                       id, worker, attempt, extra, 2, held, "failing a job", err);
+    free(masked);
+    return rc;
 }
 
 nb_err nb_pg_job_state(nb_pg *s, const char *kind, const char *key, char **state, char **last_error,
@@ -216,7 +210,7 @@ nb_err nb_pg_job_state(nb_pg *s, const char *kind, const char *key, char **state
         nb_pg_query(s, "SELECT state, last_error FROM jobs WHERE kind = $1 AND key = $2", 2, v,
                     "reading a job", err);
     if (!res)
-        return store_rc(s);
+        return nb_pg_failed_code(s);
     if (PQntuples(res) == 1) {
         *state = nb_pg_text(res, 0, 0);
         if (last_error)
@@ -245,7 +239,7 @@ nb_err nb_pg_job_states(nb_pg *s, const char *kind, const char *const *keys, siz
                                 2, v, "reading jobs", err);
     free(text);
     if (!res)
-        return store_rc(s);
+        return nb_pg_failed_code(s);
     for (int r = 0; r < PQntuples(res); r++) {
         int64_t n = nb_pg_int(res, r, 0);
         if (n >= 1 && (size_t)n <= count && !states[n - 1])
@@ -267,7 +261,7 @@ nb_err nb_pg_job_counts(nb_pg *s, nb_job_count **counts, size_t *count, nb_errbu
                     " FROM jobs j GROUP BY kind, state ORDER BY kind, state",
                     0, NULL, "counting jobs", err);
     if (!res)
-        return store_rc(s);
+        return nb_pg_failed_code(s);
     int n = PQntuples(res);
     nb_job_count *out = nb_xcalloc((size_t)n + 1, sizeof *out);
     for (int i = 0; i < n; i++) {
@@ -293,7 +287,7 @@ static nb_err both_tables(nb_pg *s, const char *sql, const char *worker, int64_t
         *total = 0;
     PGresult *res = nb_pg_query(s, sql, 2, v, what, err);
     if (!res)
-        return store_rc(s);
+        return nb_pg_failed_code(s);
     if (total && PQntuples(res) == 1)
         *total = (size_t)nb_pg_int(res, 0, 0);
     PQclear(res);
@@ -339,7 +333,7 @@ nb_err nb_pg_fire_claim(nb_pg *s, const char *schedule, int64_t fire_time, const
                                 " VALUES ($1, $2::bigint, $3) ON CONFLICT DO NOTHING",
                                 3, v, "claiming a fire", err);
     if (!res)
-        return store_rc(s);
+        return nb_pg_failed_code(s);
     *won = strtol(PQcmdTuples(res), NULL, 10) > 0;
     PQclear(res);
     if (*won || !holder)
@@ -349,7 +343,7 @@ nb_err nb_pg_fire_claim(nb_pg *s, const char *schedule, int64_t fire_time, const
                       "$2::bigint",
                       2, v, "reading a fire", err);
     if (!res)
-        return store_rc(s);
+        return nb_pg_failed_code(s);
     if (PQntuples(res) == 1)
         *holder = nb_pg_text(res, 0, 0);
     PQclear(res);
@@ -363,77 +357,45 @@ nb_err nb_pg_outbox_claim(nb_pg *s, const char *channel, const char *worker, int
     *found = 0;
     char lease[24], at[24];
     const char *v[] = {channel, worker, nb_pg_param_int(lease, lease_ms), nb_pg_param_int(at, now)};
-    PGresult *res =
-        nb_pg_query(s,
-                    "UPDATE deliveries d SET status = 'sending', locked_by = $2,"
-                    " lease_until = now() + " MS(
-                        "$3") ", attempts = d.attempts + 1,"
-                              " possible_duplicate = CASE WHEN c.was = 'sending' THEN 1 ELSE "
-                              "d.possible_duplicate END"
-                              " FROM (SELECT f.id, f.status AS was FROM deliveries f"
-                              "   WHERE f.id = (SELECT MIN(id) FROM deliveries WHERE channel = $1"
-                              "     AND status IN ('pending', 'sending'))"
-                              "   AND ((f.status = 'pending' AND f.next_attempt_at <= $4::bigint)"
-                              "     OR (f.status = 'sending' AND " ABANDONED(
-                                  "f") "))"
-                                       "   FOR UPDATE SKIP LOCKED) c"
-                                       " WHERE d.id = c.id"
-                                       " RETURNING d.id, d.briefing_id, d.channel, d.seq, "
-                                       "d.method, d.payload, d.status,"
-                                       " d.attempts, d.next_attempt_at, d.last_answer, "
-                                       "d.possible_duplicate, d.created_at",
-                    4, v, "claiming an outbox row", err);
-    if (!res)
-        return store_rc(s);
-    if (PQntuples(res) == 1) {
-        row->id = nb_pg_int(res, 0, 0);
-        row->briefing_id = nb_pg_int(res, 0, 1);
-        row->channel = nb_pg_text(res, 0, 2);
-        row->seq = (int)nb_pg_int(res, 0, 3);
-        row->method = nb_pg_text(res, 0, 4);
-        row->payload = nb_pg_text(res, 0, 5);
-        row->status = nb_pg_text(res, 0, 6);
-        row->attempts = (int)nb_pg_int(res, 0, 7);
-        row->next_attempt_at = nb_pg_int(res, 0, 8);
-        row->last_answer = nb_pg_text(res, 0, 9);
-        row->possible_duplicate = (int)nb_pg_int(res, 0, 10);
-        row->created_at = nb_pg_int(res, 0, 11);
-        *found = 1;
-    }
-    PQclear(res);
-    return NB_OK;
+    return nb_pg_row(s,
+                     "UPDATE deliveries d SET status = 'sending', locked_by = $2,"
+                     " lease_until = now() + " MS(
+                         "$3") ", attempts = d.attempts + 1,"
+                               " possible_duplicate = CASE WHEN c.was = 'sending' THEN 1 ELSE "
+                               "d.possible_duplicate END"
+                               " FROM (SELECT f.id, f.status AS was FROM deliveries f"
+                               "   WHERE f.id = (SELECT MIN(id) FROM deliveries WHERE channel = $1"
+                               "     AND status IN ('pending', 'sending'))"
+                               "   AND ((f.status = 'pending' AND f.next_attempt_at <= $4::bigint)"
+                               "     OR (f.status = 'sending' AND " ABANDONED(
+                                   "f") "))"
+                                        "   FOR UPDATE SKIP LOCKED) c"
+                                        " WHERE d.id = c.id"
+                                        " RETURNING d.id, d.briefing_id, d.channel, d.seq, "
+                                        "d.method, d.payload, d.status,"
+                                        " d.attempts, d.next_attempt_at, d.last_answer, "
+                                        "d.possible_duplicate, d.created_at",
+                     4, v, "claiming an outbox row", nb_pg_read_outbox_row, row, found, err);
 }
 
 nb_err nb_pg_outbox_finish(nb_pg *s, int64_t id, const char *worker, int attempt,
                            const char *status, int64_t next_attempt_at, const char *answer,
                            int64_t now, int *held, nb_errbuf *err)
 {
-    char ids[24], attempts[24], next[24], at[24];
+    char next[24], at[24];
     char *masked = answer ? nb_redact(answer) : NULL;
-    const char *v[] = {nb_pg_param_int(ids, id),
-                       worker,
-                       nb_pg_param_int(attempts, attempt),
-                       status,
-                       nb_pg_param_int(next, next_attempt_at),
-                       masked,
-                       nb_pg_param_int(at, now)};
-    PGresult *res = nb_pg_query(s,
-                                "UPDATE deliveries SET status = $4, next_attempt_at = $5::bigint,"
-                                " last_answer = COALESCE($6, last_answer), locked_by = NULL,"
-                                " lease_until = NULL,"
-                                " sent_at = CASE WHEN $4 = 'sent' THEN $7::bigint ELSE sent_at END"
-                                " WHERE id = $1::bigint AND locked_by = $2 AND attempts = $3::int"
-                                " AND status = 'sending'",
-                                7, v, "updating the outbox", err);
+    const char *extra[] = {status, nb_pg_param_int(next, next_attempt_at), masked,
+                           nb_pg_param_int(at, now)};
+    nb_err rc = fenced(s,
+                       "UPDATE deliveries SET status = $4, next_attempt_at = $5::bigint,"
+                       " last_answer = COALESCE($6, last_answer), locked_by = NULL,"
+                       " lease_until = NULL,"
+                       " sent_at = CASE WHEN $4 = 'sent' THEN $7::bigint ELSE sent_at END"
+                       " WHERE id = $1::bigint AND locked_by = $2 AND attempts = $3::int"
+                       " AND status = 'sending'",
+                       id, worker, attempt, extra, 4, held, "updating the outbox", err);
     free(masked);
-    if (held)
-        *held = 0;
-    if (!res)
-        return store_rc(s);
-    if (held)
-        *held = strtol(PQcmdTuples(res), NULL, 10) > 0;
-    PQclear(res);
-    return NB_OK;
+    return rc;
 }
 
 /* A run's recovery also takes back the rows its own session left "sending" (as on SQLite,
@@ -449,7 +411,7 @@ nb_err nb_pg_outbox_recover(nb_pg *s, size_t *recovered, nb_errbuf *err)
                         "d") " OR d.locked_by = 'session:' || pg_backend_pid())",
                     0, NULL, "recovering the outbox", err);
     if (!res)
-        return store_rc(s);
+        return nb_pg_failed_code(s);
     *recovered = (size_t)strtol(PQcmdTuples(res), NULL, 10);
     PQclear(res);
     return NB_OK;
@@ -561,7 +523,7 @@ nb_err nb_pg_worker_list(nb_pg *s, nb_daemon_state **list, size_t *count, nb_err
                                 " FROM daemons ORDER BY heartbeat_at DESC, worker",
                                 0, NULL, "reading the heartbeats", err);
     if (!res)
-        return store_rc(s);
+        return nb_pg_failed_code(s);
     size_t n = (size_t)PQntuples(res);
     nb_daemon_state *out = nb_xcalloc(n + 1, sizeof *out);
     for (size_t i = 0; i < n; i++)
@@ -595,7 +557,7 @@ nb_err nb_pg_work_prune(nb_pg *s, int64_t age, int64_t now, int dry_run, size_t 
                   " SELECT (SELECT count(*) FROM jobs_gone) + (SELECT count(*) FROM daemons_gone)",
         2, v, "pruning finished work", err);
     if (!res)
-        return store_rc(s);
+        return nb_pg_failed_code(s);
     *removed = (size_t)nb_pg_int(res, 0, 0);
     PQclear(res);
     return NB_OK;

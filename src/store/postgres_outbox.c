@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/memory.h"
 #include "core/redact.h"
@@ -28,47 +27,12 @@ static char *id_array(const int64_t *ids, size_t count)
     return text;
 }
 
-static char *id_list_json(const int64_t *ids, size_t count)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new(list, json_integer(ids[i]));
-    char *text = json_dumps(list, JSON_COMPACT);
-    json_decref(list);
-    return text;
-}
-
-static char *entry_related_json(const nb_item *it)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; i < it->related_count; i++)
-        json_array_append_new(list, json_pack("{s:s?, s:s?}", "label", it->related[i].label, "url",
-                                              it->related[i].url));
-    char *text = json_dumps(list, JSON_COMPACT);
-    json_decref(list);
-    return text;
-}
-
-/* Inserts the briefing under its readable id: the update time in the display zone, then
- * the channel, then a number, whichever is free first ("2025-04-07-2046",
- * "2025-04-07-2046-wecom", "...-wecom-2"). A slug another daemon holds (or is committing)
+/* Inserts the briefing under its readable id, the first of nb_store_slug's candidates that is
+ * free. A slug another daemon holds (or is committing)
  * is skipped by ON CONFLICT, so two daemons never fail on the same minute. */
 static nb_err insert_briefing(nb_pg *s, const nb_briefing_draft *d, const char *ids_text,
                               const char *pages_text, int64_t *briefing_id, nb_errbuf *err)
 {
-    char stamp[32] = "0000-00-00-0000";
-    time_t t = (time_t)d->created_at;
-    struct tm tm;
-    if (localtime_r(&t, &tm))
-        strftime(stamp, sizeof stamp, "%Y-%m-%d-%H%M", &tm);
-    char safe[40];
-    size_t n = 0;
-    for (const char *p = d->channel; *p && n + 1 < sizeof safe; p++) {
-        char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
-            safe[n++] = c;
-    }
-    safe[n] = '\0';
     char created[24], window[24], per_page[24], entries[24];
     const char *values[] = {d->channel,
                             nb_pg_param_int(created, d->created_at),
@@ -82,9 +46,7 @@ static nb_err insert_briefing(nb_pg *s, const nb_briefing_draft *d, const char *
     nb_err rc = NB_OK;
     *briefing_id = 0;
     for (int attempt = 0; !rc && !*briefing_id; attempt++) {
-        char *slug = attempt == 0   ? nb_xstrdup(stamp)
-                     : attempt == 1 ? nb_xasprintf("%s-%s", stamp, n ? safe : "b")
-                                    : nb_xasprintf("%s-%s-%d", stamp, n ? safe : "b", attempt);
+        char *slug = nb_store_slug(d->channel, d->created_at, attempt);
         values[5] = slug;
         PGresult *res = nb_pg_query(
             s,
@@ -115,9 +77,9 @@ static nb_err record_entries(nb_pg *s, int64_t briefing_id, const nb_briefing_dr
     nb_pg_param_int(briefing, briefing_id);
     for (size_t i = 0; i < d->entry_count && !rc; i++) {
         const nb_item *it = &d->entries[i];
-        char *related = entry_related_json(it);
-        char *story = it->story_count ? id_list_json(it->story_ids, it->story_count)
-                                      : id_list_json(&it->id, 1);
+        char *related = nb_store_related_json(it);
+        char *story = it->story_count ? nb_store_ids_json(it->story_ids, it->story_count)
+                                      : nb_store_ids_json(&it->id, 1);
         char position[24], item[24], published[24];
         const char *entry[] = {briefing,
                                nb_pg_param_int(position, (int64_t)i),
@@ -186,7 +148,7 @@ nb_err nb_pg_briefing_commit(nb_pg *s, const nb_briefing_draft *d, int64_t *id, 
     json_t *texts = json_array();
     for (size_t i = 0; i < d->page_count; i++)
         json_array_append_new(texts, json_string(d->pages[i]));
-    char *ids_text = id_list_json(d->item_ids, d->item_count);
+    char *ids_text = nb_store_ids_json(d->item_ids, d->item_count);
     char *pages_text = json_dumps(texts, JSON_COMPACT);
     json_decref(texts);
     int64_t briefing_id = 0;
@@ -253,39 +215,33 @@ static const char outbox_columns[] = "id, briefing_id, channel, seq, method, pay
                                      " attempts, next_attempt_at, last_answer,"
                                      " possible_duplicate, created_at";
 
+void nb_pg_read_outbox_row(const PGresult *res, int row, void *out)
+{
+    nb_outbox_row *r = out;
+    r->id = nb_pg_int(res, row, 0);
+    r->briefing_id = nb_pg_int(res, row, 1);
+    r->channel = nb_pg_text(res, row, 2);
+    r->seq = (int)nb_pg_int(res, row, 3);
+    r->method = nb_pg_text(res, row, 4);
+    r->payload = nb_pg_text(res, row, 5);
+    r->status = nb_pg_text(res, row, 6);
+    r->attempts = (int)nb_pg_int(res, row, 7);
+    r->next_attempt_at = nb_pg_int(res, row, 8);
+    r->last_answer = nb_pg_text(res, row, 9);
+    r->possible_duplicate = (int)nb_pg_int(res, row, 10);
+    r->created_at = nb_pg_int(res, row, 11);
+}
+
 static nb_err query_outbox(nb_pg *s, const char *where, const char *channel, nb_outbox_row **rows,
                            size_t *count, nb_errbuf *err)
 {
     char sql[512];
     snprintf(sql, sizeof sql, "SELECT %s FROM deliveries WHERE %s ORDER BY id", outbox_columns,
              where);
-    *rows = NULL;
-    *count = 0;
-    PGresult *res = nb_pg_query(s, sql, channel ? 1 : 0, &channel, "reading the outbox", err);
-    if (!res)
-        return nb_pg_failed_code(s);
-    size_t n = (size_t)PQntuples(res);
-    nb_outbox_row *out = n ? nb_xcalloc(n, sizeof *out) : NULL;
-    for (size_t i = 0; i < n; i++) {
-        int row = (int)i;
-        nb_outbox_row *r = &out[i];
-        r->id = nb_pg_int(res, row, 0);
-        r->briefing_id = nb_pg_int(res, row, 1);
-        r->channel = nb_pg_text(res, row, 2);
-        r->seq = (int)nb_pg_int(res, row, 3);
-        r->method = nb_pg_text(res, row, 4);
-        r->payload = nb_pg_text(res, row, 5);
-        r->status = nb_pg_text(res, row, 6);
-        r->attempts = (int)nb_pg_int(res, row, 7);
-        r->next_attempt_at = nb_pg_int(res, row, 8);
-        r->last_answer = nb_pg_text(res, row, 9);
-        r->possible_duplicate = (int)nb_pg_int(res, row, 10);
-        r->created_at = nb_pg_int(res, row, 11);
-    }
-    PQclear(res);
-    *rows = out;
-    *count = n;
-    return NB_OK;
+    nb_err rc;
+    *rows = nb_pg_rows(s, sql, channel ? 1 : 0, &channel, "reading the outbox", sizeof **rows,
+                       nb_pg_read_outbox_row, count, &rc, err);
+    return rc;
 }
 
 nb_err nb_pg_outbox_pending(nb_pg *s, const char *channel, nb_outbox_row **rows, size_t *count,

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Private to src/store: the PostgreSQL connection record and the helpers its files share
- * (postgres.c: connection, migrations, the writer side; postgres_outbox.c: briefings, the
- * ledger, the outbox and retention; postgres_archive.c: the archive's reads and search).
+ * (postgres.c: connection, migrations, errors, the run lock; postgres_writer.c: items,
+ * sources, the LLM cache and costs, the daemon's state; postgres_outbox.c: briefings, the
+ * ledger, the outbox and retention; postgres_jobs.c: leased work; postgres_archive.c: the
+ * archive's reads and search).
  * Parameters go as text ($1, $2 ...); one statement per call. */
 #ifndef NB_STORE_POSTGRES_PRIVATE_H
 #define NB_STORE_POSTGRES_PRIVATE_H
@@ -36,6 +38,22 @@ nb_err nb_pg_run(nb_pg *s, const char *sql, int nparams, const char *const *valu
 /* nb_pg_run that also gives the rows the statement changed (inserted, updated, deleted). */
 nb_err nb_pg_run_counted(nb_pg *s, const char *sql, int nparams, const char *const *values,
                          const char *what, size_t *changed, nb_errbuf *err);
+/* Reads row of res into *out (a record of the caller's type). */
+typedef void (*nb_pg_reader)(const PGresult *res, int row, void *out);
+/* Every row of one statement (nb_pg_query), read into a new array of *count elements of
+ * size bytes, zeroed then filled by read: returned (the caller frees; NULL when there is
+ * none or on an error). *rc receives NB_OK or the error's code. */
+void *nb_pg_rows(nb_pg *s, const char *sql, int nparams, const char *const *values,
+                 const char *what, size_t size, nb_pg_reader read, size_t *count, nb_err *rc,
+                 nb_errbuf *err);
+/* The first row of one statement read into *out by read; *found (may be NULL) whether there
+ * was one. out is left as it was when there is none. */
+nb_err nb_pg_row(nb_pg *s, const char *sql, int nparams, const char *const *values,
+                 const char *what, nb_pg_reader read, void *out, int *found, nb_errbuf *err);
+/* An outbox row (nb_pg_reader) from the columns id, briefing_id, channel, seq, method,
+ * payload, status, attempts, next_attempt_at, last_answer, possible_duplicate, created_at
+ * (postgres_outbox.c; the claim in postgres_jobs.c returns the same). */
+void nb_pg_read_outbox_row(const PGresult *res, int row, void *out);
 /* The code of a failed nb_pg_query: NB_ERR_IO after a storage failure, else NB_ERR_STORE. */
 static inline nb_err nb_pg_failed_code(const nb_pg *s)
 {

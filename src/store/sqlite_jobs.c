@@ -67,10 +67,23 @@ nb_err nb_sqlite_job_add(nb_sqlite *s, const char *kind, const char *key, const 
     return rc;
 }
 
-nb_err nb_sqlite_job_claim(nb_sqlite *s, const char *kind, const char *worker, int64_t lease_ms,
-                           nb_job *out, int *found, nb_errbuf *err)
+/* The statements of a claim, run in one BEGIN IMMEDIATE transaction: expire (binding ?1 =
+ * key; NULL: none) first; then pick (?1 key, ?2 now) finds the row to claim, its id and
+ * whether it is taken over from a holder whose lease expired; then take (?1 id, ?2 worker,
+ * ?3 lease in ms, ?4 taken over) claims it, returning the row. */
+typedef struct {
+    const char *expire, *pick, *take;
+    const char *preparing; /* what a failed prepare was doing */
+    const char *what;      /* what a failed step was doing */
+} claim_sql;
+
+/* Reads the row take returned (id and taken over are pick's). */
+typedef void (*claim_reader)(sqlite3_stmt *st, int64_t id, int taken_over, void *out);
+
+static nb_err claim(nb_sqlite *s, const claim_sql *c, const char *key, int64_t now,
+                    const char *worker, int64_t lease_ms, claim_reader read, void *out, int *found,
+                    nb_errbuf *err)
 {
-    memset(out, 0, sizeof *out);
     *found = 0;
     if (nb_sqlite_broken(s, err))
         return NB_ERR_IO;
@@ -78,59 +91,43 @@ nb_err nb_sqlite_job_claim(nb_sqlite *s, const char *kind, const char *worker, i
     if (rc)
         return rc;
     sqlite3_stmt *st = NULL;
-    /* a job whose workers keep dying with it goes dead, not round again */
-    rc = prepare(s,
-                 "UPDATE jobs SET state = 'dead', locked_by = NULL, finished_at = " NOW ","
-                 " last_error = 'lease expired after attempt ' || attempts"
-                 "   || COALESCE(' (last error: ' || last_error || ')', '')"
-                 " WHERE state = 'running' AND lease_until < " NOW " AND attempts >= max_attempts"
-                 " AND (?1 IS NULL OR kind = ?1)",
-                 &st, "preparing a claim", err);
-    if (!rc) {
-        nb_sqlite_bind_text(st, 1, kind);
-        rc = step_done(s, st, NULL, "claiming a job", err);
+    if (c->expire) {
+        rc = prepare(s, c->expire, &st, c->preparing, err);
+        if (!rc) {
+            nb_sqlite_bind_text(st, 1, key);
+            rc = step_done(s, st, NULL, c->what, err);
+        }
     }
     int64_t id = 0;
-    int was_running = 0;
+    int taken_over = 0;
     if (!rc)
-        rc = prepare(s,
-                     "SELECT id, state = 'running' FROM jobs"
-                     " WHERE (?1 IS NULL OR kind = ?1) AND ((state = 'ready' AND run_at <= " NOW
-                     ") OR (state = 'running' AND lease_until < " NOW "))"
-                     " ORDER BY run_at, id LIMIT 1",
-                     &st, "preparing a claim", err);
+        rc = prepare(s, c->pick, &st, c->preparing, err);
     if (!rc) {
-        nb_sqlite_bind_text(st, 1, kind);
+        nb_sqlite_bind_text(st, 1, key);
+        if (sqlite3_bind_parameter_count(st) >= 2)
+            sqlite3_bind_int64(st, 2, now);
         int step = sqlite3_step(st);
         if (step == SQLITE_ROW) {
             id = sqlite3_column_int64(st, 0);
-            was_running = sqlite3_column_int(st, 1);
+            taken_over = sqlite3_column_int(st, 1);
         } else if (step != SQLITE_DONE) {
-            rc = nb_sqlite_db_error(s, err, "claiming a job");
+            rc = nb_sqlite_db_error(s, err, c->what);
         }
         sqlite3_finalize(st);
     }
     if (!rc && id)
-        rc = prepare(s,
-                     "UPDATE jobs SET state = 'running', locked_by = ?2, lease_until = " NOW
-                     " + ?3, attempts = attempts + 1 WHERE id = ?1"
-                     " RETURNING kind, key, payload, attempts, max_attempts",
-                     &st, "preparing a claim", err);
+        rc = prepare(s, c->take, &st, c->preparing, err);
     if (!rc && id) {
         sqlite3_bind_int64(st, 1, id);
         nb_sqlite_bind_text(st, 2, worker);
         sqlite3_bind_int64(st, 3, lease_ms);
+        if (sqlite3_bind_parameter_count(st) >= 4)
+            sqlite3_bind_int(st, 4, taken_over);
         if (sqlite3_step(st) == SQLITE_ROW) {
-            out->id = id;
-            out->kind = nb_sqlite_column_text(st, 0);
-            out->key = nb_sqlite_column_text(st, 1);
-            out->payload = nb_sqlite_column_text(st, 2);
-            out->attempt = sqlite3_column_int(st, 3);
-            out->max_attempts = sqlite3_column_int(st, 4);
-            out->taken_over = was_running;
+            read(st, id, taken_over, out);
             *found = 1;
         } else {
-            rc = nb_sqlite_db_error(s, err, "claiming a job");
+            rc = nb_sqlite_db_error(s, err, c->what);
         }
         sqlite3_finalize(st);
     }
@@ -138,29 +135,56 @@ nb_err nb_sqlite_job_claim(nb_sqlite *s, const char *kind, const char *worker, i
         rc = nb_sqlite_exec(s, "COMMIT", err);
     if (rc) {
         rollback(s);
-        nb_job_clear(out);
         *found = 0;
     }
     return rc;
 }
 
-/* Runs a fenced update of job id (?1 id, ?2 worker, ?3 attempt, then extra binds). */
-static nb_err fenced(nb_sqlite *s, const char *sql, int64_t id, const char *worker, int attempt,
-                     const char *text, int64_t number, int *held, const char *what, nb_errbuf *err)
+static void read_claimed_job(sqlite3_stmt *st, int64_t id, int taken_over, void *job)
 {
-    sqlite3_stmt *st;
-    int changes = 0;
-    nb_err rc = prepare(s, sql, &st, what, err);
+    nb_job *out = job;
+    out->id = id;
+    out->kind = nb_sqlite_column_text(st, 0);
+    out->key = nb_sqlite_column_text(st, 1);
+    out->payload = nb_sqlite_column_text(st, 2);
+    out->attempt = sqlite3_column_int(st, 3);
+    out->max_attempts = sqlite3_column_int(st, 4);
+    out->taken_over = taken_over;
+}
+
+nb_err nb_sqlite_job_claim(nb_sqlite *s, const char *kind, const char *worker, int64_t lease_ms,
+                           nb_job *out, int *found, nb_errbuf *err)
+{
+    static const claim_sql sql = {
+        /* a job whose workers keep dying with it goes dead, not round again */
+        .expire = "UPDATE jobs SET state = 'dead', locked_by = NULL, finished_at = " NOW ","
+                  " last_error = 'lease expired after attempt ' || attempts"
+                  "   || COALESCE(' (last error: ' || last_error || ')', '')"
+                  " WHERE state = 'running' AND lease_until < " NOW
+                  " AND attempts >= max_attempts AND (?1 IS NULL OR kind = ?1)",
+        .pick = "SELECT id, state = 'running' FROM jobs"
+                " WHERE (?1 IS NULL OR kind = ?1) AND ((state = 'ready' AND run_at <= " NOW
+                ") OR (state = 'running' AND lease_until < " NOW "))"
+                " ORDER BY run_at, id LIMIT 1",
+        .take = "UPDATE jobs SET state = 'running', locked_by = ?2, lease_until = " NOW
+                " + ?3, attempts = attempts + 1 WHERE id = ?1"
+                " RETURNING kind, key, payload, attempts, max_attempts",
+        .preparing = "preparing a claim",
+        .what = "claiming a job"};
+    memset(out, 0, sizeof *out);
+    nb_err rc = claim(s, &sql, kind, 0, worker, lease_ms, read_claimed_job, out, found, err);
     if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, id);
-    nb_sqlite_bind_text(st, 2, worker);
-    sqlite3_bind_int(st, 3, attempt);
-    if (sqlite3_bind_parameter_count(st) >= 4)
-        nb_sqlite_bind_redacted(st, 4, text);
-    if (sqlite3_bind_parameter_count(st) >= 5)
-        sqlite3_bind_int64(st, 5, number);
-    rc = step_done(s, st, &changes, what, err);
+        nb_job_clear(out);
+    return rc;
+}
+
+/* A fenced update of a job or an outbox row: params are ?1 id, ?2 worker, ?3 attempt, then
+ * the statement's own; *held whether the row was still the caller's. */
+static nb_err fenced(nb_sqlite *s, const char *sql, const nb_sqlite_param *params, size_t n,
+                     int *held, const char *what, nb_errbuf *err)
+{
+    size_t changes = 0;
+    nb_err rc = nb_sqlite_run(s, sql, params, n, &changes, what, err);
     if (held)
         *held = !rc && changes > 0;
     return rc;
@@ -171,28 +195,32 @@ static nb_err fenced(nb_sqlite *s, const char *sql, int64_t id, const char *work
 nb_err nb_sqlite_job_renew(nb_sqlite *s, int64_t id, const char *worker, int attempt,
                            int64_t lease_ms, int *held, nb_errbuf *err)
 {
-    return fenced(s, "UPDATE jobs SET lease_until = " NOW " + ?5 " HELD, id, worker, attempt, "",
-                  lease_ms, held, "renewing a lease", err);
+    const nb_sqlite_param params[] = {NB_SQL_I(id), NB_SQL_T(worker), NB_SQL_I(attempt),
+                                      NB_SQL_T(""), NB_SQL_I(lease_ms)};
+    return fenced(s, "UPDATE jobs SET lease_until = " NOW " + ?5 " HELD, params, 5, held,
+                  "renewing a lease", err);
 }
 
 nb_err nb_sqlite_job_done(nb_sqlite *s, int64_t id, const char *worker, int attempt, int *held,
                           nb_errbuf *err)
 {
+    const nb_sqlite_param params[] = {NB_SQL_I(id), NB_SQL_T(worker), NB_SQL_I(attempt)};
     return fenced(s,
                   "UPDATE jobs SET state = 'done', locked_by = NULL, finished_at = " NOW " " HELD,
-                  id, worker, attempt, NULL, 0, held, "finishing a job", err);
+                  params, 3, held, "finishing a job", err);
 }
 
 nb_err nb_sqlite_job_fail(nb_sqlite *s, int64_t id, const char *worker, int attempt,
                           const char *error, int64_t retry_ms, int *held, nb_errbuf *err)
 {
+    const nb_sqlite_param params[] = {NB_SQL_I(id), NB_SQL_T(worker), NB_SQL_I(attempt),
+                                      NB_SQL_R(error ? error : "failed"), NB_SQL_I(retry_ms)};
     return fenced(s,
                   "UPDATE jobs SET last_error = ?4, locked_by = NULL,"
                   " state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'ready' END,"
                   " finished_at = CASE WHEN attempts >= max_attempts THEN " NOW " END,"
                   " run_at = " NOW " + ?5 " HELD,
-                  id, worker, attempt, error ? error : "failed", retry_ms, held, "failing a job",
-                  err);
+                  params, 5, held, "failing a job", err);
 }
 
 nb_err nb_sqlite_job_state(nb_sqlite *s, const char *kind, const char *key, char **state,
@@ -364,85 +392,37 @@ nb_err nb_sqlite_fire_claim(nb_sqlite *s, const char *schedule, int64_t fire_tim
     return NB_OK;
 }
 
+static void read_claimed_row(sqlite3_stmt *st, int64_t id, int taken_over, void *row)
+{
+    (void)id;
+    (void)taken_over;
+    nb_sqlite_read_outbox_row(st, row);
+}
+
 nb_err nb_sqlite_outbox_claim(nb_sqlite *s, const char *channel, const char *worker,
                               int64_t lease_ms, int64_t now, nb_outbox_row *row, int *found,
                               nb_errbuf *err)
 {
+    static const claim_sql sql = {
+        .expire = NULL,
+        /* the channel's first unsent row decides: due and pending, or sending under a lease
+         * that expired (one without a lease is a run's, in flight) */
+        .pick = "SELECT id, status = 'sending' FROM deliveries"
+                " WHERE id = (SELECT MIN(id) FROM deliveries WHERE channel = ?1"
+                "   AND status IN ('pending', 'sending'))"
+                " AND ((status = 'pending' AND next_attempt_at <= ?2)"
+                "   OR (status = 'sending' AND locked_by IS NOT NULL AND lease_until < " NOW "))",
+        .take = "UPDATE deliveries SET status = 'sending', locked_by = ?2,"
+                " lease_until = " NOW " + ?3, attempts = attempts + 1,"
+                " possible_duplicate = MAX(possible_duplicate, ?4) WHERE id = ?1"
+                " RETURNING id, briefing_id, channel, seq, method, payload, status, attempts,"
+                " next_attempt_at, last_answer, possible_duplicate, created_at",
+        .preparing = "preparing an outbox claim",
+        .what = "claiming an outbox row"};
     memset(row, 0, sizeof *row);
-    *found = 0;
-    if (nb_sqlite_broken(s, err))
-        return NB_ERR_IO;
-    nb_err rc = nb_sqlite_exec(s, "BEGIN IMMEDIATE", err);
+    nb_err rc = claim(s, &sql, channel, now, worker, lease_ms, read_claimed_row, row, found, err);
     if (rc)
-        return rc;
-    sqlite3_stmt *st = NULL;
-    int64_t id = 0;
-    int takeover = 0;
-    /* the channel's first unsent row decides: due and pending, or sending under a lease
-     * that expired (one without a lease is a run's, in flight) */
-    rc = prepare(s,
-                 "SELECT id, status = 'sending' FROM deliveries"
-                 " WHERE id = (SELECT MIN(id) FROM deliveries WHERE channel = ?1"
-                 "   AND status IN ('pending', 'sending'))"
-                 " AND ((status = 'pending' AND next_attempt_at <= ?2)"
-                 "   OR (status = 'sending' AND locked_by IS NOT NULL AND lease_until < " NOW "))",
-                 &st, "preparing an outbox claim", err);
-    if (!rc) {
-        nb_sqlite_bind_text(st, 1, channel);
-        sqlite3_bind_int64(st, 2, now);
-        int step = sqlite3_step(st);
-        if (step == SQLITE_ROW) {
-            id = sqlite3_column_int64(st, 0);
-            takeover = sqlite3_column_int(st, 1);
-        } else if (step != SQLITE_DONE) {
-            rc = nb_sqlite_db_error(s, err, "claiming an outbox row");
-        }
-        sqlite3_finalize(st);
-    }
-    if (!rc && id)
-        rc = prepare(s,
-                     "UPDATE deliveries SET status = 'sending', locked_by = ?2,"
-                     " lease_until = " NOW " + ?3, attempts = attempts + 1,"
-                     " possible_duplicate = MAX(possible_duplicate, ?4) WHERE id = ?1"
-                     " RETURNING id, briefing_id, channel, seq, method, payload, status, attempts,"
-                     " next_attempt_at, last_answer, possible_duplicate, created_at",
-                     &st, "preparing an outbox claim", err);
-    if (!rc && id) {
-        sqlite3_bind_int64(st, 1, id);
-        nb_sqlite_bind_text(st, 2, worker);
-        sqlite3_bind_int64(st, 3, lease_ms);
-        sqlite3_bind_int(st, 4, takeover);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            row->id = sqlite3_column_int64(st, 0);
-            row->briefing_id = sqlite3_column_int64(st, 1);
-            row->channel = nb_sqlite_column_text(st, 2);
-            row->seq = sqlite3_column_int(st, 3);
-            row->method = nb_sqlite_column_text(st, 4);
-            row->payload = nb_sqlite_column_text(st, 5);
-            row->status = nb_sqlite_column_text(st, 6);
-            row->attempts = sqlite3_column_int(st, 7);
-            row->next_attempt_at = sqlite3_column_int64(st, 8);
-            row->last_answer = nb_sqlite_column_text(st, 9);
-            row->possible_duplicate = sqlite3_column_int(st, 10);
-            row->created_at = sqlite3_column_int64(st, 11);
-            *found = 1;
-        } else {
-            rc = nb_sqlite_db_error(s, err, "claiming an outbox row");
-        }
-        sqlite3_finalize(st);
-    }
-    if (!rc)
-        rc = nb_sqlite_exec(s, "COMMIT", err);
-    if (rc) {
-        rollback(s);
-        free(row->channel);
-        free(row->method);
-        free(row->payload);
-        free(row->status);
-        free(row->last_answer);
-        memset(row, 0, sizeof *row);
-        *found = 0;
-    }
+        nb_store_outbox_row_clear(row);
     return rc;
 }
 
@@ -450,29 +430,18 @@ nb_err nb_sqlite_outbox_finish(nb_sqlite *s, int64_t id, const char *worker, int
                                const char *status, int64_t next_attempt_at, const char *answer,
                                int64_t now, int *held, nb_errbuf *err)
 {
-    sqlite3_stmt *st;
-    int changes = 0;
-    nb_err rc = prepare(s,
-                        "UPDATE deliveries SET status = ?4, next_attempt_at = ?5,"
-                        " last_answer = COALESCE(?6, last_answer), locked_by = NULL,"
-                        " lease_until = 0,"
-                        " sent_at = CASE WHEN ?4 = 'sent' THEN ?7 ELSE sent_at END"
-                        " WHERE id = ?1 AND locked_by = ?2 AND attempts = ?3"
-                        " AND status = 'sending'",
-                        &st, "preparing an outbox update", err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, id);
-    nb_sqlite_bind_text(st, 2, worker);
-    sqlite3_bind_int(st, 3, attempt);
-    nb_sqlite_bind_text(st, 4, status);
-    sqlite3_bind_int64(st, 5, next_attempt_at);
-    nb_sqlite_bind_redacted(st, 6, answer);
-    sqlite3_bind_int64(st, 7, now);
-    rc = step_done(s, st, &changes, "updating the outbox", err);
-    if (held)
-        *held = !rc && changes > 0;
-    return rc;
+    const nb_sqlite_param params[] = {
+        NB_SQL_I(id),     NB_SQL_T(worker),          NB_SQL_I(attempt),
+        NB_SQL_T(status), NB_SQL_I(next_attempt_at), NB_SQL_R(answer),
+        NB_SQL_I(now)};
+    return fenced(s,
+                  "UPDATE deliveries SET status = ?4, next_attempt_at = ?5,"
+                  " last_answer = COALESCE(?6, last_answer), locked_by = NULL,"
+                  " lease_until = 0,"
+                  " sent_at = CASE WHEN ?4 = 'sent' THEN ?7 ELSE sent_at END"
+                  " WHERE id = ?1 AND locked_by = ?2 AND attempts = ?3"
+                  " AND status = 'sending'",
+                  params, 7, held, "updating the outbox", err);
 }
 
 nb_err nb_sqlite_work_wait(nb_sqlite *s, int64_t timeout_ms, int *woken, nb_errbuf *err)

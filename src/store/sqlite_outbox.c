@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/memory.h"
 #include "store/sqlite_private.h"
@@ -23,24 +22,10 @@ static nb_err step_done(nb_sqlite *s, sqlite3_stmt *st, const char *what, nb_err
     return rc;
 }
 
-/* The readable id: the update time in the display zone, then the channel, then a number,
- * whichever is free first ("2025-04-07-2046", "2025-04-07-2046-wecom", "...-wecom-2"). */
+/* The readable id: the first of nb_store_slug's candidates that is free. */
 static nb_err pick_slug(nb_sqlite *s, const char *channel, int64_t created_at, char **out,
                         nb_errbuf *err)
 {
-    char stamp[32] = "0000-00-00-0000";
-    time_t t = (time_t)created_at;
-    struct tm tm;
-    if (localtime_r(&t, &tm))
-        strftime(stamp, sizeof stamp, "%Y-%m-%d-%H%M", &tm);
-    char safe[40];
-    size_t n = 0;
-    for (const char *p = channel; *p && n + 1 < sizeof safe; p++) {
-        char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
-            safe[n++] = c;
-    }
-    safe[n] = '\0';
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM briefings WHERE slug = ?1", -1, &st, NULL) !=
         SQLITE_OK)
@@ -49,12 +34,7 @@ static nb_err pick_slug(nb_sqlite *s, const char *channel, int64_t created_at, c
     char *slug = NULL;
     for (int attempt = 0; !rc; attempt++) {
         free(slug);
-        if (attempt == 0)
-            slug = nb_xstrdup(stamp);
-        else if (attempt == 1)
-            slug = nb_xasprintf("%s-%s", stamp, n ? safe : "b");
-        else
-            slug = nb_xasprintf("%s-%s-%d", stamp, n ? safe : "b", attempt);
+        slug = nb_store_slug(channel, created_at, attempt);
         nb_sqlite_bind_text(st, 1, slug);
         int step = sqlite3_step(st);
         sqlite3_reset(st);
@@ -70,27 +50,6 @@ static nb_err pick_slug(nb_sqlite *s, const char *channel, int64_t created_at, c
     }
     *out = slug;
     return NB_OK;
-}
-
-static char *entry_related_json(const nb_item *it)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; i < it->related_count; i++)
-        json_array_append_new(list, json_pack("{s:s?, s:s?}", "label", it->related[i].label, "url",
-                                              it->related[i].url));
-    char *text = json_dumps(list, JSON_COMPACT);
-    json_decref(list);
-    return text;
-}
-
-static char *id_list_json(const int64_t *ids, size_t count)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new(list, json_integer(ids[i]));
-    char *text = json_dumps(list, JSON_COMPACT);
-    json_decref(list);
-    return text;
 }
 
 /* The entries as shown, each entry's summary on its item, and one cluster per story: the
@@ -121,9 +80,9 @@ static nb_err record_entries(nb_sqlite *s, int64_t briefing_id, const nb_briefin
     }
     for (size_t i = 0; i < d->entry_count && !rc; i++) {
         const nb_item *it = &d->entries[i];
-        char *related = entry_related_json(it);
-        char *story = it->story_count ? id_list_json(it->story_ids, it->story_count)
-                                      : id_list_json(&it->id, 1);
+        char *related = nb_store_related_json(it);
+        char *story = it->story_count ? nb_store_ids_json(it->story_ids, it->story_count)
+                                      : nb_store_ids_json(&it->id, 1);
         sqlite3_bind_int64(entry, 1, briefing_id);
         sqlite3_bind_int64(entry, 2, (sqlite3_int64)i);
         sqlite3_bind_int64(entry, 3, it->id);
@@ -171,7 +130,7 @@ nb_err nb_sqlite_briefing_commit(nb_sqlite *s, const nb_briefing_draft *d, int64
     json_t *texts = json_array();
     for (size_t i = 0; i < d->page_count; i++)
         json_array_append_new(texts, json_string(d->pages[i]));
-    char *ids_text = id_list_json(d->item_ids, d->item_count);
+    char *ids_text = nb_store_ids_json(d->item_ids, d->item_count);
     char *pages_text = json_dumps(texts, JSON_COMPACT);
     json_decref(texts);
     char *slug = NULL;
@@ -276,6 +235,22 @@ static const char outbox_columns[] = "id, briefing_id, channel, seq, method, pay
                                      " attempts, next_attempt_at, last_answer,"
                                      " possible_duplicate, created_at";
 
+void nb_sqlite_read_outbox_row(sqlite3_stmt *st, nb_outbox_row *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->briefing_id = sqlite3_column_int64(st, 1);
+    r->channel = nb_sqlite_column_text(st, 2);
+    r->seq = sqlite3_column_int(st, 3);
+    r->method = nb_sqlite_column_text(st, 4);
+    r->payload = nb_sqlite_column_text(st, 5);
+    r->status = nb_sqlite_column_text(st, 6);
+    r->attempts = sqlite3_column_int(st, 7);
+    r->next_attempt_at = sqlite3_column_int64(st, 8);
+    r->last_answer = nb_sqlite_column_text(st, 9);
+    r->possible_duplicate = sqlite3_column_int(st, 10);
+    r->created_at = sqlite3_column_int64(st, 11);
+}
+
 static nb_err query_outbox(nb_sqlite *s, const char *where, const char *channel,
                            nb_outbox_row **rows, size_t *count, nb_errbuf *err)
 {
@@ -297,19 +272,7 @@ static nb_err query_outbox(nb_sqlite *s, const char *where, const char *channel,
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
-        nb_outbox_row *r = &out[n++];
-        r->id = sqlite3_column_int64(st, 0);
-        r->briefing_id = sqlite3_column_int64(st, 1);
-        r->channel = nb_sqlite_column_text(st, 2);
-        r->seq = sqlite3_column_int(st, 3);
-        r->method = nb_sqlite_column_text(st, 4);
-        r->payload = nb_sqlite_column_text(st, 5);
-        r->status = nb_sqlite_column_text(st, 6);
-        r->attempts = sqlite3_column_int(st, 7);
-        r->next_attempt_at = sqlite3_column_int64(st, 8);
-        r->last_answer = nb_sqlite_column_text(st, 9);
-        r->possible_duplicate = sqlite3_column_int(st, 10);
-        r->created_at = sqlite3_column_int64(st, 11);
+        nb_sqlite_read_outbox_row(st, &out[n++]);
     }
     if (step != SQLITE_DONE)
         rc = nb_sqlite_db_error(s, err, "reading the outbox");
@@ -330,15 +293,20 @@ nb_err nb_sqlite_outbox_list(nb_sqlite *s, nb_outbox_row **rows, size_t *count, 
     return query_outbox(s, "status IN ('pending', 'sending', 'failed')", NULL, rows, count, err);
 }
 
+void nb_store_outbox_row_clear(nb_outbox_row *row)
+{
+    free(row->channel);
+    free(row->method);
+    free(row->payload);
+    free(row->status);
+    free(row->last_answer);
+    memset(row, 0, sizeof *row);
+}
+
 void nb_outbox_rows_free(nb_outbox_row *rows, size_t count)
 {
-    for (size_t i = 0; i < count; i++) {
-        free(rows[i].channel);
-        free(rows[i].method);
-        free(rows[i].payload);
-        free(rows[i].status);
-        free(rows[i].last_answer);
-    }
+    for (size_t i = 0; i < count; i++)
+        nb_store_outbox_row_clear(&rows[i]);
     free(rows);
 }
 

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Private to src/store: the connection record and the helpers its files share. */
+/* Private to src/store: the SQLite connection record and the helpers its files share
+ * (sqlite.c: connection, migrations, errors, the run lock; sqlite_writer.c: items, sources,
+ * the LLM cache and costs, the daemon's state; sqlite_outbox.c: briefings, the ledger, the
+ * outbox and retention; sqlite_jobs.c: leased work; archive.c: the archive's reads). */
 #ifndef NB_STORE_SQLITE_PRIVATE_H
 #define NB_STORE_SQLITE_PRIVATE_H
 
@@ -20,6 +23,12 @@ struct nb_sqlite {
 
 /* The database's clock in ms since the epoch, as SQL: leases are measured on it. */
 #define NB_SQLITE_NOW_MS "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
+
+/* An item's abstract before a briefing gives it a summary: the start of its excerpt (the
+ * migration that added abstracts, and every item stored since). */
+#define NB_SQLITE_ABSTRACT_OF(excerpt)                                                             \
+    "CASE WHEN length(" excerpt ") > 300 THEN substr(" excerpt ", 1, 300) || '…' ELSE " excerpt    \
+    " END"
 
 /* An error naming the database, what was being done and SQLite's message. */
 nb_err nb_sqlite_db_error(nb_sqlite *s, nb_errbuf *err, const char *what);
@@ -57,6 +66,10 @@ nb_err nb_sqlite_run(nb_sqlite *s, const char *sql, const nb_sqlite_param *param
     nb_sqlite_run((s), (sql), (const nb_sqlite_param[]){__VA_ARGS__},                              \
                   sizeof((const nb_sqlite_param[]){__VA_ARGS__}) / sizeof(nb_sqlite_param),        \
                   (changes), (what), (err))
+/* An outbox row from the columns id, briefing_id, channel, seq, method, payload, status,
+ * attempts, next_attempt_at, last_answer, possible_duplicate, created_at (sqlite_outbox.c;
+ * the claim in sqlite_jobs.c returns the same). */
+void nb_sqlite_read_outbox_row(sqlite3_stmt *st, nb_outbox_row *r);
 /* A copy of a column's text, or NULL. */
 char *nb_sqlite_column_text(sqlite3_stmt *st, int index);
 

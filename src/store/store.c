@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/config.h"
 #include "core/memory.h"
@@ -31,6 +32,63 @@ void nb_store_read_related(const char *text, nb_item *it)
         }
     }
     json_decref(list);
+}
+
+/* pages is the JSON array of texts both engines record for a briefing. */
+void nb_store_read_pages(const char *text, nb_briefing *b)
+{
+    json_t *list = text ? json_loads(text, 0, NULL) : NULL;
+    size_t n = json_is_array(list) ? json_array_size(list) : 0;
+    b->pages = n ? nb_xcalloc(n, sizeof *b->pages) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *page = json_string_value(json_array_get(list, i));
+        if (page)
+            b->pages[b->page_count++] = nb_xstrdup(page);
+    }
+    json_decref(list);
+}
+
+char *nb_store_related_json(const nb_item *it)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < it->related_count; i++)
+        json_array_append_new(list, json_pack("{s:s?, s:s?}", "label", it->related[i].label, "url",
+                                              it->related[i].url));
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    return text;
+}
+
+char *nb_store_ids_json(const int64_t *ids, size_t count)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(list, json_integer(ids[i]));
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    return text;
+}
+
+char *nb_store_slug(const char *channel, int64_t created_at, int attempt)
+{
+    char stamp[32] = "0000-00-00-0000";
+    time_t t = (time_t)created_at;
+    struct tm tm;
+    if (localtime_r(&t, &tm))
+        strftime(stamp, sizeof stamp, "%Y-%m-%d-%H%M", &tm);
+    if (attempt == 0)
+        return nb_xstrdup(stamp);
+    char safe[40];
+    size_t n = 0;
+    for (const char *p = channel; *p && n + 1 < sizeof safe; p++) {
+        char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
+            safe[n++] = c;
+    }
+    safe[n] = '\0';
+    if (attempt == 1)
+        return nb_xasprintf("%s-%s", stamp, n ? safe : "b");
+    return nb_xasprintf("%s-%s-%d", stamp, n ? safe : "b", attempt);
 }
 
 struct nb_store {
