@@ -136,12 +136,69 @@ nb_err nb_sqlite_items_since(nb_sqlite *s, int64_t since, size_t max, nb_item **
                        since, max, NULL, items, count, err);
 }
 
+/* The row of a table keyed by name, read by read into out; *found says whether it was
+ * there. */
+static nb_err row_by_name(nb_sqlite *s, const char *sql, const char *name,
+                          void (*read)(sqlite3_stmt *, void *), void *out, int *found,
+                          const char *what, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    nb_err rc = NB_OK;
+    *found = 0;
+    if (nb_sqlite_broken(s, err))
+        return NB_ERR_IO;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return nb_sqlite_db_error(s, err, what);
+    if (name)
+        nb_sqlite_bind_text(st, 1, name);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read(st, out);
+        *found = 1;
+    } else if (step != SQLITE_DONE) {
+        rc = nb_sqlite_db_error(s, err, what);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Every row of sql, each of size bytes read by read, into a new array (caller frees it,
+ * rows and all, also after a failure: *rows and *count hold what was read). */
+static nb_err all_rows(nb_sqlite *s, const char *sql, size_t size,
+                       void (*read)(sqlite3_stmt *, void *), void **rows, size_t *count,
+                       const char *what, nb_errbuf *err)
+{
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+    size_t n = 0, alloc = 0;
+    nb_err rc = NB_OK;
+    *rows = NULL;
+    *count = 0;
+    if (nb_sqlite_broken(s, err))
+        return NB_ERR_IO;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return nb_sqlite_db_error(s, err, what);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        out = nb_xgrow(out, &alloc, n + 1, size);
+        memset(out + n * size, 0, size);
+        read(st, out + n++ * size);
+    }
+    if (step != SQLITE_DONE)
+        rc = nb_sqlite_db_error(s, err, what);
+    sqlite3_finalize(st);
+    *rows = out;
+    *count = n;
+    return rc;
+}
+
 static const char source_columns[] = "name, type, etag, last_modified, next_fetch_at,"
                                      " consecutive_errors, last_error, last_success_at,"
                                      " last_attempt_at, settings, title";
 
-static void read_source(sqlite3_stmt *st, nb_source_state *out)
+static void read_source(sqlite3_stmt *st, void *row)
 {
+    nb_source_state *out = row;
     out->name = nb_sqlite_column_text(st, 0);
     out->type = nb_sqlite_column_text(st, 1);
     out->etag = nb_sqlite_column_text(st, 2);
@@ -159,22 +216,11 @@ nb_err nb_sqlite_source_load(nb_sqlite *s, const char *name, nb_source_state *ou
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT %s FROM sources WHERE name = ?1", source_columns);
-    sqlite3_stmt *st = NULL;
-    nb_err rc = NB_OK;
     memset(out, 0, sizeof *out);
-    if (nb_sqlite_broken(s, err))
-        return NB_ERR_IO;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return nb_sqlite_db_error(s, err, "preparing source query");
-    nb_sqlite_bind_text(st, 1, name);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        read_source(st, out);
-    else if (step == SQLITE_DONE)
+    int found;
+    nb_err rc = row_by_name(s, sql, name, read_source, out, &found, "reading source", err);
+    if (!rc && !found)
         out->name = nb_xstrdup(name);
-    else
-        rc = nb_sqlite_db_error(s, err, "reading source");
-    sqlite3_finalize(st);
     return rc;
 }
 
@@ -197,27 +243,10 @@ nb_err nb_sqlite_source_list(nb_sqlite *s, nb_source_state **states, size_t *cou
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT %s FROM sources ORDER BY name", source_columns);
-    sqlite3_stmt *st = NULL;
-    nb_source_state *out = NULL;
-    size_t n = 0, alloc = 0;
-    nb_err rc = NB_OK;
-    *states = NULL;
-    *count = 0;
-    if (nb_sqlite_broken(s, err))
-        return NB_ERR_IO;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return nb_sqlite_db_error(s, err, "preparing source list");
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
-        memset(&out[n], 0, sizeof out[n]);
-        read_source(st, &out[n++]);
-    }
-    if (step != SQLITE_DONE)
-        rc = nb_sqlite_db_error(s, err, "listing sources");
-    sqlite3_finalize(st);
-    *states = out;
-    *count = n;
+    void *rows;
+    nb_err rc =
+        all_rows(s, sql, sizeof **states, read_source, &rows, count, "listing sources", err);
+    *states = rows;
     return rc;
 }
 
@@ -326,8 +355,9 @@ nb_err nb_sqlite_llm_usage_add(nb_sqlite *s, int64_t run_at, const char *model, 
 static const char schedule_columns[] =
     "name, cron, last_fire, last_result, last_run_at, last_duration_ms, next_fire";
 
-static void read_schedule(sqlite3_stmt *st, nb_schedule_state *out)
+static void read_schedule(sqlite3_stmt *st, void *row)
 {
+    nb_schedule_state *out = row;
     out->name = nb_sqlite_column_text(st, 0);
     out->cron = nb_sqlite_column_text(st, 1);
     out->last_fire = sqlite3_column_int64(st, 2);
@@ -342,20 +372,11 @@ nb_err nb_sqlite_schedule_load(nb_sqlite *s, const char *name, nb_schedule_state
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT %s FROM schedules WHERE name = ?1", schedule_columns);
-    sqlite3_stmt *st = NULL;
-    nb_err rc = NB_OK;
     memset(out, 0, sizeof *out);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return nb_sqlite_db_error(s, err, "preparing schedule query");
-    nb_sqlite_bind_text(st, 1, name);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        read_schedule(st, out);
-    else if (step == SQLITE_DONE)
+    int found;
+    nb_err rc = row_by_name(s, sql, name, read_schedule, out, &found, "reading schedule", err);
+    if (!rc && !found)
         out->name = nb_xstrdup(name);
-    else
-        rc = nb_sqlite_db_error(s, err, "reading schedule");
-    sqlite3_finalize(st);
     return rc;
 }
 
@@ -365,21 +386,10 @@ nb_err nb_sqlite_schedule_save(nb_sqlite *s, const nb_schedule_state *state, nb_
     snprintf(sql, sizeof sql,
              "INSERT OR REPLACE INTO schedules (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
              schedule_columns);
-    sqlite3_stmt *st = NULL;
-    nb_err rc = NB_OK;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return nb_sqlite_db_error(s, err, "preparing schedule update");
-    nb_sqlite_bind_text(st, 1, state->name);
-    nb_sqlite_bind_text(st, 2, state->cron ? state->cron : "");
-    sqlite3_bind_int64(st, 3, state->last_fire);
-    nb_sqlite_bind_text(st, 4, state->last_result);
-    sqlite3_bind_int64(st, 5, state->last_run_at);
-    sqlite3_bind_int64(st, 6, state->last_duration_ms);
-    sqlite3_bind_int64(st, 7, state->next_fire);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = nb_sqlite_db_error(s, err, "saving schedule");
-    sqlite3_finalize(st);
-    return rc;
+    return NB_SQLITE_RUN(s, sql, NULL, "saving schedule", err, NB_SQL_T(state->name),
+                         NB_SQL_T(state->cron ? state->cron : ""), NB_SQL_I(state->last_fire),
+                         NB_SQL_T(state->last_result), NB_SQL_I(state->last_run_at),
+                         NB_SQL_I(state->last_duration_ms), NB_SQL_I(state->next_fire));
 }
 
 nb_err nb_sqlite_schedule_list(nb_sqlite *s, nb_schedule_state **states, size_t *count,
@@ -387,26 +397,15 @@ nb_err nb_sqlite_schedule_list(nb_sqlite *s, nb_schedule_state **states, size_t 
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT %s FROM schedules ORDER BY name", schedule_columns);
-    sqlite3_stmt *st = NULL;
-    nb_schedule_state *out = NULL;
-    size_t n = 0, alloc = 0;
-    nb_err rc = NB_OK;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return nb_sqlite_db_error(s, err, "preparing schedule list");
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        out = nb_xgrow(out, &alloc, n + 1, sizeof *out);
-        memset(&out[n], 0, sizeof out[n]);
-        read_schedule(st, &out[n++]);
-    }
-    if (step != SQLITE_DONE)
-        rc = nb_sqlite_db_error(s, err, "listing schedules");
-    sqlite3_finalize(st);
+    void *rows;
+    size_t n;
+    nb_err rc =
+        all_rows(s, sql, sizeof **states, read_schedule, &rows, &n, "listing schedules", err);
     if (rc) {
-        nb_schedule_states_free(out, n);
+        nb_schedule_states_free(rows, n);
         return rc;
     }
-    *states = out;
+    *states = rows;
     *count = n;
     return NB_OK;
 }
@@ -428,46 +427,29 @@ void nb_schedule_states_free(nb_schedule_state *states, size_t count)
 
 nb_err nb_sqlite_daemon_save(nb_sqlite *s, const nb_daemon_state *state, nb_errbuf *err)
 {
-    sqlite3_stmt *st = NULL;
-    nb_err rc = NB_OK;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT OR REPLACE INTO daemon (id, pid, started_at, heartbeat_at,"
-                           " next_wake_at, stopped_at) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return nb_sqlite_db_error(s, err, "preparing heartbeat");
-    sqlite3_bind_int64(st, 1, state->pid);
-    sqlite3_bind_int64(st, 2, state->started_at);
-    sqlite3_bind_int64(st, 3, state->heartbeat_at);
-    sqlite3_bind_int64(st, 4, state->next_wake_at);
-    sqlite3_bind_int64(st, 5, state->stopped_at);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = nb_sqlite_db_error(s, err, "saving heartbeat");
-    sqlite3_finalize(st);
-    return rc;
+    return NB_SQLITE_RUN(s,
+                         "INSERT OR REPLACE INTO daemon (id, pid, started_at, heartbeat_at,"
+                         " next_wake_at, stopped_at) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+                         NULL, "saving heartbeat", err, NB_SQL_I(state->pid),
+                         NB_SQL_I(state->started_at), NB_SQL_I(state->heartbeat_at),
+                         NB_SQL_I(state->next_wake_at), NB_SQL_I(state->stopped_at));
+}
+
+static void read_daemon(sqlite3_stmt *st, void *row)
+{
+    nb_daemon_state *out = row;
+    out->pid = sqlite3_column_int64(st, 0);
+    out->started_at = sqlite3_column_int64(st, 1);
+    out->heartbeat_at = sqlite3_column_int64(st, 2);
+    out->next_wake_at = sqlite3_column_int64(st, 3);
+    out->stopped_at = sqlite3_column_int64(st, 4);
 }
 
 nb_err nb_sqlite_daemon_load(nb_sqlite *s, nb_daemon_state *out, int *found, nb_errbuf *err)
 {
-    sqlite3_stmt *st = NULL;
-    nb_err rc = NB_OK;
     memset(out, 0, sizeof *out);
-    *found = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT pid, started_at, heartbeat_at, next_wake_at, stopped_at"
-                           " FROM daemon WHERE id = 1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return nb_sqlite_db_error(s, err, "preparing heartbeat query");
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        out->pid = sqlite3_column_int64(st, 0);
-        out->started_at = sqlite3_column_int64(st, 1);
-        out->heartbeat_at = sqlite3_column_int64(st, 2);
-        out->next_wake_at = sqlite3_column_int64(st, 3);
-        out->stopped_at = sqlite3_column_int64(st, 4);
-        *found = 1;
-    } else if (step != SQLITE_DONE) {
-        rc = nb_sqlite_db_error(s, err, "reading heartbeat");
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return row_by_name(s,
+                       "SELECT pid, started_at, heartbeat_at, next_wake_at, stopped_at"
+                       " FROM daemon WHERE id = 1",
+                       NULL, read_daemon, out, found, "reading heartbeat", err);
 }
