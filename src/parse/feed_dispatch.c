@@ -353,6 +353,23 @@ static const struct handler *recall_handler(reader *r, const char *name)
     return nb_feed_find_handler(name);
 }
 
+/* Inside content whose type is not XML, markup means XHTML: the content becomes
+ * application/xhtml+xml, except for the <div> wrapping it, which is dropped (1). */
+static int content_wrapper(reader *r, const char *tag)
+{
+    const char *ctype = nb_feed_content_type(r);
+    if (!r->incontent)
+        return 0;
+    size_t n = ctype ? strlen(ctype) : 0;
+    int xmlish = !ctype || (n >= 3 && !strcmp(ctype + n - 3, "xml"));
+    if (xmlish)
+        return 0;
+    if (!strcmp(tag, "xhtml:div") || !strcmp(tag, "div"))
+        return 1;
+    nb_feed_set_content_type(r, "application/xhtml+xml");
+    return 0;
+}
+
 /* An element opens. tag is "prefix:name" with the canonical prefix, lower case. */
 void nb_feed_start_element(reader *r, const char *tag, json_t *attrs)
 {
@@ -360,16 +377,8 @@ void nb_feed_start_element(reader *r, const char *tag, json_t *attrs)
     push_scope(r, attrs);
     set_language_if_root(r, tag);
 
-    const char *ctype = nb_feed_content_type(r);
-    if (r->incontent) {
-        size_t n = ctype ? strlen(ctype) : 0;
-        int xmlish = !ctype || (n >= 3 && !strcmp(ctype + n - 3, "xml"));
-        if (!xmlish) {
-            if (!strcmp(tag, "xhtml:div") || !strcmp(tag, "div"))
-                return;
-            nb_feed_set_content_type(r, "application/xhtml+xml");
-        }
-    }
+    if (content_wrapper(r, tag))
+        return;
     if (r->incontent && nb_feed_streq(nb_feed_content_type(r), "application/xhtml+xml")) {
         const char *colon = strchr(tag, ':');
         const char *local = colon ? colon + 1 : tag;
@@ -426,16 +435,8 @@ void nb_feed_end_element(reader *r, const char *tag)
     else
         nb_feed_pop_discard(r, name);
 
-    const char *ctype = nb_feed_content_type(r);
-    if (r->incontent) {
-        size_t n = ctype ? strlen(ctype) : 0;
-        int xmlish = !ctype || (n >= 3 && !strcmp(ctype + n - 3, "xml"));
-        if (!xmlish) {
-            if (!strcmp(tag, "xhtml:div") || !strcmp(tag, "div"))
-                return;
-            nb_feed_set_content_type(r, "application/xhtml+xml");
-        }
-    }
+    if (content_wrapper(r, tag))
+        return;
     if (r->incontent && nb_feed_streq(nb_feed_content_type(r), "application/xhtml+xml")) {
         char close[256];
         int n = snprintf(close, sizeof close, "</%s>", local);
