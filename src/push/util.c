@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "brief/brief.h"
 #include "core/buf.h"
@@ -15,24 +14,13 @@
 #include "core/time.h"
 #include "core/url.h"
 #include "push/channel.h"
+#include "text/text.h"
 
 size_t nb_measure(const char *text, nb_size_unit unit)
 {
     if (unit == NB_UNIT_BYTES)
         return strlen(text);
-    size_t n = 0;
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
-    while (*p) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t step = utf8proc_iterate(p, -1, &cp);
-        if (step <= 0) {
-            step = 1;
-            cp = 0xFFFD;
-        }
-        n += unit == NB_UNIT_UTF16 && cp > 0xFFFF ? 2 : 1;
-        p += step;
-    }
-    return n;
+    return unit == NB_UNIT_UTF16 ? nb_utf8_utf16_length(text) : nb_utf8_length(text);
 }
 
 char *nb_message_header(const nb_message *msg, const char *keyword)
