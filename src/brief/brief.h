@@ -72,6 +72,13 @@ void nb_brief_pages_free(char **pages, size_t page_count);
 enum { NB_MD_LINK_TEXT = 0, NB_MD_LINE_START = 1 };
 char *nb_brief_markdown_text(const char *text, unsigned where);
 
+/* Two rules of Markdown that the chat dialects built on it share (push/escape.c): whether p,
+ * at a "&", starts "&name;", "&#123;" or "&#x1F;", an entity a renderer would decode; and
+ * whether p, in line, stands between two ASCII letters or digits, where "_" is part of a
+ * word (snake_case), never emphasis. */
+int nb_brief_md_entity(const char *p);
+int nb_brief_md_in_word(const char *line, const char *p);
+
 /* "相关报道：[机器之心](url) · [量子位](url)" for an item with related reports, NULL when it
  * has none or prefix is NULL or empty. Caller frees. */
 char *nb_brief_related_line(const nb_item *item, const char *prefix);

@@ -34,8 +34,7 @@ size_t nb_brief_select(nb_item *items, size_t count, int64_t now, int64_t window
     return kept;
 }
 
-/* "&name;", "&#123;" or "&#x1F;": an entity a Markdown renderer would decode. */
-static int entity_like(const char *p)
+int nb_brief_md_entity(const char *p)
 {
     size_t n = 1;
     if (p[n] == '#')
@@ -47,6 +46,11 @@ static int entity_like(const char *p)
 static int ascii_alnum(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+int nb_brief_md_in_word(const char *line, const char *p)
+{
+    return p > line && ascii_alnum(p[-1]) && ascii_alnum(p[1]);
 }
 
 /* Markdown text that stays text in every renderer (CommonMark, GFM, Markdown.pl, Python
@@ -72,10 +76,9 @@ char *nb_brief_markdown_text(const char *text, unsigned where)
             rc = nb_buf_puts(&b, "］");
         else if (c == '<')
             rc = nb_buf_puts(&b, "&lt;");
-        else if (c == '&' && entity_like(p))
+        else if (c == '&' && nb_brief_md_entity(p))
             rc = nb_buf_puts(&b, "&amp;");
-        else if (starts || strchr("\\*~`", c) ||
-                 (c == '_' && !(p > line && ascii_alnum(p[-1]) && ascii_alnum(p[1]))))
+        else if (starts || strchr("\\*~`", c) || (c == '_' && !nb_brief_md_in_word(line, p)))
             rc = nb_buf_printf(&b, "\\%c", c);
         else
             rc = nb_buf_putc(&b, c);

@@ -174,6 +174,15 @@ void nb_hmac_sha256_base64(const char *key, size_t key_len, const char *message,
 void nb_hmac_sha256_hex(const char *key, const char *message, size_t message_len, char *out);
 /* A JSON POST of body to url (both taken: the request frees them). */
 void nb_request_json(nb_send_request *out, char *url, char *body);
+/* The request of a platform that takes a payload as it is at the channel's url, unsigned:
+ * a kind's request. */
+void nb_request_plain(const nb_channel_config *channel, const char *method, const char *payload,
+                      int64_t now, nb_send_request *out);
+/* Starts out's header list with its content type (a static string). */
+void nb_request_headers(nb_send_request *out, const char *content_type);
+/* Adds a header line, formatted into out's header_text (room for three), to the list that
+ * nb_request_headers or nb_request_json started. */
+void nb_request_header(nb_send_request *out, const char *format, ...) NB_PRINTF(2, 3);
 /* A JSON body's code at key (errcode, code) or -1; its message at msg_key, or NULL. */
 long nb_answer_code(const nb_http_response *response, const char *key, const char *msg_key,
                     char *msg, size_t msg_size);

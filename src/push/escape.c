@@ -21,15 +21,10 @@ typedef struct at {
     char escaped[4]; /* room for a backslash escape or a full-width look-alike */
 } at;
 
-static int ascii_alnum(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* "_" between two letters or digits is part of a word (snake_case), never emphasis. */
 static int inside_word(const at *a)
 {
-    return a->p > a->line && ascii_alnum(a->p[-1]) && ascii_alnum(a->p[1]);
+    return nb_brief_md_in_word(a->line, a->p);
 }
 
 /* The first character of a text that starts a line. */
@@ -43,16 +38,6 @@ static int list_number(const at *a)
 {
     return (a->flags & NB_ESCAPE_LINE_START) && a->digits && a->p == a->line + a->digits &&
            (*a->p == '.' || *a->p == ')');
-}
-
-/* "&name;", "&#123;", "&#x1F;": an entity the platform might decode. */
-static int entity_like(const char *p)
-{
-    size_t n = 1;
-    if (p[n] == '#')
-        n += p[n + 1] == 'x' || p[n + 1] == 'X' ? 2 : 1;
-    size_t run = strspn(p + n, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
-    return run && p[n + run] == ';';
 }
 
 static const char *backslash(at *a)
@@ -115,7 +100,8 @@ static const char *chat_markdown_char(at *a)
 {
     char c = *a->p;
     if (strchr("<>[]*~`\\@", c) || (c == '_' && !inside_word(a)) ||
-        (c == '&' && entity_like(a->p)) || (line_start(a) && strchr("#-+=", c)) || list_number(a))
+        (c == '&' && nb_brief_md_entity(a->p)) || (line_start(a) && strchr("#-+=", c)) ||
+        list_number(a))
         return full_width(a);
     return NULL;
 }

@@ -182,10 +182,9 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
 static void request(const nb_channel_config *c, const char *method, const char *payload,
                     int64_t now, nb_send_request *out)
 {
-    (void)method;
     json_t *body = c->secret ? json_loads(payload, 0, NULL) : NULL;
     if (!body) {
-        nb_request_json(out, nb_xstrdup(c->url), nb_xstrdup(payload));
+        nb_request_plain(c, method, payload, now, out);
         return;
     }
     char stamp[32], sign[64];

@@ -74,17 +74,10 @@ static void request(const nb_channel_config *c, const char *method, const char *
 {
     (void)method, (void)now;
     const char *slash = strrchr(c->url, '/');
-    out->url = nb_xstrndup(c->url, (size_t)(slash - c->url) + 1); /* the server's root */
-    out->body = nb_xstrdup(payload);
-    size_t h = 0;
-    out->header_list[h++] = "Content-Type: application/json";
-    if (c->token && *c->token) {
-        snprintf(out->header_text[0], sizeof out->header_text[0], "Authorization: Bearer %s",
-                 c->token);
-        out->header_list[h++] = out->header_text[0];
-    }
-    out->header_list[h] = NULL;
-    out->headers = out->header_list;
+    nb_request_json(out, nb_xstrndup(c->url, (size_t)(slash - c->url) + 1), /* the server's root */
+                    nb_xstrdup(payload));
+    if (c->token && *c->token)
+        nb_request_header(out, "Authorization: Bearer %s", c->token);
 }
 
 static nb_verdict classify(const nb_http_response *r, int64_t *retry_after, char *why, size_t n)

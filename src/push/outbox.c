@@ -39,7 +39,6 @@ typedef struct lane {
 } lane;
 
 static void send_next(lane *l);
-static void send_direct(lane *l, nb_outbox_row *row);
 
 static volatile sig_atomic_t stop_requested;
 
@@ -116,15 +115,83 @@ static long backoff_ms(lane *l, int attempt)
     return base / 2 + (long)(l->jitter % (uint64_t)base);
 }
 
-/* What an answer means for the row and the lane. rate_limited: the platform said "slow
- * down" (its floor applies). A direct transport cannot wait within the run (it would hold
- * every lane), so its retries go to the next run. */
-static void handle_verdict(lane *l, nb_verdict v, int64_t retry_after, int rate_limited,
-                           const char *why)
+/* The platform's verdict on an answer. A redirect is never followed: a 302 would turn the
+ * POST into a GET whose 200 looks like a delivery, a 307 or 308 would carry the message
+ * and its signature to another host. The channel's configuration must name the endpoint. */
+static nb_verdict classify(const nb_channel_kind *kind, const nb_http_response *r,
+                           int64_t *retry_after, char *why, size_t n)
+{
+    if (r->error == NB_OK && r->status >= 300 && r->status <= 399) {
+        *retry_after = -1;
+        snprintf(why, n,
+                 "HTTP %ld redirect to %s: push requests follow no redirects; configure the "
+                 "address that answers",
+                 r->status, r->location ? r->location : "(no Location)");
+        return NB_CONFIG;
+    }
+    return kind->classify(r, retry_after, why, n);
+}
+
+/* A platform's answer to one request, as the outbox acts on it. */
+typedef struct answer {
+    nb_verdict verdict;
+    int64_t retry_after; /* seconds, -1 unknown */
+    int rate_limited;    /* the platform said "slow down": its floor applies */
+    char why[512];
+} answer;
+
+/* The answer to an HTTP request. A 200 may carry a rate-limit code (WeCom, DingTalk). */
+static void answer_http(const nb_channel_kind *kind, const nb_http_response *r, answer *a)
+{
+    a->retry_after = -1;
+    a->verdict = classify(kind, r, &a->retry_after, a->why, sizeof a->why);
+    a->rate_limited = r->error == NB_OK && (r->status == 429 || r->status == 200);
+}
+
+/* Sends payload over the kind's direct transport (SMTP), now, and takes its answer. */
+static void answer_direct(const nb_channel_kind *kind, const nb_channel_config *ch,
+                          const char *payload, answer *a)
+{
+    a->retry_after = -1;
+    a->verdict = kind->send_direct(ch, payload, &a->retry_after, a->why, sizeof a->why);
+    a->rate_limited = 0;
+}
+
+/* Submits the request for payload to the channel's configured endpoint (trusted, no
+ * redirect followed), not before not_before_ms; done gets the answer. */
+static void submit(nb_http *http, const nb_channel_config *ch, const nb_channel_kind *kind,
+                   int64_t delivery_id, const char *method, const char *payload,
+                   int64_t not_before_ms, nb_http_done_fn done, void *user)
+{
+    nb_send_request req = {.delivery_id = delivery_id};
+    kind->request(ch, method, payload, nb_clock_now(), &req);
+    nb_http_request hr = {
+        .url = req.url,
+        .method = "POST",
+        .body = req.body,
+        .body_len = strlen(req.body),
+        .headers = req.headers,
+        .caller = NB_HTTP_CHANNEL,
+        .proxy = ch->proxy,
+        .reach = NB_HTTP_TRUSTED,
+        .timeout_ms = (long)ch->timeout * 1000,
+        .not_before_ms = not_before_ms,
+        .done = done,
+        .user = user,
+    };
+    nb_http_submit(http, &hr);
+    free(req.url);
+    free(req.body);
+}
+
+/* What an answer means for the row and the lane. A direct transport cannot wait within
+ * the run (it would hold every lane), so its retries go to the next run. */
+static void handle_answer(lane *l, const answer *a)
 {
     nb_outbox_row *row = &l->rows[l->next];
     int64_t now = nb_clock_now();
-    switch (v) {
+    const char *why = a->why;
+    switch (a->verdict) {
     case NB_ACCEPTED:
         mark(l, row, "sent", 0, why);
         l->report->sent++;
@@ -135,10 +202,10 @@ static void handle_verdict(lane *l, nb_verdict v, int64_t retry_after, int rate_
         break;
     case NB_RETRY: {
         long delay = backoff_ms(l, l->run_attempts);
-        if (retry_after >= 0 && retry_after * 1000 > delay)
-            delay = (long)retry_after * 1000;
+        if (a->retry_after >= 0 && a->retry_after * 1000 > delay)
+            delay = (long)a->retry_after * 1000;
         int64_t floor = l->ch->retry_floor >= 0 ? l->ch->retry_floor : l->kind->retry_floor;
-        if (rate_limited && floor * 1000 > delay)
+        if (a->rate_limited && floor * 1000 > delay)
             delay = (long)floor * 1000;
         int64_t retry_at = now + (delay + 999) / 1000;
         if (l->run_attempts >= l->ch->max_attempts || l->kind->send_direct) {
@@ -179,41 +246,12 @@ static void handle_verdict(lane *l, nb_verdict v, int64_t retry_after, int rate_
     }
 }
 
-/* The platform's verdict on an answer. A redirect is never followed: a 302 would turn the
- * POST into a GET whose 200 looks like a delivery, a 307 or 308 would carry the message
- * and its signature to another host. The channel's configuration must name the endpoint. */
-static nb_verdict classify(const nb_channel_kind *kind, const nb_http_response *r,
-                           int64_t *retry_after, char *why, size_t n)
-{
-    if (r->error == NB_OK && r->status >= 300 && r->status <= 399) {
-        *retry_after = -1;
-        snprintf(why, n,
-                 "HTTP %ld redirect to %s: push requests follow no redirects; configure the "
-                 "address that answers",
-                 r->status, r->location ? r->location : "(no Location)");
-        return NB_CONFIG;
-    }
-    return kind->classify(r, retry_after, why, n);
-}
-
 static void on_answer(void *user, const nb_http_response *r)
 {
     lane *l = user;
-    char why[512];
-    int64_t retry_after = -1;
-    nb_verdict v = classify(l->kind, r, &retry_after, why, sizeof why);
-    handle_verdict(l, v, retry_after, r->error == NB_OK && (r->status == 429 || r->status == 200),
-                   why);
-    send_next(l);
-}
-
-/* Sends a row over a direct transport (SMTP), now. */
-static void send_direct(lane *l, nb_outbox_row *row)
-{
-    char why[512];
-    int64_t retry_after = -1;
-    nb_verdict v = l->kind->send_direct(l->ch, row->payload, &retry_after, why, sizeof why);
-    handle_verdict(l, v, retry_after, 0, why);
+    answer a;
+    answer_http(l->kind, r, &a);
+    handle_answer(l, &a);
     send_next(l);
 }
 
@@ -248,29 +286,14 @@ static void send_next(lane *l)
         stop(l, 1); /* unrecorded, a send could not be told from one never made */
         return;
     }
-    if (l->kind->send_direct) {
-        send_direct(l, row);
+    if (l->kind->send_direct) { /* sent now: the answer is at hand */
+        answer a;
+        answer_direct(l->kind, l->ch, row->payload, &a);
+        handle_answer(l, &a);
+        send_next(l);
         return;
     }
-    nb_send_request req = {.delivery_id = row->id};
-    l->kind->request(l->ch, row->method, row->payload, nb_clock_now(), &req);
-    nb_http_request http = {
-        .url = req.url,
-        .method = "POST",
-        .body = req.body,
-        .body_len = strlen(req.body),
-        .headers = req.headers,
-        .caller = NB_HTTP_CHANNEL,
-        .proxy = l->ch->proxy,
-        .reach = NB_HTTP_TRUSTED, /* the channel's configured endpoint; no redirect followed */
-        .timeout_ms = (long)l->ch->timeout * 1000,
-        .not_before_ms = start,
-        .done = on_answer,
-        .user = l,
-    };
-    nb_http_submit(l->http, &http);
-    free(req.url);
-    free(req.body);
+    submit(l->http, l->ch, l->kind, row->id, row->method, row->payload, start, on_answer, l);
 }
 
 /* A file channel: every pending briefing in one atomic write, newest first (a briefing
@@ -397,10 +420,11 @@ static void claimed_free(claimed *c)
 
 /* Records the verdict on a claimed row, fenced: a worker whose lease was taken over
  * records nothing (the row went to another worker, flagged as a possible duplicate). */
-static void finish_claimed(claimed *c, nb_verdict v, int64_t retry_after, int rate_limited,
-                           const char *why)
+static void finish_claimed(claimed *c, const answer *a)
 {
     const nb_outbox_row *row = &c->row;
+    nb_verdict v = a->verdict;
+    const char *why = a->why;
     int64_t now = nb_clock_now();
     const char *status = "pending";
     int64_t next = 0;
@@ -411,10 +435,10 @@ static void finish_claimed(claimed *c, nb_verdict v, int64_t retry_after, int ra
     case NB_RETRY: {
         int shift = row->attempts - 1 < 10 ? row->attempts - 1 : 10;
         int64_t delay = (1000L << (shift > 0 ? shift : 0)) / 1000;
-        if (retry_after > delay)
-            delay = retry_after;
+        if (a->retry_after > delay)
+            delay = a->retry_after;
         int64_t floor = c->ch->retry_floor >= 0 ? c->ch->retry_floor : c->kind->retry_floor;
-        if (rate_limited && floor > delay)
+        if (a->rate_limited && floor > delay)
             delay = floor;
         next = now + (delay > 0 ? delay : 1);
         break;
@@ -460,11 +484,9 @@ static void finish_claimed(claimed *c, nb_verdict v, int64_t retry_after, int ra
 static void on_claimed_answer(void *user, const nb_http_response *r)
 {
     claimed *c = user;
-    char why[512];
-    int64_t retry_after = -1;
-    nb_verdict v = classify(c->kind, r, &retry_after, why, sizeof why);
-    finish_claimed(c, v, retry_after, r->error == NB_OK && (r->status == 429 || r->status == 200),
-                   why);
+    answer a;
+    answer_http(c->kind, r, &a);
+    finish_claimed(c, &a);
     claimed_free(c);
 }
 
@@ -502,46 +524,26 @@ size_t nb_push_claim(const nb_config *config, nb_store *store, nb_http *http, co
                    ch->name, (long long)c->row.id, c->row.seq);
         }
         if (kind->send_direct) {
-            char why[512];
-            int64_t retry_after = -1;
-            nb_verdict v = kind->send_direct(ch, c->row.payload, &retry_after, why, sizeof why);
-            finish_claimed(c, v, retry_after, 0, why);
+            answer a;
+            answer_direct(kind, ch, c->row.payload, &a);
+            finish_claimed(c, &a);
             claimed_free(c);
             continue;
         }
-        nb_send_request req = {.delivery_id = c->row.id};
-        kind->request(ch, c->row.method, c->row.payload, nb_clock_now(), &req);
-        nb_http_request hr = {
-            .url = req.url,
-            .method = "POST",
-            .body = req.body,
-            .body_len = strlen(req.body),
-            .headers = req.headers,
-            .caller = NB_HTTP_CHANNEL,
-            .proxy = ch->proxy,
-            .reach = NB_HTTP_TRUSTED,
-            .timeout_ms = (long)ch->timeout * 1000,
-            .done = on_claimed_answer,
-            .user = c,
-        };
-        nb_http_submit(http, &hr);
-        free(req.url);
-        free(req.body);
+        submit(http, ch, kind, c->row.id, c->row.method, c->row.payload, 0, on_claimed_answer, c);
     }
     return started;
 }
 
 typedef struct test_answer {
     const nb_channel_kind *kind;
-    nb_verdict verdict;
-    char why[512];
+    answer a;
 } test_answer;
 
 static void on_test(void *user, const nb_http_response *r)
 {
     test_answer *t = user;
-    int64_t retry_after;
-    t->verdict = classify(t->kind, r, &retry_after, t->why, sizeof t->why);
+    answer_http(t->kind, r, &t->a);
 }
 
 nb_err nb_push_test(const nb_config *config, const nb_channel_config *ch, nb_http *http,
@@ -567,36 +569,15 @@ nb_err nb_push_test(const nb_config *config, const nb_channel_config *ch, nb_htt
                     .count = 1};
     size_t size;
     char *payload = kind->render(ch, &m, &size);
+    test_answer t = {.kind = kind, .a.verdict = NB_CONFIG};
     if (kind->send_direct) {
-        test_answer direct = {.kind = kind};
-        int64_t retry_after;
-        direct.verdict =
-            kind->send_direct(ch, payload, &retry_after, direct.why, sizeof direct.why);
-        free(payload);
-        if (direct.verdict != NB_ACCEPTED)
-            return nb_errf(err, NB_ERR_HTTP, "channel %s: %s", ch->name, direct.why);
-        return NB_OK;
+        answer_direct(kind, ch, payload, &t.a);
+    } else {
+        submit(http, ch, kind, 0, kind->method, payload, 0, on_test, &t);
+        nb_http_run(http);
     }
-    nb_send_request req = {0};
-    kind->request(ch, kind->method, payload, nb_clock_now(), &req);
-    test_answer t = {.kind = kind, .verdict = NB_CONFIG};
-    nb_http_request hr = {.url = req.url,
-                          .method = "POST",
-                          .body = req.body,
-                          .body_len = strlen(req.body),
-                          .headers = req.headers,
-                          .caller = NB_HTTP_CHANNEL,
-                          .proxy = ch->proxy,
-                          .reach = NB_HTTP_TRUSTED,
-                          .timeout_ms = (long)ch->timeout * 1000,
-                          .done = on_test,
-                          .user = &t};
-    nb_http_submit(http, &hr);
-    nb_http_run(http);
-    free(req.url);
-    free(req.body);
     free(payload);
-    if (t.verdict != NB_ACCEPTED)
-        return nb_errf(err, NB_ERR_HTTP, "channel %s: %s", ch->name, t.why);
+    if (t.a.verdict != NB_ACCEPTED)
+        return nb_errf(err, NB_ERR_HTTP, "channel %s: %s", ch->name, t.a.why);
     return NB_OK;
 }

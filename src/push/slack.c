@@ -134,13 +134,6 @@ static char *render(const nb_channel_config *c, const nb_message *m, size_t *siz
     return out;
 }
 
-static void request(const nb_channel_config *c, const char *method, const char *payload,
-                    int64_t now, nb_send_request *out)
-{
-    (void)method, (void)now;
-    nb_request_json(out, nb_xstrdup(c->url), nb_xstrdup(payload));
-}
-
 static nb_verdict classify(const nb_http_response *r, int64_t *retry_after, char *why, size_t n)
 {
     nb_verdict v;
@@ -160,7 +153,7 @@ const nb_channel_kind nb_slack_channel = {
     .unit = NB_UNIT_CODEPOINTS,
     .budget = SECTION_BUDGET,
     .render = render,
-    .request = request,
+    .request = nb_request_plain,
     .classify = classify,
     .min_interval_ms = 1000,
 };

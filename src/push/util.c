@@ -3,10 +3,10 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "brief/brief.h"
 #include "core/buf.h"
@@ -15,24 +15,13 @@
 #include "core/time.h"
 #include "core/url.h"
 #include "push/channel.h"
+#include "text/text.h"
 
 size_t nb_measure(const char *text, nb_size_unit unit)
 {
     if (unit == NB_UNIT_BYTES)
         return strlen(text);
-    size_t n = 0;
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
-    while (*p) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t step = utf8proc_iterate(p, -1, &cp);
-        if (step <= 0) {
-            step = 1;
-            cp = 0xFFFD;
-        }
-        n += unit == NB_UNIT_UTF16 && cp > 0xFFFF ? 2 : 1;
-        p += step;
-    }
-    return n;
+    return unit == NB_UNIT_UTF16 ? nb_utf8_utf16_length(text) : nb_utf8_length(text);
 }
 
 char *nb_message_header(const nb_message *msg, const char *keyword)
@@ -150,10 +139,39 @@ nb_err nb_chat_related_put(nb_buf *b, const nb_item *it, const char *prefix, siz
 
 void nb_request_json(nb_send_request *out, char *url, char *body)
 {
-    static const char *const json_headers[] = {"Content-Type: application/json", NULL};
     out->url = url;
     out->body = body;
-    out->headers = json_headers;
+    nb_request_headers(out, "Content-Type: application/json");
+}
+
+void nb_request_plain(const nb_channel_config *c, const char *method, const char *payload,
+                      int64_t now, nb_send_request *out)
+{
+    (void)method, (void)now;
+    nb_request_json(out, nb_xstrdup(c->url), nb_xstrdup(payload));
+}
+
+void nb_request_headers(nb_send_request *out, const char *content_type)
+{
+    out->header_list[0] = content_type;
+    out->header_list[1] = NULL;
+    out->headers = out->header_list;
+}
+
+void nb_request_header(nb_send_request *out, const char *format, ...)
+{
+    size_t h = 1; /* after the content type */
+    while (out->header_list[h])
+        h++;
+    size_t slot = h - 1;
+    if (slot >= sizeof out->header_text / sizeof out->header_text[0])
+        return; /* no kind sends more than the room there is */
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(out->header_text[slot], sizeof out->header_text[slot], format, ap);
+    va_end(ap);
+    out->header_list[h] = out->header_text[slot];
+    out->header_list[h + 1] = NULL;
 }
 
 nb_verdict nb_classify_errcode(const nb_http_response *r, long retry_code, long payload_code,

@@ -127,20 +127,13 @@ static void request(const nb_channel_config *c, const char *method, const char *
     } else {
         out->body = nb_xstrdup(payload);
     }
-    size_t h = 0;
-    out->header_list[h++] = "Content-Type: application/json; charset=utf-8";
-    snprintf(out->header_text[0], sizeof out->header_text[0], "X-Newsbrief-Delivery: %lld",
-             (long long)out->delivery_id);
-    out->header_list[h++] = out->header_text[0];
+    nb_request_headers(out, "Content-Type: application/json; charset=utf-8");
+    nb_request_header(out, "X-Newsbrief-Delivery: %lld", (long long)out->delivery_id);
     if (c->secret) {
         char hex[65];
         nb_hmac_sha256_hex(c->secret, out->body, strlen(out->body), hex);
-        snprintf(out->header_text[1], sizeof out->header_text[1],
-                 "X-Newsbrief-Signature: sha256=%s", hex);
-        out->header_list[h++] = out->header_text[1];
+        nb_request_header(out, "X-Newsbrief-Signature: sha256=%s", hex);
     }
-    out->header_list[h] = NULL;
-    out->headers = out->header_list;
 }
 
 static nb_verdict classify(const nb_http_response *r, int64_t *retry_after, char *why, size_t n)

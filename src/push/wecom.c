@@ -160,13 +160,6 @@ static size_t budget(const nb_channel_config *c)
     return text_mode(c) ? 2000 : 4000;
 }
 
-static void request(const nb_channel_config *c, const char *method, const char *payload,
-                    int64_t now, nb_send_request *out)
-{
-    (void)method, (void)now;
-    nb_request_json(out, nb_xstrdup(c->url), nb_xstrdup(payload));
-}
-
 static nb_verdict classify(const nb_http_response *r, int64_t *retry_after, char *why, size_t n)
 {
     /* 45009 too frequent; 40058 too long; 93000 invalid webhook url and anything unknown
@@ -181,7 +174,7 @@ const nb_channel_kind nb_wecom_channel = {
     .budget_of = budget,
     .render = render,
     .extras = extras,
-    .request = request,
+    .request = nb_request_plain,
     .classify = classify,
     .per_minute = 20,
     .retry_floor = 60,

@@ -8,6 +8,9 @@
 
 /* Code points in a UTF-8 string (invalid bytes count one each). */
 size_t nb_utf8_length(const char *s);
+/* UTF-16 code units of a UTF-8 string: two for a code point beyond U+FFFF (invalid bytes
+ * count one each). */
+size_t nb_utf8_utf16_length(const char *s);
 /* Terminal columns a UTF-8 string takes: wide (CJK) characters two, combining marks none,
  * invalid bytes one each. */
 size_t nb_utf8_width(const char *s);

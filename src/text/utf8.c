@@ -9,17 +9,29 @@
 #include "core/memory.h"
 #include "text/text.h"
 
-size_t nb_utf8_length(const char *s)
+/* The length of s in code points, or with utf16 in UTF-16 code units (two for a code
+ * point beyond U+FFFF); an invalid byte counts one, as the U+FFFD it stands for. */
+static size_t length(const char *s, int utf16)
 {
     size_t n = 0;
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
     while (*p) {
         utf8proc_int32_t cp;
         utf8proc_ssize_t step = utf8proc_iterate(p, -1, &cp);
+        n += utf16 && step > 0 && cp > 0xFFFF ? 2 : 1;
         p += step > 0 ? step : 1;
-        n++;
     }
     return n;
+}
+
+size_t nb_utf8_length(const char *s)
+{
+    return length(s, 0);
+}
+
+size_t nb_utf8_utf16_length(const char *s)
+{
+    return length(s, 1);
 }
 
 size_t nb_utf8_width(const char *s)

@@ -64,6 +64,8 @@ static void test_utf8(void **state)
     (void)state;
     assert_int_equal(nb_utf8_length("新闻简报 ok"), 7);
     assert_int_equal(nb_utf8_length(""), 0);
+    assert_int_equal(nb_utf8_utf16_length("新闻😀 ok"), 7);
+    assert_int_equal(nb_utf8_utf16_length("a\xff"), 2);
     expect(nb_utf8_sanitize("a\xff"
                             "b\xe4\xb8",
                             5),
