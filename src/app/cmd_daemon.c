@@ -34,9 +34,16 @@
 #define HEARTBEAT_MS (300 * 1000) /* the longest sleep: status tells a dead daemon by it */
 #define OUTBOX_RETRY_MIN 60       /* seconds before a delivery pass that left rows due is */
 #define OUTBOX_RETRY_MAX 3600     /*   tried again, doubling up to this */
-#define EXIT_LOCKED 75            /* a child found the run lock taken */
 #define NO_SCHEDULE ((size_t)-1)  /* a child that delivers the outbox */
 #define PRUNE_EVERY 86400         /* seconds between two retention passes */
+
+/* How a forked run or worker ends (its _exit status), as reap reads it back: between the
+ * daemon and its children only; the daemon's own result is an nb_err like any command's. */
+enum {
+    CHILD_OK = 0,       /* the run succeeded */
+    CHILD_FAILED = 1,   /* it failed (its errors are logged) */
+    CHILD_SKIPPED = 75, /* it found the run lock taken and did not run */
+};
 
 typedef struct schedule {
     const nb_schedule_config *config; /* in the daemon's current configuration */
@@ -299,7 +306,7 @@ static void child_prune(const nb_config *config)
     nb_store_lock_release(lock);
 }
 
-/* The child: one run, one log line, then _exit. */
+/* The child: one run, one log line; returns its status (CHILD_*) for _exit. */
 static int child_run(daemon *d, size_t which, int64_t fire, int prune)
 {
     const nb_schedule_config *s = which == NO_SCHEDULE ? NULL : d->schedules[which].config;
@@ -320,7 +327,7 @@ static int child_run(daemon *d, size_t which, int64_t fire, int prune)
                      "run %s skipped: another newsbrief run holds the run "
                      "lock",
                      label);
-        return EXIT_LOCKED;
+        return CHILD_SKIPPED;
     }
     nb_config *view = run_view(d->config, s);
     if (d->workers) {
@@ -333,7 +340,7 @@ static int child_run(daemon *d, size_t which, int64_t fire, int prune)
     }
     int64_t started = nb_clock_now_ms();
     nb_run_stats stats = {0};
-    int rc;
+    nb_err rc;
     if (s) {
         nb_run_options options = {
             .out = stdout, .deliver = s->deliver, .schedule = s->name, .workers = d->workers};
@@ -342,14 +349,14 @@ static int child_run(daemon *d, size_t which, int64_t fire, int prune)
         nb_store *store = NULL;
         nb_store_lock *run_lock = NULL;
         rc = nb_app_open_store(view, &store, &run_lock);
-        if (rc < 0) {
+        if (rc == NB_OK) {
             nb_http *http = nb_app_http(view);
             nb_push_report report;
             nb_push_outbox(view, store, http, NULL, &report);
             nb_http_free(http);
             stats.sent = report.sent;
             stats.waiting = report.waiting;
-            rc = report.channels_failed ? NB_EXIT_FAILED : NB_EXIT_OK;
+            rc = report.channels_failed ? NB_ERR_FAILED : NB_OK;
             nb_store_lock_release(run_lock);
             nb_store_close(store);
         }
@@ -357,12 +364,12 @@ static int child_run(daemon *d, size_t which, int64_t fire, int prune)
     say("run %s fetched=%zu new=%ld briefed=%zu queued=%zu sent=%zu waiting=%zu "
         "duration_ms=%lld result=%s%s",
         label, stats.fetched, stats.fresh, stats.briefed, stats.queued, stats.sent, stats.waiting,
-        (long long)(nb_clock_now_ms() - started), rc == NB_EXIT_OK ? "ok" : "failed",
+        (long long)(nb_clock_now_ms() - started), rc == NB_OK ? "ok" : "failed",
         nb_app_stopping() ? " stopped=signal" : "");
     free_view(d->config, view);
     if (prune && !nb_app_stopping())
         child_prune(d->config);
-    return rc;
+    return rc == NB_OK ? CHILD_OK : CHILD_FAILED;
 }
 
 /* A forked process's signals; with workers, it dies with the daemon, so that a killed
@@ -383,7 +390,7 @@ static void child_setup(daemon *d)
     if (d->workers) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
-            _exit(NB_EXIT_FAILED); /* the daemon died before the line above */
+            _exit(CHILD_FAILED); /* the daemon died before the line above */
     }
 }
 
@@ -399,10 +406,10 @@ static void start_worker(daemon *d)
     }
     if (pid == 0) {
         child_setup(d);
-        int rc = nb_app_worker(d->config, d->worker_id);
+        int status = nb_app_worker(d->config, d->worker_id) == NB_OK ? CHILD_OK : CHILD_FAILED;
         fflush(stdout);
         fflush(stderr);
-        _exit(rc);
+        _exit(status);
     }
     d->worker = pid;
     d->worker_started_ms = nb_clock_now_ms();
@@ -435,10 +442,10 @@ static void start_run(daemon *d, size_t which, int64_t fire)
     }
     if (pid == 0) {
         child_setup(d);
-        int rc = child_run(d, which, fire, prune);
+        int status = child_run(d, which, fire, prune);
         fflush(stdout);
         fflush(stderr);
-        _exit(rc);
+        _exit(status);
     }
     d->child = pid;
     d->child_started_ms = nb_clock_now_ms();
@@ -479,9 +486,9 @@ static void reap(daemon *d)
         const char *result = "ok";
         if (WIFSIGNALED(status))
             result = "killed";
-        else if (WEXITSTATUS(status) == EXIT_LOCKED)
+        else if (WEXITSTATUS(status) == CHILD_SKIPPED)
             result = "skipped: the run lock was taken";
-        else if (WEXITSTATUS(status) != 0)
+        else if (WEXITSTATUS(status) != CHILD_OK)
             result = "failed";
         int64_t duration = nb_clock_now_ms() - d->child_started_ms;
         d->child = 0;
@@ -781,10 +788,13 @@ static void reload(daemon *d)
 
 /* ---- the loop ---- */
 
-static int setup_signals(daemon *d)
+/* The self-pipe and the handlers; NB_ERR_IO (printed) when the pipe cannot be made. */
+static nb_err setup_signals(daemon *d)
 {
-    if (pipe(d->pipe) != 0)
-        return -1;
+    if (pipe(d->pipe) != 0) {
+        fprintf(stderr, "newsbrief daemon: cannot create a pipe: %s\n", strerror(errno));
+        return NB_ERR_IO;
+    }
     for (int i = 0; i < 2; i++) {
         fcntl(d->pipe[i], F_SETFL, fcntl(d->pipe[i], F_GETFL) | O_NONBLOCK);
         fcntl(d->pipe[i], F_SETFD, FD_CLOEXEC);
@@ -799,7 +809,7 @@ static int setup_signals(daemon *d)
     sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGCHLD, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    return 0;
+    return NB_OK;
 }
 
 static void begin_stop(daemon *d, int sig)
@@ -833,17 +843,16 @@ static void handle_signals(daemon *d)
     }
 }
 
-static int daemon_main(const nb_cli *cli, int argc, char **argv)
+static nb_err daemon_main(const nb_cli *cli, int argc, char **argv)
 {
     daemon d = {.pipe = {-1, -1}, .outbox_due = INT64_MAX, .backoff_end = INT64_MAX};
-    int loaded = nb_app_config(cli, &d.config);
-    if (loaded >= 0)
-        return loaded;
-    int rc = NB_EXIT_OK;
+    nb_err rc = nb_app_config(cli, &d.config);
+    if (rc != NB_OK)
+        return rc;
     nb_errbuf err;
     if (nb_zone_load(d.config->timezone, &d.zone, &err) != NB_OK) {
         fprintf(stderr, "newsbrief: %s: newsbrief.timezone: %s\n", d.config->path, err.msg);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_CONFIG;
         goto out;
     }
     if (d.config->schedule_count == 0) {
@@ -851,21 +860,19 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
                 "newsbrief daemon: %s has no schedules: section; add one (see "
                 "docs/CONFIG.md), or use `newsbrief run` from cron or a timer\n",
                 d.config->path);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_CONFIG;
         goto out;
     }
     nb_store *store = NULL;
     if (nb_store_open(d.config->database, &store, &err) != NB_OK) {
         fprintf(stderr, "newsbrief: %s\n", err.msg);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_CONFIG; /* as a database path that cannot hold a database */
         goto out;
     }
     nb_store_close(store);
-    if (setup_signals(&d) != 0) {
-        fprintf(stderr, "newsbrief daemon: cannot create a pipe: %s\n", strerror(errno));
-        rc = NB_EXIT_FAILED;
+    rc = setup_signals(&d);
+    if (rc != NB_OK)
         goto out;
-    }
     nb_clock_run_from_pin(); /* --now: the daemon starts at that instant, then time runs */
     int64_t now = now_s();
     d.schedules = build_schedules(d.config, d.zone, NULL, 0, now);
@@ -902,7 +909,7 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
         nb_web_options wo = {.heartbeat = 1};
         if (nb_web_start(d.config, &wo, &d.web, &err) != NB_OK) {
             nb_app_error("%s", err.msg);
-            rc = NB_EXIT_USAGE;
+            rc = NB_ERR_CONFIG; /* web.listen cannot be used */
             goto out;
         }
         say("serving %s/", nb_web_url(d.web));
