@@ -3,8 +3,8 @@
  * Convention, across the library and the commands alike: a fallible function returns nb_err
  * (NB_OK == 0) and gives its results through out-parameters; on failure it writes one line,
  * naming the thing that failed and why, into the caller's nb_errbuf (a command prints its
- * own message instead). A predicate ("whether ...") returns int 1 or 0. No function returns
- * -1 for "failed" or an exit status: only app/main.c turns a command's nb_err into the
+ * own message instead). A predicate ("whether ...") returns int 1 or 0. Not -1 for
+ * "failed", and never an exit status: only app/main.c turns a command's nb_err into the
  * process's exit status. */
 #ifndef NB_CORE_ERR_H
 #define NB_CORE_ERR_H
