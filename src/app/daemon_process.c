@@ -199,22 +199,36 @@ static void child_setup(nb_daemon *d)
     }
 }
 
-void nb_daemon_start_worker(nb_daemon *d)
+/* Forks a child (what it is for names it in the error line), the output flushed first so
+ * that nothing buffered is written twice; the child is set up (child_setup). The pid as
+ * fork gives it: 0 in the child, -1 (logged) when there is none. */
+static pid_t fork_child(nb_daemon *d, const char *what)
 {
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
-    if (pid < 0) {
-        nb_log(NB_LOG_ERROR, "daemon", "error=\"cannot start the worker: %s\"", strerror(errno));
-        return;
-    }
-    if (pid == 0) {
+    if (pid < 0)
+        nb_log(NB_LOG_ERROR, "daemon", "error=\"cannot start %s: %s\"", what, strerror(errno));
+    else if (pid == 0)
         child_setup(d);
-        int status = nb_app_worker(d->config, d->worker_id) == NB_OK ? CHILD_OK : CHILD_FAILED;
-        fflush(stdout);
-        fflush(stderr);
-        _exit(status);
-    }
+    return pid;
+}
+
+/* Ends a child with status (CHILD_*), its output written out. */
+static void __attribute__((noreturn)) child_exit(int status)
+{
+    fflush(stdout);
+    fflush(stderr);
+    _exit(status);
+}
+
+void nb_daemon_start_worker(nb_daemon *d)
+{
+    pid_t pid = fork_child(d, "the worker");
+    if (pid < 0)
+        return;
+    if (pid == 0)
+        child_exit(nb_app_worker(d->config, d->worker_id) == NB_OK ? CHILD_OK : CHILD_FAILED);
     d->worker = pid;
     d->worker_started_ms = nb_clock_now_ms();
 }
@@ -236,20 +250,11 @@ void nb_daemon_start_run(nb_daemon *d, size_t which, int64_t fire)
     int prune = which != NB_DAEMON_NO_SCHEDULE && now - d->last_prune >= PRUNE_EVERY;
     if (prune)
         d->last_prune = now;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        nb_log(NB_LOG_ERROR, "daemon", "error=\"cannot start a run: %s\"", strerror(errno));
+    pid_t pid = fork_child(d, "a run");
+    if (pid < 0)
         return;
-    }
-    if (pid == 0) {
-        child_setup(d);
-        int status = child_run(d, which, fire, prune);
-        fflush(stdout);
-        fflush(stderr);
-        _exit(status);
-    }
+    if (pid == 0)
+        child_exit(child_run(d, which, fire, prune));
     d->child = pid;
     d->child_started_ms = nb_clock_now_ms();
     if (which == NB_DAEMON_NO_SCHEDULE) {
