@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The command-line program: option parsing shared by every command, one function per
- * command, and the pipeline that a run performs. The CLI uses only the stage headers. */
+ * command, and the pipeline that a run performs. The CLI uses only the stage headers.
+ * Every command's function and every helper here follows core/err.h: it returns nb_err
+ * (NB_OK: go on, or success), having printed its own error message; app/main.c alone
+ * turns a command's result into the process's exit status. */
 #ifndef NB_APP_APP_H
 #define NB_APP_APP_H
 
@@ -13,12 +16,6 @@
 #include "core/record.h"
 #include "net/http.h"
 #include "store/store.h"
-
-enum {
-    NB_EXIT_OK = 0,     /* success */
-    NB_EXIT_FAILED = 1, /* the run failed: no source succeeded, or a channel failed */
-    NB_EXIT_USAGE = 2,  /* usage or configuration error */
-};
 
 /* Options every command takes. */
 typedef struct nb_cli {
@@ -65,7 +62,10 @@ typedef struct nb_command {
     const char *summary;  /* one line for `newsbrief --help` */
     const char *synopsis; /* after "usage: newsbrief <name> "; NULL: "[options]" */
     const char *usage;    /* the full --help text after the "usage:" line */
-    int (*main)(const nb_cli *cli, int argc, char **argv);
+    /* runs the command; NB_ERR_USAGE or NB_ERR_CONFIG for a usage or configuration error
+     * (including a database path that cannot hold a database), any other code when the
+     * work failed (NB_ERR_FAILED when it ran and part of it failed) */
+    nb_err (*main)(const nb_cli *cli, int argc, char **argv);
     unsigned options; /* NB_OPT_* */
 } nb_command;
 
@@ -91,8 +91,8 @@ extern const nb_command nb_cmd_migrate;
  * command's error message. */
 void nb_app_error(const char *fmt, ...) NB_PRINTF(1, 2);
 
-/* Applies --now / NEWSBRIEF_NOW and the log level. Returns an exit code, or -1 to go on. */
-int nb_app_setup(const nb_cli *cli);
+/* Applies --now / NEWSBRIEF_NOW and the log level. NB_ERR_USAGE (printed) for a bad time. */
+nb_err nb_app_setup(const nb_cli *cli) NB_MUST_CHECK;
 
 /* The configuration file to read for cli (as nb_config_find), or NULL when none exists.
  * Caller frees. */
@@ -102,9 +102,8 @@ char *nb_app_config_path(const nb_cli *cli);
  * settings) and selects its display zone. */
 nb_err nb_app_load_config(const char *explicit_path, nb_config **out, nb_errbuf *err) NB_MUST_CHECK;
 nb_err nb_app_check_config(nb_config *config, nb_errbuf *err) NB_MUST_CHECK;
-/* nb_app_load_config for a command: prints the error; returns -1 on success, else the
- * exit code. */
-int nb_app_config(const nb_cli *cli, nb_config **out);
+/* nb_app_load_config for a command: prints every error and returns NB_ERR_CONFIG. */
+nb_err nb_app_config(const nb_cli *cli, nb_config **out) NB_MUST_CHECK;
 
 /* The summarize stage: fills every item's summary (LLM when configured, then the source's
  * own summary, then the offline summarizer), running requests on http. */
@@ -121,8 +120,9 @@ char *nb_app_summary_job_key(const char *content_hash, const char *model, const 
 
 /* The worker of `newsbrief daemon` with workers on: takes summary jobs (up to the
  * summarizer's concurrency at once) and outbox messages of every chat channel, under leases
- * held as worker (the daemon renews them), until stopped (nb_app_stop). Returns an exit code. */
-int nb_app_worker(const nb_config *config, const char *worker);
+ * held as worker (the daemon renews them), until stopped (nb_app_stop). Fails (logged) when
+ * the database cannot be opened or its storage failed. */
+nb_err nb_app_worker(const nb_config *config, const char *worker) NB_MUST_CHECK;
 
 /* One warning for the LLM failures of every nb_app_summarize since the last call (how many,
  * and the first cause); nothing when there were none. Called once at the end of a run. */
@@ -135,17 +135,19 @@ const char *nb_app_summarize_one(const nb_config *config, nb_http *http, int64_t
                                  nb_item *item);
 
 /* Opens the configuration's database, checks that it can be written and takes the run
- * lock; prints the error and returns an exit code on failure (1 when the storage is full,
- * read-only or failing, 2 when the path cannot hold a database), -1 on success. */
-int nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock **lock);
+ * lock; on failure prints the error and returns NB_ERR_IO when the storage is full,
+ * read-only or failing, NB_ERR_LOCKED when another run keeps the lock, NB_ERR_CONFIG when
+ * the path cannot hold a database. */
+nb_err nb_app_open_store(const nb_config *config, nb_store **store,
+                         nb_store_lock **lock) NB_MUST_CHECK;
 
 /* Logs a store error at level, unless the storage itself failed (disk full, read-only):
  * that one is reported once, by nb_app_store_failed, when the command ends. */
 void nb_app_store_error(nb_store *store, int level, const nb_errbuf *err);
 
 /* Reports the storage failure of the run, if any, in one error line naming the database
- * and the cause; returns NB_EXIT_FAILED then, else exit_code. */
-int nb_app_store_failed(nb_store *store, int exit_code);
+ * and the cause; returns NB_ERR_IO then, else rc. */
+nb_err nb_app_store_failed(nb_store *store, nb_err rc) NB_MUST_CHECK;
 
 /* Every configured source's stored state, in configuration order (caller frees each with
  * nb_source_state_clear, then the array). A source whose settings changed since its last
@@ -180,12 +182,15 @@ void nb_app_confirm_stories(const nb_config *config, nb_store *store, nb_http *h
 
 /* One pass of every stage: collect, store, compose, deliver. Briefings for type stdout
  * (and the default channel when none is configured) go to out. resend ignores the ledger
- * (stories already given to a channel). Returns an exit code. */
-int nb_pipeline_run(const nb_config *config, int resend, FILE *out);
+ * (stories already given to a channel). Errors are logged; the result is NB_ERR_CONFIG
+ * when no source is enabled or the database path cannot hold a database, NB_ERR_LOCKED
+ * when another run kept the lock, NB_ERR_IO when the storage failed, NB_ERR_FAILED when no
+ * source succeeded or a channel failed. */
+nb_err nb_pipeline_run(const nb_config *config, int resend, FILE *out) NB_MUST_CHECK;
 /* A dry run: collects and stores items and composes as nb_pipeline_run does, then prints
  * every channel's messages on out instead of recording the briefings; nothing is queued,
  * sent or counted as given to a channel. */
-int nb_pipeline_preview(const nb_config *config, int resend, FILE *out);
+nb_err nb_pipeline_preview(const nb_config *config, int resend, FILE *out) NB_MUST_CHECK;
 
 /* Sends the stored briefing slug again to the configured channel channel_name: its entries
  * as delivered, composed for that channel, recorded (ledger, outbox) and delivered now;
@@ -215,8 +220,8 @@ typedef struct nb_run_stats {
 } nb_run_stats;
 
 /* nb_pipeline_run with options; *stats is filled in. */
-int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
-                         nb_run_stats *stats);
+nb_err nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
+                            nb_run_stats *stats) NB_MUST_CHECK;
 
 /* Asks the process to take no new work: the run in progress finishes its collection and
  * the requests in flight, composes nothing more and starts no new delivery (every outbox

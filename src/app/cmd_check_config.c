@@ -52,14 +52,14 @@ static nb_err database_writable(const char *database, nb_errbuf *err)
     return rc;
 }
 
-static int check_config_main(const nb_cli *cli, int argc, char **argv)
+static nb_err check_config_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
-    int loaded = nb_app_config(cli, &config);
-    if (loaded >= 0)
+    nb_err loaded = nb_app_config(cli, &config);
+    if (loaded != NB_OK)
         return loaded;
     nb_errbuf err;
-    int rc = NB_EXIT_OK;
+    nb_err rc = NB_OK;
     /* a PostgreSQL server is asked (nothing migrated, nothing written); a file checked */
     char *server = NULL, *warning = NULL;
     nb_err db_rc = nb_database_is_postgres(config->database)
@@ -72,7 +72,7 @@ static int check_config_main(const nb_cli *cli, int argc, char **argv)
                     column, err.msg);
         else
             fprintf(stderr, "newsbrief: %s: newsbrief.database: %s\n", config->path, err.msg);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_CONFIG; /* also a server that does not answer: the setting is wrong */
     } else {
         /* printed through the redaction too: a URL the schema does not call secret may
          * still carry a key in its query */

@@ -5,9 +5,9 @@
  * the parent keeps watching fire times and signals while a run goes on. Signals reach the
  * loop through a self-pipe; the parent opens the database only for short reads and writes
  * and never holds it across a fork. Runs take the run lock, so they never overlap with
- * each other or with a `newsbrief run` from the shell. */
+ * each other or with a `newsbrief run` from the shell. This file is the schedule loop;
+ * daemon_process.c forks, reaps and signals. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,13 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/daemon_private.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/time.h"
@@ -32,77 +30,8 @@
 #include "web/web.h"
 
 #define HEARTBEAT_MS (300 * 1000) /* the longest sleep: status tells a dead daemon by it */
-#define OUTBOX_RETRY_MIN 60       /* seconds before a delivery pass that left rows due is */
-#define OUTBOX_RETRY_MAX 3600     /*   tried again, doubling up to this */
-#define EXIT_LOCKED 75            /* a child found the run lock taken */
-#define NO_SCHEDULE ((size_t)-1)  /* a child that delivers the outbox */
-#define PRUNE_EVERY 86400         /* seconds between two retention passes */
 
-typedef struct schedule {
-    const nb_schedule_config *config; /* in the daemon's current configuration */
-    nb_cron *cron;
-    int64_t next_fire; /* UTC seconds */
-    int queued;        /* due while nothing ran: runs when the run before it ends */
-    int64_t queued_fire;
-    int64_t unsaved_fire; /* a fire handled but not yet recorded (after the fork: no delay) */
-    char unsaved_result[256];
-} schedule;
-
-typedef struct daemon {
-    nb_config *config;
-    nb_zone *zone;
-    schedule *schedules;
-    size_t count;
-    int pipe[2]; /* signals: the handler writes the signal number */
-
-    pid_t child;           /* the run going on, or 0 */
-    char child_name[128];  /* its schedule's name, "" for an outbox delivery */
-    char child_label[200]; /* how log lines name it */
-    int64_t child_started_ms;
-
-    int stopping;
-    int64_t stop_deadline_ms;
-    int killed;
-
-    int64_t outbox_due;        /* earliest time a pending row may go; INT64_MAX: none */
-    int64_t outbox_not_before; /* after a pass that left rows due */
-    int64_t outbox_retry;      /* its current interval, seconds */
-    int64_t backoff_end;       /* a source's backoff end ahead; INT64_MAX: none */
-    int64_t next_heartbeat_ms;
-    nb_daemon_state heartbeat;
-    int64_t last_prune; /* the last retention pass (after a run), UTC seconds */
-    nb_web *web;        /* the archive, when web.listen is set; or NULL */
-
-    /* workers on: the daemon shares the work with the others on its database */
-    int workers;
-    char worker_id[300];   /* hostname:pid: who holds its leases (runs and worker alike) */
-    pid_t worker;          /* the worker process, or 0 */
-    int64_t next_renew_ms; /* when the leases are renewed next */
-    int64_t worker_started_ms;
-} daemon;
-
-static int signal_pipe = -1;
-
-static void on_signal(int sig)
-{
-    int saved = errno;
-    unsigned char byte = (unsigned char)sig;
-    if (signal_pipe >= 0 && write(signal_pipe, &byte, 1) < 0) {
-        /* the pipe is full: the loop wakes anyway */
-    }
-    errno = saved;
-}
-
-static void on_child_stop(int sig)
-{
-    (void)sig;
-    nb_app_stop();
-}
-
-/* The daemon's own lines: written at info level unless --quiet. */
-static void say(const char *fmt, ...) NB_PRINTF(1, 2);
-
-static void say(const char *fmt, ...)
+void nb_daemon_say(const char *fmt, ...)
 {
     if (nb_log_threshold < NB_LOG_WARN)
         return;
@@ -114,7 +43,7 @@ static void say(const char *fmt, ...)
     nb_log_write(NB_LOG_INFO, "daemon", "%s", line);
 }
 
-static void when(const daemon *d, int64_t t, char *out, size_t n)
+void nb_daemon_when(const nb_daemon *d, int64_t t, char *out, size_t n)
 {
     if (t <= 0 || t == INT64_MAX)
         snprintf(out, n, "-");
@@ -122,14 +51,14 @@ static void when(const daemon *d, int64_t t, char *out, size_t n)
         nb_zone_format(d->zone, t, out, n);
 }
 
-static int64_t now_s(void)
+int64_t nb_daemon_now_s(void)
 {
     return nb_clock_now_ms() / 1000;
 }
 
 /* ---- the database, opened for each short visit ---- */
 
-static nb_store *open_store(const daemon *d)
+nb_store *nb_daemon_open_store(const nb_daemon *d)
 {
     nb_store *store = NULL;
     nb_errbuf err;
@@ -140,8 +69,8 @@ static nb_store *open_store(const daemon *d)
     return store;
 }
 
-static void save_schedule(nb_store *store, const schedule *s, int64_t fire, const char *result,
-                          int64_t run_at, int64_t duration_ms)
+void nb_daemon_save_schedule(nb_store *store, const nb_daemon_schedule *s, int64_t fire,
+                             const char *result, int64_t run_at, int64_t duration_ms)
 {
     nb_schedule_state st;
     nb_errbuf err;
@@ -169,7 +98,7 @@ static void save_schedule(nb_store *store, const schedule *s, int64_t fire, cons
 
 /* The earliest planned wake-up, in ms; without renewals: the next one that writes the
  * heartbeat (renewing leases does not), which status compares the heartbeat with. */
-static int64_t next_wake_ms(const daemon *d, int renewals)
+static int64_t next_wake_ms(const nb_daemon *d, int renewals)
 {
     int64_t next = d->next_heartbeat_ms;
     if (d->stopping)
@@ -189,16 +118,15 @@ static int64_t next_wake_ms(const daemon *d, int renewals)
     return next;
 }
 
-static int64_t next_event_ms(const daemon *d)
+static int64_t next_event_ms(const nb_daemon *d)
 {
     return next_wake_ms(d, 1);
 }
 
-/* Reads what the runs left (outbox waits, source backoffs) and writes the heartbeat. */
-static void refresh(daemon *d)
+void nb_daemon_refresh(nb_daemon *d)
 {
-    nb_store *store = open_store(d);
-    int64_t now = now_s();
+    nb_store *store = nb_daemon_open_store(d);
+    int64_t now = nb_daemon_now_s();
     if (store) {
         nb_errbuf err;
         int64_t due = 0;
@@ -229,296 +157,23 @@ static void refresh(daemon *d)
         nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
     nb_store_close(store);
     char status[256] = "idle";
-    size_t first = NO_SCHEDULE;
+    size_t first = NB_DAEMON_NO_SCHEDULE;
     for (size_t i = 0; i < d->count; i++)
-        if (first == NO_SCHEDULE || d->schedules[i].next_fire < d->schedules[first].next_fire)
+        if (first == NB_DAEMON_NO_SCHEDULE ||
+            d->schedules[i].next_fire < d->schedules[first].next_fire)
             first = i;
-    if (first != NO_SCHEDULE) {
+    if (first != NB_DAEMON_NO_SCHEDULE) {
         char t[32];
-        when(d, d->schedules[first].next_fire, t, sizeof t);
+        nb_daemon_when(d, d->schedules[first].next_fire, t, sizeof t);
         snprintf(status, sizeof status, "next: %s %s", d->schedules[first].config->name, t);
     }
     nb_app_notify("STATUS=%s", status);
 }
 
-/* ---- runs ---- */
-
-/* The configuration a schedule's run sees: its sources and channels only, and a run lock
- * that is not waited for. Shallow: the records stay the daemon's. */
-static nb_config *run_view(const nb_config *config, const nb_schedule_config *s)
-{
-    nb_config *view = nb_xmalloc(sizeof *view);
-    *view = *config;
-    view->lock_timeout = 0;
-    if (s && s->sources) {
-        view->sources = nb_xcalloc(config->source_count + 1, sizeof *view->sources);
-        view->source_count = 0;
-        for (size_t i = 0; i < config->source_count; i++)
-            for (char **name = s->sources; *name; name++)
-                if (strcmp(*name, config->sources[i].name) == 0)
-                    view->sources[view->source_count++] = config->sources[i];
-    }
-    if (s && s->channels) {
-        view->channels = nb_xcalloc(config->channel_count + 1, sizeof *view->channels);
-        view->channel_count = 0;
-        for (size_t i = 0; i < config->channel_count; i++)
-            for (char **name = s->channels; *name; name++)
-                if (strcmp(*name, config->channels[i].name) == 0)
-                    view->channels[view->channel_count++] = config->channels[i];
-    }
-    return view;
-}
-
-static void free_view(const nb_config *config, nb_config *view)
-{
-    if (view->sources != config->sources)
-        free(view->sources);
-    if (view->channels != config->channels)
-        free(view->channels);
-    free(view);
-}
-
-/* Retention, once a day, after a run and under the run lock. */
-static void child_prune(const nb_config *config)
-{
-    nb_store *store = NULL;
-    nb_store_lock *lock = NULL;
-    nb_errbuf err;
-    if (nb_store_lock_take(config->database, 0, &lock, &err) != NB_OK)
-        return; /* a run from the shell: tomorrow then */
-    nb_prune_report report;
-    if (nb_store_open(config->database, &store, &err) != NB_OK ||
-        nb_app_prune(config, store, 0, &report, &err) != NB_OK) {
-        nb_log(NB_LOG_ERROR, "daemon", "prune error=\"%s\"", err.msg);
-    } else {
-        char text[256];
-        nb_app_prune_describe(&report, text, sizeof text);
-        say("prune %s", text);
-    }
-    nb_store_close(store);
-    nb_store_lock_release(lock);
-}
-
-/* The child: one run, one log line, then _exit. */
-static int child_run(daemon *d, size_t which, int64_t fire, int prune)
-{
-    const nb_schedule_config *s = which == NO_SCHEDULE ? NULL : d->schedules[which].config;
-    char label[160];
-    char fire_text[32];
-    when(d, fire, fire_text, sizeof fire_text);
-    if (s)
-        snprintf(label, sizeof label, "schedule=%s fire=\"%s\"", s->name, fire_text);
-    else
-        snprintf(label, sizeof label, "outbox");
-    nb_errbuf err;
-    nb_store_lock *lock = NULL;
-    /* with workers, the fire is this daemon's: its run waits for the run lock */
-    nb_err locked = d->workers ? NB_OK : nb_store_lock_take(d->config->database, 0, &lock, &err);
-    nb_store_lock_release(lock);
-    if (locked == NB_ERR_LOCKED) {
-        nb_log_write(NB_LOG_WARN, "daemon",
-                     "run %s skipped: another newsbrief run holds the run "
-                     "lock",
-                     label);
-        return EXIT_LOCKED;
-    }
-    nb_config *view = run_view(d->config, s);
-    if (d->workers) {
-        const nb_summarizer_config *z = &d->config->summarizer;
-        view->lock_timeout = d->config->lock_timeout;
-        nb_app_summarize_via_jobs((int)d->config->job_max_attempts,
-                                  (z->timeout * (z->max_retries + 1) + d->config->job_lease) *
-                                          1000 * d->config->job_max_attempts +
-                                      30000);
-    }
-    int64_t started = nb_clock_now_ms();
-    nb_run_stats stats = {0};
-    int rc;
-    if (s) {
-        nb_run_options options = {
-            .out = stdout, .deliver = s->deliver, .schedule = s->name, .workers = d->workers};
-        rc = nb_pipeline_run_with(view, &options, &stats);
-    } else {
-        nb_store *store = NULL;
-        nb_store_lock *run_lock = NULL;
-        rc = nb_app_open_store(view, &store, &run_lock);
-        if (rc < 0) {
-            nb_http *http = nb_app_http(view);
-            nb_push_report report;
-            nb_push_outbox(view, store, http, NULL, &report);
-            nb_http_free(http);
-            stats.sent = report.sent;
-            stats.waiting = report.waiting;
-            rc = report.channels_failed ? NB_EXIT_FAILED : NB_EXIT_OK;
-            nb_store_lock_release(run_lock);
-            nb_store_close(store);
-        }
-    }
-    say("run %s fetched=%zu new=%ld briefed=%zu queued=%zu sent=%zu waiting=%zu "
-        "duration_ms=%lld result=%s%s",
-        label, stats.fetched, stats.fresh, stats.briefed, stats.queued, stats.sent, stats.waiting,
-        (long long)(nb_clock_now_ms() - started), rc == NB_EXIT_OK ? "ok" : "failed",
-        nb_app_stopping() ? " stopped=signal" : "");
-    free_view(d->config, view);
-    if (prune && !nb_app_stopping())
-        child_prune(d->config);
-    return rc;
-}
-
-/* A forked process's signals; with workers, it dies with the daemon, so that a killed
- * daemon's leases expire and the others take its work over. */
-static void child_setup(daemon *d)
-{
-    pid_t parent = getppid();
-    close(d->pipe[0]);
-    close(d->pipe[1]);
-    signal_pipe = -1;
-    struct sigaction sa = {0};
-    sa.sa_handler = on_child_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGHUP, SIG_IGN);
-    signal(SIGCHLD, SIG_DFL);
-    if (d->workers) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(NB_EXIT_FAILED); /* the daemon died before the line above */
-    }
-}
-
-/* The worker process (workers on): takes summary jobs and outbox messages. */
-static void start_worker(daemon *d)
-{
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        nb_log(NB_LOG_ERROR, "daemon", "error=\"cannot start the worker: %s\"", strerror(errno));
-        return;
-    }
-    if (pid == 0) {
-        child_setup(d);
-        int rc = nb_app_worker(d->config, d->worker_id);
-        fflush(stdout);
-        fflush(stderr);
-        _exit(rc);
-    }
-    d->worker = pid;
-    d->worker_started_ms = nb_clock_now_ms();
-}
-
-/* Extends every lease this daemon's processes hold. */
-static void renew_leases(daemon *d)
-{
-    int64_t lease_ms = d->config->job_lease * 1000;
-    d->next_renew_ms = nb_clock_now_ms() + lease_ms / 3;
-    nb_store *store = open_store(d);
-    nb_errbuf err;
-    if (store && nb_store_leases_renew(store, d->worker_id, lease_ms, NULL, &err) != NB_OK)
-        nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
-    nb_store_close(store);
-}
-
-static void start_run(daemon *d, size_t which, int64_t fire)
-{
-    int64_t now = now_s();
-    int prune = which != NO_SCHEDULE && now - d->last_prune >= PRUNE_EVERY;
-    if (prune)
-        d->last_prune = now;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        nb_log(NB_LOG_ERROR, "daemon", "error=\"cannot start a run: %s\"", strerror(errno));
-        return;
-    }
-    if (pid == 0) {
-        child_setup(d);
-        int rc = child_run(d, which, fire, prune);
-        fflush(stdout);
-        fflush(stderr);
-        _exit(rc);
-    }
-    d->child = pid;
-    d->child_started_ms = nb_clock_now_ms();
-    if (which == NO_SCHEDULE) {
-        d->child_name[0] = '\0';
-        snprintf(d->child_label, sizeof d->child_label, "the outbox delivery");
-    } else {
-        char t[32];
-        when(d, fire, t, sizeof t);
-        snprintf(d->child_name, sizeof d->child_name, "%s", d->schedules[which].config->name);
-        snprintf(d->child_label, sizeof d->child_label, "schedule=%s fire=\"%s\"", d->child_name,
-                 t);
-    }
-}
-
-/* A run ended: its result is recorded; what it left is read back. */
-static void reap(daemon *d)
-{
-    int status = 0;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        if (pid == d->worker) {
-            d->worker = 0;
-            if (!d->stopping) {
-                nb_log_write(NB_LOG_WARN, "daemon", "the worker stopped (%s %d): started again",
-                             WIFSIGNALED(status) ? "signal" : "exit",
-                             WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-                if (nb_clock_now_ms() - d->worker_started_ms < 1000) {
-                    struct timespec pause = {1, 0};
-                    nanosleep(&pause, NULL); /* one that fails at once does not spin */
-                }
-                start_worker(d);
-            }
-            continue;
-        }
-        if (pid != d->child)
-            continue;
-        const char *result = "ok";
-        if (WIFSIGNALED(status))
-            result = "killed";
-        else if (WEXITSTATUS(status) == EXIT_LOCKED)
-            result = "skipped: the run lock was taken";
-        else if (WEXITSTATUS(status) != 0)
-            result = "failed";
-        int64_t duration = nb_clock_now_ms() - d->child_started_ms;
-        d->child = 0;
-        size_t which = NO_SCHEDULE;
-        for (size_t i = 0; i < d->count && d->child_name[0]; i++)
-            if (strcmp(d->schedules[i].config->name, d->child_name) == 0)
-                which = i;
-        if (which != NO_SCHEDULE) {
-            nb_store *store = open_store(d);
-            if (store)
-                save_schedule(store, &d->schedules[which], 0, result, d->child_started_ms / 1000,
-                              duration);
-            nb_store_close(store);
-        }
-        if (!d->child_name[0]) {
-            refresh(d);
-            int64_t now = now_s();
-            if (d->outbox_due != INT64_MAX && d->outbox_due <= now) {
-                /* rows are still due after a pass: a channel is failing; try again later */
-                d->outbox_retry = d->outbox_retry ? d->outbox_retry * 2 : OUTBOX_RETRY_MIN;
-                if (d->outbox_retry > OUTBOX_RETRY_MAX)
-                    d->outbox_retry = OUTBOX_RETRY_MAX;
-                d->outbox_not_before = now + d->outbox_retry;
-            } else {
-                d->outbox_retry = 0;
-                d->outbox_not_before = 0;
-            }
-        } else {
-            refresh(d);
-        }
-    }
-}
-
 /* A schedule's fire time has come. */
-static void fire(daemon *d, size_t i, int64_t now)
+static void fire(nb_daemon *d, size_t i, int64_t now)
 {
-    schedule *s = &d->schedules[i];
+    nb_daemon_schedule *s = &d->schedules[i];
     int64_t fire_at = s->next_fire;
     /* when the fire was due on the monotonic clock, for bench/daemon's fire-to-message delay */
     nb_log(NB_LOG_DEBUG, "daemon", "fire schedule=%s due_monotonic_ms=%lld late_ms=%lld",
@@ -530,7 +185,7 @@ static void fire(daemon *d, size_t i, int64_t now)
         next = INT64_MAX / 1000;
     s->next_fire = next;
     char t[32];
-    when(d, fire_at, t, sizeof t);
+    nb_daemon_when(d, fire_at, t, sizeof t);
     const char *result = NULL;
     char skipped[256];
     if (d->child) {
@@ -549,26 +204,26 @@ static void fire(daemon *d, size_t i, int64_t now)
 }
 
 /* Records the fires handled since the last call (once the run they start is under way). */
-static void save_fires(daemon *d)
+static void save_fires(nb_daemon *d)
 {
     nb_store *store = NULL;
     for (size_t i = 0; i < d->count; i++) {
-        schedule *s = &d->schedules[i];
+        nb_daemon_schedule *s = &d->schedules[i];
         if (!s->unsaved_fire)
             continue;
-        if (!store && !(store = open_store(d)))
+        if (!store && !(store = nb_daemon_open_store(d)))
             return;
-        save_schedule(store, s, s->unsaved_fire, s->unsaved_result[0] ? s->unsaved_result : NULL, 0,
-                      0);
+        nb_daemon_save_schedule(store, s, s->unsaved_fire,
+                                s->unsaved_result[0] ? s->unsaved_result : NULL, 0, 0);
         s->unsaved_fire = 0;
     }
     nb_store_close(store);
 }
 
 /* With workers, a fire is run by the daemon that claims it first; 0 when another did. */
-static int claim_fire(daemon *d, schedule *s)
+static int claim_fire(nb_daemon *d, nb_daemon_schedule *s)
 {
-    nb_store *store = open_store(d);
+    nb_store *store = nb_daemon_open_store(d);
     if (!store)
         return 0;
     int won = 0;
@@ -579,39 +234,39 @@ static int claim_fire(daemon *d, schedule *s)
         nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
     } else if (!won) {
         char t[32], result[400];
-        when(d, s->queued_fire, t, sizeof t);
+        nb_daemon_when(d, s->queued_fire, t, sizeof t);
         snprintf(result, sizeof result, "skipped: taken by %s", holder ? holder : "another worker");
-        say("schedule=%s fire=\"%s\" %s", s->config->name, t, result);
-        save_schedule(store, s, s->queued_fire, result, 0, 0);
+        nb_daemon_say("schedule=%s fire=\"%s\" %s", s->config->name, t, result);
+        nb_daemon_save_schedule(store, s, s->queued_fire, result, 0, 0);
     }
     free(holder);
     nb_store_close(store);
     return won;
 }
 
-static void start_next_queued(daemon *d, int64_t now)
+static void start_next_queued(nb_daemon *d, int64_t now)
 {
     if (d->child || d->stopping)
         return;
     for (size_t i = 0; i < d->count; i++) {
-        schedule *s = &d->schedules[i];
+        nb_daemon_schedule *s = &d->schedules[i];
         if (!s->queued)
             continue;
         s->queued = 0;
         if (d->workers && !claim_fire(d, s))
             continue;
-        start_run(d, i, s->queued_fire);
+        nb_daemon_start_run(d, i, s->queued_fire);
         return;
     }
     if (d->workers)
         return; /* the workers send the outbox */
     if (d->outbox_due != INT64_MAX && d->outbox_due <= now && d->outbox_not_before <= now)
-        start_run(d, NO_SCHEDULE, now);
+        nb_daemon_start_run(d, NB_DAEMON_NO_SCHEDULE, now);
 }
 
 /* ---- schedules from a configuration ---- */
 
-static void free_schedules(schedule *list, size_t count)
+static void free_schedules(nb_daemon_schedule *list, size_t count)
 {
     for (size_t i = 0; i < count; i++)
         nb_cron_free(list[i].cron);
@@ -620,12 +275,13 @@ static void free_schedules(schedule *list, size_t count)
 
 /* Builds the schedules of config; a schedule kept from old (same name and expression)
  * keeps its next fire and its queued run. */
-static schedule *build_schedules(const nb_config *config, const nb_zone *zone, const schedule *old,
-                                 size_t old_count, int64_t now)
+static nb_daemon_schedule *build_schedules(const nb_config *config, const nb_zone *zone,
+                                           const nb_daemon_schedule *old, size_t old_count,
+                                           int64_t now)
 {
-    schedule *list = nb_xcalloc(config->schedule_count + 1, sizeof *list);
+    nb_daemon_schedule *list = nb_xcalloc(config->schedule_count + 1, sizeof *list);
     for (size_t i = 0; i < config->schedule_count; i++) {
-        schedule *s = &list[i];
+        nb_daemon_schedule *s = &list[i];
         s->config = &config->schedules[i];
         nb_errbuf err;
         if (nb_cron_parse(s->config->cron, &s->cron, &err) != NB_OK)
@@ -649,13 +305,13 @@ static schedule *build_schedules(const nb_config *config, const nb_zone *zone, c
 /* At start: each schedule's fire missed while the daemon was down runs once when it is
  * within catch_up (the latest such fire); a schedule seen for the first time, or with a
  * new expression, starts from now. */
-static void catch_up(daemon *d, int64_t now)
+static void catch_up(nb_daemon *d, int64_t now)
 {
-    nb_store *store = open_store(d);
+    nb_store *store = nb_daemon_open_store(d);
     if (!store)
         return;
     for (size_t i = 0; i < d->count; i++) {
-        schedule *s = &d->schedules[i];
+        nb_daemon_schedule *s = &d->schedules[i];
         nb_schedule_state st;
         nb_errbuf err;
         if (nb_store_schedule_load(store, s->config->name, &st, &err) != NB_OK) {
@@ -666,7 +322,7 @@ static void catch_up(daemon *d, int64_t now)
         int64_t since = st.last_fire;
         nb_schedule_state_clear(&st);
         if (!watched) {
-            save_schedule(store, s, now, NULL, 0, 0); /* nothing was missed before now */
+            nb_daemon_save_schedule(store, s, now, NULL, 0, 0); /* nothing was missed before now */
             continue;
         }
         int64_t latest = 0, next;
@@ -676,21 +332,21 @@ static void catch_up(daemon *d, int64_t now)
             t = next < now - s->config->catch_up - 86400 ? now - s->config->catch_up - 86400 : next;
         }
         if (!latest) {
-            save_schedule(store, s, 0, NULL, 0, 0);
+            nb_daemon_save_schedule(store, s, 0, NULL, 0, 0);
             continue;
         }
         char t[32];
-        when(d, latest, t, sizeof t);
+        nb_daemon_when(d, latest, t, sizeof t);
         if (s->config->catch_up > 0 && now - latest <= s->config->catch_up) {
-            say("schedule=%s missed fire=\"%s\": catching up (catch_up=%llds)", s->config->name, t,
-                (long long)s->config->catch_up);
+            nb_daemon_say("schedule=%s missed fire=\"%s\": catching up (catch_up=%llds)",
+                          s->config->name, t, (long long)s->config->catch_up);
             s->queued = 1;
             s->queued_fire = latest;
-            save_schedule(store, s, latest, NULL, 0, 0);
+            nb_daemon_save_schedule(store, s, latest, NULL, 0, 0);
         } else {
-            say("schedule=%s missed fire=\"%s\": not run (catch_up=%llds)", s->config->name, t,
-                (long long)s->config->catch_up);
-            save_schedule(store, s, latest, "missed: the daemon was not running", 0, 0);
+            nb_daemon_say("schedule=%s missed fire=\"%s\": not run (catch_up=%llds)",
+                          s->config->name, t, (long long)s->config->catch_up);
+            nb_daemon_save_schedule(store, s, latest, "missed: the daemon was not running", 0, 0);
         }
     }
     nb_store_close(store);
@@ -736,7 +392,7 @@ static void describe_changes(const nb_config *old, const nb_config *fresh, char 
 #undef ADD
 }
 
-static void reload(daemon *d)
+static void reload(nb_daemon *d)
 {
     nb_app_notify("RELOADING=1");
     nb_config *fresh = NULL;
@@ -757,10 +413,10 @@ static void reload(daemon *d)
     }
     char changes[1024];
     describe_changes(d->config, fresh, changes, sizeof changes);
-    int64_t now = now_s();
+    int64_t now = nb_daemon_now_s();
     int same_zone = strcmp(d->config->timezone, fresh->timezone) == 0;
-    schedule *list = build_schedules(fresh, zone, same_zone ? d->schedules : NULL,
-                                     same_zone ? d->count : 0, now);
+    nb_daemon_schedule *list = build_schedules(fresh, zone, same_zone ? d->schedules : NULL,
+                                               same_zone ? d->count : 0, now);
     free_schedules(d->schedules, d->count);
     nb_zone_free(d->zone);
     nb_config_free(d->config);
@@ -768,56 +424,35 @@ static void reload(daemon *d)
     d->zone = zone;
     d->schedules = list;
     d->count = fresh->schedule_count;
-    say("reloaded %s: %s", fresh->path, changes);
+    nb_daemon_say("reloaded %s: %s", fresh->path, changes);
     if (d->worker)
         kill(d->worker, SIGTERM); /* started again with the new configuration */
-    nb_store *store = open_store(d);
+    nb_store *store = nb_daemon_open_store(d);
     for (size_t i = 0; store && i < d->count; i++)
-        save_schedule(store, &d->schedules[i], 0, NULL, 0, 0);
+        nb_daemon_save_schedule(store, &d->schedules[i], 0, NULL, 0, 0);
     nb_store_close(store);
-    refresh(d);
+    nb_daemon_refresh(d);
     nb_app_notify("READY=1");
 }
 
 /* ---- the loop ---- */
 
-static int setup_signals(daemon *d)
-{
-    if (pipe(d->pipe) != 0)
-        return -1;
-    for (int i = 0; i < 2; i++) {
-        fcntl(d->pipe[i], F_SETFL, fcntl(d->pipe[i], F_GETFL) | O_NONBLOCK);
-        fcntl(d->pipe[i], F_SETFD, FD_CLOEXEC);
-    }
-    signal_pipe = d->pipe[1];
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGCHLD, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    return 0;
-}
-
-static void begin_stop(daemon *d, int sig)
+static void begin_stop(nb_daemon *d, int sig)
 {
     if (d->stopping)
         return;
     d->stopping = 1;
     d->stop_deadline_ms = nb_clock_now_ms() + d->config->shutdown_timeout * 1000;
     nb_app_notify("STOPPING=1");
-    say("stopping signal=%s%s", sig == SIGINT ? "INT" : "TERM",
-        d->child ? ": the run going on finishes its requests in flight" : "");
+    nb_daemon_say("stopping signal=%s%s", sig == SIGINT ? "INT" : "TERM",
+                  d->child ? ": the run going on finishes its requests in flight" : "");
     if (d->child)
         kill(d->child, SIGTERM);
     if (d->worker)
         kill(d->worker, SIGTERM);
 }
 
-static void handle_signals(daemon *d)
+static void handle_signals(nb_daemon *d)
 {
     unsigned char bytes[64];
     ssize_t n;
@@ -828,22 +463,21 @@ static void handle_signals(daemon *d)
             else if (bytes[i] == SIGHUP && !d->stopping)
                 reload(d);
             else if (bytes[i] == SIGCHLD)
-                reap(d);
+                nb_daemon_reap(d);
         }
     }
 }
 
-static int daemon_main(const nb_cli *cli, int argc, char **argv)
+static nb_err daemon_main(const nb_cli *cli, int argc, char **argv)
 {
-    daemon d = {.pipe = {-1, -1}, .outbox_due = INT64_MAX, .backoff_end = INT64_MAX};
-    int loaded = nb_app_config(cli, &d.config);
-    if (loaded >= 0)
-        return loaded;
-    int rc = NB_EXIT_OK;
+    nb_daemon d = {.pipe = {-1, -1}, .outbox_due = INT64_MAX, .backoff_end = INT64_MAX};
+    nb_err rc = nb_app_config(cli, &d.config);
+    if (rc != NB_OK)
+        return rc;
     nb_errbuf err;
     if (nb_zone_load(d.config->timezone, &d.zone, &err) != NB_OK) {
         fprintf(stderr, "newsbrief: %s: newsbrief.timezone: %s\n", d.config->path, err.msg);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_CONFIG;
         goto out;
     }
     if (d.config->schedule_count == 0) {
@@ -851,23 +485,21 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
                 "newsbrief daemon: %s has no schedules: section; add one (see "
                 "docs/CONFIG.md), or use `newsbrief run` from cron or a timer\n",
                 d.config->path);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_CONFIG;
         goto out;
     }
     nb_store *store = NULL;
     if (nb_store_open(d.config->database, &store, &err) != NB_OK) {
         fprintf(stderr, "newsbrief: %s\n", err.msg);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_CONFIG; /* as a database path that cannot hold a database */
         goto out;
     }
     nb_store_close(store);
-    if (setup_signals(&d) != 0) {
-        fprintf(stderr, "newsbrief daemon: cannot create a pipe: %s\n", strerror(errno));
-        rc = NB_EXIT_FAILED;
+    rc = nb_daemon_setup_signals(&d);
+    if (rc != NB_OK)
         goto out;
-    }
     nb_clock_run_from_pin(); /* --now: the daemon starts at that instant, then time runs */
-    int64_t now = now_s();
+    int64_t now = nb_daemon_now_s();
     d.schedules = build_schedules(d.config, d.zone, NULL, 0, now);
     d.count = d.config->schedule_count;
     d.heartbeat = (nb_daemon_state){.pid = getpid(), .started_at = now};
@@ -882,30 +514,30 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
         d.next_renew_ms = nb_clock_now_ms() + d.config->job_lease * 1000 / 3;
     }
     catch_up(&d, now);
-    refresh(&d);
+    nb_daemon_refresh(&d);
     {
         char t[32] = "-";
         size_t first = 0;
         for (size_t i = 1; i < d.count; i++)
             if (d.schedules[i].next_fire < d.schedules[first].next_fire)
                 first = i;
-        when(&d, d.schedules[first].next_fire, t, sizeof t);
-        say("started pid=%d config=%s schedules=%zu next=\"%s %s\"%s%s", (int)getpid(),
-            d.config->path, d.count, d.schedules[first].config->name, t,
-            d.workers ? " worker=" : "", d.workers ? d.worker_id : "");
+        nb_daemon_when(&d, d.schedules[first].next_fire, t, sizeof t);
+        nb_daemon_say("started pid=%d config=%s schedules=%zu next=\"%s %s\"%s%s", (int)getpid(),
+                      d.config->path, d.count, d.schedules[first].config->name, t,
+                      d.workers ? " worker=" : "", d.workers ? d.worker_id : "");
     }
     if (d.workers)
-        start_worker(&d);
+        nb_daemon_start_worker(&d);
     /* The archive, when web.listen is set: its threads live in this process and only read
      * the database; a forked run never touches them. Stopped after the last run ended. */
     if (d.config->web.listen) {
         nb_web_options wo = {.heartbeat = 1};
         if (nb_web_start(d.config, &wo, &d.web, &err) != NB_OK) {
             nb_app_error("%s", err.msg);
-            rc = NB_EXIT_USAGE;
+            rc = NB_ERR_CONFIG; /* web.listen cannot be used */
             goto out;
         }
-        say("serving %s/", nb_web_url(d.web));
+        nb_daemon_say("serving %s/", nb_web_url(d.web));
     }
     nb_app_notify("READY=1");
     int64_t watchdog_ms = nb_app_watchdog_ms();
@@ -913,7 +545,7 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
         handle_signals(&d);
         int64_t now_ms = nb_clock_now_ms();
         if (d.workers && now_ms >= d.next_renew_ms)
-            renew_leases(&d);
+            nb_daemon_renew_leases(&d);
         if (d.stopping) {
             if (!d.child && !d.worker)
                 break;
@@ -938,9 +570,9 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
             start_next_queued(&d, now_ms / 1000);
             save_fires(&d);
             if (fired || now_ms >= d.next_heartbeat_ms)
-                refresh(&d);
+                nb_daemon_refresh(&d);
             else if (d.backoff_end != INT64_MAX && d.backoff_end * 1000 <= now_ms)
-                refresh(&d); /* a source's backoff is over: the status says so */
+                nb_daemon_refresh(&d); /* a source's backoff is over: the status says so */
         }
         int64_t wake = next_event_ms(&d);
         if (watchdog_ms > 0) {
@@ -959,27 +591,23 @@ static int daemon_main(const nb_cli *cli, int argc, char **argv)
             break;
         }
     }
-    d.heartbeat.stopped_at = now_s();
-    store = open_store(&d);
+    d.heartbeat.stopped_at = nb_daemon_now_s();
+    store = nb_daemon_open_store(&d);
     if (store && d.workers) {
         size_t released = 0;
         if (nb_store_leases_release(store, d.worker_id, &released, &err) != NB_OK)
             nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
         else if (released)
-            say("released=%zu leases (their work goes to the other daemons)", released);
+            nb_daemon_say("released=%zu leases (their work goes to the other daemons)", released);
     }
     if (store && nb_store_daemon_save(store, &d.heartbeat, &err) != NB_OK)
         nb_log(NB_LOG_ERROR, "daemon", "error=\"%s\"", err.msg);
     nb_store_close(store);
     nb_web_stop(d.web);
     d.web = NULL;
-    say("stopped");
+    nb_daemon_say("stopped");
 out:
-    signal_pipe = -1;
-    if (d.pipe[0] >= 0) {
-        close(d.pipe[0]);
-        close(d.pipe[1]);
-    }
+    nb_daemon_close_signals(&d);
     free_schedules(d.schedules, d.count);
     nb_zone_free(d.zone);
     nb_config_free(d.config);

@@ -105,23 +105,23 @@ static void remove_database(const char *dir)
     rmdir(dir);
 }
 
-static int demo_main(const nb_cli *cli, int argc, char **argv)
+static nb_err demo_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_errbuf err;
     if (!nb_clock_is_pinned() && nb_clock_pin(DEMO_RECORDED_AT, &err) != NB_OK) {
         fprintf(stderr, "newsbrief demo: %s\n", err.msg);
-        return NB_EXIT_FAILED;
+        return NB_ERR_INTERNAL; /* the recording time is the program's own */
     }
     const char *tmp = getenv("TMPDIR");
     char *dir = nb_xasprintf("%s/newsbrief-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
         fprintf(stderr, "newsbrief demo: cannot create a temporary directory %s\n", dir);
         free(dir);
-        return NB_EXIT_FAILED;
+        return NB_ERR_IO;
     }
     unsigned port = 0;
     struct MHD_Daemon *server = start_server(&port);
-    int rc = NB_EXIT_FAILED;
+    nb_err rc = NB_ERR_NETWORK;
     nb_config *config = NULL;
     char *yaml = NULL;
     if (!server || !port) {
@@ -147,6 +147,7 @@ static int demo_main(const nb_cli *cli, int argc, char **argv)
     if (nb_config_parse("demo", yaml, strlen(yaml), NULL, &config, &err) != NB_OK ||
         nb_app_check_config(config, &err) != NB_OK) {
         fprintf(stderr, "newsbrief demo: %s\n", err.msg);
+        rc = NB_ERR_INTERNAL; /* the demo's own configuration: not the user's to fix */
         goto out;
     }
     rc = nb_pipeline_run(config, 0, stdout);

@@ -18,9 +18,8 @@ static void set_text(json_t *obj, const char *key, const char *value)
     json_object_set_new(obj, key, value ? json_string(value) : json_null());
 }
 
-static int extract_main(const nb_cli *cli, int argc, char **argv)
+static nb_err extract_main(const nb_cli *cli, int argc, char **argv)
 {
-    int exit_code = NB_EXIT_OK;
     nb_app_page f;
     nb_article *a = NULL;
     nb_errbuf err = {{0}};
@@ -30,18 +29,18 @@ static int extract_main(const nb_cli *cli, int argc, char **argv)
         url = f.final_url ? f.final_url : cli->argument;
     if (rc) {
         nb_app_error("extract: %s", err.msg);
-        exit_code = rc == NB_ERR_IO ? NB_EXIT_USAGE : NB_EXIT_FAILED;
+        if (rc == NB_ERR_IO)
+            rc = NB_ERR_USAGE; /* the named file cannot be read */
         goto out;
     }
     if (f.body.len == 0) {
         fprintf(stderr, "newsbrief: extract: %s: the page is empty\n", cli->argument);
-        exit_code = NB_EXIT_FAILED;
+        rc = NB_ERR_PARSE;
         goto out;
     }
     rc = nb_extract(nb_buf_str(&f.body), f.body.len, url, f.content_type, NULL, &a, &err);
     if (rc) {
         nb_app_error("extract: %s: %s", cli->argument, err.msg);
-        exit_code = NB_EXIT_FAILED;
         goto out;
     }
     if (a->warning)
@@ -70,7 +69,7 @@ static int extract_main(const nb_cli *cli, int argc, char **argv)
 out:
     nb_article_free(a);
     nb_app_page_free(&f);
-    return exit_code;
+    return rc;
 }
 
 const nb_command nb_cmd_extract = {

@@ -67,12 +67,10 @@ static nb_err act(void *ctx, const char *kind, const char *arg, char **summary, 
                      "every source and channel",
                      arg);
     } else {
-        int exit_code = nb_pipeline_run(config, 0, out);
-        if (exit_code != NB_EXIT_OK)
+        if (nb_pipeline_run(config, 0, out) != NB_OK)
             rc = nb_errf(err, NB_ERR_NETWORK,
-                         "the run failed (exit %d): see `newsbrief sources` and `newsbrief "
-                         "outbox` on the server for the cause",
-                         exit_code);
+                         "the run failed: see `newsbrief sources` and `newsbrief outbox` on the "
+                         "server for the cause");
         else
             *summary = nb_xstrdup("the run finished: new items stored and briefings delivered "
                                   "as configured (standard-output channels are not shown)");
@@ -82,18 +80,18 @@ static nb_err act(void *ctx, const char *kind, const char *arg, char **summary, 
     return rc;
 }
 
-static int mcp_main(const nb_cli *cli, int argc, char **argv)
+static nb_err mcp_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
-    int loaded = nb_app_config(cli, &config);
-    if (loaded >= 0)
+    nb_err loaded = nb_app_config(cli, &config);
+    if (loaded != NB_OK)
         return loaded;
     nb_errbuf err;
     nb_store *store = NULL;
     if (nb_store_open(config->database, &store, &err) != NB_OK) {
         fprintf(stderr, "newsbrief mcp: %s\n", err.msg);
         nb_config_free(config);
-        return NB_EXIT_USAGE;
+        return NB_ERR_CONFIG; /* as a database path that cannot hold a database */
     }
     signal(SIGPIPE, SIG_IGN);
     nb_mcp *mcp = nb_mcp_new(config);
@@ -134,7 +132,7 @@ static int mcp_main(const nb_cli *cli, int argc, char **argv)
     nb_mcp_free(mcp);
     nb_store_close(store);
     nb_config_free(config);
-    return NB_EXIT_OK;
+    return NB_OK;
 }
 
 const nb_command nb_cmd_mcp = {

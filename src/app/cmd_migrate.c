@@ -10,43 +10,43 @@
 #include "app/app.h"
 #include "core/redact.h"
 
-static int migrate_main(const nb_cli *cli, int argc, char **argv)
+static nb_err migrate_main(const nb_cli *cli, int argc, char **argv)
 {
     (void)argc;
     (void)argv;
     if (!cli->to || !*cli->to) {
         fprintf(stderr, "newsbrief migrate: --to postgresql://... is required (see newsbrief "
                         "migrate --help)\n");
-        return NB_EXIT_USAGE;
+        return NB_ERR_USAGE;
     }
     if (!nb_database_is_postgres(cli->to)) {
         nb_app_error("migrate --to: \"%s\" is not a PostgreSQL database (a postgresql:// URI "
                      "or a libpq key=value string such as \"host=... dbname=...\")",
                      cli->to);
-        return NB_EXIT_USAGE;
+        return NB_ERR_USAGE;
     }
     nb_config *config = NULL;
-    int loaded = nb_app_config(cli, &config);
-    if (loaded >= 0)
+    nb_err loaded = nb_app_config(cli, &config);
+    if (loaded != NB_OK)
         return loaded;
-    int rc = NB_EXIT_FAILED;
+    nb_err rc;
     nb_store *from = NULL, *to = NULL;
+    nb_copy_report report;
     nb_errbuf err;
     if (nb_database_is_postgres(config->database)) {
         nb_app_error("migrate copies a SQLite database, and newsbrief.database is already "
                      "PostgreSQL: %s",
                      config->database);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_CONFIG;
         goto out;
     }
-    if (nb_store_open_readonly(config->database, &from, &err) != NB_OK ||
-        nb_store_open(cli->to, &to, &err) != NB_OK) {
-        nb_app_error("%s", err.msg);
-        goto out;
-    }
-    nb_copy_report report;
-    if (nb_store_copy(from, to, &report, &err) != NB_OK) {
-        nb_app_error("%s", err.msg);
+    rc = nb_store_open_readonly(config->database, &from, &err);
+    if (rc == NB_OK)
+        rc = nb_store_open(cli->to, &to, &err);
+    if (rc == NB_OK)
+        rc = nb_store_copy(from, to, &report, &err);
+    if (rc != NB_OK) {
+        nb_app_error("%s", err.msg); /* a target that is not empty, too */
         goto out;
     }
     char *target = nb_redact(cli->to); /* the password was registered as a secret on open */
@@ -57,7 +57,6 @@ static int migrate_main(const nb_cli *cli, int argc, char **argv)
                (long long)report.tables[i].source_rows, (long long)report.tables[i].copied_rows);
     printf("every count matches. To use it, set newsbrief.database to %s\n", target);
     free(target);
-    rc = NB_EXIT_OK;
 out:
     nb_store_close(to);
     nb_store_close(from);

@@ -64,7 +64,7 @@ static void print_table(const nb_config *config, const nb_outbox_row *rows, size
 }
 
 /* --drop ID or --drop --channel NAME. */
-static int drop(const nb_cli *cli, const nb_config *config)
+static nb_err drop(const nb_cli *cli, const nb_config *config)
 {
     int64_t id = 0;
     if (cli->argument) {
@@ -74,26 +74,25 @@ static int drop(const nb_cli *cli, const nb_config *config)
         if (errno || end == cli->argument || *end || v <= 0) {
             fprintf(stderr, "newsbrief outbox: \"%s\" is not a message id (see newsbrief outbox)\n",
                     cli->argument);
-            return NB_EXIT_USAGE;
+            return NB_ERR_USAGE;
         }
         id = v;
     }
     if (!id == !cli->channel) {
         fprintf(stderr, "newsbrief outbox: --drop needs a message ID or --channel NAME, not both "
                         "(see newsbrief outbox --help)\n");
-        return NB_EXIT_USAGE;
+        return NB_ERR_USAGE;
     }
     nb_store *store = NULL;
     nb_store_lock *lock = NULL;
-    int rc = nb_app_open_store(config, &store, &lock);
-    if (rc >= 0)
+    nb_err rc = nb_app_open_store(config, &store, &lock);
+    if (rc != NB_OK)
         return rc;
     nb_errbuf err;
     size_t dropped = 0;
-    rc = NB_EXIT_OK;
-    if (nb_store_outbox_drop(store, id, cli->channel, &dropped, &err) != NB_OK) {
+    rc = nb_store_outbox_drop(store, id, cli->channel, &dropped, &err);
+    if (rc != NB_OK) {
         nb_app_error("%s", err.msg);
-        rc = NB_EXIT_FAILED;
     } else if (dropped == 0) {
         if (id)
             fprintf(stderr, "newsbrief outbox: no message %lld waiting in the outbox\n",
@@ -101,7 +100,7 @@ static int drop(const nb_cli *cli, const nb_config *config)
         else
             fprintf(stderr, "newsbrief outbox: no message of channel %s waiting in the outbox\n",
                     cli->channel);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_USAGE; /* the ID or channel given names nothing to drop */
     } else if (id) {
         printf("dropped message %lld: it will not be sent\n", (long long)id);
     } else {
@@ -113,14 +112,14 @@ static int drop(const nb_cli *cli, const nb_config *config)
     return rc;
 }
 
-static int outbox_main(const nb_cli *cli, int argc, char **argv)
+static nb_err outbox_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
-    int loaded = nb_app_config(cli, &config);
-    if (loaded >= 0)
+    nb_err loaded = nb_app_config(cli, &config);
+    if (loaded != NB_OK)
         return loaded;
     if (cli->drop || cli->argument) {
-        int rc = cli->drop ? drop(cli, config) : NB_EXIT_USAGE;
+        nb_err rc = cli->drop ? drop(cli, config) : NB_ERR_USAGE;
         if (!cli->drop)
             fprintf(stderr,
                     "newsbrief outbox: unexpected argument \"%s\" (to drop it: --drop %s)\n",
@@ -132,11 +131,11 @@ static int outbox_main(const nb_cli *cli, int argc, char **argv)
     nb_store *store = NULL;
     nb_outbox_row *rows = NULL;
     size_t count = 0, shown = 0;
-    int rc = NB_EXIT_OK;
+    nb_err rc = NB_OK;
     if (nb_store_open(config->database, &store, &err) != NB_OK ||
         nb_store_outbox_list(store, &rows, &count, &err) != NB_OK) {
         nb_app_error("%s", err.msg);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_CONFIG; /* as a database path that cannot hold a database */
         goto out;
     }
     /* --channel NAME alone lists that channel's messages: they move to the front */

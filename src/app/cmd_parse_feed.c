@@ -11,34 +11,35 @@
 #include "core/limits.h"
 #include "parse/parse.h"
 
-/* The --headers file: a JSON object of header names to string values. */
-static int load_headers(const char *path, json_t **out)
+/* The --headers file: a JSON object of header names to string values. NB_ERR_USAGE
+ * (printed) when it is not one. */
+static nb_err load_headers(const char *path, json_t **out)
 {
     *out = json_object();
     if (!path)
-        return 0;
+        return NB_OK;
     json_error_t jerr;
     json_t *h = json_load_file(path, 0, &jerr);
     if (!h || !json_is_object(h)) {
         fprintf(stderr, "newsbrief: --headers %s: %s\n", path,
                 h ? "not a JSON object of header names to values" : jerr.text);
         json_decref(h);
-        return -1;
+        return NB_ERR_USAGE;
     }
     const char *key;
     json_t *value;
     json_object_foreach(h, key, value) if (json_is_string(value)) json_object_set(*out, key, value);
     json_decref(h);
-    return 0;
+    return NB_OK;
 }
 
-static int parse_feed_main(const nb_cli *cli, int argc, char **argv)
+static nb_err parse_feed_main(const nb_cli *cli, int argc, char **argv)
 {
     (void)argc, (void)argv;
     json_t *headers = NULL;
-    if (load_headers(cli->headers, &headers) != 0) {
+    if (load_headers(cli->headers, &headers) != NB_OK) {
         json_decref(headers);
-        return NB_EXIT_USAGE;
+        return NB_ERR_USAGE;
     }
     nb_buf data;
     nb_buf_init(&data, NB_LIMIT_BODY_BYTES);
@@ -48,7 +49,7 @@ static int parse_feed_main(const nb_cli *cli, int argc, char **argv)
         nb_app_error("%s", err.msg);
         nb_buf_free(&data);
         json_decref(headers);
-        return rc == NB_ERR_IO ? NB_EXIT_USAGE : NB_EXIT_FAILED;
+        return rc == NB_ERR_IO ? NB_ERR_USAGE : rc; /* the named file cannot be read */
     }
     json_t *result = nb_feed_parse_dict(data.data ? data.data : "", data.len, cli->url, headers);
     char *text = json_dumps(result, JSON_COMPACT);
@@ -57,7 +58,7 @@ static int parse_feed_main(const nb_cli *cli, int argc, char **argv)
     json_decref(result);
     json_decref(headers);
     nb_buf_free(&data);
-    return NB_EXIT_OK;
+    return NB_OK;
 }
 
 const nb_command nb_cmd_parse_feed = {

@@ -33,21 +33,21 @@ void nb_app_prune_describe(const nb_prune_report *p, char *out, size_t n)
              (long long)p->bytes_freed, p->vacuumed ? " vacuum=full" : "");
 }
 
-static int prune_main(const nb_cli *cli, int argc, char **argv)
+static nb_err prune_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
-    int loaded = nb_app_config(cli, &config);
-    if (loaded >= 0)
+    nb_err loaded = nb_app_config(cli, &config);
+    if (loaded != NB_OK)
         return loaded;
     nb_store *store = NULL;
     nb_store_lock *lock = NULL;
-    int rc = nb_app_open_store(config, &store, &lock);
-    if (rc < 0) {
+    nb_err rc = nb_app_open_store(config, &store, &lock);
+    if (rc == NB_OK) {
         nb_prune_report report;
         nb_errbuf err;
-        if (nb_app_prune(config, store, cli->dry_run, &report, &err) != NB_OK) {
+        rc = nb_app_prune(config, store, cli->dry_run, &report, &err);
+        if (rc != NB_OK) {
             fprintf(stderr, "newsbrief: %s\n", err.msg);
-            rc = NB_EXIT_FAILED;
         } else {
             printf("%s: article text of %zu items, %zu items, %zu cached summaries, %zu "
                    "briefings, %zu messages, %zu finished jobs and heartbeats",
@@ -59,7 +59,6 @@ static int prune_main(const nb_cli *cli, int argc, char **argv)
                 printf("; the file shrank by %.1f MB%s", (double)report.bytes_freed / 1e6,
                        report.vacuumed ? " (first full vacuum)" : "");
             putchar('\n');
-            rc = NB_EXIT_OK;
         }
         nb_store_lock_release(lock);
         nb_store_close(store);

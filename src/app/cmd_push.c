@@ -17,14 +17,15 @@ static int configured(const nb_config *config, const char *channel)
     return 0;
 }
 
-static int dry_run(const nb_config *config, nb_store *store)
+static nb_err dry_run(const nb_config *config, nb_store *store)
 {
     nb_outbox_row *rows = NULL;
     size_t count = 0;
     nb_errbuf err;
-    if (nb_store_outbox_list(store, &rows, &count, &err) != NB_OK) {
+    nb_err rc = nb_store_outbox_list(store, &rows, &count, &err);
+    if (rc != NB_OK) {
         nb_app_error("%s", err.msg);
-        return NB_EXIT_FAILED;
+        return rc;
     }
     size_t shown = 0;
     for (size_t i = 0; i < count; i++) {
@@ -44,19 +45,19 @@ static int dry_run(const nb_config *config, nb_store *store)
     if (!shown)
         printf("nothing to send\n");
     nb_outbox_rows_free(rows, count);
-    return NB_EXIT_OK;
+    return NB_OK;
 }
 
-static int push_main(const nb_cli *cli, int argc, char **argv)
+static nb_err push_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
-    int loaded = nb_app_config(cli, &config);
-    if (loaded >= 0)
+    nb_err loaded = nb_app_config(cli, &config);
+    if (loaded != NB_OK)
         return loaded;
     nb_store *store = NULL;
     nb_store_lock *lock = NULL;
-    int rc = nb_app_open_store(config, &store, &lock);
-    if (rc < 0) {
+    nb_err rc = nb_app_open_store(config, &store, &lock);
+    if (rc == NB_OK) {
         if (cli->dry_run) {
             rc = dry_run(config, store);
         } else {
@@ -66,7 +67,7 @@ static int push_main(const nb_cli *cli, int argc, char **argv)
             nb_http_free(http);
             printf("sent %zu, pending %zu, failed %zu\n", report.sent, report.pending,
                    report.failed);
-            rc = nb_app_store_failed(store, report.channels_failed ? NB_EXIT_FAILED : NB_EXIT_OK);
+            rc = nb_app_store_failed(store, report.channels_failed ? NB_ERR_FAILED : NB_OK);
         }
         nb_store_lock_release(lock);
         nb_store_close(store);

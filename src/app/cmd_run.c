@@ -4,14 +4,14 @@
 
 #include "app/app.h"
 
-static int run_main(const nb_cli *cli, int argc, char **argv)
+static nb_err run_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
-    int loaded = nb_app_config(cli, &config);
-    if (loaded >= 0)
+    nb_err loaded = nb_app_config(cli, &config);
+    if (loaded != NB_OK)
         return loaded;
-    int rc = cli->dry_run ? nb_pipeline_preview(config, cli->resend, stdout)
-                          : nb_pipeline_run(config, cli->resend, stdout);
+    nb_err rc = cli->dry_run ? nb_pipeline_preview(config, cli->resend, stdout)
+                             : nb_pipeline_run(config, cli->resend, stdout);
     nb_config_free(config);
     return rc;
 }

@@ -56,31 +56,31 @@ static int parse_count(const nb_cli *cli, long *count)
     return !errno && end != cli->count && !*end && *count >= 1 && *count <= MAX_COUNT;
 }
 
-static int schedule_main(const nb_cli *cli, int argc, char **argv)
+static nb_err schedule_main(const nb_cli *cli, int argc, char **argv)
 {
     long count;
     if (!parse_count(cli, &count)) {
         fprintf(stderr, "newsbrief schedule: -n wants a number from 1 to %d, got \"%s\"\n",
                 MAX_COUNT, cli->count);
-        return NB_EXIT_USAGE;
+        return NB_ERR_USAGE;
     }
     nb_errbuf err;
     int64_t from = nb_clock_now();
     if (cli->from && nb_time_parse(cli->from, 0, &from, &err) != NB_OK) {
         fprintf(stderr, "newsbrief schedule: --from: %s\n", err.msg);
-        return NB_EXIT_USAGE;
+        return NB_ERR_USAGE;
     }
     nb_cron *one = NULL;
     if (cli->argument && nb_cron_parse(cli->argument, &one, &err) != NB_OK) {
         fprintf(stderr, "newsbrief schedule: %s\n", err.msg);
-        return NB_EXIT_USAGE;
+        return NB_ERR_USAGE;
     }
     /* An expression alone needs no configuration; with one, its zone applies. */
     nb_config *config = NULL;
     char *path = cli->argument ? nb_app_config_path(cli) : NULL;
     if (!cli->argument || path) {
-        int loaded = nb_app_config(cli, &config);
-        if (loaded >= 0) {
+        nb_err loaded = nb_app_config(cli, &config);
+        if (loaded != NB_OK) {
             free(path);
             nb_cron_free(one);
             return loaded;
@@ -89,10 +89,10 @@ static int schedule_main(const nb_cli *cli, int argc, char **argv)
     free(path);
     const char *zone_name = config ? config->timezone : "Asia/Shanghai";
     nb_zone *zone = NULL;
-    int rc = NB_EXIT_OK;
+    nb_err rc = NB_OK;
     if (nb_zone_load(zone_name, &zone, &err) != NB_OK) {
         fprintf(stderr, "newsbrief schedule: %s\n", err.msg);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_CONFIG;
         goto out;
     }
     json_t *list = cli->json ? json_array() : NULL;

@@ -9,13 +9,13 @@
 #include "core/log.h"
 #include "web/web.h"
 
-static int serve_main(const nb_cli *cli, int argc, char **argv)
+static nb_err serve_main(const nb_cli *cli, int argc, char **argv)
 {
     (void)argc;
     (void)argv;
     nb_config *config = NULL;
-    int loaded = nb_app_config(cli, &config);
-    if (loaded >= 0)
+    nb_err loaded = nb_app_config(cli, &config);
+    if (loaded != NB_OK)
         return loaded;
     /* Block the stop signals before any thread starts, so that only sigwait sees them. */
     sigset_t stop;
@@ -31,7 +31,7 @@ static int serve_main(const nb_cli *cli, int argc, char **argv)
     if (nb_web_start(config, &options, &web, &err) != NB_OK) {
         fprintf(stderr, "newsbrief: %s\n", err.msg);
         nb_config_free(config);
-        return NB_EXIT_USAGE;
+        return NB_ERR_CONFIG; /* the listen address (--listen or web.listen) cannot be used */
     }
     printf("newsbrief: serving %s/\n", nb_web_url(web));
     fflush(stdout);
@@ -43,7 +43,7 @@ static int serve_main(const nb_cli *cli, int argc, char **argv)
     nb_log(NB_LOG_INFO, "web", "signal=%s stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     nb_web_stop(web);
     nb_config_free(config);
-    return NB_EXIT_OK;
+    return NB_OK;
 }
 
 const nb_command nb_cmd_serve = {

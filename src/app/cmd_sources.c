@@ -119,7 +119,7 @@ static void print_json(const nb_config *config, const nb_source_state *states)
 }
 
 /* --reset NAME: the source's failures, last error and backoff are forgotten. */
-static int reset(const nb_config *config, const char *name)
+static nb_err reset(const nb_config *config, const char *name)
 {
     const nb_source_config *sc = NULL;
     for (size_t i = 0; i < config->source_count && !sc; i++)
@@ -127,28 +127,25 @@ static int reset(const nb_config *config, const char *name)
             sc = &config->sources[i];
     if (!sc) {
         fprintf(stderr, "newsbrief sources: no source \"%s\" in %s\n", name, config->path);
-        return NB_EXIT_USAGE;
+        return NB_ERR_USAGE;
     }
     nb_store *store = NULL;
     nb_store_lock *lock = NULL;
-    int rc = nb_app_open_store(config, &store, &lock);
-    if (rc >= 0)
+    nb_err rc = nb_app_open_store(config, &store, &lock);
+    if (rc != NB_OK)
         return rc;
-    rc = NB_EXIT_OK;
     nb_source_state st;
     nb_errbuf err;
-    if (nb_store_source_load(store, name, &st, &err) == NB_OK) {
+    rc = nb_store_source_load(store, name, &st, &err);
+    if (rc == NB_OK) {
         int had = st.consecutive_errors;
         nb_source_state_forget_failures(&st);
         if (!st.type)
             st.type = nb_xstrdup(sc->type);
-        if (nb_store_source_save(store, &st, &err) == NB_OK)
+        rc = nb_store_source_save(store, &st, &err);
+        if (rc == NB_OK)
             printf("source %s reset: %d failure%s forgotten, fetched on the next run\n", name, had,
                    had == 1 ? "" : "s");
-        else
-            rc = NB_EXIT_FAILED;
-    } else {
-        rc = NB_EXIT_FAILED;
     }
     if (rc)
         nb_app_error("%s", err.msg);
@@ -158,14 +155,14 @@ static int reset(const nb_config *config, const char *name)
     return rc;
 }
 
-static int sources_main(const nb_cli *cli, int argc, char **argv)
+static nb_err sources_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
-    int loaded = nb_app_config(cli, &config);
-    if (loaded >= 0)
+    nb_err loaded = nb_app_config(cli, &config);
+    if (loaded != NB_OK)
         return loaded;
     if (cli->reset) {
-        int rc = reset(config, cli->reset);
+        nb_err rc = reset(config, cli->reset);
         nb_config_free(config);
         return rc;
     }
@@ -174,7 +171,7 @@ static int sources_main(const nb_cli *cli, int argc, char **argv)
     if (nb_store_open(config->database, &store, &err) != NB_OK) {
         nb_app_error("%s", err.msg);
         nb_config_free(config);
-        return NB_EXIT_USAGE;
+        return NB_ERR_CONFIG; /* as a database path that cannot hold a database */
     }
     nb_source_state *states = nb_app_load_source_states(store, config);
     if (cli->json)
@@ -186,7 +183,7 @@ static int sources_main(const nb_cli *cli, int argc, char **argv)
     free(states);
     nb_store_close(store);
     nb_config_free(config);
-    return NB_EXIT_OK;
+    return NB_OK;
 }
 
 const nb_command nb_cmd_sources = {

@@ -78,13 +78,13 @@ static channel_status *summarize_outbox(const nb_config *config, const nb_outbox
     return list;
 }
 
-static int status_main(const nb_cli *cli, int argc, char **argv)
+static nb_err status_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
-    int loaded = nb_app_config(cli, &config);
-    if (loaded >= 0)
+    nb_err loaded = nb_app_config(cli, &config);
+    if (loaded != NB_OK)
         return loaded;
-    int rc = NB_EXIT_OK;
+    nb_err rc = NB_OK;
     nb_errbuf err;
     nb_zone *zone = NULL;
     nb_store *store = NULL;
@@ -98,15 +98,14 @@ static int status_main(const nb_cli *cli, int argc, char **argv)
     if (nb_zone_load(config->timezone, &zone, &err) != NB_OK ||
         nb_store_open(config->database, &store, &err) != NB_OK) {
         fprintf(stderr, "newsbrief: %s\n", err.msg);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_CONFIG; /* the zone, or a database path that cannot hold a database */
         goto out;
     }
-    if (nb_store_daemon_load(store, &daemon, &found, &err) != NB_OK ||
-        nb_store_schedule_list(store, &states, &state_count, &err) != NB_OK ||
-        nb_store_outbox_list(store, &rows, &row_count, &err) != NB_OK ||
-        nb_store_source_list(store, &sources, &source_count, &err) != NB_OK) {
+    if ((rc = nb_store_daemon_load(store, &daemon, &found, &err)) != NB_OK ||
+        (rc = nb_store_schedule_list(store, &states, &state_count, &err)) != NB_OK ||
+        (rc = nb_store_outbox_list(store, &rows, &row_count, &err)) != NB_OK ||
+        (rc = nb_store_source_list(store, &sources, &source_count, &err)) != NB_OK) {
         fprintf(stderr, "newsbrief: %s\n", err.msg);
-        rc = NB_EXIT_FAILED;
         goto out;
     }
     int64_t now = nb_clock_now();
@@ -135,7 +134,7 @@ static int status_main(const nb_cli *cli, int argc, char **argv)
         channels_ok &= !channels[i].failing;
     int healthy = daemon_ok && channels_ok;
     if (!healthy)
-        rc = NB_EXIT_FAILED;
+        rc = NB_ERR_FAILED; /* status as a health check */
 
     json_t *doc = cli->json ? json_object() : NULL;
     char a[32], b[32], c[32];

@@ -52,22 +52,24 @@ static void split_title(char *text, char **title, char **body)
     }
 }
 
-/* A number option within [low, high]; -1 after printing the error. */
-static long long number_option(const char *name, const char *value, long long low, long long high)
+/* A number option within [low, high] into *out; NB_ERR_USAGE (printed) otherwise. */
+static nb_err number_option(const char *name, const char *value, long long low, long long high,
+                            int64_t *out)
 {
     char *end = NULL;
     long long v = value ? strtoll(value, &end, 10) : -1;
     if (!value || end == value || *end || v < low || v > high) {
         fprintf(stderr, "newsbrief summarize: %s: \"%s\" is not a number from %lld to %lld\n", name,
                 value ? value : "", low, high);
-        return -1;
+        return NB_ERR_USAGE;
     }
-    return v;
+    *out = v;
+    return NB_OK;
 }
 
 /* The configuration: --config, else ./newsbrief.yaml or the user's one when present, else
  * the built-in defaults (the offline summarizer). */
-static int load_config(const nb_cli *cli, nb_config **out)
+static nb_err load_config(const nb_cli *cli, nb_config **out)
 {
     nb_errbuf err;
     char *path = nb_config_find(cli->config_path, &err);
@@ -78,26 +80,27 @@ static int load_config(const nb_cli *cli, nb_config **out)
     static const char defaults[] = "sources: {}\n";
     if (nb_config_parse("defaults", defaults, sizeof defaults - 1, NULL, out, &err) != NB_OK) {
         fprintf(stderr, "newsbrief: %s\n", err.msg);
-        return NB_EXIT_USAGE;
+        return NB_ERR_CONFIG;
     }
-    return -1;
+    return NB_OK;
 }
 
-/* Applies --max-chars, --min-chars and --language to the summarizer's settings. */
-static int apply_options(const nb_cli *cli, nb_summarizer_config *z)
+/* Applies --max-chars, --min-chars and --language to the summarizer's settings;
+ * NB_ERR_USAGE (printed) for a bad value. */
+static nb_err apply_options(const nb_cli *cli, nb_summarizer_config *z)
 {
     if (cli->max_chars &&
-        (z->max_chars = number_option("--max-chars", cli->max_chars, 20, 4000)) < 0)
-        return NB_EXIT_USAGE;
+        number_option("--max-chars", cli->max_chars, 20, 4000, &z->max_chars) != NB_OK)
+        return NB_ERR_USAGE;
     if (cli->min_chars &&
-        (z->min_chars = number_option("--min-chars", cli->min_chars, 0, 2000)) < 0)
-        return NB_EXIT_USAGE;
+        number_option("--min-chars", cli->min_chars, 0, 2000, &z->min_chars) != NB_OK)
+        return NB_ERR_USAGE;
     if (z->min_chars >= z->max_chars) {
         if (cli->min_chars) {
             fprintf(stderr,
                     "newsbrief summarize: --min-chars (%lld) must be below the maximum (%lld)\n",
                     (long long)z->min_chars, (long long)z->max_chars);
-            return NB_EXIT_USAGE;
+            return NB_ERR_USAGE;
         }
         z->min_chars = z->max_chars / 2; /* a smaller --max-chars takes the minimum along */
     }
@@ -105,12 +108,12 @@ static int apply_options(const nb_cli *cli, nb_summarizer_config *z)
         if (strcmp(cli->language, "zh") != 0 && strcmp(cli->language, "en") != 0) {
             fprintf(stderr, "newsbrief summarize: --language: \"%s\" is not zh or en\n",
                     cli->language);
-            return NB_EXIT_USAGE;
+            return NB_ERR_USAGE;
         }
         free(z->language);
         z->language = nb_xstrdup(cli->language);
     }
-    return -1;
+    return NB_OK;
 }
 
 static void set_text(json_t *obj, const char *key, const char *value)
@@ -118,38 +121,38 @@ static void set_text(json_t *obj, const char *key, const char *value)
     json_object_set_new(obj, key, value ? json_string(value) : json_null());
 }
 
-static int summarize_main(const nb_cli *cli, int argc, char **argv)
+static nb_err summarize_main(const nb_cli *cli, int argc, char **argv)
 {
     (void)argc, (void)argv;
     nb_config *config = NULL;
-    int exit_code = load_config(cli, &config);
+    nb_err rc = load_config(cli, &config);
     nb_app_page f = {0};
     nb_article *a = NULL;
     nb_item item = {0};
     nb_http *http = NULL;
-    if (exit_code >= 0)
+    if (rc != NB_OK)
         goto out;
-    exit_code = apply_options(cli, &config->summarizer);
-    if (exit_code >= 0)
+    rc = apply_options(cli, &config->summarizer);
+    if (rc != NB_OK)
         goto out;
-    exit_code = NB_EXIT_OK;
     http = nb_app_http(config);
     const char *source = cli->argument;
     nb_errbuf err = {{0}};
-    nb_err rc = nb_app_read_page(http, source, 1, &f, &err);
+    rc = nb_app_read_page(http, source, 1, &f, &err);
     if (!strcmp(source, "-"))
         source = "standard input";
     if (rc) {
         fprintf(stderr, "newsbrief: summarize: %s\n", err.msg);
-        exit_code = rc == NB_ERR_IO ? NB_EXIT_USAGE : NB_EXIT_FAILED;
+        if (rc == NB_ERR_IO)
+            rc = NB_ERR_USAGE; /* the named file or standard input cannot be read */
         goto out;
     }
     const char *body = nb_buf_str(&f.body);
     if (is_html(f.content_type, body)) {
         const char *url = f.final_url ? f.final_url : nb_url_is_http(source) ? source : NULL;
-        if (nb_extract(body, f.body.len, url, f.content_type, NULL, &a, &err) != NB_OK) {
+        rc = nb_extract(body, f.body.len, url, f.content_type, NULL, &a, &err);
+        if (rc != NB_OK) {
             fprintf(stderr, "newsbrief: summarize: %s: %s\n", source, err.msg);
-            exit_code = NB_EXIT_FAILED;
             goto out;
         }
         item.title = a->title ? nb_text_collapse_space(a->title) : NULL;
@@ -168,7 +171,7 @@ static int summarize_main(const nb_cli *cli, int argc, char **argv)
     const char *path = nb_app_summarize_one(config, http, nb_clock_now(), &item);
     if (!item.summary) {
         fprintf(stderr, "newsbrief: summarize: %s: no sentence to summarize\n", source);
-        exit_code = NB_EXIT_FAILED;
+        rc = NB_ERR_FAILED;
     }
     if (cli->json) {
         json_t *o = json_object();
@@ -195,7 +198,7 @@ out:
     nb_http_free(http);
     nb_app_page_free(&f);
     nb_config_free(config);
-    return exit_code;
+    return rc;
 }
 
 const nb_command nb_cmd_summarize = {

@@ -9,22 +9,22 @@
 #include "core/time.h"
 #include "push/push.h"
 
-static int test_channel_main(const nb_cli *cli, int argc, char **argv)
+static nb_err test_channel_main(const nb_cli *cli, int argc, char **argv)
 {
     nb_config *config = NULL;
-    int loaded = nb_app_config(cli, &config);
-    if (loaded >= 0)
+    nb_err loaded = nb_app_config(cli, &config);
+    if (loaded != NB_OK)
         return loaded;
     nb_errbuf err;
     const nb_channel_config *channel = NULL;
     for (size_t i = 0; i < config->channel_count; i++)
         if (!strcmp(config->channels[i].name, cli->argument))
             channel = &config->channels[i];
-    int rc;
+    nb_err rc;
     if (!channel) {
         fprintf(stderr, "newsbrief: no channel \"%s\" under channels: in %s\n", cli->argument,
                 config->path);
-        rc = NB_EXIT_USAGE;
+        rc = NB_ERR_USAGE;
     } else if (nb_push_is_local(channel)) {
         /* a local channel gets one test line the way it gets a briefing */
         char stamp[32];
@@ -34,25 +34,22 @@ static int test_channel_main(const nb_cli *cli, int argc, char **argv)
                          "正确。If you can read this, the channel works.\n",
                          stamp);
         char *pages[] = {line};
-        rc = NB_EXIT_OK;
+        rc = NB_OK;
         if (nb_push_local(channel, pages, 1, stdout, &err) != NB_OK) {
             fprintf(stderr, "newsbrief: channel %s: %s\n", channel->name, err.msg);
-            rc = NB_EXIT_FAILED;
+            rc = NB_ERR_FAILED; /* the channel refused the line, whatever the cause */
         } else if (channel->path) {
             printf("channel %s: test line written to %s\n", channel->name, channel->path);
         }
         free(line);
     } else {
         nb_http *http = nb_app_http(config);
-        nb_err sent = nb_push_test(config, channel, http, &err);
+        rc = nb_push_test(config, channel, http, &err);
         nb_http_free(http);
-        if (sent == NB_OK) {
+        if (rc == NB_OK)
             printf("channel %s: test message accepted\n", channel->name);
-            rc = NB_EXIT_OK;
-        } else {
+        else /* NB_ERR_USAGE: a local channel; NB_ERR_HTTP: refused */
             nb_app_error("%s", err.msg);
-            rc = sent == NB_ERR_USAGE ? NB_EXIT_USAGE : NB_EXIT_FAILED;
-        }
     }
     nb_config_free(config);
     return rc;

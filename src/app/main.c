@@ -1,11 +1,32 @@
 /* SPDX-License-Identifier: MIT */
-/* newsbrief's entry point: dispatches `newsbrief <command> [options]`. */
+/* newsbrief's entry point: dispatches `newsbrief <command> [options]`, and the only place
+ * that knows exit statuses: every command returns nb_err, turned into one here. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "app/app.h"
 #include "core/log.h"
+
+/* The process's exit statuses, as --help and the man page promise them. */
+enum {
+    NB_EXIT_OK = 0,     /* success */
+    NB_EXIT_FAILED = 1, /* the run failed: no source succeeded, a channel failed, storage failed */
+    NB_EXIT_USAGE = 2,  /* usage or configuration error */
+};
+
+/* The one mapping from a command's result to its exit status: NB_OK is success; a usage or
+ * configuration error (NB_ERR_USAGE, NB_ERR_CONFIG: also a database path that cannot hold
+ * a database) is 2; every other code (NB_ERR_FAILED, NB_ERR_IO, NB_ERR_LOCKED ...) is a
+ * failure of the work, 1. */
+static int exit_status(nb_err rc)
+{
+    if (rc == NB_OK)
+        return NB_EXIT_OK;
+    if (rc == NB_ERR_USAGE || rc == NB_ERR_CONFIG)
+        return NB_EXIT_USAGE;
+    return NB_EXIT_FAILED;
+}
 
 static const nb_command *const commands[] = {
     &nb_cmd_run,      &nb_cmd_check_config, &nb_cmd_sources, &nb_cmd_push,    &nb_cmd_test_channel,
@@ -43,7 +64,9 @@ static void print_help(FILE *out)
           out);
 }
 
-static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cli)
+/* Reads the options into cli; NB_ERR_USAGE (printed) for a bad command line. --help prints
+ * the command's help and sets *done. */
+static nb_err parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cli, int *done)
 {
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
@@ -88,7 +111,7 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
         case 'H':
             if (!(cmd->options & NB_OPT_URL)) {
                 fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
-                return NB_EXIT_USAGE;
+                return NB_ERR_USAGE;
             }
             if (c == 'U')
                 cli->url = optarg;
@@ -98,14 +121,14 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
         case 'T':
             if (!(cmd->options & NB_OPT_TO)) {
                 fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
-                return NB_EXIT_USAGE;
+                return NB_ERR_USAGE;
             }
             cli->to = optarg;
             break;
         case 'L':
             if (!(cmd->options & NB_OPT_LISTEN)) {
                 fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
-                return NB_EXIT_USAGE;
+                return NB_ERR_USAGE;
             }
             cli->listen = optarg;
             break;
@@ -119,7 +142,7 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
                         : c == 'P' ? "drop"
                                    : "channel",
                         cmd->name);
-                return NB_EXIT_USAGE;
+                return NB_ERR_USAGE;
             }
             if (c == 'X')
                 cli->reset = optarg;
@@ -132,7 +155,7 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
         case 'n':
             if (!(cmd->options & NB_OPT_SCHEDULE)) {
                 fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
-                return NB_EXIT_USAGE;
+                return NB_ERR_USAGE;
             }
             if (c == 'F')
                 cli->from = optarg;
@@ -144,7 +167,7 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
         case 'G':
             if (!(cmd->options & NB_OPT_SUMMARY)) {
                 fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
-                return NB_EXIT_USAGE;
+                return NB_ERR_USAGE;
             }
             if (c == 'M')
                 cli->max_chars = optarg;
@@ -160,7 +183,7 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
                                   : c == 'D' ? NB_OPT_DRY_RUN
                                              : NB_OPT_RESEND))) {
                 fprintf(stderr, "newsbrief %s: unknown option %s\n", cmd->name, argv[optind - 1]);
-                return NB_EXIT_USAGE;
+                return NB_ERR_USAGE;
             }
             if (c == 'J')
                 cli->json = 1;
@@ -172,14 +195,15 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
         case 'h':
             printf("usage: newsbrief %s %s\n\n%s", cmd->name,
                    cmd->synopsis ? cmd->synopsis : "[options]", cmd->usage);
-            return NB_EXIT_OK;
+            *done = 1;
+            return NB_OK;
         case ':':
             fprintf(stderr, "newsbrief %s: option %s needs a value\n", cmd->name, argv[optind - 1]);
-            return NB_EXIT_USAGE;
+            return NB_ERR_USAGE;
         default:
             fprintf(stderr, "newsbrief %s: unknown option %s (see newsbrief %s --help)\n",
                     cmd->name, argv[optind - 1], cmd->name);
-            return NB_EXIT_USAGE;
+            return NB_ERR_USAGE;
         }
     }
     if ((cmd->options & (NB_OPT_ARGUMENT | NB_OPT_DROP | NB_OPT_MAYBE_ARGUMENT)) && optind < argc)
@@ -187,14 +211,14 @@ static int parse_common(const nb_command *cmd, int argc, char **argv, nb_cli *cl
     if ((cmd->options & NB_OPT_ARGUMENT) && !cli->argument) {
         fprintf(stderr, "newsbrief %s: missing argument (see newsbrief %s --help)\n", cmd->name,
                 cmd->name);
-        return NB_EXIT_USAGE;
+        return NB_ERR_USAGE;
     }
     if (optind < argc) {
         fprintf(stderr, "newsbrief %s: unexpected argument \"%s\" (see newsbrief %s --help)\n",
                 cmd->name, argv[optind], cmd->name);
-        return NB_EXIT_USAGE;
+        return NB_ERR_USAGE;
     }
-    return -1;
+    return NB_OK;
 }
 
 int main(int argc, char **argv)
@@ -216,13 +240,14 @@ int main(int argc, char **argv)
         if (strcmp(commands[i]->name, name) != 0)
             continue;
         nb_cli cli = {0};
-        int rc = parse_common(commands[i], argc - 1, argv + 1, &cli);
-        if (rc < 0)
+        int done = 0;
+        nb_err rc = parse_common(commands[i], argc - 1, argv + 1, &cli, &done);
+        if (!rc && !done)
             rc = nb_app_setup(&cli);
-        if (rc < 0)
+        if (!rc && !done)
             rc = commands[i]->main(&cli, argc - 1, argv + 1);
         nb_log_reset();
-        return rc;
+        return exit_status(rc);
     }
     fprintf(stderr, "newsbrief: unknown command \"%s\" (see newsbrief --help)\n", name);
     return NB_EXIT_USAGE;

@@ -70,19 +70,21 @@ static void item_store(void *ctx, const nb_item *item)
     sink->fresh += is_new;
 }
 
-/* Saves each source's new state; 0, or -1 when the store failed. */
-static int store_states(nb_store *store, const nb_source_state *states, size_t count, int64_t now)
+/* Saves each source's new state; the store's error (logged) when it failed. */
+static nb_err store_states(nb_store *store, const nb_source_state *states, size_t count,
+                           int64_t now)
 {
     nb_errbuf err;
     for (size_t i = 0; i < count; i++) {
         if (states[i].last_attempt_at != now)
             continue; /* disabled or backing off: nothing changed */
-        if (nb_store_source_save(store, &states[i], &err) != NB_OK) {
+        nb_err rc = nb_store_source_save(store, &states[i], &err);
+        if (rc != NB_OK) {
             nb_app_store_error(store, NB_LOG_ERROR, &err);
-            return -1;
+            return rc;
         }
     }
-    return 0;
+    return NB_OK;
 }
 
 /* Logs each source's outcome; returns how many succeeded (a 304 is a success). */
@@ -105,9 +107,6 @@ static int report_outcomes(const nb_collection *c)
     return succeeded;
 }
 
-/* Composes one channel's briefing from the items it has not been given yet and records it
- * (briefing, ledger, outbox rows) in one transaction; standard output is written at once.
- * Returns an exit code; *composed tells whether there was anything to send. */
 /* What the labels of a story's other reports are made from. */
 typedef struct labels {
     const nb_config *config;
@@ -162,13 +161,13 @@ static void preview(const nb_channel_config *channel, size_t kept, char *const *
 
 /* Renders and composes kept items for one channel and records the briefing (entries, pages,
  * ledger, outbox rows) in one transaction; standard output is written at once. A dry run
- * prints the channel's messages instead. Returns an exit code. */
-static int record_briefing(const nb_config *config, nb_store *store,
-                           const nb_channel_config *channel, int64_t now, nb_item *items,
-                           size_t kept, int dry_run, FILE *out, nb_run_stats *stats)
+ * prints the channel's messages instead. Errors are logged; the result is the first one's. */
+static nb_err record_briefing(const nb_config *config, nb_store *store,
+                              const nb_channel_config *channel, int64_t now, nb_item *items,
+                              size_t kept, int dry_run, FILE *out, nb_run_stats *stats)
 {
     nb_errbuf err;
-    int rc = NB_EXIT_OK;
+    nb_err rc = NB_OK;
     nb_render_options ro = {
         .title = config->title,
         .header = config->header,
@@ -190,10 +189,9 @@ static int record_briefing(const nb_config *config, nb_store *store,
         messages[0] =
             (nb_push_message){.body = nb_brief_join(pages, page_count), .first = 0, .count = kept};
         message_count = 1;
-    } else if (!to_stdout && nb_push_compose(config, channel, now, items, kept, &messages,
-                                             &message_count, &err) != NB_OK) {
+    } else if (!to_stdout && (rc = nb_push_compose(config, channel, now, items, kept, &messages,
+                                                   &message_count, &err)) != NB_OK) {
         nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
-        rc = NB_EXIT_FAILED;
         goto free_pages;
     }
     if (dry_run) {
@@ -238,12 +236,10 @@ static int record_briefing(const nb_config *config, nb_store *store,
         .messages = rows,
         .message_count = message_count,
     };
-    if (nb_store_briefing_commit(store, &draft, NULL, &err) != NB_OK) {
+    if ((rc = nb_store_briefing_commit(store, &draft, NULL, &err)) != NB_OK) {
         nb_app_store_error(store, NB_LOG_ERROR, &err);
-        rc = NB_EXIT_FAILED;
-    } else if (to_stdout && nb_push_local(channel, pages, page_count, out, &err) != NB_OK) {
+    } else if (to_stdout && (rc = nb_push_local(channel, pages, page_count, out, &err)) != NB_OK) {
         nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
-        rc = NB_EXIT_FAILED;
     } else {
         nb_log(NB_LOG_INFO, "push", "channel=%s items=%zu pages=%zu messages=%zu", channel->name,
                kept, page_count, message_count);
@@ -259,18 +255,22 @@ free_pages:
     return rc;
 }
 
-static int compose_for(const nb_config *config, const labels *names, nb_store *store, nb_http *http,
-                       const nb_channel_config *channel, int64_t now, int resend, int dry_run,
-                       FILE *out, int *composed, nb_run_stats *stats)
+/* Composes one channel's briefing from the items it has not been given yet and records it
+ * (briefing, ledger, outbox rows) in one transaction; standard output is written at once.
+ * Errors are logged; *composed tells whether there was anything to send. */
+static nb_err compose_for(const nb_config *config, const labels *names, nb_store *store,
+                          nb_http *http, const nb_channel_config *channel, int64_t now, int resend,
+                          int dry_run, FILE *out, int *composed, nb_run_stats *stats)
 {
     nb_errbuf err;
     nb_item *items = NULL;
     size_t count = 0;
     *composed = 0;
-    if (nb_store_items_for_channel(store, channel->name, now - config->window, CANDIDATES_MAX,
-                                   &items, &count, &err) != NB_OK) {
+    nb_err rc = nb_store_items_for_channel(store, channel->name, now - config->window,
+                                           CANDIDATES_MAX, &items, &count, &err);
+    if (rc != NB_OK) {
         nb_app_store_error(store, NB_LOG_ERROR, &err);
-        return NB_EXIT_FAILED;
+        return rc;
     }
     /* One entry per story; stories the channel was given before stay out. */
     size_t *same = NULL, same_count = 0;
@@ -286,7 +286,6 @@ static int compose_for(const nb_config *config, const labels *names, nb_store *s
         nb_log(NB_LOG_ERROR, "push", "channel=%s error=\"%s\"", channel->name, err.msg);
     kept = nb_brief_filter(items, kept, rules, (size_t)channel->per_source_max, max);
     nb_rules_free(rules);
-    int rc = NB_EXIT_OK;
     if (kept == 0) {
         if (dry_run)
             fprintf(out, "== channel %s (%s): nothing new\n\n", channel->name, channel->type);
@@ -314,21 +313,23 @@ out:
 }
 
 /* Composes for every channel, then sends what the outbox holds (a dry run prints each
- * channel's messages instead, and records and sends nothing). */
-static int compose_and_deliver(const nb_config *config, const labels *names, nb_store *store,
-                               nb_http *http, int64_t now, int resend, int dry_run, int workers,
-                               FILE *out, int *any_composed, nb_run_stats *stats)
+ * channel's messages instead, and records and sends nothing). NB_ERR_FAILED when a channel
+ * failed (logged). */
+static nb_err compose_and_deliver(const nb_config *config, const labels *names, nb_store *store,
+                                  nb_http *http, int64_t now, int resend, int dry_run, int workers,
+                                  FILE *out, int *any_composed, nb_run_stats *stats)
 {
     static const nb_channel_config default_channel = {
         .name = "stdout", .type = "stdout", .only_new = 1};
     const nb_channel_config *channels = config->channel_count ? config->channels : &default_channel;
     size_t channel_count = config->channel_count ? config->channel_count : 1;
-    int rc = NB_EXIT_OK, any = 0;
+    nb_err rc = NB_OK;
+    int any = 0;
     for (size_t i = 0; i < channel_count && !nb_store_failure(store); i++) {
         int composed = 0;
         if (compose_for(config, names, store, http, &channels[i], now, resend, dry_run, out,
-                        &composed, stats) != NB_EXIT_OK)
-            rc = NB_EXIT_FAILED;
+                        &composed, stats) != NB_OK)
+            rc = NB_ERR_FAILED;
         any |= composed;
     }
     *any_composed = any;
@@ -336,7 +337,7 @@ static int compose_and_deliver(const nb_config *config, const labels *names, nb_
     if (dry_run)
         return rc;
     if (nb_store_failure(store))
-        return NB_EXIT_FAILED; /* nothing is sent that could not be recorded as sent */
+        return NB_ERR_FAILED; /* nothing is sent that could not be recorded as sent */
     nb_push_report report;
     if (workers) {
         /* the workers of every daemon send the chat channels' rows; files are written here */
@@ -345,14 +346,14 @@ static int compose_and_deliver(const nb_config *config, const labels *names, nb_
                 continue;
             nb_push_outbox(config, store, http, config->channels[i].name, &report);
             if (report.channels_failed)
-                rc = NB_EXIT_FAILED;
+                rc = NB_ERR_FAILED;
             stats->sent += report.sent;
         }
         return rc;
     }
     nb_push_outbox(config, store, http, NULL, &report);
     if (report.channels_failed)
-        rc = NB_EXIT_FAILED;
+        rc = NB_ERR_FAILED;
     stats->sent += report.sent;
     stats->waiting += report.waiting;
     return rc;
@@ -422,30 +423,29 @@ static void summarize_fresh(const nb_config *config, nb_store *store, nb_http *h
 
 /* With workers: the window's items get their summaries from the workers of every daemon
  * before any channel is composed, and the run lock is not held while they work (another
- * fire's run may collect meanwhile); it is taken again to compose. 0, or -1 when the lock
- * could not be taken again. */
-static int summarize_shared(const nb_config *config, nb_store *store, nb_store_lock **lock,
-                            nb_http *http, int64_t now)
+ * fire's run may collect meanwhile); it is taken again to compose. The lock's error (logged)
+ * when it could not be taken again. */
+static nb_err summarize_shared(const nb_config *config, nb_store *store, nb_store_lock **lock,
+                               nb_http *http, int64_t now)
 {
     if (strcmp(config->summarizer.type, "llm") != 0)
-        return 0;
+        return NB_OK;
     nb_item *items = NULL;
     size_t count = 0;
     nb_errbuf err;
     if (nb_store_items_since(store, now - config->window, CANDIDATES_MAX, &items, &count, &err) !=
         NB_OK) {
         nb_app_store_error(store, NB_LOG_ERROR, &err);
-        return 0;
+        return NB_OK;
     }
     nb_store_lock_release(*lock);
     *lock = NULL;
     nb_app_summarize(config, store, http, now, items, count);
     nb_items_free(items, count);
-    if (nb_store_lock_take(config->database, config->lock_timeout * 1000, lock, &err) != NB_OK) {
+    nb_err rc = nb_store_lock_take(config->database, config->lock_timeout * 1000, lock, &err);
+    if (rc != NB_OK)
         nb_log(NB_LOG_ERROR, "run", "error=\"%s\"", err.msg);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 nb_source_state *nb_app_load_source_states(nb_store *store, const nb_config *config)
@@ -492,26 +492,26 @@ void nb_app_store_error(nb_store *store, int level, const nb_errbuf *err)
         nb_log((nb_log_level)level, "store", "error=\"%s\"", err->msg);
 }
 
-int nb_app_store_failed(nb_store *store, int exit_code)
+nb_err nb_app_store_failed(nb_store *store, nb_err rc)
 {
     const char *failure = nb_store_failure(store);
     if (!failure)
-        return exit_code;
+        return rc;
     nb_log(NB_LOG_ERROR, "store",
            "error=\"%s\" then=\"stopped writing and sending; what was queued waits in the "
            "outbox and goes out with the next run or newsbrief push once the database can be "
            "written\"",
            failure);
-    return NB_EXIT_FAILED;
+    return NB_ERR_IO;
 }
 
-int nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock **lock)
+nb_err nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock **lock)
 {
     nb_errbuf err;
     nb_err rc = nb_store_open(config->database, store, &err);
     if (rc) {
         nb_app_error("%s", err.msg);
-        return rc == NB_ERR_IO ? NB_EXIT_FAILED : NB_EXIT_USAGE;
+        return rc == NB_ERR_IO ? NB_ERR_IO : NB_ERR_CONFIG; /* NB_ERR_STORE: the path */
     }
     /* A read-only database fails here, before anything is fetched or sent. */
     rc = nb_store_check_writable(*store, &err);
@@ -522,9 +522,9 @@ int nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock *
         nb_app_error("%s", err.msg);
         nb_store_close(*store);
         *store = NULL;
-        return rc == NB_ERR_LOCKED || rc == NB_ERR_IO ? NB_EXIT_FAILED : NB_EXIT_USAGE;
+        return rc == NB_ERR_LOCKED || rc == NB_ERR_IO ? rc : NB_ERR_CONFIG;
     }
-    return -1;
+    return NB_OK;
 }
 
 nb_http *nb_app_http(const nb_config *config)
@@ -562,15 +562,15 @@ static void say_nothing_new(const nb_config *config, nb_store *store, int64_t no
     }
 }
 
-static int run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
+static nb_err run_pass(const nb_config *config, int resend, int dry_run, FILE *out)
 {
     nb_run_options options = {.resend = resend, .out = out, .deliver = 1, .dry_run = dry_run};
     nb_run_stats stats;
     return nb_pipeline_run_with(config, &options, &stats);
 }
 
-int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
-                         nb_run_stats *stats)
+nb_err nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
+                            nb_run_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
     int64_t now = nb_clock_now();
@@ -579,13 +579,13 @@ int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
         enabled += (size_t)config->sources[i].enabled;
     if (enabled == 0) {
         fprintf(stderr, "newsbrief: %s: no enabled source under sources:\n", config->path);
-        return NB_EXIT_USAGE;
+        return NB_ERR_CONFIG;
     }
     nb_store *store = NULL;
     nb_store_lock *lock = NULL;
-    int open_rc = nb_app_open_store(config, &store, &lock);
-    if (open_rc >= 0)
-        return open_rc;
+    nb_err rc = nb_app_open_store(config, &store, &lock);
+    if (rc != NB_OK)
+        return rc;
 
     nb_source_state *states = nb_app_load_source_states(store, config);
     nb_http *http = nb_app_http(config);
@@ -593,8 +593,9 @@ int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
     nb_collect_hooks hooks = {.known = item_known, .sink = item_store, .ctx = &sink};
     nb_collection *collection = nb_collect(config, http, now, states, &hooks);
     int succeeded = report_outcomes(collection);
-    long fresh =
-        sink.failed || store_states(store, states, config->source_count, now) ? -1 : sink.fresh;
+    long fresh = sink.failed || store_states(store, states, config->source_count, now) != NB_OK
+                     ? -1
+                     : sink.fresh;
     nb_log(NB_LOG_INFO, "collect", "items=%zu new=%ld sources_ok=%d sources=%zu",
            collection->item_count, sink.fresh, succeeded, collection->outcome_count);
     size_t fetched_count = 0;
@@ -605,35 +606,35 @@ int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
     stats->fetched = collection->item_count;
     stats->fresh = sink.fresh;
 
-    int rc = NB_EXIT_OK;
     if (fresh < 0) {
-        rc = NB_EXIT_FAILED;
+        rc = NB_ERR_FAILED;
     } else {
         if (succeeded == 0) {
             nb_log(NB_LOG_ERROR, "run", "error=\"no source succeeded\"");
-            rc = NB_EXIT_FAILED;
+            rc = NB_ERR_FAILED;
         }
         int any = 0;
         labels names = {config, states};
         int unlocked = options->workers && options->deliver && !options->dry_run &&
-                       !nb_app_stopping() && summarize_shared(config, store, &lock, http, now) != 0;
+                       !nb_app_stopping() &&
+                       summarize_shared(config, store, &lock, http, now) != NB_OK;
         if (unlocked)
-            rc = NB_EXIT_FAILED; /* the run lock was not taken again: nothing composed */
+            rc = NB_ERR_FAILED; /* the run lock was not taken again: nothing composed */
         else if (nb_app_stopping())
             nb_log(NB_LOG_WARN, "run", "stopping: no briefing composed after collection");
         else if (!options->deliver && !options->dry_run)
             summarize_fresh(config, store, http, now, &sink);
         else if (compose_and_deliver(config, &names, store, http, now, options->resend,
                                      options->dry_run, options->workers, options->out, &any,
-                                     stats) != NB_EXIT_OK)
-            rc = NB_EXIT_FAILED;
+                                     stats) != NB_OK)
+            rc = NB_ERR_FAILED;
         if (!any && !options->dry_run && options->deliver && succeeded > 0 &&
             !nb_store_failure(store))
             say_nothing_new(config, store, now);
     }
     nb_run_record record = {
         .schedule = options->schedule ? options->schedule : "run",
-        .result = rc == NB_EXIT_OK ? "ok" : "failed",
+        .result = rc == NB_OK ? "ok" : "failed",
         .started_at = now,
         .finished_at = nb_clock_now(),
         .items_new = sink.fresh,
@@ -658,12 +659,12 @@ int nb_pipeline_run_with(const nb_config *config, const nb_run_options *options,
     return rc;
 }
 
-int nb_pipeline_run(const nb_config *config, int resend, FILE *out)
+nb_err nb_pipeline_run(const nb_config *config, int resend, FILE *out)
 {
     return run_pass(config, resend, 0, out);
 }
 
-int nb_pipeline_preview(const nb_config *config, int resend, FILE *out)
+nb_err nb_pipeline_preview(const nb_config *config, int resend, FILE *out)
 {
     return run_pass(config, resend, 1, out);
 }
@@ -698,7 +699,7 @@ nb_err nb_pipeline_send_briefing(const nb_config *config, const char *slug,
     nb_run_stats stats = {0};
     int64_t now = nb_clock_now();
     if (record_briefing(config, store, channel, now, b.entries, b.entries_loaded, 0, out, &stats) !=
-        NB_EXIT_OK) {
+        NB_OK) {
         const char *failure = nb_store_failure(store);
         rc = nb_errf(err, NB_ERR_STORE, "%s", failure ? failure : "the briefing was not recorded");
     } else {

@@ -29,7 +29,7 @@ void nb_app_error(const char *fmt, ...)
 /* --now or NEWSBRIEF_NOW as given: read again in the configured zone once it is known. */
 static const char *pinned_text;
 
-int nb_app_setup(const nb_cli *cli)
+nb_err nb_app_setup(const nb_cli *cli)
 {
     nb_log_set_level(cli->verbosity < 0    ? NB_LOG_ERROR
                      : cli->verbosity == 0 ? NB_LOG_WARN
@@ -38,7 +38,7 @@ int nb_app_setup(const nb_cli *cli)
     nb_log_trace_from_env();
     if (cli->now && !*cli->now) {
         fprintf(stderr, "newsbrief: --now needs a time, e.g. --now 2025-04-07T10:45:00+08:00\n");
-        return NB_EXIT_USAGE;
+        return NB_ERR_USAGE;
     }
     const char *now = cli->now ? cli->now : getenv("NEWSBRIEF_NOW");
     pinned_text = now && *now ? now : NULL;
@@ -46,10 +46,10 @@ int nb_app_setup(const nb_cli *cli)
         nb_errbuf err;
         if (nb_clock_pin(now, &err) != NB_OK) {
             nb_app_error("%s", err.msg);
-            return NB_EXIT_USAGE;
+            return NB_ERR_USAGE;
         }
     }
-    return -1;
+    return NB_OK;
 }
 
 static const char *const summarizer_types[] = {"extractive", "llm", NULL};
@@ -179,15 +179,15 @@ char *nb_app_config_path(const nb_cli *cli)
     return nb_config_find(cli->config_path, &err);
 }
 
-int nb_app_config(const nb_cli *cli, nb_config **out)
+nb_err nb_app_config(const nb_cli *cli, nb_config **out)
 {
     nb_config_report report = {0};
     if (load_checked(cli->config_path, out, &report) == NB_OK)
-        return -1;
+        return NB_OK;
     for (size_t i = 0; i < report.count; i++)
         nb_app_error("%s", report.msg[i]);
     if (report.total > report.count)
         nb_app_error("%zu more error%s not shown", report.total - report.count,
                      report.total - report.count == 1 ? "" : "s");
-    return NB_EXIT_USAGE;
+    return NB_ERR_CONFIG;
 }

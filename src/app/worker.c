@@ -121,13 +121,14 @@ static size_t take_summaries(worker *w)
     return taken;
 }
 
-int nb_app_worker(const nb_config *config, const char *id)
+nb_err nb_app_worker(const nb_config *config, const char *id)
 {
     nb_store *store = NULL;
     nb_errbuf err;
-    if (nb_store_open(config->database, &store, &err) != NB_OK) {
+    nb_err rc = nb_store_open(config->database, &store, &err);
+    if (rc != NB_OK) {
         nb_log(NB_LOG_ERROR, "worker", "error=\"%s\"", err.msg);
-        return NB_EXIT_FAILED;
+        return rc;
     }
     nb_http *http = nb_app_http(config);
     worker w = {.config = config,
@@ -175,7 +176,7 @@ int nb_app_worker(const nb_config *config, const char *id)
                                    w.completion_tokens, cost, &err) != NB_OK)
             nb_app_store_error(store, NB_LOG_WARN, &err);
     }
-    int rc = nb_app_store_failed(store, NB_EXIT_OK);
+    rc = nb_app_store_failed(store, NB_OK);
     nb_llm_free(w.llm);
     nb_http_free(http);
     nb_store_close(store);

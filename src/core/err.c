@@ -63,6 +63,8 @@ const char *nb_err_name(nb_err code)
         return "refused";
     case NB_ERR_INTERNAL:
         return "internal";
+    case NB_ERR_FAILED:
+        return "failed";
     }
     return "unknown";
 }

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Error codes and the caller-owned message buffer every fallible function fills.
- * Convention: functions return nb_err (NB_OK == 0); on failure they write one line,
- * naming the thing that failed and why, into the caller's nb_errbuf. */
+ * Convention, across the library and the commands alike: a fallible function returns nb_err
+ * (NB_OK == 0) and gives its results through out-parameters; on failure it writes one line,
+ * naming the thing that failed and why, into the caller's nb_errbuf (a command prints its
+ * own message instead). A predicate ("whether ...") returns int 1 or 0. Not -1 for
+ * "failed", and never an exit status: only app/main.c turns a command's nb_err into the
+ * process's exit status. */
 #ifndef NB_CORE_ERR_H
 #define NB_CORE_ERR_H
 
@@ -25,6 +29,8 @@ typedef enum nb_err {
     NB_ERR_LOCKED,  /* another run holds the lock */
     NB_ERR_REFUSED, /* a discovered URL led to a private address */
     NB_ERR_INTERNAL,
+    NB_ERR_FAILED, /* the work ran and part of it failed (no source succeeded, a channel
+                    * failed, an unhealthy status); each cause was reported where it arose */
 } nb_err;
 
 #define NB_ERRBUF_SIZE 512

@@ -505,18 +505,21 @@ static const char *header_value(CURL *easy, const char *name)
     return hd->value;
 }
 
-int64_t nb_http_parse_retry_after(const char *value, int64_t now)
+int nb_http_parse_retry_after(const char *value, int64_t now, int64_t *seconds)
 {
     if (!value || !*value)
-        return -1;
+        return 0;
     char *end;
-    long long seconds = strtoll(value, &end, 10);
-    if (end != value && *end == '\0')
-        return seconds < 0 ? 0 : (int64_t)seconds;
+    long long given = strtoll(value, &end, 10);
+    if (end != value && *end == '\0') {
+        *seconds = given < 0 ? 0 : (int64_t)given;
+        return 1;
+    }
     int64_t when;
     if (nb_time_parse(value, 0, &when, NULL) != NB_OK)
-        return -1;
-    return when > now ? when - now : 0;
+        return 0;
+    *seconds = when > now ? when - now : 0;
+    return 1;
 }
 
 /* Exponential backoff with +-50% jitter: base * 2^(attempt-1) * [0.5, 1.5). */
@@ -583,8 +586,9 @@ static void finish(nb_http *h, transfer *t, CURLcode result)
     if (result == CURLE_OK) {
         r.etag = header_value(t->easy, "ETag");
         r.last_modified = header_value(t->easy, "Last-Modified");
-        r.retry_after =
-            nb_http_parse_retry_after(header_value(t->easy, "Retry-After"), nb_clock_now());
+        if (!nb_http_parse_retry_after(header_value(t->easy, "Retry-After"), nb_clock_now(),
+                                       &r.retry_after))
+            r.retry_after = -1; /* absent or unreadable */
     }
     if (t->refused[0] && (result == CURLE_COULDNT_CONNECT || result == CURLE_ABORTED_BY_CALLBACK)) {
         r.error = NB_ERR_REFUSED;

@@ -119,8 +119,9 @@ int nb_http_peak_in_flight(nb_http *http);
  * that is no address is "not an IP address". */
 const char *nb_http_address_kind(const char *address);
 
-/* Retry-After's value ("120" or an HTTP date) as seconds from now; -1 when unreadable. */
-int64_t nb_http_parse_retry_after(const char *value, int64_t now);
+/* Whether Retry-After's value ("120" or an HTTP date) can be read: 1 with *seconds the wait
+ * from now (0 for a time already past); 0 when absent or unreadable, *seconds untouched. */
+int nb_http_parse_retry_after(const char *value, int64_t now, int64_t *seconds) NB_MUST_CHECK;
 
 /* --- Mail: SMTP, the other protocol the engine's libcurl speaks ------------------------ */
 

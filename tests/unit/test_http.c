@@ -465,11 +465,21 @@ static void test_retry_after_is_honoured(void **state)
 static void test_parse_retry_after(void **state)
 {
     (void)state;
-    assert_int_equal(nb_http_parse_retry_after("120", 0), 120);
-    assert_int_equal(nb_http_parse_retry_after("Mon, 07 Apr 2025 01:02:00 GMT", 1743987600), 120);
-    assert_int_equal(nb_http_parse_retry_after("Mon, 07 Apr 2025 01:02:00 GMT", 1743990000), 0);
-    assert_int_equal(nb_http_parse_retry_after("soon", 0), -1);
-    assert_int_equal(nb_http_parse_retry_after(NULL, 0), -1);
+    int64_t seconds = -1;
+    assert_true(nb_http_parse_retry_after("120", 0, &seconds));
+    assert_int_equal(seconds, 120);
+    assert_true(nb_http_parse_retry_after("-5", 0, &seconds));
+    assert_int_equal(seconds, 0);
+    assert_true(nb_http_parse_retry_after("Mon, 07 Apr 2025 01:02:00 GMT", 1743987600, &seconds));
+    assert_int_equal(seconds, 120);
+    assert_true(nb_http_parse_retry_after("Mon, 07 Apr 2025 01:02:00 GMT", 1743990000, &seconds));
+    assert_int_equal(seconds, 0);
+    /* unreadable or absent: false, and *seconds is left as it was */
+    seconds = 7;
+    assert_false(nb_http_parse_retry_after("soon", 0, &seconds));
+    assert_false(nb_http_parse_retry_after("", 0, &seconds));
+    assert_false(nb_http_parse_retry_after(NULL, 0, &seconds));
+    assert_int_equal(seconds, 7);
 }
 
 static void test_conditional_get(void **state)
