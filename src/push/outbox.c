@@ -47,23 +47,22 @@ void nb_push_stop(void)
     stop_requested = 1;
 }
 
-/* Records a row's new status; 0, or -1 when the store refused (logged, unless it is the
+/* Records a row's new status; the store's error when it refused (logged, unless it is the
  * storage failure the command reports once). */
-static int mark_row(nb_store *store, const nb_channel_config *ch, const nb_outbox_row *row,
-                    const char *status, int attempts, int64_t next_attempt, const char *answer,
-                    int64_t now)
+static nb_err mark_row(nb_store *store, const nb_channel_config *ch, const nb_outbox_row *row,
+                       const char *status, int attempts, int64_t next_attempt, const char *answer,
+                       int64_t now)
 {
     nb_errbuf err;
-    if (nb_store_outbox_mark(store, row->id, status, attempts, next_attempt, answer, now, &err) ==
-        NB_OK)
-        return 0;
-    if (!nb_store_failure(store))
+    nb_err rc =
+        nb_store_outbox_mark(store, row->id, status, attempts, next_attempt, answer, now, &err);
+    if (rc && !nb_store_failure(store))
         nb_log(NB_LOG_ERROR, "outbox", "channel=%s error=\"%s\"", ch->name, err.msg);
-    return -1;
+    return rc;
 }
 
-static int mark(lane *l, const nb_outbox_row *row, const char *status, int64_t next_attempt,
-                const char *answer)
+static nb_err mark(lane *l, const nb_outbox_row *row, const char *status, int64_t next_attempt,
+                   const char *answer)
 {
     return mark_row(l->store, l->ch, row, status, row->attempts, next_attempt, answer,
                     nb_clock_now());
@@ -282,7 +281,7 @@ static void send_next(lane *l)
     l->recent[l->recent_n++ % RECENT] = start;
     row->attempts++;
     l->run_attempts++;
-    if (mark(l, row, "sending", row->next_attempt_at, NULL) != 0) {
+    if (mark(l, row, "sending", row->next_attempt_at, NULL) != NB_OK) {
         stop(l, 1); /* unrecorded, a send could not be told from one never made */
         return;
     }

@@ -34,7 +34,7 @@ nb_err nb_sqlite_open(const char *path, nb_sqlite **out, nb_errbuf *err);
 void nb_sqlite_close(nb_sqlite *store);
 nb_err nb_sqlite_check_writable(nb_sqlite *store, nb_errbuf *err);
 const char *nb_sqlite_failure(const nb_sqlite *store);
-int nb_sqlite_schema_version(nb_sqlite *store);
+nb_err nb_sqlite_schema_version(nb_sqlite *store, int *version, nb_errbuf *err) NB_MUST_CHECK;
 nb_err nb_sqlite_item_put(nb_sqlite *store, nb_item *item, int64_t now, int *is_new,
                           nb_errbuf *err);
 nb_err nb_sqlite_item_known(nb_sqlite *store, const char *source, const char *key, int *known,
@@ -142,7 +142,7 @@ nb_err nb_pg_open(const char *path, nb_pg **out, nb_errbuf *err);
 void nb_pg_close(nb_pg *store);
 nb_err nb_pg_check_writable(nb_pg *store, nb_errbuf *err);
 const char *nb_pg_failure(const nb_pg *store);
-int nb_pg_schema_version(nb_pg *store);
+nb_err nb_pg_schema_version(nb_pg *store, int *version, nb_errbuf *err) NB_MUST_CHECK;
 nb_err nb_pg_item_put(nb_pg *store, nb_item *item, int64_t now, int *is_new, nb_errbuf *err);
 nb_err nb_pg_item_known(nb_pg *store, const char *source, const char *key, int *known,
                         nb_errbuf *err);

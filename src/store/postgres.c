@@ -367,16 +367,16 @@ static nb_err connect_to(const char *conninfo, PGconn **out, char **name, nb_err
     return NB_OK;
 }
 
-int nb_pg_schema_version(nb_pg *s)
+nb_err nb_pg_schema_version(nb_pg *s, int *version, nb_errbuf *err)
 {
-    nb_errbuf err;
+    *version = 0;
     PGresult *res = nb_pg_query(s, "SELECT coalesce(max(version), 0) FROM newsbrief_schema", 0,
-                                NULL, "reading the schema version", &err);
+                                NULL, "reading the schema version", err);
     if (!res)
-        return -1;
-    int version = (int)nb_pg_int(res, 0, 0);
+        return nb_pg_failed_code(s);
+    *version = (int)nb_pg_int(res, 0, 0);
     PQclear(res);
-    return version;
+    return NB_OK;
 }
 
 /* Applies the migrations not yet run, under the migration lock: several daemons starting
@@ -400,9 +400,9 @@ static nb_err migrate(nb_pg *s, nb_errbuf *err)
                         "  applied_at timestamptz NOT NULL DEFAULT now())",
                         "creating the schema table", err);
     PQclear(exists);
-    int version = rc ? -1 : nb_pg_schema_version(s);
-    if (!rc && version < 0)
-        rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot read the schema version", s->name);
+    int version = 0;
+    if (!rc)
+        rc = nb_pg_schema_version(s, &version, err);
     if (!rc && version > MIGRATION_COUNT)
         rc = nb_errf(err, NB_ERR_STORE,
                      "database %s has schema %d, newer than this newsbrief knows (%d)", s->name,
@@ -470,8 +470,9 @@ static nb_err open_pg(const char *conninfo, int writer, nb_pg **out, nb_errbuf *
         if (!rc)
             check_ctype(s);
     } else if (!rc) {
-        int version = nb_pg_schema_version(s);
-        if (version != MIGRATION_COUNT)
+        int version;
+        rc = nb_pg_schema_version(s, &version, err);
+        if (!rc && version != MIGRATION_COUNT)
             rc = nb_errf(err, NB_ERR_STORE,
                          "database %s has schema %d, this newsbrief reads %d (open it for "
                          "writing once to migrate)",
@@ -633,9 +634,7 @@ nb_err nb_pg_describe(const char *conninfo, char **text, char **warning, nb_errb
         rc = nb_pg_failed_code(s);
     int version = 0;
     if (!rc && PQgetvalue(res, 0, 1)[0] == 't') {
-        version = nb_pg_schema_version(s);
-        if (version < 0)
-            rc = nb_errf(err, NB_ERR_STORE, "database %s: cannot read the schema version", s->name);
+        rc = nb_pg_schema_version(s, &version, err);
     }
     if (!rc && version > MIGRATION_COUNT)
         rc = nb_errf(err, NB_ERR_STORE,

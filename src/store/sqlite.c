@@ -404,22 +404,26 @@ nb_err nb_sqlite_check_writable(nb_sqlite *s, nb_errbuf *err)
     return NB_OK;
 }
 
-int nb_sqlite_schema_version(nb_sqlite *s)
+nb_err nb_sqlite_schema_version(nb_sqlite *s, int *version, nb_errbuf *err)
 {
     sqlite3_stmt *st;
-    int version = -1;
+    nb_err rc = NB_OK;
+    *version = 0;
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
-        version = sqlite3_column_int(st, 0);
+        *version = sqlite3_column_int(st, 0);
+    else
+        rc = nb_sqlite_db_error(s, err, "reading schema version");
     sqlite3_finalize(st);
-    return version;
+    return rc;
 }
 
 static nb_err migrate(nb_sqlite *s, nb_errbuf *err)
 {
-    int version = nb_sqlite_schema_version(s);
-    if (version < 0)
-        return nb_sqlite_db_error(s, err, "reading schema version");
+    int version;
+    nb_err rc = nb_sqlite_schema_version(s, &version, err);
+    if (rc)
+        return rc;
     if (version > MIGRATION_COUNT)
         return nb_errf(err, NB_ERR_STORE,
                        "database %s has schema %d, newer than this newsbrief knows (%d)", s->path,
@@ -427,7 +431,7 @@ static nb_err migrate(nb_sqlite *s, nb_errbuf *err)
     for (int i = version; i < MIGRATION_COUNT; i++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", i + 1);
-        nb_err rc = exec(s, "BEGIN IMMEDIATE;", "migrating the schema", err);
+        rc = exec(s, "BEGIN IMMEDIATE;", "migrating the schema", err);
         if (!rc)
             rc = exec(s, migrations[i], "migrating the schema", err);
         if (!rc)
@@ -563,8 +567,9 @@ nb_err nb_sqlite_open_readonly(const char *path, nb_sqlite **out, nb_errbuf *err
     rc = nb_sqlite_exec(s, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384;", err);
     if (rc)
         goto out;
-    int version = nb_sqlite_schema_version(s);
-    if (version != MIGRATION_COUNT)
+    int version;
+    rc = nb_sqlite_schema_version(s, &version, err);
+    if (!rc && version != MIGRATION_COUNT)
         rc = nb_errf(err, NB_ERR_STORE,
                      "database %s has schema %d, this newsbrief reads %d (open it for writing "
                      "once to migrate)",

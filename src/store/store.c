@@ -137,9 +137,10 @@ const char *nb_store_failure(const nb_store *store)
     return store->pg ? nb_pg_failure(store->pg) : nb_sqlite_failure(store->lite);
 }
 
-int nb_store_schema_version(nb_store *store)
+nb_err nb_store_schema_version(nb_store *store, int *version, nb_errbuf *err)
 {
-    return store->pg ? nb_pg_schema_version(store->pg) : nb_sqlite_schema_version(store->lite);
+    return store->pg ? nb_pg_schema_version(store->pg, version, err)
+                     : nb_sqlite_schema_version(store->lite, version, err);
 }
 
 nb_err nb_store_item_put(nb_store *store, nb_item *item, int64_t now, int *is_new, nb_errbuf *err)

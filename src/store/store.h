@@ -35,8 +35,8 @@ nb_err nb_store_check_writable(nb_store *store, nb_errbuf *err) NB_MUST_CHECK;
  * recorded (sending) and report it once. Valid while the store is open. */
 const char *nb_store_failure(const nb_store *store);
 
-/* The schema version after migration (for tests and `check-config`). */
-int nb_store_schema_version(nb_store *store);
+/* The schema version after migration (for tests and `check-config`) in *version. */
+nb_err nb_store_schema_version(nb_store *store, int *version, nb_errbuf *err) NB_MUST_CHECK;
 
 /* What `check-config` says of a database server, without migrating or writing anything:
  * for PostgreSQL, connects and describes it in *text ("PostgreSQL 15.8, database …,
