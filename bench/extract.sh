@@ -10,8 +10,8 @@ set -euo pipefail
 build=${1:-build}
 root="$(cd "$(dirname "$0")/.." && pwd)"
 pages_dir=${2:-"$root/../shared/conformance/readability/test-pages"}
-rounds=${ROUNDS:-3}
-peer_rounds=${PEER_ROUNDS:-1}
+# every extractor: one untimed warm-up round, then the same ROUNDS timed rounds
+rounds=${ROUNDS:-2}
 npm_dir="$root/bench/.npm-extract"
 
 if [ ! -d "$pages_dir" ]; then
@@ -32,14 +32,14 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
     npm install --prefix "$npm_dir" --no-audit --no-fund --silent \
       @mozilla/readability@0.6.0 jsdom@26.1.0 >/dev/null
   fi
-  read -r n bytes secs < <(NODE_PATH="$npm_dir/node_modules" node "$root/bench/peer_readability.js" "$peer_rounds" "${pages[@]}")
+  read -r n bytes secs < <(NODE_PATH="$npm_dir/node_modules" node "$root/bench/peer_readability.js" "$rounds" "${pages[@]}")
   rows+=("Readability.js 0.6.0 + jsdom 26.1.0|$n|$bytes|$secs")
 else
   echo "(node/npm missing: Readability.js row skipped)"
 fi
 
 if /usr/bin/python3 -c 'import readability' 2>/dev/null; then
-  read -r n bytes secs < <(/usr/bin/python3 "$root/bench/peer_readability_lxml.py" "$peer_rounds" "${pages[@]}")
+  read -r n bytes secs < <(/usr/bin/python3 "$root/bench/peer_readability_lxml.py" "$rounds" "${pages[@]}")
   rows+=("readability-lxml (python3-readability)|$n|$bytes|$secs")
 else
   echo "(python3-readability missing: readability-lxml row skipped)"

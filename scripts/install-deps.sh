@@ -35,6 +35,7 @@ packages=(
 test_packages=(
   clang libclang-rt-14-dev libcmocka-dev libbrotli-dev time python3 python3-aiosmtpd
   python3-feedparser python3-jieba python3-networkx python3-scipy
+  python3-readability  # readability-lxml, a peer in bench/extract.sh
   debhelper fakeroot man-db
   jing python3-jsonschema chromium chromium-driver python3-selenium fonts-wqy-microhei wrk
   cmark-gfm
