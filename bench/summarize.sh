@@ -6,7 +6,8 @@
 # LLM answering after 1 s with concurrency 8, against the ideal of 7 s.
 set -euo pipefail
 build=${1:-build}
-rounds=${ROUNDS:-200}
+# both summarizers: one untimed warm-up round, then the same ROUNDS timed rounds
+rounds=${ROUNDS:-10}
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -20,8 +21,7 @@ read -r n r secs bytes avg < <("$build/bench/bench_summarize" "$root/data/demo" 
 awk -v n="$n" -v r="$r" -v s="$secs" 'BEGIN { printf "%-40s %9d %10.3f %12.0f\n", "newsbrief extractive (C)", n * r, s, n * r / s }'
 echo "  (average body $((bytes / n)) bytes, average summary ${avg} characters)"
 if /usr/bin/python3 -c 'import jieba, networkx, scipy' 2>/dev/null; then
-  peer_rounds=$(( rounds / 20 > 0 ? rounds / 20 : 1 ))
-  read -r pn pr psecs < <(/usr/bin/python3 "$root/bench/peer_textrank.py" "$work/texts.jsonl" "$peer_rounds")
+  read -r pn pr psecs < <(/usr/bin/python3 "$root/bench/peer_textrank.py" "$work/texts.jsonl" "$rounds")
   awk -v n="$pn" -v r="$pr" -v s="$psecs" 'BEGIN { printf "%-40s %9d %10.3f %12.0f\n", "python jieba + networkx TextRank", n * r, s, n * r / s }'
 else
   echo "(python3-jieba / python3-networkx / python3-scipy missing: peer row skipped)"
