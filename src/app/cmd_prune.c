@@ -7,7 +7,9 @@
 #include "core/log.h"
 #include "core/time.h"
 
-#define WORK_AGE (24 * 3600) /* done jobs and silent daemons' heartbeats kept this long */
+/* done jobs, silent daemons' heartbeats and the claims of schedule fires kept this long: a
+ * daemon catching up reads the schedule's last fire, not these claims */
+#define WORK_AGE (24 * 3600)
 
 nb_err nb_app_prune(const nb_config *config, nb_store *store, int dry_run, nb_prune_report *report,
                     nb_errbuf *err)
@@ -50,7 +52,7 @@ static nb_err prune_main(const nb_cli *cli, int argc, char **argv)
             fprintf(stderr, "newsbrief: %s\n", err.msg);
         } else {
             printf("%s: article text of %zu items, %zu items, %zu cached summaries, %zu "
-                   "briefings, %zu messages, %zu finished jobs and heartbeats",
+                   "briefings, %zu messages, %zu finished jobs, heartbeats and fire claims",
                    cli->dry_run ? "would remove" : "removed", report.texts, report.items,
                    report.summaries, report.briefings, report.messages, report.jobs);
             if (!cli->dry_run && nb_database_is_postgres(config->database))
@@ -73,8 +75,9 @@ const nb_command nb_cmd_prune = {
     .usage = "Applies the retention: settings: article texts older than article_text (30d)\n"
              "are dropped (title, summary, link and image stay), items older than items\n"
              "(365d) and briefings older than briefings (365d) are removed with their sent\n"
-             "messages; jobs done more than a day ago and the heartbeats of daemons silent\n"
-             "as long go too; then the freed pages go back to the file system. Stories\n"
+             "messages; jobs done more than a day ago, the heartbeats of daemons silent as\n"
+             "long and the claims of schedule fires as old go too; then the freed pages go back to "
+             "the file system. Stories\n"
              "removed are never sent again. The daemon does this once a day.\n\n"
              "options:\n"
              "  -c, --config FILE  configuration file\n"

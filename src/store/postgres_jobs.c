@@ -550,11 +550,16 @@ nb_err nb_pg_work_prune(nb_pg *s, int64_t age, int64_t now, int dry_run, size_t 
         dry_run ? "SELECT (SELECT count(*) FROM jobs WHERE state = 'done'"
                   "   AND finished_at < now() - $1::bigint * interval '1 second')"
                   " + (SELECT count(*) FROM daemons WHERE heartbeat_at < $2::bigint - $1::bigint)"
+                  " + (SELECT count(*) FROM schedule_fires"
+                  "   WHERE fire_time < $2::bigint - $1::bigint)"
                 : "WITH jobs_gone AS (DELETE FROM jobs WHERE state = 'done'"
                   "   AND finished_at < now() - $1::bigint * interval '1 second' RETURNING 1),"
                   " daemons_gone AS (DELETE FROM daemons"
-                  "   WHERE heartbeat_at < $2::bigint - $1::bigint RETURNING 1)"
-                  " SELECT (SELECT count(*) FROM jobs_gone) + (SELECT count(*) FROM daemons_gone)",
+                  "   WHERE heartbeat_at < $2::bigint - $1::bigint RETURNING 1),"
+                  " fires_gone AS (DELETE FROM schedule_fires"
+                  "   WHERE fire_time < $2::bigint - $1::bigint RETURNING 1)"
+                  " SELECT (SELECT count(*) FROM jobs_gone) + (SELECT count(*) FROM daemons_gone)"
+                  " + (SELECT count(*) FROM fires_gone)",
         2, v, "pruning finished work", err);
     if (!res)
         return nb_pg_failed_code(s);

@@ -541,20 +541,22 @@ nb_err nb_sqlite_worker_list(nb_sqlite *s, nb_daemon_state **list, size_t *count
 nb_err nb_sqlite_work_prune(nb_sqlite *s, int64_t age, int64_t now, int dry_run, size_t *removed,
                             nb_errbuf *err)
 {
-    static const char *const sql[2][2] = {
+    static const char *const sql[2][3] = {
         {"DELETE FROM jobs WHERE state = 'done' AND finished_at < " NOW " - ?1 * 1000",
-         "DELETE FROM daemons WHERE heartbeat_at < ?2 - ?1"},
+         "DELETE FROM daemons WHERE heartbeat_at < ?2 - ?1",
+         "DELETE FROM schedule_fires WHERE fire_time < ?2 - ?1"},
         {"SELECT COUNT(*) FROM jobs WHERE state = 'done' AND finished_at < " NOW " - ?1 * 1000",
-         "SELECT COUNT(*) FROM daemons WHERE heartbeat_at < ?2 - ?1"}};
+         "SELECT COUNT(*) FROM daemons WHERE heartbeat_at < ?2 - ?1",
+         "SELECT COUNT(*) FROM schedule_fires WHERE fire_time < ?2 - ?1"}};
     *removed = 0;
     nb_err rc = NB_OK;
-    for (int i = 0; i < 2 && !rc; i++) {
+    for (int i = 0; i < 3 && !rc; i++) {
         sqlite3_stmt *st;
         rc = prepare(s, sql[dry_run ? 1 : 0][i], &st, "pruning finished work", err);
         if (rc)
             break;
         sqlite3_bind_int64(st, 1, age);
-        if (i == 1)
+        if (i > 0)
             sqlite3_bind_int64(st, 2, now);
         int step = sqlite3_step(st);
         if (dry_run && step == SQLITE_ROW)

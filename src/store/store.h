@@ -381,8 +381,9 @@ typedef struct nb_retention {
     int64_t briefings_before;    /* briefings made before, with their sent or refused
                                     messages (a briefing with a message still to send stays) */
     int64_t now;                 /* recorded with the forgotten keys */
-    int64_t work_age;            /* seconds: jobs done longer ago than this (database clock)
-                                    and the rows of daemons silent for as long (0 keeps them) */
+    int64_t work_age;            /* seconds: jobs done longer ago than this (database clock),
+                                    the rows of daemons silent for as long and the claims of
+                                    schedule fires as old (0 keeps them) */
 } nb_retention;
 
 typedef struct nb_prune_report {
@@ -391,7 +392,7 @@ typedef struct nb_prune_report {
     size_t summaries;    /* cached LLM summaries removed */
     size_t briefings;    /* briefings removed */
     size_t messages;     /* outbox rows removed */
-    size_t jobs;         /* done jobs and silent daemons' rows removed */
+    size_t jobs;         /* done jobs, silent daemons' rows and past fires' claims removed */
     int64_t bytes_freed; /* the file shrank by this much (SQLite; 0 on PostgreSQL) */
     int vacuumed;        /* a full VACUUM turned incremental vacuum on (SQLite) */
 } nb_prune_report;

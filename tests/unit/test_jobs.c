@@ -523,12 +523,23 @@ static void test_heartbeats_and_prune(void **state)
     assert_string_equal(states[2], "done");
     for (int i = 0; i < 3; i++)
         free(states[i]);
+    /* the claims of fires: one older than the age, one within it */
+    int won = 0;
+    assert_int_equal(nb_store_fire_claim(s, "morning", now - 7200, "w", &won, NULL, &err), NB_OK);
+    assert_true(won);
+    assert_int_equal(nb_store_fire_claim(s, "morning", now - 60, "w", &won, NULL, &err), NB_OK);
+    assert_true(won);
     nb_retention r = {.now = now, .work_age = 3600};
     nb_prune_report report;
     assert_int_equal(nb_store_prune(s, &r, 1, &report, &err), NB_OK); /* dry run: counts */
-    assert_int_equal(report.jobs, 1);                                 /* host-c's row */
+    assert_int_equal(report.jobs, 2); /* host-c's row and the old fire's claim */
     assert_int_equal(nb_store_prune(s, &r, 0, &report, &err), NB_OK);
-    assert_int_equal(report.jobs, 1);
+    assert_int_equal(report.jobs, 2);
+    /* the old fire can be claimed again (it is gone); the recent one stays taken */
+    assert_int_equal(nb_store_fire_claim(s, "morning", now - 60, "x", &won, NULL, &err), NB_OK);
+    assert_false(won);
+    assert_int_equal(nb_store_fire_claim(s, "morning", now - 7200, "x", &won, NULL, &err), NB_OK);
+    assert_true(won);
     char *st = NULL;
     assert_int_equal(nb_store_job_state(s, "summary", "done", &st, NULL, &err), NB_OK);
     assert_string_equal(st, "done"); /* finished a moment ago: kept */
@@ -537,7 +548,7 @@ static void test_heartbeats_and_prune(void **state)
     r.work_age = 1;
     r.now = now + 5; /* host-a's heartbeat (now + 1) is older than a second then */
     assert_int_equal(nb_store_prune(s, &r, 0, &report, &err), NB_OK);
-    assert_int_equal(report.jobs, 2); /* the done job and host-a's row */
+    assert_int_equal(report.jobs, 4); /* the done job, host-a's row and both fires' claims */
     st = NULL;
     assert_int_equal(nb_store_job_state(s, "summary", "done", &st, NULL, &err), NB_OK);
     assert_null(st);
