@@ -141,6 +141,11 @@ const char *nb_app_summarize_one(const nb_config *config, nb_http *http, int64_t
 nb_err nb_app_open_store(const nb_config *config, nb_store **store,
                          nb_store_lock **lock) NB_MUST_CHECK;
 
+/* A failed nb_store_open as a command's result: storage that fails (disk full, read-only,
+ * NB_ERR_IO) is a failure of the work; anything else is the database setting (a path that
+ * cannot hold a database, a server that refuses), NB_ERR_CONFIG. */
+nb_err nb_app_store_open_failed(nb_err open_rc);
+
 /* Logs a store error at level, unless the storage itself failed (disk full, read-only):
  * that one is reported once, by nb_app_store_failed, when the command ends. */
 void nb_app_store_error(nb_store *store, int level, const nb_errbuf *err);

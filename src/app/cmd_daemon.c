@@ -489,9 +489,9 @@ static nb_err daemon_main(const nb_cli *cli, int argc, char **argv)
         goto out;
     }
     nb_store *store = NULL;
-    if (nb_store_open(d.config->database, &store, &err) != NB_OK) {
+    if ((rc = nb_store_open(d.config->database, &store, &err)) != NB_OK) {
         fprintf(stderr, "newsbrief: %s\n", err.msg);
-        rc = NB_ERR_CONFIG; /* as a database path that cannot hold a database */
+        rc = nb_app_store_open_failed(rc);
         goto out;
     }
     nb_store_close(store);

@@ -88,10 +88,11 @@ static nb_err mcp_main(const nb_cli *cli, int argc, char **argv)
         return loaded;
     nb_errbuf err;
     nb_store *store = NULL;
-    if (nb_store_open(config->database, &store, &err) != NB_OK) {
+    nb_err open_rc = nb_store_open(config->database, &store, &err);
+    if (open_rc != NB_OK) {
         fprintf(stderr, "newsbrief mcp: %s\n", err.msg);
         nb_config_free(config);
-        return NB_ERR_CONFIG; /* as a database path that cannot hold a database */
+        return nb_app_store_open_failed(open_rc);
     }
     signal(SIGPIPE, SIG_IGN);
     nb_mcp *mcp = nb_mcp_new(config);

@@ -132,10 +132,10 @@ static nb_err outbox_main(const nb_cli *cli, int argc, char **argv)
     nb_outbox_row *rows = NULL;
     size_t count = 0, shown = 0;
     nb_err rc = NB_OK;
-    if (nb_store_open(config->database, &store, &err) != NB_OK ||
-        nb_store_outbox_list(store, &rows, &count, &err) != NB_OK) {
+    if ((rc = nb_store_open(config->database, &store, &err)) != NB_OK ||
+        (rc = nb_store_outbox_list(store, &rows, &count, &err)) != NB_OK) {
         nb_app_error("%s", err.msg);
-        rc = NB_ERR_CONFIG; /* as a database path that cannot hold a database */
+        rc = nb_app_store_open_failed(rc);
         goto out;
     }
     /* --channel NAME alone lists that channel's messages: they move to the front */

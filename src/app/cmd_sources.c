@@ -168,10 +168,11 @@ static nb_err sources_main(const nb_cli *cli, int argc, char **argv)
     }
     nb_errbuf err;
     nb_store *store = NULL;
-    if (nb_store_open(config->database, &store, &err) != NB_OK) {
+    nb_err open_rc = nb_store_open(config->database, &store, &err);
+    if (open_rc != NB_OK) {
         nb_app_error("%s", err.msg);
         nb_config_free(config);
-        return NB_ERR_CONFIG; /* as a database path that cannot hold a database */
+        return nb_app_store_open_failed(open_rc);
     }
     nb_source_state *states = nb_app_load_source_states(store, config);
     if (cli->json)

@@ -95,10 +95,14 @@ static nb_err status_main(const nb_cli *cli, int argc, char **argv)
     size_t state_count = 0, row_count = 0, source_count = 0, channel_count = 0;
     nb_daemon_state daemon;
     int found = 0;
-    if (nb_zone_load(config->timezone, &zone, &err) != NB_OK ||
-        nb_store_open(config->database, &store, &err) != NB_OK) {
+    if (nb_zone_load(config->timezone, &zone, &err) != NB_OK) {
         fprintf(stderr, "newsbrief: %s\n", err.msg);
-        rc = NB_ERR_CONFIG; /* the zone, or a database path that cannot hold a database */
+        rc = NB_ERR_CONFIG;
+        goto out;
+    }
+    if ((rc = nb_store_open(config->database, &store, &err)) != NB_OK) {
+        fprintf(stderr, "newsbrief: %s\n", err.msg);
+        rc = nb_app_store_open_failed(rc);
         goto out;
     }
     if ((rc = nb_store_daemon_load(store, &daemon, &found, &err)) != NB_OK ||

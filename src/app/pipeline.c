@@ -505,13 +505,18 @@ nb_err nb_app_store_failed(nb_store *store, nb_err rc)
     return NB_ERR_IO;
 }
 
+nb_err nb_app_store_open_failed(nb_err open_rc)
+{
+    return open_rc == NB_ERR_IO ? NB_ERR_IO : NB_ERR_CONFIG;
+}
+
 nb_err nb_app_open_store(const nb_config *config, nb_store **store, nb_store_lock **lock)
 {
     nb_errbuf err;
     nb_err rc = nb_store_open(config->database, store, &err);
     if (rc) {
         nb_app_error("%s", err.msg);
-        return rc == NB_ERR_IO ? NB_ERR_IO : NB_ERR_CONFIG; /* NB_ERR_STORE: the path */
+        return nb_app_store_open_failed(rc);
     }
     /* A read-only database fails here, before anything is fetched or sent. */
     rc = nb_store_check_writable(*store, &err);

@@ -140,6 +140,20 @@ def test_disk_full_while_sending():
         expect_all_delivered(platforms, database, in_flight)
 
 
+def test_disk_full_before_opening():
+    """The commands that read the database, on a disk that filled before it was created: a
+    failure of the storage (exit 1), not of the configuration (2)."""
+    with Tmpfs(8192) as fs, SiteServer() as site, PlatformServer(NOW_EPOCH) as platforms, \
+            Workdir() as work:
+        database = os.path.join(fs.path, "nb.db")
+        path = write_config(work, site, platforms, database)
+        fs.fill()
+        for command in (["sources"], ["outbox"], ["status"], ["run", "--now", NOW]):
+            code, out, err = run(command + ["--config", path])
+            expect_one_storage_error(code, err, database, "disk full")
+        expect(not platforms.httpd.requests, "sent without a database")
+
+
 def test_read_only_before_the_run():
     with Tmpfs(8192) as fs, SiteServer() as site, PlatformServer(NOW_EPOCH) as platforms, \
             Workdir() as work:
