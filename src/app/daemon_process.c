@@ -201,9 +201,19 @@ static void child_setup(nb_daemon *d)
 
 /* Forks a child (what it is for names it in the error line), the output flushed first so
  * that nothing buffered is written twice; the child is set up (child_setup). The pid as
- * fork gives it: 0 in the child, -1 (logged) when there is none. */
+ * fork gives it: 0 in the child, -1 (logged) when there is none. The signals are blocked
+ * across the fork until the child has its own handlers: a SIGTERM the daemon sends at once
+ * (a stop right after a reload restarted the worker) would otherwise reach the daemon's
+ * handler, copied into the child, and be lost there. */
 static pid_t fork_child(nb_daemon *d, const char *what)
 {
+    sigset_t stops, old;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGHUP);
+    sigaddset(&stops, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &stops, &old);
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -211,6 +221,7 @@ static pid_t fork_child(nb_daemon *d, const char *what)
         nb_log(NB_LOG_ERROR, "daemon", "error=\"cannot start %s: %s\"", what, strerror(errno));
     else if (pid == 0)
         child_setup(d);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     return pid;
 }
 
