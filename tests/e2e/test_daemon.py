@@ -3,14 +3,15 @@
 starts at --now and then runs in real time, so a daemon started at 10:44:55+08:00 fires the
 10:45 schedule five seconds later. Fire times, skips, reloads (SIGHUP), a clean stop
 (SIGTERM) during a slow channel and a restart, catch-up after kill -9, the run lock shared
-with `newsbrief run`, outbox rows sent when their wait ends, and sd_notify."""
+with `newsbrief run`, outbox rows sent when their wait ends, and sd_notify. Runs against
+SQLite or PostgreSQL, the engine as its argument (pgtest.engine)."""
+import contextlib
 import fcntl
 import json
 import os
 import re
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -20,9 +21,14 @@ sys.path.insert(0, os.path.dirname(__file__))
 from loopback import (BINARY, SiteServer, Workdir, expect, run, run_tests,  # noqa: E402
                       time_scale)
 from platforms import PlatformServer  # noqa: E402
+import pgtest  # noqa: E402
 
 DAY = "2025-04-07T"
 EPOCH_1045 = 1743993900  # 2025-04-07T10:45:00+08:00
+# The cases about one daemon doing all the work itself (its run sends the outbox and skips a
+# fire whose run lock is taken; its one heartbeat row is the daemon's state) say so: workers
+# is on by default with PostgreSQL, where several daemons share the work (test_workers).
+ALONE = "  workers: false\n"
 
 
 class Daemon:
@@ -107,17 +113,48 @@ def config(work, site, schedules, channels=None, extra="", sources=None):
                    "  cn-tech:\n    type: feed\n    url: %s/feeds/rss-cst.xml\n"
                    % (site.base, site.base))
     return work.write("newsbrief.yaml", (
-        "newsbrief:\n  database: %s/nb.db\n  timezone: Asia/Shanghai\n  window: 24h\n"
+        "newsbrief:\n  database: %s\n  timezone: Asia/Shanghai\n  window: 24h\n"
         "  items_per_page: 3\n%s%s%sschedules:\n%s")
-        % (work.path, extra, sources, channels, schedules))
+        % (pgtest.database_of(work), extra, sources, channels, schedules))
 
 
 def db_rows(work, sql):
-    con = sqlite3.connect(os.path.join(work.path, "nb.db"))
+    return pgtest.query(pgtest.database_of(work), sql)
+
+
+# The key of the run lock's advisory lock on PostgreSQL (RUN_LOCK_KEY in src/store/postgres.c)
+RUN_LOCK_KEY = 7401550222
+
+
+@contextlib.contextmanager
+def run_lock_held(work):
+    """Holds the run lock of the work's database as a `newsbrief run` from the shell would:
+    the flock of <database>.lock on SQLite, the advisory lock from a psql session of its own
+    on PostgreSQL (held until that session ends)."""
+    database = pgtest.database_of(work)
+    if not pgtest.is_postgresql():
+        with open(database + ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return
+    session = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database],
+                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
-        return con.execute(sql).fetchall()
+        session.stdin.write("SELECT pg_advisory_lock(%d);\n" % RUN_LOCK_KEY)
+        session.stdin.flush()
+        # a bigint key is held as classid (its high half) and objid (its low half)
+        wait_until(lambda: pgtest.scalar(database, (
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND (classid::bigint << 32 | objid::bigint) = %d" % RUN_LOCK_KEY)) == 1,
+            "the run lock taken from psql")
+        yield
     finally:
-        con.close()
+        session.stdin.close()  # psql ends its session, and with it the lock
+        session.wait()
 
 
 def test_fires_at_1045_keeps_old_schedule_on_broken_reload_and_not_at_1046():
@@ -184,7 +221,7 @@ def markers(platforms):
 def test_sigterm_during_a_slow_channel_then_restart_delivers_the_rest():
     with SiteServer() as site, PlatformServer(EPOCH_1045, latency=1.0) as platforms, \
             Workdir() as work:
-        path = wecom_config(work, site, platforms, extra="  shutdown_timeout: 10s\n")
+        path = wecom_config(work, site, platforms, extra="  shutdown_timeout: 10s\n" + ALONE)
         with Daemon(path, DAY + "10:44:58+08:00") as d:
             wait_until(lambda: len(platforms.accepted("wecom")) >= 1, "a first message")
             d.signal(signal.SIGTERM)
@@ -243,7 +280,7 @@ def test_daemon_sends_a_waiting_message_when_its_wait_ends():
                                            "    per_minute: 0\n    per_second: 0\n"
                                            "    items_per_page: 1\n")
         path = config(work, site, '  briefing:\n    cron: "45 10 * * *"\n', channels=channels,
-                      extra="  max_wait_in_run: 1s\n")
+                      extra="  max_wait_in_run: 1s\n" + ALONE)
         with Daemon(path, DAY + "10:44:58+08:00") as d:
             runs = d.wait_for(r"run schedule=briefing .*waiting=(\d+) .*result=ok")
             waiting = int(re.search(r"waiting=(\d+)", runs[0]).group(1))
@@ -265,7 +302,7 @@ def test_a_fire_during_a_run_is_skipped_and_the_run_lock_is_shared():
                    % (site.base, site.base))
         path = config(work, site, '  slowpoke:\n    cron: "44 10 * * *"\n    sources: [slow]\n'
                       '  briefing:\n    cron: "45 10 * * *"\n    sources: [cn-tech]\n',
-                      sources=sources)
+                      sources=sources, extra=ALONE)
         with Daemon(path, DAY + "10:40:00+08:00") as d:  # first start: remembers 10:40
             d.wait_for(r"daemon started")
             d.signal(signal.SIGTERM)
@@ -285,18 +322,13 @@ def test_a_fire_during_a_run_is_skipped_and_the_run_lock_is_shared():
             wait_until(lambda: dict(db_rows(work, "SELECT name, last_result FROM schedules"))
                        ["slowpoke"] == "ok", "the catch-up run's result recorded")
             # a run from the shell holding the lock: the daemon's fire is skipped
-            lock = open(os.path.join(work.path, "nb.db.lock"), "a")
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
+            with run_lock_held(work):
                 text = open(path).read().replace('"45 10 * * *"', '"46 10 * * *"')
                 work.write("newsbrief.yaml", text)
                 d.signal(signal.SIGHUP)
                 d.wait_for(r"reloaded")
                 d.wait_for(r"run schedule=briefing fire=\"2025-04-07 10:46\" skipped: another "
                            r"newsbrief run holds the run lock", seconds=75)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-                lock.close()
             wait_until(lambda: dict(db_rows(work, "SELECT name, last_result FROM schedules"))
                        ["briefing"] == "skipped: the run lock was taken", "the skip recorded")
             d.signal(signal.SIGTERM)
@@ -372,7 +404,7 @@ def status(path, now):
 
 def test_status_reports_heartbeat_schedules_and_failing_channels():
     with SiteServer() as site, PlatformServer(EPOCH_1045) as platforms, Workdir() as work:
-        path = config(work, site, '  briefing:\n    cron: "45 10,15,20 * * *"\n')
+        path = config(work, site, '  briefing:\n    cron: "45 10,15,20 * * *"\n', extra=ALONE)
         code, doc = status(path, DAY + "10:44:00+08:00")
         expect(code == 1 and doc["daemon"]["state"] == "never ran on this database", doc)
         with Daemon(path, DAY + "10:44:58+08:00") as d:
@@ -407,7 +439,7 @@ def test_status_reports_heartbeat_schedules_and_failing_channels():
         # no schedules: no daemon expected; a channel stopped by a wrong key fails the check
         bad = platforms.channels_yaml(only=("wecom",)).replace("wecom-test-key", "wrong-key")
         other = work.write("run.yaml", open(path).read().split("channels:")[0].replace(
-            "nb.db", "run.db") + bad)
+            pgtest.database_of(work), pgtest.new_database(work.path, "run")) + bad)
         code, out, err = run(["run", "--config", other, "--now", DAY + "10:45:00+08:00"])
         expect(code == 1, err)
         code, doc = status(other, DAY + "10:46:00+08:00")
@@ -418,4 +450,5 @@ def test_status_reports_heartbeat_schedules_and_failing_channels():
 
 
 if __name__ == "__main__":
+    pgtest.engine(sys.argv)
     sys.exit(run_tests(dict(globals())))
