@@ -213,7 +213,7 @@ static pid_t fork_child(nb_daemon *d, const char *what)
     sigaddset(&stops, SIGINT);
     sigaddset(&stops, SIGHUP);
     sigaddset(&stops, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &stops, &old);
+    pthread_sigmask(SIG_BLOCK, &stops, &old); /* this thread: the one the child is made of */
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -221,7 +221,7 @@ static pid_t fork_child(nb_daemon *d, const char *what)
         nb_log(NB_LOG_ERROR, "daemon", "error=\"cannot start %s: %s\"", what, strerror(errno));
     else if (pid == 0)
         child_setup(d);
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return pid;
 }
 

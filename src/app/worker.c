@@ -162,6 +162,9 @@ nb_err nb_app_worker(const nb_config *config, const char *id)
             if (until < wait)
                 wait = until < 200 ? 200 : until;
         }
+        /* a stop that came while the queries above ran: the wait would not see it */
+        if (nb_app_stopping())
+            break;
         if (nb_store_work_wait(store, wait, NULL, &err) != NB_OK) {
             nb_app_store_error(store, NB_LOG_ERROR, &err);
             struct timespec pause = {1, 0};
