@@ -17,6 +17,8 @@ void nb_store_read_pages(const char *text, nb_briefing *b);
  * when out of memory; the caller frees. */
 char *nb_store_related_json(const nb_item *it);
 char *nb_store_ids_json(const int64_t *ids, size_t count);
+/* A briefing's page texts as a JSON list of strings (caller frees). */
+char *nb_store_pages_json(const char *const *pages, size_t count);
 /* A briefing's readable id, the attempt-th candidate: the update time in the display zone
  * ("2025-04-07-2046"), then with the channel ("2025-04-07-2046-wecom"), then a number
  * ("...-wecom-2"). Caller frees. */

@@ -145,12 +145,8 @@ static nb_err record_ledger(nb_pg *s, const char *channel, const int64_t *ids, s
 
 nb_err nb_pg_briefing_commit(nb_pg *s, const nb_briefing_draft *d, int64_t *id, nb_errbuf *err)
 {
-    json_t *texts = json_array();
-    for (size_t i = 0; i < d->page_count; i++)
-        json_array_append_new(texts, json_string(d->pages[i]));
     char *ids_text = nb_store_ids_json(d->item_ids, d->item_count);
-    char *pages_text = json_dumps(texts, JSON_COMPACT);
-    json_decref(texts);
+    char *pages_text = nb_store_pages_json(d->pages, d->page_count);
     int64_t briefing_id = 0;
     nb_err rc = nb_pg_run(s, "BEGIN", 0, NULL, "storing a briefing", err);
     if (rc)

@@ -127,12 +127,8 @@ out:
 nb_err nb_sqlite_briefing_commit(nb_sqlite *s, const nb_briefing_draft *d, int64_t *id,
                                  nb_errbuf *err)
 {
-    json_t *texts = json_array();
-    for (size_t i = 0; i < d->page_count; i++)
-        json_array_append_new(texts, json_string(d->pages[i]));
     char *ids_text = nb_store_ids_json(d->item_ids, d->item_count);
-    char *pages_text = json_dumps(texts, JSON_COMPACT);
-    json_decref(texts);
+    char *pages_text = nb_store_pages_json(d->pages, d->page_count);
     char *slug = NULL;
     sqlite3_stmt *brief = NULL, *ledger = NULL, *outbox = NULL;
     nb_err rc = nb_sqlite_broken(s, err)

@@ -162,6 +162,21 @@ static nb_err row_by_name(nb_sqlite *s, const char *sql, const char *name,
     return rc;
 }
 
+/* The row of table named name (columns read by read into out, zeroed by the caller); none
+ * yet: a record of that name alone (*name_field, out's name). */
+static nb_err load_named(nb_sqlite *s, const char *table, const char *columns, const char *name,
+                         void (*read)(sqlite3_stmt *, void *), void *out, char **name_field,
+                         const char *what, nb_errbuf *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE name = ?1", columns, table);
+    int found;
+    nb_err rc = row_by_name(s, sql, name, read, out, &found, what, err);
+    if (!rc && !found)
+        *name_field = nb_xstrdup(name);
+    return rc;
+}
+
 /* Every row of sql, each of size bytes read by read, into a new array (caller frees it,
  * rows and all, also after a failure: *rows and *count hold what was read). */
 static nb_err all_rows(nb_sqlite *s, const char *sql, size_t size,
@@ -214,14 +229,9 @@ static void read_source(sqlite3_stmt *st, void *row)
 
 nb_err nb_sqlite_source_load(nb_sqlite *s, const char *name, nb_source_state *out, nb_errbuf *err)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT %s FROM sources WHERE name = ?1", source_columns);
     memset(out, 0, sizeof *out);
-    int found;
-    nb_err rc = row_by_name(s, sql, name, read_source, out, &found, "reading source", err);
-    if (!rc && !found)
-        out->name = nb_xstrdup(name);
-    return rc;
+    return load_named(s, "sources", source_columns, name, read_source, out, &out->name,
+                      "reading source", err);
 }
 
 nb_err nb_sqlite_source_save(nb_sqlite *s, const nb_source_state *state, nb_errbuf *err)
@@ -370,14 +380,9 @@ static void read_schedule(sqlite3_stmt *st, void *row)
 nb_err nb_sqlite_schedule_load(nb_sqlite *s, const char *name, nb_schedule_state *out,
                                nb_errbuf *err)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT %s FROM schedules WHERE name = ?1", schedule_columns);
     memset(out, 0, sizeof *out);
-    int found;
-    nb_err rc = row_by_name(s, sql, name, read_schedule, out, &found, "reading schedule", err);
-    if (!rc && !found)
-        out->name = nb_xstrdup(name);
-    return rc;
+    return load_named(s, "schedules", schedule_columns, name, read_schedule, out, &out->name,
+                      "reading schedule", err);
 }
 
 nb_err nb_sqlite_schedule_save(nb_sqlite *s, const nb_schedule_state *state, nb_errbuf *err)

@@ -69,6 +69,16 @@ char *nb_store_ids_json(const int64_t *ids, size_t count)
     return text;
 }
 
+char *nb_store_pages_json(const char *const *pages, size_t count)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(list, json_string(pages[i]));
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    return text;
+}
+
 char *nb_store_slug(const char *channel, int64_t created_at, int attempt)
 {
     char stamp[32] = "0000-00-00-0000";
