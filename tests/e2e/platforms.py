@@ -17,6 +17,7 @@ per request: "ratelimit", "error500", "slow" (3 s, scaled by NB_TEST_TIME_SCALE)
 messages are recorded in order. The server binds port 0 (see loopback.py for the rules).
 """
 import base64
+import bisect
 import hashlib
 import hmac
 import html.parser
@@ -119,16 +120,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except ValueError:
             payload = None
         # The answer goes out inside the platform's handler, before the message is recorded
-        # below: a client can see its 200 and exit first. Readers of what was accepted wait
-        # for handlers in this window (accepted(), received_times()).
+        # below: a client can see its 200 and exit first, or send its next message, whose
+        # handler may record before this one. Readers of what was accepted wait for handlers
+        # in this window (accepted(), received_times()), and each message takes its place by
+        # the order it arrived in (count), not by the order the handlers finish.
         with server.lock:
             server.answering += 1
         try:
             refused = getattr(self, "_" + platform)(url, query, payload, raw, step)
             if not refused:
                 with server.lock:
-                    server.accepted.append((platform, payload))
-                    server.received_at.append(time.monotonic())
+                    at = bisect.bisect(server.accepted_arrivals, count)
+                    server.accepted_arrivals.insert(at, count)
+                    server.accepted.insert(at, (platform, payload))
+                    server.received_at.insert(at, time.monotonic())
         finally:
             with server.lock:
                 server.answering -= 1
@@ -339,6 +344,7 @@ class PlatformServer:
         self.httpd.lock_changed = threading.Condition(self.httpd.lock)
         self.httpd.answering = 0
         self.httpd.requests, self.httpd.accepted, self.httpd.received_at = [], [], []
+        self.httpd.accepted_arrivals = []  # each accepted message's place among the requests
         self.httpd.deliveries = []
         self.httpd.start()
         return self
